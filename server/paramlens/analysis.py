@@ -1,0 +1,370 @@
+"""Source in, results out: ties facts, the interpreter, the catalogue and the channel flow together.
+
+Knows nothing of LSP or printing. `analyze_source` handles a whole file; `analyze_statements`
+takes already-parsed top-level statements (document.py feeds it blocks parsed one by one).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from dataclasses import dataclass
+
+from . import channels
+from .catalogue import Args, count
+from .facts import FunctionInfo, ModuleFacts, assume
+from .interpreter import CallRecord, Interpreter, LayerSite, WalkResult
+from .positions import LineIndex
+from .quantity import Q, render
+from .results import Diagnostic, FileReport, LayerResult, ModelTotal, Span, TensorShape
+from .values import LayerV, Opaque, SequentialV, Value
+
+_MAX_ROUNDS = 4  # call chains deeper than this keep their parameters unknown
+
+
+def analyze_source(source: str, path: str = "") -> FileReport:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as error:
+        return FileReport(path, error=f"not valid Python: line {error.lineno}: {error.msg}")
+    except (ValueError, RecursionError, MemoryError) as error:
+        return FileReport(path, error=f"cannot be parsed: {error}")
+    return analyze_statements(tree.body, LineIndex(source), path)
+
+
+def analyze_statements(statements: list[ast.stmt], index: LineIndex, path: str = "") -> FileReport:
+    facts = ModuleFacts(statements)
+    walks = _walk_module(facts, statements)
+    report = FileReport(path)
+    finished: dict[int, LayerResult] = {}
+    for walk in walks:
+        for site in walk.sites:
+            if site.spec.formula is None or id(site.node) in finished:
+                continue
+            result, diagnostics = finish_site(site, index)
+            finished[id(site.node)] = result
+            report.diagnostics.extend(diagnostics)
+    report.layers = sorted(finished.values(), key=lambda r: (r.span.line, r.span.column))
+    report.models = _model_totals(facts, walks, finished, index)
+    return report
+
+
+# walking ----------------------------------------------------------------------------------------
+@dataclass
+class _FunctionWalk:
+    signature: str
+    walk: WalkResult
+
+
+def _walk_module(facts: ModuleFacts, statements: list[ast.stmt]) -> list[WalkResult]:
+    module_env: dict[str, Value] = {}
+    module = Interpreter(facts, "<module>", module_env)
+    try:
+        module.run(statements, module_env)
+    except RecursionError:
+        pass
+    defaults_walker = Interpreter(facts, "<module>", module_env)
+    defaults: dict[str, dict[str, Value]] = {}
+    for key in facts.order:
+        info = facts.functions[key]
+        defaults[key] = {name: defaults_walker.ev(expr, {}) for name, _, expr in info.params
+                         if expr is not None}
+    done: dict[str, _FunctionWalk] = {}
+    for _ in range(_MAX_ROUNDS):
+        calls = _calls_by_callee([module.result, *(w.walk for w in done.values())])
+        changed = False
+        for key in facts.order:
+            info = facts.functions[key]
+            env = facts.parameter_values(info, calls.get(key, []), defaults[key])
+            _add_self_and_closure(facts, info, env, done)
+            signature = _signature(env)
+            if key in done and done[key].signature == signature:
+                continue
+            changed = True
+            done[key] = _FunctionWalk(signature, _walk_function(facts, info, env, module_env))
+        if not changed:
+            break
+    return [module.result, defaults_walker.result, *(w.walk for w in done.values())]
+
+
+def _walk_function(facts: ModuleFacts, info: FunctionInfo, env: dict[str, Value],
+                   module_env: dict[str, Value]) -> WalkResult:
+    walker = Interpreter(facts, info.key, module_env, info.class_key)
+    try:
+        walker.run(info.node.body, env)
+    except RecursionError:
+        pass
+    walker.result.self_attrs = {k: v for k, v in env.items() if k.startswith("self.")}
+    return walker.result
+
+
+def _add_self_and_closure(facts: ModuleFacts, info: FunctionInfo, env: dict[str, Value],
+                          done: dict[str, _FunctionWalk]) -> None:
+    if info.self_name is not None:
+        env[info.self_name] = Opaque("self")
+        init_key = f"{info.class_key}.__init__"
+        if info.key != init_key and init_key in done and info.class_key:
+            once = facts.attrs_assigned_once(info.class_key)
+            for key, value in done[init_key].walk.self_attrs.items():
+                if key[5:] in once:
+                    env[key] = value
+    if info.nested_in and info.nested_in in done:
+        closure = done[info.nested_in].walk.closures.get(id(info.node), {})
+        for name, value in closure.items():
+            if name not in env:
+                env[name] = assume(value, name, f"{name} in the enclosing function",
+                                   f"{name} as the enclosing function sets it") \
+                    if isinstance(value, Q) else value
+
+
+def _calls_by_callee(walks: list[WalkResult]) -> dict[str, list[CallRecord]]:
+    calls: dict[str, list[CallRecord]] = {}
+    for walk in walks:
+        for record in walk.calls:
+            calls.setdefault(record.callee, []).append(record)
+    return calls
+
+
+def _signature(env: dict[str, Value]) -> str:
+    parts = []
+    for key in sorted(env):
+        value = env[key]
+        if isinstance(value, Q):
+            parts.append(f"{key}={value.exact!r}/{value.default!r}")
+        else:
+            parts.append(f"{key}:{_shape_signature(value)}")
+    return ";".join(parts)
+
+
+def _shape_signature(value: Value) -> str:
+    from .values import TensorV, TupleV
+
+    if isinstance(value, TupleV):
+        return "(" + ",".join(_shape_signature(v) for v in value.items) + ")"
+    if isinstance(value, TensorV):
+        return f"T{value.channels.exact!r}/{value.channels.default!r}"
+    if isinstance(value, Q):
+        return f"{value.exact!r}/{value.default!r}"
+    return type(value).__name__
+
+
+# results ------------------------------------------------------------------------------------------
+def _span(node: ast.expr, index: LineIndex) -> Span:
+    end_line = node.end_lineno or node.lineno
+    return Span(node.lineno, index.column_from_utf8(node.lineno, node.col_offset), end_line,
+                index.column_from_utf8(end_line, node.end_col_offset or node.col_offset))
+
+
+def _name_span(call: ast.Call, index: LineIndex) -> Span:
+    func = call.func
+    span = _span(func, index)
+    if isinstance(func, ast.Attribute) and span.line == span.end_line:
+        return Span(span.end_line, span.end_column - len(func.attr), span.end_line, span.end_column)
+    return span
+
+
+def site_in_channels(site: LayerSite) -> Q:
+    spec = site.spec
+    if spec.in_arg is not None:
+        value = site.values.get(spec.in_arg)
+        return value if isinstance(value, Q) else Q.unknown(spec.in_arg)
+    if site.input is not None:
+        return channels.input_channels(site, site.input)
+    return Q.unknown("in_channels", "nothing in this file says what reaches this layer")
+
+
+def finish_site(site: LayerSite, index: LineIndex) -> tuple[LayerResult, list[Diagnostic]]:
+    spec = site.spec
+    in_ch = site_in_channels(site)
+    args = Args(site.values, in_ch, spec.ndim)
+    tensors, total = count(spec, args)
+    certain = not site.class_assumption
+    params = _as_int(total.exact) if certain else None
+    params_default = _as_int(total.default)
+    formula = total.text()
+    assumptions = [a for a in (site.class_assumption, total.assumption) if a]
+    unknowns: list[str] = []
+    if params_default is None:
+        unknowns = [f"depends on {name}" for name in _symbols(total.term)]
+    shapes = tuple(_tensor_shape(t.name, t.shape, t.present) for t in tensors
+                   if not (t.present.known and not t.present.exact))
+    out_q = spec.flow(args) if spec.flow else None
+    output_shape, mult_adds = _output(site, args, params)
+    span = _span(site.node, index)
+    diagnostics: list[Diagnostic] = []
+    if site.mismatch:
+        diagnostics.append(Diagnostic(span, "error", "channel-mismatch", site.mismatch))
+    groups_problem = _groups_problem(site, in_ch)
+    if groups_problem:
+        diagnostics.append(Diagnostic(span, "error", "groups-divisibility", groups_problem))
+    result = LayerResult(
+        span=span,
+        name_span=_name_span(site.node, index),
+        layer=spec.name,
+        framework=spec.framework,
+        family=spec.family,
+        params=params,
+        params_default=params_default,
+        formula=formula,
+        tensors=shapes,
+        in_channels=_as_int(in_ch.exact),
+        in_channels_default=_as_int(in_ch.default),
+        in_channels_text=in_ch.text() if not in_ch.known else str(in_ch.exact),
+        in_channels_from=_in_from(site, in_ch),
+        assumptions=tuple(assumptions),
+        unknowns=tuple(unknowns),
+        out_channels=_as_int(out_q.exact) if out_q is not None else None,
+        output_shape=output_shape,
+        mult_adds=mult_adds,
+        scope=site.scope,
+    )
+    return result, diagnostics
+
+
+def _in_from(site: LayerSite, in_ch: Q) -> str:
+    if not _uses_in_channels(site):
+        return "not needed"
+    if in_ch.known and in_ch.origin in ("literal", ""):
+        return "literal"
+    if in_ch.origin:
+        return in_ch.origin
+    if in_ch.known_default:
+        return in_ch.assumption or "defaults"
+    return f"unknown: depends on {in_ch.text()}"
+
+
+def _uses_in_channels(site: LayerSite) -> bool:
+    spec = site.spec
+    return spec.in_arg is not None or spec.framework == "keras" or spec.short.startswith("Lazy")
+
+
+def _as_int(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    return value
+
+
+def _symbols(term: tuple) -> list[str]:
+    found: list[str] = []
+
+    def visit(t: tuple) -> None:
+        kind = t[0]
+        if kind == "sym":
+            if t[1] not in found:
+                found.append(t[1])
+        elif kind in ("mul", "add"):
+            for sub in t[1]:
+                visit(sub)
+        elif kind in ("sub", "div"):
+            visit(t[1])
+            visit(t[2])
+        elif kind == "cond":
+            if t[1] not in found:
+                found.append(t[1])
+            visit(t[2])
+        elif kind == "op":
+            visit(t[2])
+            visit(t[3])
+        elif kind == "call":
+            for sub in t[2]:
+                visit(sub)
+
+    visit(term)
+    return found
+
+
+def _tensor_shape(name: str, dims: tuple[Q, ...], present: Q) -> TensorShape:
+    ints = [_as_int(d.exact) for d in dims]
+    shape = tuple(i for i in ints if i is not None) if all(i is not None for i in ints) else None
+    text = "(" + ", ".join(render(d.term) if not d.known else str(d.exact) for d in dims) + \
+        ("," if len(dims) == 1 else "") + ")"
+    n = math.prod(shape) if shape is not None else None
+    return TensorShape(name, shape, text, n, present.exact if present.known else None)
+
+
+def _output(site: LayerSite, args: Args, params: int | None) -> tuple[tuple[int, ...] | None,
+                                                                      int | None]:
+    if site.input is None or site.input.shape is None or not site.spec.is_conv:
+        return None, None
+    spatial = channels.conv_output_spatial(site, args, site.input.shape)
+    out = site.spec.flow(args) if site.spec.flow else None
+    if spatial is None or out is None or not out.known:
+        return None, None
+    dims = tuple(int(d.exact) for d in spatial)
+    mult_adds = params * math.prod(dims) if params is not None else None
+    return (*dims, int(out.exact)), mult_adds
+
+
+def _groups_problem(site: LayerSite, in_ch: Q) -> str | None:
+    spec = site.spec
+    if spec.family != "conv":
+        return None
+    groups = site.values.get("groups")
+    out = site.values.get("out_channels" if spec.framework == "torch" else "filters")
+    if not (isinstance(groups, Q) and groups.known and isinstance(groups.exact, int)) or \
+            groups.exact <= 1:
+        return None
+    for label, q in (("input channels", in_ch), ("output channels", out)):
+        if isinstance(q, Q) and q.known and isinstance(q.exact, int) and q.exact % groups.exact:
+            return f"groups={groups.exact} does not divide the {q.exact} {label}"
+    return None
+
+
+# totals --------------------------------------------------------------------------------------------
+_MODULE_BASES = ("torch.nn.Module", "keras.layers.Model", "keras.layers.Layer")
+
+
+def _model_totals(facts: ModuleFacts, walks: list[WalkResult], finished: dict[int, LayerResult],
+                  index: LineIndex) -> list[ModelTotal]:
+    totals: list[ModelTotal] = []
+    for key, info in facts.classes.items():
+        kind = next((b for b in info.bases if b in _MODULE_BASES), None)
+        if kind is None:
+            continue
+        inside = [r for r in finished.values() if r.scope.startswith(f"{key}.")]
+        # Each call to the file's own functions or classes from inside may build more layers.
+        extra = sum(1 for w in walks for c in w.calls if c.scope.startswith(f"{key}."))
+        totals.append(_total(info.node.name, "nn.Module" if kind.startswith("torch") else
+                             "keras.Model", _span(info.node, index), inside, extra))
+    for walk in walks:
+        for seq, _scope in walk.sequentials:
+            if seq.node is None:
+                continue
+            results, unknown = _sequential_members(seq, finished)
+            totals.append(_total("Sequential", "Sequential", _span(seq.node, index), results,
+                                 unknown))
+        for node, scope in walk.models:
+            inside = [r for r in finished.values() if r.scope == scope and r.framework == "keras"]
+            totals.append(_total("Model", "Model", _span(node, index), inside, 0))
+    return sorted(totals, key=lambda t: (t.span.line, t.span.column))
+
+
+def _sequential_members(seq: SequentialV, finished: dict[int, LayerResult]) -> tuple[
+        list[LayerResult], int]:
+    results: list[LayerResult] = []
+    unknown = 0 if seq.complete else 1
+    seen: set[int] = set()
+    for member in seq.members:
+        if isinstance(member, LayerV):
+            if id(member.site.node) in seen:
+                continue  # one object used twice owns its parameters once
+            seen.add(id(member.site.node))
+            result = finished.get(id(member.site.node))
+            if result is not None:
+                results.append(result)
+        elif isinstance(member, SequentialV):
+            inner, inner_unknown = _sequential_members(member, finished)
+            results += inner
+            unknown += inner_unknown
+        elif not isinstance(member, Q):
+            unknown += 1
+    return results, unknown
+
+
+def _total(name: str, kind: str, span: Span, layers: list[LayerResult], extra_unknown: int
+           ) -> ModelTotal:
+    known = [r.params for r in layers if r.params is not None]
+    unknown = sum(1 for r in layers if r.params is None) + extra_unknown
+    return ModelTotal(name, kind, span, sum(known), unknown, tuple(r.span.line for r in layers))

@@ -1,0 +1,239 @@
+"""Input channels from the flow around a layer: Keras shapes, Sequential chains, functional calls.
+
+A layer object learns its input when a tensor reaches it: `layer(x)` in a functional chain, the
+previous member of a Sequential, `input_shape=`, `Input(shape=)` or `model.build(...)`. The output
+tensor then carries the layer's output channels (and spatial shape where it is known) onwards.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .catalogue import Args
+from .quantity import UNKNOWN, Q
+from .values import LayerV, Opaque, SequentialV, TensorV, TupleV, Value
+
+if TYPE_CHECKING:
+    from .analysis import LayerSite
+
+
+@dataclass
+class Mismatch:
+    """A proven disagreement between what a layer declares and what reaches it."""
+
+    site: LayerSite
+    code: str
+    message: str
+
+
+@dataclass
+class FlowIssues:
+    mismatches: list[Mismatch] = field(default_factory=list)
+
+
+def shape_tensor(shape_value: Value, story: str, framework: str = "keras") -> TensorV | None:
+    """A tensor from a Keras shape without the batch axis: `input_shape=(24, 24, 3)`."""
+    if isinstance(shape_value, TupleV) and shape_value.items:
+        items = tuple(v if isinstance(v, Q) else Q.unknown("?") for v in shape_value.items)
+        channels = items[-1].with_origin(story)
+        return TensorV(channels, items, False, framework, story)
+    if isinstance(shape_value, Q) and shape_value.known_default and isinstance(
+            shape_value.default, tuple):
+        # A whole tuple resting on an assumption (a default argument): items share it.
+        items = tuple(
+            Q(UNKNOWN if not shape_value.known else v, v, ("sym", f"{shape_value.text()}[{i}]"),
+              story, shape_value.assumption)
+            for i, v in enumerate(shape_value.default))
+        return TensorV(items[-1] if items else Q.unknown("channels"), items, False, framework,
+                       story)
+    if isinstance(shape_value, Q):
+        return TensorV(Q.unknown(f"{shape_value.text()}[-1]", story), None, False, framework, story)
+    return None
+
+
+def batch_shape_tensor(shape_value: Value, story: str) -> TensorV | None:
+    """`model.build((None, H, W, C))` and `batch_shape=`: drop the batch axis first."""
+    if isinstance(shape_value, TupleV) and len(shape_value.items) >= 2:
+        return shape_tensor(TupleV(shape_value.items[1:]), story)
+    return None
+
+
+def input_channels(site: LayerSite, tensor: TensorV) -> Q:
+    """The channels a layer reads from its input, honouring `data_format`."""
+    if site.spec.framework == "keras" and site.spec.ndim and site.spec.family in ("conv", "shape"):
+        fmt = site.values.get("data_format")
+        if isinstance(fmt, Q) and fmt.known and fmt.exact == "channels_first":
+            if tensor.shape:
+                return tensor.shape[0].with_origin(tensor.story + ", data_format='channels_first'")
+            return Q.unknown("input channels (channels_first)")
+        if isinstance(fmt, Q) and not (fmt.known and fmt.exact in (None, "channels_last")):
+            return Q.unknown("input channels (data_format unknown)")
+    return tensor.channels.with_origin(tensor.story)
+
+
+def apply_layer(site: LayerSite, inputs: Value, story: str) -> Value:
+    """Call a layer object on a tensor (or a list of tensors, for merges)."""
+    spec = site.spec
+    if spec.family == "merge":
+        return _merge(site, inputs, story)
+    if not isinstance(inputs, TensorV):
+        site.set_input(None)
+        return TensorV(Q.unknown(f"output of {spec.short}"), None, False, spec.framework,
+                       story)
+    site.set_input(inputs)
+    in_ch = input_channels(site, inputs)
+    args = Args(site.values, in_ch, spec.ndim)
+    return output_tensor(site, args, inputs, story)
+
+
+def output_tensor(site: LayerSite, args: Args, tensor: TensorV | None, story: str) -> TensorV:
+    spec = site.spec
+    short = spec.short
+    shape = tensor.shape if tensor is not None else None
+    if short == "Flatten":
+        if shape and all(d.known for d in shape):
+            n = math.prod(int(d.exact) for d in shape)
+            q = Q.const(n, story)
+            return TensorV(q, (q,), False, spec.framework, story)
+        return TensorV(Q.unknown("flattened size", story), None, False, spec.framework, story)
+    if short == "Reshape":
+        target = site.values.get("target_shape")
+        return shape_tensor(target, story, spec.framework) if isinstance(target, TupleV) else \
+            TensorV(Q.unknown("reshaped", story), None, False, spec.framework, story)
+    channels = spec.flow(args) if spec.flow else None
+    if channels is None:
+        return TensorV(Q.unknown(f"output of {short}", story), None, False, spec.framework, story)
+    channels = channels.with_origin(story)
+    out_shape = None
+    if spec.family == "pool" and spec.framework == "keras":
+        keep = site.values.get("keepdims")
+        if isinstance(keep, Q) and keep.known and not keep.exact:
+            out_shape = (channels,)
+    elif spec.family in ("norm", "activation") and shape is not None:
+        out_shape = shape[:-1] + (channels,) if shape else None
+    elif spec.is_conv and shape is not None:
+        spatial = conv_output_spatial(site, args, shape)
+        if spatial is not None:
+            out_shape = (*spatial, channels)
+    elif spec.family == "linear" and shape is not None:
+        out_shape = shape[:-1] + (channels,)
+    return TensorV(channels, out_shape, False, spec.framework, story)
+
+
+def conv_output_spatial(site: LayerSite, args: Args, shape: tuple[Q, ...]) -> tuple[Q, ...] | None:
+    """Keras spatial output size (channels_last input), as the layer's compute_output_shape."""
+    spec = site.spec
+    n = spec.ndim
+    fmt = site.values.get("data_format")
+    if spec.framework != "keras" or len(shape) != n + 1:
+        return None
+    if isinstance(fmt, Q) and not (fmt.known and fmt.exact in (None, "channels_last")):
+        return None
+    padding = args.q("padding")
+    if not padding.known or padding.exact not in ("valid", "same"):
+        return None
+    kernel = args.dims("kernel_size")
+    strides = args.dims("strides")
+    dilation = args.dims("dilation_rate")
+    out: list[Q] = []
+    for i in range(n):
+        size, k, s, d = shape[i], kernel[i], strides[i], dilation[i]
+        if not all(v.known and isinstance(v.exact, int) for v in (size, k, s, d)):
+            return None
+        eff = (k.exact - 1) * d.exact + 1
+        if spec.transposed:
+            if padding.exact == "valid":
+                value = size.exact * s.exact + max(eff - s.exact, 0)
+            else:
+                value = size.exact * s.exact
+        elif padding.exact == "valid":
+            value = (size.exact - eff) // s.exact + 1
+        else:
+            value = (size.exact + s.exact - 1) // s.exact
+        out.append(Q.const(value))
+    return tuple(out)
+
+
+def _merge(site: LayerSite, inputs: Value, story: str) -> TensorV:
+    spec = site.spec
+    tensors = [t for t in inputs.items if isinstance(t, TensorV)] if isinstance(inputs, TupleV) \
+        else []
+    site.set_input(tensors[0] if tensors else None)
+    if not tensors or len(tensors) != len(inputs.items):  # type: ignore[union-attr]
+        return TensorV(Q.unknown(f"output of {spec.short}"), None, False, spec.framework, story)
+    if spec.short == "Concatenate":
+        axis = site.values.get("axis")
+        last_axis = not isinstance(axis, Q) or (axis.known and axis.exact == -1)
+        if last_axis:
+            total = tensors[0].channels
+            for t in tensors[1:]:
+                total = total + t.channels
+            return TensorV(total.with_origin(story), None, False, spec.framework, story)
+        return TensorV(Q.unknown("concatenated", story), None, False, spec.framework, story)
+    first = tensors[0].channels
+    for t in tensors[1:]:
+        other = t.channels
+        if first.known and other.known and first.exact != other.exact:
+            site.mismatch = (f"{spec.short} joins tensors with {first.exact} and {other.exact} "
+                             "channels; they must agree")
+    chosen = next((t.channels for t in tensors if t.channels.known), first)
+    return TensorV(chosen.with_origin(story), tensors[0].shape, False, spec.framework, story)
+
+
+def sequential_flow(seq: SequentialV, story_of: dict[int, str]) -> None:
+    """Pass channels down a Sequential, binding each member's input.
+
+    Torch members state their input channels; where the flow proves them wrong the site records a
+    mismatch. Keras members take theirs from the flow.
+    """
+    current: TensorV | None = seq.input
+    for member in seq.members:
+        if isinstance(member, LayerV):
+            site = member.site
+            story = story_of.get(id(site), "")
+            if site.spec.framework == "torch":
+                current = _torch_step(site, current, story)
+            else:
+                result = apply_layer(site, current if current is not None else
+                                     TensorV(Q.unknown("input"), None), story)
+                current = result if isinstance(result, TensorV) else None
+        elif isinstance(member, SequentialV):
+            member.input = current
+            sequential_flow(member, story_of)
+            current = None
+        elif isinstance(member, TensorV):
+            current = member
+        else:
+            current = None
+    if not seq.complete:
+        return
+
+
+def _torch_step(site: LayerSite, current: TensorV | None, story: str) -> TensorV | None:
+    spec = site.spec
+    declared = site.values.get(spec.in_arg) if spec.in_arg else None
+    if spec.in_arg is None:
+        if spec.formula is not None or spec.flow is not None:
+            site.set_input(current)
+    elif current is not None and isinstance(declared, Q):
+        flowing = current.channels
+        if declared.known and flowing.known and declared.exact != flowing.exact:
+            site.mismatch = (f"{spec.short} expects {spec.in_arg}={declared.exact} but the previous "
+                             f"layer gives {flowing.exact} channels ({flowing.origin})")
+    in_ch = current.channels if current is not None and spec.in_arg is None else None
+    if spec.in_arg is not None and isinstance(declared, Q):
+        in_ch = declared
+    args = Args(site.values, in_ch, spec.ndim)
+    if spec.flow is None:
+        return None
+    out = spec.flow(args)
+    if out is None:
+        return None
+    return TensorV(out.with_origin(f"{spec.short} on line {site.node.lineno}"), None, False,
+                   "torch", story)
+
+
+def opaque_tensor(value: Value) -> bool:
+    return isinstance(value, Opaque)

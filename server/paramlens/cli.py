@@ -1,0 +1,58 @@
+"""`paramlens check` and `paramlens serve`: argument parsing over the analysis and the server."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .report.json_report import render_json
+from .report.text import render_text
+from .sources import check_file, collect_paths
+
+FORMATS = {"text": render_text, "json": render_json}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="paramlens",
+                                     description="Parameter counts of neural-network layers, "
+                                                 "read statically from Python source.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="report every layer's parameter count")
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                       help="files or folders (searched for .py files)")
+    check.add_argument("--format", choices=sorted(FORMATS), default="text")
+    serve = commands.add_parser("serve", help="run the language server")
+    serve.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (default)")
+    serve.add_argument("--tcp", type=int, metavar="PORT", help="listen on 127.0.0.1:PORT")
+    serve.add_argument("--ws", type=int, metavar="PORT", help="websocket on 127.0.0.1:PORT")
+    serve.add_argument("--log-file", help="write the log here as well as to stderr")
+    return parser
+
+
+def run_check(paths: list[str], fmt: str) -> int:
+    reports = [check_file(p) for p in collect_paths(paths)]
+    if not reports:
+        print("paramlens: no Python files found in " + ", ".join(paths), file=sys.stderr)
+        return 2
+    print(FORMATS[fmt](reports))
+    for report in reports:
+        if report.error:
+            print(f"paramlens: {report.path}: {report.error}", file=sys.stderr)
+    if any(r.error for r in reports):
+        return 2
+    if any(d.severity == "error" for r in reports for d in r.diagnostics):
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "check":
+        return run_check(args.paths, args.format)
+    from .server import serve  # imported late: `check` needs no LSP libraries
+
+    return serve(tcp=args.tcp, ws=args.ws, log_file=args.log_file)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

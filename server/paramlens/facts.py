@@ -1,0 +1,275 @@
+"""What a module defines: its functions and classes, their parameters, and who calls them.
+
+A parameter takes a value from the file's own calls only when every reference to the function in
+the file is a direct call (nothing passes it around, decorates it or subclasses it) and every call
+agrees. Even then the value is an assumption, not a certainty: another module may call it too.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any
+
+from .names import ImportTable, canonical, collect_imports
+from .quantity import UNKNOWN, Q
+from .values import ClassRef, FunctionRef, TensorV, TupleV, Value
+
+
+@dataclass
+class FunctionInfo:
+    key: str  # "f", "Class.method", "outer.<locals>.inner"
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    class_key: str | None
+    # (name, required, default expression) for the parameters a caller binds (no self).
+    params: list[tuple[str, bool, ast.expr | None]]
+    self_name: str | None
+    nested_in: str | None = None
+
+    @property
+    def binding(self) -> list[tuple[str, bool, Any]]:
+        return [(name, required, None) for name, required, _ in self.params]
+
+
+@dataclass
+class ClassInfo:
+    key: str
+    node: ast.ClassDef
+    methods: dict[str, str] = field(default_factory=dict)  # method name -> function key
+    constants: dict[str, ast.expr] = field(default_factory=dict)
+    bases: list[str] = field(default_factory=list)  # canonical or qualified base names
+
+
+class ModuleFacts:
+    def __init__(self, statements: list[ast.stmt]) -> None:
+        self.imports: ImportTable = collect_imports(statements)
+        self.functions: dict[str, FunctionInfo] = {}
+        self.classes: dict[str, ClassInfo] = {}
+        self._keys: dict[int, str] = {}
+        self.order: list[str] = []  # parents before children, __init__ before other methods
+        self.escaped: set[str] = set()
+        self._self_attrs: dict[str, set[str]] = {}
+        for stmt in statements:
+            self._collect(stmt, prefix="", class_key=None, parent=None)
+        self._find_escapes(statements)
+
+    # collection ---------------------------------------------------------------------------------
+    def _collect(self, node: ast.AST, prefix: str, class_key: str | None,
+                 parent: str | None) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            key = f"{prefix}{node.name}"
+            self._keys[id(node)] = key
+            is_method = class_key is not None and not _has_decorator(node, "staticmethod")
+            params = _params(node.args, skip_first=is_method)
+            first = node.args.posonlyargs + node.args.args
+            self_name = first[0].arg if is_method and first else None
+            self.functions[key] = FunctionInfo(key, node, class_key, params, self_name, parent)
+            self.order.append(key)
+            if node.decorator_list and not all(_is_plain_decorator(d) for d in node.decorator_list):
+                self.escaped.add(key)
+            if class_key is not None:
+                self.classes[class_key].methods[node.name] = key
+                self._self_attrs[key] = _self_assignments(node, self_name or "self")
+            for child in _body_nodes(node.body):
+                self._collect(child, f"{key}.<locals>.", None, key)
+        elif isinstance(node, ast.ClassDef):
+            key = f"{prefix}{node.name}"
+            self._keys[id(node)] = key
+            info = ClassInfo(key, node)
+            info.bases = [canonical(self.imports.qualified(b)) or self.imports.qualified(b) or
+                          ast.unparse(b) for b in node.bases]
+            self.classes[key] = info
+            methods = [s for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            methods.sort(key=lambda f: f.name != "__init__")
+            for stmt in node.body:
+                if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(
+                        stmt.targets[0], ast.Name):
+                    info.constants[stmt.targets[0].id] = stmt.value
+            for method in methods:
+                self._collect(method, f"{key}.", key, parent)
+            for stmt in node.body:
+                if isinstance(stmt, ast.ClassDef):
+                    self._collect(stmt, f"{key}.", None, parent)
+        else:
+            for child in _body_nodes(getattr(node, "body", []) or []):
+                self._collect(child, prefix, class_key, parent)
+            for attr in ("orelse", "finalbody", "handlers"):
+                for child in _body_nodes(getattr(node, attr, []) or []):
+                    self._collect(child, prefix, class_key, parent)
+
+    def _find_escapes(self, statements: list[ast.stmt]) -> None:
+        """A function or class referenced other than by a direct call may be called anywhere."""
+        called: set[int] = set()
+        loads: list[ast.AST] = []
+        for stmt in statements:
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Call):
+                    called.add(id(node.func))
+                elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                    loads.append(node)
+                elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) and \
+                        isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+                    loads.append(node)
+        by_name: dict[str, list[str]] = {}
+        for key in list(self.functions) + list(self.classes):
+            by_name.setdefault(key.rsplit(".", 1)[-1], []).append(key)
+        for node in loads:
+            if id(node) in called:
+                continue
+            name = node.id if isinstance(node, ast.Name) else node.attr  # type: ignore[union-attr]
+            for key in by_name.get(name, []):
+                self.escaped.add(key)
+                if key in self.classes:
+                    self.escaped.add(f"{key}.__init__")
+
+    # questions the interpreter asks -------------------------------------------------------------
+    def key_of(self, node: ast.AST) -> str:
+        return self._keys.get(id(node), "")
+
+    def callee(self, ref: FunctionRef | ClassRef) -> FunctionInfo | None:
+        if isinstance(ref, ClassRef):
+            return self.functions.get(f"{ref.name}.__init__")
+        return self.functions.get(ref.name)
+
+    def method_key(self, class_key: str | None, attr: str) -> str | None:
+        if class_key is None or class_key not in self.classes:
+            return None
+        return self.classes[class_key].methods.get(attr)
+
+    def self_attrs_assigned_by(self, method_key: str) -> set[str]:
+        return self._self_attrs.get(method_key, set())
+
+    def attrs_assigned_once(self, class_key: str) -> set[str]:
+        """Attributes assigned exactly once in the whole class, and that in `__init__`."""
+        info = self.classes[class_key]
+        counts: dict[str, int] = {}
+        init_attrs: set[str] = set()
+        for name, key in info.methods.items():
+            node = self.functions[key].node
+            for attr, n in _self_assignment_counts(node, self.functions[key].self_name
+                                                   or "self").items():
+                counts[attr] = counts.get(attr, 0) + n
+            if name == "__init__":
+                init_attrs = self._self_attrs.get(key, set())
+        return {a for a in init_attrs if counts.get(a) == 1}
+
+    def class_constant(self, class_key: str | None, attr: str) -> Value:
+        if class_key is None or class_key not in self.classes:
+            return None
+        expr = self.classes[class_key].constants.get(attr)
+        if isinstance(expr, ast.Constant):
+            return Q.const(expr.value, f"class attribute {attr} = {expr.value!r}")
+        return None
+
+    # parameters ------------------------------------------------------------------------------------
+    def parameter_values(self, info: FunctionInfo, calls: list[Any],
+                         defaults: dict[str, Value]) -> dict[str, Value]:
+        """Each parameter's value: from the file's calls when they are complete and agree, else
+        from its default, else unknown. Never certain: other modules may call this too."""
+        env: dict[str, Value] = {}
+        usable = [c for c in calls if c.complete]
+        from_calls = info.key not in self.escaped and usable and len(usable) == len(calls)
+        line = info.node.lineno
+        for name, required, default_expr in info.params:
+            default = defaults.get(name)
+            if from_calls:
+                seen = [c.values.get(name, default) for c in usable]
+                where = (f"passed by the call on line {usable[0].line}" if len(usable) == 1
+                         else f"passed alike by all {len(usable)} calls in this file")
+                env[name] = agree(seen, name, where)
+            elif default is not None and default_expr is not None:
+                text = ast.unparse(default_expr)
+                env[name] = assume(default, name, f"default {name}={text} (line {line})",
+                                   f"{name} keeps its default {text}")
+            else:
+                env[name] = Q.unknown(name, f"the argument {name}")
+        vararg, kwarg = info.node.args.vararg, info.node.args.kwarg
+        if vararg is not None:
+            env[vararg.arg] = TupleV((), False, complete=False)
+        if kwarg is not None:
+            env[kwarg.arg] = Q.unknown(kwarg.arg)
+        return env
+
+
+def assume(value: Value, name: str, origin: str, assumption: str) -> Value:
+    """The same value, demoted to rest on an assumption, named in the code's own terms."""
+    if isinstance(value, Q):
+        if not value.known_default:
+            return Q.unknown(name, origin)
+        return Q(UNKNOWN, value.default, ("sym", name), origin, assumption)
+    if isinstance(value, TupleV):
+        return TupleV(tuple(assume(v, f"{name}[{i}]", origin, assumption)
+                            for i, v in enumerate(value.items)), value.is_list, value.complete)
+    if isinstance(value, TensorV):
+        return TensorV(value.channels.demoted(assumption).with_origin(
+            f"{value.story}, {assumption}" if value.story else origin),
+            tuple(d.demoted(assumption) for d in value.shape) if value.shape else None,
+            value.channels_first, value.framework, f"{value.story}, {assumption}")
+    return None
+
+
+def agree(values: list[Value], name: str, where: str, assumption: str = "") -> Value:
+    """One value for a parameter when every call passes the same one."""
+    assumption = assumption or f"{name} as {where}"
+    first = values[0] if values else None
+    if isinstance(first, Q):
+        if all(isinstance(v, Q) and v.known_default and v.default == first.default for v in values):
+            return assume(first, name, where, assumption)
+        return Q.unknown(name, f"the argument {name} (the calls in this file differ)")
+    if isinstance(first, TupleV) and all(isinstance(v, TupleV) and len(v.items) == len(
+            first.items) for v in values):
+        items = tuple(agree([v.items[i] for v in values], f"{name}[{i}]", where,  # type: ignore
+                            assumption)
+                      for i in range(len(first.items)))
+        return TupleV(items, first.is_list, all(v.complete for v in values))  # type: ignore
+    if isinstance(first, TensorV) and all(isinstance(v, TensorV) for v in values):
+        channels = agree([v.channels for v in values], f"{name} channels", where,  # type: ignore
+                         assumption)
+        story = first.story if len(values) == 1 else f"the tensors passed as {name}"
+        return TensorV(channels if isinstance(channels, Q) else Q.unknown(name), None,
+                       first.channels_first, first.framework, f"{story}, {assumption}")
+    return Q.unknown(name)
+
+
+def _params(args: ast.arguments, skip_first: bool) -> list[tuple[str, bool, ast.expr | None]]:
+    positional = args.posonlyargs + args.args
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+    defaults += list(args.defaults)
+    out = [(a.arg, d is None, d) for a, d in zip(positional, defaults)]
+    if skip_first and out:
+        out = out[1:]
+    out += [(a.arg, d is None, d) for a, d in zip(args.kwonlyargs, args.kw_defaults)]
+    return out
+
+
+def _has_decorator(node: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == name for d in node.decorator_list)
+
+
+def _is_plain_decorator(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id in ("staticmethod", "classmethod")
+
+
+def _body_nodes(body: list[Any]) -> list[Any]:
+    return [n for n in body if isinstance(n, ast.AST)]
+
+
+def _self_assignments(node: ast.AST, self_name: str) -> set[str]:
+    return set(_self_assignment_counts(node, self_name))
+
+
+def _self_assignment_counts(node: ast.AST, self_name: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for child in ast.walk(node):
+        targets: list[ast.expr] = []
+        if isinstance(child, ast.Assign):
+            targets = child.targets
+        elif isinstance(child, (ast.AugAssign, ast.AnnAssign)):
+            targets = [child.target]
+        for t in targets:
+            for sub in ast.walk(t):
+                if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and \
+                        sub.value.id == self_name and isinstance(sub.ctx, ast.Store):
+                    counts[sub.attr] = counts.get(sub.attr, 0) + (
+                        2 if isinstance(child, ast.AugAssign) else 1)
+    return counts

@@ -1,0 +1,844 @@
+"""Walk one function (or the module body) statement by statement, folding values as a reader would.
+
+The walk is flow-sensitive: an assignment replaces a name's value, both arms of an `if` are walked
+and joined, and a name assigned inside a loop is unknown there and after it. It never runs code.
+Layer constructor calls become `LayerSite`s; calls to the file's own functions become `CallRecord`s
+so that facts.py can bind their parameters from what the file passes.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import channels
+from .catalogue import LayerSpec, lookup
+from .names import ImportTable, canonical
+from .quantity import UNKNOWN, Q
+from .values import (
+    ClassRef,
+    FunctionRef,
+    LayerV,
+    ModelV,
+    Opaque,
+    SequentialV,
+    SpecRef,
+    TensorV,
+    TupleV,
+    Value,
+    as_q,
+    merge_values,
+)
+
+_BINOPS: dict[type, tuple[Any, str]] = {
+    ast.Add: (operator.add, "+"), ast.Sub: (operator.sub, "-"), ast.Mult: (operator.mul, "×"),
+    ast.FloorDiv: (operator.floordiv, "//"), ast.Div: (operator.truediv, "/"),
+    ast.Mod: (operator.mod, "%"), ast.Pow: (operator.pow, "**"),
+}
+_CMPOPS: dict[type, Any] = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_, ast.IsNot: operator.is_not,
+    ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
+}
+_BUILTINS: dict[str, Any] = {"int": int, "float": float, "round": round, "abs": abs, "bool": bool,
+                             "max": max, "min": min, "len": len, "sum": sum}
+_KERAS_MERGE_FUNCTIONS = {"add": "Add", "concatenate": "Concatenate", "multiply": "Multiply",
+                          "average": "Average", "maximum": "Maximum", "minimum": "Minimum",
+                          "subtract": "Subtract"}
+
+
+@dataclass(eq=False)
+class LayerSite:
+    node: ast.Call
+    spec: LayerSpec
+    values: dict[str, Value]
+    scope: str
+    # The class itself rests on an assumption (`norm_layer` defaulting to nn.BatchNorm2d).
+    class_assumption: str = ""
+    input: TensorV | None = None
+    input_bound: bool = False
+    mismatch: str | None = None
+    unknown_args: tuple[str, ...] = ()
+
+    def set_input(self, tensor: TensorV | None) -> None:
+        # A shared layer object is built by its first input; later calls do not rebuild it.
+        if not self.input_bound or (self.input is None and tensor is not None):
+            self.input = tensor
+            self.input_bound = True
+
+
+@dataclass
+class CallRecord:
+    callee: str  # FunctionInfo key
+    values: dict[str, Value]
+    line: int
+    complete: bool  # False when *args/**kwargs hid which parameters were passed
+    scope: str = ""
+
+
+@dataclass
+class WalkResult:
+    sites: list[LayerSite] = field(default_factory=list)
+    calls: list[CallRecord] = field(default_factory=list)
+    sequentials: list[tuple[SequentialV, str]] = field(default_factory=list)
+    models: list[tuple[ast.Call, str]] = field(default_factory=list)
+    self_attrs: dict[str, Value] = field(default_factory=dict)
+    closures: dict[int, dict[str, Value]] = field(default_factory=dict)
+
+
+class _Return(Exception):
+    pass
+
+
+class Interpreter:
+    """Folds one body. `module` answers what the file defines (facts.ModuleFacts)."""
+
+    def __init__(self, module: Any, scope: str, globals_: dict[str, Value],
+                 class_key: str | None = None) -> None:
+        self.module = module
+        self.imports: ImportTable = module.imports
+        self.scope = scope
+        self.globals = globals_
+        self.class_key = class_key
+        self.result = WalkResult()
+        self.loop_depth = 0
+
+    # statements -------------------------------------------------------------------------------
+    def run(self, body: list[ast.stmt], env: dict[str, Value]) -> bool:
+        """Walk statements; False when the path ends (return, raise, break, continue)."""
+        for stmt in body:
+            if not self.statement(stmt, env):
+                return False
+        return True
+
+    def statement(self, stmt: ast.stmt, env: dict[str, Value]) -> bool:
+        if isinstance(stmt, ast.Assign):
+            value = self.ev(stmt.value, env)
+            for target in stmt.targets:
+                self.assign(target, value, env, stmt)
+        elif isinstance(stmt, ast.AnnAssign):
+            if stmt.value is not None:
+                self.assign(stmt.target, self.ev(stmt.value, env), env, stmt)
+        elif isinstance(stmt, ast.AugAssign):
+            current = self.ev(_load(stmt.target), env)
+            value = self.binop(current, stmt.op, self.ev(stmt.value, env), stmt)
+            if isinstance(current, TupleV) and current.is_list and isinstance(stmt.op, ast.Add):
+                self._extend(current, self.ev(stmt.value, env))
+                value = current
+            self.assign(stmt.target, value, env, stmt)
+        elif isinstance(stmt, ast.Expr):
+            self.ev(stmt.value, env)
+        elif isinstance(stmt, ast.If):
+            return self.branch(stmt.test, stmt.body, stmt.orelse, env)
+        elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
+            self.loop(stmt, env)
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:
+                value = self.ev(item.context_expr, env)
+                if item.optional_vars is not None:
+                    self.assign(item.optional_vars, value, env, stmt)
+            return self.run(stmt.body, env)
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            self.try_block(stmt, env)  # type: ignore[arg-type]
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for deco in stmt.decorator_list:
+                self.ev(deco, env)
+            env[stmt.name] = FunctionRef(self.module.key_of(stmt))
+            self.result.closures[id(stmt)] = dict(env)
+        elif isinstance(stmt, ast.ClassDef):
+            env[stmt.name] = ClassRef(self.module.key_of(stmt))
+            self.result.closures[id(stmt)] = dict(env)
+        elif isinstance(stmt, ast.Return):
+            if stmt.value is not None:
+                self.ev(stmt.value, env)
+            return False
+        elif isinstance(stmt, (ast.Raise, ast.Break, ast.Continue)):
+            return False
+        elif isinstance(stmt, ast.Match):
+            arms = [dict(env) for _ in stmt.cases]
+            self.ev(stmt.subject, env)
+            for case, arm in zip(stmt.cases, arms):
+                self._forget(_assigned_names(case.body), arm)
+                self.run(case.body, arm)
+            self._forget(_assigned_names(stmt.cases), env)
+        elif isinstance(stmt, (ast.Delete, ast.Global, ast.Nonlocal)):
+            names = [n for n in ast.walk(stmt) if isinstance(n, ast.Name)]
+            for n in names:
+                env.pop(n.id, None)
+        return True
+
+    def branch(self, test: ast.expr, body: list[ast.stmt], orelse: list[ast.stmt],
+               env: dict[str, Value]) -> bool:
+        cond = as_q(self.ev(test, env))
+        cond = cond.unary(bool, "bool")
+        then_env, else_env = dict(env), dict(env)
+        then_open = self.run(body, then_env)
+        else_open = self.run(orelse, else_env)
+        if cond.known:
+            chosen = then_env if cond.exact else else_env
+            env.clear()
+            env.update(chosen)
+            return then_open if cond.exact else else_open
+        if then_open != else_open:
+            # Only one arm falls through (`if x is None: raise ...`): its values hold after.
+            env.clear()
+            env.update(then_env if then_open else else_env)
+            return True
+        keys = set(then_env) | set(else_env)
+        merged = {}
+        for key in keys:
+            a = then_env.get(key, Q.unknown(key))
+            b = else_env.get(key, Q.unknown(key))
+            merged[key] = merge_values(a, b, cond)
+        env.clear()
+        env.update(merged)
+        return then_open or else_open
+
+    def loop(self, stmt: ast.For | ast.AsyncFor | ast.While, env: dict[str, Value]) -> None:
+        if isinstance(stmt, ast.While):
+            self.ev(stmt.test, env)
+        else:
+            self.ev(stmt.iter, env)
+        changed = _assigned_names(stmt.body) | _assigned_names(stmt.orelse)
+        if not isinstance(stmt, ast.While):
+            changed |= _target_names(stmt.target)
+        self._forget(changed, env)
+        self.loop_depth += 1
+        body_env = dict(env)
+        self.run(stmt.body, body_env)
+        self.loop_depth -= 1
+        self._forget(changed, body_env)
+        for key, value in body_env.items():
+            if key not in env:
+                env[key] = value
+        self.run(stmt.orelse, env)
+        self._forget(changed, env)
+
+    def try_block(self, stmt: ast.Try, env: dict[str, Value]) -> None:
+        changed = _assigned_names(stmt.body)
+        for handler in stmt.handlers:
+            changed |= _assigned_names(handler.body)
+        body_env = dict(env)
+        self.run(stmt.body, body_env)
+        for handler in stmt.handlers:
+            handler_env = dict(env)
+            self._forget(changed, handler_env)
+            self.run(handler.body, handler_env)
+        if stmt.handlers:
+            # Which path ran is unknown: values both set differently become unknown.
+            for key in changed:
+                env[key] = Q.unknown(key)
+            for key, value in body_env.items():
+                if key not in changed:
+                    env[key] = value
+        else:
+            env.update(body_env)
+        self.run(stmt.orelse, env)
+        self.run(stmt.finalbody, env)
+
+    @staticmethod
+    def _forget(names: set[str], env: dict[str, Value]) -> None:
+        for name in names:
+            env[name] = Q.unknown(name)
+
+    def assign(self, target: ast.expr, value: Value, env: dict[str, Value], stmt: ast.stmt) -> None:
+        if isinstance(target, ast.Name):
+            env[target.id] = _named(value, target.id, stmt)
+        elif isinstance(target, ast.Attribute) and _is_self(target.value):
+            env[f"self.{target.attr}"] = _named(value, f"self.{target.attr}", stmt)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            items = value.items if isinstance(value, TupleV) and len(value.items) == len(
+                target.elts) else None
+            for i, elt in enumerate(target.elts):
+                if isinstance(elt, ast.Starred):
+                    self.assign(elt.value, Opaque("starred"), env, stmt)
+                    items = None
+                    continue
+                self.assign(elt, items[i] if items else Q.unknown(ast.unparse(elt)), env, stmt)
+        elif isinstance(target, ast.Subscript):
+            container = self.ev(target.value, env)
+            if isinstance(container, TupleV):
+                container.complete = False
+
+    # expressions ------------------------------------------------------------------------------
+    def ev(self, node: ast.expr, env: dict[str, Value]) -> Value:
+        method = getattr(self, "ev_" + type(node).__name__, None)
+        if method is not None:
+            return method(node, env)
+        # Walk what we do not model, so that layer calls nested inside are still found.
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self.ev(child, env)
+        return Opaque(ast.unparse(node))
+
+    def ev_Constant(self, node: ast.Constant, env: dict[str, Value]) -> Value:
+        return Q.const(node.value)
+
+    def ev_Name(self, node: ast.Name, env: dict[str, Value]) -> Value:
+        if node.id in env:
+            return env[node.id]
+        if node.id in self.globals:
+            return self.globals[node.id]
+        qualified = self.imports.qualified(node)
+        spec = lookup(canonical(qualified) or "")
+        if spec is not None:
+            return SpecRef(spec)  # type: ignore[return-value]
+        return Q.unknown(node.id)
+
+    def ev_Attribute(self, node: ast.Attribute, env: dict[str, Value]) -> Value:
+        if _is_self(node.value):
+            key = f"self.{node.attr}"
+            if key in env:
+                return env[key]
+            constant = self.module.class_constant(self.class_key, node.attr)
+            return constant if constant is not None else Q.unknown(key)
+        qualified = self.imports.qualified(node)
+        spec = lookup(canonical(qualified) or "")
+        if spec is not None:
+            return SpecRef(spec)  # type: ignore[return-value]
+        base = self.ev(node.value, env)
+        if isinstance(base, LayerV):
+            value = base.site.values.get(node.attr)
+            if value is not None:
+                return value
+        return Q.unknown(ast.unparse(node))
+
+    def ev_Tuple(self, node: ast.Tuple, env: dict[str, Value]) -> Value:
+        return self._sequence(node.elts, env, is_list=False)
+
+    def ev_List(self, node: ast.List, env: dict[str, Value]) -> Value:
+        return self._sequence(node.elts, env, is_list=True)
+
+    def _sequence(self, elts: list[ast.expr], env: dict[str, Value], is_list: bool) -> TupleV:
+        items: list[Value] = []
+        complete = True
+        for elt in elts:
+            if isinstance(elt, ast.Starred):
+                inner = self.ev(elt.value, env)
+                if isinstance(inner, TupleV) and inner.complete:
+                    items.extend(inner.items)
+                else:
+                    complete = False
+            else:
+                items.append(self.ev(elt, env))
+        return TupleV(tuple(items), is_list, complete)
+
+    def ev_BinOp(self, node: ast.BinOp, env: dict[str, Value]) -> Value:
+        return self.binop(self.ev(node.left, env), node.op, self.ev(node.right, env), node)
+
+    def binop(self, left: Value, op: ast.operator, right: Value, node: ast.AST) -> Value:
+        if isinstance(left, TupleV) and isinstance(right, TupleV) and isinstance(op, ast.Add):
+            return TupleV(left.items + right.items, left.is_list, left.complete and right.complete)
+        if isinstance(left, Q) and isinstance(right, Q) and type(op) in _BINOPS:
+            fn, symbol = _BINOPS[type(op)]
+            if isinstance(op, ast.Add):
+                return left + right
+            if isinstance(op, ast.Mult):
+                return left * right
+            return left.binary(right, fn, symbol)
+        return Q.unknown(ast.unparse(node) if isinstance(node, ast.expr) else "?")
+
+    def ev_UnaryOp(self, node: ast.UnaryOp, env: dict[str, Value]) -> Value:
+        operand = as_q(self.ev(node.operand, env), ast.unparse(node.operand))
+        if isinstance(node.op, ast.USub):
+            return operand.unary(operator.neg, "-")
+        if isinstance(node.op, ast.Not):
+            return operand.unary(operator.not_, "not")
+        if isinstance(node.op, ast.UAdd):
+            return operand
+        return Q.unknown(ast.unparse(node))
+
+    def ev_BoolOp(self, node: ast.BoolOp, env: dict[str, Value]) -> Value:
+        values = [as_q(self.ev(v, env), ast.unparse(v)) for v in node.values]
+        result = values[0]
+        for v in values[1:]:
+            if isinstance(node.op, ast.And):
+                result = result.binary(v, lambda a, b: a and b, "and")
+            else:
+                result = result.binary(v, lambda a, b: a or b, "or")
+        return result
+
+    def ev_Compare(self, node: ast.Compare, env: dict[str, Value]) -> Value:
+        left = self.ev(node.left, env)
+        result: Q | None = None
+        for op, comparator in zip(node.ops, node.comparators):
+            right = self.ev(comparator, env)
+            lq, rq = _comparable(left), _comparable(right)
+            if lq is None or rq is None or type(op) not in _CMPOPS:
+                return Q.unknown(ast.unparse(node))
+            step = lq.binary(rq, _CMPOPS[type(op)], "cmp")
+            result = step if result is None else result.binary(step, lambda a, b: a and b, "and")
+            left = right
+        return result if result is not None else Q.unknown(ast.unparse(node))
+
+    def ev_IfExp(self, node: ast.IfExp, env: dict[str, Value]) -> Value:
+        cond = as_q(self.ev(node.test, env)).unary(bool, "bool")
+        a, b = self.ev(node.body, env), self.ev(node.orelse, env)
+        return merge_values(a, b, cond)
+
+    def ev_Subscript(self, node: ast.Subscript, env: dict[str, Value]) -> Value:
+        base = self.ev(node.value, env)
+        index = self.ev(node.slice, env)
+        if isinstance(base, TupleV) and base.complete and isinstance(index, Q) and index.known \
+                and isinstance(index.exact, int):
+            try:
+                return base.items[index.exact]
+            except IndexError:
+                return Q.unknown(ast.unparse(node))
+        if isinstance(base, Q) and isinstance(index, Q):
+            return _subscript_q(base, index, node)
+        return Q.unknown(ast.unparse(node))
+
+    def ev_Dict(self, node: ast.Dict, env: dict[str, Value]) -> Value:
+        for v in node.values:
+            self.ev(v, env)
+        return Opaque("dict")
+
+    def ev_Lambda(self, node: ast.Lambda, env: dict[str, Value]) -> Value:
+        inner = dict(env)
+        for arg in node.args.args:
+            inner[arg.arg] = Q.unknown(arg.arg)
+        self.ev(node.body, inner)
+        return Opaque("lambda")
+
+    def _comprehension(self, node: Any, env: dict[str, Value], elts: list[ast.expr]) -> Value:
+        inner = dict(env)
+        for gen in node.generators:
+            self.ev(gen.iter, inner)
+            self._forget(_target_names(gen.target), inner)
+        self.loop_depth += 1
+        for elt in elts:
+            self.ev(elt, inner)
+        self.loop_depth -= 1
+        return TupleV((), True, complete=False)
+
+    def ev_ListComp(self, node: ast.ListComp, env: dict[str, Value]) -> Value:
+        return self._comprehension(node, env, [node.elt])
+
+    ev_SetComp = ev_ListComp
+    ev_GeneratorExp = ev_ListComp  # type: ignore[assignment]
+
+    def ev_DictComp(self, node: ast.DictComp, env: dict[str, Value]) -> Value:
+        return self._comprehension(node, env, [node.key, node.value])
+
+    # calls -------------------------------------------------------------------------------------
+    def ev_Call(self, node: ast.Call, env: dict[str, Value]) -> Value:
+        func = self.ev(node.func, env)
+        if isinstance(func, SpecRef):
+            return self.construct(node, func, env)
+        if isinstance(func, LayerV):
+            return self.call_layer(func, node, env)
+        if isinstance(func, SequentialV):
+            return self.call_sequential(func, node, env)
+        if isinstance(func, (FunctionRef, ClassRef)):
+            return self.call_own(func, node, env)
+        special = self.framework_call(node, env)
+        if special is not None:
+            return special
+        if isinstance(node.func, ast.Attribute):
+            owner = self.ev(node.func.value, env)
+            result = self.method_call(owner, node, env)
+            if result is not None:
+                return result
+            if _is_self(node.func.value):
+                key = self.module.method_key(self.class_key, node.func.attr)
+                if key is not None:
+                    self.invalidate_self(env, key)
+                    return self.call_own(FunctionRef(key), node, env)
+        args = [self.ev(a.value if isinstance(a, ast.Starred) else a, env) for a in node.args]
+        for kw in node.keywords:
+            self.ev(kw.value, env)
+        if isinstance(node.func, ast.Name) and node.func.id in _BUILTINS and node.func.id not in env:
+            return self.builtin(node.func.id, args, node)
+        return Opaque(ast.unparse(node.func))
+
+    def builtin(self, name: str, args: list[Value], node: ast.Call) -> Value:
+        fn = _BUILTINS[name]
+        if name == "len" and len(args) == 1 and isinstance(args[0], TupleV) and args[0].complete:
+            return Q.const(len(args[0].items))
+        if name in ("max", "min", "sum") and len(args) == 1 and isinstance(args[0], TupleV):
+            args = list(args[0].items) if args[0].complete else [Q.unknown("?")]
+            if name == "sum":
+                return _fold_many(args, sum, node)
+        if all(isinstance(a, Q) for a in args) and args:
+            return _fold_many(args, lambda *xs: fn(*xs), node)
+        return Q.unknown(ast.unparse(node))
+
+    def framework_call(self, node: ast.Call, env: dict[str, Value]) -> Value | None:
+        name = canonical(self.imports.qualified(node.func)) if _rooted_outside(node.func, env) \
+            else None
+        if name is None:
+            return None
+        short = name.rsplit(".", 1)[1]
+        line = node.lineno
+        if name == "torch.nn.Sequential":
+            members, complete = self._members(node, env)
+            seq = SequentialV("torch", members, complete, None, node)
+            self._flow(seq)
+            self.result.sequentials.append((seq, self.scope))
+            return seq
+        if name in ("torch.nn.ModuleList",):
+            members, complete = self._members(node, env)
+            return TupleV(tuple(members), True, complete)
+        if short == "Sequential":
+            members, complete = self._members(node, env)
+            seq = SequentialV("keras", members, complete, None, node)
+            self._keras_sequential_input(seq)
+            self._flow(seq)
+            self.result.sequentials.append((seq, self.scope))
+            return seq
+        if short in ("Input", "InputLayer"):
+            values = self._kwargs_values(node, env)
+            shape = values.get("shape", values.get("input_shape"))
+            if shape is None and node.args and short == "Input":
+                shape = self.ev(node.args[0], env)
+            source = _source_text(node, ("shape", "input_shape"))
+            story = f"{short}({source}) on line {line}"
+            tensor = channels.shape_tensor(shape, _story(story, shape)) if shape is not None else None
+            if tensor is None and "batch_shape" in values:
+                tensor = channels.batch_shape_tensor(values["batch_shape"], story)
+            return tensor or TensorV(Q.unknown("input channels"), None, story=story)
+        if short == "Model":
+            for arg in node.args:
+                self.ev(arg, env)
+            for kw in node.keywords:
+                self.ev(kw.value, env)
+            self.result.models.append((node, self.scope))
+            return ModelV(node)
+        if short in _KERAS_MERGE_FUNCTIONS and name.startswith("keras."):
+            spec = lookup(f"keras.layers.{_KERAS_MERGE_FUNCTIONS[short]}")
+            if spec is not None and node.args:
+                site = LayerSite(node, spec, {}, self.scope)
+                inputs = self.ev(node.args[0], env)
+                return channels.apply_layer(site, inputs, f"{short} on line {line}")
+        return None
+
+    def _kwargs_values(self, node: ast.Call, env: dict[str, Value]) -> dict[str, Value]:
+        return {kw.arg: self.ev(kw.value, env) for kw in node.keywords if kw.arg}
+
+    def _members(self, node: ast.Call, env: dict[str, Value]) -> tuple[list[Value], bool]:
+        members: list[Value] = []
+        complete = True
+        for arg in node.args:
+            value = self.ev(arg.value if isinstance(arg, ast.Starred) else arg, env)
+            if isinstance(arg, ast.Starred) or (isinstance(value, TupleV) and len(node.args) == 1):
+                if isinstance(value, TupleV):
+                    members.extend(value.items)
+                    complete = complete and value.complete
+                else:
+                    complete = False
+            elif isinstance(value, Opaque) and _is_ordered_dict(arg):
+                pairs = self.ev(arg.args[0], env) if isinstance(arg, ast.Call) and arg.args \
+                    else None
+                if isinstance(pairs, TupleV):
+                    for pair in pairs.items:
+                        if isinstance(pair, TupleV) and len(pair.items) == 2:
+                            members.append(pair.items[1])
+                    complete = complete and pairs.complete
+                else:
+                    complete = False
+            else:
+                members.append(value)
+        for kw in node.keywords:
+            self.ev(kw.value, env)
+        return members, complete
+
+    def _keras_sequential_input(self, seq: SequentialV) -> None:
+        if seq.input is not None or not seq.members:
+            return
+        first = seq.members[0]
+        if isinstance(first, LayerV):
+            shape = first.site.values.get("input_shape")
+            if shape is not None:
+                source = _source_text(first.site.node, ("input_shape",))
+                story = _story(f"{source} on line {first.site.node.lineno}", shape)
+                seq.input = channels.shape_tensor(shape, story)
+            batch = first.site.values.get("batch_input_shape")
+            if seq.input is None and batch is not None:
+                seq.input = channels.batch_shape_tensor(batch, f"batch_input_shape on line "
+                                                               f"{first.site.node.lineno}")
+
+    def _flow(self, seq: SequentialV) -> None:
+        stories = {}
+        for member in seq.members:
+            if isinstance(member, LayerV):
+                stories[id(member.site)] = f"{member.spec.short} on line {member.site.node.lineno}"
+        channels.sequential_flow(seq, stories)
+
+    def method_call(self, owner: Value, node: ast.Call, env: dict[str, Value]) -> Value | None:
+        assert isinstance(node.func, ast.Attribute)
+        method = node.func.attr
+        args = [self.ev(a.value if isinstance(a, ast.Starred) else a, env) for a in node.args]
+        starred = any(isinstance(a, ast.Starred) for a in node.args)
+        for kw in node.keywords:
+            self.ev(kw.value, env)
+        if isinstance(owner, SequentialV):
+            if method == "add" and args:
+                if self.loop_depth:
+                    owner.complete = False
+                    owner.members.append(Opaque("added in a loop"))
+                else:
+                    owner.members.append(args[0])
+                if owner.framework == "keras":
+                    self._keras_sequential_input(owner)
+                self._flow(owner)
+                return Q.const(None)
+            if method == "build" and args:
+                tensor = channels.batch_shape_tensor(
+                    args[0], _story(f"build({ast.unparse(node.args[0])}) on line {node.lineno}",
+                                    args[0]))
+                if tensor is not None:
+                    owner.input = tensor
+                    self._flow(owner)
+                return Q.const(None)
+            return Opaque(f"{method}()")
+        if isinstance(owner, TupleV) and owner.is_list and method in ("append", "extend", "insert",
+                                                                     "pop", "remove", "clear"):
+            self._list_method(owner, method, args, starred)
+            return Q.const(None)
+        return None
+
+    def _list_method(self, owner: TupleV, method: str, args: list[Value], starred: bool) -> None:
+        if self.loop_depth or starred or method not in ("append", "extend"):
+            owner.complete = False
+            return
+        if method == "append" and args:
+            owner.items = owner.items + (args[0],)
+        elif method == "extend" and args:
+            self._extend(owner, args[0])
+
+    def _extend(self, owner: TupleV, other: Value) -> None:
+        if isinstance(other, TupleV) and other.complete and not self.loop_depth:
+            owner.items = owner.items + other.items
+        else:
+            owner.complete = False
+
+    def construct(self, node: ast.Call, ref: SpecRef, env: dict[str, Value]) -> Value:
+        spec = ref.spec
+        values, unknown = self.bind_call(node, [(p.name, p.required, p.default)
+                                                for p in spec.signature], env, framework=True)
+        site = LayerSite(node, spec, values, self.scope, ref.assumption,
+                         unknown_args=tuple(unknown))
+        self.result.sites.append(site)
+        return LayerV(site, spec)
+
+    def call_layer(self, layer: LayerV, node: ast.Call, env: dict[str, Value]) -> Value:
+        inputs = self.ev(node.args[0], env) if node.args else None
+        for extra in node.args[1:]:
+            self.ev(extra, env)
+        for kw in node.keywords:
+            if kw.arg in ("inputs", "x") and inputs is None:
+                inputs = self.ev(kw.value, env)
+            else:
+                self.ev(kw.value, env)
+        if layer.spec.framework == "torch":
+            return TensorV(Q.unknown(f"output of {layer.spec.short}"), None, framework="torch")
+        story = f"{layer.spec.short} on line {layer.site.node.lineno}"
+        return channels.apply_layer(layer.site, inputs, story)
+
+    def call_sequential(self, seq: SequentialV, node: ast.Call, env: dict[str, Value]) -> Value:
+        inputs = self.ev(node.args[0], env) if node.args else None
+        if seq.framework == "keras" and isinstance(inputs, TensorV) and seq.input is None:
+            seq.input = inputs
+            self._flow(seq)
+        return TensorV(Q.unknown("output of Sequential"), None)
+
+    def call_own(self, ref: FunctionRef | ClassRef, node: ast.Call, env: dict[str, Value]) -> Value:
+        info = self.module.callee(ref)
+        if info is None:
+            for a in node.args:
+                self.ev(a.value if isinstance(a, ast.Starred) else a, env)
+            for kw in node.keywords:
+                self.ev(kw.value, env)
+            return Opaque("call")
+        values, unknown = self.bind_call(node, info.binding, env, framework=False)
+        self.result.calls.append(CallRecord(info.key, values, node.lineno, not unknown, self.scope))
+        return Opaque(f"{info.key}()")
+
+    def invalidate_self(self, env: dict[str, Value], method_key: str) -> None:
+        for attr in self.module.self_attrs_assigned_by(method_key):
+            env[f"self.{attr}"] = Q.unknown(f"self.{attr}")
+
+    def bind_call(self, node: ast.Call, params: list[tuple[str, bool, Any]], env: dict[str, Value],
+                  framework: bool) -> tuple[dict[str, Value], list[str]]:
+        """Bind a call's arguments to a signature; parameters left open by *args/**kwargs are
+        listed as unknown (framework defaults still apply under the default assumption)."""
+        values: dict[str, Value] = {}
+        names = [p[0] for p in params]
+        position = 0
+        open_from: int | None = None
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                spread = self.ev(arg.value, env)
+                if isinstance(spread, TupleV) and spread.complete and open_from is None:
+                    for item in spread.items:
+                        if position < len(names):
+                            values[names[position]] = item
+                        position += 1
+                    continue
+                open_from = position if open_from is None else open_from
+                continue
+            value = self.ev(arg, env)
+            if open_from is None and position < len(names):
+                values[names[position]] = value
+            position += 1
+        hidden_kwargs: str | None = None
+        for kw in node.keywords:
+            if kw.arg is None:
+                literal = _literal_dict(kw.value)
+                if literal is not None:
+                    for key, expr in literal:
+                        values[key] = self.ev(expr, env)
+                else:
+                    self.ev(kw.value, env)
+                    hidden_kwargs = ast.unparse(kw.value)
+                continue
+            values[kw.arg] = self.ev(kw.value, env)
+        unknown: list[str] = []
+        for index, (name, required, default) in enumerate(params):
+            if name in values:
+                continue
+            positional_hidden = open_from is not None and index >= open_from
+            if positional_hidden or hidden_kwargs is not None:
+                unknown.append(name)
+                how = "*args" if positional_hidden else f"**{hidden_kwargs}"
+                if framework and not required:
+                    values[name] = Q.assumed(default, name, f"default {name}={default!r}",
+                                             f"{how} does not set {name}")
+                else:
+                    values[name] = Q.unknown(name)
+            elif framework and not required:
+                values[name] = Q.const(default, f"default {name}={default!r}")
+        return values, unknown
+
+
+# helpers --------------------------------------------------------------------------------------
+def _subscript_q(base: Q, index: Q, node: ast.Subscript) -> Q:
+    result = base.binary(index, lambda a, b: a[b], "[]")
+    return Q(result.exact, result.default, ("sym", ast.unparse(node)), base.origin, result.assumption)
+
+
+def _fold_many(args: list[Value], fn: Any, node: ast.Call) -> Q:
+    qs = [a for a in args if isinstance(a, Q)]
+    if len(qs) != len(args):
+        return Q.unknown(ast.unparse(node))
+    exact = UNKNOWN
+    default = UNKNOWN
+    try:
+        if all(q.known for q in qs):
+            exact = fn(*[q.exact for q in qs])
+        if all(q.known_default for q in qs):
+            default = fn(*[q.default for q in qs])
+    except Exception:
+        pass
+    assumption = next((q.assumption for q in qs if q.assumption), "")
+    return Q(exact, default, ("sym", ast.unparse(node)), qs[0].origin if qs else "", assumption)
+
+
+def _comparable(value: Value) -> Q | None:
+    if isinstance(value, Q):
+        return value
+    if isinstance(value, (LayerV, SequentialV, TensorV, FunctionRef, ClassRef, SpecRef)):
+        return Q.const(value)  # an object: `is None` is certainly False
+    return None
+
+
+def _named(value: Value, name: str, stmt: ast.stmt) -> Value:
+    if isinstance(value, Q):
+        if value.known and value.origin in ("literal", ""):
+            text = ast.unparse(stmt.value) if getattr(stmt, "value", None) is not None else ""
+            return Q(value.exact, value.default, ("sym", name),
+                     f"{name} = {text} (line {stmt.lineno})", value.assumption)
+        return Q(value.exact, value.default, value.term if not value.known else ("sym", name),
+                 value.origin or f"{name} (line {stmt.lineno})", value.assumption)
+    return value
+
+
+def _story(text: str, value: Value) -> str:
+    if isinstance(value, TupleV):
+        origins = [v.assumption for v in value.items if isinstance(v, Q) and v.assumption]
+        if origins:
+            return f"{text}, {origins[-1]}"
+    if isinstance(value, Q) and value.assumption:
+        return f"{text}, {value.assumption}"
+    return text
+
+
+def _source_text(node: ast.Call, keywords: tuple[str, ...]) -> str:
+    for kw in node.keywords:
+        if kw.arg in keywords:
+            return f"{kw.arg}={ast.unparse(kw.value)}"
+    if node.args:
+        return ast.unparse(node.args[0])
+    return ""
+
+
+def _is_self(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id == "self"
+
+
+def _rooted_outside(func: ast.expr, env: dict[str, Value]) -> bool:
+    """A dotted name whose root is not a local variable (so imports decide what it is)."""
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return isinstance(func, ast.Name) and func.id not in env
+
+
+def _is_ordered_dict(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)) and \
+        ast.unparse(node.func).endswith("OrderedDict")
+
+
+def _literal_dict(node: ast.expr) -> list[tuple[str, ast.expr]] | None:
+    if isinstance(node, ast.Dict) and all(isinstance(k, ast.Constant) and isinstance(k.value, str)
+                                          for k in node.keys):
+        return [(k.value, v) for k, v in zip(node.keys, node.values)]  # type: ignore[union-attr]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" \
+            and not node.args and all(kw.arg for kw in node.keywords):
+        return [(kw.arg, kw.value) for kw in node.keywords]  # type: ignore[misc]
+    return None
+
+
+def _load(target: ast.expr) -> ast.expr:
+    if isinstance(target, ast.Name):
+        return ast.Name(target.id, ast.Load())
+    if isinstance(target, ast.Attribute):
+        return ast.Attribute(target.value, target.attr, ast.Load())
+    return target
+
+
+def _target_names(target: ast.expr) -> set[str]:
+    names = set()
+    for node in ast.walk(target):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute) and _is_self(node.value):
+            names.add(f"self.{node.attr}")
+    return names
+
+
+def _assigned_names(body: Any) -> set[str]:
+    """Every name (and `self.x`) a block may assign, nested blocks included."""
+    names: set[str] = set()
+    stack = list(body) if isinstance(body, list) else [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            continue
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                names |= _target_names(t)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            names |= _target_names(node.target)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    names |= _target_names(item.optional_vars)
+        elif isinstance(node, ast.NamedExpr):
+            names |= _target_names(node.target)
+        stack.extend(ast.iter_child_nodes(node))
+    return names

@@ -1,0 +1,30 @@
+"""One converter between the column units our consumers count in.
+
+Results hold code-point columns (Python `str` indices). `ast` reports UTF-8 byte offsets; LSP
+counts UTF-16 code units (pygls converts for the server); rdjson counts UTF-8 bytes.
+"""
+
+from __future__ import annotations
+
+
+class LineIndex:
+    def __init__(self, source: str) -> None:
+        self.lines = source.split("\n")
+
+    def line_text(self, line: int) -> str:
+        """Text of a 1-based line, or "" past the end."""
+        if 1 <= line <= len(self.lines):
+            return self.lines[line - 1]
+        return ""
+
+    def column_from_utf8(self, line: int, byte_column: int) -> int:
+        text = self.line_text(line)
+        if text.isascii():
+            return byte_column
+        return len(text.encode("utf-8")[:byte_column].decode("utf-8", errors="ignore"))
+
+    def utf8_column(self, line: int, column: int) -> int:
+        return len(self.line_text(line)[:column].encode("utf-8"))
+
+    def utf16_column(self, line: int, column: int) -> int:
+        return len(self.line_text(line)[:column].encode("utf-16-le")) // 2

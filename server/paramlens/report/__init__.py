@@ -1,0 +1,1 @@
+"""Views over `FileReport`s for the command line: they format, they never count."""

@@ -1,0 +1,97 @@
+"""The typed results every view reads. Views format these; none of them computes a count.
+
+Positions are 1-based lines and 0-based columns counted in code points (Python `str` indices);
+`positions.py` converts them for LSP (UTF-16) and byte-based consumers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Span:
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def contains(self, line: int, column: int) -> bool:
+        if line < self.line or line > self.end_line:
+            return False
+        if line == self.line and column < self.column:
+            return False
+        return not (line == self.end_line and column > self.end_column)
+
+    def shifted(self, lines: int) -> Span:
+        return Span(self.line + lines, self.column, self.end_line + lines, self.end_column)
+
+
+@dataclass(frozen=True)
+class TensorShape:
+    name: str
+    shape: tuple[int, ...] | None  # None when some dimension is unknown
+    text: str  # in the code's own terms: (out_planes, in_planes, 3, 3)
+    count: int | None
+    present: bool | None  # None: depends on something unknown (bias=flag)
+
+
+@dataclass(frozen=True)
+class LayerResult:
+    span: Span  # the whole constructor call
+    name_span: Span  # the class name, for hovers on the name
+    layer: str  # canonical: torch.nn.Conv2d, keras.layers.Conv2D
+    framework: str
+    family: str
+    params: int | None  # certain: the file fixes it
+    params_default: int | None  # when parameters keep their defaults and the file's calls agree
+    formula: str
+    tensors: tuple[TensorShape, ...]
+    in_channels: int | None
+    in_channels_default: int | None
+    in_channels_text: str
+    in_channels_from: str
+    assumptions: tuple[str, ...] = ()  # what params_default rests on, in words
+    unknowns: tuple[str, ...] = ()  # what keeps the count open, in words
+    out_channels: int | None = None
+    output_shape: tuple[int, ...] | None = None  # without batch, in the framework's own order
+    mult_adds: int | None = None
+    scope: str = ""  # enclosing function or class, for model totals
+
+    @property
+    def weight_shape(self) -> tuple[int, ...] | None:
+        return self.tensors[0].shape if self.tensors else None
+
+    @property
+    def bias_shape(self) -> tuple[int, ...] | None:
+        for t in self.tensors:
+            if t.name == "bias" and t.present:
+                return t.shape
+        return None
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    span: Span
+    severity: str  # "error" | "warning" | "information" | "hint"
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ModelTotal:
+    name: str
+    kind: str  # "nn.Module", "keras.Model", "Sequential", "Model"
+    span: Span
+    params: int  # the sum of the layers whose count is known
+    unknown_layers: int
+    layer_lines: tuple[int, ...] = ()
+
+
+@dataclass
+class FileReport:
+    path: str
+    error: str | None = None
+    layers: list[LayerResult] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    models: list[ModelTotal] = field(default_factory=list)
