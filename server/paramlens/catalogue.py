@@ -11,8 +11,9 @@ Layers without parameters are here too when they pass channels on (`ReLU`) or ch
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .quantity import Q, choose, product
 

@@ -170,7 +170,7 @@ class ModuleFacts:
         usable = [c for c in calls if c.complete]
         from_calls = info.key not in self.escaped and usable and len(usable) == len(calls)
         line = info.node.lineno
-        for name, required, default_expr in info.params:
+        for name, _required, default_expr in info.params:
             default = defaults.get(name)
             if from_calls:
                 seen = [c.values.get(name, default) for c in usable]
@@ -235,10 +235,10 @@ def _params(args: ast.arguments, skip_first: bool) -> list[tuple[str, bool, ast.
     positional = args.posonlyargs + args.args
     defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
     defaults += list(args.defaults)
-    out = [(a.arg, d is None, d) for a, d in zip(positional, defaults)]
+    out = [(a.arg, d is None, d) for a, d in zip(positional, defaults, strict=False)]
     if skip_first and out:
         out = out[1:]
-    out += [(a.arg, d is None, d) for a, d in zip(args.kwonlyargs, args.kw_defaults)]
+    out += [(a.arg, d is None, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=False)]
     return out
 
 

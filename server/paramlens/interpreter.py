@@ -63,8 +63,9 @@ class LayerSite:
     unknown_args: tuple[str, ...] = ()
 
     def set_input(self, tensor: TensorV | None) -> None:
-        # A shared layer object is built by its first input; later calls do not rebuild it.
-        if not self.input_bound or (self.input is None and tensor is not None):
+        # A shared layer object is built by its first input; later calls do not rebuild it. A
+        # Sequential re-passes its input when it learns more (`build()`), which may fill a gap.
+        if not self.input_bound or _less_known(self.input, tensor):
             self.input = tensor
             self.input_bound = True
 
@@ -159,7 +160,7 @@ class Interpreter:
         elif isinstance(stmt, ast.Match):
             arms = [dict(env) for _ in stmt.cases]
             self.ev(stmt.subject, env)
-            for case, arm in zip(stmt.cases, arms):
+            for case, arm in zip(stmt.cases, arms, strict=False):
                 self._forget(_assigned_names(case.body), arm)
                 self.run(case.body, arm)
             self._forget(_assigned_names(stmt.cases), env)
@@ -363,7 +364,7 @@ class Interpreter:
     def ev_Compare(self, node: ast.Compare, env: dict[str, Value]) -> Value:
         left = self.ev(node.left, env)
         result: Q | None = None
-        for op, comparator in zip(node.ops, node.comparators):
+        for op, comparator in zip(node.ops, node.comparators, strict=False):
             right = self.ev(comparator, env)
             lq, rq = _comparable(left), _comparable(right)
             if lq is None or rq is None or type(op) not in _CMPOPS:
@@ -715,6 +716,14 @@ class Interpreter:
 
 
 # helpers --------------------------------------------------------------------------------------
+def _less_known(old: TensorV | None, new: TensorV | None) -> bool:
+    if new is None:
+        return False
+    if old is None:
+        return True
+    return not old.channels.known_default and new.channels.known_default
+
+
 def _subscript_q(base: Q, index: Q, node: ast.Subscript) -> Q:
     result = base.binary(index, lambda a, b: a[b], "[]")
     return Q(result.exact, result.default, ("sym", ast.unparse(node)), base.origin, result.assumption)
@@ -794,7 +803,7 @@ def _is_ordered_dict(node: ast.expr) -> bool:
 def _literal_dict(node: ast.expr) -> list[tuple[str, ast.expr]] | None:
     if isinstance(node, ast.Dict) and all(isinstance(k, ast.Constant) and isinstance(k.value, str)
                                           for k in node.keys):
-        return [(k.value, v) for k, v in zip(node.keys, node.values)]  # type: ignore[union-attr]
+        return [(k.value, v) for k, v in zip(node.keys, node.values, strict=False)]  # type: ignore[union-attr]
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" \
             and not node.args and all(kw.arg for kw in node.keywords):
         return [(kw.arg, kw.value) for kw in node.keywords]  # type: ignore[misc]

@@ -114,7 +114,7 @@ def merge_values(a: Value, b: Value, pick_a: Q | None) -> Value:
     if a is b:
         return a
     if isinstance(a, TupleV) and isinstance(b, TupleV) and len(a.items) == len(b.items):
-        return TupleV(tuple(merge_values(x, y, pick_a) for x, y in zip(a.items, b.items)),
+        return TupleV(tuple(merge_values(x, y, pick_a) for x, y in zip(a.items, b.items, strict=False)),
                       a.is_list, a.complete and b.complete)
     if isinstance(a, TensorV) and isinstance(b, TensorV):
         channels = merge_values(a.channels, b.channels, pick_a)

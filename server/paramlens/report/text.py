@@ -54,12 +54,12 @@ def render_text(reports: list[FileReport]) -> str:
     lines = []
     if rows:
         widths = [min(max(len(r[i]) for r in [header, *rows]), 60) for i in range(len(header))]
-        lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
+        lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)).rstrip())
         for row in rows:
             cells = [c if len(c) <= 60 or i == len(row) - 1 else c[:57] + "..."
                      for i, c in enumerate(row)]
             lines.append("  ".join(c.ljust(w) if i < len(row) - 1 else c.rjust(w)
-                                   for i, (c, w) in enumerate(zip(cells, widths))).rstrip())
+                                   for i, (c, w) in enumerate(zip(cells, widths, strict=False))).rstrip())
     lines += ["", *notes] if notes else []
     for report in reports:
         for model in report.models:
