@@ -15,6 +15,8 @@ from .names import ImportTable, canonical, collect_imports
 from .quantity import UNKNOWN, Q
 from .values import ClassRef, FunctionRef, TensorV, TupleV, Value
 
+_CALLING_ATTRIBUTES = ("__init__", "__new__", "__call__")
+
 
 @dataclass
 class FunctionInfo:
@@ -105,6 +107,9 @@ class ModuleFacts:
             for node in ast.walk(stmt):
                 if isinstance(node, ast.Call):
                     called.add(id(node.func))
+                elif isinstance(node, ast.Attribute) and node.attr not in _CALLING_ATTRIBUTES:
+                    # Reading `Block.expansion` does not hand the class to anyone who could call it.
+                    called.add(id(node.value))
                 elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                     loads.append(node)
                 elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) and \
@@ -172,7 +177,12 @@ class ModuleFacts:
         line = info.node.lineno
         for name, _required, default_expr in info.params:
             default = defaults.get(name)
-            if from_calls:
+            if from_calls and not any(name in c.values for c in usable) and default is not None \
+                    and default_expr is not None:
+                text = ast.unparse(default_expr)
+                env[name] = assume(default, name, f"default {name}={text} (line {line})",
+                                   f"{name} keeps its default {text} (no call in this file passes it)")
+            elif from_calls:
                 seen = [c.values.get(name, default) for c in usable]
                 where = (f"passed by the call on line {usable[0].line}" if len(usable) == 1
                          else f"passed alike by all {len(usable)} calls in this file")

@@ -300,6 +300,10 @@ class Interpreter:
         if spec is not None:
             return SpecRef(spec)  # type: ignore[return-value]
         base = self.ev(node.value, env)
+        if isinstance(base, ClassRef):
+            constant = self.module.class_constant(base.name, node.attr)
+            if constant is not None:
+                return constant
         if isinstance(base, LayerV):
             value = base.site.values.get(node.attr)
             if value is not None:

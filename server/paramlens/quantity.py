@@ -255,7 +255,19 @@ def render(term: Term, parent: str = "") -> str:
         text = " × ".join(render(f, "mul") for f in factors)
         return f"({text})" if parent in ("div",) and len(factors) > 1 else text
     if kind == "add":
-        text = " + ".join(render(t, "add") for t in term[1] if t != ("num", 0))
+        # Equal terms read better counted: 2 × planes, not planes + planes.
+        counted: list[list] = []
+        for t in term[1]:
+            if t == ("num", 0):
+                continue
+            for entry in counted:
+                if entry[0] == t and t[0] != "num":
+                    entry[1] += 1
+                    break
+            else:
+                counted.append([t, 1])
+        text = " + ".join(render(t, "add") if n == 1 else render(("mul", (("num", n), t)), "add")
+                          for t, n in counted)
         return f"({text})" if parent in ("mul", "div") else text
     if kind == "sub":
         text = f"{render(term[1], 'add')} - {render(term[2], 'sub')}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from .quantity import UNKNOWN, Q
 
@@ -82,8 +82,8 @@ class ModelV:
     node: ast.AST
 
 
-Value = Union[Q, TupleV, TensorV, FunctionRef, ClassRef, Opaque, LayerV, SequentialV, ModelV, SpecRef,
-              None]
+Value = (Q | TupleV | TensorV | FunctionRef | ClassRef | Opaque | LayerV | SequentialV | ModelV | SpecRef
+         | None)
 
 
 def as_q(value: Value, text: str = "?") -> Q:
