@@ -265,3 +265,50 @@ def test_seed_example() -> None:
     assert [r.params_default for r in found] == [280, 270]
     assert [r.in_channels_default for r in found] == [3, 3]
     assert all("input_shape" in r.in_channels_from for r in found)
+
+
+def test_class_attributes_certain_by_class_name_assumed_through_self() -> None:
+    source = """\
+        import torch.nn as nn
+        class Block(nn.Module):
+            expansion = 4
+            def __init__(self):
+                super().__init__()
+                self.a = nn.Linear(8, 2 * self.expansion)
+        head = nn.Linear(16 * Block.expansion, 10)
+        """
+    through_self = at_line(source, 6)
+    assert through_self.params is None and through_self.params_default == 8 * 8 + 8
+    assert at_line(source, 7).params == 64 * 10 + 10
+
+
+def test_names_rebound_through_global_are_not_certain() -> None:
+    source = """\
+        import torch.nn as nn
+        WIDTH = 8
+        def widen():
+            global WIDTH
+            WIDTH = 16
+        def make():
+            return nn.Conv2d(WIDTH, 4, 1)
+        """
+    assert at_line(source, 7).params is None
+
+
+def test_layer_classes_held_in_variables_rest_on_assumptions() -> None:
+    source = """\
+        from functools import partial
+        import torch.nn as nn
+        class Block(nn.Module):
+            def __init__(self, dim=96, norm_layer=None, act=nn.LayerNorm):
+                super().__init__()
+                if norm_layer is None:
+                    norm_layer = partial(nn.BatchNorm2d, eps=1e-3, affine=False)
+                self.norm = norm_layer(dim)
+                self.ln = act(dim)
+        """
+    norm, ln = layers(source)
+    assert norm.layer == "torch.nn.BatchNorm2d"
+    assert norm.params is None and norm.params_default == 0  # affine=False preset by partial
+    assert ln.layer == "torch.nn.LayerNorm"
+    assert ln.params is None and ln.params_default == 2 * 96

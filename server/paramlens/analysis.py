@@ -63,6 +63,9 @@ def _walk_module(facts: ModuleFacts, statements: list[ast.stmt]) -> list[WalkRes
         module.run(statements, module_env)
     except RecursionError:
         pass
+    for name in facts.globals_rebound:
+        # A function may rebind it with `global`: whatever it was at import time is not certain.
+        module_env[name] = Q.unknown(name, f"{name} (rebound through `global`)")
     defaults_walker = Interpreter(facts, "<module>", module_env)
     defaults: dict[str, dict[str, Value]] = {}
     for key in facts.order:

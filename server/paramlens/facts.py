@@ -13,7 +13,7 @@ from typing import Any
 
 from .names import ImportTable, canonical, collect_imports
 from .quantity import UNKNOWN, Q
-from .values import ClassRef, FunctionRef, TensorV, TupleV, Value
+from .values import ClassRef, FunctionRef, SpecRef, TensorV, TupleV, Value
 
 _CALLING_ATTRIBUTES = ("__init__", "__new__", "__call__")
 
@@ -51,8 +51,11 @@ class ModuleFacts:
         self.order: list[str] = []  # parents before children, __init__ before other methods
         self.escaped: set[str] = set()
         self._self_attrs: dict[str, set[str]] = {}
+        self.globals_rebound: set[str] = set()
         for stmt in statements:
             self._collect(stmt, prefix="", class_key=None, parent=None)
+            self.globals_rebound.update(name for node in ast.walk(stmt)
+                                        if isinstance(node, ast.Global) for name in node.names)
         self._find_escapes(statements)
 
     # collection ---------------------------------------------------------------------------------
@@ -210,6 +213,8 @@ def assume(value: Value, name: str, origin: str, assumption: str) -> Value:
     if isinstance(value, TupleV):
         return TupleV(tuple(assume(v, f"{name}[{i}]", origin, assumption)
                             for i, v in enumerate(value.items)), value.is_list, value.complete)
+    if isinstance(value, SpecRef):
+        return SpecRef(value.spec, value.assumption or assumption, value.preset)
     if isinstance(value, TensorV):
         return TensorV(value.channels.demoted(assumption).with_origin(
             f"{value.story}, {assumption}" if value.story else origin),
@@ -232,6 +237,9 @@ def agree(values: list[Value], name: str, where: str, assumption: str = "") -> V
                             assumption)
                       for i in range(len(first.items)))
         return TupleV(items, first.is_list, all(v.complete for v in values))  # type: ignore
+    if isinstance(first, SpecRef) and all(isinstance(v, SpecRef) and v.spec is first.spec and
+                                          not v.preset for v in values):
+        return SpecRef(first.spec, assumption)
     if isinstance(first, TensorV) and all(isinstance(v, TensorV) for v in values):
         channels = agree([v.channels for v in values], f"{name} channels", where,  # type: ignore
                          assumption)

@@ -294,7 +294,10 @@ class Interpreter:
             if key in env:
                 return env[key]
             constant = self.module.class_constant(self.class_key, node.attr)
-            return constant if constant is not None else Q.unknown(key)
+            if isinstance(constant, Q):
+                # Through `self` a subclass may override the class attribute.
+                return constant.demoted(f"self.{node.attr} is not overridden by a subclass")
+            return Q.unknown(key)
         qualified = self.imports.qualified(node)
         spec = lookup(canonical(qualified) or "")
         if spec is not None:
@@ -439,6 +442,12 @@ class Interpreter:
             return self.call_sequential(func, node, env)
         if isinstance(func, (FunctionRef, ClassRef)):
             return self.call_own(func, node, env)
+        if isinstance(node.func, (ast.Name, ast.Attribute)) and _rooted_outside(node.func, env) \
+                and self.imports.qualified(node.func) == "functools.partial" and node.args:
+            target = self.ev(node.args[0], env)
+            if isinstance(target, SpecRef) and len(node.args) == 1:
+                preset = tuple((kw.arg, self.ev(kw.value, env)) for kw in node.keywords if kw.arg)
+                return SpecRef(target.spec, target.assumption, target.preset + preset)
         special = self.framework_call(node, env)
         if special is not None:
             return special
@@ -623,7 +632,8 @@ class Interpreter:
     def construct(self, node: ast.Call, ref: SpecRef, env: dict[str, Value]) -> Value:
         spec = ref.spec
         values, unknown = self.bind_call(node, [(p.name, p.required, p.default)
-                                                for p in spec.signature], env, framework=True)
+                                                for p in spec.signature], env, framework=True,
+                                         preset=dict(ref.preset))
         site = LayerSite(node, spec, values, self.scope, ref.assumption,
                          unknown_args=tuple(unknown))
         self.result.sites.append(site)
@@ -667,7 +677,8 @@ class Interpreter:
             env[f"self.{attr}"] = Q.unknown(f"self.{attr}")
 
     def bind_call(self, node: ast.Call, params: list[tuple[str, bool, Any]], env: dict[str, Value],
-                  framework: bool) -> tuple[dict[str, Value], list[str]]:
+                  framework: bool, preset: dict[str, Value] | None = None
+                  ) -> tuple[dict[str, Value], list[str]]:
         """Bind a call's arguments to a signature; parameters left open by *args/**kwargs are
         listed as unknown (framework defaults still apply under the default assumption)."""
         values: dict[str, Value] = {}
@@ -701,6 +712,8 @@ class Interpreter:
                     hidden_kwargs = ast.unparse(kw.value)
                 continue
             values[kw.arg] = self.ev(kw.value, env)
+        for name, value in (preset or {}).items():
+            values.setdefault(name, value)
         unknown: list[str] = []
         for index, (name, required, default) in enumerate(params):
             if name in values:

@@ -64,6 +64,8 @@ class SpecRef:
 
     spec: Any  # catalogue.LayerSpec
     assumption: str = ""
+    # Arguments fixed by `functools.partial(nn.LayerNorm, eps=1e-6)`.
+    preset: tuple = field(default=(), compare=False)
 
 
 @dataclass
@@ -132,7 +134,8 @@ def _demote(value: Value) -> Value:
         return TensorV(value.channels.demoted("the default path through a condition"), value.shape,
                        value.channels_first, value.framework, value.story)
     if isinstance(value, SpecRef):
-        return SpecRef(value.spec, value.assumption or "the default path through a condition")
+        return SpecRef(value.spec, value.assumption or "the default path through a condition",
+                       value.preset)
     return None
 
 
