@@ -143,8 +143,48 @@ def _keras_configs(rng: random.Random) -> list[tuple[str, tuple[int, ...]]]:
                 (f"layers.LSTM({u}, use_bias={use_bias})", (4, d)),
                 (f"layers.GRU({u}, use_bias={use_bias}, reset_after={rng.choice([True, False])})",
                  (4, d)),
-                (f"layers.SimpleRNN({u}, use_bias={use_bias})", (4, d))]
+                (f"layers.SimpleRNN({u}, use_bias={use_bias})", (4, d)),
+                (f"layers.PReLU(shared_axes={rng.choice(['None', '[1]', '[1, 2]', '2'])})",
+                 (rng.randint(1, 4), rng.randint(1, 4), d))]
     return out
+
+
+def test_keras_attention_matches_keras() -> None:
+    keras = pytest.importorskip("keras")
+    rng = random.Random(20261127)
+    cases = []
+    for _ in range(CASES_PER_FAMILY // 2):
+        q, v, k = rng.randint(1, 12), rng.randint(1, 12), rng.randint(1, 12)
+        heads, key_dim = rng.randint(1, 4), rng.randint(1, 6)
+        value_dim = rng.choice(["None", str(rng.randint(1, 6))])
+        output_shape = rng.choice(["None", str(rng.randint(1, 6))])
+        use_bias = rng.choice([True, False])
+        with_key = rng.choice([True, False])
+        cases.append((q, v, k if with_key else None,
+                      f"layers.MultiHeadAttention({heads}, {key_dim}, value_dim={value_dim}, "
+                      f"use_bias={use_bias}, output_shape={output_shape})"))
+    source = "import keras\nfrom keras import layers\n"
+    for i, (q, v, k, call) in enumerate(cases):
+        key = f", key_{i}" if k is not None else ""
+        source += (f"query_{i} = keras.Input(shape=(5, {q}))\n"
+                   f"value_{i} = keras.Input(shape=(7, {v}))\n"
+                   f"key_{i} = keras.Input(shape=(7, {k or 1}))\n"
+                   f"out_{i} = {call}(query_{i}, value_{i}{key})\n")
+    report = analyze_source(source)
+    ours = sorted(report.layers, key=lambda r: r.span.line)
+    assert len(ours) == len(cases)
+    mismatches = []
+    for (q, v, k, call), result in zip(cases, ours, strict=True):
+        layer = eval(call, {"layers": keras.layers})  # our own generated constructor text
+        query, value = keras.Input(shape=(5, q)), keras.Input(shape=(7, v))
+        if k is not None:
+            layer(query, value, keras.Input(shape=(7, k)))
+        else:
+            layer(query, value)
+        if result.params != layer.count_params():
+            mismatches.append(f"{call} q={q} v={v} k={k}: keras {layer.count_params()}, "
+                              f"paramlens {result.params}")
+    assert not mismatches, "\n".join(mismatches[:20])
 
 
 def test_keras_layers_match_keras() -> None:

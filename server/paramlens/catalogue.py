@@ -338,6 +338,44 @@ def keras_gru(a: Args) -> list[Tensor]:
             Tensor("bias", (bias_rows, 3 * units), a.q("use_bias"))]
 
 
+def keras_mha(a: Args) -> list[Tensor]:
+    # Called as mha(query, value[, key]): the key defaults to the value (interpreter binds both).
+    heads, key_dim = a.q("num_heads"), a.q("key_dim")
+    value_dim = choose(a.is_none("value_dim"), key_dim, a.q("value_dim"))
+    q_dim = a.in_ch
+    v_dim = a.q("__value_channels__")
+    k_dim = a.q("__key_channels__")
+    out_dim = choose(a.is_none("output_shape"), q_dim, a.q("output_shape"))
+    bias = a.q("use_bias")
+    return [Tensor("query/kernel", (q_dim, heads, key_dim)),
+            Tensor("query/bias", (heads, key_dim), bias),
+            Tensor("key/kernel", (k_dim, heads, key_dim)),
+            Tensor("key/bias", (heads, key_dim), bias),
+            Tensor("value/kernel", (v_dim, heads, value_dim)),
+            Tensor("value/bias", (heads, value_dim), bias),
+            Tensor("attention_output/kernel", (heads, value_dim, out_dim)),
+            Tensor("attention_output/bias", (out_dim,), bias)]
+
+
+def keras_prelu(a: Args) -> list[Tensor]:
+    # alpha has the input's shape (batch axis dropped), with each shared axis collapsed to 1.
+    from .values import TupleV
+
+    shape = a.raw("__input_shape__")
+    shared = a.raw("shared_axes")
+    if not isinstance(shape, TupleV):
+        return [Tensor("alpha", (Q.unknown("input shape"),))]
+    axes: set[int] = set()
+    if isinstance(shared, Q) and shared.known and isinstance(shared.exact, int):
+        axes = {shared.exact}
+    elif isinstance(shared, TupleV) and all(isinstance(x, Q) and x.known for x in shared.items):
+        axes = {int(x.exact) for x in shared.items}  # type: ignore[union-attr]
+    elif not (isinstance(shared, Q) and shared.known and shared.exact is None):
+        return [Tensor("alpha", (Q.unknown("shared_axes"),))]
+    dims = tuple(Q.const(1) if i + 1 in axes else d for i, d in enumerate(shape.items))
+    return [Tensor("alpha", dims)]  # type: ignore[arg-type]
+
+
 def separable_out(a: Args) -> Q:
     return a.q("filters")
 
@@ -495,6 +533,11 @@ def _build() -> list[LayerSpec]:
                keras_gru, flow=arg_flow("units")),
         _keras("SimpleRNN", "units, activation='tanh', use_bias=True", "rnn", keras_rnn(1),
                flow=arg_flow("units")),
+        _keras("MultiHeadAttention", "num_heads, key_dim, value_dim=None, dropout=0.0, "
+               "use_bias=True, output_shape=None", "attention", keras_mha,
+               flow=lambda a: choose(a.is_none("output_shape"), a.in_ch, a.q("output_shape"))),
+        _keras("PReLU", "alpha_initializer='Zeros', alpha_regularizer=None, alpha_constraint=None, "
+               "shared_axes=None", "activation", keras_prelu, flow=keeps),
     ]
     # Parameterless layers that pass channels on unchanged.
     for short in ("ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "GELU", "SiLU", "Mish", "Sigmoid",

@@ -651,7 +651,20 @@ class Interpreter:
         if layer.spec.framework == "torch":
             return TensorV(Q.unknown(f"output of {layer.spec.short}"), None, framework="torch")
         story = f"{layer.spec.short} on line {layer.site.node.lineno}"
+        if layer.spec.family == "attention":
+            self._bind_attention_inputs(layer.site, node, env)
         return channels.apply_layer(layer.site, inputs, story)
+
+    def _bind_attention_inputs(self, site: LayerSite, node: ast.Call, env: dict[str, Value]) -> None:
+        """`mha(query, value, key=None)`: the key defaults to the value."""
+        given = {kw.arg: kw.value for kw in node.keywords if kw.arg}
+        exprs = list(node.args[:3])
+        value_expr = exprs[1] if len(exprs) > 1 else given.get("value")
+        key_expr = exprs[2] if len(exprs) > 2 else given.get("key", value_expr)
+        for slot, expr in (("__value_channels__", value_expr), ("__key_channels__", key_expr)):
+            tensor = self.ev(expr, env) if expr is not None else None
+            site.values[slot] = tensor.channels if isinstance(tensor, TensorV) else \
+                Q.unknown(slot.strip("_").replace("_", " "))
 
     def call_sequential(self, seq: SequentialV, node: ast.Call, env: dict[str, Value]) -> Value:
         inputs = self.ev(node.args[0], env) if node.args else None
