@@ -578,10 +578,6 @@ def lookup(canonical: str) -> LayerSpec | None:
     return BY_NAME.get(canonical)
 
 
-def owns_parameters(spec: LayerSpec) -> bool:
-    return spec.formula is not None
-
-
 def count(spec: LayerSpec, args: Args) -> tuple[list[Tensor], Q]:
     """The layer's tensors and its total parameter count."""
     assert spec.formula is not None

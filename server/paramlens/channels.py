@@ -8,29 +8,14 @@ tensor then carries the layer's output channels (and spatial shape where it is k
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .catalogue import Args
 from .quantity import UNKNOWN, Q
-from .values import LayerV, Opaque, SequentialV, TensorV, TupleV, Value
+from .values import LayerV, SequentialV, TensorV, TupleV, Value
 
 if TYPE_CHECKING:
     from .analysis import LayerSite
-
-
-@dataclass
-class Mismatch:
-    """A proven disagreement between what a layer declares and what reaches it."""
-
-    site: LayerSite
-    code: str
-    message: str
-
-
-@dataclass
-class FlowIssues:
-    mismatches: list[Mismatch] = field(default_factory=list)
 
 
 def shape_tensor(shape_value: Value, story: str, framework: str = "keras") -> TensorV | None:
@@ -209,8 +194,6 @@ def sequential_flow(seq: SequentialV, story_of: dict[int, str]) -> None:
             current = member
         else:
             current = None
-    if not seq.complete:
-        return
 
 
 def _torch_step(site: LayerSite, current: TensorV | None, story: str) -> TensorV | None:
@@ -235,7 +218,3 @@ def _torch_step(site: LayerSite, current: TensorV | None, story: str) -> TensorV
         return None
     return TensorV(out.with_origin(f"{spec.short} on line {site.node.lineno}"), None, False,
                    "torch", story)
-
-
-def opaque_tensor(value: Value) -> bool:
-    return isinstance(value, Opaque)

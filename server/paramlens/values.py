@@ -137,7 +137,3 @@ def _demote(value: Value) -> Value:
         return SpecRef(value.spec, value.assumption or "the default path through a condition",
                        value.preset)
     return None
-
-
-def unknown_like(name: str) -> Q:
-    return Q.unknown(name)
