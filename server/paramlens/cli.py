@@ -21,11 +21,6 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                        help="files or folders (searched for .py files)")
     check.add_argument("--format", choices=sorted(FORMATS), default="text")
-    serve = commands.add_parser("serve", help="run the language server")
-    serve.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (default)")
-    serve.add_argument("--tcp", type=int, metavar="PORT", help="listen on 127.0.0.1:PORT")
-    serve.add_argument("--ws", type=int, metavar="PORT", help="websocket on 127.0.0.1:PORT")
-    serve.add_argument("--log-file", help="write the log here as well as to stderr")
     return parser
 
 
@@ -47,11 +42,7 @@ def run_check(paths: list[str], fmt: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "check":
-        return run_check(args.paths, args.format)
-    from .server import serve  # imported late: `check` needs no LSP libraries
-
-    return serve(tcp=args.tcp, ws=args.ws, log_file=args.log_file)
+    return run_check(args.paths, args.format)
 
 
 if __name__ == "__main__":
