@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -89,20 +91,30 @@ def _analyse_lines(header: str, calls: list[str]) -> dict[int, object]:
     return {r.span.line - first: r for r in report.layers}
 
 
+def _assert_agree(cases: list, ours: dict[int, object], truth_of: Callable[[Any], int],
+                  framework: str) -> None:
+    """Case i is the layer on line i of the analysed source; the framework gives the truth."""
+    mismatches = []
+    for i, case in enumerate(cases):
+        truth = truth_of(case)
+        result = ours.get(i)
+        got = result.params if result is not None else None  # type: ignore[attr-defined]
+        if got != truth:
+            mismatches.append(f"{case}: {framework} {truth}, paramlens {got}")
+    assert not mismatches, "\n".join(mismatches[:20])
+
+
 def test_torch_layers_match_torch() -> None:
     rng = random.Random(20261125)
     calls = _torch_configs(rng)
     ours = _analyse_lines("import torch.nn as nn\n", calls)
-    mismatches = []
-    for i, call in enumerate(calls):
+
+    def torch_count(call: str) -> int:
         module = eval(call, {"nn": nn})  # our own generated constructor text, not user code
-        truth = sum(p.numel() for p in module.parameters())
-        result = ours.get(i)
-        got = result.params if result is not None else None
-        if got != truth:
-            mismatches.append(f"{call}: torch {truth}, paramlens {got}")
+        return sum(p.numel() for p in module.parameters())
+
     assert len(calls) >= 500
-    assert not mismatches, "\n".join(mismatches[:20])
+    _assert_agree(calls, ours, torch_count, "torch")
 
 
 def _keras_configs(rng: random.Random) -> list[tuple[str, tuple[int, ...]]]:
@@ -193,14 +205,12 @@ def test_keras_layers_match_keras() -> None:
     configs = _keras_configs(rng)
     calls = [f"keras.Sequential([keras.Input(shape={shape!r}), {call}])" for call, shape in configs]
     ours = _analyse_lines("import keras\nfrom keras import layers\n", calls)
-    mismatches = []
-    for i, (call, shape) in enumerate(configs):
+
+    def keras_count(config: tuple[str, tuple[int, ...]]) -> int:
+        call, shape = config
         layer = eval(call, {"layers": keras.layers})  # our own generated constructor text
         layer.build((None, *shape))
-        truth = layer.count_params()
-        result = ours.get(i)
-        got = result.params if result is not None else None
-        if got != truth:
-            mismatches.append(f"{call} on {shape}: keras {truth}, paramlens {got}")
+        return layer.count_params()
+
     assert len(configs) >= 500
-    assert not mismatches, "\n".join(mismatches[:20])
+    _assert_agree(configs, ours, keras_count, "keras")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .quantity import Q, choose, product
+from .values import TupleV
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,6 @@ class Args:
 
     def dims(self, name: str) -> tuple[Q, ...]:
         """An `int or tuple` argument spread over the layer's spatial dimensions."""
-        from .values import TupleV  # local: values imports nothing from here
-
         value = self.values.get(name)
         if isinstance(value, TupleV) and len(value.items) == self.ndim:
             return tuple(v if isinstance(v, Q) else Q.unknown(name) for v in value.items)
@@ -170,8 +169,6 @@ def torch_groupnorm(a: Args) -> list[Tensor]:
 
 
 def _shape_of(value: Any, name: str) -> tuple[Q, ...]:
-    from .values import TupleV
-
     if isinstance(value, TupleV):
         return tuple(v if isinstance(v, Q) else Q.unknown(name) for v in value.items)
     if isinstance(value, Q):
@@ -359,8 +356,6 @@ def keras_mha(a: Args) -> list[Tensor]:
 
 def keras_prelu(a: Args) -> list[Tensor]:
     # alpha has the input's shape (batch axis dropped), with each shared axis collapsed to 1.
-    from .values import TupleV
-
     shape = a.raw("__input_shape__")
     shared = a.raw("shared_axes")
     if not isinstance(shape, TupleV):

@@ -180,20 +180,18 @@ class ModuleFacts:
         line = info.node.lineno
         for name, _required, default_expr in info.params:
             default = defaults.get(name)
-            if from_calls and not any(name in c.values for c in usable) and default is not None \
-                    and default_expr is not None:
-                text = ast.unparse(default_expr)
-                env[name] = assume(default, name, f"default {name}={text} (line {line})",
-                                   f"{name} keeps its default {text} (no call in this file passes it)")
-            elif from_calls:
+            has_default = default is not None and default_expr is not None
+            passed = any(name in c.values for c in usable)
+            if from_calls and (passed or not has_default):
                 seen = [c.values.get(name, default) for c in usable]
                 where = (f"passed by the call on line {usable[0].line}" if len(usable) == 1
                          else f"passed alike by all {len(usable)} calls in this file")
                 env[name] = agree(seen, name, where)
-            elif default is not None and default_expr is not None:
-                text = ast.unparse(default_expr)
+            elif has_default:
+                text = ast.unparse(default_expr)  # type: ignore[arg-type]
+                why = " (no call in this file passes it)" if from_calls else ""
                 env[name] = assume(default, name, f"default {name}={text} (line {line})",
-                                   f"{name} keeps its default {text}")
+                                   f"{name} keeps its default {text}{why}")
             else:
                 env[name] = Q.unknown(name, f"the argument {name}")
         vararg, kwarg = info.node.args.vararg, info.node.args.kwarg

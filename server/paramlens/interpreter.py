@@ -445,9 +445,11 @@ class Interpreter:
         if isinstance(node.func, (ast.Name, ast.Attribute)) and _rooted_outside(node.func, env) \
                 and self.imports.qualified(node.func) == "functools.partial" and node.args:
             target = self.ev(node.args[0], env)
-            if isinstance(target, SpecRef) and len(node.args) == 1:
-                preset = tuple((kw.arg, self.ev(kw.value, env)) for kw in node.keywords if kw.arg)
+            rest = [self.ev(arg, env) for arg in node.args[1:]]
+            preset = tuple((kw.arg, self.ev(kw.value, env)) for kw in node.keywords if kw.arg)
+            if isinstance(target, SpecRef) and not rest:
                 return SpecRef(target.spec, target.assumption, target.preset + preset)
+            return Opaque(ast.unparse(node))
         special = self.framework_call(node, env)
         if special is not None:
             return special
@@ -640,31 +642,20 @@ class Interpreter:
         return LayerV(site, spec)
 
     def call_layer(self, layer: LayerV, node: ast.Call, env: dict[str, Value]) -> Value:
-        inputs = self.ev(node.args[0], env) if node.args else None
-        for extra in node.args[1:]:
-            self.ev(extra, env)
-        for kw in node.keywords:
-            if kw.arg in ("inputs", "x") and inputs is None:
-                inputs = self.ev(kw.value, env)
-            else:
-                self.ev(kw.value, env)
+        positional = [self.ev(a.value if isinstance(a, ast.Starred) else a, env) for a in node.args]
+        keywords = {kw.arg: self.ev(kw.value, env) for kw in node.keywords}
+        inputs = positional[0] if positional else keywords.get("inputs", keywords.get("x"))
         if layer.spec.framework == "torch":
             return TensorV(Q.unknown(f"output of {layer.spec.short}"), None, framework="torch")
         story = f"{layer.spec.short} on line {layer.site.node.lineno}"
         if layer.spec.family == "attention":
-            self._bind_attention_inputs(layer.site, node, env)
+            # mha(query, value, key=None): the key defaults to the value.
+            value = positional[1] if len(positional) > 1 else keywords.get("value")
+            key = positional[2] if len(positional) > 2 else keywords.get("key", value)
+            for slot, tensor in (("__value_channels__", value), ("__key_channels__", key)):
+                layer.site.values[slot] = tensor.channels if isinstance(tensor, TensorV) else \
+                    Q.unknown(slot.strip("_").replace("_", " "))
         return channels.apply_layer(layer.site, inputs, story)
-
-    def _bind_attention_inputs(self, site: LayerSite, node: ast.Call, env: dict[str, Value]) -> None:
-        """`mha(query, value, key=None)`: the key defaults to the value."""
-        given = {kw.arg: kw.value for kw in node.keywords if kw.arg}
-        exprs = list(node.args[:3])
-        value_expr = exprs[1] if len(exprs) > 1 else given.get("value")
-        key_expr = exprs[2] if len(exprs) > 2 else given.get("key", value_expr)
-        for slot, expr in (("__value_channels__", value_expr), ("__key_channels__", key_expr)):
-            tensor = self.ev(expr, env) if expr is not None else None
-            site.values[slot] = tensor.channels if isinstance(tensor, TensorV) else \
-                Q.unknown(slot.strip("_").replace("_", " "))
 
     def call_sequential(self, seq: SequentialV, node: ast.Call, env: dict[str, Value]) -> Value:
         inputs = self.ev(node.args[0], env) if node.args else None
