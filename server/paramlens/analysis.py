@@ -32,9 +32,14 @@ def analyze_source(source: str, path: str = "") -> FileReport:
     return analyze_statements(tree.body, LineIndex(source), path)
 
 
-def analyze_statements(statements: list[ast.stmt], index: LineIndex, path: str = "") -> FileReport:
+def analyze_statements(statements: list[ast.stmt], index: LineIndex, path: str = "",
+                       focus: list[ast.stmt] | None = None) -> FileReport:
+    """Results for `statements`. With `focus`, only the functions inside those statements are
+    walked: the others are there for the names they bind (document.py decides which)."""
     facts = ModuleFacts(statements)
-    walks = _walk_module(facts, statements)
+    walked = None if focus is None else {id(n) for s in focus for n in ast.walk(s)
+                                         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    walks = _walk_module(facts, statements, walked)
     report = FileReport(path)
     finished: dict[int, LayerResult] = {}
     for walk in walks:
@@ -56,7 +61,8 @@ class _FunctionWalk:
     walk: WalkResult
 
 
-def _walk_module(facts: ModuleFacts, statements: list[ast.stmt]) -> list[WalkResult]:
+def _walk_module(facts: ModuleFacts, statements: list[ast.stmt], walked: set[int] | None
+                 ) -> list[WalkResult]:
     module_env: dict[str, Value] = {}
     module = Interpreter(facts, "<module>", module_env)
     try:
@@ -67,8 +73,9 @@ def _walk_module(facts: ModuleFacts, statements: list[ast.stmt]) -> list[WalkRes
         # A function may rebind it with `global`: whatever it was at import time is not certain.
         module_env[name] = Q.unknown(name, f"{name} (rebound through `global`)")
     defaults_walker = Interpreter(facts, "<module>", module_env)
+    order = [k for k in facts.order if walked is None or id(facts.functions[k].node) in walked]
     defaults: dict[str, dict[str, Value]] = {}
-    for key in facts.order:
+    for key in order:
         info = facts.functions[key]
         defaults[key] = {name: defaults_walker.ev(expr, {}) for name, _, expr in info.params
                          if expr is not None}
@@ -76,7 +83,7 @@ def _walk_module(facts: ModuleFacts, statements: list[ast.stmt]) -> list[WalkRes
     for _ in range(_MAX_ROUNDS):
         calls = _calls_by_callee([module.result, *(w.walk for w in done.values())])
         changed = False
-        for key in facts.order:
+        for key in order:
             info = facts.functions[key]
             env = facts.parameter_values(info, calls.get(key, []), defaults[key])
             _add_self_and_closure(facts, info, env, done)
@@ -284,7 +291,12 @@ def _tensor_shape(name: str, dims: tuple[Q, ...], present: Q) -> TensorShape:
     text = "(" + ", ".join(render(d.term) if not d.known else str(d.exact) for d in dims) + \
         ("," if len(dims) == 1 else "") + ")"
     n = math.prod(shape) if shape is not None else None
-    return TensorShape(name, shape, text, n, present.exact if present.known else None)
+    defaults = [_as_int(d.default) for d in dims]
+    default_shape = tuple(i for i in defaults if i is not None) \
+        if all(i is not None for i in defaults) else None
+    default_present = present.default if isinstance(present.default, bool) else None
+    return TensorShape(name, shape, text, n, present.exact if present.known else None,
+                       default_shape, default_present)
 
 
 def _output(site: LayerSite, args: Args, params: int | None) -> tuple[tuple[int, ...] | None,
@@ -370,4 +382,8 @@ def _total(name: str, kind: str, span: Span, layers: list[LayerResult], extra_un
            ) -> ModelTotal:
     known = [r.params for r in layers if r.params is not None]
     unknown = sum(1 for r in layers if r.params is None) + extra_unknown
-    return ModelTotal(name, kind, span, sum(known), unknown, tuple(r.span.line for r in layers))
+    defaults = [r.params_default for r in layers]
+    with_defaults = sum(d for d in defaults if d is not None) \
+        if extra_unknown == 0 and all(d is not None for d in defaults) else None
+    return ModelTotal(name, kind, span, sum(known), unknown, tuple(r.span.line for r in layers),
+                      with_defaults)

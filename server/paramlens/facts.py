@@ -51,6 +51,7 @@ class ModuleFacts:
         self.order: list[str] = []  # parents before children, __init__ before other methods
         self.escaped: set[str] = set()
         self._self_attrs: dict[str, set[str]] = {}
+        self._assigned_once: dict[str, set[str]] = {}
         self.globals_rebound: set[str] = set()
         for stmt in statements:
             self._collect(stmt, prefix="", class_key=None, parent=None)
@@ -149,6 +150,11 @@ class ModuleFacts:
 
     def attrs_assigned_once(self, class_key: str) -> set[str]:
         """Attributes assigned exactly once in the whole class, and that in `__init__`."""
+        if class_key not in self._assigned_once:
+            self._assigned_once[class_key] = self._count_attrs_assigned_once(class_key)
+        return self._assigned_once[class_key]
+
+    def _count_attrs_assigned_once(self, class_key: str) -> set[str]:
         info = self.classes[class_key]
         counts: dict[str, int] = {}
         init_attrs: set[str] = set()

@@ -11,6 +11,12 @@ class LineIndex:
     def __init__(self, source: str) -> None:
         self.lines = source.split("\n")
 
+    @classmethod
+    def from_lines(cls, lines: list[str]) -> LineIndex:
+        index = cls("")
+        index.lines = lines
+        return index
+
     def line_text(self, line: int) -> str:
         """Text of a 1-based line, or "" past the end."""
         if 1 <= line <= len(self.lines):
@@ -21,10 +27,11 @@ class LineIndex:
         text = self.line_text(line)
         if text.isascii():
             return byte_column
-        return len(text.encode("utf-8")[:byte_column].decode("utf-8", errors="ignore"))
+        data = text.encode("utf-8", errors="surrogatepass")
+        return len(data[:byte_column].decode("utf-8", errors="ignore"))
 
     def utf8_column(self, line: int, column: int) -> int:
-        return len(self.line_text(line)[:column].encode("utf-8"))
+        return len(self.line_text(line)[:column].encode("utf-8", errors="surrogatepass"))
 
     def utf16_column(self, line: int, column: int) -> int:
-        return len(self.line_text(line)[:column].encode("utf-16-le")) // 2
+        return len(self.line_text(line)[:column].encode("utf-16-le", errors="surrogatepass")) // 2

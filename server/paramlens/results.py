@@ -34,6 +34,8 @@ class TensorShape:
     text: str  # in the code's own terms: (out_planes, in_planes, 3, 3)
     count: int | None
     present: bool | None  # None: depends on something unknown (bias=flag)
+    default_shape: tuple[int, ...] | None = None  # under the same assumptions as params_default
+    default_present: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ class ModelTotal:
     params: int  # the sum of the layers whose count is known
     unknown_layers: int
     layer_lines: tuple[int, ...] = ()
+    params_default: int | None = None  # every layer counted, some under assumptions
 
 
 @dataclass

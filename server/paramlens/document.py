@@ -1,0 +1,261 @@
+"""One open document: its blocks, which of them an edit reaches, and their last results.
+
+An edit re-parses only the blocks whose text changed. The blocks whose results may depend on
+them (they read a name a changed block binds, or a changed block calls a function they define,
+and so on transitively) become stale; only those are analysed again, together with the blocks
+they read from. Every other block keeps its results, moved to its new lines. A stale block never
+shows its old results: it is analysed before it answers.
+
+Knows nothing of LSP: the server feeds it text and asks it for results by line.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .analysis import analyze_statements
+from .blocks import Block, ParsedBlock, parse_block, parse_merged, parses_cleanly, split_lines
+from .positions import LineIndex
+from .results import Diagnostic, LayerResult, ModelTotal, Span
+
+MAX_CHARACTERS = 5_000_000  # beyond this a "Python" file is generated data, not model code
+
+
+@dataclass
+class BlockResults:
+    layers: list[LayerResult] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    models: list[ModelTotal] = field(default_factory=list)
+
+    def shifted(self, lines: int) -> BlockResults:
+        if lines == 0:
+            return self
+        return BlockResults(
+            [dataclasses.replace(r, span=r.span.shifted(lines), name_span=r.name_span.shifted(lines))
+             for r in self.layers],
+            [dataclasses.replace(d, span=d.span.shifted(lines)) for d in self.diagnostics],
+            [dataclasses.replace(m, span=m.span.shifted(lines),
+                                 layer_lines=tuple(n + lines for n in m.layer_lines))
+             for m in self.models])
+
+
+@dataclass
+class AnalysisRun:
+    """What one analysis did, for logs and benchmarks."""
+
+    analysed_blocks: int
+    stale_blocks: int
+    total_blocks: int
+
+
+class Document:
+    def __init__(self, uri: str, text: str, version: int | None = None) -> None:
+        self.uri = uri
+        self.version = version
+        self.blocks: list[Block] = []
+        self.lines: list[str] = []
+        self.error: str | None = None
+        self.last_run: AnalysisRun | None = None
+        self.failure: str | None = None  # set when the analysis itself failed (a bug of ours)
+        self.update(text, version)
+
+    # editing -----------------------------------------------------------------------------------
+    def update(self, text: str, version: int | None = None) -> None:
+        """Take the document's new full text; re-parse only blocks whose text changed."""
+        self.version = version
+        if len(text) > MAX_CHARACTERS:
+            self.error = f"too large to analyse ({len(text):,} characters)"
+            self.blocks, self.lines = [], []
+            return
+        self.error = None
+        self.lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        old_by_text: dict[str, list[Block]] = {}
+        for block in self.blocks:
+            old_by_text.setdefault(block.text, []).append(block)
+        new_blocks: list[Block] = []
+        changed_parses: list[ParsedBlock] = []
+        bounds = split_lines(self.lines)
+        k = 0
+        while k < len(bounds):
+            first, count = bounds[k]
+            text_k = "\n".join(self.lines[first:first + count])
+            reused = old_by_text.get(text_k)
+            if reused:
+                block = reused.pop(0)
+                block.start = first + 1
+                new_blocks.append(block)
+                k += 1
+                continue
+            parsed = parse_block(text_k)
+            if parsed.statements is None or parsed.repaired_lines:
+                merged = self._merge_fragments(bounds, k)
+                if merged is not None:
+                    taken, parsed = merged
+                    count = sum(c for _, c in bounds[k:k + taken])
+                    text_k = "\n".join(self.lines[first:first + count])
+                    k += taken - 1
+            new_blocks.append(Block(first + 1, text_k, count, parsed))
+            changed_parses.append(parsed)
+            k += 1
+        gone = [b.parsed for group in old_by_text.values() for b in group]
+        self.blocks = new_blocks
+        self._mark_stale(changed_parses, gone)
+
+    def _merge_fragments(self, bounds: list[tuple[int, int]], k: int
+                         ) -> tuple[int, ParsedBlock] | None:
+        """A failing block followed by another failing one, or ending in an open bracket, may be
+        one statement split at a line that starts in column 0."""
+        texts = ["\n".join(self.lines[first:first + count]) for first, count in bounds[k:k + 8]]
+        if len(texts) < 2:
+            return None
+        ends_open = texts[0].rstrip().endswith(("(", "[", "{", ",", "\\"))
+        if not ends_open and parses_cleanly(texts[1]):
+            return None
+        return parse_merged(texts)
+
+    def _mark_stale(self, changed: list[ParsedBlock], gone: list[ParsedBlock]) -> None:
+        """Every block whose results an edit may alter, transitively. An edit reaches the readers
+        of a name only when what they can see of it changed: a def whose body changed but whose
+        signature did not leaves its callers' results alone."""
+        binders: dict[str, list[Block]] = {}
+        readers: dict[str, list[Block]] = {}
+        for block in self.blocks:
+            for name in block.parsed.bound:
+                binders.setdefault(name, []).append(block)
+            for name in block.parsed.read:
+                readers.setdefault(name, []).append(block)
+        reached: set[int] = {id(p) for p in changed}
+        for block in self.blocks:
+            if id(block.parsed) in reached:
+                block.stale = True
+        queue = [(p, _changed_names(p, changed, gone, readers)) for p in [*changed, *gone]]
+        while queue:
+            parsed, names = queue.pop()
+            targets = [b for name in names for b in readers.get(name, [])]
+            # It may call functions defined elsewhere with other arguments than before.
+            targets += [b for name in parsed.read for b in binders.get(name, [])
+                        if name in b.parsed.fed_by_callers]
+            for block in targets:
+                if id(block.parsed) not in reached:
+                    reached.add(id(block.parsed))
+                    block.stale = True
+                    # Its text is the same: only the values it binds by assignment may differ.
+                    queue.append((block.parsed, {n for n, sig in block.parsed.interface.items()
+                                                 if sig is None}))
+
+    # analysing ---------------------------------------------------------------------------------
+    @property
+    def stale(self) -> bool:
+        return any(b.stale for b in self.blocks)
+
+    def analyse(self) -> AnalysisRun:
+        """Bring every stale block up to date; analyse them with the blocks they read from."""
+        stale = [b for b in self.blocks if b.stale]
+        complete, needed = self._with_dependencies(stale)
+        statements = [s for b in self.blocks if id(b) in needed for s in b.absolute_statements()]
+        focus = [s for b in self.blocks if id(b) in complete for s in b.absolute_statements()]
+        report = analyze_statements(statements, LineIndex.from_lines(self.lines), self.uri, focus)
+        fresh = {id(b): BlockResults() for b in stale}
+        starts = [b.start for b in self.blocks]
+        for kind, values in (("layers", report.layers), ("diagnostics", report.diagnostics),
+                             ("models", report.models)):
+            for value in values:
+                block = self.blocks[bisect.bisect_right(starts, value.span.line) - 1]
+                if id(block) in fresh:
+                    getattr(fresh[id(block)], kind).append(value)
+        for block in stale:
+            block.results = fresh[id(block)]
+            block.results_start = block.start
+            block.stale = False
+        self.last_run = AnalysisRun(len(needed), len(stale), len(self.blocks))
+        self.failure = None
+        return self.last_run
+
+    def give_up(self, message: str) -> None:
+        """After a failed analysis: show nothing for the stale blocks rather than retry forever."""
+        for block in self.blocks:
+            if block.stale:
+                block.results, block.results_start, block.stale = BlockResults(), block.start, False
+        self.failure = message
+
+    def _with_dependencies(self, stale: list[Block]) -> tuple[set[int], set[int]]:
+        """What the analysis must see for the stale blocks' results to be the whole file's:
+        the blocks that call their functions (and, for the same reason, those callers' callers),
+        and the blocks binding every name these read, with what those read in turn when their
+        values come from assignments."""
+        binders: dict[str, list[Block]] = {}
+        readers: dict[str, list[Block]] = {}
+        for block in self.blocks:
+            for name in block.parsed.bound:
+                binders.setdefault(name, []).append(block)
+            for name in block.parsed.read:
+                readers.setdefault(name, []).append(block)
+        wildcard = [b for b in self.blocks if b.parsed.binds_everything]
+        complete: dict[int, Block] = {}
+        queue = list(stale)
+        while queue:
+            block = queue.pop()
+            if id(block) not in complete:
+                complete[id(block)] = block
+                queue += [b for name in block.parsed.fed_by_callers for b in readers.get(name, [])]
+        needed = set(complete)
+        providers = [b for c in complete.values() for name in c.parsed.read
+                     for b in binders.get(name, [])] + wildcard
+        while providers:
+            block = providers.pop()
+            if id(block) in needed:
+                continue
+            needed.add(id(block))
+            if not block.parsed.only_definitions:
+                providers += [b for name in block.parsed.read for b in binders.get(name, [])]
+        return set(complete), needed
+
+    # answering ---------------------------------------------------------------------------------
+    def block_at(self, line: int) -> Block | None:
+        """The block holding a 1-based line."""
+        if not self.blocks or line < 1:
+            return None
+        index = bisect.bisect_right([b.start for b in self.blocks], line) - 1
+        block = self.blocks[index]
+        return block if block.start <= line <= block.end else None
+
+    def blocks_between(self, first: int, last: int) -> list[Block]:
+        return [b for b in self.blocks if b.end >= first and b.start <= last]
+
+    def results_of(self, block: Block) -> BlockResults:
+        """Fresh results of a block that is not stale, at its current lines."""
+        results = block.results if isinstance(block.results, BlockResults) else BlockResults()
+        return results.shifted(block.start - block.results_start)
+
+    def all_results(self, blocks: Iterable[Block] | None = None) -> BlockResults:
+        merged = BlockResults()
+        for block in self.blocks if blocks is None else blocks:
+            part = self.results_of(block)
+            merged.layers += part.layers
+            merged.diagnostics += part.diagnostics
+            merged.models += part.models
+        return merged
+
+    def unparsed_blocks(self) -> list[tuple[Span, str]]:
+        return [(Span(b.start, 0, b.end, 0), b.parsed.error or "does not parse")
+                for b in self.blocks if b.parsed.statements is None]
+
+
+def _changed_names(parsed: ParsedBlock, changed: list[ParsedBlock], gone: list[ParsedBlock],
+                   readers: dict[str, list[Block]]) -> set[str]:
+    """The names of an edited block whose visible meaning differs between before and after."""
+    if parsed.binds_everything:
+        return set(readers)
+
+    def signatures(parses: list[ParsedBlock], name: str) -> list[str | None]:
+        return sorted((p.interface.get(name) for p in parses if name in p.bound), key=str)
+
+    names: set[str] = set()
+    for name in parsed.bound:
+        before, after = signatures(gone, name), signatures(changed, name)
+        if before != after or None in before or None in after:
+            names.add(name)
+    return names

@@ -1,0 +1,257 @@
+"""The language server: pygls handlers over `document.Document`. The only module that knows LSP.
+
+Handlers are thin: find the document, make sure the blocks asked about are fresh, format with
+`views`, convert positions. Analysis runs on the event loop when a stale block is asked for, or
+when typing pauses (a timer on the loop, not a thread) to publish diagnostics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
+
+from . import __version__, views
+from .config import Options, read_options
+from .document import Document
+from .results import Diagnostic, LayerResult, Span
+
+log = logging.getLogger("paramlens")
+
+_SEVERITY = {"error": types.DiagnosticSeverity.Error,
+             "warning": types.DiagnosticSeverity.Warning,
+             "information": types.DiagnosticSeverity.Information,
+             "hint": types.DiagnosticSeverity.Hint}
+
+
+class ParamlensProtocol(LanguageServerProtocol):
+    """pygls drops requests that arrive after `shutdown` without answering, which leaves the
+    client waiting; the specification asks for an InvalidRequest error."""
+
+    def handle_message(self, message):  # type: ignore[no-untyped-def]
+        method = getattr(message, "method", None)
+        if self._shutdown and method not in (None, types.EXIT) and hasattr(message, "id"):
+            self._send_response(message.id, None, types.ResponseError(
+                code=types.ErrorCodes.InvalidRequest, message=f"{method} after shutdown"))
+            return None
+        return super().handle_message(message)
+
+
+class ParamlensServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("paramlens", __version__, protocol_cls=ParamlensProtocol,
+                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.documents: dict[str, Document] = {}
+        self.options = Options()
+        self.timers: dict[str, asyncio.TimerHandle] = {}
+        self.published: set[str] = set()
+
+    # documents ---------------------------------------------------------------------------------
+    def fresh(self, uri: str, first_line: int = 1, last_line: int | None = None) -> Document | None:
+        """The document, with the blocks between two 1-based lines analysed if they were stale."""
+        doc = self.documents.get(uri)
+        if doc is None or doc.error:
+            return doc
+        last = last_line if last_line is not None else len(doc.lines)
+        if any(b.stale for b in doc.blocks_between(first_line, last)):
+            try:
+                run = doc.analyse()
+                log.debug("analysed %s: %s", uri, run)
+            except Exception:  # a bug of ours must cost this document, never the server
+                log.error("analysis of %s failed:\n%s", uri, traceback.format_exc())
+                doc.give_up("paramlens failed on this file; the log has the details")
+        return doc
+
+    def schedule_diagnostics(self, uri: str) -> None:
+        timer = self.timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+        loop = asyncio.get_running_loop()
+        self.timers[uri] = loop.call_later(self.options.debounce_ms / 1000,
+                                           self.publish_diagnostics, uri)
+
+    def publish_diagnostics(self, uri: str) -> None:
+        self.timers.pop(uri, None)
+        doc = self.fresh(uri)
+        if doc is None:
+            return
+        found: list[types.Diagnostic] = []
+        if self.options.diagnostics:
+            found = [to_lsp_diagnostic(doc, d) for d in document_diagnostics(doc, self.options)]
+        if found or uri in self.published:
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=doc.version))
+        self.published.add(uri) if found else self.published.discard(uri)
+
+    def apply_options(self, raw: object) -> None:
+        self.options, problems = read_options(raw, self.options)
+        for problem in problems:
+            log.warning(problem)
+            self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning,
+                                                            message=problem))
+
+
+server = ParamlensServer()
+
+
+# positions --------------------------------------------------------------------------------------
+def _codec(ls: LanguageServer) -> PositionCodec:
+    return ls.workspace.position_codec
+
+
+def to_lsp_position(doc: Document, line: int, column: int) -> types.Position:
+    """A 1-based line and code-point column → LSP position in the client's units (UTF-16)."""
+    text = doc.lines[line - 1] if 1 <= line <= len(doc.lines) else ""
+    position = _codec(server).position_to_client_units([text], ServerTextPosition(0, column))
+    return types.Position(line=line - 1, character=position.character)
+
+
+def to_lsp_range(doc: Document, span: Span) -> types.Range:
+    return types.Range(start=to_lsp_position(doc, span.line, span.column),
+                       end=to_lsp_position(doc, span.end_line, span.end_column))
+
+
+def from_lsp_position(doc: Document, position: types.Position) -> tuple[int, int]:
+    """An LSP position → a 1-based line and a code-point column."""
+    if position.line >= len(doc.lines):
+        return position.line + 1, position.character
+    text = doc.lines[position.line]
+    converted = _codec(server).position_from_client_units(
+        [text], types.Position(line=0, character=position.character))
+    return position.line + 1, converted.character
+
+
+def to_lsp_diagnostic(doc: Document, diagnostic: Diagnostic) -> types.Diagnostic:
+    return types.Diagnostic(range=to_lsp_range(doc, diagnostic.span), message=diagnostic.message,
+                            severity=_SEVERITY[diagnostic.severity], code=diagnostic.code,
+                            source="paramlens")
+
+
+def document_diagnostics(doc: Document, options: Options) -> list[Diagnostic]:
+    if doc.error:
+        return [Diagnostic(Span(1, 0, 1, 0), "information", "not-analysed", doc.error)]
+    results = doc.all_results()
+    found = results.diagnostics + views.editor_diagnostics(results.layers,
+                                                           options.max_params_per_layer)
+    for span, why in doc.unparsed_blocks():
+        found.append(Diagnostic(Span(span.line, 0, span.line, len(doc.lines[span.line - 1])),
+                                "hint", "not-parsed",
+                                f"paramlens cannot read lines {span.line}–{span.end_line} "
+                                f"({why}); their counts return when they parse"))
+    if doc.failure:
+        found.append(Diagnostic(Span(1, 0, 1, 0), "information", "internal-error", doc.failure))
+    return sorted(found, key=lambda d: (d.span.line, d.span.column))
+
+
+def layer_at(layers: list[LayerResult], line: int, column: int) -> LayerResult | None:
+    """The innermost layer call whose name or parentheses hold the position."""
+    holding = [r for r in layers if r.span.contains(line, column) or
+               r.name_span.contains(line, column)]
+    return min(holding, key=lambda r: (r.span.end_line - r.span.line, r.span.end_column -
+                                       r.span.column), default=None)
+
+
+# lifecycle and configuration --------------------------------------------------------------------
+@server.feature(types.INITIALIZE)
+def initialize(ls: ParamlensServer, params: types.InitializeParams) -> None:
+    ls.apply_options(params.initialization_options)
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+def did_change_configuration(ls: ParamlensServer, params: types.DidChangeConfigurationParams
+                             ) -> None:
+    ls.apply_options(params.settings)
+    for uri in ls.documents:
+        ls.publish_diagnostics(uri)
+    workspace = ls.client_capabilities.workspace
+    if workspace and workspace.inlay_hint and workspace.inlay_hint.refresh_support:
+        ls.workspace_inlay_hint_refresh(None)
+    if workspace and workspace.code_lens and workspace.code_lens.refresh_support:
+        ls.workspace_code_lens_refresh(None)
+
+
+# documents --------------------------------------------------------------------------------------
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: ParamlensServer, params: types.DidOpenTextDocumentParams) -> None:
+    item = params.text_document
+    ls.documents[item.uri] = Document(item.uri, item.text, item.version)
+    ls.schedule_diagnostics(item.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: ParamlensServer, params: types.DidChangeTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    text = ls.workspace.get_text_document(uri).source
+    doc = ls.documents.get(uri)
+    if doc is None:
+        ls.documents[uri] = Document(uri, text, params.text_document.version)
+    else:
+        doc.update(text, params.text_document.version)
+    ls.schedule_diagnostics(uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: ParamlensServer, params: types.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    ls.documents.pop(uri, None)
+    timer = ls.timers.pop(uri, None)
+    if timer is not None:
+        timer.cancel()
+    if uri in ls.published:
+        ls.published.discard(uri)
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+# features ---------------------------------------------------------------------------------------
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+def hover(ls: ParamlensServer, params: types.HoverParams) -> types.Hover | None:
+    doc = ls.documents.get(params.text_document.uri)
+    if not ls.options.hover or doc is None or doc.error:
+        return None
+    line, column = from_lsp_position(doc, params.position)
+    block = doc.block_at(line)
+    if block is None:
+        return None
+    ls.fresh(doc.uri, block.start, block.end)
+    layer = layer_at(doc.results_of(block).layers, line, column)
+    if layer is None:
+        return None
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown,
+                                                    value=views.hover_markdown(layer)),
+                       range=to_lsp_range(doc, layer.name_span))
+
+
+@server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
+def inlay_hints(ls: ParamlensServer, params: types.InlayHintParams) -> list[types.InlayHint]:
+    doc = ls.documents.get(params.text_document.uri)
+    if not ls.options.inlay_hints or doc is None or doc.error:
+        return []
+    first, last = params.range.start.line + 1, params.range.end.line + 1
+    ls.fresh(doc.uri, first, last)
+    hints = []
+    for layer in doc.all_results(doc.blocks_between(first, last)).layers:
+        if not first <= layer.span.end_line <= last:
+            continue
+        hints.append(types.InlayHint(
+            position=to_lsp_position(doc, layer.span.end_line, layer.span.end_column),
+            label=views.inlay_label(layer), padding_left=True))
+    return hints
+
+
+@server.feature(types.TEXT_DOCUMENT_CODE_LENS)
+def code_lens(ls: ParamlensServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    doc = ls.fresh(params.text_document.uri)
+    if not ls.options.code_lens or doc is None or doc.error:
+        return []
+    lenses = []
+    for total in doc.all_results().models:
+        start = to_lsp_position(doc, total.span.line, total.span.column)
+        lenses.append(types.CodeLens(range=types.Range(start=start, end=start),
+                                     command=types.Command(title=views.lens_title(total),
+                                                           command="")))
+    return lenses

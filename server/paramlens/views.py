@@ -1,0 +1,98 @@
+"""Words for the editor: hover text, inlay labels, code-lens titles, and the hint and budget
+diagnostics. They format results; none of them computes a count.
+"""
+
+from __future__ import annotations
+
+from .results import Diagnostic, LayerResult, ModelTotal, TensorShape
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _tensor(tensor: TensorShape, assumed: bool) -> str | None:
+    """`weight (10, 3, 3, 3) = 270`, or the code's own terms when a dimension is open."""
+    shape = tensor.shape
+    present = tensor.present
+    if shape is None and assumed:
+        shape, present = tensor.default_shape, tensor.default_present
+    if present is False:
+        return None
+    if shape is None:
+        suffix = " if present" if present is None else ""
+        return f"{tensor.name} `{tensor.text}`{suffix}"
+    count = 1
+    for d in shape:
+        count *= d
+    return f"{tensor.name} {_shape(shape)} = {count:,}"
+
+
+def hover_markdown(layer: LayerResult) -> str:
+    short = layer.layer.rsplit(".", 1)[1]
+    lines: list[str] = []
+    if layer.params is not None:
+        lines.append(f"**{layer.params:,} parameters** · `{short}`")
+        tensors = [_tensor(t, assumed=False) for t in layer.tensors]
+    elif layer.params_default is not None:
+        lines.append(f"**{layer.params_default:,} parameters** if defaults hold · `{short}`")
+        tensors = [_tensor(t, assumed=True) for t in layer.tensors]
+    else:
+        lines.append(f"**? parameters** · `{short}`: not fixed by this file")
+        tensors = [_tensor(t, assumed=False) for t in layer.tensors]
+    shown = [t for t in tensors if t]
+    if shown:
+        lines.append(" · ".join(shown))
+    if layer.formula:
+        lines.append(f"formula: `{layer.formula}`")
+    if layer.in_channels_from not in ("not needed",):
+        value = layer.in_channels if layer.in_channels is not None else (
+            layer.in_channels_default if layer.in_channels_default is not None
+            else layer.in_channels_text)
+        where = "" if layer.in_channels_from == "literal" else f" from {layer.in_channels_from}"
+        lines.append(f"in_channels = {value}{where}")
+    if layer.params is None and layer.params_default is not None and layer.assumptions:
+        lines.append("assumes: " + "; ".join(layer.assumptions))
+    if layer.unknowns:
+        lines.append("unknown: " + ", ".join(layer.unknowns))
+    if layer.output_shape is not None:
+        out = f"output {_shape(layer.output_shape)}"
+        if layer.mult_adds is not None:
+            out += f" · {layer.mult_adds:,} multiply-accumulates"
+        lines.append(out)
+    return "\n\n".join(lines)
+
+
+def inlay_label(layer: LayerResult) -> str:
+    if layer.params is not None:
+        return f"# {layer.params:,} params"
+    if layer.params_default is not None:
+        return f"# ≈{layer.params_default:,} params (defaults)"
+    return "# ? params"
+
+
+def lens_title(total: ModelTotal) -> str:
+    if total.unknown_layers == 0:
+        return f"{total.name}: {total.params:,} parameters"
+    if total.params_default is not None:
+        return f"{total.name}: {total.params_default:,} parameters if defaults hold"
+    unknown = f"{total.unknown_layers} layer{'s' if total.unknown_layers != 1 else ''} unknown"
+    return f"{total.name}: at least {total.params:,} parameters ({unknown})"
+
+
+def editor_diagnostics(layers: list[LayerResult], max_params_per_layer: int | None
+                       ) -> list[Diagnostic]:
+    """Hints for counts the file leaves open, and warnings for layers over the budget."""
+    found: list[Diagnostic] = []
+    for layer in layers:
+        short = layer.layer.rsplit(".", 1)[1]
+        if layer.params is None and layer.params_default is None:
+            what = ", ".join(layer.unknowns) or "values this file does not fix"
+            found.append(Diagnostic(layer.name_span, "hint", "count-unknown",
+                                    f"{short}: the parameter count {what}"))
+        count = layer.params if layer.params is not None else layer.params_default
+        if max_params_per_layer is not None and count is not None and count > max_params_per_layer:
+            found.append(Diagnostic(layer.name_span, "warning", "max-params-per-layer",
+                                    f"{short} has {count:,} parameters, over the budget of "
+                                    f"{max_params_per_layer:,} (paramlens.maxParamsPerLayer)"))
+    return found

@@ -1,0 +1,79 @@
+"""Shared pieces of the end-to-end server tests: the server command and a client that waits for
+diagnostics of one document version."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+ROOT = Path(__file__).parent.parent
+SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "paramlens", "serve"])
+CAPABILITIES = types.ClientCapabilities(
+    general=types.GeneralClientCapabilities(position_encodings=[types.PositionEncodingKind.Utf16]),
+    text_document=types.TextDocumentClientCapabilities(
+        hover=types.HoverClientCapabilities(content_format=[types.MarkupKind.Markdown])),
+)
+
+
+PUBLISHED: dict[str, types.PublishDiagnosticsParams] = {}
+
+
+async def start(client: LanguageClient, options: dict | None = None) -> None:
+    # pytest-lsp keeps only the latest diagnostics per URI; the tests also need their version.
+    features = client.protocol.fm.features
+    keep = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+
+    def published(params: types.PublishDiagnosticsParams) -> None:
+        PUBLISHED[params.uri] = params
+        keep(params)
+
+    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = published
+
+    await client.initialize_session(types.InitializeParams(
+        capabilities=CAPABILITIES, initialization_options=options or {"debounceMs": 20}))
+
+
+def open_text(client: LanguageClient, uri: str, text: str, version: int = 1) -> None:
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="python", version=version,
+                                             text=text)))
+
+
+def replace(client: LanguageClient, uri: str, version: int, line: int, character: int,
+            end_line: int, end_character: int, text: str) -> None:
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+        content_changes=[types.TextDocumentContentChangePartial(
+            range=types.Range(start=types.Position(line=line, character=character),
+                              end=types.Position(line=end_line, character=end_character)),
+            text=text)]))
+
+
+async def hover_text(client: LanguageClient, uri: str, line: int, character: int) -> str | None:
+    result = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=types.Position(line=line, character=character)))
+    if result is None:
+        return None
+    assert isinstance(result.contents, types.MarkupContent)
+    return result.contents.value
+
+
+async def diagnostics_for(client: LanguageClient, uri: str, version: int,
+                          timeout: float = 10.0) -> list[types.Diagnostic]:
+    """The diagnostics the server published for this version of the document."""
+    async def wait() -> list[types.Diagnostic]:
+        while True:
+            params = PUBLISHED.get(uri)
+            if params is not None and params.version == version:
+                return list(params.diagnostics)
+            await asyncio.sleep(0.01)
+    return await asyncio.wait_for(wait(), timeout)
+
+
+def uri_of(path: Path) -> str:
+    return path.resolve().as_uri()

@@ -1,0 +1,220 @@
+"""The language server over stdio, driven like an editor drives it (pytest-lsp)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from lsp_helpers import ROOT, SERVER, diagnostics_for, hover_text, open_text, start, uri_of
+from pytest_lsp import LanguageClient
+
+SEED = ROOT / "examples" / "seed.py"
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def client(lsp_client: LanguageClient):
+    await start(lsp_client)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_hover_on_the_seed_shows_280_and_270(client: LanguageClient) -> None:
+    uri = uri_of(SEED)
+    open_text(client, uri, SEED.read_text())
+    first = await hover_text(client, uri, 4, 35)  # on "Conv2D" of line 5
+    assert first is not None
+    assert "**280 parameters**" in first
+    assert "kernel (3, 3, 3, 10) = 270 · bias (10,) = 10" in first
+    assert "in_channels = 3 from input_shape=input_shape on line 5" in first
+    second = await hover_text(client, uri, 9, 70)  # inside the parentheses of line 10
+    assert second is not None and "**270 parameters**" in second
+    assert "bias" not in second.split("\n\n")[1]
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+async def test_hover_where_the_count_is_open_says_what_it_depends_on(client: LanguageClient
+                                                                      ) -> None:
+    path = ROOT / "examples" / "torch_resnet_block.py"
+    text = path.read_text()
+    uri = uri_of(path)
+    open_text(client, uri, text)
+    lines = text.splitlines()
+    row = next(i for i, line in enumerate(lines) if "self.conv2 = nn.Conv2d(" in line)
+    shown = await hover_text(client, uri, row, lines[row].index("Conv2d") + 2)
+    assert shown is not None and shown.startswith("**? parameters**")
+    assert "formula: `9 × planes × planes`" in shown
+    assert "depends on planes" in shown
+    # Nothing on a line without a layer, and nothing past the end of the file.
+    assert await hover_text(client, uri, 0, 3) is None
+    assert await hover_text(client, uri, len(lines) + 40, 0) is None
+
+
+async def test_utf16_columns_before_a_layer(client: LanguageClient) -> None:
+    path = ROOT / "tests" / "fixtures" / "utf16.py"
+    text = path.read_text()
+    uri = uri_of(path)
+    open_text(client, uri, text)
+    line = text.splitlines()[2]
+    start = _utf16(line[:line.index("Conv2d")])
+    end = _utf16(line[:line.index("Conv2d") + len("Conv2d")])
+    assert start == line.index("Conv2d") + 1  # the emoji takes two UTF-16 units, one code point
+    result = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=types.Position(line=2, character=start)))
+    assert result is not None and result.range is not None
+    assert "**224 parameters**" in result.contents.value  # type: ignore[union-attr]
+    assert (result.range.start.line, result.range.start.character) == (2, start)
+    assert result.range.end.character == end
+    hints = await client.text_document_inlay_hint_async(types.InlayHintParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(start=types.Position(line=0, character=0),
+                          end=types.Position(line=3, character=0))))
+    assert [(h.position.line, h.position.character, h.label) for h in hints] == [
+        (2, _utf16(line), "# 224 params")]
+
+
+async def test_inlay_hints_cover_the_requested_range_only(client: LanguageClient) -> None:
+    path = ROOT / "tests" / "fixtures" / "two_models.py"
+    text = path.read_text()
+    uri = uri_of(path)
+    open_text(client, uri, text)
+    lines = text.splitlines()
+
+    async def hints(first: int, last: int) -> list[tuple[int, int, str]]:
+        found = await client.text_document_inlay_hint_async(types.InlayHintParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(start=types.Position(line=first, character=0),
+                              end=types.Position(line=last, character=0))))
+        return [(h.position.line, h.position.character, str(h.label)) for h in found]
+
+    import torch
+
+    def counted(layer: torch.nn.Module) -> str:
+        return f"# {sum(p.numel() for p in layer.parameters()):,} params"
+
+    decoder = await hints(13, 20)  # absolute positions, not relative to the range
+    up = next(i for i, line in enumerate(lines) if "ConvTranspose2d" in line)
+    out = next(i for i, line in enumerate(lines) if "nn.Conv2d(32, 3, 1)" in line)
+    assert decoder == [(up, len(lines[up]), counted(torch.nn.ConvTranspose2d(64, 32, 2, stride=2))),
+                       (out, len(lines[out]), counted(torch.nn.Conv2d(32, 3, 1)))]
+    assert len(await hints(0, len(lines))) == 4
+    assert await hints(0, 3) == []
+
+
+async def test_code_lens_totals_match_torch_and_keras(client: LanguageClient) -> None:
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    path = ROOT / "tests" / "fixtures" / "totals.py"
+    text = path.read_text()
+    scope: dict = {}
+    exec(compile(text, str(path), "exec"), scope)  # the test's own fixture, for the truth
+    truth = {
+        "Net": sum(p.numel() for p in scope["Net"]().parameters()),
+        "twice": sum(p.numel() for p in scope["twice"].parameters()),
+        "Model": scope["model"].count_params(),
+    }
+    uri = uri_of(path)
+    open_text(client, uri, text)
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    titles = {lens.range.start.line: lens.command.title for lens in lenses if lens.command}
+    lines = text.splitlines()
+    net = next(i for i, line in enumerate(lines) if line.startswith("class Net"))
+    twice = next(i for i, line in enumerate(lines) if line.startswith("twice ="))
+    model = next(i for i, line in enumerate(lines) if line.startswith("model ="))
+    assert titles[net] == f"Net: {truth['Net']:,} parameters"
+    assert titles[twice] == f"Sequential: {truth['twice']:,} parameters"
+    assert titles[model] == f"Model: {truth['Model']:,} parameters"
+
+
+async def test_at_least_when_layers_are_unknown(client: LanguageClient) -> None:
+    text = ("import torch.nn as nn\n\n\nclass Head(nn.Module):\n"
+            "    def __init__(self, width):\n        super().__init__()\n"
+            "        self.a = nn.Linear(10, 10)\n        self.b = nn.Linear(width, 10)\n")
+    uri = "untitled:at-least.py"
+    open_text(client, uri, text)
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert [(lens.range.start.line, lens.command.title) for lens in lenses if lens.command] == [
+        (3, "Head: at least 110 parameters (1 layer unknown)")]
+
+
+async def test_diagnostics_errors_hints_and_budget(client: LanguageClient) -> None:
+    path = ROOT / "tests" / "fixtures" / "mismatch.py"
+    text = path.read_text()
+    uri = uri_of(path)
+    lines = text.splitlines()
+    open_text(client, uri, text)
+    found = await diagnostics_for(client, uri, 1)
+    by_code = {}
+    for d in found:
+        by_code.setdefault(d.code, []).append(d)
+        assert d.source == "paramlens"
+    mismatch = by_code["channel-mismatch"][0]
+    assert mismatch.severity == types.DiagnosticSeverity.Error
+    assert mismatch.range.start.line == next(i for i, t in enumerate(lines) if "Conv2d(32" in t)
+    assert "32" in mismatch.message and "16" in mismatch.message
+    groups = by_code["groups-divisibility"][0]
+    assert groups.severity == types.DiagnosticSeverity.Error
+    assert groups.range.start.line == next(i for i, t in enumerate(lines) if "groups=4" in t)
+    assert "6" in groups.message
+    hint = by_code["count-unknown"][0]
+    assert hint.severity == types.DiagnosticSeverity.Hint
+    assert "in_planes" in hint.message and "planes" in hint.message
+    assert "max-params-per-layer" not in by_code
+
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"paramlens": {"maxParamsPerLayer": 1_000_000}}))
+    budget: list[types.Diagnostic] = []
+    for _ in range(200):
+        budget = [d for d in client.diagnostics.get(uri, []) if d.code == "max-params-per-layer"]
+        if budget:
+            break
+        await asyncio.sleep(0.02)
+    assert len(budget) == 1 and budget[0].severity == types.DiagnosticSeverity.Warning
+    assert "16,781,312" in budget[0].message  # 4096 × 4096 + 4096
+    assert budget[0].range.start.line == next(i for i, t in enumerate(lines) if "Linear(4096" in t)
+
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"paramlens": {"diagnostics": False}}))
+    for _ in range(200):
+        if not client.diagnostics.get(uri):
+            break
+        await asyncio.sleep(0.02)
+    assert not client.diagnostics.get(uri)  # turning them off clears what was shown
+
+
+@pytest.mark.parametrize("setting", ["hover", "inlayHints", "codeLens"])
+async def test_each_feature_turns_off(client: LanguageClient, setting: str) -> None:
+    uri = uri_of(SEED)
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"paramlens": {setting: False}}))
+    open_text(client, uri, SEED.read_text())
+    document = types.TextDocumentIdentifier(uri=uri)
+    hover = await hover_text(client, uri, 4, 35)
+    hints = await client.text_document_inlay_hint_async(types.InlayHintParams(
+        text_document=document, range=types.Range(start=types.Position(line=0, character=0),
+                                                  end=types.Position(line=20, character=0))))
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(text_document=document))
+    assert (hover is None) == (setting == "hover")
+    assert (not hints) == (setting == "inlayHints")
+    assert (not lenses) == (setting == "codeLens")
+
+
+async def test_bad_setting_is_named_and_the_rest_still_applies(client: LanguageClient) -> None:
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"paramlens": {"hover": "yes", "inlayHints": False}}))
+    uri = uri_of(SEED)
+    open_text(client, uri, SEED.read_text())
+    assert await hover_text(client, uri, 4, 35) is not None  # kept its previous value
+    for _ in range(100):
+        if client.messages:
+            break
+        await asyncio.sleep(0.02)
+    assert any("paramlens.hover" in m.message for m in client.messages)
