@@ -7,8 +7,9 @@ import asyncio
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from lsp_helpers import ROOT, SERVER, diagnostics_for, hover_text, open_text, start, uri_of
 from pytest_lsp import LanguageClient
+
+from lsp_helpers import ROOT, SERVER, diagnostics_for, hover_text, open_text, start, uri_of
 
 SEED = ROOT / "examples" / "seed.py"
 
