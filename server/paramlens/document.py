@@ -13,15 +13,38 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .analysis import analyze_statements
 from .blocks import Block, ParsedBlock, parse_block, parse_merged, parses_cleanly, split_lines
 from .positions import LineIndex
-from .results import Diagnostic, LayerResult, ModelTotal, Span
+from .results import Diagnostic, LayerResult, ModelTotal
 
 MAX_CHARACTERS = 5_000_000  # beyond this a "Python" file is generated data, not model code
+
+
+_LINE_MENTION = re.compile(r"\bline (\d+)")
+
+
+@dataclass
+class Layout:
+    """Where the blocks were when an analysis ran. Results name lines of other blocks ("the call
+    on line 15"); when those blocks move, the words must move with them."""
+
+    starts: list[int]
+    blocks: list[Block]
+
+    def moved(self) -> bool:
+        return any(b.start != s for s, b in zip(self.starts, self.blocks, strict=True))
+
+    def now(self, line: int) -> int:
+        k = bisect.bisect_right(self.starts, line) - 1
+        return line + self.blocks[k].start - self.starts[k] if k >= 0 else line
+
+    def rewrite(self, text: str) -> str:
+        return _LINE_MENTION.sub(lambda m: f"line {self.now(int(m.group(1)))}", text)
 
 
 @dataclass
@@ -29,16 +52,28 @@ class BlockResults:
     layers: list[LayerResult] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     models: list[ModelTotal] = field(default_factory=list)
+    layout: Layout | None = None
 
-    def shifted(self, lines: int) -> BlockResults:
-        if lines == 0:
+    def moved(self, lines: int) -> BlockResults:
+        """At the block's new lines, with mentions of other blocks' lines brought up to date."""
+        rewrite = self.layout.rewrite if self.layout is not None and self.layout.moved() else None
+        if lines == 0 and rewrite is None:
             return self
+
+        def words(text: str) -> str:
+            return rewrite(text) if rewrite else text
+
         return BlockResults(
-            [dataclasses.replace(r, span=r.span.shifted(lines), name_span=r.name_span.shifted(lines))
+            [dataclasses.replace(r, span=r.span.shifted(lines), name_span=r.name_span.shifted(lines),
+                                 in_channels_from=words(r.in_channels_from),
+                                 assumptions=tuple(words(a) for a in r.assumptions),
+                                 unknowns=tuple(words(u) for u in r.unknowns))
              for r in self.layers],
-            [dataclasses.replace(d, span=d.span.shifted(lines)) for d in self.diagnostics],
+            [dataclasses.replace(d, span=d.span.shifted(lines), message=words(d.message))
+             for d in self.diagnostics],
             [dataclasses.replace(m, span=m.span.shifted(lines),
-                                 layer_lines=tuple(n + lines for n in m.layer_lines))
+                                 layer_lines=tuple(self.layout.now(n) if self.layout else n + lines
+                                                   for n in m.layer_lines))
              for m in self.models])
 
 
@@ -158,7 +193,8 @@ class Document:
         statements = [s for b in self.blocks if id(b) in needed for s in b.absolute_statements()]
         focus = [s for b in self.blocks if id(b) in complete for s in b.absolute_statements()]
         report = analyze_statements(statements, LineIndex.from_lines(self.lines), self.uri, focus)
-        fresh = {id(b): BlockResults() for b in stale}
+        layout = Layout([b.start for b in self.blocks], list(self.blocks))
+        fresh = {id(b): BlockResults(layout=layout) for b in stale}
         starts = [b.start for b in self.blocks]
         for kind, values in (("layers", report.layers), ("diagnostics", report.diagnostics),
                              ("models", report.models)):
@@ -228,7 +264,7 @@ class Document:
     def results_of(self, block: Block) -> BlockResults:
         """Fresh results of a block that is not stale, at its current lines."""
         results = block.results if isinstance(block.results, BlockResults) else BlockResults()
-        return results.shifted(block.start - block.results_start)
+        return results.moved(block.start - block.results_start)
 
     def all_results(self, blocks: Iterable[Block] | None = None) -> BlockResults:
         merged = BlockResults()
@@ -239,9 +275,16 @@ class Document:
             merged.models += part.models
         return merged
 
-    def unparsed_blocks(self) -> list[tuple[Span, str]]:
-        return [(Span(b.start, 0, b.end, 0), b.parsed.error or "does not parse")
-                for b in self.blocks if b.parsed.statements is None]
+    def unread_lines(self) -> list[tuple[int, int, str]]:
+        """(first, last line, why) for what the analysis could not read: whole blocks that do not
+        parse, and the single lines replaced to let the rest of their block parse."""
+        found = []
+        for block in self.blocks:
+            if block.parsed.statements is None:
+                found.append((block.start, block.end, block.parsed.error or "does not parse"))
+            for line in block.parsed.repaired_lines:
+                found.append((block.start + line - 1, block.start + line - 1, "does not parse"))
+        return found
 
 
 def _changed_names(parsed: ParsedBlock, changed: list[ParsedBlock], gone: list[ParsedBlock],

@@ -121,7 +121,10 @@ def from_lsp_position(doc: Document, position: types.Position) -> tuple[int, int
     if position.line >= len(doc.lines):
         return position.line + 1, position.character
     text = doc.lines[position.line]
-    converted = _codec(server).position_from_client_units(
+    codec = _codec(server)
+    if position.character > codec.client_num_units(text):
+        return position.line + 1, len(text) + 1  # past the end of the line: on nothing
+    converted = codec.position_from_client_units(
         [text], types.Position(line=0, character=position.character))
     return position.line + 1, converted.character
 
@@ -138,11 +141,10 @@ def document_diagnostics(doc: Document, options: Options) -> list[Diagnostic]:
     results = doc.all_results()
     found = results.diagnostics + views.editor_diagnostics(results.layers,
                                                            options.max_params_per_layer)
-    for span, why in doc.unparsed_blocks():
-        found.append(Diagnostic(Span(span.line, 0, span.line, len(doc.lines[span.line - 1])),
-                                "hint", "not-parsed",
-                                f"paramlens cannot read lines {span.line}–{span.end_line} "
-                                f"({why}); their counts return when they parse"))
+    for first, last, why in doc.unread_lines():
+        lines = f"line {first}" if first == last else f"lines {first}–{last}"
+        found.append(Diagnostic(Span(first, 0, first, len(doc.lines[first - 1])), "hint",
+                                "not-parsed", f"paramlens skips {lines} ({why}) until it parses"))
     if doc.failure:
         found.append(Diagnostic(Span(1, 0, 1, 0), "information", "internal-error", doc.failure))
     return sorted(found, key=lambda d: (d.span.line, d.span.column))

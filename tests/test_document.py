@@ -1,0 +1,46 @@
+"""The incremental document against a whole-file analysis: after any edit, the blocks it
+re-analysed and the ones it kept must give exactly what analysing the new text from scratch gives."""
+
+from __future__ import annotations
+
+from dataclasses import astuple
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lsp_helpers import ROOT
+from paramlens.analysis import analyze_source
+from paramlens.document import Document
+
+FILES = [ROOT / "examples" / name for name in
+         ("torch_resnet_block.py", "keras_separable.py", "every_conv_family.py", "seed.py")]
+REPLACEMENTS = ["3", "64", "x", "", "nn.Conv2d(8, 8, 1)", "width", "\n", "(", "True", "False"]
+
+
+def summary(layers, models) -> list:
+    return sorted([("layer", astuple(r.span), r.params, r.params_default, r.formula,
+                    r.in_channels_from) for r in layers] +
+                  [("model", astuple(m.span), m.params, m.unknown_layers, m.params_default)
+                   for m in models])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(FILES), st.lists(st.tuples(st.floats(0, 1), st.integers(0, 3),
+                                                  st.sampled_from(REPLACEMENTS)),
+                                        min_size=1, max_size=6))
+def test_incremental_results_equal_a_fresh_analysis(path, edits) -> None:
+    text = path.read_text()
+    doc = Document("untitled:x.py", text, 1)
+    doc.analyse()
+    for version, (where, length, replacement) in enumerate(edits, start=2):
+        at = int(where * len(text))
+        text = text[:at] + replacement + text[at + length:]
+        doc.update(text, version)
+        doc.analyse()
+        fresh = analyze_source(text)
+        if fresh.error:  # the whole file does not parse; the server's answer is tested elsewhere
+            continue
+        mine = doc.all_results()
+        assert summary(mine.layers, mine.models) == summary(fresh.layers, fresh.models)
+        assert sorted((astuple(d.span), d.code) for d in mine.diagnostics) == \
+            sorted((astuple(d.span), d.code) for d in fresh.diagnostics)

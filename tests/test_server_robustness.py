@@ -1,0 +1,118 @@
+"""Bad input is normal input: the server answers every request with a well-formed result or error."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from lsp_helpers import SERVER, diagnostics_for, hover_text, open_text, replace, start
+from raw_lsp import RawServer
+
+GOOD = "import torch.nn as nn\nconv = nn.Conv2d(3, 10, 3)\n"
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def client(lsp_client: LanguageClient):
+    await start(lsp_client)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_unknown_documents_and_positions_past_the_end(client: LanguageClient) -> None:
+    assert await hover_text(client, "file:///never/opened.py", 0, 0) is None
+    document = types.TextDocumentIdentifier(uri="file:///never/opened.py")
+    everything = types.Range(start=types.Position(line=0, character=0),
+                             end=types.Position(line=99, character=0))
+    assert not await client.text_document_inlay_hint_async(types.InlayHintParams(
+        text_document=document, range=everything))
+    assert not await client.text_document_code_lens_async(types.CodeLensParams(
+        text_document=document))
+    open_text(client, "untitled:good.py", GOOD)
+    assert await hover_text(client, "untitled:good.py", 1, 400) is None  # past the line's end
+    assert await hover_text(client, "untitled:good.py", 10_000, 0) is None
+    assert "**280 parameters**" in (await hover_text(client, "untitled:good.py", 1, 12) or "")
+
+
+async def test_a_huge_file_gets_a_message_and_the_others_still_work(client: LanguageClient
+                                                                     ) -> None:
+    huge = "x = 1\n" * 1_000_000  # 6 MB
+    open_text(client, "untitled:huge.py", huge)
+    open_text(client, "untitled:good.py", GOOD)
+    assert await hover_text(client, "untitled:huge.py", 0, 0) is None
+    found = await diagnostics_for(client, "untitled:huge.py", 1)
+    assert [d.code for d in found] == ["not-analysed"]
+    assert "too large" in found[0].message
+    assert "**280 parameters**" in (await hover_text(client, "untitled:good.py", 1, 12) or "")
+
+
+async def test_broken_block_leaves_the_others_answering(client: LanguageClient) -> None:
+    text = ("import torch.nn as nn\n\n\nclass A(nn.Module):\n    def __init__(self):\n"
+            "        self.a = nn.Conv2d(3, 8, 3)\n        self.b = nn.Conv2d(8, 8, 1)\n\n\n"
+            "class B(nn.Module):\n    def __init__(self):\n        self.c = nn.Linear(5, 7)\n")
+    uri = "untitled:broken.py"
+    open_text(client, uri, text)
+    assert "**42 parameters**" in (await hover_text(client, uri, 11, 20) or "")
+    # Line 6 (0-based 5) loses its closing parenthesis: class A does not parse any more.
+    replace(client, uri, 2, 5, 34, 5, 35, "")
+    assert "**42 parameters**" in (await hover_text(client, uri, 11, 20) or "")
+    # The untouched line of the broken class still answers, and with the right count.
+    assert "**72 parameters**" in (await hover_text(client, uri, 6, 20) or "")
+    assert await hover_text(client, uri, 5, 20) is None  # the broken call shows nothing
+    found = await diagnostics_for(client, uri, 2)
+    assert any(d.code == "not-parsed" and d.severity == types.DiagnosticSeverity.Hint
+               for d in found)
+
+
+def test_invalid_utf8_and_lone_surrogates_on_the_wire() -> None:
+    server = RawServer()
+    try:
+        server.initialize()
+        opened = {"textDocument": {"uri": "untitled:bad.py", "languageId": "python",
+                                   "version": 1, "text": "x = 1\n"}}
+        message = {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": opened}
+        body = json.dumps(message).encode().replace(b"x = 1", b"x = \xff\xfe1")
+        server.send_bytes(body)  # not UTF-8: must not end the session
+        server.send_bytes(b'{"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": '
+                          b'{"textDocument": {"uri": "untitled:sur.py", "languageId": "python", '
+                          b'"version": 1, "text": "s = \\"\\ud800\\"\\nimport torch.nn as nn\\n'
+                          b'c = nn.Conv2d(3, 10, 3)\\n"}}}')
+        server.send("textDocument/didOpen", {"textDocument": {
+            "uri": "untitled:good.py", "languageId": "python", "version": 1, "text": GOOD}},
+            request=False)
+        position = {"line": 1, "character": 12}
+        answer = server.response(server.send("textDocument/hover", {
+            "textDocument": {"uri": "untitled:good.py"}, "position": position}))
+        assert "280" in answer["result"]["contents"]["value"]
+        answer = server.response(server.send("textDocument/hover", {
+            "textDocument": {"uri": "untitled:sur.py"}, "position": {"line": 2, "character": 9}}))
+        assert "error" in answer or answer["result"] is None or "280" in str(answer["result"])
+    finally:
+        server.close()
+
+
+def test_requests_after_shutdown_get_an_error() -> None:
+    server = RawServer()
+    try:
+        server.initialize()
+        assert server.response(server.send("shutdown", None)).get("result") is None
+        answer = server.response(server.send("textDocument/hover", {
+            "textDocument": {"uri": "untitled:x.py"}, "position": {"line": 0, "character": 0}}))
+        assert answer["error"]["code"] == -32600  # InvalidRequest
+        server.send("exit", None, request=False)
+        assert server.process.wait(timeout=10) == 0
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("flag", [[], ["--stdio"]])
+def test_serve_answers_with_and_without_stdio_flag(flag: list[str]) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "paramlens", "serve", *flag, "--help"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "--tcp" in done.stdout and "--ws" in done.stdout
