@@ -10,8 +10,8 @@ from typing import Any
 
 
 class RawServer:
-    def __init__(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "paramlens", "serve"],
+    def __init__(self, command: list[str] | None = None) -> None:
+        self.process = subprocess.Popen(command or [sys.executable, "-m", "paramlens", "serve"],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL)
         self.next_id = 0
@@ -46,13 +46,42 @@ class RawServer:
     def response(self, request_id: int | None) -> dict[str, Any]:
         while True:
             message = self.read()
-            if message.get("id") == request_id and "method" not in message:
+            if "method" in message and "id" in message:  # the server asks us something
+                self.send_bytes(json.dumps({"jsonrpc": "2.0", "id": message["id"],
+                                            "result": None}).encode())
+            elif message.get("id") == request_id and "method" not in message:
                 return message
 
-    def initialize(self) -> None:
-        self.response(self.send("initialize", {"processId": None, "rootUri": None,
-                                               "capabilities": {}}))
+    def initialize(self, root_uri: str | None = None, options: Any = None) -> None:
+        self.response(self.send("initialize", {"processId": None, "rootUri": root_uri,
+                                               "capabilities": {},
+                                               "initializationOptions": options}))
         self.send("initialized", {}, request=False)
+
+    def open(self, uri: str, text: str) -> None:
+        self.send("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "python", "version": 1, "text": text}}, request=False)
+
+    def hover(self, uri: str, line: int, character: int) -> dict[str, Any]:
+        return self.response(self.send("textDocument/hover", {
+            "textDocument": {"uri": uri}, "position": {"line": line, "character": character}}))
+
+    def insert(self, uri: str, version: int, line: int, character: int, text: str,
+               removing: int = 0) -> None:
+        self.send("textDocument/didChange", {
+            "textDocument": {"uri": uri, "version": version},
+            "contentChanges": [{"range": {
+                "start": {"line": line, "character": character},
+                "end": {"line": line, "character": character + removing}}, "text": text}]},
+            request=False)
+
+    def stop(self) -> None:
+        try:
+            self.response(self.send("shutdown", None))
+            self.send("exit", None, request=False)
+            self.process.wait(timeout=10)
+        finally:
+            self.close()
 
     def close(self) -> int:
         if self.process.poll() is None:

@@ -14,6 +14,7 @@ from . import channels
 from .catalogue import Args, count
 from .facts import FunctionInfo, ModuleFacts, assume
 from .interpreter import CallRecord, Interpreter, LayerSite, WalkResult
+from .nodes import all_nodes
 from .positions import LineIndex
 from .quantity import Q, render
 from .results import Diagnostic, FileReport, LayerResult, ModelTotal, Span, TensorShape
@@ -32,26 +33,38 @@ def analyze_source(source: str, path: str = "") -> FileReport:
     return analyze_statements(tree.body, LineIndex(source), path)
 
 
-def analyze_statements(statements: list[ast.stmt], index: LineIndex, path: str = "",
-                       focus: list[ast.stmt] | None = None) -> FileReport:
-    """Results for `statements`. With `focus`, only the functions inside those statements are
-    walked: the others are there for the names they bind (document.py decides which)."""
-    facts = ModuleFacts(statements)
-    walked = None if focus is None else {id(n) for s in focus for n in ast.walk(s)
+def analyze_statements(statements: list[ast.stmt], index: LineIndex, path: str = "") -> FileReport:
+    return analyze_part(statements, index, path)[0]
+
+
+def analyze_part(statements: list[ast.stmt], index: LineIndex, path: str = "",
+                 focus: list[ast.stmt] | None = None, known_calls: list[CallRecord] | None = None,
+                 escaping_elsewhere: frozenset[str] = frozenset()
+                 ) -> tuple[FileReport, list[CallRecord]]:
+    """Results for `statements`, and the calls their function bodies make to the file's functions.
+
+    With `focus`, only the functions inside those statements are walked: the others are there
+    for the names they bind, and `known_calls` holds what their bodies were seen to call when
+    they were last walked; `escaping_elsewhere` names what blocks left out pass around rather
+    than call (document.py decides which blocks go where).
+    """
+    facts = ModuleFacts(statements, escaping_elsewhere)
+    walked = None if focus is None else {id(n) for s in focus for n in all_nodes(s)
                                          if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    walks = _walk_module(facts, statements, walked)
+    walks = _walk_module(facts, statements, walked, known_calls or [])
     report = FileReport(path)
     finished: dict[int, LayerResult] = {}
     for walk in walks:
         for site in walk.sites:
-            if site.spec.formula is None or id(site.node) in finished:
+            if id(site.node) in finished:
                 continue
             result, diagnostics = finish_site(site, index)
             finished[id(site.node)] = result
             report.diagnostics.extend(diagnostics)
     report.layers = sorted(finished.values(), key=lambda r: (r.span.line, r.span.column))
     report.models = _model_totals(facts, walks, finished, index)
-    return report
+    body_calls = [c for walk in walks[2:] for c in walk.calls]  # not the module's own code
+    return report, body_calls
 
 
 # walking ----------------------------------------------------------------------------------------
@@ -61,8 +74,8 @@ class _FunctionWalk:
     walk: WalkResult
 
 
-def _walk_module(facts: ModuleFacts, statements: list[ast.stmt], walked: set[int] | None
-                 ) -> list[WalkResult]:
+def _walk_module(facts: ModuleFacts, statements: list[ast.stmt], walked: set[int] | None,
+                 known_calls: list[CallRecord]) -> list[WalkResult]:
     module_env: dict[str, Value] = {}
     module = Interpreter(facts, "<module>", module_env)
     try:
@@ -81,7 +94,8 @@ def _walk_module(facts: ModuleFacts, statements: list[ast.stmt], walked: set[int
                          if expr is not None}
     done: dict[str, _FunctionWalk] = {}
     for _ in range(_MAX_ROUNDS):
-        calls = _calls_by_callee([module.result, *(w.walk for w in done.values())])
+        calls = _calls_by_callee([module.result, *(w.walk for w in done.values()),
+                                  WalkResult(calls=known_calls)])
         changed = False
         for key in order:
             info = facts.functions[key]
@@ -185,6 +199,8 @@ def site_in_channels(site: LayerSite) -> Q:
 
 def finish_site(site: LayerSite, index: LineIndex) -> tuple[LayerResult, list[Diagnostic]]:
     spec = site.spec
+    if spec.formula is None:
+        return _parameterless(site, index), []
     in_ch = site_in_channels(site)
     args = Args(site.values, in_ch, spec.ndim)
     tensors, total = count(spec, args)
@@ -229,6 +245,16 @@ def finish_site(site: LayerSite, index: LineIndex) -> tuple[LayerResult, list[Di
         scope=site.scope,
     )
     return result, diagnostics
+
+
+def _parameterless(site: LayerSite, index: LineIndex) -> LayerResult:
+    """Pooling, activations, merges: recognised, and owning no parameters whatever the input."""
+    spec = site.spec
+    return LayerResult(span=_span(site.node, index), name_span=_name_span(site.node, index),
+                       layer=spec.name, framework=spec.framework, family=spec.family, params=0,
+                       params_default=0, formula="0", tensors=(), in_channels=None,
+                       in_channels_default=None, in_channels_text="", in_channels_from="not needed",
+                       scope=site.scope)
 
 
 def _in_from(site: LayerSite, in_ch: Q) -> str:

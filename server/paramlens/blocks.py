@@ -17,7 +17,14 @@ import re
 import warnings
 from dataclasses import dataclass, field
 
+from .facts import escaping_names
+from .nodes import all_nodes
+
 UNFINISHED = "__unfinished__"
+# An import from a module outside these names no layer, so the analysis reads it exactly as if the
+# name were not bound at all; editing one cannot change another block's results.
+IRRELEVANT_IMPORT = "import (names no layer)"
+_LAYER_ROOTS = ("torch", "keras", "tf_keras", "tensorflow", "tf", "functools")
 _MAX_REPAIRS = 24
 _MAX_MERGES = 8
 _MAX_REPAIR_CHARACTERS = 40_000  # repairing re-parses the block; beyond this it costs too much
@@ -42,6 +49,7 @@ class ParsedBlock:
     fed_by_callers: frozenset[str] = frozenset()
     read: frozenset[str] = frozenset()  # every name it reads, at any depth
     binds_everything: bool = False  # `from x import *`
+    escaping: frozenset[str] = frozenset()  # names it reads other than to call them
     # What readers of each bound name can see of it: the import path, or a def's signature, or a
     # class without its method bodies. None: a value only the analysis knows (an assignment).
     interface: dict[str, str | None] = field(default_factory=dict)
@@ -61,7 +69,10 @@ class Block:
     results: object = None  # the analysis results owned by the document, with results_start
     results_start: int = 0
     stale: bool = True
-    extra: dict[str, object] = field(default_factory=dict)
+    # What this block's function bodies called, when they were last walked, and where the block
+    # was then (the records name lines, so they are reused only while the block has not moved).
+    calls: list | None = None
+    calls_start: int = 0
 
     @property
     def end(self) -> int:
@@ -240,7 +251,7 @@ def _with_names(statements: list[ast.stmt], repaired: tuple[int, ...]) -> Parsed
     star = False
     for statement in statements:
         star |= _module_bindings(statement, bound, defined)
-        for node in ast.walk(statement):
+        for node in all_nodes(statement):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                 read.add(node.id)
             elif isinstance(node, (ast.Global, ast.Nonlocal)):
@@ -254,7 +265,7 @@ def _with_names(statements: list[ast.stmt], repaired: tuple[int, ...]) -> Parsed
         interface.update(_interface(statements[0]))
     return ParsedBlock(statements, None, repaired, frozenset(bound | rebound), frozenset(defined),
                        frozenset(fed | (defined - {getattr(s, "name", "") for s in statements})),
-                       frozenset(read), star, interface)
+                       frozenset(read), star, frozenset(escaping_names(statements)), interface)
 
 
 def _interface(statement: ast.stmt) -> dict[str, str | None]:
@@ -263,6 +274,7 @@ def _interface(statement: ast.stmt) -> dict[str, str | None]:
         prefix = f"{'.' * statement.level}{statement.module}." \
             if isinstance(statement, ast.ImportFrom) else ""
         return {alias.asname or alias.name.split(".")[0]: f"import {prefix}{alias.name}"
+                if f"{prefix}{alias.name}".split(".")[0] in _LAYER_ROOTS else IRRELEVANT_IMPORT
                 for alias in statement.names}
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return {statement.name: _header(statement)}

@@ -534,7 +534,8 @@ def _build() -> list[LayerSpec]:
         _keras("PReLU", "alpha_initializer='Zeros', alpha_regularizer=None, alpha_constraint=None, "
                "shared_axes=None", "activation", keras_prelu, flow=keeps),
     ]
-    # Parameterless layers that pass channels on unchanged.
+    # Parameterless layers that pass channels on unchanged. (Keras' Normalization is not one: it
+    # keeps mean, variance and count as weights, and count_params() counts them.)
     for short in ("ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "GELU", "SiLU", "Mish", "Sigmoid",
                   "Tanh", "Hardswish", "Hardsigmoid", "Hardtanh", "Softmax", "LogSoftmax",
                   "Identity", "Dropout", "AlphaDropout", "ChannelShuffle", "Upsample",
@@ -543,7 +544,7 @@ def _build() -> list[LayerSpec]:
         specs.append(_torch(short, "", "activation", None, flow=keeps))
     for short in ("Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "Dropout",
                   "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization",
-                  "Rescaling", "Normalization", "Masking", "Identity"):
+                  "Rescaling", "Masking", "Identity"):
         specs.append(_keras(short, "", "activation", None, flow=keeps))
     specs.append(_keras("Add", "", "merge", None))
     specs.append(_keras("Concatenate", "axis=-1", "merge", None))

@@ -17,8 +17,17 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .analysis import analyze_statements
-from .blocks import Block, ParsedBlock, parse_block, parse_merged, parses_cleanly, split_lines
+from .analysis import analyze_part
+from .blocks import (
+    IRRELEVANT_IMPORT,
+    Block,
+    ParsedBlock,
+    parse_block,
+    parse_merged,
+    parses_cleanly,
+    split_lines,
+)
+from .interpreter import CallRecord
 from .positions import LineIndex
 from .results import Diagnostic, LayerResult, ModelTotal
 
@@ -84,6 +93,7 @@ class AnalysisRun:
     analysed_blocks: int
     stale_blocks: int
     total_blocks: int
+    walked_blocks: int = 0
 
 
 class Document:
@@ -187,12 +197,18 @@ class Document:
         return any(b.stale for b in self.blocks)
 
     def analyse(self) -> AnalysisRun:
-        """Bring every stale block up to date; analyse them with the blocks they read from."""
+        """Bring every stale block up to date. Only the stale blocks' functions are walked (and
+        callers whose earlier calls cannot be reused); other blocks are there for the names
+        they bind, and their callers' earlier calls stand in for walking them again."""
         stale = [b for b in self.blocks if b.stale]
-        complete, needed = self._with_dependencies(stale)
-        statements = [s for b in self.blocks if id(b) in needed for s in b.absolute_statements()]
-        focus = [s for b in self.blocks if id(b) in complete for s in b.absolute_statements()]
-        report = analyze_statements(statements, LineIndex.from_lines(self.lines), self.uri, focus)
+        walked, lending, needed = self._with_dependencies(stale)
+        in_order = [b for b in self.blocks if id(b) in needed]
+        statements = [s for b in in_order for s in b.absolute_statements()]
+        focus = [s for b in in_order if id(b) in walked for s in b.absolute_statements()]
+        known = [c for b in lending for c in (b.calls or [])]
+        escaping = frozenset(n for b in lending if id(b) not in needed for n in b.parsed.escaping)
+        report, calls = analyze_part(statements, LineIndex.from_lines(self.lines), self.uri,
+                                     focus, known, escaping)
         layout = Layout([b.start for b in self.blocks], list(self.blocks))
         fresh = {id(b): BlockResults(layout=layout) for b in stale}
         starts = [b.start for b in self.blocks]
@@ -202,11 +218,19 @@ class Document:
                 block = self.blocks[bisect.bisect_right(starts, value.span.line) - 1]
                 if id(block) in fresh:
                     getattr(fresh[id(block)], kind).append(value)
+        made: dict[int, list[CallRecord]] = {id(b): [] for b in in_order if id(b) in walked}
+        for call in calls:
+            block = self.blocks[bisect.bisect_right(starts, call.line) - 1]
+            if id(block) in made:
+                made[id(block)].append(call)
+        for block in in_order:
+            if id(block) in made:
+                block.calls, block.calls_start = made[id(block)], block.start
         for block in stale:
             block.results = fresh[id(block)]
             block.results_start = block.start
             block.stale = False
-        self.last_run = AnalysisRun(len(needed), len(stale), len(self.blocks))
+        self.last_run = AnalysisRun(len(needed), len(stale), len(self.blocks), len(walked))
         self.failure = None
         return self.last_run
 
@@ -217,11 +241,14 @@ class Document:
                 block.results, block.results_start, block.stale = BlockResults(), block.start, False
         self.failure = message
 
-    def _with_dependencies(self, stale: list[Block]) -> tuple[set[int], set[int]]:
-        """What the analysis must see for the stale blocks' results to be the whole file's:
-        the blocks that call their functions (and, for the same reason, those callers' callers),
-        and the blocks binding every name these read, with what those read in turn when their
-        values come from assignments."""
+    def _with_dependencies(self, stale: list[Block]) -> tuple[set[int], list[Block], set[int]]:
+        """(blocks whose functions are walked, callers lending their recorded calls, every block
+        the analysis sees).
+
+        A stale block's parameters come from its callers' calls: a caller that has not moved
+        since it was last walked lends its recorded calls; one that has is walked again, and so
+        are its own callers, by the same rule. The blocks binding the names these read are seen
+        too, and so are what those read in turn when their values come from assignments."""
         binders: dict[str, list[Block]] = {}
         readers: dict[str, list[Block]] = {}
         for block in self.blocks:
@@ -229,17 +256,26 @@ class Document:
                 binders.setdefault(name, []).append(block)
             for name in block.parsed.read:
                 readers.setdefault(name, []).append(block)
-        wildcard = [b for b in self.blocks if b.parsed.binds_everything]
-        complete: dict[int, Block] = {}
+        walked: dict[int, Block] = {}
+        lending: dict[int, Block] = {}
         queue = list(stale)
         while queue:
             block = queue.pop()
-            if id(block) not in complete:
-                complete[id(block)] = block
-                queue += [b for name in block.parsed.fed_by_callers for b in readers.get(name, [])]
-        needed = set(complete)
-        providers = [b for c in complete.values() for name in c.parsed.read
-                     for b in binders.get(name, [])] + wildcard
+            if id(block) in walked:
+                continue
+            walked[id(block)] = block
+            for caller in (b for name in block.parsed.fed_by_callers for b in readers.get(name, [])):
+                if caller.calls is None or caller.calls_start != caller.start:
+                    queue.append(caller)
+                else:
+                    lending[id(caller)] = caller
+        lenders = [b for k, b in lending.items() if k not in walked]
+        # Module code among the callers runs again (its calls are not recorded); a caller that
+        # only defines things is left out, its recorded calls and escaping names standing in.
+        seen = list(walked.values()) + [b for b in lenders if not b.parsed.only_definitions]
+        providers = [b for c in seen for name in c.parsed.read for b in binders.get(name, [])]
+        providers += [b for b in self.blocks if b.parsed.binds_everything]
+        needed = {id(b) for b in seen}
         while providers:
             block = providers.pop()
             if id(block) in needed:
@@ -247,7 +283,7 @@ class Document:
             needed.add(id(block))
             if not block.parsed.only_definitions:
                 providers += [b for name in block.parsed.read for b in binders.get(name, [])]
-        return set(complete), needed
+        return set(walked), lenders, needed
 
     # answering ---------------------------------------------------------------------------------
     def block_at(self, line: int) -> Block | None:
@@ -294,7 +330,8 @@ def _changed_names(parsed: ParsedBlock, changed: list[ParsedBlock], gone: list[P
         return set(readers)
 
     def signatures(parses: list[ParsedBlock], name: str) -> list[str | None]:
-        return sorted((p.interface.get(name) for p in parses if name in p.bound), key=str)
+        return sorted((p.interface.get(name) for p in parses if name in p.bound and
+                       p.interface.get(name) != IRRELEVANT_IMPORT), key=str)
 
     names: set[str] = set()
     for name in parsed.bound:

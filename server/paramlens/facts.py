@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .names import ImportTable, canonical, collect_imports
+from .nodes import all_nodes
 from .quantity import UNKNOWN, Q
 from .values import ClassRef, FunctionRef, SpecRef, TensorV, TupleV, Value
 
@@ -43,7 +44,8 @@ class ClassInfo:
 
 
 class ModuleFacts:
-    def __init__(self, statements: list[ast.stmt]) -> None:
+    def __init__(self, statements: list[ast.stmt], escaping_elsewhere: frozenset[str] = frozenset()
+                 ) -> None:
         self.imports: ImportTable = collect_imports(statements)
         self.functions: dict[str, FunctionInfo] = {}
         self.classes: dict[str, ClassInfo] = {}
@@ -55,9 +57,9 @@ class ModuleFacts:
         self.globals_rebound: set[str] = set()
         for stmt in statements:
             self._collect(stmt, prefix="", class_key=None, parent=None)
-            self.globals_rebound.update(name for node in ast.walk(stmt)
+            self.globals_rebound.update(name for node in all_nodes(stmt)
                                         if isinstance(node, ast.Global) for name in node.names)
-        self._find_escapes(statements)
+        self._find_escapes(statements, escaping_elsewhere)
 
     # collection ---------------------------------------------------------------------------------
     def _collect(self, node: ast.AST, prefix: str, class_key: str | None,
@@ -103,29 +105,12 @@ class ModuleFacts:
                 for child in _body_nodes(getattr(node, attr, []) or []):
                     self._collect(child, prefix, class_key, parent)
 
-    def _find_escapes(self, statements: list[ast.stmt]) -> None:
+    def _find_escapes(self, statements: list[ast.stmt], elsewhere: frozenset[str]) -> None:
         """A function or class referenced other than by a direct call may be called anywhere."""
-        called: set[int] = set()
-        loads: list[ast.AST] = []
-        for stmt in statements:
-            for node in ast.walk(stmt):
-                if isinstance(node, ast.Call):
-                    called.add(id(node.func))
-                elif isinstance(node, ast.Attribute) and node.attr not in _CALLING_ATTRIBUTES:
-                    # Reading `Block.expansion` does not hand the class to anyone who could call it.
-                    called.add(id(node.value))
-                elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                    loads.append(node)
-                elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) and \
-                        isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
-                    loads.append(node)
         by_name: dict[str, list[str]] = {}
         for key in list(self.functions) + list(self.classes):
             by_name.setdefault(key.rsplit(".", 1)[-1], []).append(key)
-        for node in loads:
-            if id(node) in called:
-                continue
-            name = node.id if isinstance(node, ast.Name) else node.attr  # type: ignore[union-attr]
+        for name in escaping_names(statements) | elsewhere:
             for key in by_name.get(name, []):
                 self.escaped.add(key)
                 if key in self.classes:
@@ -264,6 +249,27 @@ def _params(args: ast.arguments, skip_first: bool) -> list[tuple[str, bool, ast.
     return out
 
 
+def escaping_names(statements: list[ast.stmt]) -> set[str]:
+    """Names these statements read other than to call them (or to read a class attribute):
+    whatever they name may be called from anywhere."""
+    called: set[int] = set()
+    loads: list[ast.AST] = []
+    for stmt in statements:
+        for node in all_nodes(stmt):
+            if isinstance(node, ast.Call):
+                called.add(id(node.func))
+            elif isinstance(node, ast.Attribute) and node.attr not in _CALLING_ATTRIBUTES:
+                # Reading `Block.expansion` does not hand the class to anyone who could call it.
+                called.add(id(node.value))
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                loads.append(node)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) and \
+                    isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+                loads.append(node)
+    return {node.id if isinstance(node, ast.Name) else node.attr  # type: ignore[union-attr]
+            for node in loads if id(node) not in called}
+
+
 def _has_decorator(node: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
     return any(isinstance(d, ast.Name) and d.id == name for d in node.decorator_list)
 
@@ -282,7 +288,7 @@ def _self_assignments(node: ast.AST, self_name: str) -> set[str]:
 
 def _self_assignment_counts(node: ast.AST, self_name: str) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for child in ast.walk(node):
+    for child in all_nodes(node):
         targets: list[ast.expr] = []
         if isinstance(child, ast.Assign):
             targets = child.targets

@@ -8,6 +8,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from .nodes import all_nodes
+
 # Modules whose layer classes we know, by the prefix that identifies the framework.
 _TORCH_PREFIXES = ("torch.nn.",)
 _KERAS_ROOTS = ("keras", "tf_keras")
@@ -76,7 +78,7 @@ def collect_imports(statements: list[ast.stmt], table: ImportTable | None = None
     """Every import in these statements, wherever nested (imports inside `try:` count too)."""
     table = table or ImportTable()
     for stmt in statements:
-        for node in ast.walk(stmt):
+        for node in all_nodes(stmt):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 table.add(node)
     return table

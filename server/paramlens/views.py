@@ -67,7 +67,7 @@ def inlay_label(layer: LayerResult) -> str:
     if layer.params is not None:
         return f"# {layer.params:,} params"
     if layer.params_default is not None:
-        return f"# ≈{layer.params_default:,} params (defaults)"
+        return f"# ≈{layer.params_default:,} params"
     return "# ? params"
 
 
