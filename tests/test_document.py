@@ -14,7 +14,8 @@ from paramlens.document import Document
 
 FILES = [ROOT / "examples" / name for name in
          ("torch_resnet_block.py", "keras_separable.py", "every_conv_family.py", "seed.py")]
-REPLACEMENTS = ["3", "64", "x", "", "nn.Conv2d(8, 8, 1)", "width", "\n", "(", "True", "False"]
+REPLACEMENTS = ["3", "64", "x", "", "nn.Conv2d(8, 8, 1)", "width", "\n", "(", ")", "True", "False",
+                '"""', "@wrap\n", "\\\n", "    ", "\nclass K:\n", "#"]
 
 
 def summary(layers, models) -> list:
@@ -24,7 +25,7 @@ def summary(layers, models) -> list:
                    for m in models])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(st.sampled_from(FILES), st.lists(st.tuples(st.floats(0, 1), st.integers(0, 3),
                                                   st.sampled_from(REPLACEMENTS)),
                                         min_size=1, max_size=6))

@@ -29,7 +29,7 @@ _MAX_REPAIRS = 24
 _MAX_MERGES = 8
 _MAX_REPAIR_CHARACTERS = 40_000  # repairing re-parses the block; beyond this it costs too much
 _STRONG_START = re.compile(r"(?:async\s+def|def|class|import|from)\s|@|if __name__")
-_CONTINUATION = re.compile(r"(else|elif|except|finally)\b|[)\]}]")
+_CONTINUATION = re.compile(r"(else|elif|except|finally)\b|[)\]}\\]")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*")
 _ASSIGNMENT = re.compile(r"(?<![=!<>:+\-*/%&|^@])=(?!=)")
 _BINDING_KEYWORD = re.compile(r"\b(?:for|as|def|class|import|global|nonlocal)\s+([\w\s,.]+)")
@@ -53,6 +53,10 @@ class ParsedBlock:
     # What readers of each bound name can see of it: the import path, or a def's signature, or a
     # class without its method bodies. None: a value only the analysis knows (an assignment).
     interface: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def broken(self) -> bool:
+        return self.statements is None or bool(self.repaired_lines)
 
     @property
     def only_definitions(self) -> bool:
@@ -90,13 +94,18 @@ class Block:
 
 
 # splitting -------------------------------------------------------------------------------------
-def split_lines(lines: list[str]) -> list[tuple[int, int]]:
-    """(first line index, line count) of each block. Cheap: one look at each line's start."""
+def split_lines(lines: list[str], first: int = 0, last: int | None = None
+                ) -> tuple[list[tuple[int, int]], bool]:
+    """(first line index, line count) of each block between two line indexes, and whether the
+    text after them starts clean (no string, backslash or decorator left open), so that blocks
+    found there before still start where they did. Cheap: one look at each line's start."""
+    last = len(lines) if last is None else last
     starts: list[int] = []
     in_string: str | None = None
     after_decorator = False
     continued = False
-    for i, line in enumerate(lines):
+    for i in range(first, last):
+        line = lines[i]
         if in_string is not None and _STRONG_START.match(line):
             in_string = None  # a string being typed, still open: do not let it swallow the file
         opens_here = in_string is None
@@ -106,12 +115,18 @@ def split_lines(lines: list[str]) -> list[tuple[int, int]]:
                 starts.append(i)
             after_decorator = line.startswith("@")
         in_string = _string_state(line, in_string)
-        stripped = line.rstrip()
-        continued = bool(stripped.endswith("\\")) and opens_here
-    if not starts or starts[0] != 0:
-        starts.insert(0, 0)
-    bounds = starts + [len(lines)]
-    return [(bounds[k], bounds[k + 1] - bounds[k]) for k in range(len(starts))]
+        continued = line.rstrip().endswith("\\") and opens_here
+    if not starts or starts[0] != first:
+        starts.insert(0, first)
+    bounds = starts + [last]
+    clean = in_string is None and not continued and not after_decorator
+    return [(bounds[k], bounds[k + 1] - bounds[k]) for k in range(len(starts))
+            if bounds[k + 1] > bounds[k]], clean
+
+
+def starts_block(line: str) -> bool:
+    return bool(line) and not line[0].isspace() and line[0] != "#" and \
+        not _CONTINUATION.match(line)
 
 
 def _string_state(line: str, in_string: str | None) -> str | None:

@@ -26,6 +26,7 @@ from .blocks import (
     parse_merged,
     parses_cleanly,
     split_lines,
+    starts_block,
 )
 from .interpreter import CallRecord
 from .positions import LineIndex
@@ -109,20 +110,22 @@ class Document:
 
     # editing -----------------------------------------------------------------------------------
     def update(self, text: str, version: int | None = None) -> None:
-        """Take the document's new full text; re-parse only blocks whose text changed."""
+        """Take the document's new full text; re-split and re-parse only where it changed."""
         self.version = version
         if len(text) > MAX_CHARACTERS:
             self.error = f"too large to analyse ({len(text):,} characters)"
             self.blocks, self.lines = [], []
             return
         self.error = None
+        old_lines, old_blocks = self.lines, self.blocks
         self.lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        head, middle, tail, bounds = self._changed_region(old_lines, old_blocks)
         old_by_text: dict[str, list[Block]] = {}
-        for block in self.blocks:
-            old_by_text.setdefault(block.text, []).append(block)
+        for block in middle:
+            if not block.parsed.broken:  # a broken one is looked at again, with its neighbours
+                old_by_text.setdefault(block.text, []).append(block)
         new_blocks: list[Block] = []
         changed_parses: list[ParsedBlock] = []
-        bounds = split_lines(self.lines)
         k = 0
         while k < len(bounds):
             first, count = bounds[k]
@@ -145,9 +148,42 @@ class Document:
             new_blocks.append(Block(first + 1, text_k, count, parsed))
             changed_parses.append(parsed)
             k += 1
+        delta = len(self.lines) - len(old_lines)
+        for block in tail:
+            block.start += delta
         gone = [b.parsed for group in old_by_text.values() for b in group]
-        self.blocks = new_blocks
+        gone += [b.parsed for b in middle if b.parsed.broken]
+        self.blocks = head + new_blocks + tail
         self._mark_stale(changed_parses, gone)
+
+    def _changed_region(self, old_lines: list[str], old_blocks: list[Block]
+                        ) -> tuple[list[Block], list[Block], list[Block], list[tuple[int, int]]]:
+        """(blocks before the edit, blocks it touched, blocks after it, the new bounds between):
+        the unchanged lines at both ends keep their blocks without being looked at again."""
+        new_lines = self.lines
+        same_start = _common_prefix(old_lines, new_lines)
+        same_end = _common_prefix(old_lines[::-1], new_lines[::-1])
+        same_end = min(same_end, len(old_lines) - same_start, len(new_lines) - same_start)
+        head = [b for b in old_blocks if b.end <= same_start]
+        tail = [b for b in old_blocks if b.start - 1 >= len(old_lines) - same_end]
+        delta = len(new_lines) - len(old_lines)
+        # A block that did not parse on its own may be a fragment of its neighbour's statement.
+        while head and head[-1].parsed.broken:
+            head = head[:-1]
+        while tail and tail[0].parsed.broken:
+            tail = tail[1:]
+        while True:
+            first = head[-1].end if head else 0
+            last = tail[0].start - 1 + delta if tail else len(new_lines)
+            if first < len(new_lines) and not starts_block(new_lines[first]) and head:
+                head = head[:-1]  # the edit continues the block above: look at it again
+                continue
+            bounds, clean = split_lines(new_lines, first, last)
+            if clean or not tail:
+                break
+            tail = []  # an open string or decorator reaches past the edit: split to the end
+        middle = old_blocks[len(head):len(old_blocks) - len(tail)]
+        return head, middle, tail, bounds
 
     def _merge_fragments(self, bounds: list[tuple[int, int]], k: int
                          ) -> tuple[int, ParsedBlock] | None:
@@ -339,3 +375,15 @@ def _changed_names(parsed: ParsedBlock, changed: list[ParsedBlock], gone: list[P
         if before != after or None in before or None in after:
             names.add(name)
     return names
+
+
+def _common_prefix(a: list[str], b: list[str]) -> int:
+    """How many leading lines two texts share (compared in slices, at C speed)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[low:middle] == b[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
