@@ -1,6 +1,5 @@
 import tensorflow as tf
 
-
 def get_model(input_shape, use_bias=True):
     model = tf.keras.Sequential()
     model.add(tf.keras.layers.Conv2D(10, kernel_size=3, use_bias=use_bias, input_shape=input_shape))
