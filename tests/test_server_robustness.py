@@ -116,3 +116,53 @@ def test_serve_answers_with_and_without_stdio_flag(flag: list[str]) -> None:
     done = subprocess.run([sys.executable, "-m", "paramlens", "serve", *flag, "--help"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "--tcp" in done.stdout and "--ws" in done.stdout
+
+
+def test_tcp_on_localhost_and_log_file(tmp_path) -> None:
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "server.log"
+    process = subprocess.Popen([sys.executable, "-m", "paramlens", "serve", "--tcp", str(port),
+                                "--log-file", str(log), "--log-level", "DEBUG"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for _ in range(200):
+            try:
+                connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+                break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            raise AssertionError("the server never listened")
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "processId": None, "rootUri": None, "capabilities": {}}}).encode()
+        connection.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        reply = b""
+        while b'"serverInfo"' not in reply:
+            chunk = connection.recv(65536)
+            assert chunk, "connection closed before the initialize result"
+            reply += chunk
+        assert b'"hoverProvider": true' in reply
+        connection.close()
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+    assert "initialize" in log.read_text()  # the log went to the file, not to stdout
+
+
+def test_ws_without_websockets_says_what_to_install() -> None:
+    import importlib.util
+    import subprocess
+    import sys
+
+    if importlib.util.find_spec("websockets") is not None:
+        pytest.skip("websockets is installed here")
+    done = subprocess.run([sys.executable, "-m", "paramlens", "serve", "--ws", "0"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "pip install websockets" in done.stderr

@@ -35,7 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    import importlib.util
     import logging
+
+    if args.ws is not None and importlib.util.find_spec("websockets") is None:
+        print("paramlens: --ws needs the websockets package: pip install websockets",
+              file=sys.stderr)
+        return 2
 
     handler: logging.Handler = logging.FileHandler(args.log_file) if args.log_file \
         else logging.StreamHandler(sys.stderr)  # stdout carries the protocol
