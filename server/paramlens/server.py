@@ -86,7 +86,10 @@ class ParamlensServer(LanguageServer):
         if found or uri in self.published:
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=doc.version))
-        self.published.add(uri) if found else self.published.discard(uri)
+        if found:
+            self.published.add(uri)
+        else:
+            self.published.discard(uri)
 
     def apply_options(self, raw: object) -> None:
         self.options, problems = read_options(raw, self.options)
