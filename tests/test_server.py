@@ -5,20 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from lsp_helpers import ROOT, SERVER, diagnostics_for, hover_text, open_text, start, uri_of
+from lsp_helpers import ROOT, diagnostics_for, hover_text, open_text, uri_of
 
 SEED = ROOT / "examples" / "seed.py"
-
-
-@pytest_lsp.fixture(config=SERVER)
-async def client(lsp_client: LanguageClient):
-    await start(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
 
 
 async def test_hover_on_the_seed_shows_280_and_270(client: LanguageClient) -> None:
@@ -219,3 +211,25 @@ async def test_bad_setting_is_named_and_the_rest_still_applies(client: LanguageC
             break
         await asyncio.sleep(0.02)
     assert any("paramlens.hover" in m.message for m in client.messages)
+
+
+async def test_hover_shows_output_shape_and_mult_adds_where_known(client: LanguageClient) -> None:
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    import keras
+
+    path = ROOT / "examples" / "every_conv_family.py"
+    text = path.read_text()
+    uri = uri_of(path)
+    open_text(client, uri, text)
+    lines = text.splitlines()
+    row = next(i for i, line in enumerate(lines) if "layers.Conv2D(32, 3, groups=1)(image)" in line)
+    layer = keras.layers.Conv2D(32, 3)
+    layer.build((None, 64, 64, 3))
+    out = layer.compute_output_shape((None, 64, 64, 3))[1:]
+    shown = await hover_text(client, uri, row, lines[row].index("Conv2D") + 1)
+    assert shown is not None
+    # torchinfo's convention: every parameter is used once per output position.
+    mult_adds = layer.count_params() * out[0] * out[1]
+    assert f"output {tuple(out)} · {mult_adds:,} multiply-accumulates" in shown

@@ -5,21 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from lsp_helpers import SERVER, diagnostics_for, hover_text, open_text, replace, start
+from lsp_helpers import diagnostics_for, hover_text, open_text, replace
 from raw_lsp import RawServer
 
 GOOD = "import torch.nn as nn\nconv = nn.Conv2d(3, 10, 3)\n"
-
-
-@pytest_lsp.fixture(config=SERVER)
-async def client(lsp_client: LanguageClient):
-    await start(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
 
 
 async def test_unknown_documents_and_positions_past_the_end(client: LanguageClient) -> None:

@@ -4,11 +4,10 @@ and never a wrong one."""
 
 from __future__ import annotations
 
-import pytest_lsp
 import torch
 from pytest_lsp import LanguageClient
 
-from lsp_helpers import ROOT, SERVER, hover_text, open_text, replace, start, uri_of
+from lsp_helpers import ROOT, hover_text, open_text, replace, uri_of
 
 TYPED = ("        self.conv3 = nn.Conv2d(64, 128, 3, padding=1)\n"
          "        self.norm3 = nn.BatchNorm2d(128)\n"
@@ -18,13 +17,6 @@ TYPED = ("        self.conv3 = nn.Conv2d(64, 128, 3, padding=1)\n"
 
 def params(layer: torch.nn.Module) -> str:
     return f"**{sum(p.numel() for p in layer.parameters()):,} parameters**"
-
-
-@pytest_lsp.fixture(config=SERVER)
-async def client(lsp_client: LanguageClient):
-    await start(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
 
 
 async def test_typing_a_block_into_a_class(client: LanguageClient) -> None:

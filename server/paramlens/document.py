@@ -197,10 +197,8 @@ class Document:
             return None
         return parse_merged(texts)
 
-    def _mark_stale(self, changed: list[ParsedBlock], gone: list[ParsedBlock]) -> None:
-        """Every block whose results an edit may alter, transitively. An edit reaches the readers
-        of a name only when what they can see of it changed: a def whose body changed but whose
-        signature did not leaves its callers' results alone."""
+    def _name_index(self) -> tuple[dict[str, list[Block]], dict[str, list[Block]]]:
+        """For each name: the blocks binding it, and the blocks reading it."""
         binders: dict[str, list[Block]] = {}
         readers: dict[str, list[Block]] = {}
         for block in self.blocks:
@@ -208,6 +206,13 @@ class Document:
                 binders.setdefault(name, []).append(block)
             for name in block.parsed.read:
                 readers.setdefault(name, []).append(block)
+        return binders, readers
+
+    def _mark_stale(self, changed: list[ParsedBlock], gone: list[ParsedBlock]) -> None:
+        """Every block whose results an edit may alter, transitively. An edit reaches the readers
+        of a name only when what they can see of it changed: a def whose body changed but whose
+        signature did not leaves its callers' results alone."""
+        binders, readers = self._name_index()
         reached: set[int] = {id(p) for p in changed}
         for block in self.blocks:
             if id(block.parsed) in reached:
@@ -285,13 +290,7 @@ class Document:
         since it was last walked lends its recorded calls; one that has is walked again, and so
         are its own callers, by the same rule. The blocks binding the names these read are seen
         too, and so are what those read in turn when their values come from assignments."""
-        binders: dict[str, list[Block]] = {}
-        readers: dict[str, list[Block]] = {}
-        for block in self.blocks:
-            for name in block.parsed.bound:
-                binders.setdefault(name, []).append(block)
-            for name in block.parsed.read:
-                readers.setdefault(name, []).append(block)
+        binders, readers = self._name_index()
         walked: dict[int, Block] = {}
         lending: dict[int, Block] = {}
         queue = list(stale)
