@@ -233,3 +233,15 @@ async def test_hover_shows_output_shape_and_mult_adds_where_known(client: Langua
     # torchinfo's convention: every parameter is used once per output position.
     mult_adds = layer.count_params() * out[0] * out[1]
     assert f"output {tuple(out)} · {mult_adds:,} multiply-accumulates" in shown
+
+
+async def test_server_reads_the_project_configuration(client: LanguageClient, tmp_path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.paramlens]\nmax-params-per-layer = 100\nchecks = ["max-params-per-layer"]\n')
+    path = tmp_path / "model.py"
+    path.write_text("import torch.nn as nn\nsmall = nn.Linear(2, 2)\nbig = nn.Linear(64, 64)\n")
+    uri = uri_of(path)
+    open_text(client, uri, path.read_text())
+    found = await diagnostics_for(client, uri, 1)
+    assert [(d.code, d.range.start.line) for d in found] == [("max-params-per-layer", 2)]
+    assert "4,160" in found[0].message  # 64 × 64 + 64

@@ -52,7 +52,7 @@ def analyze_part(statements: list[ast.stmt], index: LineIndex, path: str = "",
     walked = None if focus is None else {id(n) for s in focus for n in all_nodes(s)
                                          if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     walks = _walk_module(facts, statements, walked, known_calls or [])
-    report = FileReport(path)
+    report = FileReport(path, index=index)
     finished: dict[int, LayerResult] = {}
     for walk in walks:
         for site in walk.sites:
@@ -200,7 +200,10 @@ def site_in_channels(site: LayerSite) -> Q:
 def finish_site(site: LayerSite, index: LineIndex) -> tuple[LayerResult, list[Diagnostic]]:
     spec = site.spec
     if spec.formula is None:
-        return _parameterless(site, index), []
+        result = _parameterless(site, index)
+        if site.mismatch:
+            return result, [Diagnostic(result.span, "error", "merge-mismatch", site.mismatch)]
+        return result, []
     in_ch = site_in_channels(site)
     args = Args(site.values, in_ch, spec.ndim)
     tensors, total = count(spec, args)
@@ -223,6 +226,13 @@ def finish_site(site: LayerSite, index: LineIndex) -> tuple[LayerResult, list[Di
     groups_problem = _groups_problem(site, in_ch)
     if groups_problem:
         diagnostics.append(Diagnostic(span, "error", "groups-divisibility", groups_problem))
+        # The framework refuses to build this layer: any count would be made up.
+        params = params_default = None
+        unknowns = [f"cannot be built: {groups_problem}"]
+        shapes = tuple(_tensor_shape(t.name, tuple(Q.unknown(d.text()) if d.known else d
+                                                   for d in t.shape), t.present)
+                       for t in tensors if not (t.present.known and not t.present.exact))
+        output_shape, mult_adds = None, None
     result = LayerResult(
         span=span,
         name_span=_name_span(site.node, index),
@@ -243,6 +253,7 @@ def finish_site(site: LayerSite, index: LineIndex) -> tuple[LayerResult, list[Di
         output_shape=output_shape,
         mult_adds=mult_adds,
         scope=site.scope,
+        invalid=groups_problem,
     )
     return result, diagnostics
 

@@ -143,6 +143,28 @@ def conv_output_spatial(site: LayerSite, args: Args, shape: tuple[Q, ...]) -> tu
     return tuple(out)
 
 
+def _known_dims(tensor: TensorV) -> tuple[int, ...] | None:
+    if tensor.shape is None or not all(d.known and isinstance(d.exact, int) for d in tensor.shape):
+        return None
+    return tuple(int(d.exact) for d in tensor.shape)
+
+
+def _spatial_mismatch(site: LayerSite, tensors: list[TensorV], rule: str) -> None:
+    """Keras merges need equal sizes on every axis but the one they join (channels last)."""
+    shapes = [_known_dims(t) for t in tensors]
+    if len(shapes) < 2 or any(s is None for s in shapes) or tensors[0].channels_first:
+        return
+    first = shapes[0]
+    for other in shapes[1:]:
+        if other is not None and first is not None and len(other) == len(first) and \
+                other[:-1] != first[:-1]:
+            size = ", ".join(str(d) for d in first[:-1])
+            other_size = ", ".join(str(d) for d in other[:-1])
+            site.mismatch = (f"{site.spec.short} joins tensors of size ({size}) and "
+                             f"({other_size}); {rule}")
+            return
+
+
 def _merge(site: LayerSite, inputs: Value, story: str) -> TensorV:
     spec = site.spec
     tensors = [t for t in inputs.items if isinstance(t, TensorV)] if isinstance(inputs, TupleV) \
@@ -154,6 +176,7 @@ def _merge(site: LayerSite, inputs: Value, story: str) -> TensorV:
         axis = site.values.get("axis")
         last_axis = not isinstance(axis, Q) or (axis.known and axis.exact == -1)
         if last_axis:
+            _spatial_mismatch(site, tensors, "all but the last axis must agree")
             total = tensors[0].channels
             for t in tensors[1:]:
                 total = total + t.channels
@@ -165,6 +188,8 @@ def _merge(site: LayerSite, inputs: Value, story: str) -> TensorV:
         if first.known and other.known and first.exact != other.exact:
             site.mismatch = (f"{spec.short} joins tensors with {first.exact} and {other.exact} "
                              "channels; they must agree")
+    if site.mismatch is None:
+        _spatial_mismatch(site, tensors, "they must agree")
     chosen = next((t.channels for t in tensors if t.channels.known), first)
     return TensorV(chosen.with_origin(story), tensors[0].shape, False, spec.framework, story)
 

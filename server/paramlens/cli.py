@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
+from .git_diff import DiffError
+from .project_config import FORMATS, ConfigError, config_for
+from .report.github import render_github
 from .report.json_report import render_json
+from .report.rdjson import render_rdjson
+from .report.sarif import render_sarif
 from .report.text import render_text
-from .sources import check_file, collect_paths
-
-FORMATS = {"text": render_text, "json": render_json}
+from .review import ReviewedFile, review
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,7 +24,14 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="report every layer's parameter count")
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                        help="files or folders (searched for .py files)")
-    check.add_argument("--format", choices=sorted(FORMATS), default="text")
+    check.add_argument("--format", choices=FORMATS, default=None,
+                       help="output format (default: [tool.paramlens] format, else text)")
+    check.add_argument("--diff", metavar="REV",
+                       help="report only layers on lines changed since REV (git diff -U0 REV)")
+    check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    check.add_argument("--max-notices", type=int, metavar="N",
+                       help="github format: at most N notices, the rest summed in one "
+                            "(default: [tool.paramlens] max-notices, else 10)")
     serve = commands.add_parser("serve", help="run the language server (stdio by default)")
     transport = serve.add_mutually_exclusive_group()
     transport.add_argument("--stdio", action="store_true",
@@ -34,6 +45,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def render(fmt: str, files: list[ReviewedFile], max_notices: int) -> str:
+    if fmt == "text":
+        return render_text([f.report for f in files])
+    if fmt == "json":
+        return render_json([f.report for f in files])
+    findings = [finding for f in files for finding in f.findings()]
+    if fmt == "github":
+        return render_github(findings, max_notices)
+    if fmt == "sarif":
+        return render_sarif(findings)
+    return render_rdjson(findings)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    cwd = Path.cwd()
+    try:
+        defaults = config_for(cwd)
+        files = review(args.paths, args.diff, cwd)
+    except (ConfigError, DiffError) as error:
+        print(f"paramlens: {error}", file=sys.stderr)
+        return 2
+    if not files and args.diff is None:
+        print("paramlens: no Python files found in " + ", ".join(args.paths), file=sys.stderr)
+        return 2
+    fmt = args.format or defaults.format
+    max_notices = args.max_notices if args.max_notices is not None else defaults.max_notices
+    output = render(fmt, files, max_notices)
+    if output:
+        print(output)
+    for file in files:
+        if file.report.error:
+            print(f"paramlens: {file.report.path}: {file.report.error}", file=sys.stderr)
+    if any(f.report.error for f in files):
+        return 2
+    severities = {d.severity for f in files for d in f.report.diagnostics}
+    if "error" in severities or (args.strict and "warning" in severities):
+        return 1
+    return 0
+
+
 def run_serve(args: argparse.Namespace) -> int:
     import importlib.util
     import logging
@@ -42,7 +93,6 @@ def run_serve(args: argparse.Namespace) -> int:
         print("paramlens: --ws needs the websockets package: pip install websockets",
               file=sys.stderr)
         return 2
-
     handler: logging.Handler = logging.FileHandler(args.log_file) if args.log_file \
         else logging.StreamHandler(sys.stderr)  # stdout carries the protocol
     logging.basicConfig(level=args.log_level, handlers=[handler],
@@ -60,27 +110,11 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_check(paths: list[str], fmt: str) -> int:
-    reports = [check_file(p) for p in collect_paths(paths)]
-    if not reports:
-        print("paramlens: no Python files found in " + ", ".join(paths), file=sys.stderr)
-        return 2
-    print(FORMATS[fmt](reports))
-    for report in reports:
-        if report.error:
-            print(f"paramlens: {report.path}: {report.error}", file=sys.stderr)
-    if any(r.error for r in reports):
-        return 2
-    if any(d.severity == "error" for r in reports for d in r.diagnostics):
-        return 1
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return run_serve(args)
-    return run_check(args.paths, args.format)
+    return run_check(args)
 
 
 if __name__ == "__main__":

@@ -35,3 +35,12 @@ class LineIndex:
 
     def utf16_column(self, line: int, column: int) -> int:
         return len(self.line_text(line)[:column].encode("utf-16-le", errors="surrogatepass")) // 2
+
+    def column_in(self, line: int, column: int, unit: str) -> int:
+        """A code-point column in another unit: "utf-8" bytes, "utf-16" code units, or
+        "code points" (unchanged). Every output format converts through here."""
+        if unit == "utf-8":
+            return self.utf8_column(line, column)
+        if unit == "utf-16":
+            return self.utf16_column(line, column)
+        return column

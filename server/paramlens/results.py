@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .positions import LineIndex
+
 
 @dataclass(frozen=True)
 class Span:
@@ -59,6 +61,7 @@ class LayerResult:
     output_shape: tuple[int, ...] | None = None  # without batch, in the framework's own order
     mult_adds: int | None = None
     scope: str = ""  # enclosing function or class, for model totals
+    invalid: str | None = None  # why the framework would refuse to build it (then no count)
 
     @property
     def weight_shape(self) -> tuple[int, ...] | None:
@@ -98,3 +101,4 @@ class FileReport:
     layers: list[LayerResult] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     models: list[ModelTotal] = field(default_factory=list)
+    index: LineIndex | None = field(default=None, repr=False)  # the source's lines, for columns

@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
+from pathlib import Path
 
 from lsprotocol import types
+from pygls import uris
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
@@ -19,6 +21,7 @@ from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
 from . import __version__, views
 from .config import Options, read_options
 from .document import Document
+from .project_config import ConfigError, ProjectConfig, config_for
 from .results import Diagnostic, LayerResult, Span
 
 log = logging.getLogger("paramlens")
@@ -138,12 +141,30 @@ def to_lsp_diagnostic(doc: Document, diagnostic: Diagnostic) -> types.Diagnostic
                             source="paramlens")
 
 
+def project_config(uri: str) -> tuple[ProjectConfig, str | None]:
+    """The [tool.paramlens] table that applies to a file on disk, as the CLI reads it."""
+    if not uri.startswith("file:"):
+        return ProjectConfig(), None
+    try:
+        return config_for(Path(uris.to_fs_path(uri) or "")), None
+    except ConfigError as error:
+        return ProjectConfig(), str(error)
+
+
 def document_diagnostics(doc: Document, options: Options) -> list[Diagnostic]:
     if doc.error:
         return [Diagnostic(Span(1, 0, 1, 0), "information", "not-analysed", doc.error)]
+    config, config_error = project_config(doc.uri)
     results = doc.all_results()
-    found = results.diagnostics + views.editor_diagnostics(results.layers,
-                                                           options.max_params_per_layer)
+    per_layer = options.max_params_per_layer if options.max_params_per_layer is not None \
+        else config.max_params_per_layer
+    found = [d for d in results.diagnostics if d.code in config.checks]
+    found += views.editor_diagnostics(
+        results.layers, results.models,
+        per_layer if "max-params-per-layer" in config.checks else None,
+        config.max_params_per_model if "max-params-per-model" in config.checks else None)
+    if config_error:
+        found.append(Diagnostic(Span(1, 0, 1, 0), "warning", "config", config_error))
     for first, last, why in doc.unread_lines():
         lines = f"line {first}" if first == last else f"lines {first}–{last}"
         found.append(Diagnostic(Span(first, 0, first, len(doc.lines[first - 1])), "hint",

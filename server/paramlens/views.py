@@ -4,6 +4,7 @@ diagnostics. They format results; none of them computes a count.
 
 from __future__ import annotations
 
+from .checks import budget_warnings
 from .results import Diagnostic, LayerResult, ModelTotal, TensorShape
 
 
@@ -80,19 +81,15 @@ def lens_title(total: ModelTotal) -> str:
     return f"{total.name}: at least {total.params:,} parameters ({unknown})"
 
 
-def editor_diagnostics(layers: list[LayerResult], max_params_per_layer: int | None
+def editor_diagnostics(layers: list[LayerResult], models: list[ModelTotal],
+                       max_params_per_layer: int | None, max_params_per_model: int | None
                        ) -> list[Diagnostic]:
-    """Hints for counts the file leaves open, and warnings for layers over the budget."""
+    """Hints for counts the file leaves open, and warnings for what is over a budget."""
     found: list[Diagnostic] = []
     for layer in layers:
-        short = layer.layer.rsplit(".", 1)[1]
-        if layer.params is None and layer.params_default is None:
+        if layer.params is None and layer.params_default is None and not layer.invalid:
+            short = layer.layer.rsplit(".", 1)[1]
             what = ", ".join(layer.unknowns) or "values this file does not fix"
             found.append(Diagnostic(layer.name_span, "hint", "count-unknown",
                                     f"{short}: the parameter count {what}"))
-        count = layer.params if layer.params is not None else layer.params_default
-        if max_params_per_layer is not None and count is not None and count > max_params_per_layer:
-            found.append(Diagnostic(layer.name_span, "warning", "max-params-per-layer",
-                                    f"{short} has {count:,} parameters, over the budget of "
-                                    f"{max_params_per_layer:,} (paramlens.maxParamsPerLayer)"))
-    return found
+    return found + budget_warnings(layers, models, max_params_per_layer, max_params_per_model)

@@ -1,0 +1,42 @@
+"""Which findings a review reports: the engine's proven errors that are enabled, and the budget
+warnings. Used by the CLI's formats and by the editor alike."""
+
+from __future__ import annotations
+
+from .project_config import ProjectConfig
+from .results import Diagnostic, FileReport, LayerResult, ModelTotal
+
+
+def budget_warnings(layers: list[LayerResult], models: list[ModelTotal],
+                    max_per_layer: int | None, max_per_model: int | None) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    if max_per_layer is not None:
+        for layer in layers:
+            count = layer.params if layer.params is not None else layer.params_default
+            if count is not None and count > max_per_layer:
+                short = layer.layer.rsplit(".", 1)[1]
+                found.append(Diagnostic(layer.name_span, "warning", "max-params-per-layer",
+                                        f"{short} has {count:,} parameters, over the budget of "
+                                        f"{max_per_layer:,} per layer"))
+    if max_per_model is not None:
+        for model in models:
+            if model.unknown_layers == 0:
+                count, words = model.params, f"{model.params:,}"
+            elif model.params_default is not None:
+                count, words = model.params_default, f"{model.params_default:,} (if defaults hold)"
+            else:  # a certain lower bound is still over the budget
+                count, words = model.params, f"at least {model.params:,}"
+            if count > max_per_model:
+                found.append(Diagnostic(model.span, "warning", "max-params-per-model",
+                                        f"{model.name} has {words} parameters, over the budget "
+                                        f"of {max_per_model:,} per model"))
+    return found
+
+
+def review_diagnostics(report: FileReport, config: ProjectConfig) -> list[Diagnostic]:
+    found = [d for d in report.diagnostics if d.code in config.checks]
+    found += budget_warnings(
+        report.layers, report.models,
+        config.max_params_per_layer if "max-params-per-layer" in config.checks else None,
+        config.max_params_per_model if "max-params-per-model" in config.checks else None)
+    return sorted(found, key=lambda d: (d.span.line, d.span.column, d.code))

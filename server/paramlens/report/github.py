@@ -1,0 +1,49 @@
+"""GitHub Actions workflow commands: `::notice file=…,line=…::message`, one per finding.
+
+GitHub shows only 10 annotations of each kind per step, so notices are capped and the rest are
+summed up in one. Errors are never capped.
+"""
+
+from __future__ import annotations
+
+from .findings import Finding
+
+_COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(finding: Finding) -> str:
+    span = finding.span
+    properties = {
+        "file": finding.path,
+        "line": str(span.line),
+        "col": str(finding.column(span.line, span.column, "code points")),
+        "endLine": str(span.end_line),
+        "endColumn": str(finding.column(span.end_line, span.end_column, "code points")),
+        "title": finding.title,
+    }
+    joined = ",".join(f"{k}={escape_property(v)}" for k, v in properties.items())
+    return f"::{_COMMAND[finding.level]} {joined}::{escape_data(finding.message)}"
+
+
+def render_github(findings: list[Finding], max_notices: int) -> str:
+    lines: list[str] = []
+    notices = [f for f in findings if f.level == "note"]
+    shown = notices if len(notices) <= max_notices else notices[:max(max_notices - 1, 0)]
+    for finding in findings:
+        if finding.level != "note" or finding in shown:
+            lines.append(command(finding))
+    rest = len(notices) - len(shown)
+    if rest:
+        files = len({f.path for f in notices[len(shown):]})
+        lines.append(f"::notice title=paramlens::{rest} more layer counts in {files} "
+                     f"file{'s' if files != 1 else ''} (GitHub shows 10 annotations per step; "
+                     "run paramlens check for the table)")
+    return "\n".join(lines)

@@ -1,0 +1,75 @@
+"""SARIF 2.1.0 as GitHub code scanning takes it: rules from the checks, results with 1-based
+regions (UTF-16 columns, the SARIF default), repository-relative URIs, and fingerprints that stay
+the same when lines move."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from .. import __version__
+from ..project_config import CHECKS
+from .findings import Finding
+
+_HELP = {
+    "channel-mismatch": "Make the layer's in_channels equal to the previous layer's out_channels.",
+    "groups-divisibility": "Choose groups that divide both the input and the output channels.",
+    "merge-mismatch": "Give the merged tensors the same shape (all axes but the joined one for "
+                      "Concatenate).",
+    "max-params-per-layer": "Shrink the layer, or raise max-params-per-layer in "
+                            "[tool.paramlens].",
+    "max-params-per-model": "Shrink the model, or raise max-params-per-model in "
+                            "[tool.paramlens].",
+    "layer-params": "Informational: how many parameters the layer owns, counted as the "
+                    "framework counts them.",
+}
+
+
+def _fingerprint(finding: Finding, seen: dict[str, int]) -> str:
+    """Stable across runs and across edits elsewhere: the rule, the file, the text of the line
+    (not its number), and which occurrence of that text it is."""
+    text = finding.index.line_text(finding.span.line).strip() if finding.index else ""
+    key = f"{finding.rule}|{finding.path}|{text}"
+    seen[key] = seen.get(key, 0) + 1
+    return hashlib.sha256(f"{key}|{seen[key]}".encode()).hexdigest()[:32]
+
+
+def render_sarif(findings: list[Finding]) -> str:
+    rule_ids = list(CHECKS)
+    rules = [{
+        "id": rule,
+        "name": rule.title().replace("-", ""),
+        "shortDescription": {"text": CHECKS[rule][1]},
+        "fullDescription": {"text": CHECKS[rule][1] + "."},
+        "help": {"text": _HELP[rule]},
+        "defaultConfiguration": {"level": CHECKS[rule][0]},
+    } for rule in rule_ids]
+    seen: dict[str, int] = {}
+    results = []
+    for finding in findings:
+        span = finding.span
+        results.append({
+            "ruleId": finding.rule,
+            "ruleIndex": rule_ids.index(finding.rule),
+            "level": finding.level,
+            "message": {"text": finding.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": finding.path, "uriBaseId": "%SRCROOT%"},
+                "region": {
+                    "startLine": span.line,
+                    "startColumn": finding.column(span.line, span.column, "utf-16"),
+                    "endLine": span.end_line,
+                    "endColumn": finding.column(span.end_line, span.end_column, "utf-16"),
+                },
+            }}],
+            "partialFingerprints": {"paramlens/v1": _fingerprint(finding, seen)},
+        })
+    return json.dumps({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "paramlens", "version": __version__, "rules": rules}},
+            "columnKind": "utf16CodeUnits",
+            "results": results,
+        }],
+    }, indent=1)

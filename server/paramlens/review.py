@@ -1,0 +1,57 @@
+"""What `paramlens check` reports for each file: its analysis, the project's configuration
+applied (enabled checks, budgets), and with `--diff` only what touches changed lines."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .checks import review_diagnostics
+from .git_diff import changed_lines, repository_root
+from .project_config import ProjectConfig, config_for
+from .report.findings import Finding, file_findings
+from .results import FileReport, Span
+from .sources import check_file, collect_paths
+
+
+@dataclass
+class ReviewedFile:
+    report: FileReport  # diagnostics already reviewed; layers limited to the diff if asked
+    config: ProjectConfig
+    display_path: str  # relative to the repository root (or the working folder)
+
+    def findings(self) -> list[Finding]:
+        return file_findings(self.report, self.display_path, self.report.diagnostics,
+                             "layer-params" in self.config.checks)
+
+
+def _touches(span: Span, lines: set[int]) -> bool:
+    return any(n in lines for n in range(span.line, span.end_line + 1))
+
+
+def review(arguments: list[str], diff: str | None, cwd: Path) -> list[ReviewedFile]:
+    """Raises ConfigError or DiffError for what the user must fix first."""
+    root = repository_root(cwd) or cwd
+    changed = changed_lines(diff, cwd) if diff is not None else None
+    reviewed: list[ReviewedFile] = []
+    for path in collect_paths(arguments):
+        absolute = Path(path).resolve()
+        config = config_for(absolute)
+        if not config.wants(absolute):
+            continue
+        if changed is not None and absolute not in changed:
+            continue
+        report = check_file(path)
+        report.diagnostics = review_diagnostics(report, config)
+        if changed is not None:
+            lines = changed[absolute]
+            report.layers = [r for r in report.layers if _touches(r.span, lines)]
+            report.diagnostics = [d for d in report.diagnostics if _touches(d.span, lines)]
+            report.models = [m for m in report.models if _touches(m.span, lines)]
+        try:
+            display = absolute.relative_to(root).as_posix()
+        except ValueError:
+            display = os.path.relpath(absolute, cwd)
+        reviewed.append(ReviewedFile(report, config, display))
+    return reviewed
