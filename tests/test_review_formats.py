@@ -264,3 +264,28 @@ def test_pre_commit_hook_is_declared() -> None:
     assert "types: [python]" in text
     workflow = (ROOT / "examples" / "github-workflow.yml").read_text()
     assert "--format github" in workflow and "upload-sarif" in workflow and "--diff" in workflow
+
+
+def test_keras_merges_that_cannot_agree(tmp_path: Path) -> None:
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    import keras
+
+    source = ("import keras\nfrom keras import layers\n"
+              "a = keras.Input(shape=(32, 32, 3))\nb = keras.Input(shape=(16, 16, 8))\n"
+              "c = layers.Concatenate()([a, b])\n"
+              "x = layers.Conv2D(8, 3, padding='same')(a)\n"
+              "y = layers.Add()([x, layers.Conv2D(4, 1)(a)])\n"
+              "z = layers.Add()([x, layers.Conv2D(8, 1)(a)])\n")
+    (tmp_path / "merges.py").write_text(source)
+    done = run("--format", "json", "merges.py", cwd=tmp_path)
+    found = {(d["line"], d["code"]) for d in json.loads(done.stdout)["files"][0]["diagnostics"]}
+    assert found == {(5, "merge-mismatch"), (7, "merge-mismatch")}
+    assert done.returncode == 1
+    # Keras agrees: the first two refuse to build, the third is fine.
+    a, b = keras.Input(shape=(32, 32, 3)), keras.Input(shape=(16, 16, 8))
+    with pytest.raises(ValueError):
+        keras.layers.Concatenate()([a, b])
+    x = keras.layers.Conv2D(8, 3, padding="same")(a)
+    with pytest.raises(ValueError):
+        keras.layers.Add()([x, keras.layers.Conv2D(4, 1)(a)])
+    keras.layers.Add()([x, keras.layers.Conv2D(8, 1)(a)])
