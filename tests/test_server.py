@@ -245,3 +245,19 @@ async def test_server_reads_the_project_configuration(client: LanguageClient, tm
     found = await diagnostics_for(client, uri, 1)
     assert [(d.code, d.range.start.line) for d in found] == [("max-params-per-layer", 2)]
     assert "4,160" in found[0].message  # 64 × 64 + 64
+
+
+async def test_file_summary_for_the_status_bar(client: LanguageClient) -> None:
+    path = ROOT / "tests" / "fixtures" / "two_models.py"
+    uri = uri_of(path)
+    open_text(client, uri, path.read_text())
+    summary = await client.protocol.send_request_async("paramlens/fileSummary", {"uri": uri})
+    import torch
+
+    layers = [torch.nn.Conv2d(3, 32, 3), torch.nn.Conv2d(32, 64, 3),
+              torch.nn.ConvTranspose2d(64, 32, 2, stride=2), torch.nn.Conv2d(32, 3, 1)]
+    total = sum(p.numel() for layer in layers for p in layer.parameters())
+    assert summary.text == f"{total:,} params" and summary.exact is True
+    seed = await client.protocol.send_request_async("paramlens/fileSummary",
+                                                    {"uri": "file:///not/open.py"})
+    assert seed is None

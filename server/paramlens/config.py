@@ -34,6 +34,10 @@ _KEYS: dict[str, tuple[str, type]] = {
 }
 
 
+# Settings of the VS Code extension itself, sent along with ours in the same section.
+_CLIENT_ONLY = {"interpreter", "serverArgs", "trace"}
+
+
 def read_options(raw: Any, current: Options) -> tuple[Options, list[str]]:
     """New options from a settings object, and one message per value that was not taken.
 
@@ -48,6 +52,8 @@ def read_options(raw: Any, current: Options) -> tuple[Options, list[str]]:
     changes: dict[str, Any] = {}
     problems: list[str] = []
     for key, value in raw.items():
+        if key in _CLIENT_ONLY:
+            continue
         if key not in _KEYS:
             problems.append(f"paramlens.{key}: unknown setting (known: {', '.join(_KEYS)})")
             continue

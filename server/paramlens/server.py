@@ -281,3 +281,13 @@ def code_lens(ls: ParamlensServer, params: types.CodeLensParams) -> list[types.C
                                      command=types.Command(title=views.lens_title(total),
                                                            command="")))
     return lenses
+
+
+@server.feature("paramlens/fileSummary")
+def file_summary(ls: ParamlensServer, params: object) -> dict[str, object] | None:
+    """The status bar's numbers: every layer of the file counted once."""
+    uri = params.get("uri") if isinstance(params, dict) else getattr(params, "uri", None)
+    doc = ls.fresh(uri) if isinstance(uri, str) else None
+    if doc is None or doc.error:
+        return None
+    return views.file_summary(doc.all_results().layers, doc.all_results().models)

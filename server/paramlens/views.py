@@ -81,6 +81,23 @@ def lens_title(total: ModelTotal) -> str:
     return f"{total.name}: at least {total.params:,} parameters ({unknown})"
 
 
+def file_summary(layers: list[LayerResult], models: list[ModelTotal]) -> dict[str, object]:
+    """A file's total, each layer once: certain where the file fixes the counts, else under
+    assumptions, else a lower bound with how many layers are open."""
+    certain = sum(r.params for r in layers if r.params is not None)
+    unknown = sum(1 for r in layers if r.params is None and r.params_default is None)
+    assumed = sum(r.params if r.params is not None else (r.params_default or 0) for r in layers)
+    exact = all(r.params is not None for r in layers)
+    if exact:
+        text = f"{certain:,} params"
+    elif unknown == 0:
+        text = f"≈{assumed:,} params"
+    else:
+        text = f"≥{certain:,} params (+{unknown} unknown)"
+    return {"params": certain, "assumed": assumed, "unknown": unknown, "exact": exact,
+            "layers": len(layers), "models": [lens_title(m) for m in models], "text": text}
+
+
 def editor_diagnostics(layers: list[LayerResult], models: list[ModelTotal],
                        max_params_per_layer: int | None, max_params_per_model: int | None
                        ) -> list[Diagnostic]:

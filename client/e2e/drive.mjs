@@ -1,0 +1,144 @@
+// Drives code-server in headless Chromium: opens example files, reads the inlay hints from the
+// rendered lines, hovers the layer names, takes screenshots. Writes what it saw to
+// $E2E_OUT/result.json and exits 1 when a check fails.
+//   node drive.mjs            (env: PORT, E2E_OUT, E2E_EXPECT=counts|install-hint)
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const port = process.env.PORT;
+const out = process.env.E2E_OUT;
+const expect = process.env.E2E_EXPECT ?? "counts";
+mkdirSync(out, { recursive: true });
+const result = { expect, checks: [], notifications: [] };
+
+function check(name, ok, detail) {
+  result.checks.push({ name, ok, detail });
+  console.log(`${ok ? "ok  " : "FAIL"} ${name}${detail ? `: ${detail}` : ""}`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(out, `${name}.png`) });
+}
+
+async function openFile(page, name) {
+  const row = page.locator(".explorer-folders-view .monaco-list-row", { hasText: name }).first();
+  await row.waitFor({ timeout: 60000 });
+  await row.click();
+  await page.locator(`.tab[aria-label^="${name}"]`).first().waitFor({ timeout: 30000 });
+}
+
+async function editorText(page) {
+  return (await page.locator(".monaco-editor .view-lines").first().innerText()).replace(/\u00a0/g, " ");
+}
+
+async function waitForText(page, pattern, timeout = 60000) {
+  const start = Date.now();
+  let text = "";
+  while (Date.now() - start < timeout) {
+    text = await editorText(page);
+    if (pattern.test(text)) {
+      return text;
+    }
+    await page.waitForTimeout(500);
+  }
+  return text;
+}
+
+async function hoverToken(page, token, lineMatch) {
+  // Find the token's characters in the rendered line (a text range, whatever Monaco's spans are)
+  // and rest the mouse on their middle until the hover widget shows.
+  const box = await page.evaluate(([token, source]) => {
+    const pattern = new RegExp(source);
+    for (const line of document.querySelectorAll(".monaco-editor .view-lines .view-line")) {
+      if (!pattern.test(line.textContent.replace(/\u00a0/g, " "))) continue;
+      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = node.textContent.indexOf(token);
+        if (at >= 0) {
+          const range = document.createRange();
+          range.setStart(node, at);
+          range.setEnd(node, at + token.length);
+          const rect = range.getBoundingClientRect();
+          return { x: rect.x + rect.width / 2, y: rect.y + rect.height / 2 };
+        }
+      }
+    }
+    return null;
+  }, [token, lineMatch.source]);
+  if (!box) {
+    return "";
+  }
+  await page.mouse.move(box.x - 40, box.y);
+  await page.mouse.move(box.x, box.y, { steps: 5 });
+  const hover = page.locator(".monaco-hover .hover-contents").first();
+  try {
+    await hover.waitFor({ state: "visible", timeout: 30000 });
+    await page.waitForTimeout(300);
+    return await hover.innerText();
+  } catch {
+    return "";
+  }
+}
+
+const profile = mkdtempSync(join(tmpdir(), "paramlens-chromium-"));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  viewport: { width: 1500, height: 1400 },
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+let failed = false;
+try {
+  const page = context.pages()[0] ?? await context.newPage();
+  await page.goto(`http://127.0.0.1:${port}/`, { waitUntil: "domcontentloaded" });
+  await page.locator(".monaco-workbench").waitFor({ timeout: 120000 });
+  await shot(page, "01-workbench");
+  await openFile(page, "seed.py");
+
+  if (expect === "install-hint") {
+    const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "pip install paramlens" });
+    let text = "";
+    try {
+      await toast.first().waitFor({ timeout: 60000 });
+      text = await toast.first().innerText();
+    } catch { /* no toast */ }
+    result.notifications.push(text);
+    await shot(page, "02-install-hint");
+    check("the extension shows how to install paramlens", /-m pip install paramlens/.test(text), text);
+    const workbench = await page.locator(".monaco-workbench").count();
+    check("the workbench is still there (no crash)", workbench === 1);
+  } else {
+    const seed = await waitForText(page, /# ≈?280 params/);
+    await shot(page, "02-seed-inlay-hints");
+    check("the inlay hint on the seed's first layer reads 280", /# ≈?280 params/.test(seed),
+      seed.split("\n").find((l) => l.includes("params")) ?? "no hint");
+    const hover = await hoverToken(page, "Conv2D", /use_bias=use_bias/);
+    await shot(page, "03-seed-hover");
+    check("hovering Conv2D in seed.py shows 280 and the weight shape",
+      hover.includes("280 parameters") && hover.includes("kernel (3, 3, 3, 10)"), hover.split("\n")[0]);
+    const statusBar = await page.locator(".statusbar-item", { hasText: "params" }).first().innerText()
+      .catch(() => "");
+    check("the status bar shows the file's total", /550 params/.test(statusBar), statusBar);
+
+    await openFile(page, "torch_resnet_block.py");
+    const torch = await waitForText(page, /# 9,408 params/);
+    await shot(page, "04-torch-inlay-hints");
+    check("a PyTorch example shows its counts", /# 9,408 params/.test(torch) && /# 128 params/.test(torch),
+      torch.split("\n").filter((l) => l.includes("params")).slice(0, 3).join(" | "));
+    const torchHover = await hoverToken(page, "Conv2d", /STEM_WIDTH, kernel_size=7/);
+    await shot(page, "05-torch-hover");
+    check("hovering a PyTorch Conv2d shows its count", torchHover.includes("9,408 parameters"),
+      torchHover.split("\n")[0]);
+  }
+} catch (error) {
+  check("the run itself", false, String(error));
+} finally {
+  failed = result.checks.some((c) => !c.ok) || result.checks.length === 0;
+  writeFileSync(join(out, "result.json"), JSON.stringify(result, null, 1));
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);

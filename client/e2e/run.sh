@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The extension in a real VS Code: code-server 4.100.3 (VS Code 1.100.3) driven by headless
+# Chromium. Installs what it needs, packages the .vsix, installs it with --install-extension,
+# opens examples/ and checks what a user sees (see drive.mjs). Screenshots and result.json go
+# to $E2E_OUT (default client/e2e/out). Exits non-zero when a check fails. Every process it
+# starts runs in one process group, killed on exit.
+#
+#   E2E_PYTHON   the interpreter setting given to the extension (default: python3 on PATH)
+#   E2E_EXPECT   counts (default) | install-hint (the interpreter lacks paramlens)
+#   E2E_CACHE    where code-server is installed once (default client/e2e/.cache)
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CLIENT=$(dirname "$HERE")
+ROOT=$(dirname "$CLIENT")
+OUT=${E2E_OUT:-$HERE/out}
+CACHE=${E2E_CACHE:-$HERE/.cache}
+PYTHON=${E2E_PYTHON:-$(command -v python3 || command -v python)}
+EXPECT=${E2E_EXPECT:-counts}
+CODE_SERVER_VERSION=4.100.3  # later releases need Node 22+
+mkdir -p "$OUT" "$CACHE"
+log() { echo "[e2e] $*" >&2; }
+
+# 1. System packages: Chromium to drive, and what code-server's native modules build with.
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v rg >/dev/null || missing+=(ripgrep)
+command -v g++ >/dev/null || missing+=(build-essential)
+command -v pkg-config >/dev/null || missing+=(pkg-config)
+dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
+if ((${#missing[@]})); then
+  log "installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# 2. The extension's own dependencies, then the .vsix (offline: vsce packages from disk).
+log "packaging the extension"
+(cd "$CLIENT" && npm ci --no-audit --no-fund --loglevel=error && npm run --silent package >&2)
+VSIX=$(ls "$CLIENT"/paramlens-*.vsix | head -n 1)
+
+# 3. code-server, once. Its ripgrep dependency asks GitHub for a binary: hand it Debian's.
+SERVER_BIN="$CACHE/code-server/node_modules/.bin/code-server"
+if [ ! -x "$SERVER_BIN" ]; then
+  log "installing code-server $CODE_SERVER_VERSION (once, about two minutes)"
+  export TMPDIR=${TMPDIR:-/tmp}
+  mkdir -p "$TMPDIR/vscode-ripgrep-cache-1.15.11"
+  tar czf "$TMPDIR/vscode-ripgrep-cache-1.15.11/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" \
+    -C "$(dirname "$(command -v rg)")" rg
+  # npm 11 skips dependencies' install scripts unless allowed; code-server builds native modules
+  # (node-pty, argon2, kerberos) in them, and in the nested install its postinstall runs.
+  npm_config_yes=true npm_config_unsafe_perm=true npm_config_dangerously_allow_all_scripts=true \
+    npm install --no-audit --no-fund \
+    --loglevel=error --prefix "$CACHE/code-server" "code-server@$CODE_SERVER_VERSION" >&2
+fi
+
+# 4. A fresh profile: user data, extensions, settings; nothing written to ~ or /tmp.
+RUN=$(mktemp -d "${TMPDIR:-/tmp}/paramlens-e2e.XXXXXX")
+PGID=""
+cleanup() {
+  if [ -n "$PGID" ]; then kill -- "-$PGID" 2>/dev/null || true; fi
+  rm -rf "$RUN"
+}
+trap cleanup EXIT
+mkdir -p "$RUN/data/User" "$RUN/ext" "$RUN/cfg" "$RUN/tmp"
+if [ "$EXPECT" = "install-hint" ] && [ -z "${E2E_PYTHON:-}" ]; then
+  python3 -m venv --without-pip "$RUN/without-paramlens"  # a Python that lacks paramlens
+  PYTHON="$RUN/without-paramlens/bin/python"
+fi
+cat > "$RUN/data/User/settings.json" <<JSON
+{
+  "security.workspace.trust.enabled": false,
+  "workbench.startupEditor": "none",
+  "editor.hover.delay": 100,
+  "editor.inlayHints.enabled": "on",
+  "telemetry.telemetryLevel": "off",
+  "update.mode": "none",
+  "extensions.autoCheckUpdates": false,
+  "git.enabled": false,
+  "git.openRepositoryInParentFolders": "never",
+  "paramlens.interpreter": "$PYTHON"
+}
+JSON
+log "installing $(basename "$VSIX") into code-server"
+XDG_CONFIG_HOME="$RUN/cfg" TMPDIR="$RUN/tmp" "$SERVER_BIN" --user-data-dir "$RUN/data" \
+  --extensions-dir "$RUN/ext" --install-extension "$VSIX" >&2
+
+# 5. Start code-server in a process group of its own and wait until it answers.
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+XDG_CONFIG_HOME="$RUN/cfg" TMPDIR="$RUN/tmp" setsid "$SERVER_BIN" --auth none \
+  --disable-telemetry --disable-update-check --disable-workspace-trust \
+  --disable-getting-started-override --bind-addr "127.0.0.1:$PORT" --user-data-dir "$RUN/data" \
+  --extensions-dir "$RUN/ext" "$ROOT/examples" >"$OUT/code-server.log" 2>&1 &
+PGID=$!
+for _ in $(seq 1 120); do
+  curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+
+# 6. Drive it.
+log "driving VS Code (expecting: $EXPECT, interpreter: $PYTHON)"
+status=0
+(cd "$CLIENT" && PORT=$PORT E2E_OUT=$OUT E2E_EXPECT=$EXPECT node "$HERE/drive.mjs") || status=$?
+log "screenshots and result.json in $OUT"
+exit $status
