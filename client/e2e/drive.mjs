@@ -111,7 +111,19 @@ try {
     const workbench = await page.locator(".monaco-workbench").count();
     check("the workbench is still there (no crash)", workbench === 1);
   } else {
-    const seed = await waitForText(page, /# ≈?280 params/);
+    // Either the counts appear, or the extension says the server cannot start: stop there.
+    const hint = page.locator(".notifications-toasts .notification-toast", { hasText: "paramlens" });
+    const seen = await Promise.race([
+      waitForText(page, /# ≈?280 params/).then(() => "counts", () => "nothing"),
+      hint.first().waitFor({ timeout: 60000 }).then(() => "notification", () => "nothing"),
+    ]);
+    if (seen === "notification") {
+      const text = await hint.first().innerText();
+      result.notifications.push(text);
+      await shot(page, "02-server-did-not-start");
+      throw new Error(`the server did not start: ${text.replace(/\n/g, " ")}`);
+    }
+    const seed = await waitForText(page, /# ≈?280 params/, 5000);
     await shot(page, "02-seed-inlay-hints");
     check("the inlay hint on the seed's first layer reads 280", /# ≈?280 params/.test(seed),
       seed.split("\n").find((l) => l.includes("params")) ?? "no hint");
