@@ -134,6 +134,12 @@ try {
     const statusBar = await page.locator(".statusbar-item", { hasText: "params" }).first().innerText()
       .catch(() => "");
     check("the status bar shows the file's total", /550 params/.test(statusBar), statusBar);
+    await page.locator(".statusbar-item", { hasText: "params" }).first().click();
+    const panel = page.locator(".part.panel .view-lines", { hasText: "total:" }).first();
+    const table = await panel.waitFor({ timeout: 30000 }).then(() => panel.innerText(), () => "");
+    await shot(page, "03b-check-in-output");
+    check("clicking it runs paramlens check into the output channel",
+      /Conv2D/.test(table) && /total:/.test(table), table.split("\n").find((l) => l.startsWith("total:")));
 
     await openFile(page, "torch_resnet_block.py");
     const torch = await waitForText(page, /# 9,408 params/);
