@@ -37,8 +37,17 @@ def test_incremental_results_equal_a_fresh_analysis(path, edits) -> None:
         at = int(where * len(text))
         text = text[:at] + replacement + text[at + length:]
         doc.update(text, version)
-        doc.analyse()
         fresh = analyze_source(text)
+        if not fresh.error and doc.blocks:
+            # A hover asks for one block: analysed alone, it must already be right.
+            block = doc.blocks[int(where * (len(doc.blocks) - 1))]
+            doc.analyse([block])
+            assert not block.stale
+            lines = range(block.start, block.end + 1)
+            alone = doc.results_of(block)
+            assert summary(alone.layers, []) == summary(
+                [r for r in fresh.layers if r.span.line in lines], [])
+        doc.analyse()
         if fresh.error:  # the whole file does not parse; the server's answer is tested elsewhere
             continue
         mine = doc.all_results()

@@ -271,13 +271,18 @@ def _with_names(statements: list[ast.stmt], repaired: tuple[int, ...]) -> Parsed
                 read.add(node.id)
             elif isinstance(node, (ast.Global, ast.Nonlocal)):
                 rebound.update(node.names)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)) and node is not statement:
+                # The import table is the file's, wherever the import sits (names.py).
+                rebound.update(a.asname or a.name.split(".")[0] for a in node.names
+                               if a.name != "*")
     fed = {s.name for s in statements if isinstance(s, ast.ClassDef) or
            isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and
            all(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod")
                for d in s.decorator_list)}
     interface: dict[str, str | None] = {name: None for name in bound | rebound}
-    if len(statements) == 1 and not rebound:
+    if len(statements) == 1:
         interface.update(_interface(statements[0]))
+        interface.update({name: None for name in rebound})
     return ParsedBlock(statements, None, repaired, frozenset(bound | rebound), frozenset(defined),
                        frozenset(fed | (defined - {getattr(s, "name", "") for s in statements})),
                        frozenset(read), star, frozenset(escaping_names(statements)), interface)

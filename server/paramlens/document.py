@@ -237,11 +237,14 @@ class Document:
     def stale(self) -> bool:
         return any(b.stale for b in self.blocks)
 
-    def analyse(self) -> AnalysisRun:
-        """Bring every stale block up to date. Only the stale blocks' functions are walked (and
-        callers whose earlier calls cannot be reused); other blocks are there for the names
-        they bind, and their callers' earlier calls stand in for walking them again."""
-        stale = [b for b in self.blocks if b.stale]
+    def analyse(self, wanted: list[Block] | None = None) -> AnalysisRun:
+        """Bring the stale blocks among `wanted` (default: all) up to date. Only their functions
+        are walked, and those of callers whose earlier calls cannot be reused (stale or moved);
+        other blocks are there for the names they bind, and callers' earlier calls stand in for
+        walking them again. Other stale blocks stay stale until asked for."""
+        stale = [b for b in (self.blocks if wanted is None else wanted) if b.stale]
+        if not stale:
+            return AnalysisRun(0, 0, len(self.blocks))
         walked, lending, needed = self._with_dependencies(stale)
         in_order = [b for b in self.blocks if id(b) in needed]
         statements = [s for b in in_order for s in b.absolute_statements()]
@@ -251,7 +254,7 @@ class Document:
         report, calls = analyze_part(statements, LineIndex.from_lines(self.lines), self.uri,
                                      focus, known, escaping)
         layout = Layout([b.start for b in self.blocks], list(self.blocks))
-        fresh = {id(b): BlockResults(layout=layout) for b in stale}
+        fresh = {id(b): BlockResults(layout=layout) for b in self.blocks if id(b) in walked}
         starts = [b.start for b in self.blocks]
         for kind, values in (("layers", report.layers), ("diagnostics", report.diagnostics),
                              ("models", report.models)):
@@ -267,10 +270,11 @@ class Document:
         for block in in_order:
             if id(block) in made:
                 block.calls, block.calls_start = made[id(block)], block.start
-        for block in stale:
-            block.results = fresh[id(block)]
-            block.results_start = block.start
-            block.stale = False
+        for block in self.blocks:
+            if id(block) in fresh:  # every walked block's results are now those of the whole file
+                block.results = fresh[id(block)]
+                block.results_start = block.start
+                block.stale = False
         self.last_run = AnalysisRun(len(needed), len(stale), len(self.blocks), len(walked))
         self.failure = None
         return self.last_run
@@ -300,7 +304,7 @@ class Document:
                 continue
             walked[id(block)] = block
             for caller in (b for name in block.parsed.fed_by_callers for b in readers.get(name, [])):
-                if caller.calls is None or caller.calls_start != caller.start:
+                if caller.stale or caller.calls is None or caller.calls_start != caller.start:
                     queue.append(caller)
                 else:
                     lending[id(caller)] = caller

@@ -61,9 +61,10 @@ class ParamlensServer(LanguageServer):
         if doc is None or doc.error:
             return doc
         last = last_line if last_line is not None else len(doc.lines)
-        if any(b.stale for b in doc.blocks_between(first_line, last)):
+        asked = doc.blocks_between(first_line, last)
+        if any(b.stale for b in asked):
             try:
-                run = doc.analyse()
+                run = doc.analyse(asked)
                 log.debug("analysed %s: %s", uri, run)
             except Exception:  # a bug of ours must cost this document, never the server
                 log.error("analysis of %s failed:\n%s", uri, traceback.format_exc())
