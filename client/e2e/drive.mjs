@@ -47,6 +47,22 @@ async function waitForText(page, pattern, timeout = 60000) {
 }
 
 async function hoverToken(page, token, lineMatch) {
+  // Code lenses arriving late push the lines down: let them land, and retry once more if the
+  // mouse still ended up elsewhere.
+  await page.locator(".codelens-decoration", { hasText: "parameters" }).first()
+    .waitFor({ timeout: 15000 }).catch(() => {});
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const text = await hoverOnce(page, token, lineMatch);
+    if (text) {
+      return text;
+    }
+    await page.mouse.move(5, 5);
+    await page.waitForTimeout(500);
+  }
+  return "";
+}
+
+async function hoverOnce(page, token, lineMatch) {
   // Find the token's characters in the rendered line (a text range, whatever Monaco's spans are)
   // and rest the mouse on their middle until the hover widget shows.
   const box = await page.evaluate(([token, source]) => {
@@ -74,7 +90,7 @@ async function hoverToken(page, token, lineMatch) {
   await page.mouse.move(box.x, box.y, { steps: 5 });
   const hover = page.locator(".monaco-hover .hover-contents").first();
   try {
-    await hover.waitFor({ state: "visible", timeout: 30000 });
+    await hover.waitFor({ state: "visible", timeout: 10000 });
     await page.waitForTimeout(300);
     return await hover.innerText();
   } catch {

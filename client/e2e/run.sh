@@ -58,8 +58,17 @@ fi
 # 4. A fresh profile: user data, extensions, settings; nothing written to ~ or /tmp.
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/paramlens-e2e.XXXXXX")
 PGID=""
+DRIVER=""
 cleanup() {
-  if [ -n "$PGID" ]; then kill -- "-$PGID" 2>/dev/null || true; fi
+  local group alive
+  for group in $DRIVER $PGID; do kill -TERM -- "-$group" 2>/dev/null || true; done
+  for _ in $(seq 1 50); do  # give them 5 s to go, then make sure
+    alive=0
+    for group in $DRIVER $PGID; do kill -0 -- "-$group" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
+  done
+  for group in $DRIVER $PGID; do kill -KILL -- "-$group" 2>/dev/null || true; done
   rm -rf "$RUN"
 }
 trap cleanup EXIT
@@ -101,6 +110,10 @@ done
 # 6. Drive it.
 log "driving VS Code (expecting: $EXPECT, interpreter: $PYTHON)"
 status=0
-(cd "$CLIENT" && PORT=$PORT E2E_OUT=$OUT E2E_EXPECT=$EXPECT node "$HERE/drive.mjs") || status=$?
+# Its own process group too, so that Chromium goes with it whatever happens.
+cd "$CLIENT"
+PORT=$PORT E2E_OUT=$OUT E2E_EXPECT=$EXPECT setsid node "$HERE/drive.mjs" &
+DRIVER=$!
+wait "$DRIVER" || status=$?
 log "screenshots and result.json in $OUT"
 exit $status

@@ -67,7 +67,6 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     documentSelector: [{ language: "python" }],
     outputChannel: output,
     initializationOptions: toServerOptions((key) => config.get(key)),
-    synchronize: { configurationSection: "paramlens" },
   };
   client = new LanguageClient("paramlens", "paramlens",
     { command, args, transport: TransportKind.stdio }, clientOptions);

@@ -50,9 +50,10 @@ export function toServerOptions(get: (key: string) => unknown): ServerOptions {
   return options;
 }
 
-/** Settings whose change needs a new server process rather than a configuration message. */
+/** Any paramlens setting restarts the server: the interpreter and its arguments need a new
+ * process, and the others reach the server as its initializationOptions. */
 export function needsRestart(affects: (section: string) => boolean): boolean {
-  return affects("paramlens.interpreter") || affects("paramlens.serverArgs");
+  return affects("paramlens");
 }
 
 export function installHint(python: string): string {

@@ -33,10 +33,12 @@ test("only the server's own options, with the right types, reach it", () => {
   assert.deepEqual(toServerOptions((key) => (key === "maxParamsPerLayer" ? -5 : undefined)), {});
 });
 
-test("the interpreter and server arguments restart the server; the rest does not", () => {
-  assert.equal(needsRestart((s) => s === "paramlens.interpreter"), true);
-  assert.equal(needsRestart((s) => s === "paramlens.serverArgs"), true);
-  assert.equal(needsRestart((s) => s === "paramlens.hover"), false);
+test("a paramlens setting restarts the server; other settings do not", () => {
+  const affected = (changed: string) => (section: string) =>
+    changed === section || changed.startsWith(`${section}.`);
+  assert.equal(needsRestart(affected("paramlens.interpreter")), true);
+  assert.equal(needsRestart(affected("paramlens.hover")), true);
+  assert.equal(needsRestart(affected("editor.fontSize")), false);
 });
 
 test("the install hint gives the exact pip command for that interpreter", () => {
