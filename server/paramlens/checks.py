@@ -33,10 +33,18 @@ def budget_warnings(layers: list[LayerResult], models: list[ModelTotal],
     return found
 
 
-def review_diagnostics(report: FileReport, config: ProjectConfig) -> list[Diagnostic]:
-    found = [d for d in report.diagnostics if d.code in config.checks]
+def reviewed(diagnostics: list[Diagnostic], layers: list[LayerResult], models: list[ModelTotal],
+             config: ProjectConfig, max_per_layer: int | None = None) -> list[Diagnostic]:
+    """The enabled checks among the engine's findings, plus the budget warnings. An editor's
+    own per-layer budget (`max_per_layer`) takes the place of the project's."""
+    per_layer = max_per_layer if max_per_layer is not None else config.max_params_per_layer
+    found = [d for d in diagnostics if d.code in config.checks]
     found += budget_warnings(
-        report.layers, report.models,
-        config.max_params_per_layer if "max-params-per-layer" in config.checks else None,
+        layers, models,
+        per_layer if "max-params-per-layer" in config.checks else None,
         config.max_params_per_model if "max-params-per-model" in config.checks else None)
     return sorted(found, key=lambda d: (d.span.line, d.span.column, d.code))
+
+
+def review_diagnostics(report: FileReport, config: ProjectConfig) -> list[Diagnostic]:
+    return reviewed(report.diagnostics, report.layers, report.models, config)

@@ -19,6 +19,7 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
 
 from . import __version__, views
+from .checks import reviewed
 from .config import Options, read_options
 from .document import Document
 from .project_config import ConfigError, ProjectConfig, config_for
@@ -157,13 +158,8 @@ def document_diagnostics(doc: Document, options: Options) -> list[Diagnostic]:
         return [Diagnostic(Span(1, 0, 1, 0), "information", "not-analysed", doc.error)]
     config, config_error = project_config(doc.uri)
     results = doc.all_results()
-    per_layer = options.max_params_per_layer if options.max_params_per_layer is not None \
-        else config.max_params_per_layer
-    found = [d for d in results.diagnostics if d.code in config.checks]
-    found += views.editor_diagnostics(
-        results.layers, results.models,
-        per_layer if "max-params-per-layer" in config.checks else None,
-        config.max_params_per_model if "max-params-per-model" in config.checks else None)
+    found = reviewed(results.diagnostics, results.layers, results.models, config,
+                     options.max_params_per_layer) + views.unknown_count_hints(results.layers)
     if config_error:
         found.append(Diagnostic(Span(1, 0, 1, 0), "warning", "config", config_error))
     for first, last, why in doc.unread_lines():

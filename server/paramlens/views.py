@@ -4,7 +4,6 @@ diagnostics. They format results; none of them computes a count.
 
 from __future__ import annotations
 
-from .checks import budget_warnings
 from .results import Diagnostic, LayerResult, ModelTotal, TensorShape
 
 
@@ -98,10 +97,9 @@ def file_summary(layers: list[LayerResult], models: list[ModelTotal]) -> dict[st
             "layers": len(layers), "models": [lens_title(m) for m in models], "text": text}
 
 
-def editor_diagnostics(layers: list[LayerResult], models: list[ModelTotal],
-                       max_params_per_layer: int | None, max_params_per_model: int | None
-                       ) -> list[Diagnostic]:
-    """Hints for counts the file leaves open, and warnings for what is over a budget."""
+def unknown_count_hints(layers: list[LayerResult]) -> list[Diagnostic]:
+    """A hint on each layer whose count the file leaves open (not on those it cannot build:
+    they have an error of their own)."""
     found: list[Diagnostic] = []
     for layer in layers:
         if layer.params is None and layer.params_default is None and not layer.invalid:
@@ -109,4 +107,4 @@ def editor_diagnostics(layers: list[LayerResult], models: list[ModelTotal],
             what = ", ".join(layer.unknowns) or "values this file does not fix"
             found.append(Diagnostic(layer.name_span, "hint", "count-unknown",
                                     f"{short}: the parameter count {what}"))
-    return found + budget_warnings(layers, models, max_params_per_layer, max_params_per_model)
+    return found
