@@ -64,6 +64,14 @@ class LayerResult:
     invalid: str | None = None  # why the framework would refuse to build it (then no count)
 
     @property
+    def shown_count(self) -> tuple[int | None, bool]:
+        """(the count to show, whether it is certain): certain, else under assumptions, else
+        (None, False)."""
+        if self.params is not None:
+            return self.params, True
+        return self.params_default, False
+
+    @property
     def weight_shape(self) -> tuple[int, ...] | None:
         return self.tensors[0].shape if self.tensors else None
 

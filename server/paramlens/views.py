@@ -64,11 +64,10 @@ def hover_markdown(layer: LayerResult) -> str:
 
 
 def inlay_label(layer: LayerResult) -> str:
-    if layer.params is not None:
-        return f"# {layer.params:,} params"
-    if layer.params_default is not None:
-        return f"# ≈{layer.params_default:,} params"
-    return "# ? params"
+    count, certain = layer.shown_count
+    if count is None:
+        return "# ? params"
+    return f"# {'' if certain else '≈'}{count:,} params"
 
 
 def lens_title(total: ModelTotal) -> str:

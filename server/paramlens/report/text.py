@@ -6,11 +6,10 @@ from ..results import FileReport, LayerResult
 
 
 def params_cell(layer: LayerResult) -> str:
-    if layer.params is not None:
-        return f"{layer.params:,}"
-    if layer.params_default is not None:
-        return f"{layer.params_default:,}*"
-    return "?"
+    count, certain = layer.shown_count
+    if count is None:
+        return "?"
+    return f"{count:,}{'' if certain else '*'}"
 
 
 def _shape_cell(layer: LayerResult) -> str:
