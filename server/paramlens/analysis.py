@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 from . import channels
+from .blocks import parse_quietly
 from .catalogue import Args, count
 from .facts import FunctionInfo, ModuleFacts, assume
 from .interpreter import CallRecord, Interpreter, LayerSite, WalkResult
@@ -25,12 +26,12 @@ _MAX_ROUNDS = 4  # call chains deeper than this keep their parameters unknown
 
 def analyze_source(source: str, path: str = "") -> FileReport:
     try:
-        tree = ast.parse(source)
+        statements = parse_quietly(source)
     except SyntaxError as error:
         return FileReport(path, error=f"not valid Python: line {error.lineno}: {error.msg}")
     except (ValueError, RecursionError, MemoryError) as error:
         return FileReport(path, error=f"cannot be parsed: {error}")
-    return analyze_statements(tree.body, LineIndex(source), path)
+    return analyze_statements(statements, LineIndex(source), path)
 
 
 def analyze_statements(statements: list[ast.stmt], index: LineIndex, path: str = "") -> FileReport:

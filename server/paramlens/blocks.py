@@ -177,7 +177,7 @@ def parse_merged(texts: list[str]) -> tuple[int, ParsedBlock] | None:
     return None
 
 
-def _quiet_parse(text: str) -> list[ast.stmt]:
+def parse_quietly(text: str) -> list[ast.stmt]:
     with warnings.catch_warnings():  # "invalid escape sequence" and the like are not ours to say
         warnings.simplefilter("ignore", SyntaxWarning)
         return ast.parse(text).body
@@ -185,7 +185,7 @@ def _quiet_parse(text: str) -> list[ast.stmt]:
 
 def _parse(text: str) -> tuple[list[ast.stmt] | None, str | None]:
     try:
-        return _quiet_parse(text), None
+        return parse_quietly(text), None
     except SyntaxError as error:
         return None, f"line {error.lineno}: {error.msg}"
     except (ValueError, UnicodeError, RecursionError, MemoryError, OverflowError) as error:
@@ -199,7 +199,7 @@ def _repair(text: str) -> tuple[list[ast.stmt] | None, list[int]]:
     attempt_on_line = 0
     for _ in range(_MAX_REPAIRS):
         try:
-            return _quiet_parse("\n".join(lines)), repaired
+            return parse_quietly("\n".join(lines)), repaired
         except SyntaxError as error:
             line = min(max((error.lineno or len(lines)) - 1, 0), len(lines) - 1)
             if not lines[line].strip():
