@@ -104,7 +104,6 @@ class Document:
         self.blocks: list[Block] = []
         self.lines: list[str] = []
         self.error: str | None = None
-        self.last_run: AnalysisRun | None = None
         self.failure: str | None = None  # set when the analysis itself failed (a bug of ours)
         self.update(text, version)
 
@@ -233,10 +232,6 @@ class Document:
                                                  if sig is None}))
 
     # analysing ---------------------------------------------------------------------------------
-    @property
-    def stale(self) -> bool:
-        return any(b.stale for b in self.blocks)
-
     def analyse(self, wanted: list[Block] | None = None) -> AnalysisRun:
         """Bring the stale blocks among `wanted` (default: all) up to date. Only their functions
         are walked, and those of callers whose earlier calls cannot be reused (stale or moved);
@@ -275,9 +270,8 @@ class Document:
                 block.results = fresh[id(block)]
                 block.results_start = block.start
                 block.stale = False
-        self.last_run = AnalysisRun(len(needed), len(stale), len(self.blocks), len(walked))
         self.failure = None
-        return self.last_run
+        return AnalysisRun(len(needed), len(stale), len(self.blocks), len(walked))
 
     def give_up(self, message: str) -> None:
         """After a failed analysis: show nothing for the stale blocks rather than retry forever."""

@@ -7,6 +7,7 @@ key, never a traceback.
 from __future__ import annotations
 
 import fnmatch
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,10 +72,18 @@ def config_for(path: Path) -> ProjectConfig:
     for candidate in (folder, *folder.parents):
         pyproject = candidate / "pyproject.toml"
         if pyproject.is_file():
-            table = _table(pyproject)
-            if table is not None:
-                return parse_table(table, pyproject)
+            found = _config_in(pyproject, pyproject.stat().st_mtime_ns)
+            if found is not None:
+                return found
     return ProjectConfig()
+
+
+@functools.lru_cache(maxsize=64)
+def _config_in(pyproject: Path, mtime_ns: int) -> ProjectConfig | None:
+    """One pyproject.toml read once per version of it, however many files it covers (the CLI
+    asks per file, the server per publish)."""
+    table = _table(pyproject)
+    return None if table is None else parse_table(table, pyproject)
 
 
 def _table(pyproject: Path) -> dict[str, Any] | None:

@@ -287,4 +287,5 @@ def file_summary(ls: ParamlensServer, params: object) -> dict[str, object] | Non
     doc = ls.fresh(uri) if isinstance(uri, str) else None
     if doc is None or doc.error:
         return None
-    return views.file_summary(doc.all_results().layers, doc.all_results().models)
+    results = doc.all_results()
+    return views.file_summary(results.layers, results.models)
