@@ -43,6 +43,14 @@ def open_text(client: LanguageClient, uri: str, text: str, version: int = 1) -> 
                                              text=text)))
 
 
+def open_file(client: LanguageClient, path: Path) -> tuple[str, str]:
+    """Open a file on disk as an editor does: (its URI, its text)."""
+    text = path.read_text()
+    uri = uri_of(path)
+    open_text(client, uri, text)
+    return uri, text
+
+
 def replace(client: LanguageClient, uri: str, version: int, line: int, character: int,
             end_line: int, end_character: int, text: str) -> None:
     client.text_document_did_change(types.DidChangeTextDocumentParams(

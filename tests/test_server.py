@@ -8,7 +8,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from lsp_helpers import ROOT, diagnostics_for, hover_text, open_text, uri_of
+from lsp_helpers import ROOT, diagnostics_for, hover_text, open_file, open_text, uri_of
 
 SEED = ROOT / "examples" / "seed.py"
 
@@ -33,9 +33,7 @@ def _utf16(text: str) -> int:
 async def test_hover_where_the_count_is_open_says_what_it_depends_on(client: LanguageClient
                                                                       ) -> None:
     path = ROOT / "examples" / "torch_resnet_block.py"
-    text = path.read_text()
-    uri = uri_of(path)
-    open_text(client, uri, text)
+    uri, text = open_file(client, path)
     lines = text.splitlines()
     row = next(i for i, line in enumerate(lines) if "self.conv2 = nn.Conv2d(" in line)
     shown = await hover_text(client, uri, row, lines[row].index("Conv2d") + 2)
@@ -49,9 +47,7 @@ async def test_hover_where_the_count_is_open_says_what_it_depends_on(client: Lan
 
 async def test_utf16_columns_before_a_layer(client: LanguageClient) -> None:
     path = ROOT / "tests" / "fixtures" / "utf16.py"
-    text = path.read_text()
-    uri = uri_of(path)
-    open_text(client, uri, text)
+    uri, text = open_file(client, path)
     line = text.splitlines()[2]
     start = _utf16(line[:line.index("Conv2d")])
     end = _utf16(line[:line.index("Conv2d") + len("Conv2d")])
@@ -73,9 +69,7 @@ async def test_utf16_columns_before_a_layer(client: LanguageClient) -> None:
 
 async def test_inlay_hints_cover_the_requested_range_only(client: LanguageClient) -> None:
     path = ROOT / "tests" / "fixtures" / "two_models.py"
-    text = path.read_text()
-    uri = uri_of(path)
-    open_text(client, uri, text)
+    uri, text = open_file(client, path)
     lines = text.splitlines()
 
     async def hints(first: int, last: int) -> list[tuple[int, int, str]]:
@@ -112,8 +106,7 @@ async def test_code_lens_totals_match_torch_and_keras(client: LanguageClient) ->
         "twice": sum(p.numel() for p in scope["twice"].parameters()),
         "Model": scope["model"].count_params(),
     }
-    uri = uri_of(path)
-    open_text(client, uri, text)
+    uri, _ = open_file(client, path)
     lenses = await client.text_document_code_lens_async(types.CodeLensParams(
         text_document=types.TextDocumentIdentifier(uri=uri)))
     titles = {lens.range.start.line: lens.command.title for lens in lenses if lens.command}
@@ -140,10 +133,8 @@ async def test_at_least_when_layers_are_unknown(client: LanguageClient) -> None:
 
 async def test_diagnostics_errors_hints_and_budget(client: LanguageClient) -> None:
     path = ROOT / "tests" / "fixtures" / "mismatch.py"
-    text = path.read_text()
-    uri = uri_of(path)
+    uri, text = open_file(client, path)
     lines = text.splitlines()
-    open_text(client, uri, text)
     found = await diagnostics_for(client, uri, 1)
     by_code = {}
     for d in found:
@@ -220,9 +211,7 @@ async def test_hover_shows_output_shape_and_mult_adds_where_known(client: Langua
     import keras
 
     path = ROOT / "examples" / "every_conv_family.py"
-    text = path.read_text()
-    uri = uri_of(path)
-    open_text(client, uri, text)
+    uri, text = open_file(client, path)
     lines = text.splitlines()
     row = next(i for i, line in enumerate(lines) if "layers.Conv2D(32, 3, groups=1)(image)" in line)
     layer = keras.layers.Conv2D(32, 3)
@@ -240,8 +229,7 @@ async def test_server_reads_the_project_configuration(client: LanguageClient, tm
         '[tool.paramlens]\nmax-params-per-layer = 100\nchecks = ["max-params-per-layer"]\n')
     path = tmp_path / "model.py"
     path.write_text("import torch.nn as nn\nsmall = nn.Linear(2, 2)\nbig = nn.Linear(64, 64)\n")
-    uri = uri_of(path)
-    open_text(client, uri, path.read_text())
+    uri, _ = open_file(client, path)
     found = await diagnostics_for(client, uri, 1)
     assert [(d.code, d.range.start.line) for d in found] == [("max-params-per-layer", 2)]
     assert "4,160" in found[0].message  # 64 × 64 + 64
@@ -249,8 +237,7 @@ async def test_server_reads_the_project_configuration(client: LanguageClient, tm
 
 async def test_file_summary_for_the_status_bar(client: LanguageClient) -> None:
     path = ROOT / "tests" / "fixtures" / "two_models.py"
-    uri = uri_of(path)
-    open_text(client, uri, path.read_text())
+    uri, _ = open_file(client, path)
     summary = await client.protocol.send_request_async("paramlens/fileSummary", {"uri": uri})
     import torch
 

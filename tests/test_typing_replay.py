@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch
 from pytest_lsp import LanguageClient
 
-from lsp_helpers import ROOT, hover_text, open_text, replace, uri_of
+from lsp_helpers import ROOT, hover_text, open_file, replace
 
 TYPED = ("        self.conv3 = nn.Conv2d(64, 128, 3, padding=1)\n"
          "        self.norm3 = nn.BatchNorm2d(128)\n"
@@ -21,9 +21,7 @@ def params(layer: torch.nn.Module) -> str:
 
 async def test_typing_a_block_into_a_class(client: LanguageClient) -> None:
     path = ROOT / "tests" / "fixtures" / "two_models.py"
-    text = path.read_text()
-    uri = uri_of(path)
-    open_text(client, uri, text)
+    uri, text = open_file(client, path)
     lines = text.splitlines()
     conv1 = next(i for i, t in enumerate(lines) if "self.conv1 =" in t)
     conv2 = next(i for i, t in enumerate(lines) if "self.conv2 =" in t)
