@@ -40,7 +40,7 @@ def main() -> None:
     args = parser.parse_args()
     import libcst
 
-    from paramlens.sources import check_file
+    from paramlens.review.sources import check_file
 
     root, files = corpus_files()
     texts = [(root / f).read_text() for f in files]

@@ -100,7 +100,7 @@ def torchvision_models() -> str:
 
 
 def hovers_after_edits(text: str, edits: int) -> list[float]:
-    from paramlens.analysis import analyze_source
+    from paramlens.engine.analysis import analyze_source
 
     layers = [(r.name_span.line - 1, r.name_span.column + 1) for r in analyze_source(text).layers]
     lines = text.split("\n")

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from paramlens.analysis import analyze_source
+from paramlens.engine.analysis import analyze_source
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 torch = pytest.importorskip("torch")

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lsp_helpers import ROOT
-from paramlens.analysis import analyze_source
-from paramlens.document import Document
+from paramlens.editor.document import Document
+from paramlens.engine.analysis import analyze_source
 
 FILES = [ROOT / "examples" / name for name in
          ("torch_resnet_block.py", "keras_separable.py", "every_conv_family.py", "seed.py")]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import textwrap
 
-from paramlens.analysis import analyze_source
-from paramlens.results import LayerResult
+from paramlens.engine.analysis import analyze_source
+from paramlens.engine.results import LayerResult
 
 
 def layers(source: str) -> list[LayerResult]:

@@ -178,7 +178,7 @@ def test_github_escapes_and_caps_notices(tmp_path: Path) -> None:
     assert len(commands) == 5 and all(c["kind"] == "notice" for c in commands)
     assert commands[0]["file"] == "odd,name: 100%.py"
     assert commands[-1]["message"].startswith("21 more layer counts in 1 file")
-    from paramlens.report.github import escape_data
+    from paramlens.review.formats.github import escape_data
 
     assert unescape(escape_data("50%\r\nnext")) == "50%\r\nnext"
     assert "\n" not in escape_data("a\nb") and "\r" not in escape_data("a\rb")

@@ -6,14 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from .git_diff import DiffError
-from .project_config import FORMATS, ConfigError, config_for
-from .report.github import render_github
-from .report.json_report import render_json
-from .report.rdjson import render_rdjson
-from .report.sarif import render_sarif
-from .report.text import render_text
-from .review import ReviewedFile, review
+from paramlens.review.config import FORMATS, ConfigError, config_for
+from paramlens.review.formats.github import render_github
+from paramlens.review.formats.json_report import render_json
+from paramlens.review.formats.rdjson import render_rdjson
+from paramlens.review.formats.sarif import render_sarif
+from paramlens.review.formats.text import render_text
+from paramlens.review.git_diff import DiffError
+from paramlens.review.review import ReviewedFile, review
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,7 +99,7 @@ def run_serve(args: argparse.Namespace) -> int:
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if args.log_level != "DEBUG":
         logging.getLogger("pygls").setLevel(logging.WARNING)  # it logs every message at INFO
-    from .server import server
+    from paramlens.lsp.server import server
 
     if args.tcp is not None:
         server.start_tcp("127.0.0.1", args.tcp)

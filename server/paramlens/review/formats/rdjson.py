@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .findings import Finding
+from paramlens.review.formats.findings import Finding
 
 _SEVERITY = {"error": "ERROR", "warning": "WARNING", "note": "INFO"}
 

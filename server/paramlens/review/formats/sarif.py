@@ -7,9 +7,9 @@ from __future__ import annotations
 import hashlib
 import json
 
-from .. import __version__
-from ..project_config import CHECKS
-from .findings import Finding
+from paramlens import __version__
+from paramlens.review.config import CHECKS
+from paramlens.review.formats.findings import Finding
 
 _HELP = {
     "channel-mismatch": "Make the layer's in_channels equal to the previous layer's out_channels.",

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..positions import LineIndex
-from ..project_config import CHECKS
-from ..results import Diagnostic, FileReport, LayerResult, Span
+from paramlens.engine.positions import LineIndex
+from paramlens.engine.results import Diagnostic, FileReport, LayerResult, Span
+from paramlens.review.config import CHECKS
 
 _LEVELS = {"error": "error", "warning": "warning", "information": "note", "hint": "note"}
 

@@ -4,7 +4,7 @@ diagnostics. They format results; none of them computes a count.
 
 from __future__ import annotations
 
-from .results import Diagnostic, LayerResult, ModelTotal, TensorShape
+from paramlens.engine.results import Diagnostic, LayerResult, ModelTotal, TensorShape
 
 
 def _shape(shape: tuple[int, ...]) -> str:

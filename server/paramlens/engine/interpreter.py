@@ -13,11 +13,11 @@ import operator
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import channels
-from .catalogue import LayerSpec, lookup
-from .names import ImportTable, canonical
-from .quantity import UNKNOWN, Q
-from .values import (
+from paramlens.engine import channels
+from paramlens.engine.catalogue import LayerSpec, lookup
+from paramlens.engine.names import ImportTable, canonical
+from paramlens.engine.quantity import UNKNOWN, Q
+from paramlens.engine.values import (
     ClassRef,
     FunctionRef,
     LayerV,

@@ -3,8 +3,8 @@ warnings. Used by the CLI's formats and by the editor alike."""
 
 from __future__ import annotations
 
-from .project_config import ProjectConfig
-from .results import Diagnostic, FileReport, LayerResult, ModelTotal
+from paramlens.engine.results import Diagnostic, FileReport, LayerResult, ModelTotal
+from paramlens.review.config import ProjectConfig
 
 
 def budget_warnings(layers: list[LayerResult], models: list[ModelTotal],

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .analysis import analyze_source
-from .results import FileReport
+from paramlens.engine.analysis import analyze_source
+from paramlens.engine.results import FileReport
 
 MAX_BYTES = 20_000_000  # larger "Python" files are generated data, not model code
 

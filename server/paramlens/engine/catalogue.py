@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .quantity import Q, choose, product
-from .values import TupleV
+from paramlens.engine.quantity import Q, choose, product
+from paramlens.engine.values import TupleV
 
 
 @dataclass(frozen=True)

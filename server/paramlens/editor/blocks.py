@@ -14,11 +14,11 @@ from __future__ import annotations
 import ast
 import keyword
 import re
-import warnings
 from dataclasses import dataclass, field
 
-from .facts import escaping_names
-from .nodes import all_nodes
+from paramlens.engine.facts import escaping_names
+from paramlens.engine.nodes import all_nodes
+from paramlens.engine.parse import parse_quietly
 
 UNFINISHED = "__unfinished__"
 # An import from a module outside these names no layer, so the analysis reads it exactly as if the
@@ -175,12 +175,6 @@ def parse_merged(texts: list[str]) -> tuple[int, ParsedBlock] | None:
         if statements is not None:
             return count, _with_names(statements, ())
     return None
-
-
-def parse_quietly(text: str) -> list[ast.stmt]:
-    with warnings.catch_warnings():  # "invalid escape sequence" and the like are not ours to say
-        warnings.simplefilter("ignore", SyntaxWarning)
-        return ast.parse(text).body
 
 
 def _parse(text: str) -> tuple[list[ast.stmt] | None, str | None]:

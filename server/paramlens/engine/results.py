@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .positions import LineIndex
+from paramlens.engine.positions import LineIndex
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .analysis import analyze_part
-from .blocks import (
+from paramlens.editor.blocks import (
     IRRELEVANT_IMPORT,
     Block,
     ParsedBlock,
@@ -28,9 +27,10 @@ from .blocks import (
     split_lines,
     starts_block,
 )
-from .interpreter import CallRecord
-from .positions import LineIndex
-from .results import Diagnostic, LayerResult, ModelTotal
+from paramlens.engine.analysis import analyze_part
+from paramlens.engine.interpreter import CallRecord
+from paramlens.engine.positions import LineIndex
+from paramlens.engine.results import Diagnostic, LayerResult, ModelTotal
 
 MAX_CHARACTERS = 5_000_000  # beyond this a "Python" file is generated data, not model code
 

@@ -7,12 +7,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .checks import review_diagnostics
-from .git_diff import changed_lines, repository_root
-from .project_config import ProjectConfig, config_for
-from .report.findings import Finding, file_findings
-from .results import FileReport, Span
-from .sources import check_file, collect_paths
+from paramlens.engine.results import FileReport, Span
+from paramlens.review.checks import review_diagnostics
+from paramlens.review.config import ProjectConfig, config_for
+from paramlens.review.formats.findings import Finding, file_findings
+from paramlens.review.git_diff import changed_lines, repository_root
+from paramlens.review.sources import check_file, collect_paths
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..results import FileReport, LayerResult
+from paramlens.engine.results import FileReport, LayerResult
 
 
 def params_cell(layer: LayerResult) -> str:

@@ -11,10 +11,10 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
-from .names import ImportTable, canonical, collect_imports
-from .nodes import all_nodes
-from .quantity import UNKNOWN, Q
-from .values import ClassRef, FunctionRef, SpecRef, TensorV, TupleV, Value
+from paramlens.engine.names import ImportTable, canonical, collect_imports
+from paramlens.engine.nodes import all_nodes
+from paramlens.engine.quantity import UNKNOWN, Q
+from paramlens.engine.values import ClassRef, FunctionRef, SpecRef, TensorV, TupleV, Value
 
 _CALLING_ATTRIBUTES = ("__init__", "__new__", "__call__")
 

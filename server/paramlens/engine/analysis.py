@@ -10,16 +10,16 @@ import ast
 import math
 from dataclasses import dataclass
 
-from . import channels
-from .blocks import parse_quietly
-from .catalogue import Args, count
-from .facts import FunctionInfo, ModuleFacts, assume
-from .interpreter import CallRecord, Interpreter, LayerSite, WalkResult
-from .nodes import all_nodes
-from .positions import LineIndex
-from .quantity import Q, render
-from .results import Diagnostic, FileReport, LayerResult, ModelTotal, Span, TensorShape
-from .values import LayerV, Opaque, SequentialV, Value
+from paramlens.engine import channels
+from paramlens.engine.catalogue import Args, count
+from paramlens.engine.facts import FunctionInfo, ModuleFacts, assume
+from paramlens.engine.interpreter import CallRecord, Interpreter, LayerSite, WalkResult
+from paramlens.engine.nodes import all_nodes
+from paramlens.engine.parse import parse_quietly
+from paramlens.engine.positions import LineIndex
+from paramlens.engine.quantity import Q, render
+from paramlens.engine.results import Diagnostic, FileReport, LayerResult, ModelTotal, Span, TensorShape
+from paramlens.engine.values import LayerV, Opaque, SequentialV, Value
 
 _MAX_ROUNDS = 4  # call chains deeper than this keep their parameters unknown
 
@@ -162,7 +162,7 @@ def _signature(env: dict[str, Value]) -> str:
 
 
 def _shape_signature(value: Value) -> str:
-    from .values import TensorV, TupleV
+    from paramlens.engine.values import TensorV, TupleV
 
     if isinstance(value, TupleV):
         return "(" + ",".join(_shape_signature(v) for v in value.items) + ")"

@@ -10,7 +10,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
-from .quantity import UNKNOWN, Q
+from paramlens.engine.quantity import UNKNOWN, Q
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from .nodes import all_nodes
+from paramlens.engine.nodes import all_nodes
 
 # Modules whose layer classes we know, by the prefix that identifies the framework.
 _TORCH_PREFIXES = ("torch.nn.",)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..results import FileReport, LayerResult
+from paramlens.engine.results import FileReport, LayerResult
 
 
 def layer_dict(layer: LayerResult) -> dict:

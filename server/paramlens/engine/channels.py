@@ -10,12 +10,12 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from .catalogue import Args
-from .quantity import UNKNOWN, Q
-from .values import LayerV, SequentialV, TensorV, TupleV, Value
+from paramlens.engine.catalogue import Args
+from paramlens.engine.quantity import UNKNOWN, Q
+from paramlens.engine.values import LayerV, SequentialV, TensorV, TupleV, Value
 
 if TYPE_CHECKING:
-    from .analysis import LayerSite
+    from paramlens.engine.analysis import LayerSite
 
 
 def shape_tensor(shape_value: Value, story: str, framework: str = "keras") -> TensorV | None:

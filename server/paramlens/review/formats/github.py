@@ -6,7 +6,7 @@ summed up in one. Errors are never capped.
 
 from __future__ import annotations
 
-from .findings import Finding
+from paramlens.review.formats.findings import Finding
 
 _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 

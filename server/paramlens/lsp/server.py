@@ -18,12 +18,13 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
 
-from . import __version__, views
-from .checks import reviewed
-from .config import Options, read_options
-from .document import Document
-from .project_config import ConfigError, ProjectConfig, config_for
-from .results import Diagnostic, LayerResult, Span
+from paramlens import __version__
+from paramlens.editor.document import Document
+from paramlens.engine.results import Diagnostic, LayerResult, Span
+from paramlens.lsp import views
+from paramlens.lsp.options import Options, read_options
+from paramlens.review.checks import reviewed
+from paramlens.review.config import ConfigError, ProjectConfig, config_for
 
 log = logging.getLogger("paramlens")
 
