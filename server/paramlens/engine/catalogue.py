@@ -459,8 +459,11 @@ def _build() -> list[LayerSpec]:
         for pool in ("MaxPooling", "AveragePooling"):
             specs.append(_keras((f"{pool}{n}D", f"{pool.replace('Pooling', 'Pool')}{n}D"),
                                 _K_POOL, "shape", None, flow=keeps, ndim=n))
-        for pad in ("ZeroPadding", "UpSampling", "Cropping", "SpatialDropout"):
-            specs.append(_keras(f"{pad}{n}D", "", "shape", None, flow=keeps, ndim=n))
+        for pad, sig in (("ZeroPadding", "padding=1, data_format=None"),
+                         ("UpSampling", "size=2, data_format=None"),
+                         ("Cropping", f"cropping={0 if n == 2 else 1}, data_format=None"),
+                         ("SpatialDropout", "rate=0.5")):
+            specs.append(_keras(f"{pad}{n}D", sig, "shape", None, flow=keeps, ndim=n))
     for n in (1, 2):
         specs += [
             _keras((f"SeparableConv{n}D", f"SeparableConvolution{n}D"), _K_SEP, "conv",

@@ -41,6 +41,15 @@ class TensorShape:
 
 
 @dataclass(frozen=True)
+class Context:
+    """One way the code reaches a layer call: its count there and how many objects it builds."""
+
+    params: int | None
+    instances: int
+    via: str  # the call chain in the code's own names
+
+
+@dataclass(frozen=True)
 class LayerResult:
     span: Span  # the whole constructor call
     name_span: Span  # the class name, for hovers on the name
@@ -62,6 +71,12 @@ class LayerResult:
     mult_adds: int | None = None
     scope: str = ""  # enclosing function or class, for model totals
     invalid: str | None = None  # why the framework would refuse to build it (then no count)
+    contexts: tuple[Context, ...] = ()  # the counts the evaluated program builds here
+
+    @property
+    def context_counts(self) -> list[int]:
+        """The distinct known counts over the contexts, smallest first."""
+        return sorted({c.params for c in self.contexts if c.params is not None})
 
     @property
     def shown_count(self) -> tuple[int | None, bool]:
@@ -100,6 +115,24 @@ class ModelTotal:
     unknown_layers: int
     layer_lines: tuple[int, ...] = ()
     params_default: int | None = None  # every layer counted, some under assumptions
+    certain: bool = True  # False: the total rests on an assumption even with no unknown layer
+    trainable: int | None = None
+    why: str = ""  # why the total is open, in words
+    assumptions: tuple[str, ...] = ()
+
+    @property
+    def exact(self) -> int | None:
+        """The total when the code fixes it, else None."""
+        return self.params if self.unknown_layers == 0 and self.certain else None
+
+    def words(self) -> str:
+        """The one wording of a total, for the table, the lens and the status bar."""
+        if self.exact is not None:
+            return f"{self.exact:,} parameters"
+        if self.params_default is not None:
+            return f"{self.params_default:,} parameters if defaults hold"
+        unknown = f"{self.unknown_layers} layer{'s' if self.unknown_layers != 1 else ''} unknown"
+        return f"at least {self.params:,} parameters ({unknown})"
 
 
 @dataclass

@@ -7,12 +7,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from paramlens.engine.in_context import evaluate_reports
 from paramlens.engine.results import FileReport, Span
 from paramlens.review.checks import review_diagnostics
 from paramlens.review.config import ProjectConfig, config_for
 from paramlens.review.formats.findings import Finding, file_findings
 from paramlens.review.git_diff import changed_lines, repository_root
-from paramlens.review.sources import check_file, collect_paths
+from paramlens.review.sources import collect_paths, read_source, report_for
 
 
 @dataclass
@@ -34,7 +35,7 @@ def review(arguments: list[str], diff: str | None, cwd: Path) -> list[ReviewedFi
     """Raises ConfigError or DiffError for what the user must fix first."""
     root = repository_root(cwd) or cwd
     changed = changed_lines(diff, cwd) if diff is not None else None
-    reviewed: list[ReviewedFile] = []
+    chosen: list[tuple[Path, ProjectConfig, str]] = []
     for path in collect_paths(arguments):
         absolute = Path(path).resolve()
         config = config_for(absolute)
@@ -42,7 +43,17 @@ def review(arguments: list[str], diff: str | None, cwd: Path) -> list[ReviewedFi
             continue
         if changed is not None and absolute not in changed:
             continue
-        report = check_file(path)
+        chosen.append((absolute, config, path))
+    reports: list[FileReport] = []
+    texts: dict[str, str] = {}
+    for _absolute, _config, path in chosen:
+        text, error = read_source(path)
+        reports.append(report_for(path, text, error))
+        if text is not None:
+            texts[path] = text
+    evaluate_reports(reports, texts)
+    reviewed: list[ReviewedFile] = []
+    for (absolute, config, _path), report in zip(chosen, reports, strict=True):
         report.diagnostics = review_diagnostics(report, config)
         if changed is not None:
             lines = changed[absolute]

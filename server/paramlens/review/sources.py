@@ -45,6 +45,10 @@ def read_source(path: str) -> tuple[str | None, str | None]:
 
 def check_file(path: str) -> FileReport:
     text, error = read_source(path)
+    return report_for(path, text, error)
+
+
+def report_for(path: str, text: str | None, error: str | None) -> FileReport:
     if text is None:
         return FileReport(path, error=error)
     try:

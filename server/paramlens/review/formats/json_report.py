@@ -28,6 +28,8 @@ def layer_dict(layer: LayerResult) -> dict:
         "unknowns": list(layer.unknowns),
         "output_shape": list(layer.output_shape) if layer.output_shape else None,
         "mult_adds": layer.mult_adds,
+        "contexts": [{"params": c.params, "instances": c.instances, "via": c.via}
+                     for c in layer.contexts],
     }
 
 
@@ -43,7 +45,11 @@ def render_json(reports: list[FileReport]) -> str:
                              "severity": d.severity, "code": d.code, "message": d.message}
                             for d in report.diagnostics],
             "models": [{"name": m.name, "kind": m.kind, "line": m.span.line,
-                        "params": m.params, "unknown_layers": m.unknown_layers}
+                        "column": m.span.column + 1, "params": m.exact,
+                        "params_default": m.params_default if m.params_default is not None
+                        else m.exact, "params_known": m.params,
+                        "unknown_layers": m.unknown_layers, "trainable": m.trainable,
+                        "why": m.why or None, "assumptions": list(m.assumptions)}
                        for m in report.models],
         })
     return json.dumps({"files": files}, indent=1)

@@ -1,0 +1,1 @@
+"""The evaluator: runs model construction code on concrete values (see machine.py)."""

@@ -1,0 +1,493 @@
+"""Python's builtins and the methods of lists, dicts, strings and numbers, on evaluator values.
+
+Only pure operations are modelled; they run on concrete values and nothing else. Standard-library
+helpers the construction code of models uses (`math`, `functools.partial`, `collections`,
+`copy.deepcopy`, `dataclasses`) are here too: their sources are not read.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from paramlens.engine.evaluate.machine import MAX_SEQUENCE, Machine, is_plain, size_ok, truth
+from paramlens.engine.evaluate.objects import (
+    BoundV,
+    ClassV,
+    ContainerV,
+    DictV,
+    ExternalV,
+    FuncV,
+    InstanceV,
+    LayerObj,
+    ListV,
+    ModuleV,
+    ObjectV,
+    PartialV,
+    TensorV,
+    Unknown,
+    is_unknown,
+)
+
+BUILTIN_NAMES = ("range", "len", "list", "tuple", "dict", "int", "float", "str", "bool", "min",
+                 "max", "sum", "abs", "round", "zip", "enumerate", "reversed", "sorted",
+                 "isinstance", "issubclass", "getattr", "setattr", "hasattr", "print", "object",
+                 "any", "all", "map", "filter", "divmod", "pow", "iter", "next", "type", "repr",
+                 "callable", "id", "hash", "super", "staticmethod", "classmethod", "property",
+                 "Exception", "ValueError", "TypeError", "KeyError", "IndexError",
+                 "RuntimeError", "NotImplementedError", "AttributeError", "ImportError",
+                 "AssertionError", "BaseException", "StopIteration", "ModuleNotFoundError",
+                 "NotImplemented", "set", "frozenset", "vars", "format", "ord", "chr")
+
+_PURE_STR_METHODS = {"format", "join", "startswith", "endswith", "split", "rsplit", "upper",
+                     "lower", "replace", "strip", "rstrip", "lstrip", "isdigit", "title",
+                     "partition", "rpartition", "count", "find", "index", "zfill"}
+_PURE_NUMBER_METHODS = {"is_integer", "bit_length", "conjugate"}
+
+
+def _ints(values: tuple[Any, ...]) -> bool:
+    return all(isinstance(v, int) for v in values)
+
+
+def call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    args = tuple(m.deref(a) for a in args)
+    if name == "range":
+        if _ints(args) and 1 <= len(args) <= 3 and not kwargs:
+            try:
+                r = range(*args)
+            except ValueError:
+                return Unknown("range() Python refuses")
+            return r
+        return Unknown("a range the code does not fix")
+    if name == "len" and len(args) == 1:
+        items = m.iterate(args[0])
+        if isinstance(args[0], (str, tuple, range)):
+            return len(args[0])
+        return len(items) if items is not None else Unknown("the length of a value the code does "
+                                                            "not fix")
+    if name in ("list", "tuple") and len(args) <= 1:
+        items = m.iterate(args[0]) if args else []
+        if items is None:
+            return ListV([], exact=False) if name == "list" else Unknown("a tuple of unknown items")
+        return ListV(items) if name == "list" else tuple(items)
+    if name == "dict":
+        result = DictV({})
+        if args:
+            source = args[0]
+            if isinstance(source, DictV):
+                result.items.update(source.items)
+                result.exact = source.exact
+            else:
+                pairs = m.iterate(source)
+                if pairs is None:
+                    result.exact = False
+                else:
+                    for pair in pairs:
+                        pair_items = m.iterate(pair)
+                        if pair_items is None or len(pair_items) != 2 or not is_plain(pair_items[0]):
+                            result.exact = False
+                        else:
+                            result.items[pair_items[0]] = pair_items[1]
+        result.items.update(kwargs)
+        return result
+    if name in ("int", "float", "str", "bool", "abs", "round", "divmod", "pow", "ord", "chr",
+                "repr", "format", "hash"):
+        if kwargs or not all(is_plain(a) for a in args) or (not args and name != "str"):
+            if name == "bool" and len(args) == 1:
+                return truth(args[0])
+            return Unknown(f"{name}() of a value the code does not fix")
+        if name == "pow" and len(args) >= 2:
+            import ast as _ast
+
+            from paramlens.engine.evaluate.machine import guarded_binop
+            return guarded_binop(_ast.Pow, args[0], args[1])
+        try:
+            result = __builtins__[name](*args) if isinstance(__builtins__, dict) else \
+                getattr(__builtins__, name)(*args)
+        except Exception:
+            return Unknown(f"{name}() Python refuses")
+        return result if size_ok(result) else Unknown("a value too large to evaluate")
+    if name in ("min", "max", "sum", "any", "all", "sorted"):
+        items = list(args) if len(args) > 1 else (m.iterate(args[0]) if args else None)
+        if items is None:
+            return Unknown(f"{name}() over values the code does not fix")
+        items = [m.deref(i) for i in items]
+        if name in ("any", "all"):
+            truths = [truth(i) for i in items]
+            if any(is_unknown(t) for t in truths):
+                return Unknown(f"{name}() over values the code does not fix")
+            return any(truths) if name == "any" else all(truths)
+        if not all(is_plain(i) for i in items) or kwargs:
+            return Unknown(f"{name}() over values the code does not fix")
+        try:
+            result = {"min": min, "max": max, "sum": sum, "sorted": sorted}[name](items)
+        except Exception:
+            return Unknown(f"{name}() Python refuses")
+        return ListV(result) if name == "sorted" else result
+    if name in ("zip", "enumerate", "reversed", "map", "filter"):
+        return _iterator(m, name, args, kwargs)
+    if name == "isinstance" and len(args) == 2:
+        return isinstance_of(m, args[0], args[1])
+    if name == "issubclass" and len(args) == 2:
+        if isinstance(args[0], ClassV) and isinstance(args[1], (ClassV, ExternalV)):
+            return args[1] in args[0].mro() or any(isinstance(c, ExternalV) and isinstance(
+                args[1], ExternalV) and c.qualname == args[1].qualname for c in args[0].mro())
+        return Unknown("issubclass() of values the code does not fix")
+    if name == "getattr" and len(args) in (2, 3) and isinstance(args[1], str):
+        value = m.get_attribute(args[0], args[1])
+        if is_unknown(value) and len(args) == 3:
+            return Unknown(f"getattr(..., {args[1]!r}) may take its default")
+        return value
+    if name == "hasattr" and len(args) == 2 and isinstance(args[1], str):
+        value = m.get_attribute(args[0], args[1])
+        return Unknown("hasattr()") if is_unknown(value) else True
+    if name == "setattr" and len(args) == 3 and isinstance(args[1], str):
+        m.set_attribute(args[0], args[1], args[2])
+        return None
+    if name == "print":
+        return None
+    if name == "object" and not args:
+        return ObjectV()
+    if name == "callable" and len(args) == 1:
+        return isinstance(args[0], (FuncV, BoundV, PartialV, ClassV, LayerObj)) or \
+            Unknown("callable()")
+    if name == "type" and len(args) == 1:
+        if isinstance(args[0], InstanceV):
+            return args[0].cls
+        return Unknown("type()")
+    if name == "iter" and len(args) == 1:
+        items = m.iterate(args[0])
+        return _Iterator(items) if items is not None else Unknown("an iterator")
+    if name == "next" and args:
+        if isinstance(args[0], _Iterator) and args[0].items:
+            return args[0].items.pop(0)
+        return Unknown("next()")
+    return Unknown(f"{name}() is not evaluated")
+
+
+class _Iterator:
+    def __init__(self, items: list[Any]) -> None:
+        self.items = items
+
+
+def _iterator(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    if name == "zip":
+        lists = [m.iterate(a) for a in args]
+        if any(items is None for items in lists) or kwargs.get("strict"):
+            return Unknown("zip() over values the code does not fix")
+        return tuple(zip(*lists, strict=False))  # type: ignore[misc]
+    if name == "enumerate" and args:
+        items = m.iterate(args[0])
+        start = args[1] if len(args) > 1 else kwargs.get("start", 0)
+        if items is None or not isinstance(start, int):
+            return Unknown("enumerate() over values the code does not fix")
+        return tuple((start + i, item) for i, item in enumerate(items))
+    if name == "reversed" and len(args) == 1:
+        items = m.iterate(args[0])
+        return tuple(reversed(items)) if items is not None else Unknown("reversed()")
+    if name in ("map", "filter") and len(args) >= 2:
+        lists = [m.iterate(a) for a in args[1:]]
+        if any(items is None for items in lists):
+            return Unknown(f"{name}() over values the code does not fix")
+        out: list[Any] = []
+        for row in zip(*lists, strict=False):  # type: ignore[misc]
+            if name == "map":
+                out.append(m.call(args[0], tuple(row), {}, None))
+            else:
+                keep = truth(m.call(args[0], tuple(row), {}, None)) if args[0] is not None else \
+                    truth(row[0])
+                if is_unknown(keep):
+                    return Unknown("filter() on values the code does not fix")
+                if keep:
+                    out.append(row[0])
+        return tuple(out)
+    return Unknown(f"{name}()")
+
+
+_ABSTRACT_SEQUENCES = {"typing.Sequence", "collections.abc.Sequence", "typing.List",
+                       "typing.Iterable", "collections.abc.Iterable", "typing.Tuple"}
+_BUILTIN_TYPES: dict[str, tuple[type, ...]] = {
+    "builtins.int": (int,), "builtins.float": (float,), "builtins.str": (str,),
+    "builtins.bool": (bool,), "builtins.tuple": (tuple,), "builtins.list": (),
+    "builtins.dict": (), "numbers.Number": (int, float), "numbers.Integral": (int,),
+    "numbers.Real": (int, float),
+}
+
+
+def isinstance_of(m: Machine, value: Any, kind: Any) -> Any:
+    value, kind = m.deref(value), m.deref(kind)
+    if isinstance(kind, tuple):
+        results = [isinstance_of(m, value, k) for k in kind]
+        if any(r is True for r in results):
+            return True
+        if any(is_unknown(r) for r in results):
+            return Unknown("isinstance() the code does not fix")
+        return False
+    if is_unknown(value):
+        return Unknown("isinstance() of a value the code does not fix")
+    if isinstance(kind, ClassV):
+        if isinstance(value, InstanceV):
+            return kind in value.cls.mro()
+        if is_plain(value) or isinstance(value, (ListV, DictV, LayerObj, ContainerV, FuncV)):
+            return False
+        return Unknown("isinstance()")
+    if isinstance(kind, ExternalV):
+        q = kind.qualname
+        if q in _BUILTIN_TYPES:
+            if q == "builtins.list":
+                return isinstance(value, ListV)
+            if q == "builtins.dict":
+                return isinstance(value, DictV)
+            if q == "builtins.int" and isinstance(value, bool):
+                return True
+            return isinstance(value, _BUILTIN_TYPES[q]) if is_plain(value) or isinstance(
+                value, (ListV, DictV, InstanceV, LayerObj)) else Unknown("isinstance()")
+        if q in _ABSTRACT_SEQUENCES:
+            if isinstance(value, (tuple, ListV, str)):
+                return True
+            if isinstance(value, (int, float, bool, type(None), DictV, InstanceV, LayerObj)):
+                return False
+            return Unknown("isinstance()")
+        return m.frameworks.isinstance_external(m, value, q)
+    return Unknown("isinstance() with a class the evaluator does not model")
+
+
+def builtin_method(m: Machine, owner: Any, name: str, args: tuple[Any, ...],
+                   kwargs: dict[str, Any]) -> Any:
+    args = tuple(m.deref(a) for a in args)
+    if isinstance(owner, ListV):
+        return _list_method(m, owner, name, args)
+    if isinstance(owner, DictV):
+        return _dict_method(m, owner, name, args, kwargs)
+    if isinstance(owner, str) and name in _PURE_STR_METHODS:
+        if name == "join" and len(args) == 1:
+            items = m.iterate(args[0])
+            if items is None or not all(isinstance(i, str) for i in items):
+                return Unknown("str.join() of values the code does not fix")
+            args = (items,)
+        elif not all(is_plain(a) for a in args) or not all(is_plain(v) for v in kwargs.values()):
+            return Unknown(f"str.{name}() of values the code does not fix")
+        try:
+            result = getattr(owner, name)(*args, **kwargs)
+        except Exception:
+            return Unknown(f"str.{name}() Python refuses")
+        if isinstance(result, list):
+            return ListV(result)
+        return result if size_ok(result) else Unknown("a string too long to evaluate")
+    if isinstance(owner, (int, float)) and name in _PURE_NUMBER_METHODS and not args:
+        return getattr(owner, name)()
+    if isinstance(owner, tuple) and name in ("index", "count") and all(is_plain(a) for a in args):
+        try:
+            return getattr(owner, name)(*args)
+        except ValueError:
+            return Unknown("tuple.index() Python refuses")
+    return Unknown(f"{type(owner).__name__}.{name}() is not evaluated")
+
+
+def _list_method(m: Machine, owner: ListV, name: str, args: tuple[Any, ...]) -> Any:
+    items = owner.items
+    if name == "append" and len(args) == 1:
+        m.taint(owner)
+        if len(items) >= MAX_SEQUENCE:
+            owner.exact = False
+        else:
+            items.append(args[0])
+        return None
+    if name == "extend" and len(args) == 1:
+        more = m.iterate(args[0])
+        if more is None:
+            owner.exact = False
+        else:
+            m.taint(owner)
+            items.extend(more)
+        return None
+    if name == "insert" and len(args) == 2 and isinstance(args[0], int):
+        m.taint(owner)
+        items.insert(args[0], args[1])
+        return None
+    if name == "pop":
+        if not owner.exact:
+            return Unknown("an item of a list the code changed unknowably")
+        index = args[0] if args else -1
+        if not isinstance(index, int) or not items:
+            owner.exact = False
+            return Unknown("list.pop()")
+        m.taint(owner)
+        try:
+            return items.pop(index)
+        except IndexError:
+            return Unknown("pop from an empty list")
+    if name == "reverse" and not args:
+        m.taint(owner)
+        items.reverse()
+        return None
+    if name == "clear":
+        m.taint(owner)
+        items.clear()
+        owner.exact = owner.exact
+        return None
+    if name == "copy":
+        return ListV(list(items), owner.exact)
+    if name == "remove" and len(args) == 1:
+        for i, item in enumerate(items):
+            if item is args[0] or (is_plain(item) and is_plain(args[0]) and item == args[0]):
+                m.taint(owner)
+                del items[i]
+                return None
+        owner.exact = False
+        return None
+    if name in ("index", "count") and len(args) == 1 and owner.exact and \
+            all(is_plain(i) for i in items) and is_plain(args[0]):
+        try:
+            return getattr(items, name)(args[0])
+        except ValueError:
+            return Unknown("list.index() Python refuses")
+    if name == "sort":
+        if all(is_plain(i) for i in items):
+            m.taint(owner)
+            try:
+                items.sort()
+            except TypeError:
+                owner.exact = False
+            return None
+    owner.exact = False
+    return Unknown(f"list.{name}()")
+
+
+def _dict_method(m: Machine, owner: DictV, name: str, args: tuple[Any, ...],
+                 kwargs: dict[str, Any]) -> Any:
+    items = owner.items
+    if name in ("items", "keys", "values"):
+        if not owner.exact:
+            return Unknown(f"dict.{name}() of a dict the code changed unknowably")
+        if name == "items":
+            return tuple(items.items())
+        return tuple(items.keys()) if name == "keys" else tuple(items.values())
+    if name == "get" and args:
+        key = args[0]
+        if is_unknown(key) or not is_plain(key):
+            return Unknown("dict.get() with a key the code does not fix")
+        if key in items:
+            return items[key]
+        if not owner.exact:
+            return Unknown("dict.get() on a dict the code changed unknowably")
+        return args[1] if len(args) > 1 else None
+    if name in ("pop", "setdefault") and args:
+        key = args[0]
+        if is_unknown(key) or not is_plain(key):
+            owner.exact = False
+            return Unknown(f"dict.{name}()")
+        if name == "setdefault":
+            if key not in items:
+                if not owner.exact:
+                    return Unknown("dict.setdefault()")
+                m.taint(owner)
+                items[key] = args[1] if len(args) > 1 else None
+            return items[key]
+        if key in items:
+            m.taint(owner)
+            return items.pop(key)
+        if not owner.exact:
+            return Unknown("dict.pop() on a dict the code changed unknowably")
+        if len(args) > 1:
+            return args[1]
+        return Unknown("dict.pop() of a missing key raises")
+    if name == "update":
+        m.taint(owner)
+        for source in args:
+            if isinstance(source, DictV):
+                items.update(source.items)
+                owner.exact = owner.exact and source.exact
+            else:
+                owner.exact = False
+        items.update(kwargs)
+        return None
+    if name == "copy":
+        return DictV(dict(items), owner.exact)
+    if name == "clear":
+        m.taint(owner)
+        items.clear()
+        return None
+    owner.exact = False
+    return Unknown(f"dict.{name}()")
+
+
+# the standard library, by qualified name ---------------------------------------------------------
+def call_stdlib(m: Machine, qualname: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    args = tuple(m.deref(a) for a in args)
+    if qualname == "functools.partial" and args:
+        return PartialV(args[0], tuple(args[1:]), dict(kwargs))
+    if qualname in ("collections.OrderedDict", "typing.OrderedDict"):
+        return call_builtin(m, "dict", args, kwargs)
+    if qualname in ("copy.deepcopy", "copy.copy") and len(args) == 1:
+        return _copy(m, args[0], deep=qualname.endswith("deepcopy"))
+    if qualname.startswith("math.") and not kwargs:
+        func = getattr(math, qualname[5:], None)
+        if func is not None and callable(func) and all(is_plain(a) for a in args):
+            try:
+                result = func(*args)
+            except Exception:
+                return Unknown(f"{qualname}() Python refuses")
+            return result if size_ok(result) else Unknown("a value too large")
+    if qualname == "dataclasses.field":
+        return _FieldDefault(kwargs.get("default"), kwargs.get("default_factory"))
+    if qualname in ("typing.cast",) and len(args) == 2:
+        return args[1]
+    if qualname == "warnings.warn":
+        return None
+    return Unknown(f"{qualname}() is not evaluated")
+
+
+class _FieldDefault:
+    def __init__(self, default: Any, factory: Any) -> None:
+        self.default = default
+        self.factory = factory
+
+
+def dataclass_fields(m: Machine, cls: ClassV) -> tuple[tuple[str, Any, bool], ...]:
+    fields: list[tuple[str, Any, bool]] = []
+    for base in reversed(cls.bases):
+        if isinstance(base, ClassV) and base.dataclass_fields:
+            fields.extend(base.dataclass_fields)
+    if cls.node is None:
+        return tuple(fields)
+    for stmt in cls.node.body:
+        import ast as _ast
+        if isinstance(stmt, _ast.AnnAssign) and isinstance(stmt.target, _ast.Name):
+            name = stmt.target.id
+            if "ClassVar" in _ast.unparse(stmt.annotation):
+                continue
+            fields = [f for f in fields if f[0] != name]
+            if stmt.value is None:
+                fields.append((name, None, False))
+                continue
+            default = cls.names.get(name)
+            if isinstance(default, _FieldDefault):
+                if default.factory is not None:
+                    fields.append((name, Unknown("a default_factory"), True))
+                elif default.default is not None:
+                    fields.append((name, default.default, True))
+                else:
+                    fields.append((name, None, False))
+            else:
+                fields.append((name, default, True))
+    return tuple(fields)
+
+
+def _copy(m: Machine, value: Any, deep: bool) -> Any:
+    if is_plain(value) or is_unknown(value):
+        return value
+    if isinstance(value, ListV):
+        return ListV([_copy(m, v, deep) if deep else v for v in value.items], value.exact)
+    if isinstance(value, DictV):
+        return DictV({k: _copy(m, v, deep) if deep else v for k, v in value.items.items()},
+                     value.exact)
+    if isinstance(value, InstanceV):
+        return InstanceV(value.cls, {k: _copy(m, v, deep) if deep else v
+                                     for k, v in value.attrs.items()}, value.exact,
+                         list(value.members), value.framework)
+    if isinstance(value, LayerObj) and deep:
+        return m.frameworks.copy_layer(m, value)
+    if isinstance(value, (FuncV, ClassV, ExternalV, ModuleV, TensorV)):
+        return value
+    return Unknown("a copy of a value the evaluator does not model")

@@ -1,0 +1,1052 @@
+"""What torch and Keras do when construction code calls them: the framework rules.
+
+Layers are built from the catalogue (one entry per class: signature and formula). This module adds
+what the catalogue does not say: containers (`nn.Sequential`, `ModuleList`, `ModuleDict`),
+parameters that are not layers (`nn.Parameter(torch.zeros(...))`), Keras tensors and their shapes,
+`Input`, `Sequential`/`add`/`build`, functional models and merges.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from typing import Any
+
+from paramlens.engine.catalogue import Args, LayerSpec, count, lookup
+from paramlens.engine.evaluate import builtins as py
+from paramlens.engine.evaluate.machine import Machine, is_plain
+from paramlens.engine.evaluate.objects import (
+    ClassV,
+    ContainerV,
+    DictV,
+    ExternalV,
+    FuncV,
+    InstanceV,
+    KerasModelV,
+    LayerObj,
+    ListV,
+    ParamV,
+    PartialV,
+    TensorV,
+    Unknown,
+)
+from paramlens.engine.names import canonical
+from paramlens.engine.quantity import Q
+from paramlens.engine.values import TupleV
+
+_TORCH_CONTAINERS = {"Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
+_TORCH_FACTORIES = {"zeros", "ones", "empty", "randn", "rand", "full", "zeros_like", "ones_like",
+                    "empty_like", "randn_like", "rand_like", "full_like", "tensor", "as_tensor",
+                    "eye", "arange", "linspace", "Tensor", "FloatTensor"}
+_KERAS_ROOTS = ("keras", "tf_keras", "tensorflow", "tf")
+_KERAS_MERGE_FUNCTIONS = {"add": "Add", "concatenate": "Concatenate", "multiply": "Multiply",
+                          "average": "Average", "maximum": "Maximum", "minimum": "Minimum",
+                          "subtract": "Subtract"}
+_NON_TRAINABLE_KERAS = ("moving_mean", "moving_variance")
+
+
+def keras_short(qualname: str) -> str | None:
+    """`keras.Sequential`, `tf.keras.models.Model`, `keras.src.models.Functional` → the class
+    name, when the name lies in Keras."""
+    parts = qualname.split(".")
+    if parts[0] in ("tensorflow", "tf"):
+        parts = parts[1:]
+    if len(parts) >= 2 and parts[0] in ("keras", "tf_keras"):
+        return parts[-1]
+    return None
+
+
+def torch_short(qualname: str) -> str | None:
+    if qualname.startswith("torch.nn.") or qualname.startswith("torch."):
+        return qualname.rsplit(".", 1)[-1]
+    return None
+
+
+def as_q(value: Any) -> Any:
+    if isinstance(value, bool) or is_plain(value) and not isinstance(value, tuple):
+        return Q.const(value)
+    if isinstance(value, tuple):
+        return TupleV(tuple(as_q(v) for v in value))
+    if isinstance(value, ListV) and value.exact:
+        return TupleV(tuple(as_q(v) for v in value.items), is_list=True)
+    return Q.unknown("?")
+
+
+class Frameworks:
+    def __init__(self, recorder: Any) -> None:
+        self.recorder = recorder  # program.Recorder: where layer constructions are recorded
+
+    # classes -------------------------------------------------------------------------------------
+    def kind_of_class(self, cls: ClassV) -> str:
+        for base in cls.framework_bases():
+            if base.startswith("torch."):
+                return "torch"
+            if keras_short(base) is not None:
+                return "keras"
+        return ""
+
+    def instantiate(self, m: Machine, cls: ClassV, args: tuple, kwargs: dict, node: Any) -> Any:
+        return None
+
+    def super_init(self, m: Machine, instance: InstanceV, ext: Any, args: tuple,
+                   kwargs: dict) -> None:
+        """`super().__init__(...)` reaching a framework class."""
+        bases = instance.cls.framework_bases()
+        short = (bases[0].rsplit(".", 1)[-1]) if bases else ""
+        if instance.framework == "torch" and short in ("Sequential", "ModuleList"):
+            members = _members_from(m, args)
+            if members is None:
+                instance.exact = False
+            else:
+                instance.members = members
+        elif instance.framework == "torch" and short == "ModuleDict" and args:
+            source = m.deref(args[0])
+            if isinstance(source, DictV) and source.exact:
+                instance.members = [(str(k), v) for k, v in source.items.items()]
+            else:
+                instance.exact = False
+
+    def super_method(self, m: Machine, ext: Any, self_value: Any, name: str) -> Any:
+        if name == "__init__":
+            instance = self_value
+
+            def init(*args: Any, **kwargs: Any) -> None:
+                if isinstance(instance, InstanceV):
+                    self.super_init(m, instance, ext, args, kwargs)
+                return None
+
+            return _Native(init)
+        if isinstance(self_value, InstanceV):
+            return self.get_attribute(m, self_value, name)
+        return Unknown(f"super().{name}")
+
+    def decorator(self, m: Machine, decorator: Any, value: Any) -> Any:
+        decorator = m.deref(decorator)
+        if isinstance(decorator, ExternalV):
+            q = decorator.qualname
+            if q in ("dataclasses.dataclass",) and isinstance(value, ClassV):
+                value.dataclass_fields = py.dataclass_fields(m, value)
+                return value
+            if q.startswith("torch.") or q.startswith("typing.") or q.startswith("functools."):
+                return value
+        if isinstance(decorator, _DataclassWith) and isinstance(value, ClassV):
+            value.dataclass_fields = py.dataclass_fields(m, value)
+            return value
+        return None
+
+    # attributes ----------------------------------------------------------------------------------
+    def set_attribute(self, m: Machine, owner: Any, name: str, value: Any) -> bool:
+        if isinstance(owner, LayerObj):
+            if isinstance(value, ParamV) and owner.params is not None:
+                owner.params = {**owner.params, name: value}  # tied weights: one tensor, two names
+            elif isinstance(value, TensorV) and value.param is not None and owner.params is not None:
+                owner.params = {**owner.params, name: value.param}
+            else:
+                owner.attrs[name] = value
+            return True
+        if isinstance(owner, KerasModelV):
+            owner.attrs[name] = value
+            return True
+        if isinstance(owner, TensorV) and name == "requires_grad" and owner.param is not None:
+            owner.param.trainable = bool(value) if isinstance(value, bool) else owner.param.trainable
+            return True
+        return False
+
+    def get_attribute(self, m: Machine, owner: Any, name: str) -> Any:
+        if isinstance(owner, ExternalV):
+            return ExternalV(f"{owner.qualname}.{name}")
+        if isinstance(owner, LayerObj):
+            if owner.params is not None and name in owner.params:
+                return owner.params[name]
+            if name in owner.attrs:
+                return owner.attrs[name]
+            if name in owner.values:
+                return owner.values[name]
+            alias = _LAYER_ALIASES.get(name)
+            if alias and alias in owner.values:
+                return owner.values[alias]
+            return _Method(owner, name)
+        if isinstance(owner, InstanceV):
+            if name in ("weight", "bias") and owner.framework:
+                return Unknown(f"{name} of a module")
+            if owner.framework:
+                return _Method(owner, name)
+            return None
+        if isinstance(owner, (ContainerV, KerasModelV)):
+            if isinstance(owner, KerasModelV) and name in owner.attrs:
+                return owner.attrs[name]
+            if isinstance(owner, KerasModelV) and name == "output":
+                return owner.outputs if owner.outputs is not None else Unknown("output")
+            if isinstance(owner, KerasModelV) and name == "layers":
+                return ListV(list(owner.layers), owner.exact)
+            if isinstance(owner, ContainerV) and owner.kind == "ModuleDict":
+                for key, member in owner.members:
+                    if key == name:
+                        return member
+            return _Method(owner, name)
+        if isinstance(owner, TensorV):
+            if name == "shape":
+                return tuple(d for d in owner.shape) if owner.shape is not None else \
+                    Unknown("a shape the code does not fix")
+            if name == "ndim" and owner.shape is not None:
+                return len(owner.shape)
+            if name in ("data", "T"):
+                return owner
+            return _Method(owner, name)
+        if isinstance(owner, ParamV):
+            return _Method(owner, name)
+        if isinstance(owner, ClassV):
+            return None
+        return None
+
+    def isinstance_external(self, m: Machine, value: Any, qualname: str) -> Any:
+        name = canonical(qualname)
+        spec = lookup(name) if name else None
+        if spec is not None:
+            if isinstance(value, LayerObj):
+                return value.spec is spec
+            if is_plain(value) or isinstance(value, (ListV, DictV, TensorV)):
+                return False
+            if isinstance(value, (InstanceV, ContainerV)):
+                return Unknown("isinstance() of a module")
+        short = torch_short(qualname) or keras_short(qualname)
+        if short == "Module" or short == "Layer":
+            if isinstance(value, (LayerObj, ContainerV)):
+                return True
+            if isinstance(value, InstanceV):
+                return bool(value.framework)
+            if is_plain(value) or isinstance(value, (ListV, DictV, FuncV)):
+                return False
+        if short in _TORCH_CONTAINERS:
+            if isinstance(value, ContainerV):
+                return value.kind == short
+            if is_plain(value) or isinstance(value, (LayerObj, ListV, DictV)):
+                return False
+        if is_plain(value) or isinstance(value, (ListV, DictV)):
+            return False
+        return Unknown("isinstance() with a class the evaluator does not model")
+
+    def subscript(self, m: Machine, base: Any, key: Any) -> Any:
+        if isinstance(base, ContainerV) or (isinstance(base, InstanceV) and base.members):
+            members = base.members
+            if not getattr(base, "exact", True):
+                return Unknown("an item of a container the code changed unknowably")
+            if isinstance(key, int):
+                try:
+                    return members[key][1]
+                except IndexError:
+                    return Unknown("an index out of range")
+            if isinstance(key, slice):
+                kind = base.kind if isinstance(base, ContainerV) else "Sequential"
+                return ContainerV(kind, members[key])
+            for name, member in members:
+                if name == key:
+                    return member
+            return Unknown(f"no member {key!r}")
+        if isinstance(base, TensorV):
+            return Unknown("a tensor item")
+        return None
+
+    def iterate(self, m: Machine, value: Any) -> list[Any] | None:
+        if isinstance(value, ContainerV):
+            if not value.exact:
+                return None
+            if value.kind in ("ModuleDict", "ParameterDict"):
+                return [k for k, _ in value.members]
+            return [v for _, v in value.members]
+        if isinstance(value, InstanceV) and value.members and value.exact:
+            return [v for _, v in value.members]
+        if isinstance(value, TensorV) and value.shape and isinstance(value.shape[0], int):
+            return None
+        return None
+
+    def binop(self, m: Machine, op: type, left: Any, right: Any) -> Any:
+        tensors = [v for v in (left, right) if isinstance(v, TensorV)]
+        if tensors and op in (ast.Mult, ast.Add, ast.Sub, ast.Div):
+            others = [v for v in (left, right) if not isinstance(v, TensorV)]
+            if all(isinstance(o, (int, float)) for o in others):
+                return TensorV(tensors[0].shape, tensors[0].framework)
+            if len(tensors) == 2 and tensors[0].shape == tensors[1].shape:
+                return TensorV(tensors[0].shape, tensors[0].framework)
+            return TensorV(None, tensors[0].framework)
+        return None
+
+    def container_extend(self, m: Machine, container: ContainerV, right: Any) -> Any:
+        items = m.iterate(right)
+        if items is None:
+            container.exact = False
+        else:
+            m.taint(container)
+            for item in items:
+                container.members.append((str(len(container.members)), item))
+        return container
+
+    def container_set(self, m: Machine, owner: ContainerV, key: Any, value: Any) -> None:
+        m.taint(owner)
+        if isinstance(key, int) and -len(owner.members) <= key < len(owner.members):
+            name = owner.members[key][0]
+            owner.members[key] = (name, value)
+        elif isinstance(key, str):
+            owner.members = [(k, v) for k, v in owner.members if k != key] + [(key, value)]
+        else:
+            owner.exact = False
+
+    def copy_layer(self, m: Machine, layer: LayerObj) -> Any:
+        copy = LayerObj(layer.spec, layer.site, dict(layer.values),
+                        None if layer.params is None else {
+                            k: ParamV(p.numel, p.trainable) for k, p in layer.params.items()},
+                        layer.via, layer.speculative, layer.why, dict(layer.attrs), layer.built)
+        return copy
+
+    # calls ---------------------------------------------------------------------------------------
+    def opaque_call(self, m: Machine, func: Any, node: Any, args: list, kwargs: dict,
+                    why: str) -> Any:
+        func = m.deref(func)
+        if isinstance(func, ExternalV):
+            spec = lookup(canonical(func.qualname) or "")
+            if spec is not None:
+                layer = self.construct(m, spec, tuple(args), kwargs, node, partial_why=why)
+                return layer
+        if isinstance(func, (FuncV, ClassV)):
+            m.state.why_incomplete = m.state.why_incomplete or why
+        return Unknown(why)
+
+    def call(self, m: Machine, func: Any, args: tuple, kwargs: dict, node: Any) -> Any:
+        if isinstance(func, _Native):
+            return func.fn(*args, **kwargs)
+        if isinstance(func, _Method):
+            return self.call_method(m, func.owner, func.name, args, kwargs, node)
+        if isinstance(func, ExternalV):
+            return self.call_external(m, func.qualname, args, kwargs, node)
+        if isinstance(func, LayerObj):
+            return self.call_layer(m, func, args, kwargs)
+        if isinstance(func, KerasModelV):
+            return self.call_keras_model(m, func, args, kwargs)
+        if isinstance(func, _DataclassWith):
+            return func
+        return Unknown("a call the evaluator does not follow")
+
+    def call_external(self, m: Machine, qualname: str, args: tuple, kwargs: dict, node: Any) -> Any:
+        if qualname.startswith("builtins."):
+            return m.program.call_builtin_name(m, qualname[9:], args, kwargs)
+        spec = lookup(canonical(qualname) or "")
+        if spec is not None:
+            return self.construct(m, spec, args, kwargs, node)
+        if qualname == "dataclasses.dataclass":
+            return _DataclassWith()
+        keras = keras_short(qualname)
+        if keras is not None:
+            return self.call_keras(m, keras, qualname, args, kwargs, node)
+        torch = torch_short(qualname)
+        if torch is not None:
+            return self.call_torch(m, torch, qualname, args, kwargs)
+        return py.call_stdlib(m, qualname, args, kwargs)
+
+    # torch ---------------------------------------------------------------------------------------
+    def call_torch(self, m: Machine, short: str, qualname: str, args: tuple, kwargs: dict) -> Any:
+        if qualname.startswith("torch.nn.") and short in _TORCH_CONTAINERS:
+            if short in ("ModuleDict", "ParameterDict"):
+                members: list[tuple[str, Any]] | None = []
+                if args:
+                    source = m.deref(args[0])
+                    if isinstance(source, DictV) and source.exact:
+                        members = [(str(k), v) for k, v in source.items.items()]
+                    else:
+                        members = None
+                return ContainerV(short, members or [], members is not None)
+            found = _members_from(m, args)
+            return ContainerV(short, found or [], found is not None)
+        if qualname in ("torch.nn.Parameter", "torch.nn.parameter.Parameter"):
+            data = m.deref(args[0]) if args else m.deref(kwargs.get("data"))
+            trainable = kwargs.get("requires_grad", args[1] if len(args) > 1 else True)
+            if isinstance(data, TensorV):
+                if data.param is None:
+                    data.param = ParamV(_numel(data.shape), trainable is not False)
+                return data.param
+            return ParamV(None, trainable is not False)
+        if short in _TORCH_FACTORIES and qualname.count(".") == 1:
+            return TensorV(_factory_shape(m, short, args, kwargs))
+        if qualname.startswith("torch.nn.init."):
+            return None
+        return Unknown(f"{qualname}() is not evaluated")
+
+    def construct(self, m: Machine, spec: LayerSpec, args: tuple, kwargs: dict, node: Any,
+                  partial_why: str = "") -> LayerObj:
+        values: dict[str, Any] = {}
+        params = spec.signature
+        for i, value in enumerate(args):
+            if i < len(params):
+                values[params[i].name] = value
+        values.update(kwargs)
+        why = partial_why
+        for p in params:
+            if p.name not in values:
+                if p.required:
+                    why = why or f"{p.name} is not given"
+                    values[p.name] = Unknown(f"{p.name} is not given")
+                elif partial_why:
+                    values[p.name] = Unknown(f"{p.name} may be set by {partial_why}")
+                else:
+                    values[p.name] = p.default
+        site = self.recorder.site_of(node)
+        layer = LayerObj(spec, site, values, None, tuple(m.via), bool(m.speculative), why)
+        if spec.formula is None:
+            layer.params = {}
+            layer.built = True
+        elif spec.framework == "torch" and (spec.in_arg is not None or spec.family in (
+                "embedding", "attention") or spec.short in ("Bilinear", "LayerNorm", "RMSNorm",
+                                                             "PReLU")):
+            in_ch = values.get(spec.in_arg) if spec.in_arg else None
+            self.build(layer, in_ch, None)
+        elif spec.framework == "keras" and spec.family == "embedding":
+            self.build(layer, None, None)
+        elif spec.framework == "keras":
+            shape = values.get("input_shape")
+            shape = m.deref(shape)
+            if isinstance(shape, (tuple, ListV)):
+                dims = tuple(shape.items) if isinstance(shape, ListV) else shape
+                layer.attrs["__input_shape__"] = (None, *dims)
+            elif "input_dim" in kwargs and isinstance(kwargs["input_dim"], int):
+                layer.attrs["__input_shape__"] = (None, kwargs["input_dim"])
+        self.recorder.record(layer)
+        return layer
+
+    def build(self, layer: LayerObj, in_channels: Any, input_shape: tuple | None) -> None:
+        """Count the layer's weights, from its arguments and (Keras) its input."""
+        spec = layer.spec
+        layer.built = True
+        values = {k: as_q(v) for k, v in layer.values.items()}
+        if input_shape is not None:
+            values["__input_shape__"] = TupleV(tuple(as_q(d) for d in input_shape[1:]))
+        for slot in ("__value_channels__", "__key_channels__"):
+            if slot in layer.attrs:
+                values[slot] = as_q(layer.attrs[slot])
+        in_q = as_q(in_channels) if in_channels is not None else Q.unknown("in_channels")
+        if layer.why or any(isinstance(v, Unknown) for k, v in layer.values.items()
+                            if k in _COUNTED_ARGS.get(spec.family, ())):
+            layer.params = None
+            layer.why = layer.why or "an argument the code does not fix"
+            return
+        refusal = _refused(spec, layer.values, in_channels)
+        if refusal:
+            layer.params = None
+            layer.why = refusal
+            return
+        tensors, total = count(spec, Args(values, in_q, spec.ndim))
+        if not total.known:
+            layer.params = None
+            layer.why = layer.why or "the count depends on a value the code does not fix"
+            return
+        params: dict[str, ParamV] = {}
+        for tensor in tensors:
+            present = tensor.present
+            if not present.known:
+                layer.params = None
+                layer.why = "whether a tensor exists is not fixed"
+                return
+            if not present.exact:
+                continue
+            dims = [d.exact if d.known else None for d in tensor.shape]
+            if any(not isinstance(d, int) or isinstance(d, bool) or d < 0 for d in dims):
+                layer.params = None
+                layer.why = f"{tensor.name} has a size the framework refuses or the code does " \
+                            "not fix"
+                return
+            params[tensor.name] = ParamV(math.prod(dims), tensor.name not in _NON_TRAINABLE_KERAS)
+        layer.params = params
+
+    def call_method(self, m: Machine, owner: Any, name: str, args: tuple, kwargs: dict,
+                    node: Any) -> Any:
+        if isinstance(owner, ContainerV):
+            if name == "append" and args:
+                m.taint(owner)
+                owner.members.append((str(len(owner.members)), args[0]))
+                return owner
+            if name == "extend" and args:
+                return self.container_extend(m, owner, args[0])
+            if name == "insert" and len(args) == 2 and isinstance(args[0], int):
+                m.taint(owner)
+                owner.members.insert(args[0], (str(args[0]), args[1]))
+                return None
+            if name in ("add_module", "register_module") and len(args) == 2 and \
+                    isinstance(args[0], str):
+                self.container_set(m, owner, args[0], args[1])
+                return None
+            if name == "update" and args:
+                source = m.deref(args[0])
+                if isinstance(source, DictV) and source.exact:
+                    for k, v in source.items.items():
+                        self.container_set(m, owner, str(k), v)
+                else:
+                    owner.exact = False
+                return None
+            if name in ("keys", "values", "items") and owner.exact:
+                if name == "keys":
+                    return tuple(k for k, _ in owner.members)
+                if name == "values":
+                    return tuple(v for _, v in owner.members)
+                return tuple(owner.members)
+            if name == "requires_grad_":
+                owner.frozen = not (args[0] if args else True)
+                return owner
+            if name in ("to", "cuda", "cpu", "train", "eval", "apply", "float", "half"):
+                return owner
+        if isinstance(owner, InstanceV) and owner.framework == "torch":
+            if name in ("add_module", "register_module") and len(args) == 2 and \
+                    isinstance(args[0], str):
+                if owner.members or _is_container_class(owner):
+                    owner.members = [(k, v) for k, v in owner.members if k != args[0]] + \
+                        [(args[0], args[1])]
+                else:
+                    m.set_attribute(owner, args[0], args[1])
+                return None
+            if name == "register_parameter" and len(args) == 2 and isinstance(args[0], str):
+                m.set_attribute(owner, args[0], args[1])
+                return None
+            if name == "register_buffer" and args and isinstance(args[0], str):
+                owner.attrs[args[0]] = _Buffer()
+                return None
+            if name == "append" and args and _is_container_class(owner):
+                owner.members.append((str(len(owner.members)), args[0]))
+                return owner
+            if name == "requires_grad_":
+                owner.frozen = not (args[0] if args else True)
+                return owner
+            if name in ("to", "cuda", "cpu", "train", "eval", "apply", "float", "half"):
+                return owner
+        if isinstance(owner, LayerObj):
+            if name == "requires_grad_":
+                owner.frozen = not (args[0] if args else True)
+                return owner
+            if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
+                return owner
+            if name == "build" and args and owner.spec.framework == "keras":
+                shape = _shape_tuple(m, args[0])
+                if shape is not None and not owner.built:
+                    self.keras_build(owner, shape)
+                return None
+        if isinstance(owner, KerasModelV):
+            return self.keras_model_method(m, owner, name, args, kwargs)
+        if isinstance(owner, TensorV):
+            if name in ("requires_grad_",) and owner.param is not None:
+                owner.param.trainable = bool(args[0]) if args and isinstance(args[0], bool) else True
+                return owner
+            if name in ("view", "reshape", "expand", "repeat", "flatten", "permute", "unsqueeze",
+                        "squeeze", "transpose"):
+                return TensorV(None, owner.framework)
+            if name in ("normal_", "uniform_", "zero_", "fill_", "clone", "detach", "float",
+                        "to", "mul_", "add_", "div_", "contiguous"):
+                return owner if name.endswith("_") else TensorV(owner.shape, owner.framework)
+            if name in ("size",) and owner.shape is not None:
+                if args and isinstance(args[0], int):
+                    try:
+                        return owner.shape[args[0]]
+                    except IndexError:
+                        return Unknown("size() out of range")
+                return tuple(owner.shape)
+            if name == "numel":
+                return _numel(owner.shape) or Unknown("numel()")
+            if name == "dim" and owner.shape is not None:
+                return len(owner.shape)
+        if isinstance(owner, ParamV):
+            if name == "requires_grad_":
+                owner.trainable = bool(args[0]) if args and isinstance(args[0], bool) else True
+                return owner
+            if name in ("numel",) and owner.numel is not None:
+                return owner.numel
+        return Unknown(f"{name}() is not evaluated")
+
+    # Keras ---------------------------------------------------------------------------------------
+    def call_keras(self, m: Machine, short: str, qualname: str, args: tuple, kwargs: dict,
+                   node: Any) -> Any:
+        if short in ("Input", "InputLayer"):
+            shape = kwargs.get("shape", args[0] if args else kwargs.get("input_shape"))
+            shape = _shape_tuple(m, shape)
+            batch = kwargs.get("batch_shape")
+            if shape is None and batch is not None:
+                full = _shape_tuple(m, batch)
+                return TensorV(full, "keras") if full is not None else TensorV(None, "keras")
+            return TensorV((None, *shape) if shape is not None else None, "keras")
+        if short == "Sequential":
+            model = KerasModelV("Sequential", [], site=self.recorder.site_of(node))
+            layers = args[0] if args else kwargs.get("layers")
+            if layers is not None:
+                items = m.iterate(layers)
+                if items is None:
+                    model.exact = False
+                else:
+                    for item in items:
+                        self.sequential_add(m, model, item)
+            self.recorder.record_model(model)
+            return model
+        if short in ("Model", "Functional"):
+            inputs = kwargs.get("inputs", args[0] if args else None)
+            outputs = kwargs.get("outputs", args[1] if len(args) > 1 else None)
+            return self.functional(m, inputs, outputs, node)
+        if short in _KERAS_MERGE_FUNCTIONS and args:
+            spec = lookup(f"keras.layers.{_KERAS_MERGE_FUNCTIONS[short]}")
+            if spec is not None:
+                layer = self.construct(m, spec, (), {k: v for k, v in kwargs.items()}, node)
+                return self.call_layer(m, layer, (args[0],), {})
+        if short == "image_data_format":
+            return "channels_last"
+        if short in ("int_shape",) and args:
+            tensor = m.deref(args[0])
+            if isinstance(tensor, TensorV) and tensor.shape is not None:
+                return tuple(tensor.shape)
+            return Unknown("int_shape()")
+        if short in ("is_keras_tensor",) and args:
+            return isinstance(m.deref(args[0]), TensorV) or Unknown("is_keras_tensor()")
+        if short == "shape" and args and qualname.split(".")[-2] == "ops":
+            tensor = m.deref(args[0])
+            if isinstance(tensor, TensorV) and tensor.shape is not None:
+                return tuple(tensor.shape)
+        return Unknown(f"{qualname}() is not evaluated")
+
+    def functional(self, m: Machine, inputs: Any, outputs: Any, node: Any) -> KerasModelV:
+        outs = m.deref(outputs)
+        out_list = m.iterate(outs) if not isinstance(outs, TensorV) else [outs]
+        if isinstance(outs, DictV):
+            out_list = list(outs.items.values()) if outs.exact else None
+        model = KerasModelV("Model", [], inputs, outputs, site=self.recorder.site_of(node))
+        if out_list is None or not all(isinstance(m.deref(o), TensorV) for o in out_list):
+            model.exact = False
+        else:
+            layers: dict[int, Any] = {}
+            for out in out_list:
+                for layer in m.deref(out).layers:
+                    layers[layer.id] = layer
+            model.layers = sorted(layers.values(), key=lambda la: la.id)
+        self.recorder.record_model(model)
+        return model
+
+    def call_keras_model(self, m: Machine, model: KerasModelV, args: tuple, kwargs: dict) -> Any:
+        x = m.deref(args[0]) if args else m.deref(kwargs.get("inputs"))
+        if model.kind == "Sequential":
+            if isinstance(x, TensorV) and model.input_shape is None and x.shape is not None:
+                model.input_shape = x.shape
+                self.sequential_flow(m, model)
+        layers = frozenset(_model_layers(model))
+        out_shape = None
+        if model.kind == "Model":
+            outs = m.deref(model.outputs)
+            if isinstance(outs, TensorV):
+                out_shape = outs.shape
+        else:
+            out_shape = model.attrs.get("__output_shape__")
+        base = x.layers if isinstance(x, TensorV) else frozenset()
+        return TensorV(out_shape, "keras", base | layers | {_ModelNode(model)})
+
+    def sequential_add(self, m: Machine, model: KerasModelV, item: Any) -> None:
+        item = m.deref(item)
+        m.taint(model)
+        if isinstance(item, TensorV) and not model.layers:
+            model.input_shape = item.shape
+            return
+        model.layers.append(item)
+        if model.input_shape is None and len(model.layers) == 1 and isinstance(item, LayerObj):
+            shape = item.attrs.get("__input_shape__")
+            if shape is not None:
+                model.input_shape = shape
+        if model.input_shape is not None:
+            self.sequential_flow(m, model)
+
+    def sequential_flow(self, m: Machine, model: KerasModelV) -> None:
+        x: Any = TensorV(model.input_shape, "keras")
+        for layer in model.layers:
+            if isinstance(layer, LayerObj):
+                x = self.call_layer(m, layer, (x,), {})
+            elif isinstance(layer, KerasModelV):
+                x = self.call_keras_model(m, layer, (x,), {})
+            else:
+                x = TensorV(None, "keras")
+        model.attrs["__output_shape__"] = x.shape if isinstance(x, TensorV) else None
+
+    def keras_model_method(self, m: Machine, model: KerasModelV, name: str, args: tuple,
+                           kwargs: dict) -> Any:
+        if name == "add" and args and model.kind == "Sequential":
+            self.sequential_add(m, model, args[0])
+            return None
+        if name == "build" and model.kind == "Sequential":
+            shape = _shape_tuple(m, args[0] if args else kwargs.get("input_shape"))
+            if shape is not None:
+                model.input_shape = shape
+                self.sequential_flow(m, model)
+            return None
+        if name == "pop" and model.kind == "Sequential" and model.layers:
+            return model.layers.pop()
+        if name == "get_layer":
+            return Unknown("get_layer()")
+        return None  # summary, compile, fit, load_weights: nothing that changes the weights
+
+    def call_layer(self, m: Machine, layer: LayerObj, args: tuple, kwargs: dict) -> Any:
+        spec = layer.spec
+        if spec.framework != "keras":
+            return TensorV(None, "torch")
+        x = m.deref(args[0]) if args else m.deref(kwargs.get("inputs"))
+        if spec.family == "merge":
+            return self.merge(m, layer, x)
+        if spec.family == "attention":
+            value = m.deref(args[1]) if len(args) > 1 else m.deref(kwargs.get("value"))
+            key = m.deref(args[2]) if len(args) > 2 else m.deref(kwargs.get("key", value))
+            for slot, tensor in (("__value_channels__", value), ("__key_channels__", key)):
+                if isinstance(tensor, TensorV) and tensor.shape:
+                    layer.attrs[slot] = tensor.shape[-1]
+        if not isinstance(x, TensorV):
+            return TensorV(None, "keras", frozenset({layer}))
+        shape = x.shape
+        if not layer.built:
+            if shape is None:
+                layer.why = layer.why or "its input shape is not fixed by the code"
+            else:
+                self.keras_build(layer, shape)
+        out = keras_output_shape(layer, shape)
+        return TensorV(out, "keras", x.layers | {layer})
+
+    def keras_build(self, layer: LayerObj, shape: tuple) -> None:
+        layer.built = True
+        spec = layer.spec
+        if spec.formula is None:
+            layer.params = {}
+            return
+        in_ch = _keras_in_channels(layer, shape)
+        self.build(layer, in_ch, shape)
+        layer.attrs["__built_shape__"] = shape
+
+    def merge(self, m: Machine, layer: LayerObj, inputs: Any) -> Any:
+        items = m.iterate(inputs)
+        tensors = [m.deref(t) for t in items] if items is not None else []
+        history: frozenset = frozenset({layer})
+        for t in tensors:
+            if isinstance(t, TensorV):
+                history = history | t.layers
+        layer.built = True
+        layer.params = {}
+        if not tensors or not all(isinstance(t, TensorV) and t.shape is not None for t in tensors):
+            return TensorV(None, "keras", history)
+        shapes = [t.shape for t in tensors]
+        if layer.spec.short == "Concatenate":
+            axis = layer.values.get("axis", -1)
+            rank = len(shapes[0])
+            if not isinstance(axis, int) or any(len(s) != rank for s in shapes):
+                return TensorV(None, "keras", history)
+            axis = axis % rank
+            dims = [s[axis] for s in shapes]
+            total = sum(dims) if all(isinstance(d, int) for d in dims) else None
+            out = tuple(total if i == axis else shapes[0][i] for i in range(rank))
+            return TensorV(out, "keras", history)
+        return TensorV(shapes[0], "keras", history)
+
+
+class _Native:
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn
+
+
+class _Method:
+    """A framework object's method, called through Frameworks.call_method."""
+
+    def __init__(self, owner: Any, name: str) -> None:
+        self.owner = owner
+        self.name = name
+
+
+class _Buffer:
+    """A registered buffer: state, not a parameter."""
+
+
+class _DataclassWith:
+    """`@dataclass(frozen=True)`: the decorator that `dataclass(...)` returns."""
+
+
+class _ModelNode:
+    """A nested Keras model in a tensor's history (its layers are listed beside it)."""
+
+    def __init__(self, model: KerasModelV) -> None:
+        self.model = model
+        self.id = id(model)
+
+
+_LAYER_ALIASES = {"in_features": "in_features", "num_features": "num_features"}
+_COUNTED_ARGS = {
+    "conv": ("in_channels", "out_channels", "kernel_size", "groups", "bias", "filters",
+             "use_bias", "depth_multiplier"),
+    "linear": ("in_features", "out_features", "bias", "units", "use_bias", "in1_features",
+               "in2_features"),
+    "norm": ("num_features", "affine", "num_channels", "num_groups", "normalized_shape",
+             "elementwise_affine", "center", "scale"),
+}
+
+
+def _refused(spec: LayerSpec, values: dict[str, Any], in_channels: Any) -> str:
+    """The framework's own argument checks that a count depends on."""
+    if spec.family == "conv":
+        groups = values.get("groups", 1)
+        out = values.get("out_channels", values.get("filters"))
+        if isinstance(groups, int) and not isinstance(groups, bool):
+            if groups <= 0:
+                return "groups must be a positive integer"
+            for label, n in (("input channels", in_channels), ("output channels", out)):
+                if isinstance(n, int) and n % groups:
+                    return f"groups={groups} does not divide the {n} {label}"
+    if spec.short == "GroupNorm":
+        groups, channels = values.get("num_groups"), values.get("num_channels")
+        if isinstance(groups, int) and isinstance(channels, int) and (groups <= 0 or
+                                                                      channels % groups):
+            return "num_channels must be divisible by num_groups"
+    if spec.short == "MultiheadAttention":
+        embed, heads = values.get("embed_dim"), values.get("num_heads")
+        if isinstance(embed, int) and isinstance(heads, int) and (heads <= 0 or embed % heads):
+            return "embed_dim must be divisible by num_heads"
+    for name in ("in_channels", "out_channels", "in_features", "out_features", "num_features",
+                 "filters", "units", "num_embeddings", "embedding_dim", "hidden_size",
+                 "input_size"):
+        value = values.get(name)
+        if isinstance(value, float) or isinstance(value, bool) or (
+                isinstance(value, int) and value < 0):
+            return f"{name}={value!r} is refused by the framework"
+    if isinstance(in_channels, (float, bool)) or (isinstance(in_channels, int) and in_channels < 0):
+        return f"input channels {in_channels!r} are refused by the framework"
+    return ""
+
+
+def _members_from(m: Machine, args: tuple) -> list[tuple[str, Any]] | None:
+    """`nn.Sequential(a, b)`, `nn.Sequential(OrderedDict(...))`, `nn.ModuleList([a, b])`."""
+    if len(args) == 1:
+        only = m.deref(args[0])
+        if isinstance(only, DictV):
+            return [(str(k), v) for k, v in only.items.items()] if only.exact else None
+        if isinstance(only, (ListV, tuple)):
+            items = m.iterate(only)
+            return [(str(i), v) for i, v in enumerate(items)] if items is not None else None
+    return [(str(i), m.deref(v)) for i, v in enumerate(args)]
+
+
+def _is_container_class(instance: InstanceV) -> bool:
+    return any(b.rsplit(".", 1)[-1] in _TORCH_CONTAINERS for b in instance.cls.framework_bases())
+
+
+def _numel(shape: tuple | None) -> int | None:
+    if shape is None or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0
+                                for d in shape):
+        return None
+    return math.prod(shape)
+
+
+def _factory_shape(m: Machine, short: str, args: tuple, kwargs: dict) -> tuple | None:
+    if short.endswith("_like"):
+        other = m.deref(args[0]) if args else None
+        return other.shape if isinstance(other, TensorV) else None
+    if short in ("tensor", "as_tensor", "arange", "linspace", "Tensor", "FloatTensor"):
+        return None
+    dims: Any = args
+    if short == "full":
+        dims = args[:1]
+    if short == "eye":
+        n = args[0] if args else None
+        cols = args[1] if len(args) > 1 else n
+        return (n, cols) if isinstance(n, int) and isinstance(cols, int) else None
+    if "size" in kwargs:
+        dims = (kwargs["size"],)
+    if len(dims) == 1:
+        only = m.deref(dims[0])
+        if isinstance(only, (tuple, ListV)):
+            dims = tuple(only.items) if isinstance(only, ListV) else only
+    dims = tuple(m.deref(d) for d in dims)
+    if all(isinstance(d, int) and not isinstance(d, bool) for d in dims):
+        return dims
+    return None
+
+
+def _shape_tuple(m: Machine, value: Any) -> tuple | None:
+    value = m.deref(value)
+    if isinstance(value, ListV) and value.exact:
+        value = tuple(value.items)
+    if isinstance(value, tuple) and all(d is None or isinstance(d, int) for d in value):
+        return value
+    if isinstance(value, int):
+        return (value,)
+    return None
+
+
+def _model_layers(model: KerasModelV) -> list[Any]:
+    return list(model.layers)
+
+
+def _keras_axis(layer: LayerObj) -> str:
+    fmt = layer.values.get("data_format")
+    return "first" if fmt == "channels_first" else "last"
+
+
+def _keras_in_channels(layer: LayerObj, shape: tuple) -> Any:
+    spec = layer.spec
+    if spec.family == "norm" and spec.short == "BatchNormalization" or \
+            spec.short in ("LayerNormalization", "GroupNormalization", "RMSNormalization"):
+        axis = layer.values.get("axis", -1)
+        if isinstance(axis, int) and -len(shape) <= axis < len(shape):
+            return shape[axis]
+        return None
+    if spec.ndim and spec.family in ("conv", "shape") and _keras_axis(layer) == "first":
+        return shape[1] if len(shape) > 1 else None
+    return shape[-1] if shape else None
+
+
+def _spread(value: Any, n: int) -> tuple | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value,) * n
+    if isinstance(value, ListV):
+        value = tuple(value.items)
+    if isinstance(value, tuple) and len(value) == n:
+        return value
+    return None
+
+
+def keras_output_shape(layer: LayerObj, shape: tuple | None) -> tuple | None:
+    """The layer's output shape (batch axis included), as its compute_output_shape says."""
+    if shape is None:
+        return None
+    spec = layer.spec
+    v = layer.values
+    short = spec.short
+    n = spec.ndim
+    first = _keras_axis(layer) == "first"
+    try:
+        if short in ("Flatten",):
+            rest = shape[1:]
+            return (shape[0], math.prod(rest)) if all(isinstance(d, int) for d in rest) else \
+                (shape[0], None)
+        if short == "Reshape":
+            target = v.get("target_shape")
+            if isinstance(target, ListV):
+                target = tuple(target.items)
+            if not isinstance(target, tuple):
+                return None
+            if -1 in target:
+                known = math.prod(d for d in target if d != -1)
+                total = math.prod(shape[1:]) if all(isinstance(d, int) for d in shape[1:]) else None
+                target = tuple((total // known if total is not None else None) if d == -1 else d
+                               for d in target)
+            return (shape[0], *target)
+        if short.startswith("Global"):
+            keep = v.get("keepdims", False)
+            channels = shape[1] if first else shape[-1]
+            if keep:
+                return (shape[0], *(1 for _ in shape[1:-1]), channels)
+            return (shape[0], channels)
+        if spec.family in ("activation", "norm") or short.startswith("SpatialDropout"):
+            return shape
+        if spec.family == "linear":
+            return (*shape[:-1], v.get("units"))
+        if spec.family == "embedding":
+            return (*shape, v.get("output_dim"))
+        if spec.family == "rnn":
+            units = v.get("units")
+            return (shape[0], shape[1], units) if v.get("return_sequences") else (shape[0], units)
+        if spec.family == "attention":
+            out = v.get("output_shape")
+            return (*shape[:-1], out if isinstance(out, int) else shape[-1])
+        if n and len(shape) == n + 2:
+            spatial = shape[2:] if first else shape[1:-1]
+            channels = shape[1] if first else shape[-1]
+            new_spatial, new_channels = _spatial(layer, spatial, channels)
+            if new_spatial is None:
+                return None
+            return (shape[0], new_channels, *new_spatial) if first else \
+                (shape[0], *new_spatial, new_channels)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    return None
+
+
+def _spatial(layer: LayerObj, spatial: tuple, channels: Any) -> tuple[tuple | None, Any]:
+    spec = layer.spec
+    v = layer.values
+    short = spec.short
+    n = spec.ndim
+    if short.startswith("ZeroPadding") or short.startswith("Cropping"):
+        raw = v.get("padding" if short.startswith("Zero") else "cropping")
+        pads = _pairs(raw, n)
+        if pads is None:
+            return None, channels
+        sign = 1 if short.startswith("Zero") else -1
+        return tuple(d + sign * (a + b) if isinstance(d, int) else None
+                     for d, (a, b) in zip(spatial, pads, strict=True)), channels
+    if short.startswith("UpSampling"):
+        size = _spread(v.get("size"), n)
+        if size is None:
+            return None, channels
+        return tuple(d * s if isinstance(d, int) else None for d, s in zip(spatial, size,
+                                                                          strict=True)), channels
+    if spec.family == "shape" and ("Pooling" in short or "Pool" in short):
+        pool = _spread(v.get("pool_size"), n)
+        strides = _spread(v.get("strides") if v.get("strides") is not None else v.get("pool_size"),
+                          n)
+        padding = v.get("padding")
+        if pool is None or strides is None or padding not in ("valid", "same"):
+            return None, channels
+        return tuple(_conv_size(d, k, s, 1, padding) for d, k, s in zip(spatial, pool, strides,
+                                                                         strict=True)), channels
+    if spec.family == "conv":
+        kernel = _spread(v.get("kernel_size"), n)
+        strides = _spread(v.get("strides"), n)
+        dilation = _spread(v.get("dilation_rate", 1), n)
+        padding = v.get("padding")
+        if kernel is None or strides is None or dilation is None or padding not in ("valid",
+                                                                                   "same"):
+            return None, None
+        if short.startswith("DepthwiseConv"):
+            dm = v.get("depth_multiplier")
+            out_channels = channels * dm if isinstance(channels, int) and isinstance(dm, int) \
+                else None
+        else:
+            out_channels = v.get("filters")
+        if spec.transposed:
+            out_pad = v.get("output_padding")
+            if out_pad is not None:
+                return None, out_channels
+            sizes = []
+            for d, k, s, dil in zip(spatial, kernel, strides, dilation, strict=True):
+                eff = (k - 1) * dil + 1
+                if not isinstance(d, int):
+                    sizes.append(None)
+                elif padding == "valid":
+                    sizes.append(d * s + max(eff - s, 0))
+                else:
+                    sizes.append(d * s)
+            return tuple(sizes), out_channels
+        return tuple(_conv_size(d, k, s, dil, padding) for d, k, s, dil in zip(
+            spatial, kernel, strides, dilation, strict=True)), out_channels
+    return None, channels
+
+
+def _conv_size(size: Any, kernel: int, stride: int, dilation: int, padding: str) -> Any:
+    if not isinstance(size, int):
+        return None
+    eff = (kernel - 1) * dilation + 1
+    if padding == "valid":
+        return (size - eff) // stride + 1
+    return (size + stride - 1) // stride
+
+
+def _pairs(raw: Any, n: int) -> tuple | None:
+    if isinstance(raw, ListV):
+        raw = tuple(raw.items)
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return tuple((raw, raw) for _ in range(n))
+    if isinstance(raw, tuple) and len(raw) == n:
+        out = []
+        for item in raw:
+            if isinstance(item, int):
+                out.append((item, item))
+            elif isinstance(item, tuple) and len(item) == 2 and all(isinstance(x, int)
+                                                                    for x in item):
+                out.append(item)
+            else:
+                return None
+        return tuple(out)
+    if n == 1 and isinstance(raw, tuple) and len(raw) == 2 and all(isinstance(x, int) for x in raw):
+        return (raw,)
+    return None
+
+
+__all__ = ["Frameworks", "PartialV"]

@@ -1,0 +1,1315 @@
+"""The generic evaluator: runs construction code on concrete values, the way Python would.
+
+It never imports or runs the user's code. Statements and expressions are evaluated over the values
+of objects.py; calls into the project's functions and classes run their bodies with the caller's
+values; loops over known iterables are unrolled. What the code does not fix becomes `Unknown`.
+An unknown condition runs both arms *speculatively*: whatever they mutate is marked inexact and the
+layers they build carry no certain count. The rules of torch and Keras live in frameworks.py;
+this module knows only Python.
+
+Every step counts against a budget; past it, evaluation of the entry point stops and its results
+say why (fail closed: nothing it touched is reported as certain).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from paramlens.engine.evaluate.objects import (
+    MISSING,
+    BoundV,
+    ClassV,
+    ContainerV,
+    DictV,
+    ExternalV,
+    FuncV,
+    InstanceV,
+    KerasModelV,
+    LayerObj,
+    ListV,
+    ModuleV,
+    ObjectV,
+    PartialV,
+    Scope,
+    SuperV,
+    TensorV,
+    Unknown,
+    is_unknown,
+)
+
+MAX_STEPS = 400_000  # per entry point
+MAX_SECONDS = 3.0  # per entry point, a second guard against slow steps
+MAX_CALL_DEPTH = 48
+MAX_SEQUENCE = 100_000  # longest list, tuple, string or range the evaluator will build
+MAX_INT_BITS = 4096
+
+
+class BudgetExceeded(Exception):
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+class UserRaise(Exception):
+    """The evaluated code raised (or would raise): the value it raised, if known."""
+
+    def __init__(self, value: Any) -> None:
+        super().__init__("raised")
+        self.value = value
+
+
+class _Return(Exception):
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+_BREAK = "break"
+_CONTINUE = "continue"
+
+
+@dataclass
+class Frame:
+    scope: Scope
+    module: ModuleV
+    func: FuncV | None = None
+    maybe_returned: bool = False  # a `return` under an unknown condition
+
+
+@dataclass
+class EntryState:
+    steps: int = 0
+    started: float = field(default_factory=time.monotonic)
+    why_incomplete: str = ""
+    called: set[int] = field(default_factory=set)  # ids of function nodes run
+    assumptions: set[str] = field(default_factory=set)  # decorators taken as returning the function
+
+
+_BINOPS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.FloorDiv: operator.floordiv, ast.Div: operator.truediv, ast.Mod: operator.mod,
+    ast.Pow: operator.pow, ast.LShift: operator.lshift, ast.RShift: operator.rshift,
+    ast.BitAnd: operator.and_, ast.BitOr: operator.or_, ast.BitXor: operator.xor,
+}
+_CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge,
+}
+_SCALARS = (int, float, str, bool, type(None), bytes, complex)
+
+
+def is_plain(value: Any) -> bool:
+    """A value Python's own operators may be applied to safely (scalars and tuples of them)."""
+    if isinstance(value, _SCALARS):
+        return True
+    if isinstance(value, tuple):
+        return all(is_plain(v) for v in value)
+    return isinstance(value, range)
+
+
+def size_ok(value: Any) -> bool:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value.bit_length() <= MAX_INT_BITS
+    if isinstance(value, (str, bytes, tuple, list, range)):
+        return len(value) <= MAX_SEQUENCE
+    return True
+
+
+def guarded_binop(op: type, left: Any, right: Any) -> Any:
+    """Python's operator, refused before it runs when its result would be too large."""
+    if op is ast.Pow and isinstance(left, (int, float)) and isinstance(right, (int, float)):
+        if isinstance(right, (int, float)) and right > 0 and abs(left) > 1:
+            if right * math.log2(abs(left)) > MAX_INT_BITS:
+                return Unknown("a number too large to evaluate")
+    if op is ast.LShift and isinstance(right, int) and right > MAX_INT_BITS:
+        return Unknown("a number too large to evaluate")
+    if op is ast.Mult:
+        for seq, n in ((left, right), (right, left)):
+            if isinstance(seq, (str, bytes, tuple)) and isinstance(n, int) and \
+                    len(seq) * max(n, 0) > MAX_SEQUENCE:
+                return Unknown("a sequence too long to evaluate")
+        if isinstance(left, int) and isinstance(right, int) and \
+                left.bit_length() + right.bit_length() > MAX_INT_BITS:
+            return Unknown("a number too large to evaluate")
+    try:
+        result = _BINOPS[op](left, right)
+    except Exception:  # what Python would raise: the evaluated code fails here
+        return Unknown(f"{ast.unparse(op())}-operation Python refuses")  # type: ignore[call-arg]
+    return result if size_ok(result) else Unknown("a value too large to evaluate")
+
+
+def truth(value: Any) -> bool | Unknown:
+    if is_unknown(value):
+        return value
+    if isinstance(value, (ListV, DictV)):
+        return bool(value.items) if value.exact or value.items else Unknown("a list the code "
+                                                                           "changed unknowably")
+    if is_plain(value):
+        return bool(value)
+    if isinstance(value, ContainerV):
+        return bool(value.members) if value.exact else Unknown("a container")
+    if isinstance(value, ExternalV):
+        return Unknown(value.qualname)
+    return True  # functions, classes, instances, layers: truthy as Python objects
+
+
+def same_value(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    if is_plain(a) and is_plain(b):
+        try:
+            return type(a) is type(b) and bool(a == b)
+        except Exception:
+            return False
+    return False
+
+
+class Machine:
+    """One evaluation of a program: module loading, the frameworks and the recording sink are
+    given by the program (program.py)."""
+
+    def __init__(self, program: Any) -> None:
+        self.program = program
+        self.frameworks = program.frameworks
+        self.state = EntryState()
+        self.via: list[str] = []
+        self.speculative = 0
+        self.depth = 0
+
+    # budget --------------------------------------------------------------------------------------
+    def step(self) -> None:
+        state = self.state
+        state.steps += 1
+        if state.steps > MAX_STEPS:
+            raise BudgetExceeded(f"stopped after {MAX_STEPS:,} evaluation steps")
+        if state.steps % 2048 == 0 and time.monotonic() - state.started > MAX_SECONDS:
+            raise BudgetExceeded(f"stopped after {MAX_SECONDS:g} s of evaluation")
+
+    def taint(self, value: Any) -> None:
+        """A mutation the evaluator may not have followed exactly."""
+        if self.speculative and hasattr(value, "exact"):
+            value.exact = False
+
+    # statements ----------------------------------------------------------------------------------
+    def run_body(self, body: list[ast.stmt], frame: Frame) -> str | None:
+        for stmt in body:
+            signal = self.exec(stmt, frame)
+            if signal is not None:
+                return signal
+        return None
+
+    def exec(self, stmt: ast.stmt, frame: Frame) -> str | None:
+        self.step()
+        method = getattr(self, "exec_" + type(stmt).__name__, None)
+        if method is None:
+            return None
+        return method(stmt, frame)
+
+    def exec_Expr(self, stmt: ast.Expr, frame: Frame) -> None:
+        self.ev(stmt.value, frame)
+
+    def exec_Assign(self, stmt: ast.Assign, frame: Frame) -> None:
+        value = self.ev(stmt.value, frame)
+        for target in stmt.targets:
+            self.assign(target, value, frame)
+
+    def exec_AnnAssign(self, stmt: ast.AnnAssign, frame: Frame) -> None:
+        if stmt.value is not None:
+            self.assign(stmt.target, self.ev(stmt.value, frame), frame)
+
+    def exec_AugAssign(self, stmt: ast.AugAssign, frame: Frame) -> None:
+        current = self.ev(_as_load(stmt.target), frame)
+        right = self.ev(stmt.value, frame)
+        if isinstance(current, ListV) and isinstance(stmt.op, ast.Add):
+            items = self.iterate(right)
+            if items is None:
+                current.exact = False
+            else:
+                self.taint(current)
+                current.items.extend(items)
+            value: Any = current
+        elif isinstance(current, ContainerV) and isinstance(stmt.op, ast.Add):
+            value = self.frameworks.container_extend(self, current, right)
+        else:
+            value = self.binop(type(stmt.op), current, right)
+        self.assign(stmt.target, value, frame)
+
+    def exec_Pass(self, stmt: ast.Pass, frame: Frame) -> None:
+        return None
+
+    def exec_Return(self, stmt: ast.Return, frame: Frame) -> None:
+        value = self.ev(stmt.value, frame) if stmt.value is not None else None
+        raise _Return(value)
+
+    def exec_Raise(self, stmt: ast.Raise, frame: Frame) -> None:
+        value = self.ev(stmt.exc, frame) if stmt.exc is not None else None
+        raise UserRaise(value)
+
+    def exec_Break(self, stmt: ast.Break, frame: Frame) -> str:
+        return _BREAK
+
+    def exec_Continue(self, stmt: ast.Continue, frame: Frame) -> str:
+        return _CONTINUE
+
+    def exec_Assert(self, stmt: ast.Assert, frame: Frame) -> None:
+        if truth(self.ev(stmt.test, frame)) is False:
+            raise UserRaise(ExternalV("builtins.AssertionError"))
+
+    def exec_Global(self, stmt: ast.Global, frame: Frame) -> None:
+        frame.scope.globals_.update(stmt.names)
+
+    def exec_Nonlocal(self, stmt: ast.Nonlocal, frame: Frame) -> None:
+        frame.scope.nonlocals.update(stmt.names)
+
+    def exec_Delete(self, stmt: ast.Delete, frame: Frame) -> None:
+        for target in stmt.targets:
+            if isinstance(target, ast.Name):
+                frame.scope.names.pop(target.id, None)
+            elif isinstance(target, ast.Subscript):
+                container = self.ev(target.value, frame)
+                key = self.ev(target.slice, frame)
+                if isinstance(container, DictV) and is_plain(key):
+                    self.taint(container)
+                    container.items.pop(key, None)
+                elif isinstance(container, ListV):
+                    container.exact = False
+
+    def exec_Import(self, stmt: ast.Import, frame: Frame) -> None:
+        for alias in stmt.names:
+            if alias.asname:
+                self.bind(alias.asname, self.program.import_module(alias.name, frame.module), frame)
+            else:
+                root = alias.name.split(".")[0]
+                self.program.import_module(alias.name, frame.module)  # a submodule becomes known
+                self.bind(root, self.program.import_module(root, frame.module), frame)
+
+    def exec_ImportFrom(self, stmt: ast.ImportFrom, frame: Frame) -> None:
+        module_name = self.program.resolve_relative(stmt.module or "", stmt.level, frame.module)
+        if module_name is None:
+            for alias in stmt.names:
+                self.bind(alias.asname or alias.name, Unknown("a relative import outside any "
+                                                              "package"), frame)
+            return
+        for alias in stmt.names:
+            if alias.name == "*":
+                module = self.program.import_module(module_name, frame.module)
+                if isinstance(module, ModuleV):
+                    self.program.ensure_loaded(module)
+                    for key, value in list(module.names.items()):
+                        if not key.startswith("_"):
+                            self.bind(key, value, frame)
+                continue
+            value = self.program.import_from(module_name, alias.name, frame.module)
+            self.bind(alias.asname or alias.name, value, frame)
+
+    def exec_FunctionDef(self, stmt: ast.FunctionDef | ast.AsyncFunctionDef, frame: Frame) -> None:
+        func = self.make_function(stmt, frame)
+        value: Any = func
+        for deco in reversed(stmt.decorator_list):
+            value = self.decorate(deco, value, frame)
+        self.bind(stmt.name, value, frame)
+
+    exec_AsyncFunctionDef = exec_FunctionDef
+
+    def make_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
+                      frame: Frame, owner: ClassV | None = None) -> FuncV:
+        args = node.args
+        defaults = [self.ev(d, frame) for d in args.defaults]
+        kw_defaults = {a.arg: self.ev(d, frame) for a, d in zip(args.kwonlyargs, args.kw_defaults,
+                                                                strict=False) if d is not None}
+        scope = frame.scope if frame.func is not None else None
+        name = getattr(node, "name", "<lambda>")
+        prefix = f"{frame.func.qualname}.<locals>." if frame.func is not None and \
+            frame.func.qualname else ""
+        return FuncV(node, frame.module, scope, defaults, kw_defaults, prefix + name, owner=owner)
+
+    def decorate(self, deco: ast.expr, value: Any, frame: Frame) -> Any:
+        decorator = self.deref(self.ev(deco, frame))
+        special = self.frameworks.decorator(self, decorator, value)
+        if special is not None:
+            return special
+        # A decorator (a registry, an export marker, a legacy-argument wrapper) is taken to return
+        # what it decorates, without running it: the usual case, and said as an assumption.
+        if isinstance(value, (FuncV, ClassV)):
+            words = f"@{ast.unparse(deco)} returns the function it decorates"
+            if isinstance(value, FuncV):
+                value.assumption = words
+        return value
+
+    def exec_ClassDef(self, stmt: ast.ClassDef, frame: Frame) -> None:
+        bases = tuple(self.deref(self.ev(b, frame)) for b in stmt.bases)
+        prefix = f"{frame.func.qualname}.<locals>." if frame.func is not None else ""
+        cls = ClassV(stmt.name, prefix + stmt.name, tuple(b for b in bases if not is_unknown(b)),
+                     {}, frame.module, stmt)
+        body_scope = Scope(cls.names, frame.scope if frame.func is not None else None)
+        body_frame = Frame(body_scope, frame.module, None)
+        for item in stmt.body:
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                func = self.make_function(item, frame, owner=cls)
+                func.qualname = f"{cls.qualname}.{item.name}"
+                value: Any = func
+                for deco in reversed(item.decorator_list):
+                    value = self.method_decorator(deco, value, body_frame, func)
+                cls.names[item.name] = value
+            else:
+                self.exec(item, body_frame)
+        value = cls
+        for deco in reversed(stmt.decorator_list):
+            value = self.decorate(deco, value, frame)
+        self.bind(stmt.name, value, frame)
+
+    def method_decorator(self, deco: ast.expr, value: Any, frame: Frame, func: FuncV) -> Any:
+        name = ast.unparse(deco)
+        if name == "staticmethod":
+            func.kind = "staticmethod"
+            return func
+        if name == "classmethod":
+            func.kind = "classmethod"
+            return func
+        if name == "property" or name.endswith(".setter") or name.endswith(".getter"):
+            func.kind = "property"
+            return func
+        return self.decorate(deco, value, frame)
+
+    def exec_If(self, stmt: ast.If, frame: Frame) -> str | None:
+        cond = truth(self.ev(stmt.test, frame))
+        if cond is True:
+            return self.run_body(stmt.body, frame)
+        if cond is False:
+            return self.run_body(stmt.orelse, frame)
+        return self.both_arms(stmt.body, stmt.orelse, frame)
+
+    def both_arms(self, body: list[ast.stmt], orelse: list[ast.stmt], frame: Frame) -> str | None:
+        """An unknown condition: an arm that can only raise drops out; else both run
+        speculatively and the names they set differently become unknown."""
+        if _always_raises(body):
+            return self.run_body(orelse, frame)
+        if _always_raises(orelse) and orelse:
+            return self.run_body(body, frame)
+        names = frame.scope.names
+        before = dict(names)
+        results: list[tuple[dict[str, Any], str | None, bool]] = []
+        for arm in (body, orelse):
+            names.clear()
+            names.update(before)
+            self.speculative += 1
+            ended = False
+            signal = None
+            try:
+                signal = self.run_body(arm, frame)
+            except _Return as ret:
+                frame.maybe_returned = True
+                ended = True
+                del ret
+            except UserRaise:
+                ended = True
+            finally:
+                self.speculative -= 1
+            results.append((dict(names), signal, ended))
+        open_arms = [r for r in results if not r[2]]
+        names.clear()
+        if not open_arms:
+            names.update(results[0][0])
+            raise UserRaise(Unknown("both arms end"))
+        merged = dict(open_arms[0][0])
+        for other, _signal, _ended in open_arms[1:]:
+            for key in set(merged) | set(other):
+                a, b = merged.get(key, MISSING), other.get(key, MISSING)
+                if not same_value(a, b):
+                    merged[key] = Unknown(f"{key} depends on a condition the code does not fix")
+        names.update(merged)
+        signals = {r[1] for r in open_arms}
+        return signals.pop() if len(signals) == 1 else None
+
+    def exec_For(self, stmt: ast.For | ast.AsyncFor, frame: Frame) -> str | None:
+        items = self.iterate(self.ev(stmt.iter, frame))
+        if items is None:
+            return self.unknown_loop(stmt, frame)
+        for item in items:
+            self.step()
+            self.assign(stmt.target, item, frame)
+            signal = self.run_body(stmt.body, frame)
+            if signal == _BREAK:
+                return None
+        return self.run_body(stmt.orelse, frame)
+
+    exec_AsyncFor = exec_For
+
+    def exec_While(self, stmt: ast.While, frame: Frame) -> str | None:
+        while True:
+            self.step()
+            cond = truth(self.ev(stmt.test, frame))
+            if is_unknown(cond):
+                return self.unknown_loop(stmt, frame)
+            if not cond:
+                return self.run_body(stmt.orelse, frame)
+            signal = self.run_body(stmt.body, frame)
+            if signal == _BREAK:
+                return None
+
+    def unknown_loop(self, stmt: ast.For | ast.AsyncFor | ast.While, frame: Frame) -> None:
+        """A loop over what the code does not fix: its body runs once, speculatively, and every
+        name it assigns is unknown afterwards."""
+        changed = _assigned_names(stmt)
+        for name in changed:
+            self.bind(name, Unknown(f"{name} is set in a loop over values the code does not fix"),
+                      frame)
+        self.speculative += 1
+        try:
+            self.run_body(stmt.body, frame)
+        except (_Return, UserRaise):
+            frame.maybe_returned = True
+        finally:
+            self.speculative -= 1
+        for name in changed:
+            self.bind(name, Unknown(f"{name} is set in a loop over values the code does not fix"),
+                      frame)
+
+    def exec_Try(self, stmt: ast.Try, frame: Frame) -> str | None:
+        signal: str | None = None
+        try:
+            signal = self.run_body(stmt.body, frame)
+        except UserRaise as raised:
+            handler = self.matching_handler(stmt.handlers, raised.value, frame)
+            if handler is None:
+                self.run_body(stmt.finalbody, frame)
+                raise
+            if handler.name:
+                self.bind(handler.name, raised.value, frame)
+            signal = self.run_body(handler.body, frame)
+            self.run_body(stmt.finalbody, frame)
+            return signal
+        except _Return:
+            self.run_body(stmt.finalbody, frame)
+            raise
+        if signal is None:
+            signal = self.run_body(stmt.orelse, frame)
+        final = self.run_body(stmt.finalbody, frame)
+        return final or signal
+
+    exec_TryStar = exec_Try
+
+    def matching_handler(self, handlers: list[ast.ExceptHandler], raised: Any,
+                         frame: Frame) -> ast.ExceptHandler | None:
+        for handler in handlers:
+            if handler.type is None:
+                return handler
+            kinds = self.ev(handler.type, frame)
+            kinds_list = list(kinds) if isinstance(kinds, tuple) else [kinds]
+            for kind in kinds_list:
+                if self.exception_matches(raised, kind):
+                    return handler
+        return None
+
+    def exception_matches(self, raised: Any, kind: Any) -> bool:
+        if isinstance(kind, ExternalV) and kind.qualname in ("builtins.Exception",
+                                                             "builtins.BaseException"):
+            return True
+        raised_cls = raised.cls if isinstance(raised, InstanceV) else raised
+        if isinstance(raised, ExternalV) and isinstance(kind, ExternalV):
+            return raised.qualname == kind.qualname
+        if isinstance(raised_cls, ClassV):
+            return kind in raised_cls.mro()
+        return False
+
+    def exec_With(self, stmt: ast.With | ast.AsyncWith, frame: Frame) -> str | None:
+        for item in stmt.items:
+            value = self.ev(item.context_expr, frame)
+            if item.optional_vars is not None:
+                self.assign(item.optional_vars, Unknown("a context manager's value")
+                            if not isinstance(value, (InstanceV,)) else value, frame)
+        return self.run_body(stmt.body, frame)
+
+    exec_AsyncWith = exec_With
+
+    def exec_Match(self, stmt: ast.Match, frame: Frame) -> None:
+        self.ev(stmt.subject, frame)
+        for name in _assigned_names(stmt):
+            self.bind(name, Unknown(f"{name} is set in a match statement"), frame)
+
+    # names ---------------------------------------------------------------------------------------
+    def bind(self, name: str, value: Any, frame: Frame) -> None:
+        scope = frame.scope
+        if name in scope.globals_:
+            frame.module.names[name] = value
+            return
+        if name in scope.nonlocals:
+            outer = scope.parent
+            while outer is not None and name not in outer.names:
+                outer = outer.parent
+            if outer is not None:
+                outer.names[name] = value
+                return
+        scope.names[name] = value
+
+    def lookup(self, name: str, frame: Frame) -> Any:
+        scope: Scope | None = frame.scope
+        if name in frame.scope.globals_:
+            scope = None
+        while scope is not None:
+            if name in scope.names:
+                return scope.names[name]
+            scope = scope.parent
+        module = frame.module
+        if name in module.names:
+            return module.names[name]
+        return self.program.builtin(name)
+
+    def assign(self, target: ast.expr, value: Any, frame: Frame) -> None:
+        if isinstance(target, ast.Name):
+            self.bind(target.id, value, frame)
+        elif isinstance(target, ast.Attribute):
+            owner = self.ev(target.value, frame)
+            self.set_attribute(owner, target.attr, value)
+        elif isinstance(target, ast.Subscript):
+            owner = self.ev(target.value, frame)
+            key = self.ev(target.slice, frame)
+            self.set_item(owner, key, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            self.unpack(target.elts, value, frame)
+        elif isinstance(target, ast.Starred):
+            self.assign(target.value, value, frame)
+
+    def unpack(self, targets: list[ast.expr], value: Any, frame: Frame) -> None:
+        items = self.iterate(value)
+        star = next((i for i, t in enumerate(targets) if isinstance(t, ast.Starred)), None)
+        if items is not None and star is None and len(items) != len(targets):
+            items = None
+        if items is not None and star is not None and len(items) < len(targets) - 1:
+            items = None
+        if items is None:
+            for t in targets:
+                self.assign(t, Unknown(f"{ast.unparse(t)} unpacked from an unknown value"), frame)
+            return
+        if star is None:
+            for t, item in zip(targets, items, strict=True):
+                self.assign(t, item, frame)
+            return
+        after = len(targets) - star - 1
+        for t, item in zip(targets[:star], items[:star], strict=True):
+            self.assign(t, item, frame)
+        middle = items[star:len(items) - after]
+        self.assign(targets[star], ListV(list(middle)), frame)
+        for t, item in zip(targets[star + 1:], items[len(items) - after:], strict=True):
+            self.assign(t, item, frame)
+
+    def set_attribute(self, owner: Any, name: str, value: Any) -> None:
+        owner = self.deref(owner)
+        if self.frameworks.set_attribute(self, owner, name, value):
+            return
+        if isinstance(owner, InstanceV):
+            self.taint(owner)
+            owner.attrs[name] = value
+        elif isinstance(owner, (ClassV, ModuleV)):
+            owner.names[name] = value
+        elif isinstance(owner, FuncV):
+            pass
+
+    def set_item(self, owner: Any, key: Any, value: Any) -> None:
+        owner = self.deref(owner)
+        if isinstance(owner, DictV):
+            if is_unknown(key) or not _hashable(key):
+                owner.exact = False
+                return
+            self.taint(owner)
+            owner.items[key] = value
+        elif isinstance(owner, ListV):
+            if isinstance(key, int) and -len(owner.items) <= key < len(owner.items):
+                self.taint(owner)
+                owner.items[key] = value
+            elif isinstance(key, slice):
+                items = self.iterate(value)
+                if items is None:
+                    owner.exact = False
+                else:
+                    self.taint(owner)
+                    owner.items[key] = items
+            else:
+                owner.exact = False
+        elif isinstance(owner, ContainerV):
+            self.frameworks.container_set(self, owner, key, value)
+        elif isinstance(owner, InstanceV):
+            setter = owner.cls.lookup("__setitem__")
+            if isinstance(setter, FuncV):
+                self.call(BoundV(setter, owner), (key, value), {}, None)
+
+    # expressions ---------------------------------------------------------------------------------
+    def ev(self, node: ast.expr, frame: Frame) -> Any:
+        method = getattr(self, "ev_" + type(node).__name__, None)
+        if method is None:
+            return Unknown(f"{type(node).__name__} expressions are not evaluated")
+        return method(node, frame)
+
+    def ev_Constant(self, node: ast.Constant, frame: Frame) -> Any:
+        return node.value
+
+    def ev_Name(self, node: ast.Name, frame: Frame) -> Any:
+        value = self.lookup(node.id, frame)
+        if value is MISSING:
+            return Unknown(f"{node.id} is not defined where the evaluator can see")
+        return value
+
+    def ev_Attribute(self, node: ast.Attribute, frame: Frame) -> Any:
+        return self.get_attribute(self.ev(node.value, frame), node.attr)
+
+    def ev_Tuple(self, node: ast.Tuple, frame: Frame) -> Any:
+        items = self.elements(node.elts, frame)
+        return tuple(items) if items is not None else Unknown("a tuple with unknown parts")
+
+    def ev_List(self, node: ast.List, frame: Frame) -> Any:
+        items = self.elements(node.elts, frame)
+        return ListV(items) if items is not None else ListV([], exact=False)
+
+    def ev_Set(self, node: ast.Set, frame: Frame) -> Any:
+        self.elements(node.elts, frame)
+        return Unknown("a set")
+
+    def elements(self, elts: list[ast.expr], frame: Frame) -> list[Any] | None:
+        items: list[Any] = []
+        ok = True
+        for elt in elts:
+            if isinstance(elt, ast.Starred):
+                inner = self.iterate(self.ev(elt.value, frame))
+                if inner is None:
+                    ok = False
+                else:
+                    items.extend(inner)
+            else:
+                items.append(self.ev(elt, frame))
+            if len(items) > MAX_SEQUENCE:
+                return None
+        return items if ok else None
+
+    def ev_Dict(self, node: ast.Dict, frame: Frame) -> Any:
+        result = DictV({})
+        for key_node, value_node in zip(node.keys, node.values, strict=True):
+            if key_node is None:
+                other = self.deref(self.ev(value_node, frame))
+                if isinstance(other, DictV):
+                    result.items.update(other.items)
+                    result.exact = result.exact and other.exact
+                else:
+                    result.exact = False
+                continue
+            key = self.ev(key_node, frame)
+            value = self.ev(value_node, frame)
+            if is_unknown(key) or not _hashable(key):
+                result.exact = False
+            else:
+                result.items[key] = value
+        return result
+
+    def ev_BinOp(self, node: ast.BinOp, frame: Frame) -> Any:
+        return self.binop(type(node.op), self.ev(node.left, frame), self.ev(node.right, frame))
+
+    def binop(self, op: type, left: Any, right: Any) -> Any:
+        left, right = self.deref(left), self.deref(right)
+        if is_unknown(left):
+            return left
+        if is_unknown(right):
+            return right
+        if is_plain(left) and is_plain(right) and not isinstance(left, range) and \
+                not isinstance(right, range):
+            return guarded_binop(op, left, right)
+        if isinstance(left, ListV) and isinstance(right, ListV) and op is ast.Add:
+            return ListV(left.items + right.items, left.exact and right.exact)
+        if isinstance(left, ListV) and isinstance(right, int) and op is ast.Mult:
+            if len(left.items) * max(right, 0) > MAX_SEQUENCE:
+                return Unknown("a list too long to evaluate")
+            return ListV(left.items * right, left.exact)
+        if isinstance(left, tuple) and isinstance(right, tuple) and op is ast.Add:
+            return left + right
+        if isinstance(left, tuple) and isinstance(right, int) and op is ast.Mult:
+            if len(left) * max(right, 0) > MAX_SEQUENCE:
+                return Unknown("a tuple too long to evaluate")
+            return left * right
+        if isinstance(left, DictV) and isinstance(right, DictV) and op is ast.BitOr:
+            return DictV({**left.items, **right.items}, left.exact and right.exact)
+        special = self.frameworks.binop(self, op, left, right)
+        if special is not None:
+            return special
+        return Unknown("an operation on values the evaluator does not model")
+
+    def ev_UnaryOp(self, node: ast.UnaryOp, frame: Frame) -> Any:
+        operand = self.deref(self.ev(node.operand, frame))
+        if isinstance(node.op, ast.Not):
+            t = truth(operand)
+            return t if is_unknown(t) else not t
+        if is_unknown(operand) or not isinstance(operand, (int, float, bool, complex)):
+            return operand if is_unknown(operand) else Unknown("a unary operation")
+        if isinstance(node.op, ast.USub):
+            return -operand
+        if isinstance(node.op, ast.UAdd):
+            return +operand
+        if isinstance(node.op, ast.Invert) and isinstance(operand, int):
+            return ~operand
+        return Unknown("a unary operation")
+
+    def ev_BoolOp(self, node: ast.BoolOp, frame: Frame) -> Any:
+        is_and = isinstance(node.op, ast.And)
+        value: Any = None
+        for operand in node.values:
+            value = self.ev(operand, frame)
+            t = truth(value)
+            if is_unknown(t):
+                return Unknown(f"{ast.unparse(node)} depends on values the code does not fix")
+            if is_and and not t:
+                return value
+            if not is_and and t:
+                return value
+        return value
+
+    def ev_Compare(self, node: ast.Compare, frame: Frame) -> Any:
+        left = self.deref(self.ev(node.left, frame))
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            right = self.deref(self.ev(comparator, frame))
+            result = self.compare(type(op), left, right)
+            if is_unknown(result) or not result:
+                return result
+            left = right
+        return True
+
+    def compare(self, op: type, left: Any, right: Any) -> Any:
+        if op in (ast.Is, ast.IsNot):
+            if is_unknown(left) or is_unknown(right):
+                known = right if is_unknown(left) else left
+                other = left if is_unknown(left) else right
+                del other
+                return Unknown("an identity the code does not fix") if known is None or \
+                    is_plain(known) or isinstance(known, ExternalV) else Unknown("identity")
+            if is_plain(left) and is_plain(right):
+                same = left is right if left is None or right is None or \
+                    isinstance(left, bool) else left == right and type(left) is type(right)
+            elif isinstance(left, ExternalV) and isinstance(right, ExternalV):
+                same = left.qualname == right.qualname
+            else:
+                same = left is right
+            return same if op is ast.Is else not same
+        if op in (ast.In, ast.NotIn):
+            items = self.iterate(right) if not isinstance(right, (str, DictV)) else None
+            if isinstance(right, str) and isinstance(left, str):
+                found: Any = left in right
+            elif isinstance(right, DictV):
+                if is_unknown(left):
+                    return left
+                found = left in right.items if right.exact or left in right.items else \
+                    Unknown("membership in a dict the code changed unknowably")
+            elif items is None or is_unknown(left):
+                return Unknown("membership the code does not fix")
+            else:
+                found = False
+                for item in items:
+                    eq = self.compare(ast.Eq, left, item)
+                    if eq is True:
+                        found = True
+                        break
+                    if is_unknown(eq):
+                        return eq
+            if is_unknown(found):
+                return found
+            return found if op is ast.In else not found
+        if is_unknown(left):
+            return left
+        if is_unknown(right):
+            return right
+        if is_plain(left) and is_plain(right):
+            try:
+                return _CMPOPS[op](left, right)
+            except Exception:
+                return Unknown("a comparison Python refuses")
+        if op in (ast.Eq, ast.NotEq):
+            if isinstance(left, ExternalV) and isinstance(right, ExternalV):
+                same = left.qualname == right.qualname
+            elif isinstance(left, (ListV,)) and isinstance(right, ListV):
+                return Unknown("list equality")
+            else:
+                same = left is right
+                if not same and (is_plain(left) != is_plain(right)) and \
+                        not isinstance(left, ExternalV) and not isinstance(right, ExternalV):
+                    same = False
+                elif not same:
+                    return Unknown("equality of values the evaluator does not model")
+            return same if op is ast.Eq else not same
+        return Unknown("a comparison of values the evaluator does not model")
+
+    def ev_IfExp(self, node: ast.IfExp, frame: Frame) -> Any:
+        cond = truth(self.ev(node.test, frame))
+        if cond is True:
+            return self.ev(node.body, frame)
+        if cond is False:
+            return self.ev(node.orelse, frame)
+        self.speculative += 1
+        try:
+            a = self.ev(node.body, frame)
+            b = self.ev(node.orelse, frame)
+        finally:
+            self.speculative -= 1
+        return a if same_value(a, b) else Unknown(f"{ast.unparse(node.test)} is not fixed")
+
+    def ev_NamedExpr(self, node: ast.NamedExpr, frame: Frame) -> Any:
+        value = self.ev(node.value, frame)
+        self.assign(node.target, value, frame)
+        return value
+
+    def ev_JoinedStr(self, node: ast.JoinedStr, frame: Frame) -> Any:
+        parts: list[str] = []
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                parts.append(str(value.value))
+            elif isinstance(value, ast.FormattedValue):
+                inner = self.ev(value.value, frame)
+                if not is_plain(inner) or value.format_spec is not None or value.conversion != -1:
+                    return Unknown("a formatted string")
+                parts.append(str(inner))
+        return "".join(parts)
+
+    def ev_Subscript(self, node: ast.Subscript, frame: Frame) -> Any:
+        return self.subscript(self.ev(node.value, frame), self.ev(node.slice, frame))
+
+    def ev_Slice(self, node: ast.Slice, frame: Frame) -> Any:
+        parts = [self.ev(p, frame) if p is not None else None for p in (node.lower, node.upper,
+                                                                          node.step)]
+        if any(is_unknown(p) or not (p is None or isinstance(p, int)) for p in parts):
+            return Unknown("a slice")
+        return slice(*parts)
+
+    def subscript(self, base: Any, key: Any) -> Any:
+        base = self.deref(base)
+        if is_unknown(base):
+            return base
+        if is_unknown(key):
+            return Unknown("an index the code does not fix")
+        if isinstance(base, (tuple, str, range)) and isinstance(key, (int, slice)):
+            try:
+                return base[key]
+            except (IndexError, ValueError):
+                return Unknown("an index out of range")
+        if isinstance(base, ListV) and isinstance(key, (int, slice)):
+            if not base.exact:
+                return Unknown("an item of a list the code changed unknowably")
+            try:
+                got = base.items[key]
+            except (IndexError, ValueError):
+                return Unknown("an index out of range")
+            return ListV(got) if isinstance(key, slice) else got
+        if isinstance(base, DictV):
+            if _hashable(key) and key in base.items:
+                return base.items[key]
+            return Unknown(f"the key {key!r} is not known to be in the dict")
+        if isinstance(base, InstanceV):
+            getter = base.cls.lookup("__getitem__")
+            if isinstance(getter, FuncV):
+                return self.call(BoundV(getter, base), (key,), {}, None)
+        special = self.frameworks.subscript(self, base, key)
+        if special is not None:
+            return special
+        return Unknown("an item of a value the evaluator does not model")
+
+    def ev_Lambda(self, node: ast.Lambda, frame: Frame) -> Any:
+        return self.make_function(node, frame)
+
+    def ev_Starred(self, node: ast.Starred, frame: Frame) -> Any:
+        return self.ev(node.value, frame)
+
+    def ev_Await(self, node: ast.Await, frame: Frame) -> Any:
+        return Unknown("await")
+
+    def ev_Yield(self, node: ast.Yield, frame: Frame) -> Any:
+        return Unknown("yield")
+
+    ev_YieldFrom = ev_Yield
+
+    def comprehension(self, node: Any, frame: Frame, emit: Callable[[Frame], None]) -> bool:
+        scope = Scope({}, frame.scope)
+        inner = Frame(scope, frame.module, frame.func or _COMPREHENSION)
+
+        def loop(index: int) -> bool:
+            if index == len(node.generators):
+                emit(inner)
+                return True
+            gen = node.generators[index]
+            items = self.iterate(self.ev(gen.iter, inner if index else frame))
+            if items is None:
+                return False
+            for item in items:
+                self.step()
+                self.assign(gen.target, item, inner)
+                ok = True
+                for cond in gen.ifs:
+                    t = truth(self.ev(cond, inner))
+                    if is_unknown(t):
+                        return False
+                    if not t:
+                        ok = False
+                        break
+                if ok and not loop(index + 1):
+                    return False
+            return True
+
+        return loop(0)
+
+    def ev_ListComp(self, node: ast.ListComp | ast.GeneratorExp, frame: Frame) -> Any:
+        out: list[Any] = []
+        ok = self.comprehension(node, frame, lambda f: out.append(self.ev(node.elt, f)))
+        return ListV(out) if ok else ListV([], exact=False)
+
+    def ev_GeneratorExp(self, node: ast.GeneratorExp, frame: Frame) -> Any:
+        out: list[Any] = []
+        ok = self.comprehension(node, frame, lambda f: out.append(self.ev(node.elt, f)))
+        return tuple(out) if ok else Unknown("a generator over values the code does not fix")
+
+    def ev_SetComp(self, node: ast.SetComp, frame: Frame) -> Any:
+        return Unknown("a set")
+
+    def ev_DictComp(self, node: ast.DictComp, frame: Frame) -> Any:
+        out = DictV({})
+
+        def emit(f: Frame) -> None:
+            key = self.ev(node.key, f)
+            if is_unknown(key) or not _hashable(key):
+                out.exact = False
+            else:
+                out.items[key] = self.ev(node.value, f)
+
+        ok = self.comprehension(node, frame, emit)
+        if not ok:
+            out.exact = False
+        return out
+
+    # attributes ----------------------------------------------------------------------------------
+    def deref(self, value: Any) -> Any:
+        return self.program.deref(value)
+
+    def get_attribute(self, owner: Any, name: str) -> Any:
+        owner = self.deref(owner)
+        if is_unknown(owner):
+            return Unknown(f"{name} of an unknown value")
+        if isinstance(owner, ModuleV):
+            return self.program.module_attribute(owner, name)
+        if isinstance(owner, InstanceV):
+            if name in owner.attrs:
+                return owner.attrs[name]
+            found = owner.cls.lookup(name)
+            if found is not MISSING:
+                return self.bind_method(found, owner, owner.cls)
+            if name == "__class__":
+                return owner.cls
+            special = self.frameworks.get_attribute(self, owner, name)
+            if special is not None:
+                return special
+            return Unknown(f"{owner.cls.name}.{name} is not set where the evaluator can see")
+        if isinstance(owner, ClassV):
+            found = owner.lookup(name)
+            if isinstance(found, FuncV) and found.kind == "classmethod":
+                return BoundV(found, owner)
+            if found is not MISSING:
+                return found
+            if name == "__name__":
+                return owner.name
+            special = self.frameworks.get_attribute(self, owner, name)
+            return special if special is not None else Unknown(f"{owner.name}.{name}")
+        if isinstance(owner, SuperV):
+            mro = owner.cls.mro() if not isinstance(owner.self_value, ClassV) else owner.cls.mro()
+            start = mro.index(owner.cls) + 1 if owner.cls in mro else 1
+            self_cls = owner.self_value.cls if isinstance(owner.self_value, InstanceV) else None
+            if self_cls is not None:
+                full = self_cls.mro()
+                if owner.cls in full:
+                    mro = full
+                    start = full.index(owner.cls) + 1
+            for cls in mro[start:]:
+                if isinstance(cls, ClassV) and name in cls.names:
+                    return self.bind_method(cls.names[name], owner.self_value, cls)
+                if isinstance(cls, ExternalV):
+                    return self.frameworks.super_method(self, cls, owner.self_value, name)
+            return self.frameworks.super_method(self, None, owner.self_value, name)
+        if isinstance(owner, FuncV):
+            if name == "__name__":
+                return owner.node.name if not isinstance(owner.node, ast.Lambda) else "<lambda>"
+            return Unknown(f"{name} of a function")
+        if isinstance(owner, PartialV):
+            if name == "func":
+                return owner.func
+            if name == "keywords":
+                return DictV(dict(owner.kwargs))
+            if name == "args":
+                return owner.args
+        if isinstance(owner, DictV) or isinstance(owner, ListV) or is_plain(owner):
+            return _BoundBuiltin(owner, name)
+        special = self.frameworks.get_attribute(self, owner, name)
+        if special is not None:
+            return special
+        return Unknown(f"{name} of a value the evaluator does not model")
+
+    def bind_method(self, found: Any, owner: Any, cls: ClassV) -> Any:
+        if isinstance(found, FuncV):
+            if found.kind == "staticmethod":
+                return found
+            if found.kind == "classmethod":
+                return BoundV(found, cls if isinstance(owner, InstanceV) else owner)
+            if found.kind == "property":
+                return self.call(found, (owner,), {}, None)
+            return BoundV(found, owner)
+        return found
+
+    # calls ---------------------------------------------------------------------------------------
+    def ev_Call(self, node: ast.Call, frame: Frame) -> Any:
+        if isinstance(node.func, ast.Name) and node.func.id == "super" and not node.args:
+            return self.zero_arg_super(frame)
+        func = self.deref(self.ev(node.func, frame))
+        args: list[Any] = []
+        kwargs: dict[str, Any] = {}
+        complete = True
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                items = self.iterate(self.ev(arg.value, frame))
+                if items is None:
+                    complete = False
+                else:
+                    args.extend(items)
+            else:
+                args.append(self.ev(arg, frame))
+        for kw in node.keywords:
+            if kw.arg is None:
+                spread = self.deref(self.ev(kw.value, frame))
+                if isinstance(spread, DictV) and spread.exact and \
+                        all(isinstance(k, str) for k in spread.items):
+                    kwargs.update(spread.items)
+                else:
+                    complete = False
+            else:
+                kwargs[kw.arg] = self.ev(kw.value, frame)
+        if not complete:
+            return self.frameworks.opaque_call(self, func, node, args, kwargs,
+                                               "*args or **kwargs the code does not fix")
+        return self.call(func, tuple(args), kwargs, node)
+
+    def zero_arg_super(self, frame: Frame) -> Any:
+        func = frame.func
+        if func is None or func.owner is None:
+            return Unknown("super() outside a method")
+        node = func.node
+        first = node.args.args[0].arg if node.args.args else None
+        self_value = frame.scope.names.get(first) if first else None
+        return SuperV(func.owner, self_value)
+
+    def call(self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
+             node: ast.Call | None) -> Any:
+        self.step()
+        func = self.deref(func)
+        if isinstance(func, FuncV):
+            return self.call_function(func, args, kwargs)
+        if isinstance(func, BoundV):
+            return self.call_function(func.func, (func.self_value, *args), kwargs)
+        if isinstance(func, PartialV):
+            return self.call(func.func, (*func.args, *args), {**func.kwargs, **kwargs}, node)
+        if isinstance(func, ClassV):
+            return self.instantiate(func, args, kwargs, node)
+        if isinstance(func, _BoundBuiltin):
+            return self.program.builtin_method(self, func.owner, func.name, args, kwargs)
+        if isinstance(func, InstanceV):
+            method = func.cls.lookup("__call__")
+            if isinstance(method, FuncV):
+                return self.call_function(method, (func, *args), kwargs)
+        return self.frameworks.call(self, func, args, kwargs, node)
+
+    def call_function(self, func: FuncV, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if self.depth >= MAX_CALL_DEPTH:
+            self.state.why_incomplete = self.state.why_incomplete or \
+                f"calls nested deeper than {MAX_CALL_DEPTH}"
+            return Unknown(f"calls nested deeper than {MAX_CALL_DEPTH}")
+        node = func.node
+        if _is_generator(node):
+            return Unknown("a generator function")
+        scope = Scope({}, func.scope)
+        if not self.bind_arguments(func, args, kwargs, scope):
+            return Unknown(f"{func.qualname}() called with arguments Python would refuse")
+        frame = Frame(scope, func.module, func)
+        self.state.called.add(id(node))
+        if func.assumption:
+            self.state.assumptions.add(func.assumption)
+        self.depth += 1
+        self.via.append(func.qualname)
+        try:
+            if isinstance(node, ast.Lambda):
+                return self.ev(node.body, frame)
+            try:
+                self.run_body(node.body, frame)
+            except _Return as ret:
+                return Unknown("a return under a condition the code does not fix") \
+                    if frame.maybe_returned and not _never_unknown(ret.value) else ret.value
+            return Unknown("a return under a condition the code does not fix") \
+                if frame.maybe_returned else None
+        finally:
+            self.via.pop()
+            self.depth -= 1
+
+    def bind_arguments(self, func: FuncV, args: tuple[Any, ...], kwargs: dict[str, Any],
+                       scope: Scope) -> bool:
+        spec = func.node.args
+        positional = [*spec.posonlyargs, *spec.args]
+        names = scope.names
+        first_default = len(positional) - len(func.defaults)
+        for i, param in enumerate(positional):
+            if i < len(args):
+                names[param.arg] = args[i]
+        extra = args[len(positional):]
+        if spec.vararg is not None:
+            names[spec.vararg.arg] = tuple(extra)
+        elif extra:
+            return False
+        rest: dict[str, Any] = {}
+        posonly = {p.arg for p in spec.posonlyargs}
+        for key, value in kwargs.items():
+            if any(p.arg == key for p in positional) and key not in posonly:
+                if key in names:
+                    return False
+                names[key] = value
+            elif any(p.arg == key for p in spec.kwonlyargs):
+                names[key] = value
+            else:
+                rest[key] = value
+        for i, param in enumerate(positional):
+            if param.arg not in names:
+                if i >= first_default:
+                    names[param.arg] = func.defaults[i - first_default]
+                else:
+                    return False
+        for param in spec.kwonlyargs:
+            if param.arg not in names:
+                if param.arg in func.kw_defaults:
+                    names[param.arg] = func.kw_defaults[param.arg]
+                else:
+                    return False
+        if spec.kwarg is not None:
+            names[spec.kwarg.arg] = DictV(rest)
+        elif rest:
+            return False
+        return True
+
+    def instantiate(self, cls: ClassV, args: tuple[Any, ...], kwargs: dict[str, Any],
+                    node: ast.Call | None) -> Any:
+        special = self.frameworks.instantiate(self, cls, args, kwargs, node)
+        if special is not None:
+            return special
+        if cls.dataclass_fields is not None and cls.lookup("__init__") is MISSING:
+            return self.dataclass_init(cls, args, kwargs)
+        instance = InstanceV(cls, framework=self.frameworks.kind_of_class(cls))
+        init = cls.lookup("__init__")
+        if isinstance(init, FuncV):
+            self.call_function(init, (instance, *args), kwargs)
+        elif instance.framework:
+            self.frameworks.super_init(self, instance, None, args, kwargs)
+        return instance
+
+    def dataclass_init(self, cls: ClassV, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        instance = InstanceV(cls)
+        fields = cls.dataclass_fields or ()
+        for i, (name, default, has_default) in enumerate(fields):
+            if i < len(args):
+                instance.attrs[name] = args[i]
+            elif name in kwargs:
+                instance.attrs[name] = kwargs[name]
+            elif has_default:
+                instance.attrs[name] = default
+            else:
+                return Unknown(f"{cls.name}() missing {name}")
+        post = cls.lookup("__post_init__")
+        if isinstance(post, FuncV):
+            self.call_function(post, (instance,), {})
+        return instance
+
+    # iteration -----------------------------------------------------------------------------------
+    def iterate(self, value: Any) -> list[Any] | None:
+        """The items a `for` loop would see, or None when the code does not fix them."""
+        value = self.deref(value)
+        if isinstance(value, (tuple, str)):
+            return list(value)
+        if isinstance(value, range):
+            return list(value) if len(value) <= MAX_SEQUENCE else None
+        if isinstance(value, ListV):
+            return list(value.items) if value.exact else None
+        if isinstance(value, DictV):
+            return list(value.items) if value.exact else None
+        return self.frameworks.iterate(self, value)
+
+
+class _BoundBuiltin:
+    """A method of a list, dict, str or number, called through builtins.py."""
+
+    __slots__ = ("owner", "name")
+
+    def __init__(self, owner: Any, name: str) -> None:
+        self.owner = owner
+        self.name = name
+
+
+_COMPREHENSION = FuncV(ast.Lambda(args=ast.arguments(posonlyargs=[], args=[], kwonlyargs=[],
+                                                     kw_defaults=[], defaults=[]),
+                                  body=ast.Constant(None)),
+                       ModuleV("<comprehension>", ""), None, [], {}, "")
+
+
+def _hashable(key: Any) -> bool:
+    try:
+        hash(key)
+    except TypeError:
+        return False
+    return is_plain(key) or isinstance(key, (ExternalV, ClassV, FuncV, ObjectV, LayerObj))
+
+
+def _as_load(target: ast.expr) -> ast.expr:
+    if isinstance(target, ast.Name):
+        return ast.Name(target.id, ast.Load())
+    if isinstance(target, ast.Attribute):
+        return ast.Attribute(target.value, target.attr, ast.Load())
+    if isinstance(target, ast.Subscript):
+        return ast.Subscript(target.value, target.slice, ast.Load())
+    return target
+
+
+def _always_raises(body: list[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], ast.Raise)
+
+
+def _never_unknown(value: Any) -> bool:
+    return False
+
+
+_GENERATOR_CACHE: dict[int, bool] = {}
+
+
+def _is_generator(node: Any) -> bool:
+    if isinstance(node, ast.Lambda):
+        return False
+    key = id(node)
+    cached = _GENERATOR_CACHE.get(key)
+    if cached is None:
+        cached = False
+        stack: list[ast.AST] = list(node.body)
+        while stack:
+            item = stack.pop()
+            if isinstance(item, (ast.Yield, ast.YieldFrom)):
+                cached = True
+                break
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                continue
+            stack.extend(ast.iter_child_nodes(item))
+        _GENERATOR_CACHE[key] = cached
+    return cached
+
+
+def _assigned_names(stmt: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
+
+
+__all__ = ["BudgetExceeded", "Frame", "Machine", "TensorV", "KerasModelV", "is_plain"]

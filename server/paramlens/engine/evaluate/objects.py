@@ -1,0 +1,241 @@
+"""The values the evaluator computes with while it runs a model's construction code.
+
+Plain Python scalars (int, float, str, bool, None) and tuples stand for themselves. Everything the
+code can mutate is an object here, shared by reference as in Python: lists, dicts, instances of
+the project's classes, layer objects. `Unknown` is what the code does not fix; it never compares
+equal to anything, so no branch is taken on it by accident.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from paramlens.engine.catalogue import LayerSpec
+
+_ids = itertools.count(1)
+
+
+class Unknown:
+    """A value the code does not fix, with the reason in words."""
+
+    __slots__ = ("why",)
+
+    def __init__(self, why: str = "not fixed by the code") -> None:
+        self.why = why
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.why!r})"
+
+
+def unknown(why: str) -> Unknown:
+    return Unknown(why)
+
+
+def is_unknown(value: object) -> bool:
+    return isinstance(value, Unknown)
+
+
+@dataclass(eq=False)
+class ListV:
+    items: list[Any]
+    # False once the list was changed where the evaluator could not follow (an unknown branch).
+    exact: bool = True
+
+
+@dataclass(eq=False)
+class DictV:
+    items: dict[Any, Any]
+    exact: bool = True
+
+
+@dataclass(eq=False)
+class Scope:
+    """A function's local names, with the enclosing scope for closures."""
+
+    names: dict[str, Any]
+    parent: Scope | None = None
+    nonlocals: set[str] = field(default_factory=set)
+    globals_: set[str] = field(default_factory=set)
+
+
+@dataclass(eq=False)
+class ModuleV:
+    name: str  # dotted module name
+    path: str  # the source file, "" for a module the evaluator only knows by name
+    names: dict[str, Any] = field(default_factory=dict)
+    package: str = ""  # for relative imports
+    loaded: bool = False
+
+
+@dataclass(eq=False)
+class FuncV:
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+    module: ModuleV
+    scope: Scope | None  # the enclosing function's scope, for closures
+    defaults: list[Any]
+    kw_defaults: dict[str, Any]
+    qualname: str
+    kind: str = "function"  # "function" | "staticmethod" | "classmethod"
+    owner: ClassV | None = None  # the class whose body defined it, for super()
+    assumption: str = ""  # set when a decorator was taken as returning the function
+
+
+@dataclass(eq=False)
+class BoundV:
+    func: FuncV
+    self_value: Any
+
+
+@dataclass(eq=False)
+class PartialV:
+    func: Any
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+
+
+@dataclass(eq=False)
+class ExternalV:
+    """A name from a module the evaluator does not read (the frameworks, the standard library,
+    compiled packages). Framework rules give some of them a meaning; the rest are unknown."""
+
+    qualname: str
+
+
+@dataclass(eq=False)
+class ClassV:
+    name: str
+    qualname: str
+    bases: tuple[Any, ...]
+    names: dict[str, Any]
+    module: ModuleV
+    node: ast.ClassDef | None = None
+    dataclass_fields: tuple[tuple[str, Any, bool], ...] | None = None  # (name, default, has_default)
+
+    def mro(self) -> list[Any]:
+        order: list[Any] = []
+        for cls in [self, *self.bases]:
+            chain = cls.mro() if isinstance(cls, ClassV) and cls is not self else [cls]
+            for c in chain:
+                if c not in order:
+                    order.append(c)
+        return order
+
+    def lookup(self, name: str) -> Any:
+        for cls in self.mro():
+            if isinstance(cls, ClassV) and name in cls.names:
+                return cls.names[name]
+        return _MISSING
+
+    def framework_bases(self) -> list[str]:
+        return [c.qualname for c in self.mro() if isinstance(c, ExternalV)]
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+_MISSING: Any = _Missing()
+MISSING: Any = _MISSING
+
+
+@dataclass(eq=False)
+class ParamV:
+    """One parameter tensor (torch `nn.Parameter`, a Keras weight)."""
+
+    numel: int | None
+    trainable: bool = True
+    id: int = field(default_factory=lambda: next(_ids))
+
+
+@dataclass(eq=False)
+class TensorV:
+    """A tensor: torch's (from torch.zeros(...) and friends) or Keras' symbolic one.
+
+    `shape` includes the batch axis for Keras tensors; dims may be None (unknown size).
+    `layers` holds the Keras layer objects that produced it, for functional model totals."""
+
+    shape: tuple[Any, ...] | None
+    framework: str = "torch"
+    layers: frozenset = frozenset()
+    # A torch tensor may become a parameter; several parameters from one tensor are one.
+    param: ParamV | None = None
+
+
+@dataclass(eq=False)
+class LayerObj:
+    """A framework layer object, built at one constructor call site."""
+
+    spec: LayerSpec
+    site: tuple[str, int, int]  # (path, line, column in characters)
+    values: dict[str, Any]  # the bound constructor arguments
+    params: dict[str, ParamV] | None  # None while the count is unknown (unbuilt Keras layer)
+    via: tuple[str, ...] = ()
+    speculative: bool = False
+    why: str = ""  # why the count is unknown
+    attrs: dict[str, Any] = field(default_factory=dict)
+    built: bool = False
+    id: int = field(default_factory=lambda: next(_ids))
+    frozen: bool = False
+
+    @property
+    def count(self) -> int | None:
+        if self.params is None:
+            return None
+        total = 0
+        for p in self.params.values():
+            if p.numel is None:
+                return None
+            total += p.numel
+        return total
+
+
+@dataclass(eq=False)
+class InstanceV:
+    """An instance of a class of the project (or of a package read from source)."""
+
+    cls: ClassV
+    attrs: dict[str, Any] = field(default_factory=dict)
+    exact: bool = True
+    # torch containers subclassed (`class Block(nn.Sequential)`): the members it holds.
+    members: list[tuple[str, Any]] = field(default_factory=list)
+    framework: str = ""  # "torch" for nn.Module subclasses, "keras" for Layer/Model subclasses
+    frozen: bool = False
+
+
+@dataclass(eq=False)
+class ContainerV:
+    """torch's `nn.Sequential`, `nn.ModuleList`, `nn.ModuleDict`, `nn.ParameterList/Dict`."""
+
+    kind: str
+    members: list[tuple[str, Any]]
+    exact: bool = True
+    frozen: bool = False
+
+
+@dataclass(eq=False)
+class KerasModelV:
+    """A Keras model: functional (`Model(inputs, outputs)`), or `Sequential`."""
+
+    kind: str  # "Model" | "Sequential"
+    layers: list[Any]
+    inputs: Any = None
+    outputs: Any = None
+    exact: bool = True
+    input_shape: tuple[Any, ...] | None = None
+    site: tuple[str, int, int] | None = None
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class ObjectV:
+    """A bare `object()`: only its identity matters (sentinels)."""
+
+
+@dataclass(eq=False)
+class SuperV:
+    cls: ClassV
+    self_value: Any

@@ -1,0 +1,400 @@
+"""A program: the modules the evaluator reads, the entry points it runs, what it records.
+
+Imports resolve to source files the way the import system would find them, without executing
+anything: the project's roots first, then the installed packages on `sys.path`. The frameworks
+(torch, Keras' layers and models), the standard library and compiled numeric packages are not
+read: their names stay `ExternalV` and the framework rules give them a meaning.
+
+A `from X import name` binds a lazy reference: X's body is evaluated the first time the name is
+used, so that a file's unused imports cost nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from paramlens.engine.evaluate import builtins as py
+from paramlens.engine.evaluate.frameworks import Frameworks
+from paramlens.engine.evaluate.machine import (
+    BudgetExceeded,
+    Frame,
+    Machine,
+    UserRaise,
+)
+from paramlens.engine.evaluate.objects import (
+    MISSING,
+    ClassV,
+    ContainerV,
+    ExternalV,
+    FuncV,
+    InstanceV,
+    KerasModelV,
+    LayerObj,
+    ModuleV,
+    ParamV,
+    Scope,
+    TensorV,
+    Unknown,
+    is_unknown,
+)
+from paramlens.engine.parse import parse_quietly
+
+# Names never read from source: their behaviour is the framework's or compiled code's.
+_EXTERNAL_ROOTS = {"torch", "tensorflow", "tf", "numpy", "scipy", "jax", "jaxlib", "pandas",
+                   "PIL", "cv2", "sklearn", "matplotlib", "typing_extensions", "namex", "requests",
+                   "tqdm", "h5py", "ml_dtypes", "optree", "rich", "absl", "google", "packaging",
+                   "huggingface_hub", "safetensors", "six", "torchvision.ops._register_onnx_ops",
+                   "yaml", "einops"}
+_KERAS_FRAMEWORK = ("keras.layers", "keras.src.layers", "keras.models", "keras.src.models",
+                    "keras.backend", "keras.src.backend", "keras.ops", "keras.src.ops",
+                    "keras.src.utils", "keras.utils", "keras.src.api_export",
+                    "keras.src.activations", "keras.activations", "keras.src.saving",
+                    "keras.Input", "keras.Sequential", "keras.Model", "keras.src.engine",
+                    "tf_keras.layers", "tf_keras.models", "keras.initializers",
+                    "keras.src.initializers", "keras.regularizers", "keras.src.regularizers")
+MAX_MODULES = 400
+MAX_FILE_BYTES = 2_000_000
+
+
+def is_external(name: str) -> bool:
+    root = name.split(".")[0]
+    if root in _EXTERNAL_ROOTS or root in sys.stdlib_module_names or name in _EXTERNAL_ROOTS:
+        return True
+    if root in ("keras", "tf_keras"):
+        if name in ("keras", "tf_keras"):
+            return False
+        return any(name == p or name.startswith(p + ".") for p in _KERAS_FRAMEWORK)
+    return False
+
+
+@dataclass(eq=False)
+class LazyRef:
+    """`from module import name`, resolved at first use."""
+
+    module: str
+    name: str
+    resolved: Any = MISSING
+
+
+@dataclass
+class Construction:
+    """One layer object built while an entry point ran."""
+
+    layer: LayerObj
+    entry: str
+
+
+@dataclass
+class EntryResult:
+    name: str
+    kind: str  # "module", "function", "class"
+    path: str
+    line: int
+    value: Any = None  # what calling it returned
+    why_incomplete: str = ""
+    assumptions: tuple[str, ...] = ()
+    constructions: list[LayerObj] = field(default_factory=list)
+    called: set[int] = field(default_factory=set)
+    is_root: bool = True
+    node: ast.AST | None = None
+
+
+class Recorder:
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self.layers: list[LayerObj] = []
+        self.models: list[KerasModelV] = []
+
+    def site_of(self, node: Any) -> tuple[str, int, int]:
+        path = self.program.current_path_of(node)
+        if node is None or not hasattr(node, "lineno"):
+            return (path, 0, 0)
+        return (path, node.lineno, node.col_offset)
+
+    def record(self, layer: LayerObj) -> None:
+        self.layers.append(layer)
+
+    def record_model(self, model: KerasModelV) -> None:
+        self.models.append(model)
+
+
+class Program:
+    def __init__(self, roots: list[str], search_installed: bool = True) -> None:
+        self.roots = [str(Path(r).resolve()) for r in roots]
+        self.paths = list(self.roots)
+        if search_installed:
+            self.paths += [p for p in sys.path if p and os.path.isdir(p) and p not in self.paths]
+        self.modules: dict[str, Any] = {}
+        self.sources: dict[str, tuple[list[ast.stmt], str]] = {}
+        self.node_paths: dict[int, str] = {}
+        self.recorder = Recorder(self)
+        self.frameworks = Frameworks(self.recorder)
+        self.loading: set[str] = set()
+        self.machine: Machine | None = None
+        self.modules_loaded = 0
+
+    # files -----------------------------------------------------------------------------------
+    def find_module(self, name: str) -> tuple[str, bool] | None:
+        """(file, is_package) for a dotted module name, searching the roots then sys.path."""
+        parts = name.split(".")
+        for base in self.paths:
+            folder = os.path.join(base, *parts)
+            init = os.path.join(folder, "__init__.py")
+            if os.path.isfile(init):
+                return init, True
+            file = folder + ".py"
+            if os.path.isfile(file):
+                return file, False
+            if os.path.isdir(folder) and base in self.roots:
+                return "", True  # a namespace package in the project
+        return None
+
+    def parse_file(self, path: str) -> list[ast.stmt] | None:
+        cached = self.sources.get(path)
+        if cached is not None:
+            return cached[0]
+        try:
+            if not os.path.isfile(path) or os.path.getsize(path) > MAX_FILE_BYTES:
+                return None
+            text = Path(path).read_text(encoding="utf-8")
+            statements = parse_quietly(text)
+        except (OSError, UnicodeError, SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        self.add_source(path, statements)
+        return statements
+
+    def add_source(self, path: str, statements: list[ast.stmt]) -> None:
+        self.sources[path] = (statements, path)
+        for stmt in statements:
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Call):
+                    self.node_paths[id(node)] = path
+
+    def current_path_of(self, node: Any) -> str:
+        return self.node_paths.get(id(node), "") if node is not None else ""
+
+    # modules ---------------------------------------------------------------------------------
+    def module_for_file(self, path: str, name: str, statements: list[ast.stmt] | None = None,
+                        as_main: bool = False) -> ModuleV:
+        module = ModuleV(name, path, package=name.rpartition(".")[0])
+        if path.endswith("__init__.py"):
+            module.package = name
+        module.names["__name__"] = "__main__" if as_main else name
+        module.names["__file__"] = path
+        if statements is not None:
+            self.add_source(path, statements)
+        return module
+
+    def import_module(self, name: str, importer: ModuleV | None) -> Any:
+        if name in self.modules:
+            return self.modules[name]
+        if is_external(name):
+            value: Any = ExternalV(name)
+            self.modules[name] = value
+            return value
+        found = self.find_module(name)
+        if found is None:
+            value = ExternalV(name)  # a module we cannot read: what it holds is unknown
+            self.modules[name] = value
+            return value
+        path, _is_package = found
+        module = self.module_for_file(path, name)
+        self.modules[name] = module
+        parent, _, child = name.rpartition(".")
+        if parent:
+            parent_module = self.import_module(parent, importer)
+            if isinstance(parent_module, ModuleV):
+                parent_module.names.setdefault(child, module)
+        return module
+
+    def ensure_loaded(self, module: ModuleV) -> None:
+        if module.loaded or module.name in self.loading:
+            return
+        module.loaded = True
+        if not module.path:
+            return
+        self.modules_loaded += 1
+        if self.modules_loaded > MAX_MODULES:
+            return
+        statements = self.parse_file(module.path)
+        if statements is None:
+            return
+        machine = self.machine
+        if machine is None:
+            return
+        self.loading.add(module.name)
+        frame = Frame(Scope(module.names), module, None)
+        saved_via, saved_spec = machine.via, machine.speculative
+        machine.via, machine.speculative = [], 0
+        try:
+            for stmt in statements:
+                try:
+                    machine.exec(stmt, frame)
+                except UserRaise:
+                    continue
+        finally:
+            machine.via, machine.speculative = saved_via, saved_spec
+            self.loading.discard(module.name)
+
+    def resolve_relative(self, module: str, level: int, importer: ModuleV) -> str | None:
+        if level == 0:
+            return module
+        package = importer.package
+        parts = package.split(".") if package else []
+        if level - 1 > len(parts) or not package:
+            return None
+        base = parts[:len(parts) - (level - 1)]
+        return ".".join([*base, module] if module else base)
+
+    def import_from(self, module_name: str, name: str, importer: ModuleV) -> Any:
+        module = self.import_module(module_name, importer)
+        if isinstance(module, ExternalV):
+            return ExternalV(f"{module.qualname}.{name}")
+        submodule = f"{module_name}.{name}"
+        if submodule in self.modules or (self.find_module(submodule) is not None and
+                                         not is_external(submodule)):
+            return self.import_module(submodule, importer)
+        return LazyRef(module_name, name)
+
+    def module_attribute(self, module: ModuleV, name: str) -> Any:
+        if name in module.names:
+            return self.deref(module.names[name])
+        self.ensure_loaded(module)
+        if name in module.names:
+            return self.deref(module.names[name])
+        submodule = f"{module.name}.{name}"
+        if self.find_module(submodule) is not None:
+            return self.import_module(submodule, module)
+        if is_external(submodule):
+            return ExternalV(submodule)
+        return Unknown(f"{module.name}.{name} is not defined where the evaluator can see")
+
+    def deref(self, value: Any) -> Any:
+        if isinstance(value, LazyRef):
+            if value.resolved is MISSING:
+                module = self.import_module(value.module, None)
+                if isinstance(module, ModuleV):
+                    value.resolved = self.module_attribute(module, value.name)
+                else:
+                    value.resolved = ExternalV(f"{value.module}.{value.name}")
+            return value.resolved
+        if isinstance(value, ExternalV) and not is_external(value.qualname) and \
+                "." in value.qualname:
+            # `keras.applications.ResNet50` reached as an attribute of `keras`: read the source.
+            module_name, _, attr = value.qualname.rpartition(".")
+            if not is_external(module_name) and module_name.split(".")[0] in ("keras", "tf_keras"):
+                module = self.import_module(module_name, None)
+                if isinstance(module, ModuleV):
+                    return self.module_attribute(module, attr)
+        return value
+
+    # builtins ----------------------------------------------------------------------------------
+    def builtin(self, name: str) -> Any:
+        if name in py.BUILTIN_NAMES:
+            return ExternalV(f"builtins.{name}")
+        if name == "__name__":
+            return "__main__"
+        return MISSING
+
+    def call_builtin_name(self, m: Machine, name: str, args: tuple, kwargs: dict) -> Any:
+        return py.call_builtin(m, name, args, kwargs)
+
+    def builtin_method(self, m: Machine, owner: Any, name: str, args: tuple, kwargs: dict) -> Any:
+        return py.builtin_method(m, owner, name, args, kwargs)
+
+    # running -----------------------------------------------------------------------------------
+    def run_entry(self, result: EntryResult, action: Any) -> EntryResult:
+        machine = Machine(self)
+        self.machine = machine
+        start = len(self.recorder.layers)
+        try:
+            result.value = action(machine)
+        except BudgetExceeded as stop:
+            result.why_incomplete = stop.why
+        except UserRaise:
+            result.why_incomplete = "the code raises an exception on this path"
+        except RecursionError:
+            result.why_incomplete = "nested too deeply to evaluate"
+        result.why_incomplete = result.why_incomplete or machine.state.why_incomplete
+        result.constructions = self.recorder.layers[start:]
+        result.called = machine.state.called
+        result.assumptions = tuple(sorted({*result.assumptions, *machine.state.assumptions}))
+        return result
+
+
+def model_total(value: Any) -> tuple[int | None, int, int, list[LayerObj], str]:
+    """(total or None, trainable, unknown layers, the layer objects, why) for a built model.
+
+    Parameters are counted once each, as `model.parameters()` does for torch; Keras counts
+    every weight, trainable or not, as `count_params()` does."""
+    seen_objects: set[int] = set()
+    params: dict[int, ParamV] = {}
+    layers: list[LayerObj] = []
+    unknown = 0
+    why = ""
+
+    def visit(obj: Any) -> None:
+        nonlocal unknown, why
+        if isinstance(obj, (LayerObj, InstanceV, ContainerV, KerasModelV)):
+            if id(obj) in seen_objects:
+                return
+            seen_objects.add(id(obj))
+        if isinstance(obj, LayerObj):
+            layers.append(obj)
+            if obj.params is None or obj.speculative:
+                unknown += 1
+                why = why or obj.why or "a layer built under a condition the code does not fix"
+                return
+            for p in obj.params.values():
+                params[p.id] = p if not obj.frozen else ParamV(p.numel, False, p.id)
+            for value in obj.attrs.values():
+                if isinstance(value, (LayerObj, InstanceV, ContainerV)):
+                    visit(value)
+        elif isinstance(obj, ParamV):
+            params[obj.id] = obj
+        elif isinstance(obj, InstanceV):
+            if not obj.exact:
+                unknown += 1
+                why = why or "a module changed where the evaluator could not follow"
+            for value in list(obj.attrs.values()):
+                visit(value)
+            for _, value in obj.members:
+                visit(value)
+        elif isinstance(obj, ContainerV):
+            if not obj.exact:
+                unknown += 1
+                why = why or "a container whose members the code does not fix"
+            for _, value in obj.members:
+                visit(value)
+        elif isinstance(obj, KerasModelV):
+            if not obj.exact:
+                unknown += 1
+                why = why or "a model whose layers the code does not fix"
+            for layer in obj.layers:
+                visit(layer)
+            for value in obj.attrs.values():
+                if isinstance(value, (LayerObj, KerasModelV, InstanceV)):
+                    visit(value)
+        elif isinstance(obj, Unknown):
+            pass
+
+    visit(value)
+    if any(p.numel is None for p in params.values()):
+        unknown += 1
+    total = sum(p.numel or 0 for p in params.values())
+    trainable = sum(p.numel or 0 for p in params.values() if p.trainable)
+    return (total if unknown == 0 else None), trainable, unknown, layers, why
+
+
+def is_model(value: Any) -> bool:
+    return isinstance(value, (LayerObj, ContainerV, KerasModelV)) or (
+        isinstance(value, InstanceV) and bool(value.framework))
+
+
+__all__ = ["Program", "EntryResult", "model_total", "is_model", "FuncV", "ClassV", "TensorV",
+           "is_unknown"]

@@ -1,0 +1,103 @@
+"""Counts in context: the evaluated program's results laid onto each file's report.
+
+The per-function analysis (analysis.py) says what each call fixes by itself: a count, or a
+formula in the code's terms. The evaluator (evaluate/) says what the program builds when its entry
+points run. Here the two meet:
+- each layer gets its contexts (the counts the program builds at that call);
+- a layer's count under defaults is the one every context agrees on; where contexts differ there
+  is no single default count, and a certain count that a context contradicts is dropped;
+- builders, model classes and the models a script binds get their evaluated totals.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import os
+
+from paramlens.engine.evaluate.entries import EvaluatedTotal, Evaluation, evaluate_files
+from paramlens.engine.parse import parse_quietly
+from paramlens.engine.results import Context, FileReport, LayerResult, ModelTotal, Span
+
+_KINDS = {"builder": "builder", "class": "nn.Module", "Model": "Model", "Sequential": "Sequential",
+          "instance": "model"}
+
+
+def evaluate_reports(reports: list[FileReport], texts: dict[str, str]) -> None:
+    """Evaluate the files together (so that names flow between them) and update their reports."""
+    files: list[tuple[str, list[ast.stmt]]] = []
+    for report in reports:
+        text = texts.get(report.path)
+        if report.error is not None or text is None:
+            continue
+        try:
+            files.append((report.path, parse_quietly(text)))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+    if not files:
+        return
+    try:
+        evaluation = evaluate_files(files, extra_roots=[os.getcwd()])
+    except RecursionError:
+        return
+    for report in reports:
+        apply_evaluation(report, evaluation)
+
+
+def apply_evaluation(report: FileReport, evaluation: Evaluation) -> None:
+    path = os.path.abspath(report.path)
+    index = report.index
+    by_site: dict[tuple[int, int], list] = {}
+    for (site_path, line, byte_column), contexts in evaluation.contexts.items():
+        if site_path != path:
+            continue
+        column = index.column_from_utf8(line, byte_column) if index is not None else byte_column
+        by_site[(line, column)] = contexts
+    layers: list[LayerResult] = []
+    for layer in report.layers:
+        contexts = by_site.get((layer.span.line, layer.span.column))
+        layers.append(with_contexts(layer, contexts) if contexts else layer)
+    report.layers = layers
+    totals = evaluation.totals.get(path, [])
+    if totals:
+        report.models = merge_totals(report.models, totals, index)
+
+
+def with_contexts(layer: LayerResult, contexts: list) -> LayerResult:
+    found = tuple(Context(c.params, c.instances, c.via) for c in contexts)
+    counts = {c.params for c in found}
+    params, params_default = layer.params, layer.params_default
+    assumptions = layer.assumptions
+    if layer.invalid:
+        return dataclasses.replace(layer, contexts=found)
+    if params is not None and any(c is not None and c != params for c in counts):
+        params = None  # the evaluated program contradicts it: show no certain number
+    if len(counts) == 1 and None not in counts:
+        (only,) = counts
+        if params is None and params_default != only:
+            params_default = only
+            assumptions = (*assumptions, f"as {found[0].via} builds it")
+    elif len({c for c in counts if c is not None}) > 1:
+        params_default = None if params is None else params
+    return dataclasses.replace(layer, params=params, params_default=params_default,
+                               assumptions=assumptions, contexts=found)
+
+
+def merge_totals(models: list[ModelTotal], totals: list[EvaluatedTotal], index: object
+                 ) -> list[ModelTotal]:
+    evaluated = [_model(t) for t in totals]
+    lines = {m.span.line for m in evaluated}
+    kept = [m for m in models if m.span.line not in lines]
+    return sorted(kept + evaluated, key=lambda m: (m.span.line, m.span.column))
+
+
+def _model(total: EvaluatedTotal) -> ModelTotal:
+    certain = total.params is not None
+    known = total.params_default if total.params_default is not None else 0
+    name = f"{total.name}()" if total.kind == "builder" else total.name
+    return ModelTotal(name, _KINDS.get(total.kind, total.kind),
+                      Span(total.line, total.column, total.line, total.column),
+                      known if total.params_default is not None else 0,
+                      total.unknown_layers if total.params_default is None else 0,
+                      params_default=total.params_default, certain=certain,
+                      trainable=total.trainable, why=total.why, assumptions=total.assumptions)

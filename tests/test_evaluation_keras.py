@@ -1,0 +1,555 @@
+"""Whole Keras programs, evaluated by paramlens the way they run, against Keras running them.
+
+Each test writes a program to disk, runs `paramlens check --format json` on it as a user would,
+then runs the same program in this process with Keras (backend torch) and compares. Truth per
+layer constructor call site is recorded while the program runs: `Layer.__init__` is wrapped so
+that each layer object is mapped to the line of the program that created it, and once the program
+has finished (its models built) each layer's `count_params()` is read. Expected numbers always
+come from Keras, never from paramlens.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+keras = pytest.importorskip("keras")
+
+Report = dict[str, Any]
+
+
+# --- paramlens, as a subprocess ---------------------------------------------------------------
+
+def paramlens(*paths: Path) -> dict[Path, Report]:
+    """The JSON report of each file, by resolved path; none of them may be an error."""
+    done = subprocess.run(
+        [sys.executable, "-m", "paramlens", "check", "--format", "json", *map(str, paths)],
+        cwd=paths[0].parent, capture_output=True, text=True, timeout=300)
+    assert done.stdout.strip(), f"no JSON (exit {done.returncode}): {done.stderr}"
+    files = {Path(f["path"]).resolve(): f for f in json.loads(done.stdout)["files"]}
+    for path in paths:
+        assert files[path.resolve()]["error"] is None, files[path.resolve()]["error"]
+    return files
+
+
+def shown(entry: Report) -> int | None:
+    """The certain count if there is one, else the count under defaults/stated assumptions."""
+    return entry["params"] if entry.get("params") is not None else entry.get("params_default")
+
+
+def layer_at(report: Report, line: int) -> Report:
+    found = [layer for layer in report["layers"] if layer["line"] == line]
+    assert len(found) == 1, f"{len(found)} layers reported on line {line}: {report['layers']}"
+    return found[0]
+
+
+def models_at(report: Report, line: int) -> list[Report]:
+    return [m for m in report["models"] if m["line"] == line]
+
+
+def builder_entry(report: Report, source: str, name: str) -> Report:
+    """The model entry of the module-level builder `name`: at its `def` line, under its name."""
+    line = def_line(source, name)
+    found = [m for m in report["models"] if m["name"] == name and m["line"] == line]
+    assert found, f"no model entry for builder {name} (def on line {line}): {report['models']}"
+    return found[0]
+
+
+def def_line(source: str, name: str) -> int:
+    lines = [i for i, text in enumerate(source.splitlines(), 1) if text.startswith(f"def {name}(")]
+    assert len(lines) == 1
+    return lines[0]
+
+
+def line_of(source: str, text: str) -> int:
+    """The 1-based line holding `text`, which must be on exactly one line of the program."""
+    lines = [i for i, line in enumerate(source.splitlines(), 1) if text in line]
+    assert len(lines) == 1, f"{text!r} is on lines {lines}"
+    return lines[0]
+
+
+# --- Keras, running the same program ------------------------------------------------------------
+
+@dataclass
+class Site:
+    """The layer objects one constructor call site of the program created while it ran."""
+
+    line: int
+    column: int | None  # 1-based, None on Pythons without instruction positions
+    classes: set[type] = field(default_factory=set)
+    layers: list[Any] = field(default_factory=list)
+
+    def counts(self) -> Counter[int]:
+        """Distinct count → number of layer objects with it (the contexts paramlens must list)."""
+        return Counter(layer.count_params() for layer in self.layers)
+
+
+@dataclass
+class Truth:
+    namespace: dict[str, Any]
+    sites: dict[int, Site]
+
+
+def run_with_keras(path: Path) -> Truth:
+    """Runs the program as `__main__`, recording which line of it created each layer."""
+    source = path.read_text()
+    filename = str(path)
+    original_init = keras.layers.Layer.__init__
+    created: dict[int, tuple[Any, int, int | None]] = {}
+
+    def recording_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        if id(self) in created:  # one site per object, should a class run Layer.__init__ twice
+            return
+        frame = sys._getframe(1)
+        # The innermost frame in the program that is not this layer's own __init__ chain (a
+        # custom layer's `super().__init__(...)` is in the program too, but creates nothing).
+        while frame is not None and (frame.f_code.co_filename != filename
+                                     or frame.f_locals.get("self") is self):
+            frame = frame.f_back
+        if frame is None:
+            return
+        positions = getattr(inspect.getframeinfo(frame, context=0), "positions", None)
+        if positions is not None and positions.lineno is not None:
+            created[id(self)] = (self, positions.lineno, positions.col_offset + 1)
+        else:
+            created[id(self)] = (self, frame.f_lineno, None)
+
+    namespace: dict[str, Any] = {"__name__": "__main__", "__file__": filename}
+    keras.layers.Layer.__init__ = recording_init
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. Keras on `input_shape=` in Sequential layers
+            exec(compile(source, filename, "exec"), namespace)  # the program under test
+    finally:
+        keras.layers.Layer.__init__ = original_init
+
+    sites: dict[int, Site] = {}
+    for layer, line, column in created.values():
+        # Models and the InputLayer of keras.Input are not layer constructor call sites.
+        if isinstance(layer, (keras.Model, keras.layers.InputLayer)):
+            continue
+        assert layer.built, f"{layer.name} (line {line}) never built: the truth would be undefined"
+        site = sites.setdefault(line, Site(line, column))
+        assert site.column == column, f"two constructor calls on line {line}: keep one a line"
+        site.classes.add(type(layer))
+        site.layers.append(layer)
+    return Truth(namespace, sites)
+
+
+def keras_name(cls: type) -> str | None:
+    """`keras.layers.Conv2D` for Keras' own layer classes, None for the program's own."""
+    return f"keras.layers.{cls.__name__}" if cls.__module__.startswith("keras.") else None
+
+
+def site_mismatches(report: Report, truth: Truth) -> list[str]:
+    """Every built-in layer site: its class, its shown count, its contexts, as Keras ran it.
+
+    `contexts` holds one entry per distinct count: {params, instances, via}.
+    """
+    out: list[str] = []
+    for line in sorted(truth.sites):
+        site = truth.sites[line]
+        (cls,) = site.classes
+        if keras_name(cls) is None:
+            continue
+        counts = site.counts()
+        found = [layer for layer in report["layers"] if layer["line"] == line]
+        if len(found) != 1:
+            out.append(f"line {line} {cls.__name__}: {len(found)} layers reported, Keras ran 1 site")
+            continue
+        ours = found[0]
+        if ours["layer"] != keras_name(cls):
+            out.append(f"line {line}: layer {ours['layer']}, Keras {keras_name(cls)}")
+        if site.column is not None and ours["column"] != site.column:
+            out.append(f"line {line}: column {ours['column']}, the call starts at {site.column}")
+        if len(counts) == 1 and shown(ours) != next(iter(counts)):
+            out.append(f"line {line} {cls.__name__}: params {ours['params']} / params_default "
+                       f"{ours.get('params_default')}, Keras {next(iter(counts))}")
+        contexts = ours.get("contexts")
+        if contexts is None:
+            out.append(f"line {line} {cls.__name__}: no contexts, Keras ran {dict(counts)}")
+            continue
+        got = Counter({c["params"]: c["instances"] for c in contexts})
+        if len(got) != len(contexts):
+            out.append(f"line {line}: two contexts with the same count: {contexts}")
+        if set(got) != set(counts):
+            out.append(f"line {line} {cls.__name__}: context counts {sorted(got, key=str)}, "
+                       f"Keras {sorted(counts)}")
+        elif got != counts:
+            out.append(f"line {line} {cls.__name__}: instances {dict(got)}, Keras {dict(counts)}")
+        if not all(isinstance(c.get("via"), str) for c in contexts):
+            out.append(f"line {line}: a context without a `via` string: {contexts}")
+    return out
+
+
+def write(tmp_path: Path, name: str, source: str) -> tuple[Path, str]:
+    source = textwrap.dedent(source)
+    path = tmp_path / name
+    path.write_text(source)
+    return path, source
+
+
+# --- 1, 2: the seed and a top-level script -------------------------------------------------------
+
+SEED_TWIN = """\
+    import keras
+    from keras import layers
+
+
+    def get_model():
+        model = keras.Sequential()
+        model.add(layers.Conv2D(10, (3, 3), activation="relu"))
+        return model
+
+
+    if __name__ == "__main__":
+        model = get_model()
+        model.build((None, 24, 24, 3))
+    """
+
+
+def test_seed_twin_conv_shows_its_count_once_the_main_block_builds_it(tmp_path: Path) -> None:
+    path, source = write(tmp_path, "seed_twin.py", SEED_TWIN)
+    truth = run_with_keras(path)
+    conv = truth.namespace["model"].layers[0]
+    assert conv.count_params() == 280  # the seed's own number, as Keras counts it
+    ours = layer_at(paramlens(path)[path.resolve()], line_of(source, "layers.Conv2D("))
+    assert ours["layer"] == "keras.layers.Conv2D"
+    assert ours.get("params_default") == conv.count_params() or ours["params"] == conv.count_params()
+
+
+def test_top_level_script_with_add(tmp_path: Path) -> None:
+    path, source = write(tmp_path, "script.py", """\
+        import keras
+        from keras import layers
+
+        model = keras.Sequential()
+        model.add(layers.Dense(8, input_shape=(4,)))
+        model.add(layers.Dense(2))
+        """)
+    truth = run_with_keras(path)
+    second = truth.sites[line_of(source, "layers.Dense(2)")]
+    assert second.counts() == Counter({18: 1})
+    report = paramlens(path)[path.resolve()]
+    assert site_mismatches(report, truth) == []
+    total = truth.namespace["model"].count_params()
+    sequential = models_at(report, line_of(source, "keras.Sequential()"))
+    assert [m["kind"] for m in sequential] == ["Sequential"]
+    assert shown(sequential[0]) == total, sequential
+
+
+# --- 3: the beginner CNN and its variants, as a Sequential list and as a functional builder -------
+
+# Each variant: the layers after `Input((28, 28, 1))`, one constructor per line, and as the last
+# layer the classifier `Dense(NUM_CLASSES)`. Sequential form: a module-level keras.Sequential([...]);
+# functional form: `x = layer(x)` in `def build_cnn(num_classes=10)`, called by the main block.
+VARIANTS: dict[str, list[str]] = {
+    "classic": ['layers.Conv2D(32, 3, activation="relu")', "layers.MaxPooling2D(2)",
+                'layers.Conv2D(64, 3, activation="relu")', "layers.MaxPooling2D(2)",
+                "layers.Flatten()"],
+    "same_padding": ['layers.Conv2D(32, 3, padding="same")', "layers.MaxPooling2D(2)",
+                     'layers.Conv2D(64, (3, 3), padding="same")', "layers.MaxPooling2D((2, 2))",
+                     "layers.Flatten()"],
+    "strides": ["layers.Conv2D(32, 3, strides=2)", 'layers.Conv2D(64, 3, strides=2, padding="same")',
+                "layers.Conv2D(16, 5, strides=(2, 1))", "layers.Flatten()"],
+    "pool_size_3": ["layers.Conv2D(32, 3)", "layers.MaxPooling2D(pool_size=3)",
+                    "layers.Conv2D(64, 3)", "layers.AveragePooling2D(pool_size=3, strides=2)",
+                    "layers.Flatten()"],
+    "resampling": ['layers.Conv2D(16, 3, padding="same")', "layers.MaxPooling2D(2)",
+                   "layers.UpSampling2D(2)", "layers.ZeroPadding2D(1)", "layers.Conv2D(8, 3)",
+                   "layers.Cropping2D(((1, 2), (0, 3)))", "layers.ZeroPadding2D(((2, 0), (1, 1)))",
+                   "layers.UpSampling2D(size=(1, 2))", "layers.Flatten()"],
+    "global_pool": ["layers.Conv2D(32, 3)", "layers.BatchNormalization()", "layers.Conv2D(48, 3)",
+                    "layers.GlobalAveragePooling2D()"],
+    "reshape": ["layers.Reshape((784,))", "layers.Dense(64)", "layers.Reshape((8, 8, 1))",
+                "layers.Conv2D(4, 3)", "layers.Reshape((-1, 4))", "layers.Dense(3)",
+                "layers.Flatten()"],
+}
+
+
+def sequential_program(body: list[str]) -> str:
+    rows = "".join(f"    {layer},\n" for layer in body)
+    return ("import keras\nfrom keras import layers\n\nNUM_CLASSES = 10\n\n"
+            "model = keras.Sequential([\n    keras.Input(shape=(28, 28, 1)),\n"
+            f"{rows}    layers.Dense(NUM_CLASSES),\n])\n")
+
+
+def functional_program(body: list[str]) -> str:
+    rows = "".join(f"    x = {layer}(x)\n" for layer in body)
+    return ("import keras\nfrom keras import layers\n\n\ndef build_cnn(num_classes=10):\n"
+            "    inputs = keras.Input(shape=(28, 28, 1))\n    x = inputs\n"
+            f"{rows}    outputs = layers.Dense(num_classes)(x)\n"
+            "    return keras.Model(inputs, outputs)\n\n\n"
+            'if __name__ == "__main__":\n    model = build_cnn()\n')
+
+
+MERGES = """\
+    import keras
+    from keras import layers
+
+
+    def build_cnn(num_classes=10):
+        inputs = keras.Input(shape=(28, 28, 1))
+        a = layers.Conv2D(16, 3, padding="same")(inputs)
+        b = layers.Conv2D(8, 5, padding="same")(inputs)
+        x = layers.Concatenate()([a, b])
+        c = layers.Conv2D(24, 1)(x)
+        x = layers.Add()([x, c])
+        x = layers.MaxPooling2D(2)(x)
+        d = layers.AveragePooling2D(2)(c)
+        e = layers.Dense(5)(d)
+        x = layers.Concatenate(axis=-1)([x, d, e])
+        x = layers.Conv2D(12, 3)(x)
+        x = layers.Flatten()(x)
+        outputs = layers.Dense(num_classes)(x)
+        return keras.Model(inputs, outputs)
+
+
+    if __name__ == "__main__":
+        model = build_cnn()
+    """
+
+CNN_CASES = [(name, "sequential") for name in VARIANTS] + [(name, "functional") for name in VARIANTS]
+
+
+@pytest.fixture(scope="module")
+def cnn_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, Report]:
+    """All the CNN programs, written once and checked by one paramlens run."""
+    root = tmp_path_factory.mktemp("cnn")
+    for name, form in CNN_CASES:
+        program = sequential_program if form == "sequential" else functional_program
+        (root / f"{name}_{form}.py").write_text(program(VARIANTS[name]))
+    (root / "merges_functional.py").write_text(textwrap.dedent(MERGES))
+    return paramlens(*sorted(root.glob("*.py")))
+
+
+@pytest.mark.parametrize(("name", "form"), [*CNN_CASES, ("merges", "functional")])
+def test_cnn(name: str, form: str, cnn_reports: dict[Path, Report]) -> None:
+    path = next(p for p in cnn_reports if p.name == f"{name}_{form}.py")
+    source = path.read_text()
+    truth = run_with_keras(path)
+    report = cnn_reports[path]
+
+    # The classifier gets its exact count, as Keras built it.
+    classifier = line_of(source, "layers.Dense(num") if form == "functional" else \
+        line_of(source, "layers.Dense(NUM_CLASSES)")
+    dense = layer_at(report, classifier)
+    (keras_dense,) = truth.sites[classifier].layers
+    assert shown(dense) == keras_dense.count_params(), dense
+
+    assert site_mismatches(report, truth) == []
+
+    if form == "sequential":
+        total = truth.namespace["model"].count_params()
+        entries = models_at(report, line_of(source, "keras.Sequential(["))
+        assert [m["kind"] for m in entries] == ["Sequential"]
+        assert shown(entries[0]) == total
+        assert entries[0]["unknown_layers"] == 0
+    else:
+        total = truth.namespace["build_cnn"]().count_params()  # the builder with its defaults
+        assert total == truth.namespace["model"].count_params()
+        entry = builder_entry(report, source, "build_cnn")
+        assert shown(entry) == total, entry
+        assert entry["unknown_layers"] == 0
+        expression = models_at(report, line_of(source, "keras.Model(inputs, outputs)"))
+        assert [m["kind"] for m in expression] == ["Model"]
+        assert shown(expression[0]) == total
+
+
+# --- 4: a block helper called with different widths (keras' MobileNetV2 pattern) -----------------
+
+MOBILE = """\
+    import keras
+    from keras import layers
+
+
+    def _make_divisible(v, divisor=8, min_value=None):
+        if min_value is None:
+            min_value = divisor
+        new_v = max(min_value, int(v + divisor / 2) // divisor * divisor)
+        if new_v < 0.9 * v:
+            new_v += divisor
+        return new_v
+
+
+    def _inverted_res_block(x, expansion, stride, alpha, filters, block_id):
+        in_channels = x.shape[-1]
+        pointwise_filters = _make_divisible(int(filters * alpha), 8)
+        inputs = x
+        if block_id:
+            x = layers.Conv2D(expansion * in_channels, 1, padding="same", use_bias=False)(x)
+            x = layers.BatchNormalization(epsilon=1e-3, momentum=0.999)(x)
+            x = layers.ReLU(6.0)(x)
+        if stride == 2:
+            x = layers.ZeroPadding2D(padding=((0, 1), (0, 1)))(x)
+        padding = "same" if stride == 1 else "valid"
+        x = layers.DepthwiseConv2D(3, strides=stride, use_bias=False, padding=padding)(x)
+        x = layers.BatchNormalization(epsilon=1e-3, momentum=0.999)(x)
+        x = layers.ReLU(6.0)(x)
+        x = layers.Conv2D(pointwise_filters, 1, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization(epsilon=1e-3, momentum=0.999)(x)
+        if in_channels == pointwise_filters and stride == 1:
+            return layers.Add()([inputs, x])
+        return x
+
+
+    def build_mobile(alpha=1.0, num_classes=10):
+        first = _make_divisible(32 * alpha, 8)
+        inputs = keras.Input(shape=(32, 32, 3))
+        x = layers.Conv2D(first, 3, strides=2, padding="same", use_bias=False)(inputs)
+        x = layers.BatchNormalization()(x)
+        x = layers.ReLU(6.0)(x)
+        x = _inverted_res_block(x, filters=16, alpha=alpha, stride=1, expansion=1, block_id=0)
+        x = _inverted_res_block(x, filters=24, alpha=alpha, stride=2, expansion=6, block_id=1)
+        x = _inverted_res_block(x, filters=24, alpha=alpha, stride=1, expansion=6, block_id=2)
+        x = _inverted_res_block(x, filters=32, alpha=alpha, stride=2, expansion=6, block_id=3)
+        x = _inverted_res_block(x, filters=32, alpha=alpha, stride=1, expansion=6, block_id=4)
+        x = layers.GlobalAveragePooling2D()(x)
+        outputs = layers.Dense(num_classes)(x)
+        return keras.Model(inputs, outputs)
+
+
+    if __name__ == "__main__":
+    """
+
+MAIN_BLOCKS = {
+    "once": "    model = build_mobile()\n",
+    "two_widths": "    model = build_mobile()\n    small = build_mobile(alpha=0.5, num_classes=3)\n",
+}
+
+
+@pytest.mark.parametrize("main", MAIN_BLOCKS)
+def test_helper_block_sites_have_one_context_per_count(tmp_path: Path, main: str) -> None:
+    path, source = write(tmp_path, "mobile.py", textwrap.dedent(MOBILE) + MAIN_BLOCKS[main])
+    truth = run_with_keras(path)
+    in_helper = [line for line in truth.sites
+                 if def_line(source, "_inverted_res_block") < line < def_line(source, "build_mobile")]
+    # The helper's sites really do produce several counts (else this would test nothing).
+    assert max(len(truth.sites[line].counts()) for line in in_helper) >= 3
+    report = paramlens(path)[path.resolve()]
+    assert site_mismatches(report, truth) == []
+    entry = builder_entry(report, source, "build_mobile")
+    assert shown(entry) == truth.namespace["build_mobile"]().count_params()
+    assert entry["unknown_layers"] == 0
+
+
+# --- 5: a custom layer's own weights ---------------------------------------------------------------
+
+def test_custom_layer_weights_count_into_the_model_total(tmp_path: Path) -> None:
+    path, source = write(tmp_path, "custom.py", """\
+        import keras
+        from keras import layers
+
+
+        class Linear(layers.Layer):
+            def __init__(self, units=32, **kwargs):
+                super().__init__(**kwargs)
+                self.units = units
+
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="random_normal")
+                self.b = self.add_weight(shape=(self.units,), initializer="zeros")
+
+            def call(self, inputs):
+                return keras.ops.matmul(inputs, self.w) + self.b
+
+
+        model = keras.Sequential([
+            keras.Input(shape=(16,)),
+            layers.Dense(12),
+            Linear(8),
+            layers.Dense(4),
+        ])
+        """)
+    truth = run_with_keras(path)
+    (custom,) = truth.sites[line_of(source, "Linear(8)")].layers
+    assert custom.count_params() == 12 * 8 + 8  # the recording found the call site, not super()
+    report = paramlens(path)[path.resolve()]
+    assert site_mismatches(report, truth) == []  # the Dense after it: its input is Linear's output
+    entries = models_at(report, line_of(source, "keras.Sequential(["))
+    assert [m["kind"] for m in entries] == ["Sequential"]
+    assert shown(entries[0]) == truth.namespace["model"].count_params(), entries
+
+
+# --- 6: a builder without an input shape, built by the main block ----------------------------------
+
+def test_layers_of_an_unbuilt_builder_count_as_the_main_block_builds_them(tmp_path: Path) -> None:
+    path, source = write(tmp_path, "later.py", """\
+        import keras
+        from keras import layers
+
+
+        def get_model(num_classes=10):
+            model = keras.Sequential()
+            model.add(layers.Conv2D(16, 3, activation="relu"))
+            model.add(layers.BatchNormalization())
+            model.add(layers.MaxPooling2D(2))
+            model.add(layers.Conv2D(32, 3, padding="same"))
+            model.add(layers.Flatten())
+            model.add(layers.Dense(num_classes))
+            return model
+
+
+        if __name__ == "__main__":
+            model = get_model()
+            model.build((None, 24, 24, 3))
+        """)
+    truth = run_with_keras(path)
+    assert len(truth.sites) == 6
+    report = paramlens(path)[path.resolve()]
+    assert site_mismatches(report, truth) == []
+    # A builder: it gets an entry. Its total is not asserted: Keras cannot count the model it
+    # returns with its defaults (no input shape), only the one the main block builds.
+    builder_entry(report, source, "get_model")
+
+
+# --- 7: Keras' own applications --------------------------------------------------------------------
+
+# This one follows `from keras.applications import ...` into the installed keras source: the
+# builders are evaluated from keras' own applications code, never imported.
+APPLICATIONS = """\
+    from keras.applications import DenseNet121, ResNet50
+
+    model = ResNet50(weights=None)
+    model2 = DenseNet121(weights=None)
+    """
+
+
+@pytest.fixture(scope="module")
+def applications(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, dict[str, int]]:
+    """The program, and Keras' totals for its two models (built once per session)."""
+    path, source = write(tmp_path_factory.mktemp("apps"), "apps.py", APPLICATIONS)
+    namespace: dict[str, Any] = {"__name__": "__main__", "__file__": str(path)}
+    exec(compile(source, str(path), "exec"), namespace)  # the program under test
+    totals = {name: namespace[name].count_params() for name in ("model", "model2")}
+    keras.backend.clear_session()
+    return path, source, totals
+
+
+@functools.cache
+def checked_once(path: Path) -> dict[Path, Report]:
+    return paramlens(path)
+
+
+@pytest.mark.parametrize(("variable", "call"), [("model", "ResNet50("), ("model2", "DenseNet121(")])
+def test_installed_keras_application_totals(
+        variable: str, call: str, applications: tuple[Path, str, dict[str, int]]) -> None:
+    path, source, totals = applications
+    report = checked_once(path)[path.resolve()]
+    entries = models_at(report, line_of(source, f"= {call}"))
+    assert [shown(m) for m in entries if shown(m) == totals[variable]], \
+        f"Keras counts {totals[variable]}; model entries on that line: {entries}"

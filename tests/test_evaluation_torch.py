@@ -1,0 +1,1177 @@
+"""The concrete evaluator against torch: every program here is run for real, and paramlens must agree.
+
+Each test is a small program written the way PyTorch models are written (VGG, ResNet, DenseNet,
+MobileNet style) plus the names of its entry points ("builders"). `check_program`:
+
+1. gets the truth from torch: it executes the program (its body with `__name__ == "__main__"`),
+   calls every builder, and records, per constructor call site in the program, the parameter
+   counts of the layers built there (by wrapping `__init__` of the torch.nn layer classes), and,
+   per builder, `sum(p.numel() for p in builder().parameters())`;
+2. runs `paramlens check --format json` on the file and compares: per site the set of context
+   counts, no count at a site where torch built nothing there, every builder's model total.
+
+The expected numbers always come from torch, never from paramlens. The harness itself is checked
+by `test_truth_gathering_itself`, which passes whatever the engine does.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import importlib.util
+import inspect
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType, ModuleType
+
+import pytest
+
+if sys.version_info < (3, 11):
+    pytest.skip("call sites come from code positions (co_positions), new in Python 3.11",
+                allow_module_level=True)
+torch = pytest.importorskip("torch")
+nn = torch.nn
+
+# Every torch.nn class paramlens knows as a layer, parameterless ones included (a ReLU is a layer
+# with 0 parameters): if paramlens may report it, torch must record it too.
+LAYER_NAMES = tuple(
+    [f"{kind}{n}d" for n in (1, 2, 3) for kind in (
+        "Conv", "ConvTranspose", "LazyConv", "LazyConvTranspose", "BatchNorm", "LazyBatchNorm",
+        "InstanceNorm", "MaxPool", "AvgPool", "AdaptiveAvgPool", "AdaptiveMaxPool", "LPPool",
+        "ReflectionPad", "ReplicationPad", "ZeroPad", "ConstantPad", "Dropout")]
+    + ["Linear", "LazyLinear", "Bilinear", "Embedding", "EmbeddingBag", "LayerNorm", "RMSNorm",
+       "GroupNorm", "PReLU", "MultiheadAttention", "LSTM", "GRU", "RNN", "LSTMCell", "GRUCell",
+       "RNNCell", "Flatten"]
+    + ["ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "GELU", "SiLU", "Mish", "Sigmoid", "Tanh",
+       "Hardswish", "Hardsigmoid", "Hardtanh", "Softmax", "LogSoftmax", "Identity", "Dropout",
+       "AlphaDropout", "ChannelShuffle", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
+       "Softplus", "Threshold", "Tanhshrink"])
+LAYER_CLASSES = tuple(dict.fromkeys(getattr(nn, n) for n in LAYER_NAMES if hasattr(nn, n)))
+TORCH_DIR = os.path.dirname(os.path.realpath(torch.__file__)) + os.sep
+
+Site = tuple[str, int, int]  # (real path, 1-based line, 1-based column in characters)
+
+
+def real_path(path: str | Path) -> str:
+    return os.path.realpath(path)
+
+
+# --- 1. the truth, from torch -----------------------------------------------------------------
+
+
+@dataclass
+class Truth:
+    sites: dict[Site, Counter[int]] = field(default_factory=dict)  # count -> instances
+    classes: dict[Site, set[str]] = field(default_factory=dict)
+    totals: dict[tuple[str, str], int] = field(default_factory=dict)  # (path, builder) -> numel
+
+    def describe(self) -> str:
+        return "\n".join(f"  {Path(p).name}:{line}:{col} {sorted(self.classes[(p, line, col)])} "
+                         f"{dict(sorted(c.items()))}"
+                         for (p, line, col), c in sorted(self.sites.items()))
+
+
+class _Calls:
+    """The program's call expressions, found from the position CPython gives a frame's CALL.
+
+    CPython 3.11 gives a multi-line call its first line, but the CALL of `(x\\n .m(1))` (the
+    attribute on a later line) may be placed at the attribute's line and column. The end of the
+    call never moves, so the call is looked up by its end and reported where ast.Call starts.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.source = Path(path).read_text(encoding="utf-8")
+        self.lines = self.source.splitlines()
+        self.by_end: dict[tuple[int, int], tuple[int, int]] = {}
+        for node in ast.walk(ast.parse(self.source)):
+            if isinstance(node, ast.Call):
+                assert node.end_lineno is not None and node.end_col_offset is not None
+                self.by_end[(node.end_lineno, node.end_col_offset)] = (node.lineno, node.col_offset)
+
+    def character_column(self, line: int, byte_col: int) -> int:
+        return len(self.lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8")) + 1
+
+    def site(self, path: str, frame: FrameType) -> Site:
+        positions = list(frame.f_code.co_positions())[frame.f_lasti // 2]
+        line, end_line, col, end_col = positions
+        assert line is not None and col is not None
+        start = self.by_end.get((end_line, end_col), (line, col))
+        return path, start[0], self.character_column(*start)
+
+
+@contextmanager
+def recording(files: list[Path], truth: Truth) -> Iterator[None]:
+    """While active, every layer built directly by code in `files` is recorded in `truth`."""
+    calls = {real_path(f): _Calls(real_path(f)) for f in files}
+    real_names: dict[str, str] = {}
+    state = threading.local()
+
+    def program_site(frame: FrameType | None) -> Site | None:
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            path = real_names.get(filename)
+            if path is None:
+                path = real_names[filename] = real_path(filename)
+            if path in calls:
+                return calls[path].site(path, frame)
+            if path.startswith(TORCH_DIR):
+                return None  # built inside a torch module (e.g. a Transformer layer's Linear)
+            frame = frame.f_back
+        return None
+
+    def wrap(cls: type, original: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(original)
+        def __init__(self: object, *args: object, **kwargs: object) -> None:
+            depth = getattr(state, "depth", 0)
+            state.depth = depth + 1
+            try:
+                original(self, *args, **kwargs)
+            finally:
+                state.depth = depth
+            # The outermost layer only (MultiheadAttention's out_proj is not a site of its own),
+            # and only for the class itself (a subclass's super().__init__ is not a second layer).
+            if depth == 0 and type(self) is cls:
+                site = program_site(sys._getframe(1))
+                if site is not None:
+                    count = sum(p.numel() for p in self.parameters())  # type: ignore[attr-defined]
+                    truth.sites.setdefault(site, Counter())[count] += 1
+                    truth.classes.setdefault(site, set()).add(f"torch.nn.{cls.__name__}")
+        return __init__
+
+    saved = [(cls, cls.__dict__.get("__init__")) for cls in LAYER_CLASSES]
+    for cls in LAYER_CLASSES:
+        cls.__init__ = wrap(cls, cls.__init__)  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        for cls, own in saved:
+            if own is None:
+                del cls.__init__  # type: ignore[misc]
+            else:
+                cls.__init__ = own  # type: ignore[misc]
+
+
+def discover_builders(module: ModuleType, path: Path) -> dict[str, int]:
+    """The entry points, by the contract: module-level functions callable with their defaults, and
+    nn.Module subclasses whose __init__ needs no argument. Name -> the def/class line."""
+    found: dict[str, int] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if not isinstance(node, ast.FunctionDef | ast.ClassDef):
+            continue
+        obj = module.__dict__.get(node.name)
+        if isinstance(node, ast.FunctionDef) and not inspect.isfunction(obj):
+            continue
+        if isinstance(node, ast.ClassDef) and not (isinstance(obj, type) and issubclass(obj, nn.Module)):
+            continue
+        try:
+            inspect.signature(obj).bind()  # type: ignore[arg-type]
+        except TypeError:
+            continue
+        found[node.name] = node.lineno
+    return found
+
+
+def gather_truth(files: list[Path], load: Callable[[], dict[Path, ModuleType]],
+                 builders: dict[Path, list[str]]) -> Truth:
+    """Runs the program(s) under `recording`: `load` executes the modules; then every builder."""
+    truth = Truth()
+    with recording(files, truth):
+        modules = load()
+        for path, names in builders.items():
+            module = modules[path]
+            discovered = discover_builders(module, path)
+            assert sorted(discovered) == sorted(names), \
+                f"test program bug: {path.name} has entry points {sorted(discovered)}, test names {names}"
+            for name in names:
+                model = getattr(module, name)()
+                assert isinstance(model, nn.Module), f"test program bug: {name}() is not a module"
+                truth.totals[(real_path(path), name)] = sum(p.numel() for p in model.parameters())
+    return truth
+
+
+def load_as_main(path: Path) -> ModuleType:
+    """Executes the file as a module whose `__name__` is "__main__" (not put in sys.modules)."""
+    spec = importlib.util.spec_from_file_location("__main__", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- 2. paramlens, and the comparison ---------------------------------------------------------
+
+
+def run_paramlens(paths: list[str], cwd: Path, timeout: float = 60) -> dict[str, dict]:
+    """`paramlens check --format json PATHS` -> {real path: file entry}."""
+    try:
+        done = subprocess.run([sys.executable, "-m", "paramlens", "check", "--format", "json", *paths],
+                              cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"paramlens check did not finish within {timeout} s")
+    assert done.returncode in (0, 1), f"exit {done.returncode}: {done.stderr}"
+    try:
+        report = json.loads(done.stdout)
+    except json.JSONDecodeError as error:
+        pytest.fail(f"paramlens printed no valid JSON ({error}): {done.stdout[:500]!r} {done.stderr}")
+    files = {real_path(cwd / f["path"]): f for f in report["files"]}
+    for entry in files.values():
+        assert entry["error"] is None, entry["error"]
+    return files
+
+
+def _context_counts(layer: dict) -> list[int | None] | None:
+    contexts = layer.get("contexts")
+    return None if contexts is None else [c["params"] for c in contexts]
+
+
+def compare(report: dict[str, dict], truth: Truth, builders: dict[Path, list[str]]) -> list[str]:
+    """Every disagreement between paramlens' report and torch, in words."""
+    problems: list[str] = []
+    layers: dict[Site, dict] = {}
+    for path, entry in report.items():
+        for layer in entry["layers"]:
+            layers[(path, layer["line"], layer["column"])] = layer
+    for site, counts in sorted(truth.sites.items()):
+        where = f"{Path(site[0]).name}:{site[1]}:{site[2]}"
+        layer = layers.get(site)
+        if layer is None:
+            same_line = [(x["column"], x["layer"]) for s, x in layers.items() if s[:2] == site[:2]]
+            problems.append(f"{where}: torch built {sorted(truth.classes[site])} {dict(counts)} "
+                            f"here; paramlens reports no layer here (on this line: {same_line})")
+            continue
+        got = _context_counts(layer)
+        if got is None:
+            problems.append(f"{where}: no `contexts` (torch: {sorted(counts)})")
+            continue
+        if set(got) != set(counts):
+            problems.append(f"{where} {layer['layer']}: contexts {sorted(got, key=str)}, "
+                            f"torch {dict(counts)} (count: instances)")
+        if layer["params"] is not None and {layer["params"]} != set(counts):
+            problems.append(f"{where}: certain params {layer['params']}, torch {sorted(counts)}")
+        if len(truth.classes[site]) == 1 and layer["layer"] not in truth.classes[site]:
+            problems.append(f"{where}: layer {layer['layer']}, torch {truth.classes[site]}")
+    for site, layer in sorted(layers.items()):
+        if site in truth.sites:
+            continue
+        stray = [c for c in _context_counts(layer) or [] if c is not None]
+        if stray:
+            problems.append(f"{Path(site[0]).name}:{site[1]}:{site[2]} {layer['layer']}: contexts "
+                            f"{stray}, but torch builds no layer here")
+        # `params` may still be the call's own count (a literal call in an arm that never runs).
+    for path, names in builders.items():
+        entry = report[real_path(path)]
+        lines = discover_builders_lines(path)
+        for name in names:
+            total = truth.totals[(real_path(path), name)]
+            models = [m for m in entry["models"] if m["name"] == name and m["line"] == lines[name]]
+            if not models:
+                problems.append(f"builder {name} (line {lines[name]}): no model entry; torch {total}")
+            for model in models:
+                default = model.get("params_default")
+                shown = default if default is not None else model["params"]
+                if shown != total:
+                    problems.append(f"builder {name}: params_default {default}, params "
+                                    f"{model['params']}, torch {total}")
+                elif model["params"] not in (None, total):
+                    problems.append(f"builder {name}: certain params {model['params']}, torch {total}")
+    return problems
+
+
+def discover_builders_lines(path: Path) -> dict[str, int]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {n.name: n.lineno for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+
+
+def assert_agrees(report: dict[str, dict], truth: Truth, builders: dict[Path, list[str]]) -> None:
+    problems = compare(report, truth, builders)
+    assert not problems, ("paramlens disagrees with torch:\n  " + "\n  ".join(problems)
+                          + "\ntorch, per site (count: instances):\n" + truth.describe())
+
+
+def check_program(tmp_path: Path, source: str, builders: list[str]) -> Truth:
+    """Steps 1 and 2 for one file: `builders` must be exactly the file's entry points."""
+    path = tmp_path / "prog.py"
+    path.write_text(source, encoding="utf-8")
+    truth = gather_truth([path], lambda: {path: load_as_main(path)}, {path: builders})
+    assert truth.sites, "test program bug: torch built no layer"
+    report = run_paramlens([str(path)], tmp_path)
+    assert_agrees(report, truth, {path: builders})
+    return truth
+
+
+# --- the harness itself (passes whatever the engine does) --------------------------------------
+
+HARNESS = '''\
+import torch.nn as nn
+
+
+def make(c):
+    return nn.Conv2d(c, 16, 3)
+
+
+def build():
+    head = nn.Sequential(nn.Linear(4, 5), nn.ReLU(), nn.Linear(5, 2))
+    attn = nn.MultiheadAttention(8, 2)
+    wide = nn.Conv2d(
+        3, 4, 1)
+    odd = (nn
+           .Linear(2, 2))
+    return nn.Sequential(make(3), make(8), make(8), head, attn, wide, odd)
+
+
+class Net(nn.Module):
+    def __init__(self, width=6):
+        super().__init__()
+        self.a = nn.Linear(width, width)
+        self.b = nn.Linear(width, width)
+        self.b.weight = self.a.weight
+        self.register_buffer("running", nn.Linear(width, 1).weight.detach().clone())
+'''
+
+
+def test_truth_gathering_itself(tmp_path: Path) -> None:
+    path = tmp_path / "prog.py"
+    path.write_text(HARNESS)
+    truth = gather_truth([path], lambda: {path: load_as_main(path)}, {path: ["build", "Net"]})
+    p = real_path(path)
+    lines = HARNESS.splitlines()
+
+    def at(line: int, text: str) -> Site:
+        return p, line, lines[line - 1].index(text) + 1
+
+    assert truth.sites == {
+        at(5, "nn.Conv2d"): Counter({448: 1, 1168: 2}),  # make(3), make(8) twice
+        at(9, "nn.Linear(4"): Counter({25: 1}), at(9, "nn.ReLU"): Counter({0: 1}),
+        at(9, "nn.Linear(5"): Counter({12: 1}),
+        at(10, "nn.Multi"): Counter({288: 1}),  # out_proj inside is not a site of its own
+        at(11, "nn.Conv2d"): Counter({16: 1}),  # a multi-line call is at its first line
+        at(13, "nn"): Counter({6: 1}),  # where ast.Call starts, whatever line CALL carries
+        at(21, "nn.Linear"): Counter({42: 1}), at(22, "nn.Linear"): Counter({42: 1}),
+        at(24, "nn.Linear"): Counter({7: 1}),  # built, though only its weight's copy is kept
+    }
+    assert truth.classes[at(10, "nn.Multi")] == {"torch.nn.MultiheadAttention"}
+    # 448 + 2 * 1168 + 25 + 12 + 288 + 16 + 6; Net: b.weight is a.weight, a buffer is no parameter
+    assert truth.totals == {(p, "build"): 3131, (p, "Net"): 36 + 6 + 6}
+    assert not hasattr(nn.Linear.__init__, "__wrapped__")  # unpatched afterwards
+    assert "__init__" not in nn.BatchNorm2d.__dict__
+
+
+# --- the programs ------------------------------------------------------------------------------
+
+VGG = '''\
+import torch
+import torch.nn as nn
+
+cfgs = {
+    "A": [8, "M", 16, "M", 32, 32, "M"],
+    "B": [8, 8, "M", 16, 16, "M", 24, 24, 24, "M"],
+}
+
+
+class VGG(nn.Module):
+    def __init__(self, features, num_classes=10, last=32):
+        super().__init__()
+        self.features = features
+        self.avgpool = nn.AdaptiveAvgPool2d((2, 2))
+        self.classifier = nn.Sequential(
+            nn.Linear(last * 2 * 2, 64), nn.ReLU(True), nn.Dropout(p=0.5),
+            nn.Linear(64, 64), nn.ReLU(True),
+            nn.Linear(64, num_classes),
+        )
+
+    def forward(self, x):
+        x = self.avgpool(self.features(x))
+        return self.classifier(torch.flatten(x, 1))
+
+
+def make_layers(cfg, batch_norm=False):
+    layers = []
+    in_channels = 3
+    for v in cfg:
+        if v == "M":
+            layers += [nn.MaxPool2d(kernel_size=2, stride=2)]
+        else:
+            conv2d = nn.Conv2d(in_channels, v, kernel_size=3, padding=1)
+            if batch_norm:
+                layers += [conv2d, nn.BatchNorm2d(v), nn.ReLU(inplace=True)]
+            else:
+                layers += [conv2d, nn.ReLU(inplace=True)]
+            in_channels = v
+    return nn.Sequential(*layers)
+
+
+def vgg_a():
+    return VGG(make_layers(cfgs["A"]))
+
+
+def vgg_b():
+    return VGG(make_layers(cfgs["B"], batch_norm=True), num_classes=5, last=24)
+'''
+
+
+def test_vgg_make_layers_over_a_cfg_dict(tmp_path: Path) -> None:
+    check_program(tmp_path, VGG, ["vgg_a", "vgg_b"])
+
+
+RESNET = '''\
+import torch.nn as nn
+
+
+def conv3x3(in_planes, out_planes, stride=1):
+    return nn.Conv2d(in_planes, out_planes, kernel_size=3, stride=stride, padding=1, bias=False)
+
+
+def conv1x1(in_planes, out_planes, stride=1):
+    return nn.Conv2d(in_planes, out_planes, kernel_size=1, stride=stride, bias=False)
+
+
+class BasicBlock(nn.Module):
+    expansion = 1
+
+    def __init__(self, inplanes, planes, stride=1, downsample=None):
+        super().__init__()
+        self.conv1 = conv3x3(inplanes, planes, stride)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv2 = conv3x3(planes, planes)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.downsample = downsample
+        self.stride = stride
+
+
+class Bottleneck(nn.Module):
+    expansion = 4
+
+    def __init__(self, inplanes, planes, stride=1, downsample=None):
+        super().__init__()
+        self.conv1 = conv1x1(inplanes, planes)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = conv3x3(planes, planes, stride)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.conv3 = conv1x1(planes, planes * self.expansion)
+        self.bn3 = nn.BatchNorm2d(planes * self.expansion)
+        self.relu = nn.ReLU(inplace=True)
+        self.downsample = downsample
+        self.stride = stride
+
+
+class ResNet(nn.Module):
+    def __init__(self, block, layers, num_classes=10, width=8):
+        super().__init__()
+        self.inplanes = width
+        self.conv1 = nn.Conv2d(3, self.inplanes, kernel_size=7, stride=2, padding=3, bias=False)
+        self.bn1 = nn.BatchNorm2d(self.inplanes)
+        self.relu = nn.ReLU(inplace=True)
+        self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+        self.layer1 = self._make_layer(block, width, layers[0])
+        self.layer2 = self._make_layer(block, width * 2, layers[1], stride=2)
+        self.layer3 = self._make_layer(block, width * 4, layers[2], stride=2)
+        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(width * 4 * block.expansion, num_classes)
+
+    def _make_layer(self, block, planes, blocks, stride=1):
+        downsample = None
+        if stride != 1 or self.inplanes != planes * block.expansion:
+            downsample = nn.Sequential(
+                conv1x1(self.inplanes, planes * block.expansion, stride),
+                nn.BatchNorm2d(planes * block.expansion),
+            )
+        layers = []
+        layers.append(block(self.inplanes, planes, stride, downsample))
+        self.inplanes = planes * block.expansion
+        for _ in range(1, blocks):
+            layers.append(block(self.inplanes, planes))
+        return nn.Sequential(*layers)
+
+
+def _resnet(block, layers, **kwargs):
+    model = ResNet(block, layers, **kwargs)
+    return model
+
+
+def resnet_tiny():
+    return _resnet(BasicBlock, [2, 1, 2])
+
+
+def resnet_bottleneck():
+    return _resnet(Bottleneck, [1, 2, 1], width=4, num_classes=7)
+'''
+
+
+def test_resnet_basic_and_bottleneck_blocks(tmp_path: Path) -> None:
+    check_program(tmp_path, RESNET, ["resnet_tiny", "resnet_bottleneck"])
+
+
+WALRUS = '''\
+import torch.nn as nn
+
+if (width := 16) > 8:
+    stem = nn.Linear(width, 4)
+
+
+def build():
+    if (c := 64) > 0:
+        first = nn.Conv2d(3, c, 3)
+    else:
+        first = nn.Conv2d(3, 1, 3)
+    layers = [first]
+    while (n := len(layers)) < 3:
+        layers.append(nn.Conv2d(c, c + n, 1))
+        c += n
+    if (extra := None) is not None:
+        layers.append(nn.Conv2d(c, extra, 1))
+    return nn.Sequential(*layers)
+'''
+
+
+def test_walrus_in_conditions(tmp_path: Path) -> None:
+    check_program(tmp_path, WALRUS, ["build"])
+
+
+LIST_METHODS = '''\
+import torch.nn as nn
+
+
+def add_head(layers, width, classes=10):
+    layers.append(nn.Linear(width, classes))
+    return None
+
+
+def build():
+    layers = [nn.Linear(4, 8)]
+    layers.extend([nn.ReLU(), nn.Linear(8, 16)])
+    layers.insert(0, nn.LayerNorm(4))
+    dropped = nn.Linear(16, 99)
+    layers.append(dropped)
+    layers.pop()
+    layers += [nn.Linear(16, 32)]
+    add_head(layers, 32)
+    return nn.Sequential(*layers)
+
+
+def build_reversed():
+    widths = [4, 8, 16, 32]
+    widths.reverse()
+    blocks = [nn.Linear(a, b) for a, b in zip(widths[:-1], widths[1:])]
+    kept = blocks[:-1]
+    kept.insert(0, nn.Linear(2, widths[0]))
+    last = kept.pop(0)
+    kept.append(last)
+    return nn.Sequential(*kept)
+
+
+def build_shared():
+    trunk = []
+    alias = trunk
+    for w in (6, 12):
+        add_head(alias, w, classes=w)
+    return nn.Sequential(*trunk, *alias[1:])
+'''
+
+
+def test_list_methods_and_mutation_through_a_helper(tmp_path: Path) -> None:
+    check_program(tmp_path, LIST_METHODS, ["build", "build_reversed", "build_shared"])
+
+
+LOOPS = '''\
+import torch.nn as nn
+
+
+def build_break():
+    layers = []
+    c = 3
+    for w in [8, 16, 32, 64]:
+        if w > 16:
+            break
+        layers.append(nn.Conv2d(c, w, 3))
+        c = w
+    else:
+        layers.append(nn.Conv2d(c, 1, 1))
+    return nn.Sequential(*layers)
+
+
+def build_for_else():
+    layers = []
+    c = 3
+    for w in (8, 16):
+        layers.append(nn.Conv2d(c, w, 3))
+        c = w
+    else:
+        layers.append(nn.Conv2d(c, 2, 1))
+    return nn.Sequential(*layers)
+
+
+def build_while():
+    layers = []
+    i = 0
+    c = 4
+    while i < 3:
+        layers.append(nn.Linear(c, c * 2))
+        c *= 2
+        i += 1
+    return nn.Sequential(*layers)
+
+
+def build_zip_enumerate_reversed():
+    ins = [3, 5, 7]
+    outs = [6, 10, 14]
+    layers = nn.ModuleList()
+    for i, (a, b) in enumerate(zip(ins, outs)):
+        layers.append(nn.Conv1d(a, b, i + 1))
+    for w in reversed(outs):
+        layers.append(nn.BatchNorm1d(w))
+    return layers
+
+
+def build_dict_items():
+    spec = {"q": 8, "k": 4, "v": 2}
+    heads = nn.ModuleDict()
+    for name, dim in spec.items():
+        heads[name] = nn.Linear(16, dim)
+    return heads
+
+
+def build_comprehensions():
+    dims = [2, 4, 8, 16]
+    linears = [nn.Linear(a, b) for a, b in zip(dims, dims[1:]) if b != 8]
+    norms = {d: nn.LayerNorm(d) for d in dims if d > 2}
+    embeds = list(nn.Embedding(n, 3) for n in range(2, 5))
+    nested = [nn.Linear(i, j) for i in range(1, 3) for j in range(i, 3)]
+    return nn.ModuleList(linears + list(norms.values()) + embeds + nested)
+'''
+
+
+def test_loops_break_else_while_zip_enumerate_and_comprehensions(tmp_path: Path) -> None:
+    check_program(tmp_path, LOOPS, ["build_break", "build_for_else", "build_while",
+                                    "build_zip_enumerate_reversed", "build_dict_items",
+                                    "build_comprehensions"])
+
+
+TRY_EXCEPT = '''\
+import torch.nn as nn
+
+
+def parse_width(text, default=5):
+    try:
+        return int(text)
+    except ValueError:
+        return default
+
+
+def build_ok():
+    try:
+        head = nn.Linear(parse_width("12"), 3)
+    except ValueError:
+        head = nn.Linear(1, 1)
+    else:
+        head = nn.Sequential(head, nn.Linear(3, 3))
+    return head
+
+
+def build_fallback():
+    try:
+        table = {"a": 4}
+        width = table["b"]
+    except KeyError:
+        width = 6
+    finally:
+        width += 1
+    layers = [nn.Linear(width, 2)]
+    try:
+        if width > 0:
+            raise RuntimeError("always")
+        layers.append(nn.Linear(99, 99))
+    except (TypeError, RuntimeError):
+        layers.append(nn.Linear(width, width))
+    return nn.Sequential(*layers)
+
+
+def build_parse():
+    return nn.Sequential(nn.Linear(parse_width("x"), 4), nn.Linear(parse_width("9"), 4))
+'''
+
+
+def test_try_except_flow(tmp_path: Path) -> None:
+    check_program(tmp_path, TRY_EXCEPT, ["build_ok", "build_fallback", "build_parse"])
+
+
+SHADOWED = '''\
+import torch
+import torch.nn as nn
+from torch.nn import Conv2d as RealConv
+
+STEM = nn.Conv2d(3, 8, 3)
+
+
+class Conv2d:
+    def __init__(self, *args, **kwargs):
+        self.args = args
+
+
+def fake_block(conv, width):
+    return conv(3, width, 3)
+
+
+def block_with(Conv2d, width=8):
+    return Conv2d(4, width, 3)
+
+
+def local_nn(width):
+    class nn:
+        @staticmethod
+        def Linear(a, b):
+            return (a, b)
+
+    return nn.Linear(width, width)
+
+
+nn = None
+
+
+def build():
+    fake_block(Conv2d, 64)
+    local_nn(4)
+    made = [block_with(RealConv), block_with(Conv2d), block_with(torch.nn.Conv2d, 16)]
+    return torch.nn.Sequential(*[m for m in made if isinstance(m, torch.nn.Module)])
+
+
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = STEM
+        self.body = build()
+'''
+
+
+def test_shadowed_framework_names(tmp_path: Path) -> None:
+    check_program(tmp_path, SHADOWED, ["build", "Net"])
+
+
+FACTORIES = '''\
+import functools
+from functools import partial
+
+import torch.nn as nn
+
+
+class Block(nn.Module):
+    expansion = 1
+
+    def __init__(self, cin, planes, norm_layer=None):
+        super().__init__()
+        if norm_layer is None:
+            norm_layer = nn.BatchNorm2d
+        out = planes * self.expansion
+        self.conv = nn.Conv2d(cin, out, 3, padding=1, bias=False)
+        self.bn = norm_layer(out)
+
+    @staticmethod
+    def make_stem(width):
+        return nn.Conv2d(3, width, 3)
+
+    @classmethod
+    def stack(cls, cin, planes, n, norm_layer=None):
+        blocks = []
+        for _ in range(n):
+            blocks.append(cls(cin, planes, norm_layer))
+            cin = planes * cls.expansion
+        return nn.Sequential(*blocks)
+
+
+class WideBlock(Block):
+    expansion = 4
+
+
+def make_act(kind):
+    acts = {"relu": lambda: nn.ReLU(inplace=True), "prelu": lambda: nn.PReLU(8)}
+    return acts[kind]()
+
+
+def make_scaled_linear(scale):
+    def make(n):
+        return nn.Linear(n, n * scale)
+
+    return make
+
+
+def build_partial():
+    norm = functools.partial(nn.BatchNorm2d, eps=1e-3)
+    return nn.Sequential(Block.make_stem(8), *Block.stack(8, 8, 2, norm_layer=norm))
+
+
+def build_inherit():
+    gn = partial(nn.GroupNorm, 4)
+    return nn.Sequential(Block.make_stem(16), WideBlock.stack(16, 4, 2, norm_layer=gn), Block(16, 16))
+
+
+def build_closures():
+    double = make_scaled_linear(2)
+    triple = make_scaled_linear(3)
+    square = lambda n: nn.Linear(n, n * n)  # noqa: E731
+    return nn.Sequential(double(4), triple(8), square(3), make_act("prelu"), make_act("relu"))
+'''
+
+
+def test_partial_lambdas_closures_static_and_class_methods_inheritance(tmp_path: Path) -> None:
+    check_program(tmp_path, FACTORIES, ["build_partial", "build_inherit", "build_closures"])
+
+
+CONTAINERS = '''\
+from collections import OrderedDict
+
+import torch.nn as nn
+
+
+class Stack(nn.Sequential):
+    def __init__(self, widths):
+        layers = []
+        for a, b in zip(widths, widths[1:]):
+            layers.append(nn.Linear(a, b))
+        super().__init__(*layers)
+
+
+class Heads(nn.Module):
+    def __init__(self, dims=(4, 6)):
+        super().__init__()
+        self.blocks = nn.ModuleList([nn.Linear(8, d) for d in dims])
+        self.named = nn.ModuleDict({"cls": nn.Linear(8, 3), "box": nn.Linear(8, 4)})
+        self.named["extra"] = nn.Linear(8, 5)
+        for i, d in enumerate(dims):
+            self.add_module(f"proj{i}", nn.Conv1d(d, d, 1))
+        self.trunk = nn.Sequential(OrderedDict([
+            ("fc1", nn.Linear(8, 8)),
+            ("act", nn.GELU()),
+            ("fc2", nn.Linear(8, 16)),
+        ]))
+        self.stack = Stack([16, 12, 8])
+        self.blocks.append(nn.LayerNorm(8))
+        self.blocks.extend([nn.Linear(2, 2)])
+        self.blocks.insert(0, nn.Linear(1, 1))
+
+
+def build():
+    seq = nn.Sequential(Stack([3, 5, 7, 9]), nn.ModuleList([Stack([2, 2, 2])]))
+    seq.add_module("tail", nn.Linear(9, 1))
+    seq.append(nn.Linear(1, 3))
+    return seq
+'''
+
+
+def test_module_containers(tmp_path: Path) -> None:
+    check_program(tmp_path, CONTAINERS, ["Heads", "build"])
+
+
+PARAMETERS = '''\
+import torch
+import torch.nn as nn
+
+
+class Tiny(nn.Module):
+    def __init__(self, dim=16, depth=2, vocab=50):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, dim)
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
+        self.pos = nn.ParameterList([nn.Parameter(torch.randn(dim)) for _ in range(depth)])
+        self.register_parameter("scale", nn.Parameter(torch.ones(dim)))
+        self.register_parameter("unused", None)
+        self.register_buffer("mask", torch.ones(dim, dim))
+        self.attn = nn.MultiheadAttention(dim, 4, batch_first=True)
+        self.rnn = nn.GRU(dim, 8, num_layers=2)
+        self.blocks = nn.ModuleList([nn.LayerNorm(dim) for _ in range(depth)])
+        self.head = nn.Linear(dim, vocab, bias=False)
+        self.head.weight = self.embed.weight
+        self.frozen = nn.Linear(dim, dim)
+        self.frozen.requires_grad_(False)
+        for p in self.blocks[0].parameters():
+            p.requires_grad = False
+
+
+def shared_twice():
+    layer = nn.Linear(5, 5)
+    return nn.Sequential(layer, nn.ReLU(), layer)
+'''
+
+
+def test_parameters_that_are_not_layers(tmp_path: Path) -> None:
+    check_program(tmp_path, PARAMETERS, ["Tiny", "shared_twice"])
+
+
+ARGS_KWARGS = '''\
+import torch.nn as nn
+
+
+def conv_bn(cin, *args, **kwargs):
+    bn_kwargs = kwargs.pop("bn", {})
+    conv = nn.Conv2d(cin, *args, **kwargs)
+    return nn.Sequential(conv, nn.BatchNorm2d(args[0], **bn_kwargs))
+
+
+def linear(in_features, **kw):
+    return nn.Linear(in_features, **kw)
+
+
+def mlp(first, *rest, act=nn.ReLU, **head_kwargs):
+    widths = (first, *rest)
+    layers = []
+    for a, b in zip(widths, widths[1:]):
+        layers += [nn.Linear(a, b), act()]
+    layers.append(nn.Linear(widths[-1], **head_kwargs))
+    return nn.Sequential(*layers)
+
+
+def build():
+    base = {"kernel_size": 3, "bias": False}
+    wide = dict(base, **{"padding": 1, "bias": True})
+    shape = (3, 16)
+    return nn.Sequential(
+        conv_bn(*shape, **base),
+        conv_bn(16, 8, **wide),
+        conv_bn(8, 8, 1, bn={"affine": False}),
+        linear(4, out_features=2),
+        linear(**dict(in_features=2, out_features=2, bias=False)),
+    )
+
+
+def build_mlp():
+    dims = [4, 8, 16]
+    return mlp(*dims, 32, out_features=3, bias=False)
+'''
+
+
+def test_args_kwargs_packing_and_unpacking(tmp_path: Path) -> None:
+    check_program(tmp_path, ARGS_KWARGS, ["build", "build_mlp"])
+
+
+DECORATED = '''\
+import torch.nn as nn
+
+_MODELS = {}
+
+
+def register_model(fn):
+    _MODELS[fn.__name__] = fn
+    return fn
+
+
+def register_as(name):
+    def deco(fn):
+        _MODELS[name] = fn
+        return fn
+
+    return deco
+
+
+class Tiny(nn.Module):
+    def __init__(self, width, depth=1):
+        super().__init__()
+        self.fcs = nn.ModuleList([nn.Linear(width, width) for _ in range(depth)])
+
+
+@register_model
+def tiny_8(pretrained=False, **kwargs):
+    return Tiny(8, **kwargs)
+
+
+@register_model
+@register_as("wide")
+def tiny_16(pretrained=False, **kwargs):
+    return Tiny(16, depth=2)
+
+
+def create_model(name, **kwargs):
+    return _MODELS[name](**kwargs)
+
+
+def build_by_name():
+    return nn.Sequential(create_model("tiny_8", depth=3), create_model("wide"))
+'''
+
+
+def test_register_model_decorator(tmp_path: Path) -> None:
+    check_program(tmp_path, DECORATED, ["tiny_8", "tiny_16", "build_by_name"])
+
+
+DENSE_MOBILE = '''\
+import torch.nn as nn
+
+
+def _make_divisible(v, divisor=8, min_value=None):
+    if min_value is None:
+        min_value = divisor
+    new_v = max(min_value, int(v + divisor / 2) // divisor * divisor)
+    if new_v < 0.9 * v:
+        new_v += divisor
+    return new_v
+
+
+class InvertedResidual(nn.Module):
+    def __init__(self, inp, oup, stride, expand_ratio):
+        super().__init__()
+        hidden_dim = int(round(inp * expand_ratio))
+        self.use_res_connect = stride == 1 and inp == oup
+        layers = []
+        if expand_ratio != 1:
+            layers.append(nn.Conv2d(inp, hidden_dim, 1, bias=False))
+        layers.extend([
+            nn.Conv2d(hidden_dim, hidden_dim, 3, stride, 1, groups=hidden_dim, bias=False),
+            nn.BatchNorm2d(hidden_dim),
+            nn.ReLU6(inplace=True),
+            nn.Conv2d(hidden_dim, oup, 1, 1, 0, bias=False),
+        ])
+        self.conv = nn.Sequential(*layers)
+
+
+class MobileNetTiny(nn.Module):
+    def __init__(self, width_mult=0.75, num_classes=10):
+        super().__init__()
+        input_channel = _make_divisible(16 * width_mult)
+        settings = [[1, 8, 1, 1], [6, 12, 2, 2], [6, 20, 1, 2]]
+        features = [nn.Conv2d(3, input_channel, 3, 2, 1, bias=False)]
+        for t, c, n, s in settings:
+            output_channel = _make_divisible(c * width_mult)
+            for i in range(n):
+                stride = s if i == 0 else 1
+                features.append(InvertedResidual(input_channel, output_channel, stride, expand_ratio=t))
+                input_channel = output_channel
+        self.features = nn.Sequential(*features)
+        self.classifier = nn.Linear(input_channel, num_classes)
+
+
+class DenseLayer(nn.Module):
+    def __init__(self, num_input_features, growth_rate, bn_size):
+        super().__init__()
+        self.norm1 = nn.BatchNorm2d(num_input_features)
+        self.conv1 = nn.Conv2d(num_input_features, bn_size * growth_rate, 1, bias=False)
+        self.conv2 = nn.Conv2d(bn_size * growth_rate, growth_rate, 3, padding=1, bias=False)
+
+
+class DenseNetTiny(nn.Module):
+    def __init__(self, growth_rate=4, block_config=(2, 3), num_init_features=8, bn_size=2):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(3, num_init_features, 3, padding=1, bias=False))
+        num_features = num_init_features
+        for i, num_layers in enumerate(block_config):
+            for j in range(num_layers):
+                layer = DenseLayer(num_features + j * growth_rate, growth_rate, bn_size)
+                self.features.add_module("denselayer%d_%d" % (i + 1, j + 1), layer)
+            num_features = num_features + num_layers * growth_rate
+            if i != len(block_config) - 1:
+                self.features.add_module(f"transition{i + 1}", nn.Conv2d(num_features, num_features // 2, 1))
+                num_features = num_features // 2
+        self.classifier = nn.Linear(num_features, 10)
+'''
+
+
+def test_densenet_and_mobilenet_arithmetic(tmp_path: Path) -> None:
+    check_program(tmp_path, DENSE_MOBILE, ["MobileNetTiny", "DenseNetTiny"])
+
+
+# --- budgets: torch cannot run these programs --------------------------------------------------
+
+BUDGET = '''\
+import torch.nn as nn
+
+
+def spin():
+    for i in range(10**9):
+        pass
+    return nn.Conv2d(3, 16, 3)
+
+
+def forever(n=0):
+    return forever(n + 1)
+
+
+def recurse_then_build():
+    try:
+        forever()
+    except RecursionError:
+        pass
+    return nn.Linear(4, 4)
+
+
+def fine():
+    return nn.Linear(2, 3)
+'''
+
+
+def _literal_layers(source: str) -> dict[tuple[int, int], int]:
+    """(line, column) -> torch's count, for every nn.X(...) call whose arguments are literals."""
+    out: dict[tuple[int, int], int] = {}
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "nn"
+                and all(isinstance(a, ast.Constant) for a in node.args)
+                and all(isinstance(k.value, ast.Constant) for k in node.keywords)):
+            layer = getattr(nn, node.func.attr)(*[a.value for a in node.args],  # type: ignore[attr-defined]
+                                                **{k.arg: k.value.value for k in node.keywords})  # type: ignore[attr-defined]
+            out[(node.lineno, node.col_offset + 1)] = sum(p.numel() for p in layer.parameters())
+    return out
+
+
+def test_budget_stops_endless_loops_and_recursion(tmp_path: Path) -> None:
+    # torch would loop 10**9 times and recurse until RecursionError; the counts of these layers
+    # are fixed by their literal arguments, so torch builds them alone for the truth.
+    path = tmp_path / "prog.py"
+    path.write_text(BUDGET)
+    truth = _literal_layers(BUDGET)
+    assert sorted(truth.values()) == [9, 20, 448]
+    report = run_paramlens([str(path)], tmp_path, timeout=10)
+    problems = []
+    for layer in report[real_path(path)]["layers"]:
+        count = truth.get((layer["line"], layer["column"]))
+        counts = [c for c in _context_counts(layer) or [] if c is not None]
+        if count is None:
+            problems.append(f"line {layer['line']}: unexpected layer {layer['layer']}")
+            continue
+        if layer["params"] not in (None, count) or set(counts) - {count}:
+            problems.append(f"line {layer['line']}: params {layer['params']}, contexts {counts}, "
+                            f"torch {count}")
+    lines = discover_builders_lines(path)
+    for name, total in (("spin", 448), ("fine", 9)):
+        for model in report[real_path(path)]["models"]:
+            if model["name"] == name and model["line"] == lines[name] and model["params"] is not None:
+                if model["params"] != total:
+                    problems.append(f"builder {name}: certain params {model['params']}, torch {total}")
+    assert not problems, "\n".join(problems)
+
+
+# `C = 9 ** 9 ** 9` is too expensive to evaluate (and torch must not run it either), so there is no
+# truth from torch here: what is asserted is only that giving up on it does not leave the old value
+# C = 3 in place. Conv2d(3, 16, 3) would be 448 parameters; 448 must appear nowhere, and the count
+# must not be certain. The same holds for a local variable inside a builder.
+STALE = '''\
+import torch.nn as nn
+
+C = 3
+C = 9 ** 9 ** 9
+stem = nn.Conv2d(C, 16, 3)
+
+
+def build():
+    c = 3
+    c = 9 ** 9 ** 9
+    return nn.Conv2d(c, 16, 3)
+'''
+
+
+def test_budget_leaves_no_stale_value(tmp_path: Path) -> None:
+    path = tmp_path / "prog.py"
+    path.write_text(STALE)
+    report = run_paramlens([str(path)], tmp_path, timeout=10)
+    layers = {layer["line"]: layer for layer in report[real_path(path)]["layers"]}
+    assert sorted(layers) == [5, 11]
+    for line, layer in layers.items():
+        assert layer["params"] is None, f"line {line}: params {layer['params']}"
+        assert layer["params_default"] != 448, f"line {line}: params_default 448, the stale C = 3"
+        assert 448 not in (_context_counts(layer) or []), f"line {line}: {layer.get('contexts')}"
+    for model in report[real_path(path)]["models"]:
+        assert model["params"] != 448 and model.get("params_default") != 448, model
