@@ -270,18 +270,22 @@ def compare(report: dict[str, dict], truth: Truth, builders: dict[Path, list[str
         entry = report[real_path(path)]
         lines = discover_builders_lines(path)
         for name in names:
-            total = truth.totals[(real_path(path), name)]
-            models = [m for m in entry["models"] if m["name"] == name and m["line"] == lines[name]]
-            if not models:
-                problems.append(f"builder {name} (line {lines[name]}): no model entry; torch {total}")
-            for model in models:
-                default = model.get("params_default")
-                shown = default if default is not None else model["params"]
-                if shown != total:
-                    problems.append(f"builder {name}: params_default {default}, params "
-                                    f"{model['params']}, torch {total}")
-                elif model["params"] not in (None, total):
-                    problems.append(f"builder {name}: certain params {model['params']}, torch {total}")
+            problems += _builder_problems(name, lines[name], truth.totals[(real_path(path), name)],
+                                          entry["models"])
+    return problems
+
+
+def _builder_problems(name: str, line: int, total: int, models: list[dict]) -> list[str]:
+    """The builder's entries are the models on its def/class line named `name` (or `name()`): one
+    of them must show torch's total, and none may be certain of another number."""
+    mine = [m for m in models if m["line"] == line and m["name"] in (name, name + "()")]
+    if not mine:
+        return [f"builder {name} (line {line}): no model entry; torch {total}"]
+    problems = [f"builder {name}: certain params {m['params']} ({m['name']}, {m['kind']}), torch {total}"
+                for m in mine if m["params"] not in (None, total)]
+    shown = [m["params_default"] if m.get("params_default") is not None else m["params"] for m in mine]
+    if total not in shown:
+        problems.append(f"builder {name}: totals {shown}, torch {total}")
     return problems
 
 
@@ -1138,7 +1142,8 @@ def test_budget_stops_endless_loops_and_recursion(tmp_path: Path) -> None:
     lines = discover_builders_lines(path)
     for name, total in (("spin", 448), ("fine", 9)):
         for model in report[real_path(path)]["models"]:
-            if model["name"] == name and model["line"] == lines[name] and model["params"] is not None:
+            mine = model["name"] in (name, name + "()") and model["line"] == lines[name]
+            if mine and model["params"] is not None:
                 if model["params"] != total:
                     problems.append(f"builder {name}: certain params {model['params']}, torch {total}")
     assert not problems, "\n".join(problems)

@@ -34,6 +34,14 @@ from paramlens.engine.names import canonical
 from paramlens.engine.quantity import Q
 from paramlens.engine.values import TupleV
 
+_MODELLED_BASES = {"torch.nn.Module", "torch.nn.modules.module.Module", "torch.nn.Sequential",
+                   "torch.nn.ModuleList", "torch.nn.ModuleDict", "keras.layers.Layer",
+                   "keras.Layer", "keras.Model", "keras.models.Model", "keras.src.layers.Layer",
+                   "keras.src.models.Model", "tensorflow.keras.layers.Layer",
+                   "tensorflow.keras.Model", "tf.keras.layers.Layer", "tf.keras.Model",
+                   "keras.src.layers.layer.Layer"}
+_TORCH_ELEMENTWISE = {"log", "exp", "sqrt", "abs", "sigmoid", "tanh", "clamp", "relu", "neg",
+                      "rsqrt", "square", "pow", "mul", "add", "sub", "div", "cos", "sin"}
 _TORCH_CONTAINERS = {"Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
 _TORCH_FACTORIES = {"zeros", "ones", "empty", "randn", "rand", "full", "zeros_like", "ones_like",
                     "empty_like", "randn_like", "rand_like", "full_like", "tensor", "as_tensor",
@@ -93,6 +101,16 @@ class Frameworks:
         """`super().__init__(...)` reaching a framework class."""
         bases = instance.cls.framework_bases()
         short = (bases[0].rsplit(".", 1)[-1]) if bases else ""
+        spec = lookup(canonical(bases[0]) or "") if bases else None
+        if spec is not None:
+            # A subclass of a layer class (`class Conv3DSimple(nn.Conv3d)`): the base builds the
+            # layer's own weights, counted from the arguments it is given.
+            layer = self.construct(m, spec, args, kwargs, None)
+            instance.attrs["__base_layer__"] = layer
+            return
+        if bases and bases[0] not in _MODELLED_BASES:
+            instance.exact = False  # a framework class whose own weights we do not know
+            return
         if instance.framework == "torch" and short in ("Sequential", "ModuleList"):
             members = _members_from(m, args)
             if members is None:
@@ -366,6 +384,9 @@ class Frameworks:
             return ParamV(None, trainable is not False)
         if short in _TORCH_FACTORIES and qualname.count(".") == 1:
             return TensorV(_factory_shape(m, short, args, kwargs))
+        if short in _TORCH_ELEMENTWISE and qualname.count(".") == 1 and args and \
+                isinstance(m.deref(args[0]), TensorV):
+            return TensorV(m.deref(args[0]).shape)
         if qualname.startswith("torch.nn.init."):
             return None
         return Unknown(f"{qualname}() is not evaluated")
@@ -960,7 +981,9 @@ def keras_output_shape(layer: LayerObj, shape: tuple | None) -> tuple | None:
 
 def _spatial(layer: LayerObj, spatial: tuple, channels: Any) -> tuple[tuple | None, Any]:
     spec = layer.spec
-    v = layer.values
+    v = dict(layer.values)
+    if isinstance(v.get("padding"), str):
+        v["padding"] = v["padding"].lower()  # Keras accepts "SAME" and "Valid" too
     short = spec.short
     n = spec.ndim
     if short.startswith("ZeroPadding") or short.startswith("Cropping"):

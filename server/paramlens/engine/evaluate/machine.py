@@ -34,6 +34,7 @@ from paramlens.engine.evaluate.objects import (
     LayerObj,
     ListV,
     ModuleV,
+    NativeV,
     ObjectV,
     PartialV,
     Scope,
@@ -1023,6 +1024,9 @@ class Machine:
                     mro = full
                     start = full.index(owner.cls) + 1
             for cls in mro[start:]:
+                if isinstance(cls, ClassV) and name == "__init__" and \
+                        cls.dataclass_fields is not None and "__init__" not in cls.names:
+                    return self.dataclass_super_init(cls, owner.self_value)
                 if isinstance(cls, ClassV) and name in cls.names:
                     return self.bind_method(cls.names[name], owner.self_value, cls)
                 if isinstance(cls, ExternalV):
@@ -1110,6 +1114,8 @@ class Machine:
             return self.call(func.func, (*func.args, *args), {**func.kwargs, **kwargs}, node)
         if isinstance(func, ClassV):
             return self.instantiate(func, args, kwargs, node)
+        if isinstance(func, NativeV):
+            return func.fn(*args, **kwargs)
         if isinstance(func, _BoundBuiltin):
             return self.program.builtin_method(self, func.owner, func.name, args, kwargs)
         if isinstance(func, InstanceV):
@@ -1206,6 +1212,15 @@ class Machine:
         elif instance.framework:
             self.frameworks.super_init(self, instance, None, args, kwargs)
         return instance
+
+    def dataclass_super_init(self, cls: ClassV, self_value: Any) -> NativeV:
+        def init(*args: Any, **kwargs: Any) -> None:
+            made = self.dataclass_init(cls, args, kwargs)
+            if isinstance(made, InstanceV) and isinstance(self_value, InstanceV):
+                self_value.attrs.update(made.attrs)
+            return None
+
+        return NativeV(init)
 
     def dataclass_init(self, cls: ClassV, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         instance = InstanceV(cls)

@@ -239,3 +239,12 @@ class ObjectV:
 class SuperV:
     cls: ClassV
     self_value: Any
+
+
+class NativeV:
+    """A callable the evaluator itself provides (a dataclass's generated `__init__`)."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn

@@ -256,6 +256,8 @@ class Program:
         if isinstance(module, ExternalV):
             return ExternalV(f"{module.qualname}.{name}")
         submodule = f"{module_name}.{name}"
+        if is_external(submodule):
+            return ExternalV(submodule)
         if submodule in self.modules or (self.find_module(submodule) is not None and
                                          not is_external(submodule)):
             return self.import_module(submodule, importer)
@@ -264,6 +266,8 @@ class Program:
     def module_attribute(self, module: ModuleV, name: str) -> Any:
         if name in module.names:
             return self.deref(module.names[name])
+        if is_external(f"{module.name}.{name}"):
+            return ExternalV(f"{module.name}.{name}")
         self.ensure_loaded(module)
         if name in module.names:
             return self.deref(module.names[name])
@@ -277,6 +281,7 @@ class Program:
     def deref(self, value: Any) -> Any:
         if isinstance(value, LazyRef):
             if value.resolved is MISSING:
+                value.resolved = Unknown(f"{value.module}.{value.name} imports itself")
                 module = self.import_module(value.module, None)
                 if isinstance(module, ModuleV):
                     value.resolved = self.module_attribute(module, value.name)
