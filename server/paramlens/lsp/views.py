@@ -71,12 +71,8 @@ def inlay_label(layer: LayerResult) -> str:
 
 
 def lens_title(total: ModelTotal) -> str:
-    if total.unknown_layers == 0:
-        return f"{total.name}: {total.params:,} parameters"
-    if total.params_default is not None:
-        return f"{total.name}: {total.params_default:,} parameters if defaults hold"
-    unknown = f"{total.unknown_layers} layer{'s' if total.unknown_layers != 1 else ''} unknown"
-    return f"{total.name}: at least {total.params:,} parameters ({unknown})"
+    name = f"{total.name}()" if total.kind == "builder" else total.name
+    return f"{name}: {total.words()}"
 
 
 def file_summary(layers: list[LayerResult], models: list[ModelTotal]) -> dict[str, object]:

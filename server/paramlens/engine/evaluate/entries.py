@@ -33,6 +33,7 @@ class SiteContext:
     params: int | None
     instances: int
     via: str
+    layer: str = ""  # the class built (a call through a variable may build several)
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,7 @@ def _via(layer: LayerObj, entry: str) -> str:
 def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
     evaluation = Evaluation()
     # An entry reached from another entry adds no contexts of its own.
-    per_site: dict[tuple[str, int, int], dict[int | None, list[Any]]] = {}
+    per_site: dict[tuple[str, int, int], dict[tuple[str, int | None], list[Any]]] = {}
     for result in results:
         own = _function_nodes(result.node)
         others: set[int] = set()
@@ -239,9 +240,9 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
             count = None if layer.speculative else layer.count
             group = per_site.setdefault(layer.site, {})
             entry = result.name if result.kind != "module" else "<module>"
-            group.setdefault(count, [0, _via(layer, entry)])[0] += 1
+            group.setdefault((layer.spec.name, count), [0, _via(layer, entry)])[0] += 1
     for site, groups in per_site.items():
-        contexts = [SiteContext(count, n, via) for count, (n, via) in groups.items()]
+        contexts = [SiteContext(count, n, via, name) for (name, count), (n, via) in groups.items()]
         contexts.sort(key=lambda c: (-c.instances, c.params if c.params is not None else -1))
         evaluation.contexts[site] = contexts
     for result in results:

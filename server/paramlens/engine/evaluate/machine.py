@@ -334,8 +334,13 @@ class Machine:
         special = self.frameworks.decorator(self, decorator, value)
         if special is not None:
             return special
-        # A decorator (a registry, an export marker, a legacy-argument wrapper) is taken to return
-        # what it decorates, without running it: the usual case, and said as an assumption.
+        # A decorator (a registry, an export marker, a legacy-argument wrapper) runs, so that what
+        # it records is seen, but what it returns is taken to be what it decorates: the usual
+        # case, and said as an assumption.
+        try:
+            self.call(decorator, (value,), {}, None)
+        except UserRaise:
+            pass
         if isinstance(value, (FuncV, ClassV)):
             words = f"@{ast.unparse(deco)} returns the function it decorates"
             if isinstance(value, FuncV):

@@ -367,7 +367,8 @@ def model_total(value: Any) -> tuple[int | None, int, int, list[LayerObj], str]:
                 unknown += 1
                 why = why or "a module changed where the evaluator could not follow"
             for value in list(obj.attrs.values()):
-                visit(value)
+                if not isinstance(value, Unknown):
+                    visit(value)
             for _, value in obj.members:
                 visit(value)
         elif isinstance(obj, ContainerV):
@@ -386,7 +387,9 @@ def model_total(value: Any) -> tuple[int | None, int, int, list[LayerObj], str]:
                 if isinstance(value, (LayerObj, KerasModelV, InstanceV)):
                     visit(value)
         elif isinstance(obj, Unknown):
-            pass
+            # a member the code does not fix may be a module with weights of its own
+            unknown += 1
+            why = why or obj.why
 
     visit(value)
     if any(p.numel is None for p in params.values()):
