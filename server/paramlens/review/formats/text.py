@@ -62,10 +62,8 @@ def render_text(reports: list[FileReport]) -> str:
     lines += ["", *notes] if notes else []
     for report in reports:
         for model in report.models:
-            suffix = f" (at least; {model.unknown_layers} layers unknown)" if \
-                model.unknown_layers else ""
             lines.append(f"{report.path}:{model.span.line}: {model.kind} {model.name}: "
-                         f"{model.params:,} parameters{suffix}")
+                         f"{model.words()}")
     layers = sum(len(r.layers) for r in reports)
     lines.append(f"total: {grand_known:,} parameters certain in {layers - grand_unknown} of "
                  f"{layers} layers; {grand_unknown} not fixed by the code "
