@@ -12,6 +12,7 @@ from typing import Any
 
 from paramlens.engine.evaluate.machine import MAX_SEQUENCE, Machine, is_plain, size_ok, truth
 from paramlens.engine.evaluate.objects import (
+    Absent,
     BoundV,
     ClassV,
     ContainerV,
@@ -135,11 +136,15 @@ def call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str,
         return Unknown("issubclass() of values the code does not fix")
     if name == "getattr" and len(args) in (2, 3) and isinstance(args[1], str):
         value = m.get_attribute(args[0], args[1])
+        if isinstance(value, Absent) and len(args) == 3:
+            return args[2]
         if is_unknown(value) and len(args) == 3:
             return Unknown(f"getattr(..., {args[1]!r}) may take its default")
         return value
     if name == "hasattr" and len(args) == 2 and isinstance(args[1], str):
         value = m.get_attribute(args[0], args[1])
+        if isinstance(value, Absent):
+            return False
         return Unknown("hasattr()") if is_unknown(value) else True
     if name == "setattr" and len(args) == 3 and isinstance(args[1], str):
         m.set_attribute(args[0], args[1], args[2])

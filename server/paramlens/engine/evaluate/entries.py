@@ -85,11 +85,16 @@ def evaluate_files(files: list[tuple[str, list[ast.stmt]]], extra_roots: list[st
     results: list[EntryResult] = []
     modules: dict[str, tuple[ModuleV, list[ast.stmt]]] = {}
     for path, statements in files:
+        # Registered first, so that a checked file another one imports is read from these trees.
+        program.add_source(os.path.abspath(path), statements)
+    for path, statements in files:
         abspath = os.path.abspath(path)
+        known = program.modules.get(names[path])
+        if isinstance(known, ModuleV) and known.loaded and known.path == abspath:
+            modules[path] = (known, statements)  # already run when another file imported it
+            continue
         module = program.module_for_file(abspath, names[path], statements, as_main=True)
-        program.modules.setdefault(names[path], module)
-        module = program.modules[names[path]] if isinstance(program.modules[names[path]],
-                                                            ModuleV) else module
+        program.modules[names[path]] = module
         module.loaded = True
         modules[path] = (module, statements)
         results.append(program.run_entry(

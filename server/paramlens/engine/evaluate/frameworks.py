@@ -16,6 +16,7 @@ from paramlens.engine.catalogue import Args, LayerSpec, count, lookup
 from paramlens.engine.evaluate import builtins as py
 from paramlens.engine.evaluate.machine import Machine, is_plain
 from paramlens.engine.evaluate.objects import (
+    Absent,
     ClassV,
     ContainerV,
     DictV,
@@ -40,6 +41,25 @@ _MODELLED_BASES = {"torch.nn.Module", "torch.nn.modules.module.Module", "torch.n
                    "keras.src.models.Model", "tensorflow.keras.layers.Layer",
                    "tensorflow.keras.Model", "tf.keras.layers.Layer", "tf.keras.Model",
                    "keras.src.layers.layer.Layer"}
+# What torch.nn.Module itself offers: any other attribute a module was never given is absent.
+_MODULE_API = {
+    "add_module", "apply", "bfloat16", "buffers", "children", "compile", "cpu", "cuda", "double",
+    "eval", "extra_repr", "float", "forward", "get_buffer", "get_extra_state", "get_parameter",
+    "get_submodule", "half", "ipu", "load_state_dict", "modules", "mtia", "named_buffers",
+    "named_children", "named_modules", "named_parameters", "parameters", "register_backward_hook",
+    "register_buffer", "register_forward_hook", "register_forward_pre_hook",
+    "register_full_backward_hook", "register_full_backward_pre_hook",
+    "register_load_state_dict_post_hook", "register_module", "register_parameter",
+    "register_state_dict_pre_hook", "requires_grad_", "set_extra_state", "share_memory",
+    "state_dict", "to", "to_empty", "train", "type", "xpu", "zero_grad", "training",
+    "dump_patches", "call_super_init", "build", "count_params", "summary", "fit",
+    "predict", "get_config", "weights", "trainable_weights", "non_trainable_weights",
+    "trainable", "name", "dtype", "built", "input_spec", "add_weight", "call",
+}
+_TORCH_PRIVATE = {"_modules", "_parameters", "_buffers", "_version", "_forward_hooks",
+                  "_forward_pre_hooks", "_backward_hooks", "_state_dict_hooks",
+                  "_non_persistent_buffers_set", "_load_state_dict_pre_hooks", "_get_name",
+                  "_named_members", "_apply", "_save_to_state_dict", "_load_from_state_dict"}
 _TORCH_ELEMENTWISE = {"log", "exp", "sqrt", "abs", "sigmoid", "tanh", "clamp", "relu", "neg",
                       "rsqrt", "square", "pow", "mul", "add", "sub", "div", "cos", "sin"}
 _TORCH_CONTAINERS = {"Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
@@ -183,12 +203,21 @@ class Frameworks:
             alias = _LAYER_ALIASES.get(name)
             if alias and alias in owner.values:
                 return owner.values[alias]
-            return _Method(owner, name)
+            if name in _MODULE_API:
+                return _Method(owner, name)
+            if owner.spec.framework == "torch" and name not in _TORCH_PRIVATE:
+                return Absent(f"{owner.spec.short} has no attribute {name}")
+            return Unknown(f"{owner.spec.short}.{name}")
         if isinstance(owner, InstanceV):
             if name in ("weight", "bias") and owner.framework:
                 return Unknown(f"{name} of a module")
             if owner.framework:
-                return _Method(owner, name)
+                if name in _MODULE_API:
+                    return _Method(owner, name)
+                if owner.framework == "torch" and owner.exact and name not in _TORCH_PRIVATE \
+                        and all(b in _MODELLED_BASES for b in owner.cls.framework_bases()):
+                    return Absent(f"{owner.cls.name} has no attribute {name}")
+                return Unknown(f"{owner.cls.name}.{name}")
             return None
         if isinstance(owner, (ContainerV, KerasModelV)):
             if isinstance(owner, KerasModelV) and name in owner.attrs:
@@ -201,6 +230,10 @@ class Frameworks:
                 for key, member in owner.members:
                     if key == name:
                         return member
+            if isinstance(owner, ContainerV) and name not in _MODULE_API and \
+                    name not in _TORCH_PRIVATE and owner.exact and name not in (
+                        "append", "extend", "insert", "keys", "values", "items", "update", "pop"):
+                return Absent(f"{owner.kind} has no attribute {name}")
             return _Method(owner, name)
         if isinstance(owner, TensorV):
             if name == "shape":
@@ -512,6 +545,13 @@ class Frameworks:
                 return owner
             if name in ("to", "cuda", "cpu", "train", "eval", "apply", "float", "half"):
                 return owner
+        if name in ("named_children", "children") and not args and (
+                isinstance(owner, ContainerV) or isinstance(owner, InstanceV) and
+                owner.framework == "torch"):
+            if not getattr(owner, "exact", True):
+                return Unknown(f"{name}() of a module the code changed unknowably")
+            pairs = _children(owner)
+            return tuple(pairs) if name == "named_children" else tuple(v for _, v in pairs)
         if isinstance(owner, InstanceV) and owner.framework == "torch":
             if name in ("add_module", "register_module") and len(args) == 2 and \
                     isinstance(args[0], str):
@@ -841,6 +881,19 @@ def _members_from(m: Machine, args: tuple) -> list[tuple[str, Any]] | None:
             items = m.iterate(only)
             return [(str(i), v) for i, v in enumerate(items)] if items is not None else None
     return [(str(i), m.deref(v)) for i, v in enumerate(args)]
+
+
+def _is_module(value: Any) -> bool:
+    return isinstance(value, (LayerObj, ContainerV)) or (isinstance(value, InstanceV) and
+                                                        bool(value.framework))
+
+
+def _children(owner: Any) -> list[tuple[str, Any]]:
+    """What torch's `named_children()` gives: registered submodules in the order first set."""
+    pairs: list[tuple[str, Any]] = list(owner.members)
+    if isinstance(owner, InstanceV):
+        pairs += [(k, v) for k, v in owner.attrs.items() if _is_module(v)]
+    return [(k, v) for k, v in pairs if _is_module(v)]
 
 
 def _is_container_class(instance: InstanceV) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,9 +61,10 @@ class BudgetExceeded(Exception):
 class UserRaise(Exception):
     """The evaluated code raised (or would raise): the value it raised, if known."""
 
-    def __init__(self, value: Any) -> None:
+    def __init__(self, value: Any, where: str = "") -> None:
         super().__init__("raised")
         self.value = value
+        self.where = where  # "file.py:line" of the raise statement
 
 
 class _Return(Exception):
@@ -70,6 +72,7 @@ class _Return(Exception):
         self.value = value
 
 
+_ENUM_BASES = {"enum.Enum", "enum.IntEnum", "enum.Flag", "enum.IntFlag", "enum.StrEnum"}
 _BREAK = "break"
 _CONTINUE = "continue"
 
@@ -249,7 +252,7 @@ class Machine:
 
     def exec_Raise(self, stmt: ast.Raise, frame: Frame) -> None:
         value = self.ev(stmt.exc, frame) if stmt.exc is not None else None
-        raise UserRaise(value)
+        raise UserRaise(value, f"{os.path.basename(frame.module.path)}:{stmt.lineno}")
 
     def exec_Break(self, stmt: ast.Break, frame: Frame) -> str:
         return _BREAK
@@ -364,10 +367,26 @@ class Machine:
                 cls.names[item.name] = value
             else:
                 self.exec(item, body_frame)
+        if any(isinstance(c, ExternalV) and c.qualname in _ENUM_BASES for c in cls.mro()):
+            self.make_enum_members(cls, stmt)
         value = cls
         for deco in reversed(stmt.decorator_list):
             value = self.decorate(deco, value, frame)
         self.bind(stmt.name, value, frame)
+
+    @staticmethod
+    def make_enum_members(cls: ClassV, stmt: ast.ClassDef) -> None:
+        """An Enum's plain class attributes become its members: instances of the class itself."""
+        assigned = {t.id for s in stmt.body if isinstance(s, ast.Assign) for t in s.targets
+                    if isinstance(t, ast.Name)}
+        for name in assigned:
+            if name.startswith("_") or name not in cls.names:
+                continue
+            raw = cls.names[name]
+            if isinstance(raw, (FuncV, ClassV)):
+                continue
+            cls.names[name] = InstanceV(cls, {"value": raw, "_value_": raw, "name": name,
+                                              "_name_": name})
 
     def method_decorator(self, deco: ast.expr, value: Any, frame: Frame, func: FuncV) -> Any:
         name = ast.unparse(deco)

@@ -30,6 +30,13 @@ class Unknown:
         return f"Unknown({self.why!r})"
 
 
+class Absent(Unknown):
+    """An attribute the object certainly does not have: Python would raise AttributeError, so
+    `getattr(obj, name, default)` gives the default and `hasattr` is False."""
+
+    __slots__ = ()
+
+
 def unknown(why: str) -> Unknown:
     return Unknown(why)
 

@@ -169,6 +169,9 @@ class Program:
         return statements
 
     def add_source(self, path: str, statements: list[ast.stmt]) -> None:
+        known = self.sources.get(path)
+        if known is not None and known[0] is statements:
+            return
         self.sources[path] = (statements, path)
         for stmt in statements:
             for node in ast.walk(stmt):
@@ -321,8 +324,9 @@ class Program:
             result.value = action(machine)
         except BudgetExceeded as stop:
             result.why_incomplete = stop.why
-        except UserRaise:
-            result.why_incomplete = "the code raises an exception on this path"
+        except UserRaise as raised:
+            where = f" ({raised.where})" if raised.where else ""
+            result.why_incomplete = f"the code raises an exception on this path{where}"
         except RecursionError:
             result.why_incomplete = "nested too deeply to evaluate"
         result.why_incomplete = result.why_incomplete or machine.state.why_incomplete
