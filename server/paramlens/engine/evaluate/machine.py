@@ -184,6 +184,7 @@ class Machine:
         self.via: list[str] = []
         self.speculative = 0
         self.depth = 0
+        self.site_path = ""  # the file of the call being evaluated: where a layer is built
 
     # budget --------------------------------------------------------------------------------------
     def step(self) -> None:
@@ -1112,6 +1113,7 @@ class Machine:
                     complete = False
             else:
                 kwargs[kw.arg] = self.ev(kw.value, frame)
+        self.site_path = frame.module.path
         if not complete:
             return self.frameworks.opaque_call(self, func, node, args, kwargs,
                                                "*args or **kwargs the code does not fix")

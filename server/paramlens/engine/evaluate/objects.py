@@ -122,12 +122,16 @@ class ClassV:
     dataclass_fields: tuple[tuple[str, Any, bool], ...] | None = None  # (name, default, has_default)
 
     def mro(self) -> list[Any]:
+        cached = self.__dict__.get("_mro")
+        if cached is not None:
+            return cached
         order: list[Any] = []
         for cls in [self, *self.bases]:
             chain = cls.mro() if isinstance(cls, ClassV) and cls is not self else [cls]
             for c in chain:
                 if c not in order:
                     order.append(c)
+        self.__dict__["_mro"] = order  # bases never change after the class statement
         return order
 
     def lookup(self, name: str) -> Any:

@@ -12,6 +12,7 @@ used, so that a file's unused imports cost nothing.
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import sys
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ MAX_MODULES = 400
 MAX_FILE_BYTES = 2_000_000
 
 
+@functools.lru_cache(maxsize=4096)
 def is_external(name: str) -> bool:
     root = name.split(".")[0]
     if root in _EXTERNAL_ROOTS or root in sys.stdlib_module_names or name in _EXTERNAL_ROOTS:
@@ -111,7 +113,8 @@ class Recorder:
         self.models: list[KerasModelV] = []
 
     def site_of(self, node: Any) -> tuple[str, int, int]:
-        path = self.program.current_path_of(node)
+        machine = self.program.machine
+        path = machine.site_path if machine is not None else ""
         if node is None or not hasattr(node, "lineno"):
             return (path, 0, 0)
         return (path, node.lineno, node.col_offset)
@@ -131,7 +134,6 @@ class Program:
             self.paths += [p for p in sys.path if p and os.path.isdir(p) and p not in self.paths]
         self.modules: dict[str, Any] = {}
         self.sources: dict[str, tuple[list[ast.stmt], str]] = {}
-        self.node_paths: dict[int, str] = {}
         self.recorder = Recorder(self)
         self.frameworks = Frameworks(self.recorder)
         self.loading: set[str] = set()
@@ -169,17 +171,7 @@ class Program:
         return statements
 
     def add_source(self, path: str, statements: list[ast.stmt]) -> None:
-        known = self.sources.get(path)
-        if known is not None and known[0] is statements:
-            return
         self.sources[path] = (statements, path)
-        for stmt in statements:
-            for node in ast.walk(stmt):
-                if isinstance(node, ast.Call):
-                    self.node_paths[id(node)] = path
-
-    def current_path_of(self, node: Any) -> str:
-        return self.node_paths.get(id(node), "") if node is not None else ""
 
     # modules ---------------------------------------------------------------------------------
     def module_for_file(self, path: str, name: str, statements: list[ast.stmt] | None = None,
@@ -282,7 +274,10 @@ class Program:
         return Unknown(f"{module.name}.{name} is not defined where the evaluator can see")
 
     def deref(self, value: Any) -> Any:
-        if isinstance(value, LazyRef):
+        kind = type(value)
+        if kind is not LazyRef and kind is not ExternalV:
+            return value
+        if kind is LazyRef:
             if value.resolved is MISSING:
                 value.resolved = Unknown(f"{value.module}.{value.name} imports itself")
                 module = self.import_module(value.module, None)
