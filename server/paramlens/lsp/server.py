@@ -19,7 +19,8 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
 
 from paramlens import __version__
-from paramlens.editor.document import Document
+from paramlens.editor.document import BlockResults, Document
+from paramlens.editor.evaluation import DocumentEvaluator
 from paramlens.engine.results import Diagnostic, LayerResult, Span
 from paramlens.lsp import views
 from paramlens.lsp.options import Options, read_options
@@ -52,6 +53,7 @@ class ParamlensServer(LanguageServer):
         super().__init__("paramlens", __version__, protocol_cls=ParamlensProtocol,
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.documents: dict[str, Document] = {}
+        self.evaluators: dict[str, DocumentEvaluator] = {}
         self.options = Options()
         self.timers: dict[str, asyncio.TimerHandle] = {}
         self.published: set[str] = set()
@@ -73,6 +75,30 @@ class ParamlensServer(LanguageServer):
                 doc.give_up("paramlens failed on this file; the log has the details")
         return doc
 
+    def results(self, doc: Document, blocks: list | None = None) -> BlockResults:
+        """Fresh block results with the evaluated program (contexts, totals) laid over them."""
+        results = doc.all_results(blocks)
+        evaluator = self.evaluators.get(doc.uri)
+        if evaluator is None:
+            evaluator = DocumentEvaluator(uris.to_fs_path(doc.uri) or "untitled.py",
+                                          self.workspace_roots())
+            self.evaluators[doc.uri] = evaluator
+        try:
+            return evaluator.overlay(doc, results)
+        except Exception:  # a bug of ours costs the contexts, never the answer
+            log.error("evaluation of %s failed:\n%s", doc.uri, traceback.format_exc())
+            return results
+
+    def workspace_roots(self) -> list[str]:
+        roots = []
+        for folder in self.workspace.folders.values():
+            path = uris.to_fs_path(folder.uri)
+            if path:
+                roots.append(path)
+        if self.workspace.root_path and self.workspace.root_path not in roots:
+            roots.append(self.workspace.root_path)
+        return roots
+
     def schedule_diagnostics(self, uri: str) -> None:
         timer = self.timers.pop(uri, None)
         if timer is not None:
@@ -88,7 +114,7 @@ class ParamlensServer(LanguageServer):
             return
         found: list[types.Diagnostic] = []
         if self.options.diagnostics:
-            found = [to_lsp_diagnostic(doc, d) for d in document_diagnostics(doc, self.options)]
+            found = [to_lsp_diagnostic(doc, d) for d in document_diagnostics(self, doc, self.options)]
         if found or uri in self.published:
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=doc.version))
@@ -154,11 +180,11 @@ def project_config(uri: str) -> tuple[ProjectConfig, str | None]:
         return ProjectConfig(), str(error)
 
 
-def document_diagnostics(doc: Document, options: Options) -> list[Diagnostic]:
+def document_diagnostics(ls: ParamlensServer, doc: Document, options: Options) -> list[Diagnostic]:
     if doc.error:
         return [Diagnostic(Span(1, 0, 1, 0), "information", "not-analysed", doc.error)]
     config, config_error = project_config(doc.uri)
-    results = doc.all_results()
+    results = ls.results(doc)
     found = reviewed(results.diagnostics, results.layers, results.models, config,
                      options.max_params_per_layer) + views.unknown_count_hints(results.layers)
     if config_error:
@@ -223,6 +249,7 @@ def did_change(ls: ParamlensServer, params: types.DidChangeTextDocumentParams) -
 def did_close(ls: ParamlensServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
     ls.documents.pop(uri, None)
+    ls.evaluators.pop(uri, None)
     timer = ls.timers.pop(uri, None)
     if timer is not None:
         timer.cancel()
@@ -242,7 +269,7 @@ def hover(ls: ParamlensServer, params: types.HoverParams) -> types.Hover | None:
     if block is None:
         return None
     ls.fresh(doc.uri, block.start, block.end)
-    layer = layer_at(doc.results_of(block).layers, line, column)
+    layer = layer_at(ls.results(doc, [block]).layers, line, column)
     if layer is None:
         return None
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown,
@@ -258,8 +285,8 @@ def inlay_hints(ls: ParamlensServer, params: types.InlayHintParams) -> list[type
     first, last = params.range.start.line + 1, params.range.end.line + 1
     ls.fresh(doc.uri, first, last)
     hints = []
-    for layer in doc.all_results(doc.blocks_between(first, last)).layers:
-        if not first <= layer.span.end_line <= last:
+    for layer in ls.results(doc, doc.blocks_between(first, last)).layers:
+        if not first <= layer.span.end_line <= last or not views.wants_hint(layer):
             continue
         hints.append(types.InlayHint(
             position=to_lsp_position(doc, layer.span.end_line, layer.span.end_column),
@@ -273,7 +300,7 @@ def code_lens(ls: ParamlensServer, params: types.CodeLensParams) -> list[types.C
     if not ls.options.code_lens or doc is None or doc.error:
         return []
     lenses = []
-    for total in doc.all_results().models:
+    for total in ls.results(doc).models:
         start = to_lsp_position(doc, total.span.line, total.span.column)
         lenses.append(types.CodeLens(range=types.Range(start=start, end=start),
                                      command=types.Command(title=views.lens_title(total),
@@ -288,5 +315,5 @@ def file_summary(ls: ParamlensServer, params: object) -> dict[str, object] | Non
     doc = ls.fresh(uri) if isinstance(uri, str) else None
     if doc is None or doc.error:
         return None
-    results = doc.all_results()
+    results = ls.results(doc)
     return views.file_summary(results.layers, results.models)

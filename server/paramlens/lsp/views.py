@@ -37,9 +37,17 @@ def hover_markdown(layer: LayerResult) -> str:
     elif layer.params_default is not None:
         lines.append(f"**{layer.params_default:,} parameters** if defaults hold · `{short}`")
         tensors = [_tensor(t, assumed=True) for t in layer.tensors]
+    elif len(layer.context_counts) > 1:
+        counts = layer.context_counts
+        lines.append(f"**{counts[0]:,}–{counts[-1]:,} parameters** · `{short}`: "
+                     f"{len(counts)} counts, by how the code reaches this call")
+        tensors = [_tensor(t, assumed=False) for t in layer.tensors]
     else:
         lines.append(f"**? parameters** · `{short}`: not fixed by this file")
         tensors = [_tensor(t, assumed=False) for t in layer.tensors]
+    by_context = contexts_line(layer)
+    if by_context:
+        lines.append(by_context)
     shown = [t for t in tensors if t]
     if shown:
         lines.append(" · ".join(shown))
@@ -63,11 +71,36 @@ def hover_markdown(layer: LayerResult) -> str:
     return "\n\n".join(lines)
 
 
+def wants_hint(layer: LayerResult) -> bool:
+    """A layer that owns no parameters whatever its arguments gets no `# 0 params` hint."""
+    return not (layer.params == 0 and all(c.params in (0, None) for c in layer.contexts) and
+                layer.family in ("activation", "shape", "pool", "merge"))
+
+
 def inlay_label(layer: LayerResult) -> str:
+    counts = layer.context_counts
+    if len(counts) > 1 and layer.params is None:
+        return f"# {counts[0]:,}–{counts[-1]:,} params"
     count, certain = layer.shown_count
     if count is None:
         return "# ? params"
     return f"# {'' if certain else '≈'}{count:,} params"
+
+
+def contexts_line(layer: LayerResult, limit: int = 4) -> str | None:
+    """`36,864 ×6 (resnet18 → conv3x3) · 147,456 ×8 (...)`, the most frequent first."""
+    known = [c for c in layer.contexts if c.params is not None]
+    if len({c.params for c in known}) < 2:
+        return None
+    parts = []
+    for context in known[:limit]:
+        chain = context.via.split(" → ")
+        where = " → ".join(chain if len(chain) <= 2 else [chain[0], "…", chain[-1]])
+        parts.append(f"{context.params:,} ×{context.instances} ({where})")
+    more = len(known) - limit
+    if more > 0:
+        parts.append(f"{more} more")
+    return "by context: " + " · ".join(parts)
 
 
 def lens_title(total: ModelTotal) -> str:
