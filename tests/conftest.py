@@ -21,8 +21,6 @@ KNOWN_GAPS = {
     "test_evaluation_torch.py::test_try_except_flow": "a raise inside try/except in a builder",
     "test_evaluation_torch.py::test_shadowed_framework_names": "a layer class passed as a parameter",
     "test_evaluation_torch.py::test_args_kwargs_packing_and_unpacking": "act=nn.ReLU defaults",
-    "test_evaluation_torch.py::test_budget_leaves_no_stale_value": "9**9**9 in the per-function "
-    "analysis (issue 10)",
     "test_evaluation_keras.py::test_cnn[classic-functional]": "Model(...) expression totals",
     "test_evaluation_keras.py::test_cnn[same_padding-functional]": "Model(...) expression totals",
     "test_evaluation_keras.py::test_cnn[pool_size_3-functional]": "Model(...) expression totals",

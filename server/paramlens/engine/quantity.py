@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from paramlens.engine.sizes import size_ok, too_large
+
 
 class _Unknown:
     _instance: _Unknown | None = None
@@ -150,10 +152,13 @@ def join_assumptions(*parts: str) -> str:
 def _apply(op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
     if not (_is_known(a) and _is_known(b)):
         return UNKNOWN
+    if too_large(op, a, b):
+        return UNKNOWN  # `9 ** 9 ** 9`: not computed at all
     try:
-        return op(a, b)
+        result = op(a, b)
     except Exception:  # a type or zero-division error in user code means we cannot know
         return UNKNOWN
+    return result if size_ok(result) else UNKNOWN
 
 
 def _apply1(op: Callable[[Any], Any], a: Any) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from paramlens.engine.evaluate.machine import MAX_SEQUENCE, Machine, is_plain, size_ok, truth
+from paramlens.engine.evaluate.machine import Machine, is_plain, truth
 from paramlens.engine.evaluate.objects import (
     Absent,
     BoundV,
@@ -29,6 +29,7 @@ from paramlens.engine.evaluate.objects import (
     Unknown,
     is_unknown,
 )
+from paramlens.engine.sizes import MAX_SEQUENCE, size_ok
 
 BUILTIN_NAMES = ("range", "len", "list", "tuple", "dict", "int", "float", "str", "bool", "min",
                  "max", "sum", "abs", "round", "zip", "enumerate", "reversed", "sorted",
@@ -97,7 +98,7 @@ def call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str,
             if name == "bool" and len(args) == 1:
                 return truth(args[0])
             return Unknown(f"{name}() of a value the code does not fix")
-        if name == "pow" and len(args) >= 2:
+        if name == "pow" and len(args) == 2:
             import ast as _ast
 
             from paramlens.engine.evaluate.machine import guarded_binop

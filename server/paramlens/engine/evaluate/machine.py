@@ -14,7 +14,6 @@ say why (fail closed: nothing it touched is reported as certain).
 from __future__ import annotations
 
 import ast
-import math
 import operator
 import os
 import time
@@ -44,12 +43,11 @@ from paramlens.engine.evaluate.objects import (
     Unknown,
     is_unknown,
 )
+from paramlens.engine.sizes import MAX_SEQUENCE, size_ok, too_large
 
 MAX_STEPS = 400_000  # per entry point
 MAX_SECONDS = 3.0  # per entry point, a second guard against slow steps
 MAX_CALL_DEPTH = 48
-MAX_SEQUENCE = 100_000  # longest list, tuple, string or range the evaluator will build
-MAX_INT_BITS = 4096
 
 
 class BudgetExceeded(Exception):
@@ -116,32 +114,14 @@ def is_plain(value: Any) -> bool:
     return isinstance(value, range)
 
 
-def size_ok(value: Any) -> bool:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value.bit_length() <= MAX_INT_BITS
-    if isinstance(value, (str, bytes, tuple, list, range)):
-        return len(value) <= MAX_SEQUENCE
-    return True
-
-
 def guarded_binop(op: type, left: Any, right: Any) -> Any:
     """Python's operator, refused before it runs when its result would be too large."""
-    if op is ast.Pow and isinstance(left, (int, float)) and isinstance(right, (int, float)):
-        if isinstance(right, (int, float)) and right > 0 and abs(left) > 1:
-            if right * math.log2(abs(left)) > MAX_INT_BITS:
-                return Unknown("a number too large to evaluate")
-    if op is ast.LShift and isinstance(right, int) and right > MAX_INT_BITS:
-        return Unknown("a number too large to evaluate")
-    if op is ast.Mult:
-        for seq, n in ((left, right), (right, left)):
-            if isinstance(seq, (str, bytes, tuple)) and isinstance(n, int) and \
-                    len(seq) * max(n, 0) > MAX_SEQUENCE:
-                return Unknown("a sequence too long to evaluate")
-        if isinstance(left, int) and isinstance(right, int) and \
-                left.bit_length() + right.bit_length() > MAX_INT_BITS:
-            return Unknown("a number too large to evaluate")
+    fn = _BINOPS[op]
+    why = too_large(fn, left, right)
+    if why:
+        return Unknown(why)
     try:
-        result = _BINOPS[op](left, right)
+        result = fn(left, right)
     except Exception:  # what Python would raise: the evaluated code fails here
         return Unknown(f"{ast.unparse(op())}-operation Python refuses")  # type: ignore[call-arg]
     return result if size_ok(result) else Unknown("a value too large to evaluate")
