@@ -10,9 +10,11 @@ evaluation again.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 from collections import OrderedDict
+from collections.abc import Callable
 
 from paramlens.editor.document import BlockResults, Document
 from paramlens.engine.evaluate.entries import Evaluation, evaluate_files
@@ -22,28 +24,44 @@ from paramlens.engine.results import FileReport
 
 KEPT = 8  # evaluations kept per document (undo, redo and typing back and forth)
 
+# (path, statements, what identifies their text): files whose entry points reach this document
+Others = Callable[[], list[tuple[str, list[ast.stmt], str]]]
+
 
 class DocumentEvaluator:
     """Evaluations of one document, by the text they were made for."""
 
-    def __init__(self, path: str, roots: list[str]) -> None:
+    def __init__(self, path: str, roots: list[str], others: Others | None = None,
+                 unsaved: Others | None = None, epoch: Callable[[], str] | None = None) -> None:
         self.path = os.path.abspath(path)
         self.roots = roots
+        self.others = others  # files importing this one: their entry points reach it
+        self.unsaved = unsaved  # the other open documents, read instead of their files
+        self.epoch = epoch  # changes whenever files on disk may have changed
         self.kept: OrderedDict[str, Evaluation] = OrderedDict()
         self.failure: str | None = None
 
     def evaluation(self, doc: Document) -> Evaluation | None:
         if doc.error:
             return None
-        key = hashlib.blake2b("\n".join(doc.lines).encode("utf-8", "surrogatepass"),
-                              digest_size=16).hexdigest()
+        others = self.others() if self.others is not None else []
+        unsaved = self.unsaved() if self.unsaved is not None else []
+        digest = hashlib.blake2b("\n".join(doc.lines).encode("utf-8", "surrogatepass"),
+                                 digest_size=16)
+        if self.epoch is not None:
+            digest.update(f"\0epoch\0{self.epoch()}".encode())
+        for path, _statements, version in [*others, *unsaved]:
+            digest.update(f"\0{path}\0{version}".encode("utf-8", "surrogatepass"))
+        key = digest.hexdigest()
         found = self.kept.get(key)
         if found is not None:
             self.kept.move_to_end(key)
             return found
         statements = [s for block in doc.blocks for s in block.absolute_statements()]
+        files = [(self.path, statements)] + [(p, s) for p, s, _ in others]
         try:
-            found = evaluate_files([(self.path, statements)], extra_roots=self.roots)
+            found = evaluate_files(files, extra_roots=self.roots,
+                                   unsaved=[(p, s) for p, s, _ in unsaved])
         except RecursionError:
             self.failure = "nested too deeply to evaluate"
             return None

@@ -119,6 +119,7 @@ class ModelTotal:
     trainable: int | None = None
     why: str = ""  # why the total is open, in words
     assumptions: tuple[str, ...] = ()
+    children: tuple[tuple[str, str, int | None], ...] = ()  # (name, class, parameters): depth 1
 
     @property
     def exact(self) -> int | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import traceback
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
 from paramlens import __version__
 from paramlens.editor.document import BlockResults, Document
 from paramlens.editor.evaluation import DocumentEvaluator
+from paramlens.editor.index import WorkspaceIndex
+from paramlens.engine.parse import parse_quietly
 from paramlens.engine.results import Diagnostic, LayerResult, Span
 from paramlens.lsp import views
 from paramlens.lsp.options import Options, read_options
@@ -28,6 +31,7 @@ from paramlens.review.checks import reviewed
 from paramlens.review.config import ConfigError, ProjectConfig, config_for
 
 log = logging.getLogger("paramlens")
+MAX_IMPORTERS = 20  # files importing a document whose entry points are evaluated with it
 
 _SEVERITY = {"error": types.DiagnosticSeverity.Error,
              "warning": types.DiagnosticSeverity.Warning,
@@ -54,6 +58,8 @@ class ParamlensServer(LanguageServer):
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.documents: dict[str, Document] = {}
         self.evaluators: dict[str, DocumentEvaluator] = {}
+        self.index: WorkspaceIndex | None = None
+        self.disk_epoch = 0  # counts the file changes the client reported (saves, watched files)
         self.options = Options()
         self.timers: dict[str, asyncio.TimerHandle] = {}
         self.published: set[str] = set()
@@ -80,14 +86,51 @@ class ParamlensServer(LanguageServer):
         results = doc.all_results(blocks)
         evaluator = self.evaluators.get(doc.uri)
         if evaluator is None:
-            evaluator = DocumentEvaluator(uris.to_fs_path(doc.uri) or "untitled.py",
-                                          self.workspace_roots())
+            path = uris.to_fs_path(doc.uri) or "untitled.py"
+            evaluator = DocumentEvaluator(path, self.workspace_roots(),
+                                          lambda: self.importers_of(path),
+                                          lambda: self.open_sources(except_uri=doc.uri),
+                                          lambda: str(self.disk_epoch))
             self.evaluators[doc.uri] = evaluator
         try:
             return evaluator.overlay(doc, results)
         except Exception:  # a bug of ours costs the contexts, never the answer
             log.error("evaluation of %s failed:\n%s", doc.uri, traceback.format_exc())
             return results
+
+    def open_sources(self, except_uri: str) -> list[tuple[str, list, str]]:
+        """The other open documents' current trees, with what identifies their text."""
+        found = []
+        for uri, doc in self.documents.items():
+            path = uris.to_fs_path(uri)
+            if uri == except_uri or doc.error or not path:
+                continue
+            statements = [s for b in doc.blocks for s in b.absolute_statements()]
+            found.append((path, statements, f"open:{doc.version}:{hash(tuple(doc.lines))}"))
+        return found
+
+    def importers_of(self, path: str) -> list[tuple[str, list, str]]:
+        """The workspace files importing `path`, as their open document or their file on disk."""
+        if self.index is None:
+            roots = self.workspace_roots()
+            if not roots:
+                return []
+            self.index = WorkspaceIndex(roots)
+        open_docs = {uris.to_fs_path(u): d for u, d in self.documents.items()}
+        found = []
+        for other in self.index.importers(path)[:MAX_IMPORTERS]:
+            doc = open_docs.get(other)
+            if doc is not None and not doc.error:
+                statements = [s for b in doc.blocks for s in b.absolute_statements()]
+                found.append((other, statements, f"open:{doc.version}:{hash(tuple(doc.lines))}"))
+                continue
+            try:
+                with open(other, encoding="utf-8") as handle:
+                    text = handle.read()
+                found.append((other, parse_quietly(text), f"disk:{os.stat(other).st_mtime}"))
+            except (OSError, UnicodeError, SyntaxError, ValueError, RecursionError):
+                continue
+        return found
 
     def workspace_roots(self) -> list[str]:
         roots = []
@@ -245,6 +288,28 @@ def did_change(ls: ParamlensServer, params: types.DidChangeTextDocumentParams) -
     ls.schedule_diagnostics(uri)
 
 
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: ParamlensServer, params: types.DidSaveTextDocumentParams) -> None:
+    files_changed(ls)
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def did_change_watched_files(ls: ParamlensServer, params: types.DidChangeWatchedFilesParams) -> None:
+    files_changed(ls)
+
+
+def files_changed(ls: ParamlensServer) -> None:
+    """A file on disk changed: evaluations that read it are redone, and what shows is refreshed."""
+    ls.disk_epoch += 1
+    for uri in ls.documents:
+        ls.schedule_diagnostics(uri)
+    workspace = ls.client_capabilities.workspace
+    if workspace and workspace.inlay_hint and workspace.inlay_hint.refresh_support:
+        ls.workspace_inlay_hint_refresh(None)
+    if workspace and workspace.code_lens and workspace.code_lens.refresh_support:
+        ls.workspace_code_lens_refresh(None)
+
+
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: ParamlensServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
@@ -269,9 +334,16 @@ def hover(ls: ParamlensServer, params: types.HoverParams) -> types.Hover | None:
     if block is None:
         return None
     ls.fresh(doc.uri, block.start, block.end)
-    layer = layer_at(ls.results(doc, [block]).layers, line, column)
+    results = ls.results(doc, [block])
+    layer = layer_at(results.layers, line, column)
     if layer is None:
-        return None
+        text = doc.lines[line - 1] if 1 <= line <= len(doc.lines) else ""
+        total = next((m for m in ls.results(doc).models if m.span.line == line and
+                      m.span.column <= column < len(text.rstrip())), None)
+        if total is None:
+            return None
+        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown,
+                                                        value=views.model_hover(total)))
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown,
                                                     value=views.hover_markdown(layer)),
                        range=to_lsp_range(doc, layer.name_span))

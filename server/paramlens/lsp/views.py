@@ -103,6 +103,26 @@ def contexts_line(layer: LayerResult, limit: int = 4) -> str | None:
     return "by context: " + " · ".join(parts)
 
 
+def model_hover(total: ModelTotal, limit: int = 12) -> str:
+    """A model's total, then its top-level children with their counts (torchinfo, depth 1)."""
+    name = f"{total.name}()" if total.kind == "builder" else total.name
+    lines = [f"**{total.words()}** · `{name}`"]
+    if total.trainable is not None and total.exact is not None and total.trainable != total.exact:
+        lines.append(f"trainable {total.trainable:,} · non-trainable {total.exact - total.trainable:,}")
+    if total.children:
+        rows = [f"| {child} | `{cls}` | {count:,} |" if count is not None else
+                f"| {child} | `{cls}` | ? |" for child, cls, count in total.children[:limit]]
+        more = len(total.children) - limit
+        if more > 0:
+            rows.append(f"| … {more} more | | |")
+        lines.append("| child | class | parameters |\n|---|---|---:|\n" + "\n".join(rows))
+    if total.assumptions:
+        lines.append("assumes: " + "; ".join(total.assumptions))
+    if total.why:
+        lines.append(f"open: {total.why}")
+    return "\n\n".join(lines)
+
+
 def lens_title(total: ModelTotal) -> str:
     name = f"{total.name}()" if total.kind == "builder" else total.name
     return f"{name}: {total.words()}"

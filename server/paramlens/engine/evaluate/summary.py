@@ -1,0 +1,35 @@
+"""A built model's top-level children with their counts: torchinfo's depth-1 summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from paramlens.engine.evaluate.frameworks import _children
+from paramlens.engine.evaluate.objects import ContainerV, InstanceV, KerasModelV, LayerObj
+from paramlens.engine.evaluate.program import model_total
+
+Child = tuple[str, str, int | None]  # (attribute or layer name, class, parameters or None)
+
+
+def class_name(value: Any) -> str:
+    if isinstance(value, LayerObj):
+        return value.spec.short
+    if isinstance(value, InstanceV):
+        return value.cls.name
+    if isinstance(value, ContainerV):
+        return value.kind
+    if isinstance(value, KerasModelV):
+        return value.kind
+    return type(value).__name__
+
+
+def children(value: Any) -> tuple[Child, ...]:
+    if isinstance(value, KerasModelV):
+        pairs = [(str(layer.values.get("name") or f"{layer.spec.short.lower()}_{i}"), layer)
+                 if isinstance(layer, LayerObj) else (str(i), layer)
+                 for i, layer in enumerate(value.layers)]
+    elif isinstance(value, (InstanceV, ContainerV)):
+        pairs = _children(value)
+    else:
+        return ()
+    return tuple((name, class_name(child), model_total(child)[0]) for name, child in pairs)
