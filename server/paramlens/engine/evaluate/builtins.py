@@ -7,16 +7,24 @@ helpers the construction code of models uses (`math`, `functools.partial`, `coll
 
 from __future__ import annotations
 
+import builtins as _python_builtins
 import math
 from typing import Any
 
-from paramlens.engine.evaluate.machine import Machine, is_plain, truth
+from paramlens.engine.evaluate.machine import (
+    Machine,
+    is_builtin_exception,
+    is_plain,
+    python_raises,
+    truth,
+)
 from paramlens.engine.evaluate.objects import (
     Absent,
     BoundV,
     ClassV,
     ContainerV,
     DictV,
+    ExceptionV,
     ExternalV,
     FuncV,
     InstanceV,
@@ -40,6 +48,12 @@ BUILTIN_NAMES = ("range", "len", "list", "tuple", "dict", "int", "float", "str",
                  "RuntimeError", "NotImplementedError", "AttributeError", "ImportError",
                  "AssertionError", "BaseException", "StopIteration", "ModuleNotFoundError",
                  "NotImplemented", "set", "frozenset", "vars", "format", "ord", "chr")
+# Every exception class of Python's own: calling one makes an exception value `except` can match.
+EXCEPTION_NAMES = frozenset(name for name in dir(_python_builtins) if is_builtin_exception(name))
+BUILTIN_NAMES = (*BUILTIN_NAMES, *sorted(EXCEPTION_NAMES - set(BUILTIN_NAMES)))
+# What Python raises for a value it refuses; a TypeError is not among them, since the evaluator
+# stands `None` for a size it does not know.
+_REFUSALS = (ValueError, ArithmeticError, LookupError)
 
 _PURE_STR_METHODS = {"format", "join", "startswith", "endswith", "split", "rsplit", "upper",
                      "lower", "replace", "strip", "rstrip", "lstrip", "isdigit", "title",
@@ -53,6 +67,8 @@ def _ints(values: tuple[Any, ...]) -> bool:
 
 def call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     args = tuple(m.deref(a) for a in args)
+    if name in EXCEPTION_NAMES:
+        return ExceptionV(ExternalV(f"builtins.{name}"), args)
     if name == "range":
         if _ints(args) and 1 <= len(args) <= 3 and not kwargs:
             try:
@@ -104,8 +120,9 @@ def call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str,
             from paramlens.engine.evaluate.machine import guarded_binop
             return guarded_binop(_ast.Pow, args[0], args[1])
         try:
-            result = __builtins__[name](*args) if isinstance(__builtins__, dict) else \
-                getattr(__builtins__, name)(*args)
+            result = getattr(_python_builtins, name)(*args)
+        except _REFUSALS as error:
+            raise python_raises(type(error).__name__, f"{type(error).__name__} in {name}()") from None
         except Exception:
             return Unknown(f"{name}() Python refuses")
         return result if size_ok(result) else Unknown("a value too large to evaluate")
@@ -231,6 +248,9 @@ def isinstance_of(m: Machine, value: Any, kind: Any) -> Any:
         return False
     if is_unknown(value):
         return Unknown("isinstance() of a value the code does not fix")
+    if isinstance(value, ExceptionV) and isinstance(kind, (ClassV, ExternalV)):
+        found = m.exception_matches(value, kind)
+        return found if found is not None else Unknown("isinstance() of an exception")
     if isinstance(kind, ClassV):
         if isinstance(value, InstanceV):
             return kind in value.cls.mro()
@@ -275,6 +295,9 @@ def builtin_method(m: Machine, owner: Any, name: str, args: tuple[Any, ...],
             return Unknown(f"str.{name}() of values the code does not fix")
         try:
             result = getattr(owner, name)(*args, **kwargs)
+        except _REFUSALS as error:
+            raise python_raises(type(error).__name__, f"{type(error).__name__} in str.{name}()") \
+                from None
         except Exception:
             return Unknown(f"str.{name}() Python refuses")
         if isinstance(result, list):
@@ -286,7 +309,7 @@ def builtin_method(m: Machine, owner: Any, name: str, args: tuple[Any, ...],
         try:
             return getattr(owner, name)(*args)
         except ValueError:
-            return Unknown("tuple.index() Python refuses")
+            raise python_raises("ValueError", "tuple.index() of a missing item") from None
     return Unknown(f"{type(owner).__name__}.{name}() is not evaluated")
 
 
@@ -322,7 +345,7 @@ def _list_method(m: Machine, owner: ListV, name: str, args: tuple[Any, ...]) -> 
         try:
             return items.pop(index)
         except IndexError:
-            return Unknown("pop from an empty list")
+            raise python_raises("IndexError", "list.pop() out of range") from None
     if name == "reverse" and not args:
         m.taint(owner)
         items.reverse()
@@ -347,7 +370,7 @@ def _list_method(m: Machine, owner: ListV, name: str, args: tuple[Any, ...]) -> 
         try:
             return getattr(items, name)(args[0])
         except ValueError:
-            return Unknown("list.index() Python refuses")
+            raise python_raises("ValueError", "list.index() of a missing item") from None
     if name == "sort":
         if all(is_plain(i) for i in items):
             m.taint(owner)
@@ -397,7 +420,7 @@ def _dict_method(m: Machine, owner: DictV, name: str, args: tuple[Any, ...],
             return Unknown("dict.pop() on a dict the code changed unknowably")
         if len(args) > 1:
             return args[1]
-        return Unknown("dict.pop() of a missing key raises")
+        raise python_raises("KeyError", f"dict.pop() of the missing key {key!r}")
     if name == "update":
         m.taint(owner)
         for source in args:
@@ -432,6 +455,9 @@ def call_stdlib(m: Machine, qualname: str, args: tuple[Any, ...], kwargs: dict[s
         if func is not None and callable(func) and all(is_plain(a) for a in args):
             try:
                 result = func(*args)
+            except _REFUSALS as error:
+                raise python_raises(type(error).__name__,
+                                    f"{type(error).__name__} in {qualname}()") from None
             except Exception:
                 return Unknown(f"{qualname}() Python refuses")
             return result if size_ok(result) else Unknown("a value too large")

@@ -14,6 +14,7 @@ say why (fail closed: nothing it touched is reported as certain).
 from __future__ import annotations
 
 import ast
+import builtins as _python_builtins
 import operator
 import os
 import time
@@ -27,6 +28,7 @@ from paramlens.engine.evaluate.objects import (
     ClassV,
     ContainerV,
     DictV,
+    ExceptionV,
     ExternalV,
     FuncV,
     InstanceV,
@@ -63,6 +65,41 @@ class UserRaise(Exception):
         super().__init__("raised")
         self.value = value
         self.where = where  # "file.py:line" of the raise statement
+
+
+def python_raises(name: str, where: str = "") -> UserRaise:
+    """What Python raises when it refuses an operation on values the code fixes (`int("x")`: a
+    ValueError), as the evaluated code would see it."""
+    return UserRaise(ExceptionV(ExternalV(f"builtins.{name}")), where)
+
+
+def is_builtin_exception(name: str) -> bool:
+    found = getattr(_python_builtins, name, None)
+    return isinstance(found, type) and issubclass(found, BaseException)
+
+
+def _builtin_subclass(name: str, base: str) -> bool:
+    """`builtins.KeyError` is a `builtins.LookupError`, as Python's own classes say."""
+    if name == base:
+        return True
+    if not (name.startswith("builtins.") and base.startswith("builtins.")):
+        return False
+    cls = getattr(_python_builtins, name[9:], None)
+    parent = getattr(_python_builtins, base[9:], None)
+    return isinstance(cls, type) and isinstance(parent, type) and issubclass(cls, parent)
+
+
+def exception_classes(raised: Any) -> list[Any] | None:
+    """The classes a raised value is an instance of (its MRO), or None when it is not known."""
+    if isinstance(raised, ExceptionV):
+        return [raised.cls]
+    if isinstance(raised, InstanceV):
+        return raised.cls.mro()
+    if isinstance(raised, ClassV):
+        return raised.mro()  # `raise MyError`: Python instantiates the class
+    if isinstance(raised, ExternalV):
+        return [raised]
+    return None
 
 
 class _Return(Exception):
@@ -165,6 +202,7 @@ class Machine:
         self.speculative = 0
         self.depth = 0
         self.site_path = ""  # the file of the call being evaluated: where a layer is built
+        self.handling: list[Any] = []  # the exceptions `except` blocks are handling, innermost last
 
     # budget --------------------------------------------------------------------------------------
     def step(self) -> None:
@@ -232,8 +270,10 @@ class Machine:
         raise _Return(value)
 
     def exec_Raise(self, stmt: ast.Raise, frame: Frame) -> None:
-        value = self.ev(stmt.exc, frame) if stmt.exc is not None else None
-        raise UserRaise(value, f"{os.path.basename(frame.module.path)}:{stmt.lineno}")
+        where = f"{os.path.basename(frame.module.path)}:{stmt.lineno}"
+        if stmt.exc is None:  # a bare `raise` re-raises the exception being handled
+            raise UserRaise(self.handling[-1] if self.handling else Unknown("a bare raise"), where)
+        raise UserRaise(self.deref(self.ev(stmt.exc, frame)), where)
 
     def exec_Break(self, stmt: ast.Break, frame: Frame) -> str:
         return _BREAK
@@ -477,50 +517,76 @@ class Machine:
                       frame)
 
     def exec_Try(self, stmt: ast.Try, frame: Frame) -> str | None:
-        signal: str | None = None
+        """try/except/else/finally as Python runs them: a raise in the body continues in the
+        first handler that matches it; `finally` runs however the statement is left."""
         try:
-            signal = self.run_body(stmt.body, frame)
-        except UserRaise as raised:
-            handler = self.matching_handler(stmt.handlers, raised.value, frame)
-            if handler is None:
-                self.run_body(stmt.finalbody, frame)
-                raise
-            if handler.name:
-                self.bind(handler.name, raised.value, frame)
-            signal = self.run_body(handler.body, frame)
-            self.run_body(stmt.finalbody, frame)
-            return signal
-        except _Return:
-            self.run_body(stmt.finalbody, frame)
+            signal = self.try_body(stmt, frame)
+        except (UserRaise, _Return):
+            final = self.run_body(stmt.finalbody, frame)
+            if final is not None:
+                return final  # a break or continue in `finally` ends the raise or return
             raise
-        if signal is None:
-            signal = self.run_body(stmt.orelse, frame)
         final = self.run_body(stmt.finalbody, frame)
         return final or signal
 
     exec_TryStar = exec_Try
 
+    def try_body(self, stmt: ast.Try, frame: Frame) -> str | None:
+        try:
+            signal = self.run_body(stmt.body, frame)
+        except UserRaise as raised:
+            handler = self.matching_handler(stmt.handlers, raised.value, frame)
+            if handler is None:
+                raise
+            if handler.name:
+                self.bind(handler.name, raised.value, frame)
+            self.handling.append(raised.value)
+            try:
+                return self.run_body(handler.body, frame)
+            finally:
+                self.handling.pop()
+                if handler.name:
+                    frame.scope.names.pop(handler.name, None)  # Python deletes it too
+        if signal is None:
+            signal = self.run_body(stmt.orelse, frame)
+        return signal
+
     def matching_handler(self, handlers: list[ast.ExceptHandler], raised: Any,
                          frame: Frame) -> ast.ExceptHandler | None:
+        """The handler Python would choose. One that might match, where the evaluator cannot tell,
+        is not passed over for a later one: then no handler is chosen and the raise goes on."""
         for handler in handlers:
             if handler.type is None:
                 return handler
-            kinds = self.ev(handler.type, frame)
+            kinds = self.deref(self.ev(handler.type, frame))
             kinds_list = list(kinds) if isinstance(kinds, tuple) else [kinds]
+            matched: bool | None = False
             for kind in kinds_list:
-                if self.exception_matches(raised, kind):
+                found = self.exception_matches(raised, self.deref(kind))
+                if found:
                     return handler
+                if found is None:
+                    matched = None
+            if matched is None:
+                return None
         return None
 
-    def exception_matches(self, raised: Any, kind: Any) -> bool:
+    def exception_matches(self, raised: Any, kind: Any) -> bool | None:
+        """Whether `except kind` catches `raised` (None: the evaluator cannot tell)."""
         if isinstance(kind, ExternalV) and kind.qualname in ("builtins.Exception",
                                                              "builtins.BaseException"):
             return True
-        raised_cls = raised.cls if isinstance(raised, InstanceV) else raised
-        if isinstance(raised, ExternalV) and isinstance(kind, ExternalV):
-            return raised.qualname == kind.qualname
-        if isinstance(raised_cls, ClassV):
-            return kind in raised_cls.mro()
+        classes = exception_classes(raised)
+        if classes is None or not isinstance(kind, (ExternalV, ClassV)):
+            return None
+        for cls in classes:
+            if cls is kind:
+                return True
+            if isinstance(cls, ExternalV) and isinstance(kind, ExternalV):
+                if _builtin_subclass(cls.qualname, kind.qualname):
+                    return True
+                if not cls.qualname.startswith("builtins."):
+                    return None  # a class of a package the evaluator does not read
         return False
 
     def exec_With(self, stmt: ast.With | ast.AsyncWith, frame: Frame) -> str | None:
@@ -893,19 +959,21 @@ class Machine:
         if isinstance(base, (tuple, str, range)) and isinstance(key, (int, slice)):
             try:
                 return base[key]
-            except (IndexError, ValueError):
-                return Unknown("an index out of range")
+            except (IndexError, ValueError) as error:
+                raise python_raises(type(error).__name__, "an index out of range") from None
         if isinstance(base, ListV) and isinstance(key, (int, slice)):
             if not base.exact:
                 return Unknown("an item of a list the code changed unknowably")
             try:
                 got = base.items[key]
-            except (IndexError, ValueError):
-                return Unknown("an index out of range")
+            except (IndexError, ValueError) as error:
+                raise python_raises(type(error).__name__, "an index out of range") from None
             return ListV(got) if isinstance(key, slice) else got
         if isinstance(base, DictV):
             if _hashable(key) and key in base.items:
                 return base.items[key]
+            if base.exact and is_plain(key) and key is not None:
+                raise python_raises("KeyError", f"the key {key!r} is not in the dict")
             return Unknown(f"the key {key!r} is not known to be in the dict")
         if isinstance(base, InstanceV):
             getter = base.cls.lookup("__getitem__")

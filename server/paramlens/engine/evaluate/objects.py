@@ -242,6 +242,16 @@ class KerasModelV:
 
 
 @dataclass(eq=False)
+class ExceptionV:
+    """An instance of one of Python's exception classes (`ValueError("bad width")`), made by the
+    code or by an operation Python refuses (`int("x")`, a missing dict key): `except` matches its
+    class."""
+
+    cls: ExternalV  # builtins.ValueError, ...
+    args: tuple[Any, ...] = ()
+
+
+@dataclass(eq=False)
 class ObjectV:
     """A bare `object()`: only its identity matters (sentinels)."""
 
