@@ -18,8 +18,6 @@ async def client(lsp_client: LanguageClient):
 # What issue 9 ("Counts in context") does not do yet, each one a test that states the behaviour
 # wanted. strict: a test that starts passing fails here, so this list only shrinks.
 KNOWN_GAPS = {
-    "test_evaluation_torch.py::test_shadowed_framework_names": "a layer class passed as a parameter",
-    "test_evaluation_torch.py::test_args_kwargs_packing_and_unpacking": "act=nn.ReLU defaults",
     "test_evaluation_keras.py::test_cnn[classic-functional]": "Model(...) expression totals",
     "test_evaluation_keras.py::test_cnn[same_padding-functional]": "Model(...) expression totals",
     "test_evaluation_keras.py::test_cnn[pool_size_3-functional]": "Model(...) expression totals",

@@ -15,8 +15,11 @@ import ast
 import dataclasses
 import os
 
+from paramlens.engine.catalogue import lookup
 from paramlens.engine.evaluate.entries import EvaluatedTotal, Evaluation, evaluate_files
+from paramlens.engine.evaluate.program import CallSpan
 from paramlens.engine.parse import parse_quietly
+from paramlens.engine.positions import LineIndex
 from paramlens.engine.results import Context, FileReport, LayerResult, ModelTotal, Span
 
 _KINDS = {"builder": "builder", "class": "nn.Module", "Model": "Model", "Sequential": "Sequential",
@@ -48,15 +51,32 @@ def apply_evaluation(report: FileReport, evaluation: Evaluation) -> None:
     path = os.path.abspath(report.path)
     index = report.index
     by_site: dict[tuple[int, int], list] = {}
-    for (site_path, line, byte_column), contexts in evaluation.contexts.items():
+    columns: dict[tuple[str, int, int], int] = {}
+    for site, contexts in evaluation.contexts.items():
+        site_path, line, byte_column = site
         if site_path != path:
             continue
-        column = index.column_from_utf8(line, byte_column) if index is not None else byte_column
+        column = _column(index, line, byte_column)
+        columns[site] = column
         by_site[(line, column)] = contexts
     layers: list[LayerResult] = []
     for layer in report.layers:
         contexts = by_site.get((layer.span.line, layer.span.column))
         layers.append(with_contexts(layer, contexts) if contexts else layer)
+    # Calls the per-function analysis does not read as layers (a class passed as an argument,
+    # `act=nn.ReLU` then `act()`), where the evaluated program builds one.
+    taken = {(layer.span.line, layer.span.column) for layer in layers}
+    added = False
+    for site, contexts in evaluation.contexts.items():
+        if site[0] != path or (site[1], columns[site]) in taken:
+            continue
+        made = evaluated_layer(contexts, site, evaluation.spans.get(site), index)
+        if made is not None:
+            layers.append(made)
+            taken.add((site[1], columns[site]))
+            added = True
+    if added:
+        layers.sort(key=lambda r: (r.span.line, r.span.column))
     report.layers = layers
     totals = evaluation.totals.get(path, [])
     if totals:
@@ -84,6 +104,44 @@ def with_contexts(layer: LayerResult, contexts: list) -> LayerResult:
         params_default = None if params is None else params
     return dataclasses.replace(layer, params=params, params_default=params_default,
                                assumptions=assumptions, contexts=found)
+
+
+def evaluated_layer(contexts: list, site: tuple[str, int, int], span: CallSpan | None,
+                    index: LineIndex | None) -> LayerResult | None:
+    """A layer only the evaluated program shows: the class itself rests on what the caller
+    passes, so the call fixes no count of its own (`params` is None); under the program's calls
+    its count is the one all of them build, if they agree."""
+    if span is None or not contexts:
+        return None
+    classes: dict[str, int] = {}
+    for c in contexts:
+        classes[c.layer] = classes.get(c.layer, 0) + c.instances
+    name = max(classes, key=lambda k: classes[k])  # the class most of its objects are
+    spec = lookup(name)
+    if spec is None:
+        return None
+    found = tuple(Context(c.params, c.instances, c.via) for c in contexts)
+    counts = {c.params for c in found}
+    params_default = next(iter(counts)) if len(counts) == 1 else None
+    built = " or ".join(sorted(classes))
+    assumptions = (f"{built} as {found[0].via} builds it",) if params_default is not None else ()
+    _, line, byte_column = site
+    whole = Span(line, _column(index, line, byte_column), span.end_line,
+                 _column(index, span.end_line, span.end_column))
+    name_span = Span(span.name_line, _column(index, span.name_line, span.name_column),
+                     span.name_end_line, _column(index, span.name_end_line, span.name_end_column))
+    needs_input = spec.in_arg is not None or spec.framework == "keras"
+    return LayerResult(
+        span=whole, name_span=name_span, layer=spec.name, framework=spec.framework,
+        family=spec.family, params=None, params_default=params_default, formula="", tensors=(),
+        in_channels=None, in_channels_default=None, in_channels_text="" if not needs_input else "?",
+        in_channels_from="the caller's values" if needs_input else "not needed",
+        assumptions=assumptions,
+        unknowns=(f"the class ({built}) is what the caller passes",), contexts=found)
+
+
+def _column(index: LineIndex | None, line: int, byte_column: int) -> int:
+    return index.column_from_utf8(line, byte_column) if index is not None else byte_column
 
 
 def merge_totals(models: list[ModelTotal], totals: list[EvaluatedTotal], index: object

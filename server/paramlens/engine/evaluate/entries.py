@@ -25,7 +25,13 @@ from paramlens.engine.evaluate.objects import (
     PartialV,
     Scope,
 )
-from paramlens.engine.evaluate.program import EntryResult, Program, is_model, model_total
+from paramlens.engine.evaluate.program import (
+    CallSpan,
+    EntryResult,
+    Program,
+    is_model,
+    model_total,
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,8 @@ class Evaluation:
     # (path, line, byte column) of a constructor call → its contexts, the most frequent first
     contexts: dict[tuple[str, int, int], list[SiteContext]] = field(default_factory=dict)
     totals: dict[str, list[EvaluatedTotal]] = field(default_factory=dict)
+    # the same sites → where the call ends and where its callee's name lies
+    spans: dict[tuple[str, int, int], CallSpan] = field(default_factory=dict)
 
 
 def package_root(path: str) -> tuple[str, str]:
@@ -250,6 +258,9 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
         contexts = [SiteContext(count, n, via, name) for (name, count), (n, via) in groups.items()]
         contexts.sort(key=lambda c: (-c.instances, c.params if c.params is not None else -1))
         evaluation.contexts[site] = contexts
+        span = program.recorder.spans.get(site)
+        if span is not None:
+            evaluation.spans[site] = span
     for result in results:
         totals = evaluation.totals.setdefault(result.path, [])
         if result.kind == "module":

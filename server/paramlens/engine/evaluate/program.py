@@ -106,18 +106,46 @@ class EntryResult:
     node: ast.AST | None = None
 
 
+@dataclass(frozen=True)
+class CallSpan:
+    """Where a constructor call ends, and where the name of what it calls lies (1-based lines,
+    UTF-8 byte columns as ast gives them): with the site, the call's whole extent."""
+
+    end_line: int
+    end_column: int
+    name_line: int
+    name_column: int
+    name_end_line: int
+    name_end_column: int
+
+
+def call_span(node: ast.Call) -> CallSpan:
+    func = node.func
+    end_line = node.end_lineno or node.lineno
+    end_column = node.end_col_offset if node.end_col_offset is not None else node.col_offset
+    name = (func.lineno, func.col_offset, func.end_lineno or func.lineno,
+            func.end_col_offset if func.end_col_offset is not None else func.col_offset)
+    if isinstance(func, ast.Attribute) and name[0] == name[2]:
+        name = (name[2], name[3] - len(func.attr.encode("utf-8")), name[2], name[3])
+    return CallSpan(end_line, end_column, *name)
+
+
 class Recorder:
     def __init__(self, program: Program) -> None:
         self.program = program
         self.layers: list[LayerObj] = []
-        self.models: list[KerasModelV] = []
+        self.models: list[Any] = []  # Keras models and torch containers, by the call that made them
+        self.spans: dict[tuple[str, int, int], CallSpan] = {}
 
     def site_of(self, node: Any) -> tuple[str, int, int]:
         machine = self.program.machine
         path = machine.site_path if machine is not None else ""
         if node is None or not hasattr(node, "lineno"):
             return (path, 0, 0)
-        return (path, node.lineno, node.col_offset)
+        site = (path, node.lineno, node.col_offset)
+        if isinstance(node, ast.Call) and site not in self.spans:
+            self.spans[site] = call_span(node)
+        return site
 
     def record(self, layer: LayerObj) -> None:
         self.layers.append(layer)
