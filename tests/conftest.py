@@ -24,8 +24,6 @@ KNOWN_GAPS = {
     "test_evaluation_keras.py::test_cnn[resampling-functional]": "Model(...) expression totals",
     "test_evaluation_keras.py::test_cnn[reshape-functional]": "Model(...) expression totals",
     "test_evaluation_keras.py::test_cnn[merges-functional]": "Model(...) expression totals",
-    "test_evaluation_keras.py::test_custom_layer_weights_count_into_the_model_total":
-        "add_weight in a custom layer's build",
 }
 
 

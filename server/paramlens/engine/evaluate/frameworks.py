@@ -71,6 +71,16 @@ _KERAS_MERGE_FUNCTIONS = {"add": "Add", "concatenate": "Concatenate", "multiply"
                           "average": "Average", "maximum": "Maximum", "minimum": "Minimum",
                           "subtract": "Subtract"}
 _NON_TRAINABLE_KERAS = ("moving_mean", "moving_variance")
+# keras.ops and keras.activations functions whose result has their first argument's shape
+_KERAS_SAME_SHAPE = {"relu", "relu6", "sigmoid", "tanh", "gelu", "silu", "swish", "softmax",
+                     "log_softmax", "elu", "selu", "leaky_relu", "softplus", "softsign",
+                     "hard_sigmoid", "hard_silu", "hard_swish", "mish", "exp", "log", "sqrt",
+                     "rsqrt", "abs", "absolute", "negative", "square", "cast", "stop_gradient",
+                     "clip", "erf", "sign", "round", "floor", "ceil", "linear", "exponential",
+                     "dropout", "l2_normalize", "normalize", "cos", "sin", "copy"}
+# ... and those whose arguments broadcast together
+_KERAS_BROADCAST = {"add", "subtract", "multiply", "divide", "true_divide", "maximum", "minimum",
+                    "power", "floor_divide"}
 
 
 def keras_short(qualname: str) -> str | None:
@@ -313,13 +323,18 @@ class Frameworks:
 
     def binop(self, m: Machine, op: type, left: Any, right: Any) -> Any:
         tensors = [v for v in (left, right) if isinstance(v, TensorV)]
-        if tensors and op in (ast.Mult, ast.Add, ast.Sub, ast.Div):
+        if not tensors:
+            return None
+        history = _history(tensors)
+        framework = tensors[0].framework
+        if op is ast.MatMult and len(tensors) == 2:
+            return TensorV(_matmul_shape(left.shape, right.shape), framework, history)
+        if op in (ast.Mult, ast.Add, ast.Sub, ast.Div, ast.Pow, ast.FloorDiv):
             others = [v for v in (left, right) if not isinstance(v, TensorV)]
-            if all(isinstance(o, (int, float)) for o in others):
-                return TensorV(tensors[0].shape, tensors[0].framework)
-            if len(tensors) == 2 and tensors[0].shape == tensors[1].shape:
-                return TensorV(tensors[0].shape, tensors[0].framework)
-            return TensorV(None, tensors[0].framework)
+            if all(isinstance(o, (int, float)) and not isinstance(o, bool) for o in others):
+                shapes = [t.shape for t in tensors]
+                return TensorV(_broadcast(shapes), framework, history)
+            return TensorV(None, framework, history)
         return None
 
     def container_extend(self, m: Machine, container: ContainerV, right: Any) -> Any:
@@ -373,6 +388,8 @@ class Frameworks:
             return self.call_layer(m, func, args, kwargs)
         if isinstance(func, KerasModelV):
             return self.call_keras_model(m, func, args, kwargs)
+        if isinstance(func, InstanceV) and func.framework == "keras":
+            return self.call_keras_instance(m, func, args, kwargs)
         if isinstance(func, _DataclassWith):
             return func
         return Unknown("a call the evaluator does not follow")
@@ -588,6 +605,17 @@ class Frameworks:
                 return None
         if isinstance(owner, KerasModelV):
             return self.keras_model_method(m, owner, name, args, kwargs)
+        if isinstance(owner, InstanceV) and owner.framework == "keras":
+            if name == "add_weight":
+                return self.add_weight(m, args, kwargs)
+            if name == "build":
+                # Keras 3's own `Layer.build` only marks the layer built: what `call` would build
+                # stays unbuilt. (tf.keras' Model.build ran `call`: not modelled, so unknown.)
+                if any(keras_short(b) is not None and not b.startswith("keras.")
+                       for b in owner.cls.framework_bases()):
+                    owner.exact = False
+                owner.built = True
+                return None
         if isinstance(owner, TensorV):
             if name in ("requires_grad_",) and owner.param is not None:
                 owner.param.trainable = bool(args[0]) if args and isinstance(args[0], bool) else True
@@ -644,6 +672,12 @@ class Frameworks:
             inputs = kwargs.get("inputs", args[0] if args else None)
             outputs = kwargs.get("outputs", args[1] if len(args) > 1 else None)
             return self.functional(m, inputs, outputs, node)
+        if short == "shape" and args and qualname.split(".")[-2] == "ops":
+            tensor = m.deref(args[0])
+            if isinstance(tensor, TensorV) and tensor.shape is not None:
+                return tuple(tensor.shape)
+        if {"ops", "activations"} & set(qualname.split(".")[:-1]):
+            return self.keras_op(m, short, args, kwargs)
         if short in _KERAS_MERGE_FUNCTIONS and args:
             spec = lookup(f"keras.layers.{_KERAS_MERGE_FUNCTIONS[short]}")
             if spec is not None:
@@ -658,11 +692,25 @@ class Frameworks:
             return Unknown("int_shape()")
         if short in ("is_keras_tensor",) and args:
             return isinstance(m.deref(args[0]), TensorV) or Unknown("is_keras_tensor()")
-        if short == "shape" and args and qualname.split(".")[-2] == "ops":
-            tensor = m.deref(args[0])
-            if isinstance(tensor, TensorV) and tensor.shape is not None:
-                return tuple(tensor.shape)
         return Unknown(f"{qualname}() is not evaluated")
+
+    def keras_op(self, m: Machine, short: str, args: tuple, kwargs: dict) -> Any:
+        """`keras.ops` and `keras.activations` on tensors: the shape of what they return."""
+        values = [m.deref(a) for a in args]
+        tensors = [v for v in values if isinstance(v, TensorV)]
+        if not tensors or short in ("shape", "ndim", "size", "is_tensor", "dtype",
+                                    "convert_to_numpy", "get", "serialize"):
+            return Unknown(f"{short}() is not evaluated")
+        history = _history(tensors)
+        if short in _KERAS_SAME_SHAPE and isinstance(values[0], TensorV):
+            return TensorV(values[0].shape, "keras", history)
+        if short in _KERAS_BROADCAST and len(values) == 2:
+            if all(isinstance(v, TensorV) or isinstance(v, (int, float)) and
+                   not isinstance(v, bool) for v in values):
+                return TensorV(_broadcast([t.shape for t in tensors]), "keras", history)
+        if short == "matmul" and len(values) == 2 and len(tensors) == 2:
+            return TensorV(_matmul_shape(values[0].shape, values[1].shape), "keras", history)
+        return TensorV(None, "keras", history)
 
     def functional(self, m: Machine, inputs: Any, outputs: Any, node: Any) -> KerasModelV:
         outs = m.deref(outputs)
@@ -719,6 +767,8 @@ class Frameworks:
                 x = self.call_layer(m, layer, (x,), {})
             elif isinstance(layer, KerasModelV):
                 x = self.call_keras_model(m, layer, (x,), {})
+            elif isinstance(layer, InstanceV) and layer.framework == "keras":
+                x = self.call_keras_instance(m, layer, (x,), {})
             else:
                 x = TensorV(None, "keras")
         model.attrs["__output_shape__"] = x.shape if isinstance(x, TensorV) else None
@@ -739,6 +789,49 @@ class Frameworks:
         if name == "get_layer":
             return Unknown("get_layer()")
         return None  # summary, compile, fit, load_weights: nothing that changes the weights
+
+    def call_keras_instance(self, m: Machine, layer: InstanceV, args: tuple, kwargs: dict) -> Any:
+        """A Keras layer or model of the project called on a tensor, as `Layer.__call__` does it:
+        the first call runs `build(input_shape)` (the shape with its batch axis), then the output
+        shape is what `compute_output_shape` says, else what `call` computes."""
+        x = m.deref(args[0]) if args else m.deref(kwargs.get("inputs"))
+        history = x.layers if isinstance(x, TensorV) else frozenset()
+        shape = x.shape if isinstance(x, TensorV) else None
+        if not layer.built:
+            layer.built = True
+            build = layer.cls.lookup("build")
+            if isinstance(build, FuncV):
+                if shape is None:
+                    layer.exact = False  # its weights rest on an input shape the code does not fix
+                else:
+                    m.call_function(build, (layer, tuple(shape)), {})
+        out: Any = None
+        compute = layer.cls.lookup("compute_output_shape")
+        if isinstance(compute, FuncV):
+            if shape is not None:
+                out = _shape_tuple(m, m.call_function(compute, (layer, tuple(shape)), {}))
+        else:
+            call = layer.cls.lookup("call")
+            if isinstance(call, FuncV):
+                rest = {k: v for k, v in kwargs.items() if k != "inputs"}
+                result = m.deref(m.call_function(call, (layer, x, *args[1:]), rest))
+                if isinstance(result, TensorV):
+                    out = result.shape
+        return TensorV(out, "keras", history | {layer})
+
+    def add_weight(self, m: Machine, args: tuple, kwargs: dict) -> TensorV:
+        """`self.add_weight(shape=..., trainable=...)`: a weight of the layer. Keras 3 takes the
+        shape first; Keras 2 the name (a string), then the shape."""
+        positional = list(args)
+        if positional and isinstance(m.deref(positional[0]), str):
+            positional.pop(0)
+        raw = kwargs.get("shape", positional[0] if positional else None)
+        raw = m.deref(raw)
+        shape = () if raw is None else _shape_tuple(m, raw)
+        trainable = m.deref(kwargs.get("trainable", True))
+        numel = _numel(shape) if shape is not None and None not in shape else None
+        param = ParamV(numel, trainable is not False)
+        return TensorV(shape, "keras", param=param)
 
     def call_layer(self, m: Machine, layer: LayerObj, args: tuple, kwargs: dict) -> Any:
         spec = layer.spec
@@ -941,6 +1034,47 @@ def _shape_tuple(m: Machine, value: Any) -> tuple | None:
     if isinstance(value, int):
         return (value,)
     return None
+
+
+def _history(tensors: list[TensorV]) -> frozenset:
+    """The Keras layers behind all of these tensors (a functional model's layers)."""
+    found: frozenset = frozenset()
+    for t in tensors:
+        found = found | t.layers
+    return found
+
+
+def _broadcast(shapes: list[tuple | None]) -> tuple | None:
+    """NumPy's broadcasting of shapes; None for a size (or a shape) the code does not fix."""
+    if any(s is None for s in shapes):
+        return None
+    rank = max(len(s) for s in shapes)  # type: ignore[arg-type]
+    out: list[Any] = []
+    for i in range(rank):
+        dims = [s[len(s) - rank + i] for s in shapes if len(s) - rank + i >= 0]  # type: ignore[arg-type]
+        sizes = {d for d in dims if d != 1}
+        known = {d for d in sizes if d is not None}
+        if len(known) > 1:
+            return None  # the framework refuses these shapes
+        if known:
+            out.append(known.pop())
+        elif None in sizes:
+            out.append(None)
+        else:
+            out.append(1)
+    return tuple(out)
+
+
+def _matmul_shape(a: tuple | None, b: tuple | None) -> tuple | None:
+    """`a @ b` for operands of rank 2 or more: the batch axes broadcast, (n, k) @ (k, p) → (n, p)."""
+    if a is None or b is None or len(a) < 2 or len(b) < 2:
+        return None
+    if a[-1] is not None and b[-2] is not None and a[-1] != b[-2]:
+        return None
+    batch = _broadcast([a[:-2], b[:-2]])
+    if batch is None:
+        return None
+    return (*batch, a[-2], b[-1])
 
 
 def _model_layers(model: KerasModelV) -> list[Any]:

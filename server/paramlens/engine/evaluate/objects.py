@@ -215,6 +215,8 @@ class InstanceV:
     members: list[tuple[str, Any]] = field(default_factory=list)
     framework: str = ""  # "torch" for nn.Module subclasses, "keras" for Layer/Model subclasses
     frozen: bool = False
+    built: bool = False  # a Keras layer of the project: its `build` has run
+    id: int = field(default_factory=lambda: next(_ids))
 
 
 @dataclass(eq=False)

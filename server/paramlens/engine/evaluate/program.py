@@ -31,11 +31,13 @@ from paramlens.engine.evaluate.objects import (
     MISSING,
     ClassV,
     ContainerV,
+    DictV,
     ExternalV,
     FuncV,
     InstanceV,
     KerasModelV,
     LayerObj,
+    ListV,
     ModuleV,
     ParamV,
     Scope,
@@ -380,7 +382,9 @@ def model_total(value: Any) -> tuple[int | None, int, int, list[LayerObj], str]:
             layers.append(obj)
             if obj.params is None or obj.speculative:
                 unknown += 1
-                why = why or obj.why or "a layer built under a condition the code does not fix"
+                why = why or obj.why or (
+                    "a layer built under a condition the code does not fix" if obj.speculative
+                    else "a layer never built on an input of known shape")
                 return
             for p in obj.params.values():
                 params[p.id] = p if not obj.frozen else ParamV(p.numel, False, p.id)
@@ -394,10 +398,15 @@ def model_total(value: Any) -> tuple[int | None, int, int, list[LayerObj], str]:
                 unknown += 1
                 why = why or "a module changed where the evaluator could not follow"
             for value in list(obj.attrs.values()):
-                if not isinstance(value, Unknown):
+                if obj.framework == "keras":
+                    tracked(value)  # Keras tracks the layers and weights in lists and dicts too
+                elif not isinstance(value, Unknown):
                     visit(value)
             for _, value in obj.members:
                 visit(value)
+        elif isinstance(obj, TensorV):
+            if obj.param is not None and obj.framework == "keras":
+                params[obj.param.id] = obj.param  # a weight a layer of the project added
         elif isinstance(obj, ContainerV):
             if not obj.exact:
                 unknown += 1
@@ -417,6 +426,24 @@ def model_total(value: Any) -> tuple[int | None, int, int, list[LayerObj], str]:
             # a member the code does not fix may be a module with weights of its own
             unknown += 1
             why = why or obj.why
+
+    def tracked(value: Any) -> None:
+        nonlocal unknown, why
+        if isinstance(value, (ListV, DictV)):
+            if id(value) in seen_objects:
+                return
+            seen_objects.add(id(value))
+            if not value.exact:
+                unknown += 1
+                why = why or "a list of a layer's the code changed unknowably"
+            items = value.items.values() if isinstance(value, DictV) else value.items
+            for item in list(items):
+                tracked(item)
+        elif isinstance(value, tuple):
+            for item in value:
+                tracked(item)
+        elif not isinstance(value, Unknown):
+            visit(value)
 
     visit(value)
     if any(p.numel is None for p in params.values()):
