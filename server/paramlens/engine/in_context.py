@@ -78,6 +78,9 @@ def apply_evaluation(report: FileReport, evaluation: Evaluation) -> None:
     if added:
         layers.sort(key=lambda r: (r.span.line, r.span.column))
     report.layers = layers
+    calls = evaluation.call_totals.get(path, [])
+    if calls:
+        report.models = with_call_totals(report.models, calls, index)
     totals = evaluation.totals.get(path, [])
     if totals:
         report.models = merge_totals(report.models, totals, index)
@@ -142,6 +145,32 @@ def evaluated_layer(contexts: list, site: tuple[str, int, int], span: CallSpan |
 
 def _column(index: LineIndex | None, line: int, byte_column: int) -> int:
     return index.column_from_utf8(line, byte_column) if index is not None else byte_column
+
+
+def with_call_totals(models: list[ModelTotal], calls: list[EvaluatedTotal],
+                     index: LineIndex | None) -> list[ModelTotal]:
+    """The total of a model the per-function analysis finds at a call (`keras.Model(inputs,
+    outputs)`, `nn.Sequential(...)`) becomes the one the evaluated program builds there."""
+    by_position = {(t.line, _column(index, t.line, t.column)): t for t in calls}
+    out: list[ModelTotal] = []
+    for model in models:
+        total = by_position.get((model.span.line, model.span.column))
+        if total is None:
+            out.append(model)
+            continue
+        if total.params_default is None:
+            # no one total: what the analysis knows for certain stays, as a lower bound
+            out.append(dataclasses.replace(model, unknown_layers=max(model.unknown_layers, 1),
+                                           params_default=None, certain=False, trainable=None,
+                                           why=total.why or model.why))
+            continue
+        if model.exact is not None and model.exact == total.params_default:
+            out.append(model)  # the call fixes it, and the program agrees
+            continue
+        evaluated = _model(total)
+        out.append(dataclasses.replace(evaluated, name=model.name, kind=model.kind,
+                                       span=model.span, layer_lines=model.layer_lines))
+    return out
 
 
 def merge_totals(models: list[ModelTotal], totals: list[EvaluatedTotal], index: object

@@ -9,6 +9,7 @@ the ones its callers create, so it adds none of its own.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,6 +64,8 @@ class Evaluation:
     totals: dict[str, list[EvaluatedTotal]] = field(default_factory=dict)
     # the same sites → where the call ends and where its callee's name lies
     spans: dict[tuple[str, int, int], CallSpan] = field(default_factory=dict)
+    # path → the totals of the models built by a call there (columns in UTF-8 bytes)
+    call_totals: dict[str, list[EvaluatedTotal]] = field(default_factory=dict)
 
 
 def package_root(path: str) -> tuple[str, str]:
@@ -280,11 +283,43 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
             continue
         totals.append(_total(result.name, "builder" if result.kind == "function" else "class",
                              result.line, 0, result.value, result))
-    for model in program.recorder.models:
-        if model.site is None or not model.site[0]:
-            continue
-        del model
+    _call_totals(evaluation, results)
     return evaluation
+
+
+def _call_totals(evaluation: Evaluation, results: list[EntryResult]) -> None:
+    """A total at each call that makes a model (`keras.Model(inputs, outputs)`, `Sequential([...])`,
+    `nn.Sequential(...)`): the one every root entry builds there, as it stands once the entry has
+    run; where they build different models, or one the code does not fix, it stays unknown."""
+    found: dict[tuple[str, int, int], list[EvaluatedTotal]] = {}
+    entries: dict[tuple[str, int, int], list[str]] = {}
+    for result in results:
+        if not result.is_root:
+            continue
+        for model in result.models:
+            site = model.site
+            if site is None or not site[0] or not site[1]:
+                continue
+            kind = model.kind
+            found.setdefault(site, []).append(_total(kind, kind, site[1], site[2], model, result))
+            names = entries.setdefault(site, [])
+            name = result.name if result.kind != "module" else "<module>"
+            if name not in names:
+                names.append(name)
+    for site, totals in found.items():
+        first = totals[0]
+        agreed = {t.params_default for t in totals}
+        if len(agreed) == 1 and None not in agreed:
+            # what the call builds as the program calls it: not fixed by the call alone
+            built = f"as {' and '.join(entries[site])} build{'s' if len(entries[site]) == 1 else ''} it"
+            total = dataclasses.replace(first, params=None, assumptions=tuple(
+                sorted({a for t in totals for a in t.assumptions})) + (built,))
+        else:
+            why = next((t.why for t in totals if t.why), "") or \
+                "the program builds different models here"
+            total = EvaluatedTotal(first.name, first.kind, first.line, first.column, None, None,
+                                   max(1, *(t.unknown_layers for t in totals)), None, why)
+        evaluation.call_totals.setdefault(site[0], []).append(total)
 
 
 def _function_nodes(node: ast.AST | None) -> set[int]:

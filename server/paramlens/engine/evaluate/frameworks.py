@@ -407,11 +407,12 @@ class Frameworks:
             return self.call_keras(m, keras, qualname, args, kwargs, node)
         torch = torch_short(qualname)
         if torch is not None:
-            return self.call_torch(m, torch, qualname, args, kwargs)
+            return self.call_torch(m, torch, qualname, args, kwargs, node)
         return py.call_stdlib(m, qualname, args, kwargs)
 
     # torch ---------------------------------------------------------------------------------------
-    def call_torch(self, m: Machine, short: str, qualname: str, args: tuple, kwargs: dict) -> Any:
+    def call_torch(self, m: Machine, short: str, qualname: str, args: tuple, kwargs: dict,
+                   node: Any = None) -> Any:
         if qualname.startswith("torch.nn.") and short in _TORCH_CONTAINERS:
             if short in ("ModuleDict", "ParameterDict"):
                 members: list[tuple[str, Any]] | None = []
@@ -421,9 +422,13 @@ class Frameworks:
                         members = [(str(k), v) for k, v in source.items.items()]
                     else:
                         members = None
-                return ContainerV(short, members or [], members is not None)
-            found = _members_from(m, args)
-            return ContainerV(short, found or [], found is not None)
+                container = ContainerV(short, members or [], members is not None)
+            else:
+                found = _members_from(m, args)
+                container = ContainerV(short, found or [], found is not None)
+            container.site = self.recorder.site_of(node)
+            self.recorder.record_model(container)
+            return container
         if qualname in ("torch.nn.Parameter", "torch.nn.parameter.Parameter"):
             data = m.deref(args[0]) if args else m.deref(kwargs.get("data"))
             trainable = kwargs.get("requires_grad", args[1] if len(args) > 1 else True)

@@ -227,6 +227,7 @@ class ContainerV:
     members: list[tuple[str, Any]]
     exact: bool = True
     frozen: bool = False
+    site: tuple[str, int, int] | None = None  # the constructor call that made it
 
 
 @dataclass(eq=False)

@@ -103,6 +103,7 @@ class EntryResult:
     why_incomplete: str = ""
     assumptions: tuple[str, ...] = ()
     constructions: list[LayerObj] = field(default_factory=list)
+    models: list[Any] = field(default_factory=list)  # Keras models and torch containers it made
     called: set[int] = field(default_factory=set)
     is_root: bool = True
     node: ast.AST | None = None
@@ -152,7 +153,7 @@ class Recorder:
     def record(self, layer: LayerObj) -> None:
         self.layers.append(layer)
 
-    def record_model(self, model: KerasModelV) -> None:
+    def record_model(self, model: KerasModelV | ContainerV) -> None:
         self.models.append(model)
 
 
@@ -345,6 +346,7 @@ class Program:
         machine = Machine(self)
         self.machine = machine
         start = len(self.recorder.layers)
+        start_models = len(self.recorder.models)
         try:
             result.value = action(machine)
         except BudgetExceeded as stop:
@@ -356,6 +358,7 @@ class Program:
             result.why_incomplete = "nested too deeply to evaluate"
         result.why_incomplete = result.why_incomplete or machine.state.why_incomplete
         result.constructions = self.recorder.layers[start:]
+        result.models = self.recorder.models[start_models:]
         result.called = machine.state.called
         result.assumptions = tuple(sorted({*result.assumptions, *machine.state.assumptions}))
         return result
