@@ -176,6 +176,10 @@ def with_call_totals(models: list[ModelTotal], calls: list[EvaluatedTotal],
 def merge_totals(models: list[ModelTotal], totals: list[EvaluatedTotal], index: object
                  ) -> list[ModelTotal]:
     evaluated = [_model(t) for t in totals]
+    # A total the older analysis names by its call (`Sequential`) keeps that name on its line.
+    named = {m.span.line: m.name for m in models}
+    evaluated = [dataclasses.replace(m, name=named[m.span.line]) if m.span.line in named and
+                 m.kind not in ("builder", "nn.Module") else m for m in evaluated]
     lines = {m.span.line for m in evaluated}
     kept = [m for m in models if m.span.line not in lines]
     return sorted(kept + evaluated, key=lambda m: (m.span.line, m.span.column))
@@ -190,4 +194,5 @@ def _model(total: EvaluatedTotal) -> ModelTotal:
                       known if total.params_default is not None else 0,
                       total.unknown_layers if total.params_default is None else 0,
                       params_default=total.params_default, certain=certain,
-                      trainable=total.trainable, why=total.why, assumptions=total.assumptions)
+                      trainable=total.trainable, why=total.why, assumptions=total.assumptions,
+                      children=total.children)

@@ -33,6 +33,7 @@ from paramlens.engine.evaluate.program import (
     is_model,
     model_total,
 )
+from paramlens.engine.evaluate.summary import children
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class EvaluatedTotal:
     trainable: int | None
     why: str = ""
     assumptions: tuple[str, ...] = ()
+    children: tuple[tuple[str, str, int | None], ...] = ()  # depth-1 summary
 
 
 @dataclass
@@ -80,8 +82,10 @@ def package_root(path: str) -> tuple[str, str]:
     return folder, ".".join(parts) or "__main__"
 
 
-def evaluate_files(files: list[tuple[str, list[ast.stmt]]], extra_roots: list[str] = ()
-                   ) -> Evaluation:
+def evaluate_files(files: list[tuple[str, list[ast.stmt]]], extra_roots: list[str] = (),
+                   unsaved: list[tuple[str, list[ast.stmt]]] = ()) -> Evaluation:
+    """Evaluate the entry points of `files`; `unsaved` are other files' current trees (open in an
+    editor), read instead of their files on disk when the evaluation imports them."""
     roots: list[str] = []
     names: dict[str, str] = {}
     for path, _ in files:
@@ -95,7 +99,7 @@ def evaluate_files(files: list[tuple[str, list[ast.stmt]]], extra_roots: list[st
     program = Program(roots)
     results: list[EntryResult] = []
     modules: dict[str, tuple[ModuleV, list[ast.stmt]]] = {}
-    for path, statements in files:
+    for path, statements in [*unsaved, *files]:
         # Registered first, so that a checked file another one imports is read from these trees.
         program.add_source(os.path.abspath(path), statements)
     for path, statements in files:
@@ -348,4 +352,4 @@ def _total(name: str, kind: str, line: int, column: int, value: Any,
     certain = total if not assumption else None
     return EvaluatedTotal(name, kind, line, column, certain, total, unknown,
                           trainable if total is not None else None, why,
-                          (assumption,) if assumption else ())
+                          (assumption,) if assumption else (), children(value))
