@@ -241,6 +241,7 @@ def _via(layer: LayerObj, entry: str) -> str:
 
 
 def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
+    memo: dict[int, tuple] = {}  # each object's total once: nothing changes any more
     evaluation = Evaluation()
     # An entry reached from another entry adds no contexts of its own.
     per_site: dict[tuple[str, int, int], dict[tuple[str, int | None], list[Any]]] = {}
@@ -278,7 +279,7 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
                     continue
                 seen.add(id(value))
                 totals.append(_total(name, _kind_of(value), stmt.lineno, stmt.col_offset, value,
-                                     result))
+                                     result, memo))
             continue
         if not is_model(result.value):
             if result.why_incomplete and result.kind == "class":
@@ -286,12 +287,13 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
                                              None, result.why_incomplete))
             continue
         totals.append(_total(result.name, "builder" if result.kind == "function" else "class",
-                             result.line, 0, result.value, result))
-    _call_totals(evaluation, results)
+                             result.line, 0, result.value, result, memo))
+    _call_totals(evaluation, results, memo)
     return evaluation
 
 
-def _call_totals(evaluation: Evaluation, results: list[EntryResult]) -> None:
+def _call_totals(evaluation: Evaluation, results: list[EntryResult],
+                 memo: dict[int, tuple]) -> None:
     """A total at each call that makes a model (`keras.Model(inputs, outputs)`, `Sequential([...])`,
     `nn.Sequential(...)`): the one every root entry builds there, as it stands once the entry has
     run; where they build different models, or one the code does not fix, it stays unknown."""
@@ -305,7 +307,8 @@ def _call_totals(evaluation: Evaluation, results: list[EntryResult]) -> None:
             if site is None or not site[0] or not site[1]:
                 continue
             kind = model.kind
-            found.setdefault(site, []).append(_total(kind, kind, site[1], site[2], model, result))
+            found.setdefault(site, []).append(_total(kind, kind, site[1], site[2], model, result,
+                                                      memo))
             names = entries.setdefault(site, [])
             name = result.name if result.kind != "module" else "<module>"
             if name not in names:
@@ -342,8 +345,8 @@ def _kind_of(value: Any) -> str:
 
 
 def _total(name: str, kind: str, line: int, column: int, value: Any,
-           result: EntryResult) -> EvaluatedTotal:
-    total, trainable, unknown, _layers, why = model_total(value)
+           result: EntryResult, memo: dict[int, tuple]) -> EvaluatedTotal:
+    total, trainable, unknown, _layers, why = model_total(value, memo)
     why = result.why_incomplete or why
     if result.why_incomplete:
         total = None
@@ -352,4 +355,4 @@ def _total(name: str, kind: str, line: int, column: int, value: Any,
     certain = total if not assumption else None
     return EvaluatedTotal(name, kind, line, column, certain, total, unknown,
                           trainable if total is not None else None, why,
-                          (assumption,) if assumption else (), children(value))
+                          (assumption,) if assumption else (), children(value, memo))

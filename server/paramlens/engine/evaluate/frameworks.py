@@ -488,7 +488,23 @@ class Frameworks:
         return layer
 
     def build(self, layer: LayerObj, in_channels: Any, input_shape: tuple | None) -> None:
-        """Count the layer's weights, from its arguments and (Keras) its input."""
+        """Count the layer's weights, from its arguments and (Keras) its input. The same class
+        with the same arguments and input counts the same: that answer is kept."""
+        key = _count_key(layer, in_channels, input_shape)
+        known = _COUNTS.get(key) if key is not None else None
+        if known is None:
+            self.count_weights(layer, in_channels, input_shape)
+            if key is not None and len(_COUNTS) < _MAX_COUNTS:
+                _COUNTS[key] = (None if layer.params is None else tuple(
+                    (name, p.numel, p.trainable) for name, p in layer.params.items()), layer.why)
+            return
+        layer.built = True
+        shapes, why = known
+        layer.why = why
+        layer.params = None if shapes is None else {
+            name: ParamV(numel, trainable) for name, numel, trainable in shapes}
+
+    def count_weights(self, layer: LayerObj, in_channels: Any, input_shape: tuple | None) -> None:
         spec = layer.spec
         layer.built = True
         values = {k: as_q(v) for k, v in layer.values.items()}
@@ -895,6 +911,36 @@ class Frameworks:
             out = tuple(total if i == axis else shapes[0][i] for i in range(rank))
             return TensorV(out, "keras", history)
         return TensorV(shapes[0], "keras", history)
+
+
+_COUNTS: dict[tuple, tuple] = {}
+_MAX_COUNTS = 50_000
+
+
+def _hashable_value(value: Any) -> Any:
+    """A key for a concrete argument, or raise TypeError when it is not one."""
+    if isinstance(value, ListV):
+        if not value.exact:
+            raise TypeError("an inexact list")
+        return ("list", tuple(_hashable_value(v) for v in value.items))
+    if isinstance(value, tuple):
+        return ("tuple", tuple(_hashable_value(v) for v in value))
+    if is_plain(value):
+        return (type(value).__name__, value)
+    raise TypeError("not a plain value")
+
+
+def _count_key(layer: LayerObj, in_channels: Any, input_shape: tuple | None) -> tuple | None:
+    if layer.why:
+        return None
+    try:
+        return (layer.spec.name, tuple(sorted((k, _hashable_value(v))
+                                              for k, v in layer.values.items())),
+                _hashable_value(in_channels), _hashable_value(input_shape),
+                tuple((slot, _hashable_value(layer.attrs[slot])) for slot in
+                      ("__value_channels__", "__key_channels__") if slot in layer.attrs))
+    except TypeError:
+        return None
 
 
 class _Native:

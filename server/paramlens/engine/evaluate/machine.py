@@ -228,10 +228,12 @@ class Machine:
 
     def exec(self, stmt: ast.stmt, frame: Frame) -> str | None:
         self.step()
-        method = getattr(self, "exec_" + type(stmt).__name__, None)
+        method = _EXEC.get(type(stmt))
         if method is None:
-            return None
-        return method(stmt, frame)
+            method = _dispatch(_EXEC, type(stmt), "exec_")
+            if method is None:
+                return None
+        return method(self, stmt, frame)
 
     def exec_Expr(self, stmt: ast.Expr, frame: Frame) -> None:
         self.ev(stmt.value, frame)
@@ -712,10 +714,12 @@ class Machine:
 
     # expressions ---------------------------------------------------------------------------------
     def ev(self, node: ast.expr, frame: Frame) -> Any:
-        method = getattr(self, "ev_" + type(node).__name__, None)
+        method = _EV.get(type(node))
         if method is None:
-            return Unknown(f"{type(node).__name__} expressions are not evaluated")
-        return method(node, frame)
+            method = _dispatch(_EV, type(node), "ev_")
+            if method is None:
+                return Unknown(f"{type(node).__name__} expressions are not evaluated")
+        return method(self, node, frame)
 
     def ev_Constant(self, node: ast.Constant, frame: Frame) -> Any:
         return node.value
@@ -1326,6 +1330,19 @@ class Machine:
         if isinstance(value, DictV):
             return list(value.items) if value.exact else None
         return self.frameworks.iterate(self, value)
+
+
+# One cached dispatch over node types (as pyflakes' checker does): the method for each ast class,
+# looked up by name once.
+_EV: dict[type, Any] = {}
+_EXEC: dict[type, Any] = {}
+
+
+def _dispatch(table: dict[type, Any], kind: type, prefix: str) -> Any:
+    method = getattr(Machine, prefix + kind.__name__, None)
+    if method is not None:
+        table[kind] = method
+    return method
 
 
 class _BoundBuiltin:

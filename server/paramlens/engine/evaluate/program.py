@@ -364,11 +364,24 @@ class Program:
         return result
 
 
-def model_total(value: Any) -> tuple[int | None, int, int, list[LayerObj], str]:
+def model_total(value: Any, memo: dict[int, tuple] | None = None
+                ) -> tuple[int | None, int, int, list[LayerObj], str]:
     """(total or None, trainable, unknown layers, the layer objects, why) for a built model.
 
     Parameters are counted once each, as `model.parameters()` does for torch; Keras counts
-    every weight, trainable or not, as `count_params()` does."""
+    every weight, trainable or not, as `count_params()` does. With `memo` (kept while nothing
+    changes any more, after an evaluation), each object's total is worked out once."""
+    if memo is None:
+        return _model_total(value)
+    known = memo.get(id(value))
+    if known is not None and known[0] is value:
+        return known[1]  # type: ignore[return-value]
+    result = _model_total(value)
+    memo[id(value)] = (value, result)
+    return result
+
+
+def _model_total(value: Any) -> tuple[int | None, int, int, list[LayerObj], str]:
     seen_objects: set[int] = set()
     params: dict[int, ParamV] = {}
     layers: list[LayerObj] = []

@@ -23,7 +23,7 @@ def class_name(value: Any) -> str:
     return type(value).__name__
 
 
-def children(value: Any) -> tuple[Child, ...]:
+def children(value: Any, memo: dict[int, tuple] | None = None) -> tuple[Child, ...]:
     if isinstance(value, KerasModelV):
         pairs = [(str(layer.values.get("name") or f"{layer.spec.short.lower()}_{i}"), layer)
                  if isinstance(layer, LayerObj) else (str(i), layer)
@@ -32,4 +32,4 @@ def children(value: Any) -> tuple[Child, ...]:
         pairs = _children(value)
     else:
         return ()
-    return tuple((name, class_name(child), model_total(child)[0]) for name, child in pairs)
+    return tuple((name, class_name(child), model_total(child, memo)[0]) for name, child in pairs)
