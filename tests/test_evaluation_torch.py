@@ -1180,3 +1180,11 @@ def test_budget_leaves_no_stale_value(tmp_path: Path) -> None:
         assert 448 not in (_context_counts(layer) or []), f"line {line}: {layer.get('contexts')}"
     for model in report[real_path(path)]["models"]:
         assert model["params"] != 448 and model.get("params_default") != 448, model
+
+
+def test_the_resnet_example_every_context_and_the_total(tmp_path: Path) -> None:
+    """examples/torch_resnet_block.py as a user opens it: TinyResNet's total and every count of
+    every call, as torch builds them."""
+    source = (Path(__file__).parent.parent / "examples" / "torch_resnet_block.py").read_text()
+    truth = check_program(tmp_path, source, ["TinyResNet"])
+    assert truth.totals, "torch built TinyResNet"
