@@ -3,9 +3,12 @@
 The blocks' own analysis answers what each call fixes by itself. What the program builds when its
 entry points run (contexts, builder and model totals) needs the whole document evaluated, as
 `paramlens check` does for the file on disk: the same `evaluate_files`, on the document's current
-trees, so that the editor and the CLI agree. An evaluation is kept for each text it was made for:
-a request on an unchanged document costs nothing, and an edit that is undone finds its
-evaluation again.
+trees, so that the editor and the CLI agree.
+
+An evaluation holds while the document's text and every file it read stand as they were: a
+request on an unchanged document costs nothing, an edit that is undone finds its evaluation
+again, and an edit elsewhere in the workspace matters only if the evaluation read that file.
+After an edit, the entry points it does not reach lend their last results (entries.py).
 """
 
 from __future__ import annotations
@@ -13,74 +16,106 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
+import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from paramlens.editor.document import BlockResults, Document
-from paramlens.engine.evaluate.entries import Evaluation, evaluate_files
+from paramlens.engine.evaluate.entries import Deferred, EntryCache, Evaluation, evaluate_files
 from paramlens.engine.in_context import apply_evaluation
 from paramlens.engine.positions import LineIndex
 from paramlens.engine.results import FileReport
 
 KEPT = 8  # evaluations kept per document (undo, redo and typing back and forth)
 
-# (path, statements, what identifies their text): files whose entry points reach this document
-Others = Callable[[], list[tuple[str, list[ast.stmt], str]]]
+# (path, statements): other files, as their open documents' current trees
+Sources = Callable[[], list[tuple[str, list[ast.stmt]]]]
+# a file → what identifies its current text ("open:7", "disk:1732608000.5")
+Version = Callable[[str], str]
+
+
+@dataclass
+class _Kept:
+    evaluation: Evaluation | None  # None: deferred, only `cache` was made
+    versions: dict[str, str]  # each file it read (this document aside) → its version then
+    cache: EntryCache | None
+
+    def holds(self, version: Version) -> bool:
+        return all(version(path) == seen for path, seen in self.versions.items())
 
 
 class DocumentEvaluator:
     """Evaluations of one document, by the text they were made for."""
 
-    def __init__(self, path: str, roots: list[str], others: Others | None = None,
-                 unsaved: Others | None = None, epoch: Callable[[], str] | None = None) -> None:
+    def __init__(self, path: str, roots: list[str], importers: Sources | None = None,
+                 unsaved: Sources | None = None, version: Version | None = None) -> None:
         self.path = os.path.abspath(path)
         self.roots = roots
-        self.others = others  # files importing this one: their entry points reach it
+        self.importers = importers  # files importing this one: their entry points reach it
         self.unsaved = unsaved  # the other open documents, read instead of their files
-        self.epoch = epoch  # changes whenever files on disk may have changed
-        self.kept: OrderedDict[str, Evaluation] = OrderedDict()
+        self.version = version or _disk_version
+        self.kept: OrderedDict[str, _Kept] = OrderedDict()
+        self.last: _Kept | None = None  # the newest evaluation made: it lends entry points
         self.failure: str | None = None
+        self.index_for: Evaluation | None = None  # the evaluation `index` was made for
+        self.index: LineIndex | None = None
 
-    def evaluation(self, doc: Document) -> Evaluation | None:
+    def evaluation(self, doc: Document, within: float | None = None) -> Evaluation | None:
+        """The document's evaluation; with `within` (seconds), None if it is not done by then
+        (what it did is kept, and the next call goes on from there)."""
         if doc.error:
             return None
-        others = self.others() if self.others is not None else []
-        unsaved = self.unsaved() if self.unsaved is not None else []
-        digest = hashlib.blake2b("\n".join(doc.lines).encode("utf-8", "surrogatepass"),
-                                 digest_size=16)
-        if self.epoch is not None:
-            digest.update(f"\0epoch\0{self.epoch()}".encode())
-        for path, _statements, version in [*others, *unsaved]:
-            digest.update(f"\0{path}\0{version}".encode("utf-8", "surrogatepass"))
-        key = digest.hexdigest()
+        key = hashlib.blake2b("\n".join(doc.lines).encode("utf-8", "surrogatepass"),
+                              digest_size=16).hexdigest()
         found = self.kept.get(key)
-        if found is not None:
+        if found is not None and found.evaluation is not None and found.holds(self.version):
             self.kept.move_to_end(key)
-            return found
+            return found.evaluation
+        importers = self.importers() if self.importers is not None else []
         statements = [s for block in doc.blocks for s in block.absolute_statements()]
-        files = [(self.path, statements)] + [(p, s) for p, s, _ in others]
+        last = self.last
+        previous = last.cache if last is not None and last.holds(self.version) else None
+        deadline = time.monotonic() + within if within is not None else None
         try:
-            found = evaluate_files(files, extra_roots=self.roots,
-                                   unsaved=[(p, s) for p, s, _ in unsaved])
+            evaluation = evaluate_files(
+                [(self.path, statements), *importers], extra_roots=self.roots,
+                unsaved=self.unsaved() if self.unsaved is not None else [],
+                previous=previous, deadline=deadline)
+        except Deferred as deferred:
+            self.last = _Kept(None, self._versions(deferred.read), deferred.cache)
+            return None
         except RecursionError:
             self.failure = "nested too deeply to evaluate"
             return None
-        self.kept[key] = found
+        kept = _Kept(evaluation, self._versions(evaluation.read), evaluation.cache)
+        self.kept[key] = self.last = kept
         while len(self.kept) > KEPT:
             self.kept.popitem(last=False)
-        return found
+        return evaluation
 
-    def forget(self) -> None:
-        """Another file changed: what this document imports may read differently now."""
-        self.kept.clear()
+    def _versions(self, read: frozenset[str]) -> dict[str, str]:
+        return {path: self.version(path) for path in read if path != self.path}
 
-    def overlay(self, doc: Document, results: BlockResults) -> BlockResults:
-        """The block results with the evaluated program's contexts and totals laid over them."""
-        evaluation = self.evaluation(doc)
+    def overlay(self, doc: Document, results: BlockResults, within: float | None = None
+                ) -> BlockResults:
+        """The block results with the evaluated program's contexts and totals laid over them;
+        the results alone when the evaluation is not done `within` seconds."""
+        evaluation = self.evaluation(doc, within)
         if evaluation is None:
             return results
+        if self.index_for is not evaluation:
+            self.index_for, self.index = evaluation, LineIndex.from_lines(doc.lines)
         report = FileReport(self.path, layers=list(results.layers), models=list(results.models),
-                            index=LineIndex.from_lines(doc.lines))
+                            index=self.index)
         apply_evaluation(report, evaluation)
         return BlockResults(report.layers, list(results.diagnostics), report.models,
                             results.layout)
+
+
+def _disk_version(path: str) -> str:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return "missing"
+    return f"disk:{stat.st_mtime_ns}:{stat.st_size}"

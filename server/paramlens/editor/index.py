@@ -33,6 +33,7 @@ class WorkspaceIndex:
     def __init__(self, roots: list[str]) -> None:
         self.roots = [os.path.abspath(r) for r in roots]
         self.files: dict[str, _Entry] = {}
+        self.dirty = True  # files may have changed since the index last looked
 
     def python_files(self) -> list[str]:
         found: list[str] = []
@@ -45,6 +46,10 @@ class WorkspaceIndex:
         return found
 
     def refresh(self) -> None:
+        """Look at the workspace again, if the client said files changed since the last look."""
+        if not self.dirty:
+            return
+        self.dirty = False
         seen = set()
         for path in self.python_files():
             seen.add(path)
@@ -74,8 +79,8 @@ class WorkspaceIndex:
         return sorted(p for p, e in self.files.items()
                       if p != os.path.abspath(path) and module in e.imports)
 
-    def forget(self, path: str) -> None:
-        self.files.pop(os.path.abspath(path), None)
+    def files_changed(self) -> None:
+        self.dirty = True
 
 
 def imported_modules(text: str, module: str) -> set[str]:

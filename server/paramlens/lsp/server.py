@@ -32,6 +32,7 @@ from paramlens.review.config import ConfigError, ProjectConfig, config_for
 
 log = logging.getLogger("paramlens")
 MAX_IMPORTERS = 20  # files importing a document whose entry points are evaluated with it
+REQUEST_BUDGET = 0.05  # seconds a request may spend evaluating before it answers without
 
 _SEVERITY = {"error": types.DiagnosticSeverity.Error,
              "warning": types.DiagnosticSeverity.Warning,
@@ -59,7 +60,11 @@ class ParamlensServer(LanguageServer):
         self.documents: dict[str, Document] = {}
         self.evaluators: dict[str, DocumentEvaluator] = {}
         self.index: WorkspaceIndex | None = None
-        self.disk_epoch = 0  # counts the file changes the client reported (saves, watched files)
+        self.by_path: dict[str, str] = {}  # an open document's file → its URI
+        # an open document → the version at which its text was that of its file on disk
+        self.as_on_disk: dict[str, int | None] = {}
+        self.disk_trees: dict[str, tuple[float, list]] = {}
+        self.unevaluated: set[str] = set()  # documents a request answered before evaluating
         self.options = Options()
         self.timers: dict[str, asyncio.TimerHandle] = {}
         self.published: set[str] = set()
@@ -81,8 +86,13 @@ class ParamlensServer(LanguageServer):
                 doc.give_up("paramlens failed on this file; the log has the details")
         return doc
 
-    def results(self, doc: Document, blocks: list | None = None) -> BlockResults:
-        """Fresh block results with the evaluated program (contexts, totals) laid over them."""
+    def results(self, doc: Document, blocks: list | None = None, wait: bool = False
+                ) -> BlockResults:
+        """Fresh block results with the evaluated program (contexts, totals) laid over them.
+
+        A request does not wait for a long evaluation (an edit that reaches many entry points):
+        it answers with what the blocks fix, and once the debounced pass has evaluated the
+        document, the client is asked to refresh its hints and lenses."""
         results = doc.all_results(blocks)
         evaluator = self.evaluators.get(doc.uri)
         if evaluator is None:
@@ -90,47 +100,73 @@ class ParamlensServer(LanguageServer):
             evaluator = DocumentEvaluator(path, self.workspace_roots(),
                                           lambda: self.importers_of(path),
                                           lambda: self.open_sources(except_uri=doc.uri),
-                                          lambda: str(self.disk_epoch))
+                                          self.file_version)
             self.evaluators[doc.uri] = evaluator
         try:
-            return evaluator.overlay(doc, results)
+            laid = evaluator.overlay(doc, results, None if wait else REQUEST_BUDGET)
+            if laid is results and not wait:
+                self.unevaluated.add(doc.uri)
+            return laid
         except Exception:  # a bug of ours costs the contexts, never the answer
             log.error("evaluation of %s failed:\n%s", doc.uri, traceback.format_exc())
             return results
 
-    def open_sources(self, except_uri: str) -> list[tuple[str, list, str]]:
-        """The other open documents' current trees, with what identifies their text."""
+    def open_sources(self, except_uri: str) -> list[tuple[str, list]]:
+        """The other open documents' current trees."""
         found = []
         for uri, doc in self.documents.items():
             path = uris.to_fs_path(uri)
             if uri == except_uri or doc.error or not path:
                 continue
-            statements = [s for b in doc.blocks for s in b.absolute_statements()]
-            found.append((path, statements, f"open:{doc.version}:{hash(tuple(doc.lines))}"))
+            found.append((os.path.abspath(path), [s for b in doc.blocks
+                                                  for s in b.absolute_statements()]))
         return found
 
-    def importers_of(self, path: str) -> list[tuple[str, list, str]]:
+    def file_version(self, path: str) -> str:
+        """What identifies a file's current text: its open document's version, or its file's."""
+        uri = self.by_path.get(path)
+        doc = self.documents.get(uri) if uri is not None else None
+        if doc is not None and self.as_on_disk.get(uri) != doc.version:
+            return f"open:{doc.version}"
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return "missing"
+        return f"disk:{stat.st_mtime_ns}:{stat.st_size}"
+
+    def importers_of(self, path: str) -> list[tuple[str, list]]:
         """The workspace files importing `path`, as their open document or their file on disk."""
         if self.index is None:
             roots = self.workspace_roots()
             if not roots:
                 return []
             self.index = WorkspaceIndex(roots)
-        open_docs = {uris.to_fs_path(u): d for u, d in self.documents.items()}
+        open_docs = {os.path.abspath(uris.to_fs_path(u)): d for u, d in self.documents.items()
+                     if uris.to_fs_path(u)}
         found = []
         for other in self.index.importers(path)[:MAX_IMPORTERS]:
             doc = open_docs.get(other)
             if doc is not None and not doc.error:
-                statements = [s for b in doc.blocks for s in b.absolute_statements()]
-                found.append((other, statements, f"open:{doc.version}:{hash(tuple(doc.lines))}"))
+                found.append((other, [s for b in doc.blocks for s in b.absolute_statements()]))
                 continue
-            try:
-                with open(other, encoding="utf-8") as handle:
-                    text = handle.read()
-                found.append((other, parse_quietly(text), f"disk:{os.stat(other).st_mtime}"))
-            except (OSError, UnicodeError, SyntaxError, ValueError, RecursionError):
-                continue
+            tree = self.disk_tree(other)
+            if tree is not None:
+                found.append((other, tree[1]))
         return found
+
+    def disk_tree(self, path: str) -> tuple[float, list] | None:
+        """A file's statements as saved, parsed again only when its modification time changes."""
+        try:
+            mtime = os.stat(path).st_mtime
+            known = self.disk_trees.get(path)
+            if known is not None and known[0] == mtime:
+                return known
+            with open(path, encoding="utf-8") as handle:
+                tree = (mtime, parse_quietly(handle.read()))
+        except (OSError, UnicodeError, SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        self.disk_trees[path] = tree
+        return tree
 
     def workspace_roots(self) -> list[str]:
         roots = []
@@ -155,16 +191,26 @@ class ParamlensServer(LanguageServer):
         doc = self.fresh(uri)
         if doc is None:
             return
+        self.results(doc, wait=True)  # the whole evaluation, now that typing has paused
+        if uri in self.unevaluated:
+            self.unevaluated.discard(uri)
+            self.refresh_views()
         found: list[types.Diagnostic] = []
         if self.options.diagnostics:
             found = [to_lsp_diagnostic(doc, d) for d in document_diagnostics(self, doc, self.options)]
-        if found or uri in self.published:
-            self.text_document_publish_diagnostics(
-                types.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=doc.version))
-        if found:
-            self.published.add(uri)
-        else:
-            self.published.discard(uri)
+        # Published for every version, empty lists too: a client (and a test) learns from it that
+        # the document's evaluation for that version is done.
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=doc.version))
+        self.published.add(uri)
+
+    def refresh_views(self) -> None:
+        """Ask the client to fetch inlay hints and code lenses again, where it can."""
+        workspace = self.client_capabilities.workspace
+        if workspace and workspace.inlay_hint and workspace.inlay_hint.refresh_support:
+            self.workspace_inlay_hint_refresh(None)
+        if workspace and workspace.code_lens and workspace.code_lens.refresh_support:
+            self.workspace_code_lens_refresh(None)
 
     def apply_options(self, raw: object) -> None:
         self.options, problems = read_options(raw, self.options)
@@ -261,11 +307,7 @@ def did_change_configuration(ls: ParamlensServer, params: types.DidChangeConfigu
     ls.apply_options(params.settings)
     for uri in ls.documents:
         ls.publish_diagnostics(uri)
-    workspace = ls.client_capabilities.workspace
-    if workspace and workspace.inlay_hint and workspace.inlay_hint.refresh_support:
-        ls.workspace_inlay_hint_refresh(None)
-    if workspace and workspace.code_lens and workspace.code_lens.refresh_support:
-        ls.workspace_code_lens_refresh(None)
+    ls.refresh_views()
 
 
 # documents --------------------------------------------------------------------------------------
@@ -273,6 +315,12 @@ def did_change_configuration(ls: ParamlensServer, params: types.DidChangeConfigu
 def did_open(ls: ParamlensServer, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
     ls.documents[item.uri] = Document(item.uri, item.text, item.version)
+    path = uris.to_fs_path(item.uri)
+    if path:
+        ls.by_path[os.path.abspath(path)] = item.uri
+        # opening a file changes nothing another document's evaluation read from it
+        if _same_text(path, item.text):
+            ls.as_on_disk[item.uri] = item.version
     ls.schedule_diagnostics(item.uri)
 
 
@@ -286,6 +334,12 @@ def did_change(ls: ParamlensServer, params: types.DidChangeTextDocumentParams) -
     else:
         doc.update(text, params.text_document.version)
     ls.schedule_diagnostics(uri)
+    path = uris.to_fs_path(uri)
+    changed = os.path.abspath(path) if path else None
+    for other, evaluator in ls.evaluators.items():
+        # documents whose evaluation read this one are evaluated again once typing pauses
+        if other != uri and evaluator.last is not None and changed in evaluator.last.versions:
+            ls.schedule_diagnostics(other)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -300,14 +354,11 @@ def did_change_watched_files(ls: ParamlensServer, params: types.DidChangeWatched
 
 def files_changed(ls: ParamlensServer) -> None:
     """A file on disk changed: evaluations that read it are redone, and what shows is refreshed."""
-    ls.disk_epoch += 1
+    if ls.index is not None:
+        ls.index.files_changed()
     for uri in ls.documents:
         ls.schedule_diagnostics(uri)
-    workspace = ls.client_capabilities.workspace
-    if workspace and workspace.inlay_hint and workspace.inlay_hint.refresh_support:
-        ls.workspace_inlay_hint_refresh(None)
-    if workspace and workspace.code_lens and workspace.code_lens.refresh_support:
-        ls.workspace_code_lens_refresh(None)
+    ls.refresh_views()
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -315,12 +366,22 @@ def did_close(ls: ParamlensServer, params: types.DidCloseTextDocumentParams) -> 
     uri = params.text_document.uri
     ls.documents.pop(uri, None)
     ls.evaluators.pop(uri, None)
+    ls.by_path = {p: u for p, u in ls.by_path.items() if u != uri}
+    ls.as_on_disk.pop(uri, None)
     timer = ls.timers.pop(uri, None)
     if timer is not None:
         timer.cancel()
     if uri in ls.published:
         ls.published.discard(uri)
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+def _same_text(path: str, text: str) -> bool:
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            return handle.read() == text
+    except (OSError, UnicodeError):
+        return False
 
 
 # features ---------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,10 +31,12 @@ from paramlens.engine.evaluate.program import (
     CallSpan,
     EntryResult,
     Program,
+    call_span,
     is_model,
     model_total,
 )
 from paramlens.engine.evaluate.summary import children
+from paramlens.engine.nodes import all_nodes
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,85 @@ class Evaluation:
     spans: dict[tuple[str, int, int], CallSpan] = field(default_factory=dict)
     # path → the totals of the models built by a call there (columns in UTF-8 bytes)
     call_totals: dict[str, list[EvaluatedTotal]] = field(default_factory=dict)
+    # what each entry point read, so that the next evaluation can reuse what an edit left alone
+    cache: EntryCache | None = None
+    read: frozenset[str] = frozenset()  # the files it read: it holds while none of them changes
+
+
+@dataclass
+class CachedEntry:
+    result: EntryResult
+    deps: frozenset[int]  # the top-level statements whose functions it ran
+    reads: dict[str, frozenset[int]]  # the module names it read → the statements binding them
+
+
+@dataclass
+class EntryCache:
+    """The entry points of one evaluation, with what each read."""
+
+    entries: dict[tuple[str, str, str], CachedEntry]
+    # top-level statements other than definitions, imports and plain constants: they may change
+    # anything, so a change among them reruns every entry point
+    plain: frozenset[int]
+    keep: list[Any]  # the statements themselves, so that no node id is reused while this lives
+
+
+@dataclass
+class _TopIndex:
+    owner: dict[int, int]  # function node id → its top-level statement's id
+    binders: dict[str, frozenset[int]]
+    plain: set[int]
+    ids: set[int]
+
+
+def _top_index(statements: list[ast.stmt]) -> _TopIndex:
+    owner: dict[int, int] = {}
+    binders: dict[str, set[int]] = {}
+    plain: set[int] = set()
+    for stmt in statements:
+        for node in all_nodes(stmt):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                owner[id(node)] = id(stmt)
+        bound = _names_bound(stmt)
+        if bound is None:
+            plain.add(id(stmt))
+            continue
+        for name in bound:
+            binders.setdefault(name, set()).add(id(stmt))
+    return _TopIndex(owner, {k: frozenset(v) for k, v in binders.items()}, plain,
+                     {id(s) for s in statements})
+
+
+def _names_bound(stmt: ast.stmt) -> list[str] | None:
+    """The names a definition, import or constant binds; None for any other statement (its
+    effects are not followed name by name)."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [stmt.name]
+    if isinstance(stmt, ast.Import):
+        return [a.asname or a.name.split(".")[0] for a in stmt.names]
+    if isinstance(stmt, ast.ImportFrom):
+        return [a.asname or a.name for a in stmt.names if a.name != "*"] \
+            if all(a.name != "*" for a in stmt.names) else None
+    if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        value = stmt.value
+        if value is None or not all(isinstance(t, ast.Name) for t in targets) or any(
+                isinstance(n, (ast.Call, ast.NamedExpr)) for n in all_nodes(value)):
+            return None  # what a call computes at import time is followed as a whole
+        return [t.id for t in targets]  # type: ignore[attr-defined]
+    return None
+
+
+def _reusable(cached: CachedEntry | None, top: _TopIndex) -> bool:
+    if cached is None or not cached.deps <= top.ids:
+        return False
+    return all(top.binders.get(name, frozenset()) == stmts for name, stmts in cached.reads.items())
+
+
+def _cached(result: EntryResult, top: _TopIndex, stmt: ast.stmt) -> CachedEntry:
+    deps = {top.owner[n] for n in result.called if n in top.owner} | {id(stmt)}
+    reads = {name: top.binders.get(name, frozenset()) for name in result.global_reads}
+    return CachedEntry(result, frozenset(deps), reads)
 
 
 def package_root(path: str) -> tuple[str, str]:
@@ -82,10 +164,29 @@ def package_root(path: str) -> tuple[str, str]:
     return folder, ".".join(parts) or "__main__"
 
 
+class Deferred(Exception):
+    """The evaluation ran out of the time it was given; `cache` holds the entry points it did
+    evaluate, for the next try to reuse."""
+
+    def __init__(self, cache: EntryCache, read: frozenset[str]) -> None:
+        super().__init__("deferred")
+        self.cache = cache
+        self.read = read
+
+
 def evaluate_files(files: list[tuple[str, list[ast.stmt]]], extra_roots: list[str] = (),
-                   unsaved: list[tuple[str, list[ast.stmt]]] = ()) -> Evaluation:
+                   unsaved: list[tuple[str, list[ast.stmt]]] = (),
+                   previous: EntryCache | None = None,
+                   deadline: float | None = None) -> Evaluation:
     """Evaluate the entry points of `files`; `unsaved` are other files' current trees (open in an
-    editor), read instead of their files on disk when the evaluation imports them."""
+    editor), read instead of their files on disk when the evaluation imports them.
+
+    With `previous` (the last evaluation of the same files, everything else unchanged), an entry
+    point whose functions and read names all stand as they were is not run again: its results
+    are reused, at the lines its statements have now. The module bodies always run again.
+
+    With `deadline` (a `time.monotonic()` value), raise `Deferred` once it has passed before all
+    entry points ran."""
     roots: list[str] = []
     names: dict[str, str] = {}
     for path, _ in files:
@@ -97,6 +198,12 @@ def evaluate_files(files: list[tuple[str, list[ast.stmt]]], extra_roots: list[st
         if extra not in roots:
             roots.append(extra)
     program = Program(roots)
+    program.watched = {os.path.abspath(p) for p, _ in files}
+    tops = {os.path.abspath(p): _top_index(s) for p, s in files}
+    plain = frozenset(i for top in tops.values() for i in top.plain)
+    if previous is not None and previous.plain != plain:
+        previous = None  # a statement that may change anything changed: run everything
+    cache = EntryCache({}, plain, [s for _, s in files])
     results: list[EntryResult] = []
     modules: dict[str, tuple[ModuleV, list[ast.stmt]]] = {}
     for path, statements in [*unsaved, *files]:
@@ -122,11 +229,26 @@ def evaluate_files(files: list[tuple[str, list[ast.stmt]]], extra_roots: list[st
             if entry is None:
                 continue
             kind, value = entry
+            key = (abspath, kind, stmt.name)  # type: ignore[attr-defined]
+            known = previous.entries.get(key) if previous is not None else None
+            if known is not None and _reusable(known, tops[abspath]):
+                cache.entries[key] = known
+                results.append(known.result)
+                continue
+            if deadline is not None and time.monotonic() > deadline:
+                if previous is not None:
+                    for other, known_entry in previous.entries.items():
+                        cache.entries.setdefault(other, known_entry)
+                raise Deferred(cache, frozenset(program.read | program.watched))
             result = EntryResult(stmt.name, kind, abspath, stmt.lineno, node=stmt)  # type: ignore[attr-defined]
             if isinstance(value, FuncV) and value.assumption:
                 result.assumptions = (value.assumption,)
             results.append(program.run_entry(result, _call_action(value)))
-    return _collect(program, results)
+            cache.entries[key] = _cached(results[-1], tops[abspath], stmt)
+    evaluation = _collect(program, results)
+    evaluation.cache = cache
+    evaluation.read = frozenset(program.read | program.watched)
+    return evaluation
 
 
 def _module_action(program: Program, module: ModuleV, statements: list[ast.stmt],
@@ -241,16 +363,16 @@ def _via(layer: LayerObj, entry: str) -> str:
 
 
 def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
-    memo: dict[int, tuple] = {}  # each object's total once: nothing changes any more
     evaluation = Evaluation()
     # An entry reached from another entry adds no contexts of its own.
     per_site: dict[tuple[str, int, int], dict[tuple[str, int | None], list[Any]]] = {}
+    nodes: dict[tuple[str, int, int], Any] = {}
     for result in results:
         own = _function_nodes(result.node)
         others: set[int] = set()
         for other in results:
             if other is not result:
-                others |= other.called
+                others |= other.called.keys()
         is_root = not (own & others)
         result.is_root = is_root
         if not is_root:
@@ -259,14 +381,17 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
             if not layer.site[0]:
                 continue
             count = None if layer.speculative else layer.count
-            group = per_site.setdefault(layer.site, {})
+            site = current_site(layer)
+            nodes.setdefault(site, layer.node)
+            group = per_site.setdefault(site, {})
             entry = result.name if result.kind != "module" else "<module>"
             group.setdefault((layer.spec.name, count), [0, _via(layer, entry)])[0] += 1
     for site, groups in per_site.items():
         contexts = [SiteContext(count, n, via, name) for (name, count), (n, via) in groups.items()]
         contexts.sort(key=lambda c: (-c.instances, c.params if c.params is not None else -1))
         evaluation.contexts[site] = contexts
-        span = program.recorder.spans.get(site)
+        node = nodes.get(site)
+        span = call_span(node) if isinstance(node, ast.Call) else program.recorder.spans.get(site)
         if span is not None:
             evaluation.spans[site] = span
     for result in results:
@@ -279,21 +404,21 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
                     continue
                 seen.add(id(value))
                 totals.append(_total(name, _kind_of(value), stmt.lineno, stmt.col_offset, value,
-                                     result, memo))
+                                     result, result.memo))
             continue
         if not is_model(result.value):
             if result.why_incomplete and result.kind == "class":
                 totals.append(EvaluatedTotal(result.name, "class", result.line, 0, None, None, 1,
                                              None, result.why_incomplete))
             continue
+        line = result.node.lineno if result.node is not None else result.line  # type: ignore[attr-defined]
         totals.append(_total(result.name, "builder" if result.kind == "function" else "class",
-                             result.line, 0, result.value, result, memo))
-    _call_totals(evaluation, results, memo)
+                             line, 0, result.value, result, result.memo))
+    _call_totals(evaluation, results)
     return evaluation
 
 
-def _call_totals(evaluation: Evaluation, results: list[EntryResult],
-                 memo: dict[int, tuple]) -> None:
+def _call_totals(evaluation: Evaluation, results: list[EntryResult]) -> None:
     """A total at each call that makes a model (`keras.Model(inputs, outputs)`, `Sequential([...])`,
     `nn.Sequential(...)`): the one every root entry builds there, as it stands once the entry has
     run; where they build different models, or one the code does not fix, it stays unknown."""
@@ -306,9 +431,10 @@ def _call_totals(evaluation: Evaluation, results: list[EntryResult],
             site = model.site
             if site is None or not site[0] or not site[1]:
                 continue
+            site = current_site(model)
             kind = model.kind
             found.setdefault(site, []).append(_total(kind, kind, site[1], site[2], model, result,
-                                                      memo))
+                                                      result.memo))
             names = entries.setdefault(site, [])
             name = result.name if result.kind != "module" else "<module>"
             if name not in names:
@@ -327,6 +453,15 @@ def _call_totals(evaluation: Evaluation, results: list[EntryResult],
             total = EvaluatedTotal(first.name, first.kind, first.line, first.column, None, None,
                                    max(1, *(t.unknown_layers for t in totals)), None, why)
         evaluation.call_totals.setdefault(site[0], []).append(total)
+
+
+def current_site(made: Any) -> tuple[str, int, int]:
+    """Where a layer or model was built, at the lines its call has now: an entry whose result is
+    reused after an edit above it built them at lines that have moved since."""
+    node = made.node
+    if isinstance(node, ast.Call):
+        return (made.site[0], node.lineno, node.col_offset)
+    return made.site
 
 
 def _function_nodes(node: ast.AST | None) -> set[int]:

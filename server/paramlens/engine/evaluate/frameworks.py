@@ -427,6 +427,7 @@ class Frameworks:
                 found = _members_from(m, args)
                 container = ContainerV(short, found or [], found is not None)
             container.site = self.recorder.site_of(node)
+            container.node = node
             self.recorder.record_model(container)
             return container
         if qualname in ("torch.nn.Parameter", "torch.nn.parameter.Parameter"):
@@ -466,6 +467,7 @@ class Frameworks:
                     values[p.name] = p.default
         site = self.recorder.site_of(node)
         layer = LayerObj(spec, site, values, None, tuple(m.via), bool(m.speculative), why)
+        layer.node = node if isinstance(node, ast.Call) else None
         if spec.formula is None:
             layer.params = {}
             layer.built = True
@@ -678,7 +680,7 @@ class Frameworks:
                 return TensorV(full, "keras") if full is not None else TensorV(None, "keras")
             return TensorV((None, *shape) if shape is not None else None, "keras")
         if short == "Sequential":
-            model = KerasModelV("Sequential", [], site=self.recorder.site_of(node))
+            model = KerasModelV("Sequential", [], site=self.recorder.site_of(node), node=node)
             layers = args[0] if args else kwargs.get("layers")
             if layers is not None:
                 items = m.iterate(layers)
@@ -738,7 +740,8 @@ class Frameworks:
         out_list = m.iterate(outs) if not isinstance(outs, TensorV) else [outs]
         if isinstance(outs, DictV):
             out_list = list(outs.items.values()) if outs.exact else None
-        model = KerasModelV("Model", [], inputs, outputs, site=self.recorder.site_of(node))
+        model = KerasModelV("Model", [], inputs, outputs, site=self.recorder.site_of(node),
+                            node=node)
         if out_list is None or not all(isinstance(m.deref(o), TensorV) for o in out_list):
             model.exact = False
         else:

@@ -125,7 +125,10 @@ class EntryState:
     steps: int = 0
     started: float = field(default_factory=time.monotonic)
     why_incomplete: str = ""
-    called: set[int] = field(default_factory=set)  # ids of function nodes run
+    # the function nodes run, by id (the nodes themselves kept, so that no id is reused while
+    # an entry's record of them lives)
+    called: dict[int, Any] = field(default_factory=dict)
+    global_reads: set[str] = field(default_factory=set)  # names read from a checked file's module
     assumptions: set[str] = field(default_factory=set)  # decorators taken as returning the function
 
 
@@ -631,6 +634,8 @@ class Machine:
             scope = scope.parent
         module = frame.module
         if name in module.names:
+            if module.path in self.program.watched:
+                self.state.global_reads.add(name)
             return module.names[name]
         return self.program.builtin(name)
 
@@ -1214,7 +1219,7 @@ class Machine:
         if not self.bind_arguments(func, args, kwargs, scope):
             return Unknown(f"{func.qualname}() called with arguments Python would refuse")
         frame = Frame(scope, func.module, func)
-        self.state.called.add(id(node))
+        self.state.called[id(node)] = node
         if func.assumption:
             self.state.assumptions.add(func.assumption)
         self.depth += 1

@@ -191,6 +191,7 @@ class LayerObj:
     built: bool = False
     id: int = field(default_factory=lambda: next(_ids))
     frozen: bool = False
+    node: Any = None  # the constructor call: its current lines, after edits above it
 
     @property
     def count(self) -> int | None:
@@ -228,6 +229,7 @@ class ContainerV:
     exact: bool = True
     frozen: bool = False
     site: tuple[str, int, int] | None = None  # the constructor call that made it
+    node: Any = None  # that call: its current lines, after edits above it
 
 
 @dataclass(eq=False)
@@ -242,6 +244,7 @@ class KerasModelV:
     input_shape: tuple[Any, ...] | None = None
     site: tuple[str, int, int] | None = None
     attrs: dict[str, Any] = field(default_factory=dict)
+    node: Any = None  # the call that made it: its current lines, after edits above it
 
 
 @dataclass(eq=False)

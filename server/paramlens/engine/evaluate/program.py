@@ -104,7 +104,11 @@ class EntryResult:
     assumptions: tuple[str, ...] = ()
     constructions: list[LayerObj] = field(default_factory=list)
     models: list[Any] = field(default_factory=list)  # Keras models and torch containers it made
-    called: set[int] = field(default_factory=set)
+    called: dict[int, Any] = field(default_factory=dict)  # function nodes run, by id
+    global_reads: set[str] = field(default_factory=set)
+    # each object's total, worked out once: what an entry built does not change after it ran,
+    # and a reused entry keeps them
+    memo: dict[int, tuple] = field(default_factory=dict)
     is_root: bool = True
     node: ast.AST | None = None
 
@@ -169,6 +173,8 @@ class Program:
         self.frameworks = Frameworks(self.recorder)
         self.loading: set[str] = set()
         self.machine: Machine | None = None
+        self.watched: set[str] = set()  # the checked files: reads of their globals are recorded
+        self.read: set[str] = set()  # every file whose module the evaluation ran
         self.modules_loaded = 0
 
     # files -----------------------------------------------------------------------------------
@@ -188,6 +194,7 @@ class Program:
         return None
 
     def parse_file(self, path: str) -> list[ast.stmt] | None:
+        self.read.add(path)
         cached = self.sources.get(path)
         if cached is not None:
             return cached[0]
@@ -360,6 +367,7 @@ class Program:
         result.constructions = self.recorder.layers[start:]
         result.models = self.recorder.models[start_models:]
         result.called = machine.state.called
+        result.global_reads = machine.state.global_reads
         result.assumptions = tuple(sorted({*result.assumptions, *machine.state.assumptions}))
         return result
 
