@@ -35,6 +35,7 @@ async def test_hover_where_the_count_is_open_says_what_it_depends_on(client: Lan
                                                                       ) -> None:
     path = ROOT / "examples" / "torch_resnet_block.py"
     uri, text = open_file(client, path)
+    await diagnostics_for(client, uri, 1)  # the document is evaluated once typing pauses
     lines = text.splitlines()
     row = next(i for i, line in enumerate(lines) if "self.conv2 = nn.Conv2d(" in line)
     shown = await hover_text(client, uri, row, lines[row].index("Conv2d") + 2)

@@ -8,6 +8,7 @@ when typing pauses (a timer on the loop, not a thread) to publish diagnostics.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import traceback
@@ -32,7 +33,7 @@ from paramlens.review.config import ConfigError, ProjectConfig, config_for
 
 log = logging.getLogger("paramlens")
 MAX_IMPORTERS = 20  # files importing a document whose entry points are evaluated with it
-REQUEST_BUDGET = 0.05  # seconds a request may spend evaluating before it answers without
+REQUEST_BUDGET = 0.01  # seconds a request may spend evaluating before it answers without
 
 _SEVERITY = {"error": types.DiagnosticSeverity.Error,
              "warning": types.DiagnosticSeverity.Warning,
@@ -203,6 +204,7 @@ class ParamlensServer(LanguageServer):
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=doc.version))
         self.published.add(uri)
+        tidy_memory()
 
     def refresh_views(self) -> None:
         """Ask the client to fetch inlay hints and code lenses again, where it can."""
@@ -374,6 +376,15 @@ def did_close(ls: ParamlensServer, params: types.DidCloseTextDocumentParams) -> 
     if uri in ls.published:
         ls.published.discard(uri)
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+def tidy_memory() -> None:
+    """Collect garbage now, while typing pauses, and set what survives aside: the collector's
+    full passes over a large heap (trees and evaluations of big files) then do not land in the
+    middle of a hover."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _same_text(path: str, text: str) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from paramlens.engine.evaluate.machine import Frame, Machine
+from paramlens.engine.evaluate.machine import Frame, Machine, OutOfTime
 from paramlens.engine.evaluate.objects import (
     BoundV,
     ClassV,
@@ -81,6 +81,7 @@ class CachedEntry:
     result: EntryResult
     deps: frozenset[int]  # the top-level statements whose functions it ran
     reads: dict[str, frozenset[int]]  # the module names it read → the statements binding them
+    statement: int | None = None  # the id of its def or class statement (None: a module body)
 
 
 @dataclass
@@ -92,6 +93,8 @@ class EntryCache:
     # anything, so a change among them reruns every entry point
     plain: frozenset[int]
     keep: list[Any]  # the statements themselves, so that no node id is reused while this lives
+    by_statement: dict[int, CachedEntry] = field(default_factory=dict)  # a def's entry point
+    non_entries: set[int] = field(default_factory=set)  # defs that are not entry points
 
 
 @dataclass
@@ -107,10 +110,9 @@ def _top_index(statements: list[ast.stmt]) -> _TopIndex:
     binders: dict[str, set[int]] = {}
     plain: set[int] = set()
     for stmt in statements:
-        for node in all_nodes(stmt):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                owner[id(node)] = id(stmt)
-        bound = _names_bound(stmt)
+        functions, bound = _statement_facts(stmt)
+        for node_id in functions:
+            owner[node_id] = id(stmt)
         if bound is None:
             plain.add(id(stmt))
             continue
@@ -118,6 +120,18 @@ def _top_index(statements: list[ast.stmt]) -> _TopIndex:
             binders.setdefault(name, set()).add(id(stmt))
     return _TopIndex(owner, {k: frozenset(v) for k, v in binders.items()}, plain,
                      {id(s) for s in statements})
+
+
+def _statement_facts(stmt: ast.stmt) -> tuple[list[int], list[str] | None]:
+    """(ids of the functions inside, the names it binds), kept on the statement: a statement an
+    edit left alone is not walked again."""
+    facts = getattr(stmt, "_paramlens_facts", None)
+    if facts is None:
+        functions = [id(n) for n in all_nodes(stmt)
+                     if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
+        facts = (functions, _names_bound(stmt))
+        stmt._paramlens_facts = facts  # type: ignore[attr-defined]
+    return facts
 
 
 def _names_bound(stmt: ast.stmt) -> list[str] | None:
@@ -146,10 +160,33 @@ def _reusable(cached: CachedEntry | None, top: _TopIndex) -> bool:
     return all(top.binders.get(name, frozenset()) == stmts for name, stmts in cached.reads.items())
 
 
-def _cached(result: EntryResult, top: _TopIndex, stmt: ast.stmt) -> CachedEntry:
-    deps = {top.owner[n] for n in result.called if n in top.owner} | {id(stmt)}
+def _cached(result: EntryResult, top: _TopIndex, stmt: ast.stmt | None) -> CachedEntry:
+    deps = {top.owner[n] for n in result.called if n in top.owner}
+    if stmt is not None:
+        deps.add(id(stmt))
     reads = {name: top.binders.get(name, frozenset()) for name in result.global_reads}
-    return CachedEntry(result, frozenset(deps), reads)
+    return CachedEntry(result, frozenset(deps), reads, id(stmt) if stmt is not None else None)
+
+
+def _lent_whole(path: str, statements: list[ast.stmt], top: _TopIndex, previous: EntryCache
+                ) -> list[tuple[tuple[str, str, str], CachedEntry]] | None:
+    """Every entry point of a file, its module body's included, as `previous` lends them; None
+    when any of them must run again (or may be new)."""
+    module_key = (path, "module", "<module>")
+    module = previous.entries.get(module_key)
+    if module is None or not _reusable(module, top):
+        return None
+    lent = [(module_key, module)]
+    keys = {entry.statement: key for key, entry in previous.entries.items()}
+    for stmt in statements:
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or \
+                id(stmt) in previous.non_entries:
+            continue
+        found = previous.by_statement.get(id(stmt))
+        if found is None or not _reusable(found, top) or id(stmt) not in keys:
+            return None
+        lent.append((keys[id(stmt)], found))
+    return lent
 
 
 def package_root(path: str) -> tuple[str, str]:
@@ -198,6 +235,7 @@ def evaluate_files(files: list[tuple[str, list[ast.stmt]]], extra_roots: list[st
         if extra not in roots:
             roots.append(extra)
     program = Program(roots)
+    program.deadline = deadline
     program.watched = {os.path.abspath(p) for p, _ in files}
     tops = {os.path.abspath(p): _top_index(s) for p, s in files}
     plain = frozenset(i for top in tops.values() for i in top.plain)
@@ -205,10 +243,40 @@ def evaluate_files(files: list[tuple[str, list[ast.stmt]]], extra_roots: list[st
         previous = None  # a statement that may change anything changed: run everything
     cache = EntryCache({}, plain, [s for _, s in files])
     results: list[EntryResult] = []
-    modules: dict[str, tuple[ModuleV, list[ast.stmt]]] = {}
     for path, statements in [*unsaved, *files]:
         # Registered first, so that a checked file another one imports is read from these trees.
         program.add_source(os.path.abspath(path), statements)
+    try:
+        _run_entries(program, files, names, tops, previous, cache, results)
+    except OutOfTime:
+        if previous is not None:
+            for other, known_entry in previous.entries.items():
+                cache.entries.setdefault(other, known_entry)
+        raise Deferred(cache, frozenset(program.read | program.watched)) from None
+    evaluation = _collect(program, results)
+    evaluation.cache = cache
+    evaluation.read = frozenset(program.read | program.watched)
+    return evaluation
+
+
+def _run_entries(program: Program, files: list[tuple[str, list[ast.stmt]]],
+                 names: dict[str, str], tops: dict[str, _TopIndex], previous: EntryCache | None,
+                 cache: EntryCache, results: list[EntryResult]) -> None:
+    """The module bodies, then every entry point not lent by `previous`. When `previous` lends
+    every entry point of every file, module bodies included, nothing runs at all."""
+    if previous is not None:
+        lent = [_lent_whole(os.path.abspath(p), s, tops[os.path.abspath(p)], previous)
+                for p, s in files]
+        if all(found is not None for found in lent):
+            for found in lent:
+                for key, entry in found:  # type: ignore[union-attr]
+                    cache.entries[key] = entry
+                    results.append(entry.result)
+                    if entry.statement is not None:
+                        cache.by_statement[entry.statement] = entry
+            cache.non_entries |= previous.non_entries
+            return
+    modules: dict[str, tuple[ModuleV, list[ast.stmt]]] = {}
     for path, statements in files:
         abspath = os.path.abspath(path)
         known = program.modules.get(names[path])
@@ -222,33 +290,30 @@ def evaluate_files(files: list[tuple[str, list[ast.stmt]]], extra_roots: list[st
         results.append(program.run_entry(
             EntryResult("<module>", "module", abspath, 1),
             _module_action(program, module, statements, abspath)))
+        cache.entries[(abspath, "module", "<module>")] = _cached(results[-1], tops[abspath], None)
     for path, (module, statements) in modules.items():
         abspath = os.path.abspath(path)
         for stmt in statements:
             entry = _entry_for(module, stmt)
             if entry is None:
+                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    cache.non_entries.add(id(stmt))
                 continue
             kind, value = entry
             key = (abspath, kind, stmt.name)  # type: ignore[attr-defined]
             known = previous.entries.get(key) if previous is not None else None
             if known is not None and _reusable(known, tops[abspath]):
-                cache.entries[key] = known
+                cache.entries[key] = cache.by_statement[id(stmt)] = known
                 results.append(known.result)
                 continue
-            if deadline is not None and time.monotonic() > deadline:
-                if previous is not None:
-                    for other, known_entry in previous.entries.items():
-                        cache.entries.setdefault(other, known_entry)
-                raise Deferred(cache, frozenset(program.read | program.watched))
+            if program.deadline is not None and time.monotonic() > program.deadline:
+                raise OutOfTime()
             result = EntryResult(stmt.name, kind, abspath, stmt.lineno, node=stmt)  # type: ignore[attr-defined]
             if isinstance(value, FuncV) and value.assumption:
                 result.assumptions = (value.assumption,)
             results.append(program.run_entry(result, _call_action(value)))
-            cache.entries[key] = _cached(results[-1], tops[abspath], stmt)
-    evaluation = _collect(program, results)
-    evaluation.cache = cache
-    evaluation.read = frozenset(program.read | program.watched)
-    return evaluation
+            cache.entries[key] = cache.by_statement[id(stmt)] = \
+                _cached(results[-1], tops[abspath], stmt)
 
 
 def _module_action(program: Program, module: ModuleV, statements: list[ast.stmt],

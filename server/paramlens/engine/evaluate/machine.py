@@ -58,6 +58,11 @@ class BudgetExceeded(Exception):
         self.why = why
 
 
+class OutOfTime(Exception):
+    """The evaluation's deadline passed (an editor request that will not wait): the whole
+    evaluation stops, and what it finished is kept for the next try."""
+
+
 class UserRaise(Exception):
     """The evaluated code raised (or would raise): the value it raised, if known."""
 
@@ -213,8 +218,12 @@ class Machine:
         state.steps += 1
         if state.steps > MAX_STEPS:
             raise BudgetExceeded(f"stopped after {MAX_STEPS:,} evaluation steps")
-        if state.steps % 2048 == 0 and time.monotonic() - state.started > MAX_SECONDS:
-            raise BudgetExceeded(f"stopped after {MAX_SECONDS:g} s of evaluation")
+        if state.steps % 256 == 0:
+            now = time.monotonic()
+            if now - state.started > MAX_SECONDS:
+                raise BudgetExceeded(f"stopped after {MAX_SECONDS:g} s of evaluation")
+            if self.program.deadline is not None and now > self.program.deadline:
+                raise OutOfTime()
 
     def taint(self, value: Any) -> None:
         """A mutation the evaluator may not have followed exactly."""

@@ -175,6 +175,7 @@ class Program:
         self.machine: Machine | None = None
         self.watched: set[str] = set()  # the checked files: reads of their globals are recorded
         self.read: set[str] = set()  # every file whose module the evaluation ran
+        self.deadline: float | None = None  # time.monotonic() past which evaluation stops
         self.modules_loaded = 0
 
     # files -----------------------------------------------------------------------------------
