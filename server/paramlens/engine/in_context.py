@@ -16,7 +16,7 @@ import dataclasses
 import os
 
 from paramlens.engine.catalogue import lookup
-from paramlens.engine.evaluate.entries import EvaluatedTotal, Evaluation, evaluate_files
+from paramlens.engine.evaluate.entries import EvaluatedTotal, Evaluation, call_total, evaluate_files
 from paramlens.engine.evaluate.program import CallSpan
 from paramlens.engine.parse import parse_quietly
 from paramlens.engine.positions import LineIndex
@@ -26,25 +26,29 @@ _KINDS = {"builder": "builder", "class": "nn.Module", "Model": "Model", "Sequent
           "instance": "model"}
 
 
-def evaluate_reports(reports: list[FileReport], texts: dict[str, str]) -> None:
-    """Evaluate the files together (so that names flow between them) and update their reports."""
+def evaluate_texts(texts: dict[str, str]) -> Evaluation | None:
+    """Evaluate the files together (so that names flow between them)."""
     files: list[tuple[str, list[ast.stmt]]] = []
-    for report in reports:
-        text = texts.get(report.path)
-        if report.error is not None or text is None:
-            continue
+    for path, text in texts.items():
         try:
-            files.append((report.path, parse_quietly(text)))
+            files.append((path, parse_quietly(text)))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
     if not files:
-        return
+        return None
     try:
-        evaluation = evaluate_files(files, extra_roots=[os.getcwd()])
+        return evaluate_files(files, extra_roots=[os.getcwd()])
     except RecursionError:
-        return
-    for report in reports:
-        apply_evaluation(report, evaluation)
+        return None
+
+
+def evaluate_reports(reports: list[FileReport], texts: dict[str, str]) -> None:
+    """Evaluate the files together and lay what the program builds over their reports."""
+    evaluation = evaluate_texts({r.path: texts[r.path] for r in reports
+                                 if r.error is None and r.path in texts})
+    if evaluation is not None:
+        for report in reports:
+            apply_evaluation(report, evaluation)
 
 
 def apply_evaluation(report: FileReport, evaluation: Evaluation) -> None:
@@ -78,7 +82,9 @@ def apply_evaluation(report: FileReport, evaluation: Evaluation) -> None:
     if added:
         layers.sort(key=lambda r: (r.span.line, r.span.column))
     report.layers = layers
-    calls = evaluation.call_totals.get(path, [])
+    calls = [total for total in (call_total(evaluation, (path, m.span.line,
+                                                        _byte_column(index, m.span)))
+                                 for m in report.models) if total is not None]
     if calls:
         report.models = with_call_totals(report.models, calls, index)
     totals = evaluation.totals.get(path, [])
@@ -145,6 +151,10 @@ def evaluated_layer(contexts: list, site: tuple[str, int, int], span: CallSpan |
 
 def _column(index: LineIndex | None, line: int, byte_column: int) -> int:
     return index.column_from_utf8(line, byte_column) if index is not None else byte_column
+
+
+def _byte_column(index: LineIndex | None, span: Span) -> int:
+    return index.utf8_column(span.line, span.column) if index is not None else span.column
 
 
 def with_call_totals(models: list[ModelTotal], calls: list[EvaluatedTotal],

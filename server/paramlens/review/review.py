@@ -3,11 +3,13 @@ applied (enabled checks, budgets), and with `--diff` only what touches changed l
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from paramlens.engine.in_context import evaluate_reports
+from paramlens.engine.in_context import apply_evaluation, evaluate_texts
 from paramlens.engine.results import FileReport, Span
 from paramlens.review.checks import review_diagnostics
 from paramlens.review.config import ProjectConfig, config_for
@@ -31,7 +33,36 @@ def _touches(span: Span, lines: set[int]) -> bool:
     return any(n in lines for n in range(span.line, span.end_line + 1))
 
 
-def review(arguments: list[str], diff: str | None, cwd: Path) -> list[ReviewedFile]:
+def analyse_and_evaluate(read: list[tuple[str, str | None, str | None]], texts: dict[str, str],
+                         jobs: int) -> list[FileReport]:
+    """Each file's own analysis, and the program evaluated as a whole; with jobs > 1 the files'
+    analyses run in worker processes while this one evaluates."""
+    pool = None
+    if jobs > 1 and len(read) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        pool = ProcessPoolExecutor(max_workers=jobs - 1,
+                                   mp_context=multiprocessing.get_context("fork"))
+    try:
+        pending = pool.map(_report, read, chunksize=max(1, len(read) // (4 * (jobs - 1)))) \
+            if pool is not None else None
+        evaluation = evaluate_texts({path: text for path, text in texts.items()})
+        reports = list(pending) if pending is not None else [_report(r) for r in read]
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    if evaluation is not None:
+        for report in reports:
+            if report.error is None:
+                apply_evaluation(report, evaluation)
+    return reports
+
+
+def _report(item: tuple[str, str | None, str | None]) -> FileReport:
+    path, text, error = item
+    return report_for(path, text, error)
+
+
+def review(arguments: list[str], diff: str | None, cwd: Path, jobs: int = 1
+           ) -> list[ReviewedFile]:
     """Raises ConfigError or DiffError for what the user must fix first."""
     root = repository_root(cwd) or cwd
     changed = changed_lines(diff, cwd) if diff is not None else None
@@ -44,14 +75,9 @@ def review(arguments: list[str], diff: str | None, cwd: Path) -> list[ReviewedFi
         if changed is not None and absolute not in changed:
             continue
         chosen.append((absolute, config, path))
-    reports: list[FileReport] = []
-    texts: dict[str, str] = {}
-    for _absolute, _config, path in chosen:
-        text, error = read_source(path)
-        reports.append(report_for(path, text, error))
-        if text is not None:
-            texts[path] = text
-    evaluate_reports(reports, texts)
+    read = [(path, *read_source(path)) for _absolute, _config, path in chosen]
+    texts = {path: text for path, text, _error in read if text is not None}
+    reports = analyse_and_evaluate(read, texts, jobs)
     reviewed: list[ReviewedFile] = []
     for (absolute, config, _path), report in zip(chosen, reports, strict=True):
         report.diagnostics = review_diagnostics(report, config)

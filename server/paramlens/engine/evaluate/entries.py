@@ -69,8 +69,10 @@ class Evaluation:
     totals: dict[str, list[EvaluatedTotal]] = field(default_factory=dict)
     # the same sites → where the call ends and where its callee's name lies
     spans: dict[tuple[str, int, int], CallSpan] = field(default_factory=dict)
-    # path → the totals of the models built by a call there (columns in UTF-8 bytes)
-    call_totals: dict[str, list[EvaluatedTotal]] = field(default_factory=dict)
+    # a call that makes models → (the model, the entry) each time a root entry made one there
+    call_models: dict[tuple[str, int, int], list[tuple[Any, EntryResult]]] = \
+        field(default_factory=dict)
+    call_memo: dict[tuple[str, int, int], EvaluatedTotal | None] = field(default_factory=dict)
     # what each entry point read, so that the next evaluation can reuse what an edit left alone
     cache: EntryCache | None = None
     read: frozenset[str] = frozenset()  # the files it read: it holds while none of them changes
@@ -479,16 +481,12 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
         line = result.node.lineno if result.node is not None else result.line  # type: ignore[attr-defined]
         totals.append(_total(result.name, "builder" if result.kind == "function" else "class",
                              line, 0, result.value, result, result.memo))
-    _call_totals(evaluation, results)
+    _call_sites(evaluation, results)
     return evaluation
 
 
-def _call_totals(evaluation: Evaluation, results: list[EntryResult]) -> None:
-    """A total at each call that makes a model (`keras.Model(inputs, outputs)`, `Sequential([...])`,
-    `nn.Sequential(...)`): the one every root entry builds there, as it stands once the entry has
-    run; where they build different models, or one the code does not fix, it stays unknown."""
-    found: dict[tuple[str, int, int], list[EvaluatedTotal]] = {}
-    entries: dict[tuple[str, int, int], list[str]] = {}
+def _call_sites(evaluation: Evaluation, results: list[EntryResult]) -> None:
+    """The models each root entry built at each call, for `Evaluation.call_total`."""
     for result in results:
         if not result.is_root:
             continue
@@ -496,28 +494,39 @@ def _call_totals(evaluation: Evaluation, results: list[EntryResult]) -> None:
             site = model.site
             if site is None or not site[0] or not site[1]:
                 continue
-            site = current_site(model)
-            kind = model.kind
-            found.setdefault(site, []).append(_total(kind, kind, site[1], site[2], model, result,
-                                                      result.memo))
-            names = entries.setdefault(site, [])
-            name = result.name if result.kind != "module" else "<module>"
-            if name not in names:
-                names.append(name)
-    for site, totals in found.items():
-        first = totals[0]
-        agreed = {t.params_default for t in totals}
-        if len(agreed) == 1 and None not in agreed:
-            # what the call builds as the program calls it: not fixed by the call alone
-            built = f"as {' and '.join(entries[site])} build{'s' if len(entries[site]) == 1 else ''} it"
-            total = dataclasses.replace(first, params=None, assumptions=tuple(
-                sorted({a for t in totals for a in t.assumptions})) + (built,))
-        else:
-            why = next((t.why for t in totals if t.why), "") or \
-                "the program builds different models here"
-            total = EvaluatedTotal(first.name, first.kind, first.line, first.column, None, None,
-                                   max(1, *(t.unknown_layers for t in totals)), None, why)
-        evaluation.call_totals.setdefault(site[0], []).append(total)
+            evaluation.call_models.setdefault(current_site(model), []).append((model, result))
+
+
+def call_total(evaluation: Evaluation, site: tuple[str, int, int]) -> EvaluatedTotal | None:
+    """A total at a call that makes a model (`keras.Model(inputs, outputs)`, `Sequential([...])`,
+    `nn.Sequential(...)`): the one every root entry builds there, as it stands once the entry has
+    run; where they build different models, or one the code does not fix, it stays unknown.
+    Worked out when asked for: most calls have no total shown."""
+    if site in evaluation.call_memo:
+        return evaluation.call_memo[site]
+    made = evaluation.call_models.get(site)
+    if not made:
+        return None
+    totals = [_total(m.kind, m.kind, site[1], site[2], m, r, r.memo) for m, r in made]
+    entries: list[str] = []
+    for _model, result in made:
+        name = result.name if result.kind != "module" else "<module>"
+        if name not in entries:
+            entries.append(name)
+    first = totals[0]
+    agreed = {t.params_default for t in totals}
+    if len(agreed) == 1 and None not in agreed:
+        # what the call builds as the program calls it: not fixed by the call alone
+        built = f"as {' and '.join(entries)} build{'s' if len(entries) == 1 else ''} it"
+        total = dataclasses.replace(first, params=None, assumptions=tuple(
+            sorted({a for t in totals for a in t.assumptions})) + (built,))
+    else:
+        why = next((t.why for t in totals if t.why), "") or \
+            "the program builds different models here"
+        total = EvaluatedTotal(first.name, first.kind, first.line, first.column, None, None,
+                               max(1, *(t.unknown_layers for t in totals)), None, why)
+    evaluation.call_memo[site] = total
+    return total
 
 
 def current_site(made: Any) -> tuple[str, int, int]:

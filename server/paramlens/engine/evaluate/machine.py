@@ -45,6 +45,7 @@ from paramlens.engine.evaluate.objects import (
     Unknown,
     is_unknown,
 )
+from paramlens.engine.nodes import all_nodes
 from paramlens.engine.sizes import MAX_SEQUENCE, size_ok, too_large
 
 MAX_STEPS = 400_000  # per entry point
@@ -1401,14 +1402,10 @@ def _never_unknown(value: Any) -> bool:
     return False
 
 
-_GENERATOR_CACHE: dict[int, bool] = {}
-
-
 def _is_generator(node: Any) -> bool:
     if isinstance(node, ast.Lambda):
         return False
-    key = id(node)
-    cached = _GENERATOR_CACHE.get(key)
+    cached = getattr(node, "_paramlens_generator", None)
     if cached is None:
         cached = False
         stack: list[ast.AST] = list(node.body)
@@ -1420,15 +1417,17 @@ def _is_generator(node: Any) -> bool:
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
                 continue
             stack.extend(ast.iter_child_nodes(item))
-        _GENERATOR_CACHE[key] = cached
+        node._paramlens_generator = cached
     return cached
 
 
-def _assigned_names(stmt: ast.AST) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(stmt):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
+def _assigned_names(stmt: ast.AST) -> frozenset[str]:
+    """The names a statement may bind, kept on it: a loop run many times is walked once."""
+    names = getattr(stmt, "_paramlens_assigned", None)
+    if names is None:
+        names = frozenset(node.id for node in all_nodes(stmt)
+                          if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store))
+        stmt._paramlens_assigned = names  # type: ignore[attr-defined]
     return names
 
 

@@ -60,6 +60,7 @@ _KERAS_FRAMEWORK = ("keras.layers", "keras.src.layers", "keras.models", "keras.s
                     "keras.Input", "keras.Sequential", "keras.Model", "keras.src.engine",
                     "tf_keras.layers", "tf_keras.models", "keras.initializers",
                     "keras.src.initializers", "keras.regularizers", "keras.src.regularizers")
+_BUILTINS = {name: ExternalV(f"builtins.{name}") for name in py.BUILTIN_NAMES}
 MAX_MODULES = 400
 MAX_FILE_BYTES = 2_000_000
 
@@ -337,8 +338,9 @@ class Program:
 
     # builtins ----------------------------------------------------------------------------------
     def builtin(self, name: str) -> Any:
-        if name in py.BUILTIN_NAMES:
-            return ExternalV(f"builtins.{name}")
+        found = _BUILTINS.get(name)
+        if found is not None:
+            return found
         if name == "__name__":
             return "__main__"
         return MISSING
