@@ -44,6 +44,8 @@ from paramlens.engine.evaluate.objects import (
     TensorV,
     Unknown,
     is_unknown,
+    next_serial,
+    serial_of,
 )
 from paramlens.engine.nodes import all_nodes
 from paramlens.engine.sizes import MAX_SEQUENCE, size_ok, too_large
@@ -51,6 +53,7 @@ from paramlens.engine.sizes import MAX_SEQUENCE, size_ok, too_large
 MAX_STEPS = 400_000  # per entry point
 MAX_SECONDS = 3.0  # per entry point, a second guard against slow steps
 MAX_CALL_DEPTH = 48
+MAX_REMEMBERED = 20_000  # calls kept for replay per evaluation
 
 
 class BudgetExceeded(Exception):
@@ -211,6 +214,8 @@ class Machine:
         self.speculative = 0
         self.depth = 0
         self.site_path = ""  # the file of the call being evaluated: where a layer is built
+        self.entry_start = next_serial()  # objects made before this entry point are older
+        self.memo_frames: list[list[Any]] = []  # [start serial, still replayable] per call
         self.handling: list[Any] = []  # the exceptions `except` blocks are handling, innermost last
 
     # budget --------------------------------------------------------------------------------------
@@ -227,9 +232,25 @@ class Machine:
                 raise OutOfTime()
 
     def taint(self, value: Any) -> None:
-        """A mutation the evaluator may not have followed exactly."""
+        """`value` is about to change. Under an unknown condition it becomes inexact. A call
+        being remembered that did not make it cannot be replayed; and what was remembered may
+        have read it, if it is older than this entry point."""
         if self.speculative and hasattr(value, "exact"):
             value.exact = False
+        serial = serial_of(value)
+        if serial is None:
+            return
+        if serial < self.entry_start:
+            self.program.epoch += 1
+        for frame in self.memo_frames:
+            if serial < frame[0]:
+                frame[1] = False
+
+    def names_changed(self) -> None:
+        """A module's or a class's names changed: nothing remembered may be replayed."""
+        self.program.epoch += 1
+        for frame in self.memo_frames:
+            frame[1] = False
 
     # statements ----------------------------------------------------------------------------------
     def run_body(self, body: list[ast.stmt], frame: Frame) -> str | None:
@@ -624,6 +645,7 @@ class Machine:
         scope = frame.scope
         if name in scope.globals_:
             frame.module.names[name] = value
+            self.names_changed()
             return
         if name in scope.nonlocals:
             outer = scope.parent
@@ -631,8 +653,11 @@ class Machine:
                 outer = outer.parent
             if outer is not None:
                 outer.names[name] = value
+                self.names_changed()
                 return
         scope.names[name] = value
+        if frame.func is None:
+            self.names_changed()  # a module's or a class body's names
 
     def lookup(self, name: str, frame: Frame) -> Any:
         scope: Scope | None = frame.scope
@@ -696,6 +721,7 @@ class Machine:
             owner.attrs[name] = value
         elif isinstance(owner, (ClassV, ModuleV)):
             owner.names[name] = value
+            self.names_changed()
         elif isinstance(owner, FuncV):
             pass
 
@@ -1217,7 +1243,61 @@ class Machine:
                 return self.call_function(method, (func, *args), kwargs)
         return self.frameworks.call(self, func, args, kwargs, node)
 
+    def remembered(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
+                   run: Any) -> Any:
+        """`run(target, args, kwargs)`, or the replay of an equal call made before (memo.py)."""
+        from paramlens.engine.evaluate import memo
+
+        key = memo.call_key(target, args, kwargs) if not self.speculative else None
+        if key is None:
+            return run(target, args, kwargs)
+        program = self.program
+        template = program.memo.get(key)
+        if template is not None and template.epoch == program.epoch:
+            copies = memo.replayed(template)
+            if copies is not None:
+                return self.replay(template, *copies)
+            del program.memo[key]
+        start = next_serial()
+        frame = [start, True]
+        self.memo_frames.append(frame)
+        layers_before = len(program.recorder.layers)
+        models_before = len(program.recorder.models)
+        called_before = set(self.state.called)
+        why_before = self.state.why_incomplete
+        epoch = program.epoch
+        try:
+            result = run(target, args, kwargs)
+        finally:
+            self.memo_frames.pop()
+        if frame[1] and self.state.why_incomplete == why_before and not is_unknown(result):
+            made = memo.Template(
+                result, start, epoch, program.recorder.layers[layers_before:],
+                program.recorder.models[models_before:], len(self.via),
+                {k: v for k, v in self.state.called.items() if k not in called_before},
+                set(self.state.assumptions), target, (args, tuple(kwargs.values())))
+            if len(program.memo) < MAX_REMEMBERED:
+                program.memo[key] = made
+        return result
+
+    def replay(self, template: Any, result: Any, layers: list[Any], models: list[Any]) -> Any:
+        """A remembered call's copies, recorded as if the call had run again here."""
+        recorder = self.program.recorder
+        prefix = tuple(self.via)
+        for original, copy in zip(template.made_layers, layers, strict=True):
+            copy.via = prefix + original.via[template.via_depth:]
+            recorder.layers.append(copy)
+        recorder.models.extend(models)
+        self.state.called.update(template.called)
+        self.state.assumptions |= template.assumptions
+        return result
+
     def call_function(self, func: FuncV, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if func.scope is None and func.owner is None and func.kind == "function":
+            return self.remembered(func, args, kwargs, self.run_function)
+        return self.run_function(func, args, kwargs)
+
+    def run_function(self, func: FuncV, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if self.depth >= MAX_CALL_DEPTH:
             self.state.why_incomplete = self.state.why_incomplete or \
                 f"calls nested deeper than {MAX_CALL_DEPTH}"
@@ -1298,6 +1378,10 @@ class Machine:
             return special
         if cls.dataclass_fields is not None and cls.lookup("__init__") is MISSING:
             return self.dataclass_init(cls, args, kwargs)
+        return self.remembered(cls, args, kwargs, self.construct_instance)
+
+    def construct_instance(self, cls: ClassV, args: tuple[Any, ...], kwargs: dict[str, Any]
+                           ) -> Any:
         instance = InstanceV(cls, framework=self.frameworks.kind_of_class(cls))
         init = cls.lookup("__init__")
         if isinstance(init, FuncV):

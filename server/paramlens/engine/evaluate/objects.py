@@ -37,6 +37,19 @@ class Absent(Unknown):
     __slots__ = ()
 
 
+def next_serial() -> int:
+    """A creation number: every mutable object gets one, in the order objects are made."""
+    return next(_ids)
+
+
+def serial_of(value: Any) -> int | None:
+    """When a mutable object was made (None for values that cannot change)."""
+    serial = getattr(value, "serial", None)
+    if serial is None and isinstance(value, (LayerObj, ParamV)):
+        return value.id
+    return serial
+
+
 def unknown(why: str) -> Unknown:
     return Unknown(why)
 
@@ -50,12 +63,14 @@ class ListV:
     items: list[Any]
     # False once the list was changed where the evaluator could not follow (an unknown branch).
     exact: bool = True
+    serial: int = field(default_factory=lambda: next(_ids), compare=False)
 
 
 @dataclass(eq=False)
 class DictV:
     items: dict[Any, Any]
     exact: bool = True
+    serial: int = field(default_factory=lambda: next(_ids), compare=False)
 
 
 @dataclass(eq=False)
@@ -174,6 +189,7 @@ class TensorV:
     layers: frozenset = frozenset()
     # A torch tensor may become a parameter; several parameters from one tensor are one.
     param: ParamV | None = None
+    serial: int = field(default_factory=lambda: next(_ids), compare=False)
 
 
 @dataclass(eq=False)
@@ -218,6 +234,7 @@ class InstanceV:
     frozen: bool = False
     built: bool = False  # a Keras layer of the project: its `build` has run
     id: int = field(default_factory=lambda: next(_ids))
+    serial: int = field(default_factory=lambda: next(_ids), compare=False)
 
 
 @dataclass(eq=False)
@@ -230,6 +247,7 @@ class ContainerV:
     frozen: bool = False
     site: tuple[str, int, int] | None = None  # the constructor call that made it
     node: Any = None  # that call: its current lines, after edits above it
+    serial: int = field(default_factory=lambda: next(_ids), compare=False)
 
 
 @dataclass(eq=False)
@@ -245,6 +263,7 @@ class KerasModelV:
     site: tuple[str, int, int] | None = None
     attrs: dict[str, Any] = field(default_factory=dict)
     node: Any = None  # the call that made it: its current lines, after edits above it
+    serial: int = field(default_factory=lambda: next(_ids), compare=False)
 
 
 @dataclass(eq=False)

@@ -177,6 +177,8 @@ class Program:
         self.watched: set[str] = set()  # the checked files: reads of their globals are recorded
         self.read: set[str] = set()  # every file whose module the evaluation ran
         self.deadline: float | None = None  # time.monotonic() past which evaluation stops
+        self.memo: dict[Any, Any] = {}  # calls remembered for replay (memo.py)
+        self.epoch = 0  # moves when anything a remembered call may have read changes
         self.modules_loaded = 0
 
     # files -----------------------------------------------------------------------------------

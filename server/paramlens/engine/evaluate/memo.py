@@ -1,0 +1,186 @@
+"""Calls remembered by (function, argument values): a block built twice with the same arguments
+is evaluated once, and the second time its objects are copied.
+
+A call is remembered only when what it did can be replayed exactly:
+- its arguments are values (numbers, strings, tuples, lists and dicts of them, classes and
+  functions of the project, framework names, partials of those, configuration objects whose
+  fields are values), so equal arguments mean an equal call;
+- it changed nothing that existed before it started (the machine tells, through `taint`), and
+  nothing changed since that it may have read (the program's `epoch` moves whenever an object
+  made before the current entry point, or a module's or class's names, change);
+- it did not end in a raise, a budget or a speculative return.
+
+A replay copies every object the call made (layers with fresh weights, containers, instances)
+and records the layers it built again, under the caller's call chain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from paramlens.engine.evaluate.machine import is_plain
+from paramlens.engine.evaluate.objects import (
+    BoundV,
+    ClassV,
+    ContainerV,
+    DictV,
+    ExternalV,
+    FuncV,
+    InstanceV,
+    KerasModelV,
+    LayerObj,
+    ListV,
+    ObjectV,
+    ParamV,
+    PartialV,
+    TensorV,
+    serial_of,
+)
+
+
+class NotAKey(Exception):
+    pass
+
+
+def key_of(value: Any) -> Any:
+    if is_plain(value):
+        return (type(value).__name__, value)
+    if isinstance(value, tuple):
+        return ("tuple", tuple(key_of(v) for v in value))
+    if isinstance(value, ExternalV):
+        return ("external", value.qualname)
+    if isinstance(value, FuncV):
+        if value.scope is not None:
+            raise NotAKey  # a closure: its free names may change
+        return ("function", id(value))
+    if isinstance(value, ClassV):
+        return ("class", id(value))
+    if isinstance(value, PartialV):
+        return ("partial", key_of(value.func), tuple(key_of(a) for a in value.args),
+                tuple(sorted((k, key_of(v)) for k, v in value.kwargs.items())))
+    if isinstance(value, ListV) and value.exact:
+        return ("list", tuple(key_of(v) for v in value.items))
+    if isinstance(value, DictV) and value.exact:
+        return ("dict", tuple(sorted((key_of(k), key_of(v)) for k, v in value.items.items())))
+    if isinstance(value, InstanceV) and value.exact and not value.framework and \
+            not value.members:
+        # a configuration object (a dataclass of numbers): equal fields, an equal call
+        return ("config", id(value.cls), tuple(sorted((k, key_of(v))
+                                                      for k, v in value.attrs.items())))
+    raise NotAKey
+
+
+def call_key(target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """A key for the call, or None when its arguments are not values."""
+    try:
+        return (id(target), tuple(key_of(a) for a in args),
+                tuple(sorted((k, key_of(v)) for k, v in kwargs.items())))
+    except (NotAKey, TypeError):
+        return None
+
+
+@dataclass
+class Template:
+    result: Any
+    start: int  # objects with a serial from here on were made by the call
+    epoch: int
+    made_layers: list[LayerObj]  # constructions recorded during the call, in order
+    made_models: list[Any]
+    via_depth: int  # how much of each layer's call chain was the caller's
+    called: dict[int, Any]
+    assumptions: set[str]
+    target: Any  # kept alive: the key holds its id
+    keep: tuple[Any, ...] = field(default_factory=tuple)  # the arguments, likewise
+
+
+class Cloner:
+    """Copies what a remembered call made; what existed before it is shared, as in Python."""
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.done: dict[int, Any] = {}
+
+    def fresh(self, value: Any) -> bool:
+        serial = serial_of(value)
+        return serial is not None and serial >= self.start
+
+    def copy(self, value: Any) -> Any:
+        if isinstance(value, tuple):
+            items = tuple(self.copy(v) for v in value)
+            return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+        if isinstance(value, frozenset):
+            return frozenset(self.copy(v) for v in value)
+        if isinstance(value, BoundV) and self.fresh(value.self_value):
+            return BoundV(value.func, self.copy(value.self_value))
+        if isinstance(value, PartialV):
+            return PartialV(value.func, self.copy(value.args),
+                            {k: self.copy(v) for k, v in value.kwargs.items()})
+        if isinstance(value, ObjectV) or not self.fresh(value):
+            return value
+        known = self.done.get(id(value))
+        if known is not None:
+            return known
+        return self._copy_object(value)
+
+    def _copy_object(self, value: Any) -> Any:  # noqa: C901 - one branch per kind of object
+        done = self.done
+        if isinstance(value, ListV):
+            out: Any = ListV([], value.exact)
+            done[id(value)] = out
+            out.items = [self.copy(v) for v in value.items]
+        elif isinstance(value, DictV):
+            out = DictV({}, value.exact)
+            done[id(value)] = out
+            out.items = {k: self.copy(v) for k, v in value.items.items()}
+        elif isinstance(value, ParamV):
+            out = ParamV(value.numel, value.trainable)
+            done[id(value)] = out
+        elif isinstance(value, TensorV):
+            out = TensorV(value.shape, value.framework)
+            done[id(value)] = out
+            out.layers = frozenset(self.copy(v) for v in value.layers)
+            out.param = self.copy(value.param) if value.param is not None else None
+        elif isinstance(value, LayerObj):
+            out = LayerObj(value.spec, value.site, {}, None, value.via, value.speculative,
+                           value.why, {}, value.built, frozen=value.frozen, node=value.node)
+            done[id(value)] = out
+            out.values = value.values  # a layer's arguments never change after it is built
+            out.params = None if value.params is None else \
+                {k: self.copy(p) for k, p in value.params.items()}
+            out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
+        elif isinstance(value, InstanceV):
+            out = InstanceV(value.cls, {}, value.exact, [], value.framework, value.frozen)
+            done[id(value)] = out
+            for name in ("built",):
+                if hasattr(value, name):
+                    setattr(out, name, getattr(value, name))
+            out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
+            out.members = [(k, self.copy(v)) for k, v in value.members]
+        elif isinstance(value, ContainerV):
+            out = ContainerV(value.kind, [], value.exact, value.frozen, value.site, value.node)
+            done[id(value)] = out
+            out.members = [(k, self.copy(v)) for k, v in value.members]
+        elif isinstance(value, KerasModelV):
+            out = KerasModelV(value.kind, [], None, None, value.exact, value.input_shape,
+                              value.site, {}, value.node)
+            done[id(value)] = out
+            out.layers = [self.copy(v) for v in value.layers]
+            out.inputs, out.outputs = self.copy(value.inputs), self.copy(value.outputs)
+            out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
+        else:
+            raise NotAKey  # something the replay cannot copy: the call is not remembered
+        return out
+
+
+def replayed(template: Template) -> tuple[Any, list[LayerObj], list[Any]] | None:
+    """Copies of the call's result and of the layers and models it made, or None when one of
+    them cannot be copied (then the call runs again, and is not remembered any more)."""
+    cloner = Cloner(template.start)
+    try:
+        result = cloner.copy(template.result)
+        layers = [cloner.copy(layer) for layer in template.made_layers]
+        models = [cloner.copy(model) for model in template.made_models]
+    except (NotAKey, RecursionError):
+        return None
+    return result, layers, models
