@@ -8,8 +8,9 @@
     first use (about 5.5 GB, the big wheels from this machine's disk). The child,
     bench/_meta_build.py, times the imports apart and each build alone, in N passes over all
     builders; the median pass is compared. Builders that fail on meta are listed, not timed.
-(b) `paramlens check --format json` on the 35 recorded files, in this interpreter (check_file
-    on each) and as the CLI in a subprocess, median of N runs each.
+(b) `paramlens check --format json` on the 35 recorded files, in this interpreter (each file's
+    own analysis and the program evaluated as a whole, one process: what makes the totals) and
+    as the CLI in a subprocess, median of N runs each.
 Then the ratio static / meta (target <= 0.10) and the builder totals of the CLI's report
 (`models[]`, matched by path + line, as the corpus scorer does) against the runtime totals.
 """
@@ -122,9 +123,14 @@ def main() -> None:
     imports = meta["import_torch"] + meta["import_torchvision"]
     print("timing paramlens check ...", flush=True)
 
-    from paramlens.review.sources import check_file
+    from paramlens.review.review import analyse_and_evaluate
+    from paramlens.review.sources import read_source
 
-    in_process = statistics.median(timed(lambda: [check_file(str(root / f)) for f in files], args.repeat))
+    def static() -> None:
+        read = [(str(root / f), *read_source(str(root / f))) for f in files]
+        analyse_and_evaluate(read, {p: text for p, text, _ in read if text is not None}, 1)
+
+    in_process = statistics.median(timed(static, args.repeat))
     cli = statistics.median(timed(lambda: cli_report(root, files), args.repeat))
     scores = model_scores(cli_report(root, files), root, truth)
 
@@ -145,7 +151,7 @@ def main() -> None:
     for b in failed:
         print(f"      {b['name']:<28} {b['path']}:{b['line']}  {b['error']}")
     print(f"(b) paramlens check, {len(files)} files, median of {args.repeat}")
-    print(f"    in process (check_file)          {in_process:7.3f} s")
+    print(f"    in process (analysis + evaluation) {in_process:7.3f} s")
     print(f"    CLI --format json (subprocess)   {cli:7.3f} s  (includes interpreter start-up)")
     print(f"ratio static / meta builds ({meta_total:.3f} s), target <= {TARGET:.2f}")
     for label, seconds in (("in process", in_process), ("CLI", cli)):

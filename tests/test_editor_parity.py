@@ -61,7 +61,7 @@ SHOWN = 40  # disagreements in the failure message; stdout has all of them
 ROUNDS = (3,)
 
 Label = tuple  # ("certain", n) | ("default", n) | ("unknown",) | ("range", lo, hi)
-Total = tuple  # ("exact", n) | ("default", n) | ("at least", n or None, k)
+Total = tuple  # ("exact", n) | ("default", n) | ("at least", n or None, k) | ("range", lo, hi, k)
 
 
 # the server's words ----------------------------------------------------------------------------
@@ -72,7 +72,8 @@ def number(text: str) -> int:
 _LABEL = re.compile(r"# (?:(?P<lo>\d[\d,]*)–(?P<hi>\d[\d,]*)|(?P<approx>≈)?(?P<n>\d[\d,]*)|(?P<q>\?))"
                     r" params")
 _TITLE = re.compile(r"(?P<name>.*?): (?:(?P<n>\d[\d,]*) parameters(?P<d> if defaults hold)?|"
-                    r"at least (?P<least>\d[\d,]*) parameters \((?P<k>\d+) layers? unknown\))")
+                    r"at least (?P<least>\d[\d,]*) parameters \((?P<k>\d+) layers? unknown\)|"
+                    r"(?P<lo>\d[\d,]*)–(?P<hi>\d[\d,]*) parameters \((?P<i>\d+) instances\))")
 _HEADLINE = re.compile(r"\*\*(?:(?P<lo>\d[\d,]*)–(?P<hi>\d[\d,]*)|(?P<n>\d[\d,]*)|\?) parameters\*\*")
 
 
@@ -95,6 +96,8 @@ def parse_title(title: str) -> tuple[str, Total] | None:
         return None
     if m["least"]:
         return m["name"], ("at least", number(m["least"]), int(m["k"]))
+    if m["lo"]:
+        return m["name"], ("range", number(m["lo"]), number(m["hi"]), int(m["i"]))
     return m["name"], ("default" if m["d"] else "exact", number(m["n"]))
 
 
@@ -109,6 +112,8 @@ def show_label(value: Label | None) -> str:
 
 
 def show_total(name: str, value: Total) -> str:
+    if value[0] == "range":
+        return f"{name}: {value[1]:,}–{value[2]:,} parameters ({value[3]} instances)"
     if value[0] == "at least":
         least = "?" if value[1] is None else f"{value[1]:,}"
         unknown = f"{value[2]} layer{'s' if value[2] != 1 else ''} unknown"
@@ -175,6 +180,9 @@ def expected_total(model: dict) -> tuple[str, Total]:
         return name, ("exact", model["params"])
     if model["params_default"] is not None:
         return name, ("default", model["params_default"])
+    totals = model.get("totals") or []
+    if len(totals) > 1 and model["unknown_layers"] == 0:
+        return name, ("range", totals[0], totals[-1], model.get("instances"))
     return name, ("at least", model.get("params_known"), model["unknown_layers"])
 
 
@@ -544,5 +552,6 @@ def test_label_and_title_parsing() -> None:
         "Head", ("at least", 110, 1))
     for value in [("certain", 1290), ("default", 8192), ("unknown",), ("range", 36864, 73728)]:
         assert parse_label(show_label(value)) == value
-    for total in [("exact", 314954), ("default", 9), ("at least", 0, 2), ("at least", 5, 1)]:
+    for total in [("exact", 314954), ("default", 9), ("at least", 0, 2), ("at least", 5, 1),
+                  ("range", 73984, 230144, 2)]:
         assert parse_title(show_total("Net", total)) == ("Net", total)

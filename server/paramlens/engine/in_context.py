@@ -205,4 +205,5 @@ def _model(total: EvaluatedTotal) -> ModelTotal:
                       total.unknown_layers if total.params_default is None else 0,
                       params_default=total.params_default, certain=certain,
                       trainable=total.trainable, why=total.why, assumptions=total.assumptions,
-                      children=total.children)
+                      children=total.children, span_of_totals=total.span_of_totals,
+                      instances=total.instances)

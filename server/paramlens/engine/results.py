@@ -120,6 +120,8 @@ class ModelTotal:
     why: str = ""  # why the total is open, in words
     assumptions: tuple[str, ...] = ()
     children: tuple[tuple[str, str, int | None], ...] = ()  # (name, class, parameters): depth 1
+    span_of_totals: tuple[int, ...] = ()  # a class built with different totals: each of them
+    instances: int = 0  # the objects its totals are over (a class that needs arguments)
 
     @property
     def exact(self) -> int | None:
@@ -132,6 +134,9 @@ class ModelTotal:
             return f"{self.exact:,} parameters"
         if self.params_default is not None:
             return f"{self.params_default:,} parameters if defaults hold"
+        if len(self.span_of_totals) > 1 and self.unknown_layers == 0:
+            low, high = self.span_of_totals[0], self.span_of_totals[-1]
+            return f"{low:,}–{high:,} parameters ({self.instances} instances)"
         unknown = f"{self.unknown_layers} layer{'s' if self.unknown_layers != 1 else ''} unknown"
         return f"at least {self.params:,} parameters ({unknown})"
 

@@ -20,7 +20,9 @@ from paramlens.engine.evaluate.machine import Frame, Machine, OutOfTime
 from paramlens.engine.evaluate.objects import (
     BoundV,
     ClassV,
+    ContainerV,
     FuncV,
+    InstanceV,
     KerasModelV,
     LayerObj,
     ModuleV,
@@ -60,6 +62,8 @@ class EvaluatedTotal:
     why: str = ""
     assumptions: tuple[str, ...] = ()
     children: tuple[tuple[str, str, int | None], ...] = ()  # depth-1 summary
+    span_of_totals: tuple[int, ...] = ()  # a class built with different totals: each of them
+    instances: int = 0  # how many objects the totals are over (a class that needs arguments)
 
 
 @dataclass
@@ -481,8 +485,64 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
         line = result.node.lineno if result.node is not None else result.line  # type: ignore[attr-defined]
         totals.append(_total(result.name, "builder" if result.kind == "function" else "class",
                              line, 0, result.value, result, result.memo))
+    _class_totals(evaluation, results)
     _call_sites(evaluation, results)
     return evaluation
+
+
+def _class_totals(evaluation: Evaluation, results: list[EntryResult]) -> None:
+    """A model class that needs arguments (`BasicBlock(in_planes, planes)`) gets the totals of
+    the instances the root entry points build inside their models: one total where they agree,
+    else the range of them."""
+    instances: dict[int, list[tuple[InstanceV, EntryResult]]] = {}
+    for result in results:
+        if result.is_root and is_model(result.value):
+            for instance in _instances_in(result.value):
+                node = instance.cls.node
+                if node is not None:
+                    instances.setdefault(id(node), []).append((instance, result))
+    have = {(path, t.line) for path, ts in evaluation.totals.items() for t in ts}
+    for found in instances.values():
+        cls = found[0][0].cls
+        path, line = cls.module.path, cls.node.lineno  # type: ignore[union-attr]
+        if not path or (path, line) in have:
+            continue
+        counts = [model_total(instance, result.memo)[0] for instance, result in found]
+        known = sorted({c for c in counts if c is not None})
+        entries = sorted({r.name for _, r in found})
+        where = f"as {' and '.join(entries[:3])}{' and others' if len(entries) > 3 else ''} " \
+                f"build{'s' if len(entries) == 1 else ''} it"
+        if None not in counts and len(known) == 1:
+            total = EvaluatedTotal(cls.name, "class", line, 0, None, known[0], 0, None,
+                                   assumptions=(where,), instances=len(found))
+        else:
+            total = EvaluatedTotal(cls.name, "class", line, 0, None, None,
+                                   sum(1 for c in counts if c is None), None,
+                                   "its arguments differ where it is built" if len(known) > 1
+                                   else "", (where,), span_of_totals=tuple(known),
+                                   instances=len(found))
+        evaluation.totals.setdefault(path, []).append(total)
+
+
+def _instances_in(model: Any) -> list[InstanceV]:
+    """Every instance of a project class inside a built model (registered submodules)."""
+    found: list[InstanceV] = []
+    seen: set[int] = set()
+    stack = [model]
+    while stack:
+        value = stack.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, InstanceV):
+            found.append(value)
+            stack.extend(value.attrs.values())
+            stack.extend(v for _, v in value.members)
+        elif isinstance(value, ContainerV):
+            stack.extend(v for _, v in value.members)
+        elif isinstance(value, KerasModelV):
+            stack.extend(value.layers)
+    return found
 
 
 def _call_sites(evaluation: Evaluation, results: list[EntryResult]) -> None:
