@@ -22,7 +22,8 @@ CAPABILITIES = types.ClientCapabilities(
 PUBLISHED: dict[str, types.PublishDiagnosticsParams] = {}
 
 
-async def start(client: LanguageClient, options: dict | None = None) -> None:
+async def start(client: LanguageClient, options: dict | None = None,
+                workspace: Path | None = None) -> None:
     # pytest-lsp keeps only the latest diagnostics per URI; the tests also need their version.
     features = client.protocol.fm.features
     keep = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
@@ -33,8 +34,11 @@ async def start(client: LanguageClient, options: dict | None = None) -> None:
 
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = published
 
+    folders = [types.WorkspaceFolder(uri=workspace.resolve().as_uri(), name=workspace.name)] \
+        if workspace is not None else None
     await client.initialize_session(types.InitializeParams(
-        capabilities=CAPABILITIES, initialization_options=options or {"debounceMs": 20}))
+        capabilities=CAPABILITIES, initialization_options=options or {"debounceMs": 20},
+        workspace_folders=folders))
 
 
 def open_text(client: LanguageClient, uri: str, text: str, version: int = 1) -> None:

@@ -18,8 +18,8 @@ from paramlens.engine.evaluate.entries import package_root
 MAX_FILES = 5_000  # a workspace larger than this is indexed in part (the first files found)
 MAX_BYTES = 1_000_000
 _SKIPPED = {"node_modules", "__pycache__", "site-packages", "dist", "build"}
-_IMPORT = re.compile(r"^\s*(?:from\s+(\.*[\w.]*)\s+import\s+([\w\s,().*]+)|import\s+([\w.,\s]+))",
-                     re.MULTILINE)
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)"
+                     r"|import[ \t]+([^\n#;]*))", re.MULTILINE)
 
 
 @dataclass

@@ -94,7 +94,8 @@ def apply_evaluation(report: FileReport, evaluation: Evaluation) -> None:
 
 def with_contexts(layer: LayerResult, contexts: list) -> LayerResult:
     # A call through a variable (`norm_layer(c)`) may build several classes; this result is for one.
-    found = tuple(Context(c.params, c.instances, c.via) for c in contexts if c.layer == layer.layer)
+    mine = [c for c in contexts if c.layer == layer.layer]
+    found = tuple(Context(c.params, c.instances, c.via) for c in mine)
     if not found:
         return layer
     counts = {c.params for c in found}
@@ -104,6 +105,11 @@ def with_contexts(layer: LayerResult, contexts: list) -> LayerResult:
         return dataclasses.replace(layer, contexts=found)
     if params is not None and any(c is not None and c != params for c in counts):
         params = None  # the evaluated program contradicts it: show no certain number
+    if len(counts) == 1 and None not in counts and params is None and \
+            all(c.by_module for c in mine):
+        # only the module's own top-level code builds it, resting on nothing: the file fixes it
+        (only,) = counts
+        return dataclasses.replace(layer, params=only, params_default=only, contexts=found)
     if len(counts) == 1 and None not in counts:
         (only,) = counts
         if params is None and params_default != only:

@@ -47,6 +47,8 @@ class SiteContext:
     instances: int
     via: str
     layer: str = ""  # the class built (a call through a variable may build several)
+    # built by the module's own top-level code, resting on nothing: what the file fixes
+    by_module: bool = False
 
 
 @dataclass(frozen=True)
@@ -341,6 +343,15 @@ def _run_top(machine: Machine, frame: Frame, statements: list[ast.stmt],
     for stmt in statements:
         if isinstance(stmt, ast.If) and not isinstance(stmt.test, ast.Constant):
             cond = truth(machine.ev(stmt.test, frame))
+            if cond is True and _is_main_test(stmt.test):
+                # what runs only as a script: named in the call chain, so that it is not taken
+                # for what the module's own code fixes
+                machine.via.append("__main__")
+                try:
+                    _run_top(machine, frame, stmt.body, found)
+                finally:
+                    machine.via.pop()
+                continue
             if cond is True:
                 _run_top(machine, frame, stmt.body, found)
                 continue
@@ -363,6 +374,10 @@ def _run_top(machine: Machine, frame: Frame, statements: list[ast.stmt],
                 for i, (old_stmt, old_name, _value) in enumerate(found):
                     if old_name == name:
                         found[i] = (old_stmt, old_name, frame.scope.names.get(name))
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    return isinstance(test, ast.Compare) and "__name__" in ast.unparse(test)
 
 
 def _callable_with_defaults(func: FuncV) -> bool:
@@ -456,9 +471,14 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
             nodes.setdefault(site, layer.node)
             group = per_site.setdefault(site, {})
             entry = result.name if result.kind != "module" else "<module>"
-            group.setdefault((layer.spec.name, count), [0, _via(layer, entry)])[0] += 1
+            via = _via(layer, entry)
+            plain = via == "<module>" and not result.assumptions and not layer.speculative
+            slot = group.setdefault((layer.spec.name, count), [0, via, True])
+            slot[0] += 1
+            slot[2] = slot[2] and plain
     for site, groups in per_site.items():
-        contexts = [SiteContext(count, n, via, name) for (name, count), (n, via) in groups.items()]
+        contexts = [SiteContext(count, n, via, name, plain)
+                    for (name, count), (n, via, plain) in groups.items()]
         contexts.sort(key=lambda c: (-c.instances, c.params if c.params is not None else -1))
         evaluation.contexts[site] = contexts
         node = nodes.get(site)

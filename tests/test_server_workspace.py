@@ -1,0 +1,108 @@
+"""The server across files: a helper module shows the counts its importers build with it, files
+changed on disk are read again, and a top-level script's flow crosses its blocks. Every expected
+count is torch's or Keras' own."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from lsp_helpers import PUBLISHED, SERVER, diagnostics_for, hover_text, open_text, start, uri_of
+
+torch = pytest.importorskip("torch")
+
+BLOCKS = """import torch.nn as nn
+
+
+class Block(nn.Module):
+    def __init__(self, c_in, c_out):
+        super().__init__()
+        self.conv = nn.Conv2d(c_in, c_out, 3)
+"""
+
+MODEL = """import torch.nn as nn
+from blocks import Block
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = Block(3, {a})
+        self.b = Block({a}, 32)
+"""
+
+
+def torch_counts(a: int) -> list[int]:
+    """What torch builds at the Block's conv for Net(), counted by torch."""
+    def conv(c_in: int, c_out: int) -> int:
+        return sum(p.numel() for p in torch.nn.Conv2d(c_in, c_out, 3).parameters())
+    return sorted({conv(3, a), conv(a, 32)})
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("project")
+    (root / "blocks.py").write_text(BLOCKS)
+    (root / "model.py").write_text(MODEL.format(a=16))
+    return root
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def workspace_client(lsp_client: LanguageClient, project: Path):
+    await start(lsp_client, workspace=project)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_a_helper_module_shows_what_its_importers_build(workspace_client: LanguageClient,
+                                                              project: Path) -> None:
+    lsp_client = workspace_client
+    path = project / "blocks.py"
+    uri = uri_of(path)
+    open_text(lsp_client, uri, path.read_text())
+    await diagnostics_for(lsp_client, uri, 1)
+    row = BLOCKS.splitlines().index("        self.conv = nn.Conv2d(c_in, c_out, 3)")
+    shown = await hover_text(lsp_client, uri, row, 21)
+    counts = torch_counts(16)
+    assert shown is not None and shown.startswith(f"**{counts[0]:,}–{counts[1]:,} parameters**")
+    assert "Net" in shown  # the context names the model that builds it
+
+    # model.py changes on disk, and the client says so: the counts follow.
+    (project / "model.py").write_text(MODEL.format(a=24))
+    os.utime(project / "model.py", (1, 1))  # a different modification time, whatever the clock
+    PUBLISHED.pop(uri, None)
+    lsp_client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=uri_of(project / "model.py"), type=types.FileChangeType.Changed)]))
+    await diagnostics_for(lsp_client, uri, 1)
+    shown = await hover_text(lsp_client, uri, row, 21)
+    counts = torch_counts(24)
+    assert shown is not None and shown.startswith(f"**{counts[0]:,}–{counts[1]:,} parameters**")
+
+
+async def test_a_top_level_keras_script_flows_across_its_blocks(workspace_client: LanguageClient
+                                                                 ) -> None:
+    lsp_client = workspace_client
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    text = ("import keras\nfrom keras import layers\n\nmodel = keras.Sequential()\n"
+            "model.add(layers.Dense(8, input_shape=(4,)))\nmodel.add(layers.Dense(2))\n")
+    scope: dict = {}
+    exec(compile(text, "script.py", "exec"), scope)  # the truth, from Keras
+    second = scope["model"].layers[-1].count_params()
+    total = scope["model"].count_params()
+    del keras
+    uri = "untitled:script.py"
+    open_text(lsp_client, uri, text)
+    await diagnostics_for(lsp_client, uri, 1)
+    shown = await hover_text(lsp_client, uri, 5, 16)
+    assert shown is not None and shown.startswith(f"**{second:,} parameters** · `Dense`")
+    lenses = await lsp_client.text_document_code_lens_async(types.CodeLensParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert any(lens.command and lens.command.title == f"Sequential: {total:,} parameters"
+               for lens in lenses)
+
