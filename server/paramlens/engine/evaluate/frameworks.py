@@ -123,9 +123,6 @@ class Frameworks:
                 return "keras"
         return ""
 
-    def instantiate(self, m: Machine, cls: ClassV, args: tuple, kwargs: dict, node: Any) -> Any:
-        return None
-
     def super_init(self, m: Machine, instance: InstanceV, ext: Any, args: tuple,
                    kwargs: dict) -> None:
         """`super().__init__(...)` reaching a framework class."""

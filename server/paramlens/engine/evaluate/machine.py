@@ -894,11 +894,7 @@ class Machine:
     def compare(self, op: type, left: Any, right: Any) -> Any:
         if op in (ast.Is, ast.IsNot):
             if is_unknown(left) or is_unknown(right):
-                known = right if is_unknown(left) else left
-                other = left if is_unknown(left) else right
-                del other
-                return Unknown("an identity the code does not fix") if known is None or \
-                    is_plain(known) or isinstance(known, ExternalV) else Unknown("identity")
+                return Unknown("an identity the code does not fix")
             if is_plain(left) and is_plain(right):
                 same = left is right if left is None or right is None or \
                     isinstance(left, bool) else left == right and type(left) is type(right)
@@ -1321,7 +1317,7 @@ class Machine:
                 self.run_body(node.body, frame)
             except _Return as ret:
                 return Unknown("a return under a condition the code does not fix") \
-                    if frame.maybe_returned and not _never_unknown(ret.value) else ret.value
+                    if frame.maybe_returned else ret.value
             return Unknown("a return under a condition the code does not fix") \
                 if frame.maybe_returned else None
         finally:
@@ -1373,9 +1369,6 @@ class Machine:
 
     def instantiate(self, cls: ClassV, args: tuple[Any, ...], kwargs: dict[str, Any],
                     node: ast.Call | None) -> Any:
-        special = self.frameworks.instantiate(self, cls, args, kwargs, node)
-        if special is not None:
-            return special
         if cls.dataclass_fields is not None and cls.lookup("__init__") is MISSING:
             return self.dataclass_init(cls, args, kwargs)
         return self.remembered(cls, args, kwargs, self.construct_instance)
@@ -1480,10 +1473,6 @@ def _as_load(target: ast.expr) -> ast.expr:
 
 def _always_raises(body: list[ast.stmt]) -> bool:
     return bool(body) and isinstance(body[-1], ast.Raise)
-
-
-def _never_unknown(value: Any) -> bool:
-    return False
 
 
 def _is_generator(node: Any) -> bool:
