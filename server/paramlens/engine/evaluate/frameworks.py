@@ -41,6 +41,9 @@ _MODELLED_BASES = {"torch.nn.Module", "torch.nn.modules.module.Module", "torch.n
                    "keras.src.models.Model", "tensorflow.keras.layers.Layer",
                    "tensorflow.keras.Model", "tf.keras.layers.Layer", "tf.keras.Model",
                    "keras.src.layers.layer.Layer"}
+# Arguments a convolution (or a Keras pooling layer) stores as a tuple, one per spatial dimension.
+_SPATIAL_ARGS = {"kernel_size", "stride", "padding", "dilation", "output_padding", "strides",
+                 "dilation_rate", "pool_size"}
 # What torch.nn.Module itself offers: any other attribute a module was never given is absent.
 _MODULE_API = {
     "add_module", "apply", "bfloat16", "buffers", "children", "compile", "cpu", "cuda", "double",
@@ -206,10 +209,14 @@ class Frameworks:
             if name in owner.attrs:
                 return owner.attrs[name]
             if name in owner.values:
-                return owner.values[name]
-            alias = _LAYER_ALIASES.get(name)
-            if alias and alias in owner.values:
-                return owner.values[alias]
+                value = owner.values[name]
+                spec = owner.spec
+                if name in _SPATIAL_ARGS and spec.ndim and isinstance(value, int) and \
+                        not isinstance(value, bool) and (spec.is_conv or spec.framework == "keras"):
+                    # torch's convolutions and Keras' layers keep one per dimension (torch's
+                    # pooling keeps what it was given)
+                    return (value,) * spec.ndim
+                return value
             if name in _MODULE_API:
                 return _Method(owner, name)
             if owner.spec.framework == "torch" and name not in _TORCH_PRIVATE:
@@ -756,7 +763,7 @@ class Frameworks:
             if isinstance(x, TensorV) and model.input_shape is None and x.shape is not None:
                 model.input_shape = x.shape
                 self.sequential_flow(m, model)
-        layers = frozenset(_model_layers(model))
+        layers = frozenset(model.layers)
         out_shape = None
         if model.kind == "Model":
             outs = m.deref(model.outputs)
@@ -972,7 +979,6 @@ class _ModelNode:
         self.id = id(model)
 
 
-_LAYER_ALIASES = {"in_features": "in_features", "num_features": "num_features"}
 _COUNTED_ARGS = {
     "conv": ("in_channels", "out_channels", "kernel_size", "groups", "bias", "filters",
              "use_bias", "depth_multiplier"),
@@ -1126,10 +1132,6 @@ def _matmul_shape(a: tuple | None, b: tuple | None) -> tuple | None:
     if batch is None:
         return None
     return (*batch, a[-2], b[-1])
-
-
-def _model_layers(model: KerasModelV) -> list[Any]:
-    return list(model.layers)
 
 
 def _keras_axis(layer: LayerObj) -> str:
