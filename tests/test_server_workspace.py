@@ -84,6 +84,7 @@ async def test_a_helper_module_shows_what_its_importers_build(workspace_client: 
     assert shown is not None and shown.startswith(f"**{counts[0]:,}–{counts[1]:,} parameters**")
 
 
+@pytest.mark.filterwarnings("ignore:Do not pass an `input_shape`")  # the script is written so
 async def test_a_top_level_keras_script_flows_across_its_blocks(workspace_client: LanguageClient
                                                                  ) -> None:
     lsp_client = workspace_client
