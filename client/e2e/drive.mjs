@@ -147,10 +147,11 @@ try {
     await shot(page, "03-seed-hover");
     check("hovering Conv2D in seed.py shows 280 and the weight shape",
       hover.includes("280 parameters") && hover.includes("kernel (3, 3, 3, 10)"), hover.split("\n")[0]);
-    const statusBar = await page.locator(".statusbar-item", { hasText: "params" }).first().innerText()
+    const statusBar = await page.locator(".statusbar-item", { hasText: "parameters" }).first().innerText()
       .catch(() => "");
-    check("the status bar shows the file's total", /550 params/.test(statusBar), statusBar);
-    await page.locator(".statusbar-item", { hasText: "params" }).first().click();
+    check("the status bar shows the file's largest model, worded as its lens", /: 280 parameters/.test(statusBar),
+      statusBar);
+    await page.locator(".statusbar-item", { hasText: "parameters" }).first().click();
     const panel = page.locator(".part.panel .view-lines", { hasText: "total:" }).first();
     const table = await panel.waitFor({ timeout: 30000 }).then(() => panel.innerText(), () => "");
     await shot(page, "03b-check-in-output");

@@ -141,8 +141,20 @@ def file_summary(layers: list[LayerResult], models: list[ModelTotal]) -> dict[st
         text = f"≈{assumed:,} params"
     else:
         text = f"≥{certain:,} params (+{unknown} unknown)"
+    largest = max(models, key=_size, default=None)
+    if largest is not None and _size(largest)[0] > 0:
+        # a model's total, worded as the lens and the table word it (the file's layers may be
+        # alternatives, never one model)
+        text = lens_title(largest)
     return {"params": certain, "assumed": assumed, "unknown": unknown, "exact": exact,
             "layers": len(layers), "models": [lens_title(m) for m in models], "text": text}
+
+
+def _size(total: ModelTotal) -> tuple[int, bool]:
+    value = total.exact if total.exact is not None else total.params_default
+    if value is None:
+        value = total.span_of_totals[-1] if total.span_of_totals else total.params
+    return value, total.exact is not None
 
 
 def unknown_count_hints(layers: list[LayerResult]) -> list[Diagnostic]:
