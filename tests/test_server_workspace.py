@@ -107,3 +107,39 @@ async def test_a_top_level_keras_script_flows_across_its_blocks(workspace_client
     assert any(lens.command and lens.command.title == f"Sequential: {total:,} parameters"
                for lens in lenses)
 
+
+
+CALLS = """import torch.nn as nn
+
+
+class Block(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.Conv2d(c, c, 3)
+
+
+def build(width=16):
+    stem = Block(width)
+    return nn.Sequential(stem, Block(width * 2))
+"""
+
+
+async def test_hover_on_a_call_that_makes_a_model(workspace_client: LanguageClient) -> None:
+    """The total of what a call of the project's code returns, then its children, as torch
+    counts them."""
+    scope: dict = {}
+    exec(compile(CALLS, "calls.py", "exec"), scope)
+    built = scope["build"]()
+    uri = "untitled:calls.py"
+    open_text(workspace_client, uri, CALLS)
+    await diagnostics_for(workspace_client, uri, 1)
+    lines = CALLS.splitlines()
+    row = lines.index("    return nn.Sequential(stem, Block(width * 2))")
+    inner = await hover_text(workspace_client, uri, row, lines[row].index("Block(") + 2)
+    second = sum(p.numel() for p in built[1].parameters())
+    assert inner is not None and inner.startswith(f"**{second:,} parameters") and "`Block`" in inner
+    outer = await hover_text(workspace_client, uri, row, lines[row].index("Sequential") + 2)
+    total = sum(p.numel() for p in built.parameters())
+    assert outer is not None and outer.startswith(f"**{total:,} parameters")
+    first = sum(p.numel() for p in built[0].parameters())
+    assert f"| 0 | `Block` | {first:,} |" in outer and f"| 1 | `Block` | {second:,} |" in outer

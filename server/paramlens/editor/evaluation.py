@@ -22,10 +22,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from paramlens.editor.document import BlockResults, Document
-from paramlens.engine.evaluate.entries import Deferred, EntryCache, Evaluation, evaluate_files
-from paramlens.engine.in_context import apply_evaluation
+from paramlens.engine.evaluate.entries import (
+    Deferred,
+    EntryCache,
+    Evaluation,
+    call_total,
+    evaluate_files,
+)
+from paramlens.engine.in_context import apply_evaluation, as_model_total
 from paramlens.engine.positions import LineIndex
-from paramlens.engine.results import FileReport
+from paramlens.engine.results import FileReport, ModelTotal
 
 KEPT = 8  # evaluations kept per document (undo, redo and typing back and forth)
 
@@ -111,6 +117,30 @@ class DocumentEvaluator:
         apply_evaluation(report, evaluation)
         return BlockResults(report.layers, list(results.diagnostics), report.models,
                             results.layout)
+
+
+def model_call_at(evaluator: DocumentEvaluator, doc: Document, line: int, column: int
+                  ) -> ModelTotal | None:
+    """The total of what a call of the project's code at this position returned (`backbone =
+    resnet50(...)`), from the document's current evaluation if it has one."""
+    evaluation = evaluator.index_for
+    if evaluation is None or evaluator.index is None or \
+            evaluation is not evaluator.evaluation(doc, within=0.0):
+        return None
+    byte_column = evaluator.index.utf8_column(line, column)
+    holding = []
+    for site, made in evaluation.call_models.items():
+        node = made[0][0].node
+        if site[0] != evaluator.path or site[1] != line or node is None:
+            continue
+        end = node.end_col_offset if node.end_lineno == line else byte_column
+        if site[2] <= byte_column <= (end or site[2]):
+            holding.append(site)
+    for site in sorted(holding, key=lambda s: -s[2]):  # the innermost call first
+        total = call_total(evaluation, site)
+        if total is not None:
+            return as_model_total(total)
+    return None
 
 
 def _disk_version(path: str) -> str:

@@ -183,7 +183,7 @@ def with_call_totals(models: list[ModelTotal], calls: list[EvaluatedTotal],
         if model.exact is not None and model.exact == total.params_default:
             out.append(model)  # the call fixes it, and the program agrees
             continue
-        evaluated = _model(total)
+        evaluated = as_model_total(total)
         out.append(dataclasses.replace(evaluated, name=model.name, kind=model.kind,
                                        span=model.span, layer_lines=model.layer_lines))
     return out
@@ -191,7 +191,7 @@ def with_call_totals(models: list[ModelTotal], calls: list[EvaluatedTotal],
 
 def merge_totals(models: list[ModelTotal], totals: list[EvaluatedTotal], index: object
                  ) -> list[ModelTotal]:
-    evaluated = [_model(t) for t in totals]
+    evaluated = [as_model_total(t) for t in totals]
     # A total the older analysis names by its call (`Sequential`) keeps that name on its line.
     named = {m.span.line: m.name for m in models}
     evaluated = [dataclasses.replace(m, name=named[m.span.line]) if m.span.line in named and
@@ -201,7 +201,7 @@ def merge_totals(models: list[ModelTotal], totals: list[EvaluatedTotal], index: 
     return sorted(kept + evaluated, key=lambda m: (m.span.line, m.span.column))
 
 
-def _model(total: EvaluatedTotal) -> ModelTotal:
+def as_model_total(total: EvaluatedTotal) -> ModelTotal:
     certain = total.params is not None
     known = total.params_default if total.params_default is not None else 0
     name = total.name

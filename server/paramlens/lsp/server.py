@@ -22,7 +22,7 @@ from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
 
 from paramlens import __version__
 from paramlens.editor.document import BlockResults, Document
-from paramlens.editor.evaluation import DocumentEvaluator
+from paramlens.editor.evaluation import DocumentEvaluator, model_call_at
 from paramlens.editor.index import WorkspaceIndex
 from paramlens.engine.parse import parse_quietly
 from paramlens.engine.results import Diagnostic, LayerResult, Span
@@ -410,8 +410,12 @@ def hover(ls: ParamlensServer, params: types.HoverParams) -> types.Hover | None:
     layer = layer_at(results.layers, line, column)
     if layer is None:
         text = doc.lines[line - 1] if 1 <= line <= len(doc.lines) else ""
-        total = next((m for m in ls.results(doc).models if m.span.line == line and
-                      m.span.column <= column < len(text.rstrip())), None)
+        evaluator = ls.evaluators.get(doc.uri)
+        # the innermost call that made a model, else a model defined or bound on this line
+        total = model_call_at(evaluator, doc, line, column) if evaluator is not None else None
+        if total is None:
+            total = next((m for m in ls.results(doc).models if m.span.line == line and
+                          m.span.column <= column < len(text.rstrip())), None)
         if total is None:
             return None
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown,

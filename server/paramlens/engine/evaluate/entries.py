@@ -32,6 +32,7 @@ from paramlens.engine.evaluate.objects import (
 from paramlens.engine.evaluate.program import (
     CallSpan,
     EntryResult,
+    ModelCall,
     Program,
     call_span,
     is_model,
@@ -587,7 +588,8 @@ def call_total(evaluation: Evaluation, site: tuple[str, int, int]) -> EvaluatedT
     made = evaluation.call_models.get(site)
     if not made:
         return None
-    totals = [_total(m.kind, m.kind, site[1], site[2], m, r, r.memo) for m, r in made]
+    totals = [_total(m.kind, m.kind, site[1], site[2], m.value if isinstance(m, ModelCall) else m,
+                     r, r.memo) for m, r in made]
     entries: list[str] = []
     for _model, result in made:
         name = result.name if result.kind != "module" else "<module>"

@@ -1202,11 +1202,15 @@ class Machine:
                     complete = False
             else:
                 kwargs[kw.arg] = self.ev(kw.value, frame)
-        self.site_path = frame.module.path
+        self.site_path = path = frame.module.path
         if not complete:
             return self.frameworks.opaque_call(self, func, node, args, kwargs,
                                                "*args or **kwargs the code does not fix")
-        return self.call(func, tuple(args), kwargs, node)
+        result = self.call(func, tuple(args), kwargs, node)
+        if isinstance(func, (FuncV, ClassV, BoundV, PartialV)):
+            # a call of the project's code that returns a model: its total, for a hover there
+            self.program.recorder.note_model_call(path, node, func, result)
+        return result
 
     def zero_arg_super(self, frame: Frame) -> Any:
         func = frame.func

@@ -37,6 +37,7 @@ from paramlens.engine.evaluate.objects import (
     TensorV,
     serial_of,
 )
+from paramlens.engine.evaluate.program import ModelCall
 
 
 class NotAKey(Exception):
@@ -116,6 +117,8 @@ class Cloner:
         if isinstance(value, PartialV):
             return PartialV(value.func, self.copy(value.args),
                             {k: self.copy(v) for k, v in value.kwargs.items()})
+        if isinstance(value, ModelCall):
+            return ModelCall(value.site, value.node, self.copy(value.value), value.kind)
         if isinstance(value, ObjectV) or not self.fresh(value):
             return value
         known = self.done.get(id(value))

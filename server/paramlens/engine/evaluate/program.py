@@ -161,6 +161,23 @@ class Recorder:
     def record_model(self, model: KerasModelV | ContainerV) -> None:
         self.models.append(model)
 
+    def note_model_call(self, path: str, node: ast.Call, func: Any, value: Any) -> None:
+        if path and is_model(value) and not isinstance(value, (KerasModelV, ContainerV)):
+            name = getattr(func, "name", None) or getattr(getattr(func, "func", None), "qualname",
+                                                          None) or getattr(func, "qualname", "")
+            self.models.append(ModelCall((path, node.lineno, node.col_offset), node, value,
+                                         name.rsplit(".", 1)[-1] or "model"))
+
+
+@dataclass(eq=False)
+class ModelCall:
+    """A call of the project's code that returned a model (`backbone = resnet50(...)`)."""
+
+    site: tuple[str, int, int]
+    node: Any
+    value: Any
+    kind: str  # the callee's name, for the words
+
 
 class Program:
     def __init__(self, roots: list[str], search_installed: bool = True) -> None:
