@@ -87,7 +87,7 @@ class DocumentEvaluator:
             evaluation = evaluate_files(
                 [(self.path, statements), *importers], extra_roots=self.roots,
                 unsaved=self.unsaved() if self.unsaved is not None else [],
-                previous=previous, deadline=deadline)
+                previous=previous, deadline=deadline, editor=True)
         except Deferred as deferred:
             self.last = _Kept(None, self._versions(deferred.read), deferred.cache)
             return None

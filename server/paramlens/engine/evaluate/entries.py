@@ -223,7 +223,7 @@ class Deferred(Exception):
 def evaluate_files(files: list[tuple[str, list[ast.stmt]]], extra_roots: list[str] = (),
                    unsaved: list[tuple[str, list[ast.stmt]]] = (),
                    previous: EntryCache | None = None,
-                   deadline: float | None = None) -> Evaluation:
+                   deadline: float | None = None, editor: bool = False) -> Evaluation:
     """Evaluate the entry points of `files`; `unsaved` are other files' current trees (open in an
     editor), read instead of their files on disk when the evaluation imports them.
 
@@ -232,7 +232,8 @@ def evaluate_files(files: list[tuple[str, list[ast.stmt]]], extra_roots: list[st
     are reused, at the lines its statements have now. The module bodies always run again.
 
     With `deadline` (a `time.monotonic()` value), raise `Deferred` once it has passed before all
-    entry points ran."""
+    entry points ran. With `editor`, it also keeps what the next evaluation after an edit needs
+    (what each entry point read) and the totals of every call that makes a model, for hovers."""
     roots: list[str] = []
     names: dict[str, str] = {}
     for path, _ in files:
@@ -246,7 +247,9 @@ def evaluate_files(files: list[tuple[str, list[ast.stmt]]], extra_roots: list[st
     program = Program(roots)
     program.deadline = deadline
     program.watched = {os.path.abspath(p) for p, _ in files}
-    tops = {os.path.abspath(p): _top_index(s) for p, s in files}
+    program.note_calls = editor
+    tops = {os.path.abspath(p): _top_index(s) if editor else _TopIndex({}, {}, set(), set())
+            for p, s in files}
     plain = frozenset(i for top in tops.values() for i in top.plain)
     if previous is not None and previous.plain != plain:
         previous = None  # a statement that may change anything changed: run everything

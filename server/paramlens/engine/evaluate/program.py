@@ -162,7 +162,8 @@ class Recorder:
         self.models.append(model)
 
     def note_model_call(self, path: str, node: ast.Call, func: Any, value: Any) -> None:
-        if path and is_model(value) and not isinstance(value, (KerasModelV, ContainerV)):
+        if self.program.note_calls and path and is_model(value) and \
+                not isinstance(value, (KerasModelV, ContainerV)):
             name = getattr(func, "name", None) or getattr(getattr(func, "func", None), "qualname",
                                                           None) or getattr(func, "qualname", "")
             self.models.append(ModelCall((path, node.lineno, node.col_offset), node, value,
@@ -196,6 +197,7 @@ class Program:
         self.deadline: float | None = None  # time.monotonic() past which evaluation stops
         self.memo: dict[Any, Any] = {}  # calls remembered for replay (memo.py)
         self.epoch = 0  # moves when anything a remembered call may have read changes
+        self.note_calls = False  # keep every call that makes a model (an editor hovers on them)
         self.modules_loaded = 0
 
     # files -----------------------------------------------------------------------------------
