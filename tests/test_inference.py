@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from paramlens.engine.analysis import analyze_source
 from paramlens.engine.results import LayerResult
 
@@ -312,3 +314,23 @@ def test_layer_classes_held_in_variables_rest_on_assumptions() -> None:
     assert norm.params is None and norm.params_default == 0  # affine=False preset by partial
     assert ln.layer == "torch.nn.LayerNorm"
     assert ln.params is None and ln.params_default == 2 * 96
+
+
+def test_reshape_with_minus_one_takes_its_size_from_the_input() -> None:
+    """`Reshape((-1, 4))` after 26×26×4 values: the per-function analysis (what an editor shows
+    before the program is evaluated) gives the next layers Keras' own counts, never a -1 taken
+    as a size."""
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    source = ("import keras\nfrom keras import layers\n\n"
+              "model = keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Conv2D(4, 3),\n"
+              "                          layers.Reshape((-1, 4)), layers.Dense(3),\n"
+              "                          layers.Flatten(), layers.Dense(10)])\n")
+    scope: dict = {}
+    exec(compile(source, "reshape.py", "exec"), scope)
+    truth = [layer.count_params() for layer in scope["model"].layers if layer.count_params()]
+    del keras
+    counts = [r.params for r in analyze_source(source).layers if r.params]
+    assert counts == truth

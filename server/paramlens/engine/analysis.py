@@ -211,6 +211,8 @@ def finish_site(site: LayerSite, index: LineIndex) -> tuple[LayerResult, list[Di
     certain = not site.class_assumption
     params = _as_int(total.exact) if certain else None
     params_default = _as_int(total.default)
+    if (params is not None and params < 0) or (params_default is not None and params_default < 0):
+        params = params_default = None  # a size below zero: something was misread; say nothing
     formula = total.text()
     assumptions = [a for a in (site.class_assumption, total.assumption) if a]
     unknowns: list[str] = []

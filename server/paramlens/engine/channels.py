@@ -87,6 +87,8 @@ def output_tensor(site: LayerSite, args: Args, tensor: TensorV | None, story: st
         return TensorV(Q.unknown("flattened size", story), None, False, spec.framework, story)
     if short == "Reshape":
         target = site.values.get("target_shape")
+        if isinstance(target, TupleV):
+            target = _resolve_minus_one(target, shape)
         return shape_tensor(target, story, spec.framework) if isinstance(target, TupleV) else \
             TensorV(Q.unknown("reshaped", story), None, False, spec.framework, story)
     channels = spec.flow(args) if spec.flow else None
@@ -107,6 +109,24 @@ def output_tensor(site: LayerSite, args: Args, tensor: TensorV | None, story: st
     elif spec.family == "linear" and shape is not None:
         out_shape = shape[:-1] + (channels,)
     return TensorV(channels, out_shape, False, spec.framework, story)
+
+
+def _resolve_minus_one(target: TupleV, shape: tuple[Q, ...] | None) -> TupleV | None:
+    """`Reshape((-1, 4))`: the -1 is what the input's size leaves; unknown without that size (a
+    -1 taken as a size would give negative counts)."""
+    dims = target.items
+    if not any(isinstance(d, Q) and d.known and d.exact == -1 for d in dims):
+        return target
+    known = [d for d in dims if not (isinstance(d, Q) and d.known and d.exact == -1)]
+    if shape is None or not all(d.known for d in shape) or not all(
+            isinstance(d, Q) and d.known and isinstance(d.exact, int) and d.exact > 0 for d in known):
+        return None
+    total = math.prod(int(d.exact) for d in shape)
+    rest = math.prod(int(d.exact) for d in known)  # type: ignore[union-attr]
+    if rest == 0 or total % rest:
+        return None
+    return TupleV(tuple(Q.const(total // rest) if isinstance(d, Q) and d.known and d.exact == -1
+                        else d for d in dims))
 
 
 def conv_output_spatial(site: LayerSite, args: Args, shape: tuple[Q, ...]) -> tuple[Q, ...] | None:
