@@ -1188,3 +1188,26 @@ def test_the_resnet_example_every_context_and_the_total(tmp_path: Path) -> None:
     source = (Path(__file__).parent.parent / "examples" / "torch_resnet_block.py").read_text()
     truth = check_program(tmp_path, source, ["TinyResNet"])
     assert truth.totals, "torch built TinyResNet"
+
+
+LINSPACE = '''\
+import numpy as np
+import torch.nn as nn
+
+
+class Block(nn.Module):
+    def __init__(self, c, p):
+        super().__init__()
+        self.fc = nn.Linear(c, c)
+        self.extra = nn.Linear(c, 1) if p > 0 else nn.Identity()
+
+
+def build(depth=4):
+    ps = np.linspace(0, 0.3, depth).tolist()
+    return nn.Sequential(*[Block(8, p) for p in ps])
+'''
+
+
+def test_numpy_linspace_drop_rates(tmp_path: Path) -> None:
+    """Stochastic-depth rates from np.linspace (MaxViT's way): how many there are, and which is 0."""
+    check_program(tmp_path, LINSPACE, ["build"])

@@ -406,6 +406,24 @@ class Frameworks:
             return self.construct(m, spec, args, kwargs, node)
         if qualname == "dataclasses.dataclass":
             return _DataclassWith()
+        if qualname in ("numpy.linspace", "torch.linspace"):
+            # so many evenly spaced values: how many is fixed, their values are not followed
+            num = m.deref(args[2]) if len(args) > 2 else m.deref(kwargs.get(
+                "num" if qualname.startswith("numpy") else "steps", 50 if qualname.startswith(
+                    "numpy") else None))
+            if isinstance(num, int) and not isinstance(num, bool) and 0 <= num <= 100_000:
+                tensor = TensorV((num,), qualname.split(".")[0])
+                start, stop = (m.deref(a) for a in (list(args) + [None, None])[:2])
+                if qualname == "numpy.linspace" and not kwargs and all(
+                        isinstance(v, (int, float)) and not isinstance(v, bool)
+                        for v in (start, stop)):
+                    # numpy's own arithmetic, in doubles as Python's: i * step + start, the last
+                    # one the stop itself
+                    step = (stop - start) / (num - 1) if num > 1 else 0.0
+                    tensor.values = [i * step + start for i in range(num - 1)] + \
+                        ([float(stop)] if num > 1 else [float(start)] * num)  # type: ignore[attr-defined]
+                return tensor
+            return Unknown(f"{qualname}() with a count the code does not fix")
         keras = keras_short(qualname)
         if keras is not None:
             return self.call_keras(m, keras, qualname, args, kwargs, node)
@@ -662,6 +680,11 @@ class Frameworks:
                 return tuple(owner.shape)
             if name == "numel":
                 return _numel(owner.shape) or Unknown("numel()")
+            if name == "tolist" and owner.shape is not None and len(owner.shape) == 1 and \
+                    isinstance(owner.shape[0], int):
+                values = getattr(owner, "values", None)
+                return ListV(list(values)) if values is not None else \
+                    ListV([Unknown("a value of a tensor")] * owner.shape[0])
             if name == "dim" and owner.shape is not None:
                 return len(owner.shape)
         if isinstance(owner, ParamV):
