@@ -207,7 +207,7 @@ def as_model_total(total: EvaluatedTotal) -> ModelTotal:
     name = total.name
     return ModelTotal(name, _KINDS.get(total.kind, total.kind),
                       Span(total.line, total.column, total.line, total.column),
-                      known if total.params_default is not None else 0,
+                      known if total.params_default is not None else total.known,
                       total.unknown_layers if total.params_default is None else 0,
                       params_default=total.params_default, certain=certain,
                       trainable=total.trainable, why=total.why, assumptions=total.assumptions,

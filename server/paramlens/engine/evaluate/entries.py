@@ -67,6 +67,7 @@ class EvaluatedTotal:
     children: tuple[tuple[str, str, int | None], ...] = ()  # depth-1 summary
     span_of_totals: tuple[int, ...] = ()  # a class built with different totals: each of them
     instances: int = 0  # how many objects the totals are over (a class that needs arguments)
+    known: int = 0  # the sum of the weights whose size is known (the total, when all are)
 
 
 @dataclass
@@ -495,7 +496,8 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
             found = result.value if isinstance(result.value, list) else []
             seen: set[int] = set()
             for stmt, name, value in found:
-                if not is_model(value) or id(value) in seen:
+                # one layer bound to a name has its own count: a total is for what holds layers
+                if not is_model(value) or isinstance(value, LayerObj) or id(value) in seen:
                     continue
                 seen.add(id(value))
                 totals.append(_total(name, _kind_of(value), stmt.lineno, stmt.col_offset, value,
@@ -640,7 +642,7 @@ def _kind_of(value: Any) -> str:
 
 def _total(name: str, kind: str, line: int, column: int, value: Any,
            result: EntryResult, memo: dict[int, tuple]) -> EvaluatedTotal:
-    total, trainable, unknown, _layers, why = model_total(value, memo)
+    total, trainable, unknown, _layers, why, known = model_total(value, memo)
     why = result.why_incomplete or why
     if result.why_incomplete:
         total = None
@@ -649,4 +651,5 @@ def _total(name: str, kind: str, line: int, column: int, value: Any,
     certain = total if not assumption else None
     return EvaluatedTotal(name, kind, line, column, certain, total, unknown,
                           trainable if total is not None else None, why,
-                          (assumption,) if assumption else (), children(value, memo))
+                          (assumption,) if assumption else (), children(value, memo),
+                          known=known)

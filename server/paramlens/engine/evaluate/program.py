@@ -397,8 +397,9 @@ class Program:
 
 
 def model_total(value: Any, memo: dict[int, tuple] | None = None
-                ) -> tuple[int | None, int, int, list[LayerObj], str]:
-    """(total or None, trainable, unknown layers, the layer objects, why) for a built model.
+                ) -> tuple[int | None, int, int, list[LayerObj], str, int]:
+    """(total or None, trainable, unknown layers, the layer objects, why, the sum of what is
+    known) for a built model.
 
     Parameters are counted once each, as `model.parameters()` does for torch; Keras counts
     every weight, trainable or not, as `count_params()` does. With `memo` (kept while nothing
@@ -413,7 +414,7 @@ def model_total(value: Any, memo: dict[int, tuple] | None = None
     return result
 
 
-def _model_total(value: Any) -> tuple[int | None, int, int, list[LayerObj], str]:
+def _model_total(value: Any) -> tuple[int | None, int, int, list[LayerObj], str, int]:
     seen_objects: set[int] = set()
     params: dict[int, ParamV] = {}
     layers: list[LayerObj] = []
@@ -498,7 +499,7 @@ def _model_total(value: Any) -> tuple[int | None, int, int, list[LayerObj], str]
         unknown += 1
     total = sum(p.numel or 0 for p in params.values())
     trainable = sum(p.numel or 0 for p in params.values() if p.trainable)
-    return (total if unknown == 0 else None), trainable, unknown, layers, why
+    return (total if unknown == 0 else None), trainable, unknown, layers, why, total
 
 
 def is_model(value: Any) -> bool:
