@@ -60,7 +60,7 @@ class DocumentEvaluator:
         self.roots = roots
         self.importers = importers  # files importing this one: their entry points reach it
         self.unsaved = unsaved  # the other open documents, read instead of their files
-        self.version = version or _disk_version
+        self.version = version or disk_version
         self.kept: OrderedDict[str, _Kept] = OrderedDict()
         self.last: _Kept | None = None  # the newest evaluation made: it lends entry points
         self.failure: str | None = None
@@ -143,7 +143,7 @@ def model_call_at(evaluator: DocumentEvaluator, doc: Document, line: int, column
     return None
 
 
-def _disk_version(path: str) -> str:
+def disk_version(path: str) -> str:
     try:
         stat = os.stat(path)
     except OSError:

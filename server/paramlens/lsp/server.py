@@ -22,7 +22,7 @@ from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
 
 from paramlens import __version__
 from paramlens.editor.document import BlockResults, Document
-from paramlens.editor.evaluation import DocumentEvaluator, model_call_at
+from paramlens.editor.evaluation import DocumentEvaluator, disk_version, model_call_at
 from paramlens.editor.index import WorkspaceIndex
 from paramlens.engine.parse import parse_quietly
 from paramlens.engine.results import Diagnostic, LayerResult, Span
@@ -129,11 +129,7 @@ class ParamlensServer(LanguageServer):
         doc = self.documents.get(uri) if uri is not None else None
         if doc is not None and self.as_on_disk.get(uri) != doc.version:
             return f"open:{doc.version}"
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return "missing"
-        return f"disk:{stat.st_mtime_ns}:{stat.st_size}"
+        return disk_version(path)
 
     def importers_of(self, path: str) -> list[tuple[str, list]]:
         """The workspace files importing `path`, as their open document or their file on disk."""
