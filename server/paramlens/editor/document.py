@@ -318,6 +318,10 @@ class Document:
                 providers += [b for name in block.parsed.read for b in binders.get(name, [])]
         return set(walked), lenders, needed
 
+    def statements(self) -> list:
+        """Every block's statements in order, at the document's lines: the file as one tree."""
+        return [s for block in self.blocks for s in block.absolute_statements()]
+
     # answering ---------------------------------------------------------------------------------
     def block_at(self, line: int) -> Block | None:
         """The block holding a 1-based line."""

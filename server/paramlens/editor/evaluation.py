@@ -79,7 +79,7 @@ class DocumentEvaluator:
             self.kept.move_to_end(key)
             return found.evaluation
         importers = self.importers() if self.importers is not None else []
-        statements = [s for block in doc.blocks for s in block.absolute_statements()]
+        statements = doc.statements()
         last = self.last
         previous = last.cache if last is not None and last.holds(self.version) else None
         deadline = time.monotonic() + within if within is not None else None

@@ -119,8 +119,7 @@ class ParamlensServer(LanguageServer):
             path = uris.to_fs_path(uri)
             if uri == except_uri or doc.error or not path:
                 continue
-            found.append((os.path.abspath(path), [s for b in doc.blocks
-                                                  for s in b.absolute_statements()]))
+            found.append((os.path.abspath(path), doc.statements()))
         return found
 
     def file_version(self, path: str) -> str:
@@ -144,7 +143,7 @@ class ParamlensServer(LanguageServer):
         for other in self.index.importers(path)[:MAX_IMPORTERS]:
             doc = open_docs.get(other)
             if doc is not None and not doc.error:
-                found.append((other, [s for b in doc.blocks for s in b.absolute_statements()]))
+                found.append((other, doc.statements()))
                 continue
             tree = self.disk_tree(other)
             if tree is not None:
