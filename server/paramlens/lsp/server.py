@@ -34,6 +34,10 @@ from paramlens.review.config import ConfigError, ProjectConfig, config_for
 log = logging.getLogger("paramlens")
 MAX_IMPORTERS = 20  # files importing a document whose entry points are evaluated with it
 REQUEST_BUDGET = 0.01  # seconds a request may spend evaluating before it answers without
+# Seconds one debounced pass may evaluate before it lets the loop serve requests. More than an
+# entry point's own cap (machine.MAX_SECONDS), so that every pass finishes at least one.
+PASS_BUDGET = 5.0
+MAX_PASSES = 50  # then the document's diagnostics are published without the evaluation
 
 _SEVERITY = {"error": types.DiagnosticSeverity.Error,
              "warning": types.DiagnosticSeverity.Warning,
@@ -66,6 +70,7 @@ class ParamlensServer(LanguageServer):
         self.as_on_disk: dict[str, int | None] = {}
         self.disk_trees: dict[str, tuple[float, list]] = {}
         self.unevaluated: set[str] = set()  # documents a request answered before evaluating
+        self.passes: dict[str, int] = {}  # debounced passes that ran out of time, by document
         self.options = Options()
         self.timers: dict[str, asyncio.TimerHandle] = {}
         self.published: set[str] = set()
@@ -95,6 +100,17 @@ class ParamlensServer(LanguageServer):
         it answers with what the blocks fix, and once the debounced pass has evaluated the
         document, the client is asked to refresh its hints and lenses."""
         results = doc.all_results(blocks)
+        evaluator = self.evaluator(doc)
+        try:
+            laid = evaluator.overlay(doc, results, PASS_BUDGET if wait else REQUEST_BUDGET)
+            if laid is results and not wait:
+                self.unevaluated.add(doc.uri)
+            return laid
+        except Exception:  # a bug of ours costs the contexts, never the answer
+            log.error("evaluation of %s failed:\n%s", doc.uri, traceback.format_exc())
+            return results
+
+    def evaluator(self, doc: Document) -> DocumentEvaluator:
         evaluator = self.evaluators.get(doc.uri)
         if evaluator is None:
             path = uris.to_fs_path(doc.uri) or "untitled.py"
@@ -103,14 +119,7 @@ class ParamlensServer(LanguageServer):
                                           lambda: self.open_sources(except_uri=doc.uri),
                                           self.file_version)
             self.evaluators[doc.uri] = evaluator
-        try:
-            laid = evaluator.overlay(doc, results, None if wait else REQUEST_BUDGET)
-            if laid is results and not wait:
-                self.unevaluated.add(doc.uri)
-            return laid
-        except Exception:  # a bug of ours costs the contexts, never the answer
-            log.error("evaluation of %s failed:\n%s", doc.uri, traceback.format_exc())
-            return results
+        return evaluator
 
     def open_sources(self, except_uri: str) -> list[tuple[str, list]]:
         """The other open documents' current trees."""
@@ -175,6 +184,7 @@ class ParamlensServer(LanguageServer):
         return roots
 
     def schedule_diagnostics(self, uri: str) -> None:
+        self.passes.pop(uri, None)
         timer = self.timers.pop(uri, None)
         if timer is not None:
             timer.cancel()
@@ -187,7 +197,22 @@ class ParamlensServer(LanguageServer):
         doc = self.fresh(uri)
         if doc is None:
             return
-        self.results(doc, wait=True)  # the whole evaluation, now that typing has paused
+        # The whole evaluation, now that typing has paused, in passes of at most PASS_BUDGET:
+        # each pass keeps the entry points it finished, and the loop serves what waits between.
+        evaluator = self.evaluator(doc)
+        try:
+            done = doc.error is not None or evaluator.evaluation(doc, PASS_BUDGET) is not None
+        except Exception:
+            log.error("evaluation of %s failed:\n%s", uri, traceback.format_exc())
+            done = True
+        passes = self.passes.get(uri, 0) + 1
+        if not done and evaluator.failure is None and passes < MAX_PASSES:
+            self.passes[uri] = passes
+            self.unevaluated.add(uri)
+            self.timers[uri] = asyncio.get_running_loop().call_later(0.001, self.publish_diagnostics,
+                                                                     uri)
+            return
+        self.passes.pop(uri, None)
         if uri in self.unevaluated:
             self.unevaluated.discard(uri)
             self.refresh_views()

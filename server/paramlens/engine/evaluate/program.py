@@ -162,8 +162,9 @@ class Recorder:
         self.models.append(model)
 
     def note_model_call(self, path: str, node: ast.Call, func: Any, value: Any) -> None:
+        # a model, not one layer (a helper returning a layer: that layer's call shows its counts)
         if self.program.note_calls and path and is_model(value) and \
-                not isinstance(value, (KerasModelV, ContainerV)):
+                not isinstance(value, (KerasModelV, ContainerV, LayerObj)):
             name = getattr(func, "name", None) or getattr(getattr(func, "func", None), "qualname",
                                                           None) or getattr(func, "qualname", "")
             self.models.append(ModelCall((path, node.lineno, node.col_offset), node, value,
