@@ -72,12 +72,10 @@ class DocumentEvaluator:
         (what it did is kept, and the next call goes on from there)."""
         if doc.error:
             return None
-        key = hashlib.blake2b("\n".join(doc.lines).encode("utf-8", "surrogatepass"),
-                              digest_size=16).hexdigest()
-        found = self.kept.get(key)
-        if found is not None and found.evaluation is not None and found.holds(self.version):
-            self.kept.move_to_end(key)
-            return found.evaluation
+        current = self.current(doc)
+        if current is not None:
+            return current
+        key = _text_key(doc)
         importers = self.importers() if self.importers is not None else []
         statements = doc.statements()
         last = self.last
@@ -99,6 +97,16 @@ class DocumentEvaluator:
         while len(self.kept) > KEPT:
             self.kept.popitem(last=False)
         return evaluation
+
+    def current(self, doc: Document) -> Evaluation | None:
+        """The evaluation made for the document's text, if everything it read still stands; never
+        starts one."""
+        key = _text_key(doc)
+        found = self.kept.get(key)
+        if found is None or found.evaluation is None or not found.holds(self.version):
+            return None
+        self.kept.move_to_end(key)
+        return found.evaluation
 
     def _versions(self, read: frozenset[str]) -> dict[str, str]:
         return {path: self.version(path) for path in read if path != self.path}
@@ -124,8 +132,7 @@ def model_call_at(evaluator: DocumentEvaluator, doc: Document, line: int, column
     """The total of what a call of the project's code at this position returned (`backbone =
     resnet50(...)`), from the document's current evaluation if it has one."""
     evaluation = evaluator.index_for
-    if evaluation is None or evaluator.index is None or \
-            evaluation is not evaluator.evaluation(doc, within=0.0):
+    if evaluation is None or evaluator.index is None or evaluation is not evaluator.current(doc):
         return None
     byte_column = evaluator.index.utf8_column(line, column)
     holding = []
@@ -141,6 +148,11 @@ def model_call_at(evaluator: DocumentEvaluator, doc: Document, line: int, column
         if total is not None:
             return as_model_total(total)
     return None
+
+
+def _text_key(doc: Document) -> str:
+    return hashlib.blake2b("\n".join(doc.lines).encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
 
 
 def disk_version(path: str) -> str:

@@ -42,15 +42,6 @@ def evaluate_texts(texts: dict[str, str]) -> Evaluation | None:
         return None
 
 
-def evaluate_reports(reports: list[FileReport], texts: dict[str, str]) -> None:
-    """Evaluate the files together and lay what the program builds over their reports."""
-    evaluation = evaluate_texts({r.path: texts[r.path] for r in reports
-                                 if r.error is None and r.path in texts})
-    if evaluation is not None:
-        for report in reports:
-            apply_evaluation(report, evaluation)
-
-
 def apply_evaluation(report: FileReport, evaluation: Evaluation) -> None:
     path = os.path.abspath(report.path)
     index = report.index

@@ -146,11 +146,10 @@ class ParamlensServer(LanguageServer):
             if not roots:
                 return []
             self.index = WorkspaceIndex(roots)
-        open_docs = {os.path.abspath(uris.to_fs_path(u)): d for u, d in self.documents.items()
-                     if uris.to_fs_path(u)}
         found = []
         for other in self.index.importers(path)[:MAX_IMPORTERS]:
-            doc = open_docs.get(other)
+            uri = self.by_path.get(other)
+            doc = self.documents.get(uri) if uri is not None else None
             if doc is not None and not doc.error:
                 found.append((other, doc.statements()))
                 continue

@@ -20,8 +20,8 @@ def budget_warnings(layers: list[LayerResult], models: list[ModelTotal],
                                         f"{max_per_layer:,} per layer"))
     if max_per_model is not None:
         for model in models:
-            if model.unknown_layers == 0:
-                count, words = model.params, f"{model.params:,}"
+            if model.exact is not None:
+                count, words = model.exact, f"{model.exact:,}"
             elif model.params_default is not None:
                 count, words = model.params_default, f"{model.params_default:,} (if defaults hold)"
             else:  # a certain lower bound is still over the budget

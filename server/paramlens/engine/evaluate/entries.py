@@ -487,9 +487,8 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
         contexts.sort(key=lambda c: (-c.instances, c.params if c.params is not None else -1))
         evaluation.contexts[site] = contexts
         node = nodes.get(site)
-        span = call_span(node) if isinstance(node, ast.Call) else program.recorder.spans.get(site)
-        if span is not None:
-            evaluation.spans[site] = span
+        if isinstance(node, ast.Call):
+            evaluation.spans[site] = call_span(node)
     for result in results:
         totals = evaluation.totals.setdefault(result.path, [])
         if result.kind == "module":

@@ -26,6 +26,7 @@ from paramlens.engine.evaluate.objects import (
     KerasModelV,
     LayerObj,
     ListV,
+    NativeV,
     ParamV,
     PartialV,
     TensorV,
@@ -163,7 +164,7 @@ class Frameworks:
                     self.super_init(m, instance, ext, args, kwargs)
                 return None
 
-            return _Native(init)
+            return NativeV(init)
         if isinstance(self_value, InstanceV):
             return self.get_attribute(m, self_value, name)
         return Unknown(f"super().{name}")
@@ -382,8 +383,6 @@ class Frameworks:
         return Unknown(why)
 
     def call(self, m: Machine, func: Any, args: tuple, kwargs: dict, node: Any) -> Any:
-        if isinstance(func, _Native):
-            return func.fn(*args, **kwargs)
         if isinstance(func, _Method):
             return self.call_method(m, func.owner, func.name, args, kwargs, node)
         if isinstance(func, ExternalV):
@@ -971,11 +970,6 @@ def _count_key(layer: LayerObj, in_channels: Any, input_shape: tuple | None) -> 
                       ("__value_channels__", "__key_channels__") if slot in layer.attrs))
     except TypeError:
         return None
-
-
-class _Native:
-    def __init__(self, fn: Any) -> None:
-        self.fn = fn
 
 
 class _Method:

@@ -143,17 +143,13 @@ class Recorder:
         self.program = program
         self.layers: list[LayerObj] = []
         self.models: list[Any] = []  # Keras models and torch containers, by the call that made them
-        self.spans: dict[tuple[str, int, int], CallSpan] = {}
 
     def site_of(self, node: Any) -> tuple[str, int, int]:
         machine = self.program.machine
         path = machine.site_path if machine is not None else ""
         if node is None or not hasattr(node, "lineno"):
             return (path, 0, 0)
-        site = (path, node.lineno, node.col_offset)
-        if isinstance(node, ast.Call) and site not in self.spans:
-            self.spans[site] = call_span(node)
-        return site
+        return (path, node.lineno, node.col_offset)
 
     def record(self, layer: LayerObj) -> None:
         self.layers.append(layer)
