@@ -12,8 +12,9 @@ its real path so that imports resolve next to it, and compared with
 - each model total: a code lens on its line with the same name and number;
 - and the other way round: no hint and no lens where the CLI reports nothing.
 
-Then seeded edits (a blank line at the top, another number in a layer call, `x = 1` appended)
-go to the server as incremental didChange, one file at a time with the others open as on disk
+Then seeded random edits (a blank line at the top, another number in a layer call, `x = 1`
+appended, a random one-line statement deleted where the file stays valid Python) go to the
+server as incremental didChange, one file at a time with the others open as on disk
 (an open document's unsaved text is what the server's evaluation imports, the CLI reads the
 disk); the same text is written to a copy next to the file, so that imports still resolve, and
 the CLI runs on the copy. Before each comparison the test waits until the server has published
@@ -25,6 +26,7 @@ project registers no custom markers; to leave it out: `-k "not never_disagrees"`
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import dataclasses
 import io
@@ -56,9 +58,10 @@ SEED = 20250611
 SYNC_TIMEOUT = 60.0
 SYNC_TIMEOUT_AGAIN = 5.0  # once a version went unpublished, the next ones wait less
 SHOWN = 40  # disagreements in the failure message; stdout has all of them
-# The edits, split into rounds with a comparison after each: (3,) compares once after all three;
-# (1, 2) also after the first, at the cost of another evaluation of every file (~12 s).
-ROUNDS = (3,)
+# The edits, split into rounds with a comparison after each: (4,) compares once after all four;
+# (1, 3) also after the first, at the cost of another evaluation of every file (~12 s).
+ROUNDS = (4,)
+KINDS = ("blank line at top", "number in a layer call", "x = 1 appended", "a statement deleted")
 
 Label = tuple  # ("certain", n) | ("default", n) | ("unknown",) | ("range", lo, hi)
 Total = tuple  # ("exact", n) | ("default", n) | ("at least", n or None, k) | ("range", lo, hi, k)
@@ -394,26 +397,29 @@ def applied(text: str, edit: Edit) -> tuple[str, types.TextDocumentContentChange
 
 def plan_rounds(doc: Doc) -> list[Round]:
     """The seeded edits, each kind once in a random order, planned on the text as opened and split
-    into ROUNDS. A literal keeps its column (no other edit touches its line) and moves down with
-    each blank line inserted above it."""
+    into ROUNDS. A literal keeps its column (no other edit touches its line); it moves down with
+    the blank line inserted at the top, and up when a line above it is deleted."""
     if doc.report["error"]:
         return []
-    kinds = doc.rng.sample(["blank line at top", "number in a layer call", "x = 1 appended"], 3)
+    kinds = doc.rng.sample(KINDS, len(KINDS))
     literals = literal_edits(doc.text, doc.report, doc.rng)
     literal = doc.rng.choice(literals) if literals else None
-    text, version, shift, done, rounds = doc.text, doc.version, 0, [], []
+    deleted = deletable_line(doc.text, doc.rng, avoid=literal.line if literal else -1)
+    text, version, top, gone_above, done, rounds = doc.text, doc.version, 0, 0, [], []
     for start, end in pairwise([0, *accumulate(ROUNDS)]):
-        kinds_now = kinds[start:end]
         changes = []
-        for kind in kinds_now:
+        for kind in kinds[start:end]:
             if kind == "blank line at top":
                 edit = Edit(0, 0, 0, 0, "\n", kind)
-                shift += 1
+                top += 1
             elif kind == "x = 1 appended":
                 edit = Edit(-1, 0, -1, 0, "x = 1\n", kind)
-            elif literal is not None:
-                edit = dataclasses.replace(literal, line=literal.line + shift,
-                                           end_line=literal.end_line + shift)
+            elif kind == "a statement deleted" and deleted is not None:
+                edit = Edit(deleted + top, 0, deleted + top + 1, 0, "", f"line {deleted + 1} deleted")
+                gone_above = int(literal is not None and deleted < literal.line)
+            elif kind == "number in a layer call" and literal is not None:
+                row = literal.line + top - gone_above
+                edit = dataclasses.replace(literal, line=row, end_line=row)
             else:
                 continue
             text, change = applied(text, edit)
@@ -423,6 +429,28 @@ def plan_rounds(doc: Doc) -> list[Round]:
         if changes:
             rounds.append(Round(changes, text, version, f"v{version} after {', '.join(done)}"))
     return rounds
+
+
+def deletable_line(text: str, rng: random.Random, avoid: int) -> int | None:
+    """A random one-line statement (0-based line) whose deletion leaves the file valid Python:
+    an assignment, a call or a return inside the code, so the evaluation loses something real."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    lines = text.split("\n")
+    candidates = sorted({node.lineno - 1 for node in ast.walk(tree)
+                         if isinstance(node, (ast.Assign, ast.AugAssign, ast.Expr, ast.Return))
+                         and node.lineno == node.end_lineno and node.lineno - 1 != avoid
+                         and lines[node.lineno - 1].strip() and ";" not in lines[node.lineno - 1]})
+    rng.shuffle(candidates)
+    for row in candidates[:20]:
+        try:
+            ast.parse("\n".join(lines[:row] + lines[row + 1:]))
+        except (SyntaxError, ValueError):
+            continue
+        return row
+    return None
 
 
 # the files -------------------------------------------------------------------------------------
