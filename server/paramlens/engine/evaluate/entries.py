@@ -458,13 +458,13 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
     # An entry reached from another entry adds no contexts of its own.
     per_site: dict[tuple[str, int, int], dict[tuple[str, int | None], list[Any]]] = {}
     nodes: dict[tuple[str, int, int], Any] = {}
+    callers: dict[int, set[int]] = {}  # a function node -> the entries that called it
+    for result in results:
+        for node in result.called:
+            callers.setdefault(node, set()).add(id(result))
     for result in results:
         own = _function_nodes(result.node)
-        others: set[int] = set()
-        for other in results:
-            if other is not result:
-                others |= other.called.keys()
-        is_root = not (own & others)
+        is_root = not any(callers.get(node, set()) - {id(result)} for node in own)
         result.is_root = is_root
         if not is_root:
             continue
