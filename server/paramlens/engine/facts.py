@@ -43,6 +43,9 @@ class ClassInfo:
     bases: list[str] = field(default_factory=list)  # canonical or qualified base names
 
 
+NAMESPACE_WRITERS = frozenset({"exec", "eval", "globals", "vars", "locals"})
+
+
 class ModuleFacts:
     def __init__(self, statements: list[ast.stmt], escaping_elsewhere: frozenset[str] = frozenset()
                  ) -> None:
@@ -55,10 +58,17 @@ class ModuleFacts:
         self._self_attrs: dict[str, set[str]] = {}
         self._assigned_once: dict[str, set[str]] = {}
         self.globals_rebound: set[str] = set()
+        # The file calls exec, eval, globals(), vars() or locals(): any module name may be
+        # rebound by a string or a dict write that no walk can follow.
+        self.rewrites_namespace = False
         for stmt in statements:
             self._collect(stmt, prefix="", class_key=None, parent=None)
-            self.globals_rebound.update(name for node in all_nodes(stmt)
-                                        if isinstance(node, ast.Global) for name in node.names)
+            for node in all_nodes(stmt):
+                if isinstance(node, ast.Global):
+                    self.globals_rebound.update(node.names)
+                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                        and node.func.id in NAMESPACE_WRITERS:
+                    self.rewrites_namespace = True
         self._find_escapes(statements, escaping_elsewhere)
 
     # collection ---------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 
 from paramlens.engine import channels
 from paramlens.engine.catalogue import LayerSpec, lookup
+from paramlens.engine.facts import NAMESPACE_WRITERS
 from paramlens.engine.names import ImportTable, canonical
 from paramlens.engine.quantity import UNKNOWN, Q
 from paramlens.engine.values import (
@@ -44,6 +45,11 @@ _CMPOPS: dict[type, Any] = {
 }
 _BUILTINS: dict[str, Any] = {"int": int, "float": float, "round": round, "abs": abs, "bool": bool,
                              "max": max, "min": min, "len": len, "sum": sum}
+# Builtins that read their arguments and never change them.
+_READ_ONLY_BUILTINS = frozenset({"print", "isinstance", "issubclass", "repr", "str", "id", "type",
+                                 "list", "tuple", "sorted", "enumerate", "zip", "reversed", "range",
+                                 "iter", "any", "all", "hasattr", "getattr", "hash", "format",
+                                 "dict", "set", "frozenset"})
 _KERAS_MERGE_FUNCTIONS = {"add": "Add", "concatenate": "Concatenate", "multiply": "Multiply",
                           "average": "Average", "maximum": "Maximum", "minimum": "Minimum",
                           "subtract": "Subtract"}
@@ -110,9 +116,52 @@ class Interpreter:
     def run(self, body: list[ast.stmt], env: dict[str, Value]) -> bool:
         """Walk statements; False when the path ends (return, raise, break, continue)."""
         for stmt in body:
-            if not self.statement(stmt, env):
-                return False
+            try:
+                if not self.statement(stmt, env):
+                    return False
+            except RecursionError:
+                self.too_deep(stmt, env)
         return True
+
+    def namespace_rewritten(self, why: str) -> None:
+        """Module names after this call are no longer the values assigned to them: each value
+        (not the imports, functions and classes, which a file that rewrites them by strings
+        cannot be read at all) becomes unknown."""
+        for name, value in list(self.globals.items()):
+            if isinstance(value, (Q, TupleV)):
+                self.globals[name] = Q.unknown(name, why)
+
+    def too_deep(self, stmt: ast.stmt, env: dict[str, Value]) -> None:
+        """A statement nested deeper than Python's stack lets us walk: what it binds becomes
+        unknown (never the value from before it), a list or Sequential it reads may have changed,
+        and each layer call in it is still a site, with its arguments unknown and the reason."""
+        why = f"line {stmt.lineno} is nested too deeply to evaluate"
+        stack: list[ast.AST] = [stmt]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Store):
+                    env[node.id] = Q.unknown(node.id, why)
+                else:
+                    lose_track(env.get(node.id), why)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) \
+                    and isinstance(node.value, ast.Name):
+                env[f"{node.value.id}.{node.attr}"] = Q.unknown(node.attr, why)
+            elif isinstance(node, ast.Call):
+                self._deep_site(node, env, why)
+            if node is stmt or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                                     ast.ClassDef, ast.Lambda)):
+                stack.extend(ast.iter_child_nodes(node))
+
+    def _deep_site(self, node: ast.Call, env: dict[str, Value], why: str) -> None:
+        try:
+            func = self.ev(node.func, env)
+        except RecursionError:
+            return
+        if isinstance(func, SpecRef):
+            unknown = {p.name: Q.unknown(p.name, why) for p in func.spec.signature if p.required}
+            self.result.sites.append(LayerSite(node, func.spec, unknown, self.scope,
+                                               func.assumption, unknown_args=tuple(unknown)))
 
     def statement(self, stmt: ast.stmt, env: dict[str, Value]) -> bool:
         if isinstance(stmt, ast.Assign):
@@ -420,6 +469,9 @@ class Interpreter:
         for elt in elts:
             self.ev(elt, inner)
         self.loop_depth -= 1
+        # `:=` inside binds in the enclosing scope, once per item: not a value this walk fixes.
+        self._forget({n.target.id for n in ast.walk(node) if isinstance(n, ast.NamedExpr)
+                      and isinstance(n.target, ast.Name)}, env)
         return TupleV((), True, complete=False)
 
     def ev_ListComp(self, node: ast.ListComp, env: dict[str, Value]) -> Value:
@@ -434,6 +486,11 @@ class Interpreter:
     # calls -------------------------------------------------------------------------------------
     def ev_Call(self, node: ast.Call, env: dict[str, Value]) -> Value:
         func = self.ev(node.func, env)
+        if self.module.rewrites_namespace and (
+                isinstance(func, (FunctionRef, ClassRef)) or isinstance(node.func, ast.Name)
+                and node.func.id in NAMESPACE_WRITERS and node.func.id not in env):
+            self.namespace_rewritten(f"line {node.lineno} may rebind names through "
+                                     f"{ast.unparse(node.func)}()")
         if isinstance(func, SpecRef):
             return self.construct(node, func, env)
         if isinstance(func, LayerV):
@@ -464,11 +521,15 @@ class Interpreter:
                     self.invalidate_self(env, key)
                     return self.call_own(FunctionRef(key), node, env)
         args = [self.ev(a.value if isinstance(a, ast.Starred) else a, env) for a in node.args]
-        for kw in node.keywords:
-            self.ev(kw.value, env)
+        keywords = [self.ev(kw.value, env) for kw in node.keywords]
         if isinstance(node.func, ast.Name) and node.func.id in _BUILTINS and node.func.id not in env:
             return self.builtin(node.func.id, args, node)
-        return Opaque(ast.unparse(node.func))
+        callee = ast.unparse(node.func)
+        if not (isinstance(node.func, ast.Name) and node.func.id in _READ_ONLY_BUILTINS
+                and node.func.id not in env):
+            for value in (*args, *keywords):
+                lose_track(value, f"passed to {callee}()")
+        return Opaque(callee)
 
     def builtin(self, name: str, args: list[Value], node: ast.Call) -> Value:
         fn = _BUILTINS[name]
@@ -618,7 +679,7 @@ class Interpreter:
 
     def _list_method(self, owner: TupleV, method: str, args: list[Value], starred: bool) -> None:
         if self.loop_depth or starred or method not in ("append", "extend"):
-            owner.complete = False
+            lose_track(owner, f"{method}() where the code cannot be followed")
             return
         if method == "append" and args:
             owner.items = owner.items + (args[0],)
@@ -629,7 +690,7 @@ class Interpreter:
         if isinstance(other, TupleV) and other.complete and not self.loop_depth:
             owner.items = owner.items + other.items
         else:
-            owner.complete = False
+            lose_track(owner, "extended where the code cannot be followed")
 
     def construct(self, node: ast.Call, ref: SpecRef, env: dict[str, Value]) -> Value:
         spec = ref.spec
@@ -668,12 +729,15 @@ class Interpreter:
         info = self.module.callee(ref)
         if info is None:
             for a in node.args:
-                self.ev(a.value if isinstance(a, ast.Starred) else a, env)
+                lose_track(self.ev(a.value if isinstance(a, ast.Starred) else a, env), "passed to a call")
             for kw in node.keywords:
-                self.ev(kw.value, env)
+                lose_track(self.ev(kw.value, env), "passed to a call")
             return Opaque("call")
         values, unknown = self.bind_call(node, info.binding, env, framework=False)
         self.result.calls.append(CallRecord(info.key, values, node.lineno, not unknown, self.scope))
+        # This walk does not follow the call: a list it is handed may come back changed.
+        for value in values.values():
+            lose_track(value, f"passed to {info.key}()")
         return Opaque(f"{info.key}()")
 
     def invalidate_self(self, env: dict[str, Value], method_key: str) -> None:
@@ -872,3 +936,14 @@ def _assigned_names(body: Any) -> set[str]:
             names |= _target_names(node.target)
         stack.extend(ast.iter_child_nodes(node))
     return names
+
+
+def lose_track(value: Value, why: str) -> None:
+    """A list or Sequential changed where the walk cannot follow: its contents are no longer
+    known, and the layers added after this point do not follow the ones before it."""
+    if isinstance(value, TupleV) and value.is_list:
+        value.complete = False
+        value.items = value.items + (Opaque(why),)
+    elif isinstance(value, SequentialV):
+        value.complete = False
+        value.members.append(Opaque(why))

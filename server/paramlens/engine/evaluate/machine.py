@@ -47,6 +47,7 @@ from paramlens.engine.evaluate.objects import (
     next_serial,
     serial_of,
 )
+from paramlens.engine.facts import NAMESPACE_WRITERS
 from paramlens.engine.nodes import all_nodes
 from paramlens.engine.sizes import MAX_SEQUENCE, size_ok, too_large
 
@@ -127,6 +128,8 @@ class Frame:
     module: ModuleV
     func: FuncV | None = None
     maybe_returned: bool = False  # a `return` under an unknown condition
+    # In a comprehension: the frame that holds it, where `:=` binds (PEP 572).
+    walrus_frame: Frame | None = None
 
 
 @dataclass
@@ -245,6 +248,17 @@ class Machine:
         for frame in self.memo_frames:
             if serial < frame[0]:
                 frame[1] = False
+
+    def namespace_rewritten(self, module: ModuleV, why: str) -> None:
+        """exec, eval, globals(), vars(), locals(): a module name may now hold anything a string
+        or a dict write put there. Its values become unknown; the functions, classes and modules
+        it binds stay (a file that rebinds those by strings cannot be read at all)."""
+        for name, value in list(module.names.items()):
+            # program.LazyRef is `from m import name`, an import too (program imports this module)
+            if not isinstance(value, (FuncV, ClassV, ModuleV, ExternalV, PartialV, NativeV, BoundV)) \
+                    and type(value).__name__ != "LazyRef":
+                module.names[name] = Unknown(why)
+        self.names_changed()
 
     def names_changed(self) -> None:
         """A module's or a class's names changed: nothing remembered may be replayed."""
@@ -966,7 +980,7 @@ class Machine:
 
     def ev_NamedExpr(self, node: ast.NamedExpr, frame: Frame) -> Any:
         value = self.ev(node.value, frame)
-        self.assign(node.target, value, frame)
+        self.assign(node.target, value, frame.walrus_frame or frame)
         return value
 
     def ev_JoinedStr(self, node: ast.JoinedStr, frame: Frame) -> Any:
@@ -1041,7 +1055,8 @@ class Machine:
 
     def comprehension(self, node: Any, frame: Frame, emit: Callable[[Frame], None]) -> bool:
         scope = Scope({}, frame.scope)
-        inner = Frame(scope, frame.module, frame.func or _COMPREHENSION)
+        inner = Frame(scope, frame.module, frame.func or _COMPREHENSION,
+                      walrus_frame=frame.walrus_frame or frame)
 
         def loop(index: int) -> bool:
             if index == len(node.generators):
@@ -1177,8 +1192,12 @@ class Machine:
 
     # calls ---------------------------------------------------------------------------------------
     def ev_Call(self, node: ast.Call, frame: Frame) -> Any:
-        if isinstance(node.func, ast.Name) and node.func.id == "super" and not node.args:
-            return self.zero_arg_super(frame)
+        if isinstance(node.func, ast.Name):
+            if node.func.id == "super" and not node.args:
+                return self.zero_arg_super(frame)
+            if node.func.id in NAMESPACE_WRITERS and self.lookup(node.func.id, frame) is MISSING:
+                self.namespace_rewritten(frame.module, f"line {node.lineno} may rebind names "
+                                                       f"through {node.func.id}()")
         func = self.deref(self.ev(node.func, frame))
         args: list[Any] = []
         kwargs: dict[str, Any] = {}
