@@ -11,11 +11,13 @@ Knows nothing of LSP: the server feeds it text and asks it for results by line.
 
 from __future__ import annotations
 
+import ast
 import bisect
 import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from paramlens.editor.blocks import (
     IRRELEVANT_IMPORT,
@@ -154,6 +156,31 @@ class Document:
         gone += [b.parsed for b in middle if b.parsed.broken]
         self.blocks = head + new_blocks + tail
         self._mark_stale(changed_parses, gone)
+        if any(b.parsed.broken for b in self.blocks) and parses_cleanly(text):
+            # The line heuristics cut inside a string that the whole file closes (they keep a
+            # string being typed from swallowing the file): split where Python does.
+            self._split_as_python(text)
+
+    def _split_as_python(self, text: str) -> None:
+        starts = {0}
+        for stmt in ast.parse(text).body:
+            decorators = getattr(stmt, "decorator_list", None)
+            starts.add((decorators[0].lineno if decorators else stmt.lineno) - 1)
+        ordered = sorted(starts)
+        old_by_text = {b.text: b for b in self.blocks}
+        blocks: list[Block] = []
+        changed: list[ParsedBlock] = []
+        for first, end in pairwise([*ordered, len(self.lines)]):
+            text_k = "\n".join(self.lines[first:end])
+            block = old_by_text.pop(text_k, None)
+            if block is None:
+                block = Block(first + 1, text_k, end - first, parse_block(text_k))
+                changed.append(block.parsed)
+            block.start = first + 1
+            blocks.append(block)
+        self.blocks = blocks
+        self._mark_stale(changed, [b.parsed for b in old_by_text.values()])
+
 
     def _changed_region(self, old_lines: list[str], old_blocks: list[Block]
                         ) -> tuple[list[Block], list[Block], list[Block], list[tuple[int, int]]]:

@@ -58,8 +58,8 @@ class ModuleFacts:
         self._self_attrs: dict[str, set[str]] = {}
         self._assigned_once: dict[str, set[str]] = {}
         self.globals_rebound: set[str] = set()
-        # The file calls exec, eval, globals(), vars() or locals(): any module name may be
-        # rebound by a string or a dict write that no walk can follow.
+        # The file calls exec, eval, globals(), vars() or locals(), or reads sys.modules: any
+        # module name may be rebound by a string or a dict write that no walk can follow.
         self.rewrites_namespace = False
         for stmt in statements:
             self._collect(stmt, prefix="", class_key=None, parent=None)
@@ -67,7 +67,8 @@ class ModuleFacts:
                 if isinstance(node, ast.Global):
                     self.globals_rebound.update(node.names)
                 elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-                        and node.func.id in NAMESPACE_WRITERS:
+                        and node.func.id in NAMESPACE_WRITERS or isinstance(node, ast.Attribute) \
+                        and node.attr == "modules" and self.imports.qualified(node) == "sys.modules":
                     self.rewrites_namespace = True
         self._find_escapes(statements, escaping_elsewhere)
 

@@ -17,6 +17,7 @@ from paramlens.engine import channels
 from paramlens.engine.catalogue import LayerSpec, lookup
 from paramlens.engine.facts import NAMESPACE_WRITERS
 from paramlens.engine.names import ImportTable, canonical
+from paramlens.engine.nodes import all_nodes
 from paramlens.engine.quantity import UNKNOWN, Q
 from paramlens.engine.values import (
     ClassRef,
@@ -121,6 +122,10 @@ class Interpreter:
                     return False
             except RecursionError:
                 self.too_deep(stmt, env)
+            if self.module.rewrites_namespace and any(
+                    isinstance(n, ast.Attribute) and n.attr == "modules"
+                    and self.imports.qualified(n) == "sys.modules" for n in all_nodes(stmt)):
+                self.namespace_rewritten(f"line {stmt.lineno} reads sys.modules")
         return True
 
     def namespace_rewritten(self, why: str) -> None:

@@ -736,8 +736,8 @@ class Machine:
         elif isinstance(owner, (ClassV, ModuleV)):
             owner.names[name] = value
             self.names_changed()
-        elif isinstance(owner, FuncV):
-            pass
+        elif isinstance(owner, FuncV) and name in ("__defaults__", "__kwdefaults__", "__code__"):
+            owner.replaced = f"{owner.qualname}.{name} is replaced"  # `__doc__` and the like: no
 
     def set_item(self, owner: Any, key: Any, value: Any) -> None:
         owner = self.deref(owner)
@@ -786,7 +786,11 @@ class Machine:
         return value
 
     def ev_Attribute(self, node: ast.Attribute, frame: Frame) -> Any:
-        return self.get_attribute(self.ev(node.value, frame), node.attr)
+        owner = self.ev(node.value, frame)
+        if node.attr == "modules" and isinstance(owner, ExternalV) and owner.qualname == "sys":
+            # sys.modules[__name__].C = 64 rebinds a module name where no walk can follow
+            self.namespace_rewritten(frame.module, f"line {node.lineno} reads sys.modules")
+        return self.get_attribute(owner, node.attr)
 
     def ev_Tuple(self, node: ast.Tuple, frame: Frame) -> Any:
         items = self.elements(node.elts, frame)
@@ -1312,6 +1316,8 @@ class Machine:
         return result
 
     def call_function(self, func: FuncV, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if func.replaced:
+            return Unknown(func.replaced)
         if func.scope is None and func.owner is None and func.kind == "function":
             return self.remembered(func, args, kwargs, self.run_function)
         return self.run_function(func, args, kwargs)

@@ -103,6 +103,7 @@ class FuncV:
     kind: str = "function"  # "function" | "staticmethod" | "classmethod"
     owner: ClassV | None = None  # the class whose body defined it, for super()
     assumption: str = ""  # set when a decorator was taken as returning the function
+    replaced: str = ""  # why calling it no longer runs this code (`f.__defaults__ = ...`)
 
 
 @dataclass(eq=False)
