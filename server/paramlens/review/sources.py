@@ -3,44 +3,58 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from paramlens.engine.analysis import analyze_source
+from paramlens.engine.reading import MAX_SOURCE_BYTES, try_read_source
 from paramlens.engine.results import FileReport
 
-MAX_BYTES = 20_000_000  # larger "Python" files are generated data, not model code
+MAX_BYTES = MAX_SOURCE_BYTES
 
 
 def collect_paths(arguments: list[str]) -> list[str]:
-    """Files as given, folders walked for `.py` files (sorted, hidden folders skipped)."""
+    """Files as given, folders walked for `.py` files (sorted, hidden folders skipped).
+
+    In a walk only regular files (or links to them) count: a FIFO, socket or device that
+    happens to end in `.py` is not source, as git and ruff also pass such entries by. A path
+    named on the command line is always reported, so that one of those gets its message."""
     paths: list[str] = []
     for argument in arguments:
         if os.path.isdir(argument):
-            for root, dirs, files in os.walk(argument):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
-                paths += [os.path.join(root, f) for f in sorted(files) if f.endswith(".py")]
+            _walk(argument, paths)
         else:
             paths.append(argument)
     return paths
 
 
+def _walk(top: str, paths: list[str]) -> None:
+    """Depth first, each folder's files before its subfolders', with a stack rather than
+    recursion so that a deep tree cannot exhaust Python's."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as scanned:
+                entries = sorted(scanned, key=lambda e: e.name)
+        except OSError:
+            continue  # an unreadable folder below the one named: as os.walk, pass it by
+        dirs = []
+        for entry in entries:
+            try:
+                # is_dir() without following links, as os.walk: no cycles through symlinks
+                if entry.is_dir(follow_symlinks=False):
+                    if not entry.name.startswith(".") and entry.name != "__pycache__":
+                        dirs.append(entry.path)
+                elif entry.name.endswith(".py") and entry.is_file():
+                    paths.append(entry.path)
+            except OSError:
+                continue
+        stack += reversed(dirs)
+
+
 def read_source(path: str) -> tuple[str | None, str | None]:
-    """The file's text, or a message saying why it cannot be read."""
-    try:
-        size = Path(path).stat().st_size
-        if size > MAX_BYTES:
-            return None, f"too large to analyse ({size:,} bytes)"
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        return None, "no such file"
-    except IsADirectoryError:
-        return None, "is a directory"
-    except OSError as error:
-        return None, f"cannot be read: {error.strerror or error}"
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as error:
-        return None, f"not UTF-8 (byte {error.start}: {data[error.start:error.start + 1]!r})"
+    """The file's text, or a message saying why it cannot be read (engine/reading.py: regular
+    files only, size capped before reading, decoded by the file's encoding cookie)."""
+    return try_read_source(path, MAX_BYTES)
 
 
 def check_file(path: str) -> FileReport:

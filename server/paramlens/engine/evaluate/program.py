@@ -46,6 +46,7 @@ from paramlens.engine.evaluate.objects import (
     is_unknown,
 )
 from paramlens.engine.parse import parse_quietly
+from paramlens.engine.reading import SourceError, read_source_file
 
 # Names never read from source: their behaviour is the framework's or compiled code's.
 _EXTERNAL_ROOTS = {"torch", "tensorflow", "tf", "numpy", "scipy", "jax", "jaxlib", "pandas",
@@ -219,11 +220,11 @@ class Program:
         if cached is not None:
             return cached[0]
         try:
-            if not os.path.isfile(path) or os.path.getsize(path) > MAX_FILE_BYTES:
-                return None
-            text = Path(path).read_text(encoding="utf-8")
+            # regular files only, the cap checked before reading, decoded by the file's cookie
+            text = read_source_file(path, MAX_FILE_BYTES)
             statements = parse_quietly(text)
-        except (OSError, UnicodeError, SyntaxError, ValueError, RecursionError, MemoryError):
+        except (SourceError, OSError, UnicodeError, SyntaxError, ValueError, RecursionError,
+                MemoryError):
             return None
         self.add_source(path, statements)
         return statements
