@@ -8,14 +8,15 @@ import os
 import sys
 from pathlib import Path
 
-from paramlens.review.config import FORMATS, ConfigError, config_for
+from paramlens.review.cache import Cache, cache_folder
+from paramlens.review.config import FORMATS, ConfigError, config_for, config_form
 from paramlens.review.formats.github import render_github
 from paramlens.review.formats.json_report import render_json
 from paramlens.review.formats.rdjson import render_rdjson
 from paramlens.review.formats.sarif import render_sarif
 from paramlens.review.formats.text import render_text
 from paramlens.review.git_diff import DiffError
-from paramlens.review.review import ReviewedFile, review
+from paramlens.review.review import ReviewedFile, plan
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("-j", "--jobs", type=_jobs, default=os.cpu_count() or 1, metavar="N",
                        help="worker processes for the files' own analyses (default: the "
                             "number of cores); the program is evaluated as a whole meanwhile")
+    check.add_argument("--no-cache", action="store_true",
+                       help="neither read nor write the cache (.paramlens_cache/ in the "
+                            "project root, or $PARAMLENS_CACHE_DIR)")
     check.add_argument("--max-notices", type=int, metavar="N",
                        help="github format: at most N notices, the rest summed in one "
                             "(default: [tool.paramlens] max-notices, else 10)")
@@ -75,27 +79,49 @@ def run_check(args: argparse.Namespace) -> int:
     # cost a fifth of the time and find little, so they run less often.
     gc.set_threshold(100_000, 50, 50)
     cwd = Path.cwd()
+    cache = None if args.no_cache else Cache(cache_folder(cwd))
     try:
         defaults = config_for(cwd)
-        files = review(args.paths, args.diff, cwd, args.jobs)
+        planned = plan(args.paths, args.diff, cwd, cache)
     except (ConfigError, DiffError) as error:
         print(f"paramlens: {error}", file=sys.stderr)
         return 2
-    if not files and args.diff is None:
+    if not planned.chosen and args.diff is None:
         print("paramlens: no Python files found in " + ", ".join(args.paths), file=sys.stderr)
         return 2
     fmt = args.format or defaults.format
     max_notices = args.max_notices if args.max_notices is not None else defaults.max_notices
+    output_key = None
+    if cache is not None and args.diff is None:
+        # The printed output is a function of the evaluated reports (the run key, checked by
+        # plan()) and of everything below; with --diff it also depends on git's state.
+        output_key = cache.output_key(planned.key, [
+            fmt, max_notices, args.strict, str(planned.root),
+            [(str(a), p, config_form(c)) for a, c, p in planned.chosen]])
+        if planned.holds:
+            stored = cache.output(output_key)
+            if stored is not None:
+                sys.stdout.write(stored["stdout"])
+                sys.stderr.write(stored["stderr"])
+                return stored["code"]
+    files = planned.review(args.jobs)
     output = render(fmt, files, max_notices)
-    if output:
-        print(output)
-    for file in files:
-        if file.report.error:
-            print(f"paramlens: {file.report.path}: {file.report.error}", file=sys.stderr)
+    stdout = output + "\n" if output else ""
+    stderr = "".join(f"paramlens: {f.report.path}: {f.report.error}\n"
+                     for f in files if f.report.error)
+    code = _exit_code(files, args.strict)
+    sys.stdout.write(stdout)
+    sys.stderr.write(stderr)
+    if output_key is not None and cache is not None:
+        cache.store_output(output_key, stdout, stderr, code)
+    return code
+
+
+def _exit_code(files: list[ReviewedFile], strict: bool) -> int:
     if any(f.report.error for f in files):
         return 2
     severities = {d.severity for f in files for d in f.report.diagnostics}
-    if "error" in severities or (args.strict and "warning" in severities):
+    if "error" in severities or (strict and "warning" in severities):
         return 1
     return 0
 

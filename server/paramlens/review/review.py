@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+import stat
+from collections.abc import Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from paramlens.engine.evaluate.entries import package_root
 from paramlens.engine.in_context import apply_evaluation, evaluate_texts
+from paramlens.engine.positions import LineIndex
+from paramlens.engine.reading import SourceError, decode_source, digest, read_regular_bytes
 from paramlens.engine.results import FileReport, Span
+from paramlens.review.cache import Cache, CacheUnavailable, error_digest, recording
 from paramlens.review.checks import review_diagnostics
-from paramlens.review.config import ProjectConfig, config_for
+from paramlens.review.config import ProjectConfig, folder_config
 from paramlens.review.formats.findings import Finding, file_findings
 from paramlens.review.git_diff import changed_lines, repository_root
-from paramlens.review.sources import collect_paths, read_source, report_for
+from paramlens.review.sources import MAX_BYTES, collect_paths, report_for
+
+CHUNK = 8  # files per task: small enough that the last tasks balance across the processes
 
 
 @dataclass
@@ -36,19 +44,39 @@ def _touches(span: Span, lines: set[int]) -> bool:
 def analyse_and_evaluate(read: list[tuple[str, str | None, str | None]], texts: dict[str, str],
                          jobs: int) -> list[FileReport]:
     """Each file's own analysis, and the program evaluated as a whole; with jobs > 1 the files'
-    analyses run in worker processes while this one evaluates."""
+    analyses run in jobs - 1 worker processes while this one evaluates, and once the evaluation
+    is done this process takes the analyses no worker has started (the evaluation cannot be
+    split, the analyses can: this way neither side waits idle for the other)."""
     pool = None
     if jobs > 1 and len(read) > 1 and "fork" in multiprocessing.get_all_start_methods():
         pool = ProcessPoolExecutor(max_workers=jobs - 1,
                                    mp_context=multiprocessing.get_context("fork"))
+    chunks = [read[i:i + CHUNK] for i in range(0, len(read), CHUNK)]
     try:
-        pending = pool.map(_report, read, chunksize=max(1, len(read) // (4 * (jobs - 1)))) \
-            if pool is not None else None
-        evaluation = evaluate_texts({path: text for path, text in texts.items()})
-        reports = list(pending) if pending is not None else [_report(r) for r in read]
+        pending: list[Future[list[FileReport]]] = \
+            [pool.submit(_reports, chunk) for chunk in chunks] if pool is not None else []
+        evaluation = evaluate_texts(dict(texts))
+        if pool is not None:
+            # The workers take chunks from the front; this process now takes them from the back,
+            # one at a time, until it reaches one a worker has started. (Taking them in order
+            # would chase the workers: each wait lets them queue the next chunk first.)
+            local: dict[int, list[FileReport]] = {}
+            for i in reversed(range(len(chunks))):
+                if not pending[i].cancel():
+                    break
+                local[i] = _reports(chunks[i])
+            reports: list[FileReport] = []
+            for i, future in enumerate(pending):
+                reports += local[i] if i in local else future.result()
+        else:
+            reports = _reports(read)
     finally:
         if pool is not None:
-            pool.shutdown()
+            pool.shutdown(cancel_futures=True)
+    for report in reports:
+        text = texts.get(report.path)
+        if report.index is None and report.error is None and text is not None:
+            report.index = LineIndex(text)
     if evaluation is not None:
         for report in reports:
             if report.error is None:
@@ -56,39 +84,140 @@ def analyse_and_evaluate(read: list[tuple[str, str | None, str | None]], texts: 
     return reports
 
 
-def _report(item: tuple[str, str | None, str | None]) -> FileReport:
-    path, text, error = item
-    return report_for(path, text, error)
+def _reports(items: Iterable[tuple[str, str | None, str | None]]) -> list[FileReport]:
+    reports = []
+    for path, text, error in items:
+        report = report_for(path, text, error)
+        if multiprocessing.parent_process() is not None:
+            report.index = None  # rebuilt from the text in the parent: cheaper than sending it
+        reports.append(report)
+    return reports
 
 
-def review(arguments: list[str], diff: str | None, cwd: Path, jobs: int = 1
-           ) -> list[ReviewedFile]:
+def read_checked(path: str) -> tuple[str | None, str | None, str]:
+    """(text, error, content digest) of a file to check: regular files only, the size capped
+    before reading, decoded by the encoding cookie (engine/reading.py)."""
+    try:
+        data = read_regular_bytes(path, MAX_BYTES)
+    except SourceError as error:
+        return None, str(error), error_digest(str(error))
+    try:
+        return decode_source(data), None, digest(data)
+    except SourceError as error:
+        return None, str(error), digest(data)
+
+
+@dataclass
+class Plan:
+    """The files chosen for a run, read and hashed, and what the cache knows of them."""
+
+    cwd: Path
+    root: Path  # the repository root (or the working folder): display paths are relative to it
+    chosen: list[tuple[Path, ProjectConfig, str]]
+    read: list[tuple[str, str | None, str | None]]
+    changed: dict[Path, set[int]] | None
+    cache: Cache | None = None
+    key: str = ""
+    roots: list[str] = field(default_factory=list)
+    holds: bool = False  # the cache has an entry for these files whose every input is unchanged
+
+    def reports(self, jobs: int) -> list[FileReport]:
+        texts = {path: text for path, text, _error in self.read if text is not None}
+        if self.cache is not None and self.holds:
+            found = self.cache.reports(self.key, texts)
+            if found is not None and [r.path for r in found] == [p for p, _t, _e in self.read]:
+                return found
+        if self.cache is None:
+            return analyse_and_evaluate(self.read, texts, jobs)
+        self.cache.prepare()
+        try:
+            with recording() as recorded:
+                reports = analyse_and_evaluate(self.read, texts, jobs)
+        except CacheUnavailable:
+            return analyse_and_evaluate(self.read, texts, jobs)
+        self.cache.store_run(self.key, recorded, reports)
+        return reports
+
+    def review(self, jobs: int) -> list[ReviewedFile]:
+        reports = self.reports(jobs)
+        reviewed: list[ReviewedFile] = []
+        for (absolute, config, _path), report in zip(self.chosen, reports, strict=True):
+            report.diagnostics = review_diagnostics(report, config)
+            if self.changed is not None:
+                lines = self.changed[absolute]
+                report.layers = [r for r in report.layers if _touches(r.span, lines)]
+                report.diagnostics = [d for d in report.diagnostics if _touches(d.span, lines)]
+                report.models = [m for m in report.models if _touches(m.span, lines)]
+            try:
+                display = absolute.relative_to(self.root).as_posix()
+            except ValueError:
+                display = os.path.relpath(absolute, self.cwd)
+            reviewed.append(ReviewedFile(report, config, display))
+        return reviewed
+
+
+def _resolve(path: str, folders: dict[str, str]) -> str:
+    """os.path.realpath(path), resolving each folder once: a file that is not a link resolves
+    to its folder's resolution and its name (one lstat instead of one per path component).
+    realpath, not Path.resolve: a symlink loop is no traceback."""
+    folder, name = os.path.split(os.path.abspath(path))
+    try:
+        if not name or stat.S_ISLNK(os.lstat(path).st_mode):
+            return os.path.realpath(path)
+    except OSError:
+        return os.path.realpath(path)  # missing: its error is reported when it is read
+    resolved = folders.get(folder)
+    if resolved is None:
+        resolved = folders[folder] = os.path.realpath(folder)
+    return os.path.join(resolved, name)
+
+
+def plan(arguments: list[str], diff: str | None, cwd: Path, cache: Cache | None = None) -> Plan:
     """Raises ConfigError or DiffError for what the user must fix first."""
     root = repository_root(cwd) or cwd
     changed = changed_lines(diff, cwd) if diff is not None else None
     chosen: list[tuple[Path, ProjectConfig, str]] = []
+    configs: dict[Path, ProjectConfig] = {}
+    folders: dict[str, str] = {}
     for path in collect_paths(arguments):
-        absolute = Path(path).resolve()
-        config = config_for(absolute)
-        if not config.wants(absolute):
+        absolute = Path(_resolve(path, folders))
+        config = folder_config(absolute.parent, configs)
+        if not config.wants_resolved(absolute):
             continue
         if changed is not None and absolute not in changed:
             continue
         chosen.append((absolute, config, path))
-    read = [(path, *read_source(path)) for _absolute, _config, path in chosen]
-    texts = {path: text for path, text, _error in read if text is not None}
-    reports = analyse_and_evaluate(read, texts, jobs)
-    reviewed: list[ReviewedFile] = []
-    for (absolute, config, _path), report in zip(chosen, reports, strict=True):
-        report.diagnostics = review_diagnostics(report, config)
-        if changed is not None:
-            lines = changed[absolute]
-            report.layers = [r for r in report.layers if _touches(r.span, lines)]
-            report.diagnostics = [d for d in report.diagnostics if _touches(d.span, lines)]
-            report.models = [m for m in report.models if _touches(m.span, lines)]
-        try:
-            display = absolute.relative_to(root).as_posix()
-        except ValueError:
-            display = os.path.relpath(absolute, cwd)
-        reviewed.append(ReviewedFile(report, config, display))
-    return reviewed
+    read: list[tuple[str, str | None, str | None]] = []
+    keyed: list[tuple[str, str, str, str]] = []
+    known: dict[str, str] = {}
+    roots: list[str] = []
+    packages: dict[str, tuple[str, str]] = {}
+    for _absolute, _config, path in chosen:
+        text, error, content = read_checked(path)
+        read.append((path, text, error))
+        absolute = os.path.abspath(path)
+        known.setdefault(absolute, content)
+        if cache is None:
+            continue
+        # where the evaluator's imports start from, and the file's module name there: both
+        # follow from the __init__.py files above it (one look per folder)
+        folder = os.path.dirname(absolute)
+        if folder not in packages:
+            packages[folder] = package_root(os.path.join(folder, "_"))
+        package_folder, dotted = packages[folder]
+        keyed.append((path, content, package_folder, dotted))
+        if package_folder not in roots:
+            roots.append(package_folder)
+    found = Plan(cwd, root, chosen, read, changed)
+    if cache is not None:
+        found.cache = cache
+        found.roots = [*roots, *([os.getcwd()] if os.getcwd() not in roots else [])]
+        found.key = Cache.run_key(cwd, keyed)
+        found.holds = cache.deps_hold(found.key, known, found.roots)
+    return found
+
+
+def review(arguments: list[str], diff: str | None, cwd: Path, jobs: int = 1,
+           cache: Cache | None = None) -> list[ReviewedFile]:
+    """Raises ConfigError or DiffError for what the user must fix first."""
+    return plan(arguments, diff, cwd, cache).review(jobs)

@@ -1,0 +1,92 @@
+"""`paramlens check` at scale: transformers 5.24.0's models/ (2,597 files, ~1M lines) against
+`ast.parse` of the same files, cold (empty cache) and warm (cache filled).
+
+    python bench/check_scale.py [--jobs 2] [--repeat 3]
+
+Targets: cold ≤ 3× ast.parse, warm ≤ 0.2× ast.parse. The wheel is downloaded once with
+`pip download transformers==5.24.0 --no-deps` into bench/.cache/ (gitignored) and unzipped
+there; nothing of transformers is installed or imported. Each paramlens run is a fresh process
+(`python -m paramlens check -j N --format json transformers/models`), timed by the wall clock,
+with its cache in bench/.cache/check_scale_cache (emptied before the cold run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+import zipfile
+from pathlib import Path
+
+VERSION = "5.24.0"
+BENCH_CACHE = Path(__file__).resolve().parent / ".cache"
+TREE = BENCH_CACHE / f"transformers-{VERSION}"
+CHECK_CACHE = BENCH_CACHE / "check_scale_cache"
+
+
+def corpus() -> list[Path]:
+    models = TREE / "transformers" / "models"
+    if not models.is_dir():
+        download = BENCH_CACHE / "dl"
+        wheel = download / f"transformers-{VERSION}-py3-none-any.whl"
+        if not wheel.is_file():
+            subprocess.run([sys.executable, "-m", "pip", "download", f"transformers=={VERSION}",
+                            "--no-deps", "-d", str(download)], check=True)
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(TREE, [n for n in archive.namelist()
+                                      if n.startswith("transformers/")])
+    return sorted(models.rglob("*.py"))
+
+
+def time_ast_parse(files: list[Path]) -> float:
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        for file in files:
+            ast.parse(file.read_bytes())
+    return time.perf_counter() - start
+
+
+def time_check(jobs: int) -> tuple[float, bytes, int]:
+    env = dict(os.environ, PARAMLENS_CACHE_DIR=str(CHECK_CACHE))
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "paramlens", "check", "-j", str(jobs),
+                           "--format", "json", "transformers/models"], cwd=TREE, env=env,
+                          capture_output=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1, 2) or not done.stdout:
+        sys.exit(f"paramlens check failed ({done.returncode}): {done.stderr.decode()[-2000:]}")
+    return elapsed, done.stdout, done.returncode
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--jobs", "-j", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3, help="ast.parse and warm runs")
+    args = parser.parse_args()
+    files = corpus()
+    lines = sum(f.read_bytes().count(b"\n") for f in files)
+    parse = statistics.median(time_ast_parse(files) for _ in range(args.repeat))
+    shutil.rmtree(CHECK_CACHE, ignore_errors=True)
+    cold, cold_out, code = time_check(args.jobs)
+    warm_runs = [time_check(args.jobs) for _ in range(args.repeat)]
+    warm = statistics.median(t for t, _o, _c in warm_runs)
+    same = all(o == cold_out and c == code for _t, o, c in warm_runs)
+    print(f"transformers {VERSION} models/: {len(files):,} files, {lines:,} lines; "
+          f"paramlens check -j {args.jobs} --format json (exit {code})")
+    print(f"  ast.parse (median of {args.repeat}):  {parse:7.2f} s")
+    print(f"  cold, empty cache:           {cold:7.2f} s  = {cold / parse:5.2f}× ast.parse  "
+          f"(target ≤ 3×: {'met' if cold <= 3 * parse else 'NOT met'})")
+    print(f"  warm (median of {args.repeat}):         {warm:7.2f} s  = {warm / parse:5.2f}× "
+          f"ast.parse  (target ≤ 0.2×: {'met' if warm <= 0.2 * parse else 'NOT met'})")
+    print(f"  warm output identical to cold: {'yes' if same else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()
