@@ -81,7 +81,9 @@ class ProgramWriter:
         elif choice == 11:
             self.emit(f"reset_{n}()")
         elif choice == 12:
-            self.emit(f"for {n} in {rng.choice(['tuple(lst)', '(2, 5)', 'range(3)', 'reversed(tuple(lst))'])}:")
+            # over a copy: a body that appends to lst would make Python loop forever
+            iterable = rng.choice(["tuple(lst)", "(2, 5)", "range(3)", "reversed(tuple(lst))"])
+            self.emit(f"for {n} in {iterable}:")
             self.block(budget)
         elif choice == 13:
             self.emit(f"{n} = [{self.name()} for _ in range(2)][-1]")
