@@ -44,10 +44,12 @@ def project(tmp_path: Path) -> Path:
 
 def tamper_outputs(folder: Path) -> None:
     """Mark every stored output, so that a run served from the cache shows it."""
-    for entry in (folder / ".paramlens_cache" / "outputs").iterdir():
-        stored = json.loads(entry.read_text())
-        stored["stdout"] = stored["stdout"].replace('"params": 448', '"params": 12345')
-        entry.write_text(json.dumps(stored))
+    for entry in (folder / ".paramlens_cache" / "outputs").glob("*.out"):
+        head, _, stdout = entry.read_bytes().partition(b"\n")
+        meta = json.loads(head)
+        stdout = stdout.replace(b'"params": 448', b'"params": 12345')
+        meta["length"] = len(stdout)
+        entry.write_bytes(json.dumps(meta).encode() + b"\n" + stdout)
 
 
 def test_editing_an_imported_module_changes_the_dependent_count(tmp_path: Path) -> None:
@@ -116,12 +118,13 @@ def test_no_cache_neither_reads_nor_writes(tmp_path: Path) -> None:
 def test_a_corrupt_cache_is_evaluated_again(tmp_path: Path) -> None:
     folder = project(tmp_path)
     assert conv_params(folder) == [448]
-    for entry in (folder / ".paramlens_cache").rglob("*.json"):
+    for entry in [*(folder / ".paramlens_cache").rglob("*.json"),
+                  *(folder / ".paramlens_cache").rglob("*.out")]:
         entry.write_text("{not json")
     assert conv_params(folder) == [448]
     for entry in (folder / ".paramlens_cache" / "runs").glob("*.reports.json"):
         entry.write_text('[["x.py", null, [[1, 2]], [], []]]')  # a shape no report has
-    for entry in (folder / ".paramlens_cache" / "outputs").glob("*.json"):
+    for entry in (folder / ".paramlens_cache" / "outputs").glob("*.out"):
         entry.unlink()
     assert conv_params(folder) == [448]
 

@@ -92,18 +92,20 @@ def run_check(args: argparse.Namespace) -> int:
     fmt = args.format or defaults.format
     max_notices = args.max_notices if args.max_notices is not None else defaults.max_notices
     output_key = None
+    encoding = sys.stdout.encoding or "utf-8", sys.stdout.errors or "strict"
     if cache is not None and args.diff is None:
         # The printed output is a function of the evaluated reports (the run key, checked by
         # plan()) and of everything below; with --diff it also depends on git's state.
         output_key = cache.output_key(planned.key, [
-            fmt, max_notices, args.strict, str(planned.root),
+            fmt, max_notices, args.strict, str(planned.root), encoding,
             [(str(a), p, config_form(c)) for a, c, p in planned.chosen]])
-        if planned.holds:
-            stored = cache.output(output_key)
+        if planned.token is not None:
+            stored = cache.output(output_key, planned.token)
             if stored is not None:
-                sys.stdout.write(stored["stdout"])
-                sys.stderr.write(stored["stderr"])
-                return stored["code"]
+                stored_out, stored_err, stored_code = stored
+                _write_bytes(stored_out, encoding)
+                sys.stderr.write(stored_err)
+                return stored_code
     files = planned.review(args.jobs)
     output = render(fmt, files, max_notices)
     stdout = output + "\n" if output else ""
@@ -112,9 +114,25 @@ def run_check(args: argparse.Namespace) -> int:
     code = _exit_code(files, args.strict)
     sys.stdout.write(stdout)
     sys.stderr.write(stderr)
-    if output_key is not None and cache is not None:
-        cache.store_output(output_key, stdout, stderr, code)
+    if output_key is not None and cache is not None and planned.token is not None:
+        # tied to the reports it was made from, by their token (see Cache.reports), and stored
+        # as the bytes this stdout's encoding made of it (the encoding is in the key)
+        try:
+            cache.store_output(output_key, planned.token, stdout.encode(*encoding), stderr, code)
+        except (UnicodeError, LookupError):
+            pass  # what this stdout cannot encode is not worth caching
     return code
+
+
+def _write_bytes(data: bytes, encoding: tuple[str, str]) -> None:
+    """Bytes as `sys.stdout.write` of their text would have written them."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None or os.linesep != "\n":  # a replaced stdout, or newlines translated
+        sys.stdout.write(data.decode(*encoding))
+        return
+    sys.stdout.flush()
+    buffer.write(data)
+    buffer.flush()
 
 
 def _exit_code(files: list[ReviewedFile], strict: bool) -> int:

@@ -16,7 +16,7 @@ run):
 Two kinds of entries, like mypy's and ruff's caches in spirit:
 - `runs/KEY.deps.json` and `runs/KEY.reports.json`: the evaluated reports of a set of files,
   before the configuration is applied (so a config change never needs a new evaluation);
-- `outputs/KEY.json`: the printed output of a whole run for given options and configuration,
+- `outputs/KEY.out`: the printed output of a whole run for given options and configuration,
   so that a warm run prints it after checking the hashes, without decoding any report.
 
 Entries are JSON, decoded only into the result classes below: the folder can be written by
@@ -90,8 +90,9 @@ class Recording:
     def __init__(self) -> None:
         self.reads: dict[str, str] = {}  # absolute path -> digest (or error digest)
         self.lookups: dict[str, str | None] = {}  # module name -> file found ("" a namespace)
-        # The folders the lookups looked in -> their signature when first looked in (None: it
-        # did not exist; "racy": changed too recently for its timestamps to tell a later change)
+        # The folders the lookups looked in (for one that does not exist: its nearest existing
+        # ancestor) -> their signature when first looked in ("racy": changed too recently for
+        # its timestamps to tell a later change)
         self.folders: dict[str, list[int] | str | None] = {}
         self.links: dict[str, list[bool]] = {}  # probed paths that are symlinks -> [isfile, isdir]
         self.probed = True  # False: the lookups' probes could not be followed
@@ -116,6 +117,7 @@ class _ProbingPath:
 
     def __init__(self, found: Recording) -> None:
         self.found = found
+        self.missing: set[str] = set()  # folders found not to exist (their ancestor recorded)
         for name in dir(os.path):
             if not name.startswith("__"):
                 setattr(self, name, getattr(os.path, name))
@@ -129,17 +131,21 @@ class _ProbingPath:
         return probe
 
     def _note(self, path: str) -> None:
-        folders = self.found.folders
+        folders, missing = self.found.folders, self.missing
         folder = os.path.dirname(path)
-        while folder not in folders:
+        # A folder that does not exist is not recorded itself: it cannot appear without an
+        # entry appearing in its nearest existing ancestor, whose signature is recorded.
+        while folder not in folders and folder not in missing:
             now = time.time_ns()
             signature = folder_signature(folder)
-            racy = signature is not None and now - max(signature[2], signature[3]) < RACY_NS
-            folders[folder] = "racy" if racy else signature
             if signature is not None:
+                racy = now - max(signature[2], signature[3]) < RACY_NS
+                folders[folder] = "racy" if racy else signature
                 break
-            parent = os.path.dirname(folder)  # missing: its creation shows in the parent
+            missing.add(folder)
+            parent = os.path.dirname(folder)
             if parent == folder:
+                folders[folder] = None  # no ancestor exists at all: recorded as missing
                 break
             folder = parent
         if os.path.islink(path) and path not in self.found.links:
@@ -332,41 +338,59 @@ class Cache:
         except (OSError, ValueError):
             return None
 
-    def deps_hold(self, key: str, known: dict[str, str], roots: list[str]) -> bool:
-        """Whether everything the evaluation of `key` read and looked up is as it was then.
-        `known`: the digests already computed this run (the checked files)."""
+    def holding(self, key: str, known: dict[str, str], roots: list[str]) -> str | None:
+        """If everything the evaluation of `key` read and looked up is as it was then, the token
+        of the reports it made (and of the outputs made from them); else None. `known`: the
+        digests already computed this run (the checked files)."""
         deps = self._load("runs", key + ".deps.json")
         if not isinstance(deps, dict) or deps.get("fingerprint") != fingerprint():
-            return False
-        reads, lookups = deps.get("reads"), deps.get("lookups")
-        if not isinstance(reads, dict) or not isinstance(lookups, dict):
-            return False
+            return None
+        reads, lookups, token = deps.get("reads"), deps.get("lookups"), deps.get("token")
+        if not isinstance(reads, dict) or not isinstance(lookups, dict) or \
+                not isinstance(token, str):
+            return None
         for path, was in reads.items():
             now = known.get(path)
             if now is None:
                 now = current_digest(path)
             if now != was:
-                return False
+                return None
         if lookups and not _lookups_hold(deps, lookups, roots):
-            return False
-        return True
+            return None
+        return token
 
-    def reports(self, key: str, texts: dict[str, str]) -> list[FileReport] | None:
-        data = self._load("runs", key + ".reports.json")
-        if not isinstance(data, list):
+    def reports(self, key: str, token: str, texts: dict[str, str]) -> list[FileReport] | None:
+        """The reports the deps with `token` vouch for. Two runs of the same key may store at
+        once; the token (the reports' digest) keeps one's deps from vouching for the other's."""
+        try:
+            with open(self.folder / "runs" / (key + ".reports.json"), "rb") as handle:
+                raw = handle.read()
+        except OSError:
+            return None
+        if digest(raw) != token:
             return None
         try:
+            data = json.loads(raw)
             return decode_reports(data, texts)
         except (CacheUnavailable, ValueError, TypeError, KeyError, IndexError):
             return None  # an entry of another shape: evaluate again
 
-    def output(self, key: str) -> dict[str, Any] | None:
-        found = self._load("outputs", key + ".json")
-        if not isinstance(found, dict) or not isinstance(found.get("stdout"), str) or \
-                not isinstance(found.get("stderr"), str) or \
-                not isinstance(found.get("code"), int):
+    def output(self, key: str, token: str) -> tuple[bytes, str, int] | None:
+        """(stdout as bytes, stderr, exit code) stored for `key`, if made from the reports with
+        `token`. Stored as a line of JSON and then the bytes themselves: a warm run copies
+        them out without decoding megabytes of JSON."""
+        try:
+            with open(self.folder / "outputs" / (key + ".out"), "rb") as handle:
+                raw = handle.read()
+            head, _, stdout = raw.partition(b"\n")
+            meta = json.loads(head)
+        except (OSError, ValueError):
             return None
-        return found
+        if not isinstance(meta, dict) or meta.get("token") != token or \
+                not isinstance(meta.get("stderr"), str) or not isinstance(meta.get("code"), int) \
+                or meta.get("length") != len(stdout):
+            return None
+        return stdout, meta["stderr"], meta["code"]
 
     # writing -----------------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -394,33 +418,38 @@ class Cache:
             self.writable = False  # a read-only tree: run without writing, every time
             return None
 
-    def store_run(self, key: str, recording: Recording, reports: list[FileReport]) -> None:
+    def store_run(self, key: str, recording: Recording, reports: list[FileReport]
+                  ) -> str | None:
+        """Store the reports and what they depend on; their token, if stored."""
         folder = self._prepare("runs")
         if folder is None:
-            return
+            return None
         try:
-            encoded = json.dumps(encode_reports(reports), separators=(",", ":"))
+            encoded = json.dumps(encode_reports(reports), separators=(",", ":")).encode()
         except CacheUnavailable:
-            return
-        deps = {"fingerprint": fingerprint(), "reads": recording.reads,
+            return None
+        token = digest(encoded)
+        deps = {"fingerprint": fingerprint(), "token": token, "reads": recording.reads,
                 "lookups": recording.lookups, "folders": recording.folders,
                 "links": recording.links, "probed": recording.probed}
         try:
             # reports first: deps that hold are what makes an entry usable
-            _write_atomic(folder / (key + ".reports.json"), encoded.encode())
+            _write_atomic(folder / (key + ".reports.json"), encoded)
             _write_atomic(folder / (key + ".deps.json"), json.dumps(deps).encode())
         except OSError:
             self.writable = False
-            return
+            return None
         _evict(folder, 2 * MAX_ENTRIES)
+        return token
 
-    def store_output(self, key: str, stdout: str, stderr: str, code: int) -> None:
+    def store_output(self, key: str, token: str, stdout: bytes, stderr: str, code: int) -> None:
         folder = self._prepare("outputs")
         if folder is None:
             return
+        head = json.dumps({"token": token, "stderr": stderr, "code": code,
+                           "length": len(stdout)}).encode()
         try:
-            _write_atomic(folder / (key + ".json"),
-                          json.dumps({"stdout": stdout, "stderr": stderr, "code": code}).encode())
+            _write_atomic(folder / (key + ".out"), head + b"\n" + stdout)
         except OSError:
             self.writable = False
             return

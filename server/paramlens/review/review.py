@@ -3,6 +3,7 @@ applied (enabled checks, budgets), and with `--diff` only what touches changed l
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import stat
@@ -94,17 +95,31 @@ def _reports(items: Iterable[tuple[str, str | None, str | None]]) -> list[FileRe
     return reports
 
 
-def read_checked(path: str) -> tuple[str | None, str | None, str]:
-    """(text, error, content digest) of a file to check: regular files only, the size capped
-    before reading, decoded by the encoding cookie (engine/reading.py)."""
+def read_bytes(path: str) -> tuple[bytes | None, str | None, str]:
+    """(bytes, error, content digest) of a file to check: regular files only, the size capped
+    before reading (engine/reading.py). Not decoded yet: a run the cache answers never needs
+    the text."""
     try:
         data = read_regular_bytes(path, MAX_BYTES)
     except SourceError as error:
         return None, str(error), error_digest(str(error))
+    return data, None, digest(data)
+
+
+def decoded(data: bytes | None, error: str | None) -> tuple[str | None, str | None]:
+    """The text by the file's encoding cookie, or why it has none."""
+    if data is None:
+        return None, error
     try:
-        return decode_source(data), None, digest(data)
-    except SourceError as error:
-        return None, str(error), digest(data)
+        return decode_source(data), None
+    except SourceError as failure:
+        return None, str(failure)
+
+
+def read_checked(path: str) -> tuple[str | None, str | None, str]:
+    """(text, error, content digest) of a file to check."""
+    data, error, content = read_bytes(path)
+    return (*decoded(data, error), content)
 
 
 @dataclass
@@ -114,17 +129,28 @@ class Plan:
     cwd: Path
     root: Path  # the repository root (or the working folder): display paths are relative to it
     chosen: list[tuple[Path, ProjectConfig, str]]
-    read: list[tuple[str, str | None, str | None]]
+    raw: list[tuple[str, bytes | None, str | None]]  # each file's bytes, or why it has none
     changed: dict[Path, set[int]] | None
     cache: Cache | None = None
     key: str = ""
     roots: list[str] = field(default_factory=list)
-    holds: bool = False  # the cache has an entry for these files whose every input is unchanged
+    # the token of the cache's reports for these files, if every input they rest on is unchanged
+    # (after a run that stored them: theirs)
+    token: str | None = None
+
+    @property
+    def holds(self) -> bool:
+        return self.token is not None
+
+    @functools.cached_property
+    def read(self) -> list[tuple[str, str | None, str | None]]:
+        """(path, text, error) of each file, decoded."""
+        return [(path, *decoded(data, error)) for path, data, error in self.raw]
 
     def reports(self, jobs: int) -> list[FileReport]:
         texts = {path: text for path, text, _error in self.read if text is not None}
-        if self.cache is not None and self.holds:
-            found = self.cache.reports(self.key, texts)
+        if self.cache is not None and self.token is not None:
+            found = self.cache.reports(self.key, self.token, texts)
             if found is not None and [r.path for r in found] == [p for p, _t, _e in self.read]:
                 return found
         if self.cache is None:
@@ -135,7 +161,7 @@ class Plan:
                 reports = analyse_and_evaluate(self.read, texts, jobs)
         except CacheUnavailable:
             return analyse_and_evaluate(self.read, texts, jobs)
-        self.cache.store_run(self.key, recorded, reports)
+        self.token = self.cache.store_run(self.key, recorded, reports)
         return reports
 
     def review(self, jobs: int) -> list[ReviewedFile]:
@@ -187,14 +213,14 @@ def plan(arguments: list[str], diff: str | None, cwd: Path, cache: Cache | None 
         if changed is not None and absolute not in changed:
             continue
         chosen.append((absolute, config, path))
-    read: list[tuple[str, str | None, str | None]] = []
+    raw: list[tuple[str, bytes | None, str | None]] = []
     keyed: list[tuple[str, str, str, str]] = []
     known: dict[str, str] = {}
     roots: list[str] = []
     packages: dict[str, tuple[str, str]] = {}
     for _absolute, _config, path in chosen:
-        text, error, content = read_checked(path)
-        read.append((path, text, error))
+        data, error, content = read_bytes(path)
+        raw.append((path, data, error))
         absolute = os.path.abspath(path)
         known.setdefault(absolute, content)
         if cache is None:
@@ -208,12 +234,12 @@ def plan(arguments: list[str], diff: str | None, cwd: Path, cache: Cache | None 
         keyed.append((path, content, package_folder, dotted))
         if package_folder not in roots:
             roots.append(package_folder)
-    found = Plan(cwd, root, chosen, read, changed)
+    found = Plan(cwd, root, chosen, raw, changed)
     if cache is not None:
         found.cache = cache
         found.roots = [*roots, *([os.getcwd()] if os.getcwd() not in roots else [])]
         found.key = Cache.run_key(cwd, keyed)
-        found.holds = cache.deps_hold(found.key, known, found.roots)
+        found.token = cache.holding(found.key, known, found.roots)
     return found
 
 
