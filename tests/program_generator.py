@@ -1,7 +1,9 @@
-"""Small random programs that build torch layers the way model code does: integers carried
-through assignments, branches, loops, lists, helpers, globals, walrus and exceptions, then
-layers built from them. Each program is valid Python that terminates; some of the layers it
-builds are ones torch refuses. Seeded: the same seed gives the same programs."""
+"""Small random programs that build torch or Keras layers the way model code does: integers
+carried through assignments, branches, loops, lists, helpers, globals, walrus and exceptions,
+then layers built from them (Keras: a Sequential of what was collected, and a functional model
+through a helper that takes a tensor and returns one). Each program is valid Python that
+terminates; some of the layers it builds are ones the framework refuses. Seeded: the same seed
+gives the same programs."""
 
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ NAMES = ("a", "b", "c", "d")
 
 
 class ProgramWriter:
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, framework: str = "torch") -> None:
         self.rng = rng
+        self.framework = framework
         self.lines: list[str] = []
         self.depth = 0
 
@@ -97,6 +100,9 @@ class ProgramWriter:
         self.depth -= 1
 
     def layer(self) -> None:
+        if self.framework == "keras":
+            self.keras_layer()
+            return
         rng = self.rng
         kind = rng.randrange(4)
         x, y = self.name(), self.name()
@@ -109,10 +115,25 @@ class ProgramWriter:
         else:
             self.emit(f"layers.append(nn.BatchNorm1d({x}))")
 
+    def keras_layer(self) -> None:
+        rng = self.rng
+        kind = rng.randrange(4)
+        x = self.name()
+        if kind == 0:
+            self.emit(f"layers.append(kl.Dense({x}, use_bias={rng.choice(['True', 'False'])}))")
+        elif kind == 1:
+            self.emit(f"layers.append(kl.Dense({x}))")
+        elif kind == 2:
+            self.emit("layers.append(kl.BatchNormalization())")
+        else:
+            self.emit(f"layers.insert(0, kl.Dense({x} % 5 + 1))")
+
     def program(self) -> str:
-        self.lines = [
-            "import torch.nn as nn",
-            "",
+        if self.framework == "keras":
+            self.lines = ["import keras", "from keras import layers as kl", ""]
+        else:
+            self.lines = ["import torch.nn as nn", ""]
+        self.lines += [
             "a, b, c, d = 3, 8, 16, 4",
             "lst = [2, 4]",
             "layers = []",
@@ -130,22 +151,34 @@ class ProgramWriter:
         for n in NAMES:
             self.lines += [f"def reset_{n}():", f"    global {n}", f"    {n} = {self.small()}",
                            "", ""]
-        self.lines += [
-            "class Block(nn.Module):",
-            "    def __init__(self, cin, cout):",
-            "        super().__init__()",
-            "        self.conv = nn.Conv2d(cin, cout, 3, bias=False)",
-            "        self.norm = nn.BatchNorm2d(cout)",
-            "",
-            "",
-        ]
+        if self.framework == "keras":
+            self.lines += ["def block(x, units):", "    return kl.Dense(units)(x)", "", ""]
+        else:
+            self.lines += [
+                "class Block(nn.Module):",
+                "    def __init__(self, cin, cout):",
+                "        super().__init__()",
+                "        self.conv = nn.Conv2d(cin, cout, 3, bias=False)",
+                "        self.norm = nn.BatchNorm2d(cout)",
+                "",
+                "",
+            ]
         for _ in range(self.rng.randint(6, 14)):
             self.statement(2)
         self.layer()
-        self.emit("model = nn.Sequential(*layers)")
+        if self.framework == "keras":
+            self.emit(f"model = keras.Sequential([keras.Input(shape=({self.name()} % 6 + 1,)), "
+                      "*layers])")
+            self.emit(f"inputs = keras.Input(shape=({self.name()} % 6 + 2,))")
+            self.emit("x = inputs")
+            self.emit("for units in tuple(lst):")
+            self.emit("    x = block(x, units)")
+            self.emit("functional = keras.Model(inputs, x)")
+        else:
+            self.emit("model = nn.Sequential(*layers)")
         return "\n".join(self.lines) + "\n"
 
 
-def programs(seed: int, count: int) -> list[str]:
+def programs(seed: int, count: int, framework: str = "torch") -> list[str]:
     rng = random.Random(seed)
-    return [ProgramWriter(random.Random(rng.random())).program() for _ in range(count)]
+    return [ProgramWriter(random.Random(rng.random()), framework).program() for _ in range(count)]

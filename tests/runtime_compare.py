@@ -25,7 +25,8 @@ def framework_records(paths: list[Path]) -> dict[str, dict]:
 
 def disagreements(record: dict, file: dict) -> list[str]:
     """One line per way our report of a file (JSON) contradicts what the framework built:
-    - a site the framework refused anywhere has a count (params, or a context's);
+    - a site the framework refused anywhere has a certain count; one it only refused has a
+      count in some context;
     - a certain count, or a context's, that is not one the framework built at that site;
     - one certain count for a site the framework built with several;
     - a built site that owns parameters is missing from our layers;
@@ -45,14 +46,16 @@ def disagreements(record: dict, file: dict) -> list[str]:
         built = by_site.get((line, column), [])
         refused = [r["refused"] for r in built if r["refused"]]
         counts = {r["params"] for r in built if r["refused"] is None and r["params"] is not None}
-        certain = [layer["params"]] + [c["params"] for c in layer.get("contexts") or []]
-        certain = [c for c in certain if c is not None]
-        if refused and certain:
-            found.append(f"line {line}: {layer['layer']} counted {certain}, but the framework "
-                         f"refuses it ({refused[0]})")
-        elif counts and any(c not in counts for c in certain):
-            found.append(f"line {line}: {layer['layer']} counted {certain}, the framework built "
-                         f"{sorted(counts)}")
+        contexts = [c["params"] for c in layer.get("contexts") or [] if c["params"] is not None]
+        if refused and layer["params"] is not None:
+            found.append(f"line {line}: {layer['layer']} counted {layer['params']}, but the "
+                         f"framework refuses it ({refused[0]})")
+        elif refused and not counts and contexts:
+            found.append(f"line {line}: {layer['layer']} counted {contexts} in context, but the "
+                         f"framework refuses it ({refused[0]})")
+        elif counts and any(c not in counts for c in [layer["params"], *contexts] if c is not None):
+            found.append(f"line {line}: {layer['layer']} counted {layer['params']}, in context "
+                         f"{contexts}; the framework built {sorted(counts)}")
         if layer["params"] is not None and len(counts) > 1:
             found.append(f"line {line}: one certain count {layer['params']} for a site the "
                          f"framework built as {sorted(counts)}")

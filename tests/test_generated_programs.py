@@ -1,6 +1,7 @@
 """Random small programs (program_generator.py) that carry sizes through assignments, branches,
-loops, lists, helpers, globals, walrus and exceptions into torch layers: each run for real, its
-every layer and Sequential recorded, and `paramlens check` on the same files must contradict
+loops, lists, helpers, globals, walrus and exceptions into torch or Keras layers: each run for
+real (Keras on its torch backend), its every layer and torch Sequential recorded, and
+`paramlens check` on the same files must contradict
 none of it (runtime_compare.disagreements). The programs are seeded; a failure names the file,
 and the programs are kept in pytest's temporary folder to read."""
 
@@ -22,9 +23,10 @@ COUNT = 150
 pytest.importorskip("torch")
 
 
-def test_generated_programs_agree_with_torch(tmp_path: Path) -> None:
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+def test_generated_programs_agree_with_the_framework(framework: str, tmp_path: Path) -> None:
     paths = []
-    for i, source in enumerate(programs(SEED, COUNT)):
+    for i, source in enumerate(programs(SEED, COUNT, framework)):
         path = tmp_path / f"program_{i:03d}.py"
         path.write_text(source)
         paths.append(path)
@@ -40,6 +42,6 @@ def test_generated_programs_agree_with_torch(tmp_path: Path) -> None:
     problems = [f"{name}: {problem}" for name in sorted(records)
                 for problem in disagreements(records[name], report[name])]
     counted = sum(1 for f in report.values() for layer in f["layers"] if layer["params"] is not None)
-    print(f"{COUNT} programs: {built} constructions built, {refused} refused by torch; "
+    print(f"{COUNT} {framework} programs: {built} constructions built, {refused} refused; "
           f"{counted} layers with a certain count; {len(problems)} disagreements")
     assert not problems, "\n".join(problems[:40])

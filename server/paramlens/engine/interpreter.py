@@ -328,6 +328,12 @@ class Interpreter:
                 self.ev(child, env)
         return Opaque(ast.unparse(node))
 
+    def ev_NamedExpr(self, node: ast.NamedExpr, env: dict[str, Value]) -> Value:
+        value = self.ev(node.value, env)
+        if isinstance(node.target, ast.Name):
+            env[node.target.id] = value
+        return value
+
     def ev_Constant(self, node: ast.Constant, env: dict[str, Value]) -> Value:
         return Q.const(node.value)
 
