@@ -7,19 +7,28 @@ takes already-parsed top-level statements (document.py feeds it blocks parsed on
 from __future__ import annotations
 
 import ast
+import dataclasses
 import math
 from dataclasses import dataclass
 
 from paramlens.engine import channels
-from paramlens.engine.catalogue import Args, count
+from paramlens.engine.catalogue import (
+    Args,
+    Given,
+    Tensor,
+    call_refusal,
+    count,
+    tensor_refusal,
+    value_refusal,
+)
 from paramlens.engine.facts import FunctionInfo, ModuleFacts, assume
 from paramlens.engine.interpreter import CallRecord, Interpreter, LayerSite, WalkResult
 from paramlens.engine.nodes import all_nodes
 from paramlens.engine.parse import parse_quietly
 from paramlens.engine.positions import LineIndex
-from paramlens.engine.quantity import Q, render
+from paramlens.engine.quantity import UNKNOWN, Q, render
 from paramlens.engine.results import Diagnostic, FileReport, LayerResult, ModelTotal, Span, TensorShape
-from paramlens.engine.values import LayerV, Opaque, SequentialV, Value
+from paramlens.engine.values import LayerV, Opaque, SequentialV, TupleV, Value
 
 _MAX_ROUNDS = 4  # call chains deeper than this keep their parameters unknown
 
@@ -202,15 +211,22 @@ def finish_site(site: LayerSite, index: LineIndex) -> tuple[LayerResult, list[Di
     spec = site.spec
     if spec.formula is None:
         result = _parameterless(site, index)
+        refused, _ = _refusals(site, Q.unknown("in_channels"), [])
+        if refused:
+            result = dataclasses.replace(result, params=None, params_default=None,
+                                         formula="", invalid=refused,
+                                         unknowns=(f"cannot be built: {refused}",))
+            return result, [_refused_diagnostic(site, result.span, refused)]
         if site.mismatch:
             return result, [Diagnostic(result.span, "error", "merge-mismatch", site.mismatch)]
         return result, []
     in_ch = site_in_channels(site)
     args = Args(site.values, in_ch, spec.ndim)
     tensors, total = count(spec, args)
+    refused, refused_if_defaults = _refusals(site, in_ch, tensors)
     certain = not site.class_assumption
-    params = _as_int(total.exact) if certain else None
-    params_default = _as_int(total.default)
+    params = _as_count(total.exact) if certain else None
+    params_default = _as_count(total.default)
     if (params is not None and params < 0) or (params_default is not None and params_default < 0):
         params = params_default = None  # a size below zero: something was misread; say nothing
     formula = total.text()
@@ -229,9 +245,17 @@ def finish_site(site: LayerSite, index: LineIndex) -> tuple[LayerResult, list[Di
     groups_problem = _groups_problem(site, in_ch)
     if groups_problem:
         diagnostics.append(Diagnostic(span, "error", "groups-divisibility", groups_problem))
+    elif refused:
+        diagnostics.append(_refused_diagnostic(site, span, refused))
+    invalid = groups_problem or refused
+    if not invalid and refused_if_defaults and params_default is not None:
+        # Under the stated defaults the framework would refuse: no count under them either.
+        params_default = None
+        unknowns = [f"under its assumptions, {spec.framework} refuses it: {refused_if_defaults}"]
+    if invalid:
         # The framework refuses to build this layer: any count would be made up.
         params = params_default = None
-        unknowns = [f"cannot be built: {groups_problem}"]
+        unknowns = [f"cannot be built: {invalid}"]
         shapes = tuple(_tensor_shape(t.name, tuple(Q.unknown(d.text()) if d.known else d
                                                    for d in t.shape), t.present)
                        for t in tensors if not (t.present.known and not t.present.exact))
@@ -256,9 +280,51 @@ def finish_site(site: LayerSite, index: LineIndex) -> tuple[LayerResult, list[Di
         output_shape=output_shape,
         mult_adds=mult_adds,
         scope=site.scope,
-        invalid=groups_problem,
+        invalid=invalid,
     )
     return result, diagnostics
+
+
+def _refusals(site: LayerSite, in_ch: Q, tensors: list[Tensor]) -> tuple[str | None, str | None]:
+    """Why the framework refuses this call: for certain (the values the file fixes), and under
+    the stated defaults. A class that itself rests on an assumption refuses only under it."""
+    spec = site.spec
+    node = site.node
+    hidden = any(isinstance(a, ast.Starred) for a in node.args) or \
+        any(kw.arg is None for kw in node.keywords)
+    positional = sum(1 for a in node.args if not isinstance(a, ast.Starred))
+    keywords = [kw.arg for kw in node.keywords if kw.arg is not None]
+    given = {k for k in site.values if k not in site.unknown_args}
+    by_call = call_refusal(spec, positional, keywords, hidden or bool(site.unknown_args), given)
+    found: list[str | None] = []
+    for exact in (True, False):
+        values = {k: _plain(v, exact) for k, v in site.values.items() if not k.startswith("__")}
+        given_values = Given(values, in_ch.exact if exact else in_ch.default)
+        found.append(by_call or value_refusal(spec, given_values) or
+                     tensor_refusal(spec, tensors, exact))
+    certain, if_defaults = found
+    if site.class_assumption:
+        return None, certain or if_defaults
+    return certain, if_defaults
+
+
+def _plain(value: Value, exact: bool) -> object:
+    """An argument as the framework would receive it, UNKNOWN where the file does not fix it."""
+    if isinstance(value, Q):
+        return value.exact if exact else value.default
+    if isinstance(value, TupleV):
+        if not value.complete:
+            return UNKNOWN
+        items = tuple(_plain(v, exact) for v in value.items)
+        return list(items) if value.is_list else items
+    return UNKNOWN
+
+
+def _refused_diagnostic(site: LayerSite, span: Span, reason: str) -> Diagnostic:
+    framework = "torch" if site.spec.framework == "torch" else "Keras"
+    message = reason if reason.startswith("Python") else \
+        f"{framework} refuses to build {site.spec.short}: {reason}"
+    return Diagnostic(span, "error", "refused-arguments", message)
 
 
 def _parameterless(site: LayerSite, index: LineIndex) -> LayerResult:
@@ -286,6 +352,11 @@ def _in_from(site: LayerSite, in_ch: Q) -> str:
 def _uses_in_channels(site: LayerSite) -> bool:
     spec = site.spec
     return spec.in_arg is not None or spec.framework == "keras" or spec.short.startswith("Lazy")
+
+
+def _as_count(value: object) -> int | None:
+    """A total: a size the framework took as a bool (`Embedding(1, True)`) counts as its int."""
+    return _as_int(int(value) if isinstance(value, bool) else value)
 
 
 def _as_int(value: object) -> int | None:
@@ -345,17 +416,22 @@ def _output(site: LayerSite, args: Args, params: int | None) -> tuple[tuple[int,
         return None, None
     spatial = channels.conv_output_spatial(site, args, site.input.shape)
     out = site.spec.flow(args) if site.spec.flow else None
-    if spatial is None or out is None or not out.known:
-        return None, None
+    if spatial is None or out is None or not _is_size(out.exact) or \
+            not all(_is_size(d.exact) for d in spatial):
+        return None, None  # (a size the framework refuses has no output shape either)
     dims = tuple(int(d.exact) for d in spatial)
     mult_adds = params * math.prod(dims) if params is not None else None
     return (*dims, int(out.exact)), mult_adds
 
 
+def _is_size(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 def _groups_problem(site: LayerSite, in_ch: Q) -> str | None:
     spec = site.spec
-    if spec.family != "conv":
-        return None
+    if spec.family != "conv" or spec.short.startswith("Lazy"):
+        return None  # (torch's Lazy* are built with 0 channels and never check groups again)
     groups = site.values.get("groups")
     out = site.values.get("out_channels" if spec.framework == "torch" else "filters")
     if not (isinstance(groups, Q) and groups.known and isinstance(groups.exact, int)) or \

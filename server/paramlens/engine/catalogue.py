@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from paramlens.engine.quantity import Q, choose, product
+from paramlens.engine.quantity import UNKNOWN, Q, choose, product
 from paramlens.engine.values import TupleV
 
 
@@ -24,6 +24,7 @@ class Param:
     name: str
     default: Any = None
     required: bool = False
+    keyword_only: bool = False  # after `*` in the framework's signature
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,14 @@ class Args:
             return (value,) * self.ndim
         return tuple(Q.unknown(f"{name}[{i}]") for i in range(self.ndim))
 
+    def as_given(self, name: str) -> tuple[Q, ...]:
+        """A torch `int or tuple` argument as torch keeps it: an int spread over the spatial
+        dimensions, a tuple as it is, whatever its length (`Conv2d(3, 8, (3, 3, 3))` builds)."""
+        value = self.values.get(name)
+        if isinstance(value, TupleV) and value.complete:
+            return tuple(v if isinstance(v, Q) else Q.unknown(name) for v in value.items)
+        return self.dims(name)
+
     def is_none(self, name: str) -> Q:
         value = self.values.get(name)
         if value is None and name not in self.values:
@@ -89,6 +98,11 @@ class LayerSpec:
     flow: Flow | None = None
     ndim: int = 0  # spatial dimensions, for convolutions and pooling
     transposed: bool = False
+    # The framework's own argument checks, in the order its __init__ (or build) runs them.
+    checks: tuple[Check, ...] = ()
+    # True when `signature` is not the whole of what the class accepts (Keras' **kwargs, or
+    # parameters left out): an unexpected keyword or a surplus positional is then not refused.
+    open_call: bool = False
 
     @property
     def name(self) -> str:
@@ -116,6 +130,11 @@ def signature(text: str) -> tuple[Param, ...]:
             params.append(Param(arg.arg, ast.literal_eval(defaults[i - first_default])))
         else:
             params.append(Param(arg.arg, required=True))
+    for arg, default in zip(func.args.kwonlyargs, func.args.kw_defaults, strict=True):
+        if default is None:
+            params.append(Param(arg.arg, required=True, keyword_only=True))
+        else:
+            params.append(Param(arg.arg, ast.literal_eval(default), keyword_only=True))
     return tuple(params)
 
 
@@ -131,14 +150,14 @@ def arg_flow(name: str) -> Flow:
 # formulas: PyTorch ----------------------------------------------------------------------------
 def torch_conv(a: Args) -> list[Tensor]:
     out, groups = a.q("out_channels"), a.q("groups")
-    kernel = a.dims("kernel_size")
+    kernel = a.as_given("kernel_size")
     return [Tensor("weight", (out, a.in_ch // groups, *kernel)),
             Tensor("bias", (out,), a.q("bias"))]
 
 
 def torch_conv_transpose(a: Args) -> list[Tensor]:
     out, groups = a.q("out_channels"), a.q("groups")
-    kernel = a.dims("kernel_size")
+    kernel = a.as_given("kernel_size")
     return [Tensor("weight", (a.in_ch, out // groups, *kernel)),
             Tensor("bias", (out,), a.q("bias"))]
 
@@ -159,13 +178,13 @@ def torch_embedding(a: Args) -> list[Tensor]:
 
 
 def torch_batchnorm(a: Args) -> list[Tensor]:
+    # torch 2.13's keyword-only `bias=False` keeps the affine weight and drops its bias.
     affine = a.q("affine")
-    return [Tensor("weight", (a.in_ch,), affine), Tensor("bias", (a.in_ch,), affine)]
+    return [Tensor("weight", (a.in_ch,), affine),
+            Tensor("bias", (a.in_ch,), _and(affine, a.q("bias")))]
 
 
-def torch_groupnorm(a: Args) -> list[Tensor]:
-    affine = a.q("affine")
-    return [Tensor("weight", (a.in_ch,), affine), Tensor("bias", (a.in_ch,), affine)]
+torch_groupnorm = torch_batchnorm
 
 
 def _shape_of(value: Any, name: str) -> tuple[Q, ...]:
@@ -225,16 +244,17 @@ def torch_rnn(gates: int, proj: bool = False) -> Formula:
             return [Tensor("weights", (Q.unknown("num_layers × directions × per-layer weights"),))]
         dirs = 2 if bidir.exact else 1
         proj_size = a.q("proj_size") if proj else Q.const(0)
+        rows = hidden if gates == 1 else gates * hidden  # RNNBase: gate_size = hidden_size
         h_out = choose(proj_size.binary(Q.const(0), lambda p, q: p > q, ">"), proj_size, hidden)
         tensors: list[Tensor] = []
         for layer in range(int(layers.exact)):
             in_size = a.in_ch if layer == 0 else h_out * dirs
             for d in range(dirs):
                 sfx = f"_l{layer}" + ("_reverse" if d else "")
-                tensors += [Tensor("weight_ih" + sfx, (gates * hidden, in_size)),
-                            Tensor("weight_hh" + sfx, (gates * hidden, h_out)),
-                            Tensor("bias_ih" + sfx, (gates * hidden,), bias),
-                            Tensor("bias_hh" + sfx, (gates * hidden,), bias)]
+                tensors += [Tensor("weight_ih" + sfx, (rows, in_size)),
+                            Tensor("weight_hh" + sfx, (rows, h_out)),
+                            Tensor("bias_ih" + sfx, (rows,), bias),
+                            Tensor("bias_hh" + sfx, (rows,), bias)]
                 if proj:
                     tensors.append(Tensor("weight_hr" + sfx, (proj_size, hidden),
                                           proj_size.binary(Q.const(0), lambda p, q: p > q, ">")))
@@ -379,6 +399,441 @@ def depthwise_out(a: Args) -> Q:
     return a.in_ch * a.q("depth_multiplier")
 
 
+# refusals -------------------------------------------------------------------------------------
+# What the frameworks refuse to build, written once and read by both the static analysis and the
+# evaluator. Rules see plain Python values (UNKNOWN where the code does not fix one) and say
+# nothing about what they cannot see: an unknown argument never makes a refusal.
+class Given:
+    """A call's arguments as plain values, and the input channels where the layer is built."""
+
+    def __init__(self, values: dict[str, Any], in_channels: Any = UNKNOWN) -> None:
+        self.values = values
+        self.in_ch = in_channels
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values.get(name, UNKNOWN)
+
+    def known(self, *names: str) -> bool:
+        return all(is_known(self[n]) for n in names)
+
+
+Check = Callable[[Given], "str | None"]
+
+
+def is_known(value: Any) -> bool:
+    if value is UNKNOWN:
+        return False
+    if isinstance(value, (tuple, list)):
+        return all(is_known(v) for v in value)
+    return True
+
+
+def _whole(value: Any) -> bool:
+    """An int as the framework's `isinstance(x, int)` sees it (bool included, as in Python)."""
+    return isinstance(value, int)
+
+
+def _safely(check: Check) -> Check:
+    """A rule that repeats the framework's own arithmetic fails where the framework does: a value
+    Python cannot compare or divide is refused by the framework as well."""
+    def run(g: Given) -> str | None:
+        try:
+            return check(g)
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError) as error:
+            return f"the framework cannot use these arguments ({error})"
+    return run
+
+
+def _spread(value: Any, ndim: int) -> tuple | None:
+    """torch's _ntuple: a sequence as it is, anything else repeated over the dimensions."""
+    if not is_known(value) or value is None or isinstance(value, str):
+        return None
+    if isinstance(value, (tuple, list)):
+        return tuple(value)
+    return (value,) * ndim
+
+
+# torch ----------------------------------------------------------------------------------------
+_TORCH_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def torch_conv_checks(ndim: int, lazy: bool, transposed: bool) -> tuple[Check, ...]:
+    """_ConvNd.__init__: groups, divisibility, padding strings, padding_mode. A Lazy* class is
+    built with 0 channels: only the input channels are checked, when its weights are made."""
+    def groups(g: Given) -> str | None:
+        n = g["groups"]
+        if is_known(n) and n <= 0:
+            return "groups must be a positive integer"
+        return None
+
+    def divisible(g: Given) -> str | None:
+        n = g["groups"]
+        sizes = [("in_channels", g.in_ch)] if lazy else \
+            [("in_channels", g["in_channels"]), ("out_channels", g["out_channels"])]
+        for arg, value in sizes:
+            if is_known(n) and is_known(value) and value % n != 0:
+                return f"{arg} must be divisible by groups ({arg}={value!r}, groups={n!r})"
+        return None
+
+    def padding(g: Given) -> str | None:
+        pad, mode = g["padding"], g["padding_mode"]
+        if isinstance(pad, str) and not transposed:  # _ConvTransposeNd takes any string
+            if pad not in ("valid", "same"):
+                return f"invalid padding string {pad!r}, should be 'valid' or 'same'"
+            stride = _spread(g["stride"], ndim)
+            if pad == "same" and stride is not None and is_known(stride) and \
+                    any(s != 1 for s in stride):
+                return "padding='same' is not supported for strided convolutions"
+        if is_known(mode) and mode not in _TORCH_PADDING_MODES:
+            return f"padding_mode must be one of {', '.join(_TORCH_PADDING_MODES)}, not {mode!r}"
+        if transposed and is_known(mode) and mode != "zeros":
+            return "only 'zeros' padding mode is supported for transposed convolutions"
+        return None
+
+    return tuple(_safely(c) for c in (groups, divisible, padding))
+
+
+def _torch_group_norm(g: Given) -> str | None:
+    groups, channels = g["num_groups"], g["num_channels"]
+    if is_known(groups) and is_known(channels) and channels % groups != 0:
+        return f"num_channels ({channels!r}) must be divisible by num_groups ({groups!r})"
+    return None
+
+
+def _torch_normalized_shape(g: Given) -> str | None:
+    shape = g["normalized_shape"]
+    if is_known(shape) and not isinstance(shape, (int, tuple, list)):
+        return f"normalized_shape must be an int or a sequence of ints, not {shape!r}"
+    return None
+
+
+def _torch_embedding(g: Given) -> str | None:
+    # __init__ asserts -n ≤ padding_idx < n for a non-zero index; reset_parameters() then zeroes
+    # that row, which fails for padding_idx=0 of an empty table.
+    pad, n = g["padding_idx"], g["num_embeddings"]
+    if is_known(pad) and is_known(n) and pad is not None and not -n <= pad < n:
+        return f"padding_idx={pad!r} must be within num_embeddings ({n!r})"
+    return None
+
+
+def _torch_bilinear(g: Given) -> str | None:
+    # reset_parameters() draws from ±1/sqrt(in1_features)
+    n = g["in1_features"]
+    if is_known(n) and n <= 0:
+        return f"in1_features must be > 0, but got in1_features={n!r}"
+    return None
+
+
+def _torch_mha(g: Given) -> str | None:
+    embed, heads = g["embed_dim"], g["num_heads"]
+    if not (is_known(embed) and is_known(heads)):
+        return None
+    if embed <= 0 or heads <= 0:
+        return f"embed_dim and num_heads must be greater than 0 (embed_dim={embed!r}, " \
+               f"num_heads={heads!r})"
+    if (embed // heads) * heads != embed:
+        return f"embed_dim ({embed!r}) must be divisible by num_heads ({heads!r})"
+    return None
+
+
+def torch_rnn_checks(mode: str) -> tuple[Check, ...]:
+    """RNNBase.__init__, in its order."""
+    def check(g: Given) -> str | None:
+        dropout = g["dropout"]
+        if is_known(dropout) and (not isinstance(dropout, (int, float)) or
+                                  isinstance(dropout, bool) or not 0 <= dropout <= 1):
+            return f"dropout must be a number in [0, 1], not {dropout!r}"
+        for arg in ("bias", "batch_first"):
+            if is_known(g[arg]) and not isinstance(g[arg], bool):
+                return f"{arg} must be True or False, not {g[arg]!r}"
+        for arg in ("input_size", "hidden_size"):
+            value = g[arg]
+            if is_known(value) and not _whole(value):
+                return f"{arg} must be an int, not {value!r}"
+            if is_known(value) and value <= 0:
+                return f"{arg} must be greater than zero, not {value!r}"
+        layers = g["num_layers"]
+        if is_known(layers) and layers <= 0:
+            return f"num_layers must be greater than zero, not {layers!r}"
+        proj, hidden = g["proj_size"], g["hidden_size"]
+        if is_known(proj) and proj < 0:
+            return f"proj_size must be zero or a positive integer, not {proj!r}"
+        if is_known(proj) and is_known(hidden) and proj >= hidden:
+            return f"proj_size ({proj!r}) must be smaller than hidden_size ({hidden!r})"
+        if mode != "LSTM" and is_known(proj) and proj != 0:
+            return "proj_size is only supported for LSTM, not RNN or GRU"
+        if mode == "RNN" and is_known(g["nonlinearity"]) and g["nonlinearity"] not in ("tanh",
+                                                                                      "relu"):
+            return f"unknown nonlinearity {g['nonlinearity']!r}: choose 'tanh' or 'relu'"
+        if is_known(layers) and not _whole(layers):
+            return f"num_layers must be an int, not {layers!r}"
+        return None
+
+    return (_safely(check),)
+
+
+def _torch_running_stats(g: Given) -> str | None:
+    # The running mean and variance are made with torch.zeros(num_features) whether or not the
+    # layer is affine.
+    n, track = g["num_features"], g["track_running_stats"]
+    if is_known(track) and track and is_known(n) and (
+            isinstance(n, bool) or not isinstance(n, int) or n < 0):
+        return f"the running statistics cannot have num_features={n!r} entries"
+    return None
+
+
+# Arguments torch puts straight into a tensor's shape (or multiplies first): a value that is not
+# a number (None, a string) makes the tensor factory raise. (Not num_features: InstanceNorm
+# without affine weights or running statistics never reads it.)
+_TORCH_SIZES = {"in_channels", "out_channels", "in_features", "out_features", "in1_features",
+                "in2_features", "num_channels", "num_embeddings",
+                "embedding_dim", "hidden_size", "input_size", "embed_dim", "num_parameters"}
+
+
+def _torch_numbers(names: tuple[str, ...]) -> Check:
+    def check(g: Given) -> str | None:
+        for name in names:
+            value = g[name]
+            if is_known(value) and not isinstance(value, (int, float)):
+                return f"{name} must be an int, not {value!r}"
+        return None
+    return check
+
+
+def _dropout_p(name: str) -> Check:
+    def check(g: Given) -> str | None:
+        p = g[name]
+        if is_known(p) and (p < 0 or p > 1):
+            return f"dropout probability has to be between 0 and 1, but got {p!r}"
+        return None
+    return _safely(check)
+
+
+# Keras ----------------------------------------------------------------------------------------
+def _k_tuple(g: Given, name: str, ndim: int, allow_zero: bool = False) -> str | None:
+    """standardize_tuple: an int, or an iterable of `ndim` values int() accepts, all > 0."""
+    value = g[name]
+    if not is_known(value) or value is None:
+        return None
+    bad = f"`{name}` must be a tuple of {ndim} integers, not {value!r}"
+    if isinstance(value, int):
+        items: tuple = (value,) * ndim
+    elif isinstance(value, (tuple, list)):
+        items = tuple(value)
+        if len(items) != ndim:
+            return bad
+        for item in items:
+            try:
+                int(item)
+            except (TypeError, ValueError):
+                return bad
+    else:
+        return bad
+    if any(v < 0 or (v == 0 and not allow_zero) for v in items):
+        return bad + (" (values must be ≥ 0)" if allow_zero else " (values must be > 0)")
+    return None
+
+
+def keras_conv_checks(ndim: int, kind: str) -> tuple[Check, ...]:
+    """BaseConv (kind "conv"), BaseConvTranspose ("transpose"), BaseSeparableConv ("separable"),
+    BaseDepthwiseConv ("depthwise"): __init__, then build()."""
+    def tuples(g: Given) -> str | None:
+        for name in ("kernel_size", "strides", "dilation_rate"):
+            found = _k_tuple(g, name, ndim)
+            if found:
+                return found
+        if kind == "transpose":
+            found = _k_tuple(g, "output_padding", ndim, allow_zero=True)
+            if found:
+                return found
+        pad = g["padding"]
+        if is_known(pad) and not isinstance(pad, (tuple, list)):
+            allowed = ("valid", "same", "causal") if ndim == 1 and kind == "conv" else \
+                ("valid", "same")
+            if pad.lower() not in allowed:
+                return f"`padding` must be one of {', '.join(allowed)}, not {pad!r}"
+        fmt = g["data_format"]
+        if is_known(fmt) and fmt is not None and fmt.lower() not in ("channels_first",
+                                                                      "channels_last"):
+            return f"`data_format` must be 'channels_first' or 'channels_last', not {fmt!r}"
+        return None
+
+    def sizes(g: Given) -> str | None:
+        dm = g["depth_multiplier"]
+        if kind in ("separable", "depthwise") and is_known(dm) and dm is not None and dm <= 0:
+            return f"depth_multiplier must be strictly positive, not {dm!r}"
+        filters = g["filters"]
+        if kind != "depthwise" and is_known(filters) and filters is not None and filters <= 0:
+            return f"filters must be strictly positive, not {filters!r}"
+        groups = g["groups"]
+        if kind == "conv" and is_known(groups):
+            if groups <= 0:
+                return f"the number of groups must be a positive integer, not {groups!r}"
+            if is_known(filters) and filters is not None and filters % groups != 0:
+                return f"filters ({filters!r}) must be divisible by groups ({groups!r})"
+        strides, dilation = _spread(g["strides"], ndim), _spread(g["dilation_rate"], ndim)
+        if kind == "transpose" and is_known(g["output_padding"]) and \
+                g["output_padding"] is not None and strides is not None and is_known(strides):
+            out_pad = _spread(g["output_padding"], ndim) or ()
+            if any(p >= s for p, s in zip(out_pad, strides, strict=False)):
+                return "output_padding must be strictly less than strides in every dimension"
+        if kind in ("conv", "transpose") and strides and dilation and is_known(strides) and \
+                is_known(dilation) and \
+                max(strides) > 1 and max(dilation) > 1:
+            return "strides > 1 is not supported together with dilation_rate > 1"
+        return None
+
+    def build(g: Given) -> str | None:
+        groups = g["groups"]
+        if kind == "conv" and is_known(groups) and is_known(g.in_ch) and g.in_ch % groups != 0:
+            return f"the input channels ({g.in_ch!r}) must be divisible by groups ({groups!r})"
+        return None
+
+    return tuple(_safely(c) for c in (tuples, sizes, build))
+
+
+def _k_positive_int(name: str, bool_ok: bool = True) -> Check:
+    def check(g: Given) -> str | None:
+        value = g[name]
+        if is_known(value) and (not isinstance(value, int) or value <= 0 or
+                                (isinstance(value, bool) and not bool_ok)):
+            return f"`{name}` must be a positive integer, not {value!r}"
+        return None
+    return _safely(check)
+
+
+def _k_rnn_units(g: Given) -> str | None:
+    units = g["units"]
+    if is_known(units) and units <= 0:
+        return f"`units` must be a positive integer, not {units!r}"
+    return None
+
+
+def _k_lstm_bias(g: Given) -> str | None:
+    # unit_forget_bias builds the bias from torch.zeros((units,)) pieces: a bool size is refused
+    # there (and only there: without that bias, LSTM(True) builds).
+    units, bias = g["units"], g["use_bias"]
+    forget = g.values.get("unit_forget_bias", True)  # absent: not passed, its default holds
+    if isinstance(units, bool) and is_known(bias) and bias and is_known(forget) and forget:
+        return f"`units` must be an int for the unit forget bias, not {units!r}"
+    return None
+
+
+def _k_group_norm(g: Given) -> str | None:
+    groups, dim = g["groups"], g.in_ch
+    if is_known(groups) and (not isinstance(groups, int) or (groups <= 0 and groups != -1)):
+        return f"`groups` must be a positive integer (or -1), not {groups!r}"
+    if not (is_known(groups) and is_known(dim)):
+        return None
+    if groups == -1:
+        return None
+    if dim < groups:
+        return f"the number of groups ({groups!r}) cannot be more than the channels ({dim!r})"
+    if dim % groups != 0:
+        return f"the number of groups ({groups!r}) must divide the channels ({dim!r})"
+    return None
+
+
+def _k_rate(name: str) -> Check:
+    def check(g: Given) -> str | None:
+        rate = g[name]
+        if is_known(rate) and (not isinstance(rate, (int, float)) or not 0 <= rate <= 1):
+            return f"`{name}` must be a number between 0 and 1, not {rate!r}"
+        return None
+    return _safely(check)
+
+
+def _k_pool_checks(ndim: int) -> tuple[Check, ...]:
+    # BasePooling: strides may be 0 (allow_zero), and default to pool_size.
+    return (_k_window("pool_size", ndim),
+            _safely(lambda g: _k_tuple(g, "strides", ndim, allow_zero=True)))
+
+
+def _k_number(name: str) -> Check:
+    """An argument Keras clamps with min()/max(): any number goes, anything else raises."""
+    def check(g: Given) -> str | None:
+        value = g[name]
+        if is_known(value) and not isinstance(value, (int, float)):
+            return f"`{name}` must be a number, not {value!r}"
+        return None
+    return check
+
+
+def _k_window(name: str, ndim: int) -> Check:
+    return _safely(lambda g: _k_tuple(g, name, ndim))
+
+
+# the call itself ------------------------------------------------------------------------------
+def call_refusal(spec: LayerSpec, positional: int, keywords: list[str], hidden: bool,
+                 given: set[str]) -> str | None:
+    """What Python refuses before the framework runs: a keyword given twice, too many
+    positionals, a keyword the class does not take, one argument given twice, a required one
+    missing. `hidden`: *args or **kwargs whose contents are not known (then only what is seen
+    is checked); `given` names every argument known to be passed."""
+    found = _call_problem(spec, positional, keywords, hidden, given)
+    return f"Python refuses the call: {found}" if found else None
+
+
+def _call_problem(spec: LayerSpec, positional: int, keywords: list[str], hidden: bool,
+                  given: set[str]) -> str | None:
+    seen: set[str] = set()
+    for name in keywords:
+        if name in seen:
+            return f"keyword argument repeated: {name}"
+        seen.add(name)
+    params = spec.signature
+    slots = [p.name for p in params if not p.keyword_only]
+    if not spec.open_call and not hidden:
+        if positional > len(slots):
+            return f"{spec.short}() takes {len(slots)} positional arguments but {positional} " \
+                   "were given"
+        names = {p.name for p in params}
+        for name in keywords:
+            if name not in names:
+                return f"{spec.short}() got an unexpected keyword argument {name!r}"
+    for name in keywords:
+        if name in slots[:positional]:
+            return f"{spec.short}() got multiple values for argument {name!r}"
+    if not hidden:
+        for p in params:
+            if p.required and p.name not in given:
+                return f"{spec.short}() missing a required argument: {p.name!r}"
+    return None
+
+
+def value_refusal(spec: LayerSpec, given: Given) -> str | None:
+    """The first of the framework's own argument checks that these values fail."""
+    for check in spec.checks:
+        found = check(given)
+        if found:
+            return found
+    return None
+
+
+def tensor_refusal(spec: LayerSpec, tensors: list[Tensor], exact: bool = True) -> str | None:
+    """What the framework's tensor factory refuses: a size that is not a whole number, one below
+    zero, and (torch's argument parser) a bool as the first size. `exact` picks the certain
+    values, else those under the stated defaults."""
+    for tensor in tensors:
+        present = tensor.present.exact if exact else tensor.present.default
+        if not is_known(present) or not present:
+            continue
+        dims = [d.exact if exact else d.default for d in tensor.shape]
+        if not all(is_known(d) for d in dims):
+            continue
+        for i, d in enumerate(dims):
+            shape = "(" + ", ".join(repr(x) for x in dims) + ")"
+            if isinstance(d, bool) and i == 0 and spec.framework == "torch":
+                return f"{tensor.name} would have the shape {shape}: a size must be an int, " \
+                       "not a bool"
+            if not isinstance(d, int):
+                return f"{tensor.name} would have the shape {shape}: every size must be a " \
+                       "whole number"
+            if d < 0:
+                return f"{tensor.name} would have the shape {shape}: a size cannot be negative"
+    return None
+
+
 # the entries --------------------------------------------------------------------------------
 _TORCH_CONV = ("in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, "
                "groups=1, bias=True, padding_mode='zeros', device=None, dtype=None")
@@ -389,15 +844,17 @@ _TORCH_LAZY_CONV = ("out_channels, kernel_size, stride=1, padding=0, dilation=1,
 _TORCH_LAZY_CONVT = ("out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, "
                      "bias=True, dilation=1, padding_mode='zeros', device=None, dtype=None")
 _TORCH_BN = ("num_features, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True, "
-             "device=None, dtype=None")
+             "device=None, dtype=None, *, bias=True")
 _TORCH_IN = ("num_features, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False, "
-             "device=None, dtype=None")
+             "device=None, dtype=None, *, bias=True")
 _TORCH_LSTM = ("input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0, "
                "bidirectional=False, proj_size=0, device=None, dtype=None")
+# GRU and RNN pass their arguments on to RNNBase, which also takes proj_size (and refuses it).
 _TORCH_GRU = ("input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0, "
-              "bidirectional=False, device=None, dtype=None")
+              "bidirectional=False, proj_size=0, device=None, dtype=None")
 _TORCH_RNN = ("input_size, hidden_size, num_layers=1, nonlinearity='tanh', bias=True, "
-              "batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None")
+              "batch_first=False, dropout=0.0, bidirectional=False, proj_size=0, device=None, "
+              "dtype=None")
 
 _K_CONV = ("filters, kernel_size, strides=1, padding='valid', data_format=None, dilation_rate=1, "
            "groups=1, activation=None, use_bias=True")
@@ -414,16 +871,65 @@ _K_POOL = "pool_size=2, strides=None, padding='valid', data_format=None"
 
 def _torch(short: str, sig: str, family: str, formula: Formula | None, *,
            in_arg: str | None = None, flow: Flow | None = None, ndim: int = 0,
-           transposed: bool = False) -> LayerSpec:
-    return LayerSpec((f"torch.nn.{short}",), "torch", signature(sig), family, formula, in_arg,
-                     flow, ndim, transposed)
+           transposed: bool = False, checks: tuple[Check, ...] = (),
+           open_call: bool = False) -> LayerSpec:
+    params = signature(sig)
+    sizes = tuple(p.name for p in params if p.name in _TORCH_SIZES)
+    if sizes:
+        checks = (_torch_numbers(sizes), *checks)
+    return LayerSpec((f"torch.nn.{short}",), "torch", params, family, formula, in_arg,
+                     flow, ndim, transposed, checks, open_call)
 
 
 def _keras(shorts: tuple[str, ...] | str, sig: str, family: str, formula: Formula | None, *,
-           flow: Flow | None = None, ndim: int = 0, transposed: bool = False) -> LayerSpec:
+           flow: Flow | None = None, ndim: int = 0, transposed: bool = False,
+           checks: tuple[Check, ...] = ()) -> LayerSpec:
+    # Keras layers take **kwargs (name, dtype, ...) and our signatures list only the leading
+    # parameters: the call is open.
     names = (shorts,) if isinstance(shorts, str) else shorts
     return LayerSpec(tuple(f"keras.layers.{n}" for n in names), "keras", signature(sig), family,
-                     formula, None, flow, ndim, transposed)
+                     formula, None, flow, ndim, transposed, checks, open_call=True)
+
+
+# torch's parameterless classes with their signatures as their __init__ spells them.
+_TORCH_POOLS = {
+    "MaxPool": "kernel_size, stride=None, padding=0, dilation=1, return_indices=False, "
+               "ceil_mode=False",
+    "AvgPool": "kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True",
+    "AdaptiveAvgPool": "output_size",
+    "AdaptiveMaxPool": "output_size, return_indices=False",
+    "LPPool": "norm_type, kernel_size, stride=None, ceil_mode=False",
+    "ReflectionPad": "padding",
+    "ReplicationPad": "padding",
+    "ZeroPad": "padding",
+    "ConstantPad": "padding, value",
+    "Dropout": "p=0.5, inplace=False",
+}
+_TORCH_ACTIVATIONS = {
+    "ReLU": "inplace=False", "ReLU6": "inplace=False",
+    "LeakyReLU": "negative_slope=0.01, inplace=False", "ELU": "alpha=1.0, inplace=False",
+    "SELU": "inplace=False", "GELU": "approximate='none'", "SiLU": "inplace=False",
+    "Mish": "inplace=False", "Sigmoid": "", "Tanh": "", "Hardswish": "inplace=False",
+    "Hardsigmoid": "inplace=False",
+    "Hardtanh": "min_val=-1.0, max_val=1.0, inplace=False, min_value=None, max_value=None",
+    "Softmax": "dim=None", "LogSoftmax": "dim=None", "Identity": "", "Dropout": "p=0.5, "
+    "inplace=False", "AlphaDropout": "p=0.5, inplace=False", "ChannelShuffle": "groups",
+    "Upsample": "size=None, scale_factor=None, mode='nearest', align_corners=None, "
+                "recompute_scale_factor=None",
+    "UpsamplingNearest2d": "size=None, scale_factor=None",
+    "UpsamplingBilinear2d": "size=None, scale_factor=None",
+    "Softplus": "beta=1.0, threshold=20.0", "Threshold": "threshold, value, inplace=False",
+    "Tanhshrink": "",
+}
+# Keras' parameterless classes: their leading parameters (required ones included).
+_KERAS_ACTIVATIONS = {
+    "Activation": "activation", "ReLU": "max_value=None, negative_slope=0.0, threshold=0.0",
+    "LeakyReLU": "negative_slope=0.3", "ELU": "alpha=1.0", "Softmax": "axis=-1",
+    "Dropout": "rate, noise_shape=None, seed=None", "GaussianNoise": "stddev, seed=None",
+    "GaussianDropout": "rate, seed=None", "AlphaDropout": "rate, noise_shape=None, seed=None",
+    "ActivityRegularization": "l1=0.0, l2=0.0", "Rescaling": "scale, offset=0.0",
+    "Masking": "mask_value=0.0", "Identity": "",
+}
 
 
 def _build() -> list[LayerSpec]:
@@ -431,45 +937,59 @@ def _build() -> list[LayerSpec]:
     for n in (1, 2, 3):
         specs += [
             _torch(f"Conv{n}d", _TORCH_CONV, "conv", torch_conv, in_arg="in_channels",
-                   flow=arg_flow("out_channels"), ndim=n),
+                   flow=arg_flow("out_channels"), ndim=n,
+                   checks=torch_conv_checks(n, lazy=False, transposed=False)),
             _torch(f"ConvTranspose{n}d", _TORCH_CONVT, "conv", torch_conv_transpose,
-                   in_arg="in_channels", flow=arg_flow("out_channels"), ndim=n, transposed=True),
+                   in_arg="in_channels", flow=arg_flow("out_channels"), ndim=n, transposed=True,
+                   checks=torch_conv_checks(n, lazy=False, transposed=True)),
             _torch(f"LazyConv{n}d", _TORCH_LAZY_CONV, "conv", torch_conv,
-                   flow=arg_flow("out_channels"), ndim=n),
+                   flow=arg_flow("out_channels"), ndim=n,
+                   checks=torch_conv_checks(n, lazy=True, transposed=False)),
             _torch(f"LazyConvTranspose{n}d", _TORCH_LAZY_CONVT, "conv", torch_conv_transpose,
-                   flow=arg_flow("out_channels"), ndim=n, transposed=True),
+                   flow=arg_flow("out_channels"), ndim=n, transposed=True,
+                   checks=torch_conv_checks(n, lazy=True, transposed=True)),
             _torch(f"BatchNorm{n}d", _TORCH_BN, "norm", torch_batchnorm, in_arg="num_features",
-                   flow=keeps),
+                   flow=keeps, checks=(_torch_running_stats,)),
             _torch(f"LazyBatchNorm{n}d", "eps=1e-05, momentum=0.1, affine=True, "
-                   "track_running_stats=True, device=None, dtype=None", "norm", torch_batchnorm,
-                   flow=keeps),
+                   "track_running_stats=True, device=None, dtype=None, *, bias=True", "norm",
+                   torch_batchnorm, flow=keeps),
             _torch(f"InstanceNorm{n}d", _TORCH_IN, "norm", torch_batchnorm, in_arg="num_features",
-                   flow=keeps),
+                   flow=keeps, checks=(_torch_running_stats,)),
         ]
-        for pool in ("MaxPool", "AvgPool", "AdaptiveAvgPool", "AdaptiveMaxPool", "LPPool",
-                     "ReflectionPad", "ReplicationPad", "ZeroPad", "ConstantPad", "Dropout"):
-            specs.append(_torch(f"{pool}{n}d", "", "shape", None, flow=keeps, ndim=n))
+        for pool, sig in _TORCH_POOLS.items():
+            if pool == "AvgPool" and n > 1:
+                sig += ", divisor_override=None"  # AvgPool1d has none
+            specs.append(_torch(f"{pool}{n}d", sig, "shape", None, flow=keeps, ndim=n,
+                                checks=(_dropout_p("p"),) if pool == "Dropout" else ()))
         specs += [
             _keras((f"Conv{n}D", f"Convolution{n}D"), _K_CONV, "conv", keras_conv,
-                   flow=arg_flow("filters"), ndim=n),
+                   flow=arg_flow("filters"), ndim=n, checks=keras_conv_checks(n, "conv")),
             _keras((f"Conv{n}DTranspose", f"Convolution{n}DTranspose"),
                    _K_CONV3T if n == 3 else _K_CONVT, "conv", keras_conv_transpose,
-                   flow=arg_flow("filters"), ndim=n, transposed=True),
+                   flow=arg_flow("filters"), ndim=n, transposed=True,
+                   checks=keras_conv_checks(n, "transpose")),
         ]
-        for pool in ("MaxPooling", "AveragePooling"):
-            specs.append(_keras((f"{pool}{n}D", f"{pool.replace('Pooling', 'Pool')}{n}D"),
-                                _K_POOL, "shape", None, flow=keeps, ndim=n))
-        for pad, sig in (("ZeroPadding", "padding=1, data_format=None"),
-                         ("UpSampling", "size=2, data_format=None"),
-                         ("Cropping", f"cropping={0 if n == 2 else 1}, data_format=None"),
-                         ("SpatialDropout", "rate=0.5")):
-            specs.append(_keras(f"{pad}{n}D", sig, "shape", None, flow=keeps, ndim=n))
+        for pool, alias, sig in (("MaxPooling", "MaxPool", _K_POOL),
+                                 ("AveragePooling", "AvgPool", "pool_size, " + _K_POOL[13:])):
+            specs.append(_keras((f"{pool}{n}D", f"{alias}{n}D"), sig, "shape", None,
+                                flow=keeps, ndim=n, checks=_k_pool_checks(n)))
+        for pad, sig, checks in (
+                ("ZeroPadding", "padding=1, data_format=None", ()),
+                # (UpSampling1D and Cropping1D take no data_format)
+                ("UpSampling", "size=2" + (", data_format=None" if n > 1 else ""),
+                 (_k_window("size", n),)),
+                ("Cropping", f"cropping={0 if n == 2 else 1}" + (", data_format=None" if n > 1
+                                                                 else ""), ()),
+                ("SpatialDropout", "rate", (_k_rate("rate"),))):
+            specs.append(_keras(f"{pad}{n}D", sig, "shape", None, flow=keeps, ndim=n,
+                                checks=checks))
     for n in (1, 2):
         specs += [
             _keras((f"SeparableConv{n}D", f"SeparableConvolution{n}D"), _K_SEP, "conv",
-                   keras_separable, flow=separable_out, ndim=n),
+                   keras_separable, flow=separable_out, ndim=n,
+                   checks=keras_conv_checks(n, "separable")),
             _keras(f"DepthwiseConv{n}D", _K_DW, "conv", keras_depthwise, flow=depthwise_out,
-                   ndim=n),
+                   ndim=n, checks=keras_conv_checks(n, "depthwise")),
         ]
     specs += [
         _torch("Linear", "in_features, out_features, bias=True, device=None, dtype=None", "linear",
@@ -477,30 +997,38 @@ def _build() -> list[LayerSpec]:
         _torch("LazyLinear", "out_features, bias=True, device=None, dtype=None", "linear",
                torch_linear, flow=arg_flow("out_features")),
         _torch("Bilinear", "in1_features, in2_features, out_features, bias=True, device=None, "
-               "dtype=None", "linear", torch_bilinear, flow=arg_flow("out_features")),
+               "dtype=None", "linear", torch_bilinear, flow=arg_flow("out_features"),
+               checks=(_safely(_torch_bilinear),)),
         _torch("Embedding", "num_embeddings, embedding_dim, padding_idx=None, max_norm=None, "
                "norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None, "
                "_freeze=False, device=None, dtype=None", "embedding", torch_embedding,
-               flow=arg_flow("embedding_dim")),
+               flow=arg_flow("embedding_dim"), checks=(_safely(_torch_embedding),)),
         _torch("EmbeddingBag", "num_embeddings, embedding_dim, max_norm=None, norm_type=2.0, "
                "scale_grad_by_freq=False, mode='mean', sparse=False, _weight=None, "
                "include_last_offset=False, padding_idx=None, device=None, dtype=None",
-               "embedding", torch_embedding, flow=arg_flow("embedding_dim")),
+               "embedding", torch_embedding, flow=arg_flow("embedding_dim"),
+               checks=(_safely(_torch_embedding),)),
         _torch("LayerNorm", "normalized_shape, eps=1e-05, elementwise_affine=True, bias=True, "
-               "device=None, dtype=None", "norm", torch_layernorm, flow=keeps),
+               "device=None, dtype=None", "norm", torch_layernorm, flow=keeps,
+               checks=(_torch_normalized_shape,)),
         _torch("RMSNorm", "normalized_shape, eps=None, elementwise_affine=True, device=None, "
-               "dtype=None", "norm", torch_rmsnorm, flow=keeps),
+               "dtype=None", "norm", torch_rmsnorm, flow=keeps,
+               checks=(_torch_normalized_shape,)),
         _torch("GroupNorm", "num_groups, num_channels, eps=1e-05, affine=True, device=None, "
-               "dtype=None", "norm", torch_groupnorm, in_arg="num_channels", flow=keeps),
+               "dtype=None, *, bias=True", "norm", torch_groupnorm, in_arg="num_channels",
+               flow=keeps, checks=(_safely(_torch_group_norm),)),
         _torch("PReLU", "num_parameters=1, init=0.25, device=None, dtype=None", "activation",
                torch_prelu, flow=keeps),
         _torch("MultiheadAttention", "embed_dim, num_heads, dropout=0.0, bias=True, "
                "add_bias_kv=False, add_zero_attn=False, kdim=None, vdim=None, batch_first=False, "
-               "device=None, dtype=None", "attention", torch_mha, flow=arg_flow("embed_dim")),
+               "device=None, dtype=None", "attention", torch_mha, flow=arg_flow("embed_dim"),
+               checks=(_safely(_torch_mha),)),
         _torch("LSTM", _TORCH_LSTM, "rnn", torch_rnn(4, proj=True), in_arg="input_size",
-               flow=rnn_out),
-        _torch("GRU", _TORCH_GRU, "rnn", torch_rnn(3), in_arg="input_size", flow=rnn_out),
-        _torch("RNN", _TORCH_RNN, "rnn", torch_rnn(1), in_arg="input_size", flow=rnn_out),
+               flow=rnn_out, checks=torch_rnn_checks("LSTM")),
+        _torch("GRU", _TORCH_GRU, "rnn", torch_rnn(3), in_arg="input_size", flow=rnn_out,
+               checks=torch_rnn_checks("GRU")),
+        _torch("RNN", _TORCH_RNN, "rnn", torch_rnn(1), in_arg="input_size", flow=rnn_out,
+               checks=torch_rnn_checks("RNN")),
         _torch("LSTMCell", "input_size, hidden_size, bias=True, device=None, dtype=None", "rnn",
                torch_rnn_cell(4), in_arg="input_size", flow=arg_flow("hidden_size")),
         _torch("GRUCell", "input_size, hidden_size, bias=True, device=None, dtype=None", "rnn",
@@ -509,18 +1037,21 @@ def _build() -> list[LayerSpec]:
                "dtype=None", "rnn", torch_rnn_cell(1), in_arg="input_size",
                flow=arg_flow("hidden_size")),
         _keras("Dense", "units, activation=None, use_bias=True", "linear", keras_dense,
-               flow=arg_flow("units")),
+               flow=arg_flow("units"), checks=(_k_positive_int("units"),)),
         _keras("Embedding", "input_dim, output_dim", "embedding", keras_embedding,
-               flow=arg_flow("output_dim")),
+               flow=arg_flow("output_dim"),
+               checks=(_k_positive_int("input_dim", bool_ok=False),
+                       _k_positive_int("output_dim", bool_ok=False))),
         _keras("BatchNormalization", "axis=-1, momentum=0.99, epsilon=0.001, center=True, "
                "scale=True", "norm", keras_batchnorm, flow=keeps),
         _keras("LayerNormalization", "axis=-1, epsilon=0.001, center=True, scale=True", "norm",
                keras_layernorm, flow=keeps),
         _keras("GroupNormalization", "groups=32, axis=-1, epsilon=0.001, center=True, scale=True",
-               "norm", keras_layernorm, flow=keeps),
+               "norm", keras_layernorm, flow=keeps, checks=(_safely(_k_group_norm),)),
         _keras("RMSNormalization", "axis=-1, epsilon=1e-06", "norm", keras_rmsnorm, flow=keeps),
         _keras("LSTM", "units, activation='tanh', recurrent_activation='sigmoid', use_bias=True",
-               "rnn", keras_rnn(4), flow=arg_flow("units")),
+               "rnn", keras_rnn(4), flow=arg_flow("units"),
+               checks=(_safely(_k_rnn_units), _k_lstm_bias)),
         _keras("GRU", "units, activation='tanh', recurrent_activation='sigmoid', use_bias=True, "
                "kernel_initializer='glorot_uniform', recurrent_initializer='orthogonal', "
                "bias_initializer='zeros', kernel_regularizer=None, recurrent_regularizer=None, "
@@ -528,27 +1059,30 @@ def _build() -> list[LayerSpec]:
                "recurrent_constraint=None, bias_constraint=None, dropout=0.0, "
                "recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False, "
                "go_backwards=False, stateful=False, unroll=False, reset_after=True", "rnn",
-               keras_gru, flow=arg_flow("units")),
+               keras_gru, flow=arg_flow("units"),
+               checks=(_safely(_k_rnn_units), _k_number("dropout"),
+                       _k_number("recurrent_dropout"))),
         _keras("SimpleRNN", "units, activation='tanh', use_bias=True", "rnn", keras_rnn(1),
-               flow=arg_flow("units")),
+               flow=arg_flow("units"), checks=(_safely(_k_rnn_units),)),
         _keras("MultiHeadAttention", "num_heads, key_dim, value_dim=None, dropout=0.0, "
                "use_bias=True, output_shape=None", "attention", keras_mha,
-               flow=lambda a: choose(a.is_none("output_shape"), a.in_ch, a.q("output_shape"))),
+               flow=lambda a: choose(a.is_none("output_shape"), a.in_ch, a.q("output_shape")),
+               checks=(_k_positive_int("num_heads"), _k_positive_int("key_dim"),
+                       _k_rate("dropout"))),
         _keras("PReLU", "alpha_initializer='Zeros', alpha_regularizer=None, alpha_constraint=None, "
                "shared_axes=None", "activation", keras_prelu, flow=keeps),
     ]
     # Parameterless layers that pass channels on unchanged. (Keras' Normalization is not one: it
     # keeps mean, variance and count as weights, and count_params() counts them.)
-    for short in ("ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "GELU", "SiLU", "Mish", "Sigmoid",
-                  "Tanh", "Hardswish", "Hardsigmoid", "Hardtanh", "Softmax", "LogSoftmax",
-                  "Identity", "Dropout", "AlphaDropout", "ChannelShuffle", "Upsample",
-                  "UpsamplingNearest2d", "UpsamplingBilinear2d", "Softplus", "Threshold",
-                  "Tanhshrink"):
-        specs.append(_torch(short, "", "activation", None, flow=keeps))
-    for short in ("Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "Dropout",
-                  "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization",
-                  "Rescaling", "Masking", "Identity"):
-        specs.append(_keras(short, "", "activation", None, flow=keeps))
+    for short, sig in _TORCH_ACTIVATIONS.items():
+        # nn.Identity takes and ignores any arguments
+        specs.append(_torch(short, sig, "activation", None, flow=keeps,
+                            open_call=short == "Identity",
+                            checks=(_dropout_p("p"),) if "Dropout" in short else ()))
+    for short, sig in _KERAS_ACTIVATIONS.items():
+        checks = (_k_rate("rate"),) if short in ("Dropout", "GaussianDropout",
+                                                  "AlphaDropout") else ()
+        specs.append(_keras(short, sig, "activation", None, flow=keeps, checks=checks))
     specs.append(_keras("Add", "", "merge", None))
     specs.append(_keras("Concatenate", "axis=-1", "merge", None))
     for short in ("Multiply", "Average", "Maximum", "Minimum", "Subtract"):

@@ -147,8 +147,9 @@ def conv_output_spatial(site: LayerSite, args: Args, shape: tuple[Q, ...]) -> tu
     out: list[Q] = []
     for i in range(n):
         size, k, s, d = shape[i], kernel[i], strides[i], dilation[i]
-        if not all(v.known and isinstance(v.exact, int) for v in (size, k, s, d)):
-            return None
+        if not all(v.known and isinstance(v.exact, int) for v in (size, k, s, d)) or \
+                s.exact <= 0:
+            return None  # (strides=0 is refused by Keras: catalogue rules say so)
         eff = (k.exact - 1) * d.exact + 1
         if spec.transposed:
             if padding.exact == "valid":

@@ -253,7 +253,7 @@ def render(term: Term, parent: str = "") -> str:
         syms = [f for f in factors if f[0] != "num"]
         if not factors:
             return "1"
-        if syms and len(nums) > 1:
+        if syms and len(nums) > 1 and all(isinstance(n, (int, float)) for n in nums):
             # Fold the numeric factors once symbols are involved: 9 × in_planes, not 3 × 3 × in_planes.
             coefficient = math.prod(nums)
             factors = ([("num", coefficient)] if coefficient != 1 else []) + syms

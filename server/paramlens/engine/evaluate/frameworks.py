@@ -12,7 +12,16 @@ import ast
 import math
 from typing import Any
 
-from paramlens.engine.catalogue import Args, LayerSpec, count, lookup
+from paramlens.engine.catalogue import (
+    Args,
+    Given,
+    LayerSpec,
+    call_refusal,
+    count,
+    lookup,
+    tensor_refusal,
+    value_refusal,
+)
 from paramlens.engine.evaluate import builtins as py
 from paramlens.engine.evaluate.machine import Machine, is_plain
 from paramlens.engine.evaluate.objects import (
@@ -33,7 +42,7 @@ from paramlens.engine.evaluate.objects import (
     Unknown,
 )
 from paramlens.engine.names import canonical
-from paramlens.engine.quantity import Q
+from paramlens.engine.quantity import UNKNOWN, Q
 from paramlens.engine.values import TupleV
 
 _MODELLED_BASES = {"torch.nn.Module", "torch.nn.modules.module.Module", "torch.nn.Sequential",
@@ -486,10 +495,15 @@ class Frameworks:
                     values[p.name] = Unknown(f"{p.name} may be set by {partial_why}")
                 else:
                     values[p.name] = p.default
+        refusal = _call_refused(spec, args, kwargs, node, bool(partial_why)) or \
+            value_refusal(spec, Given(_plain_values(values)))
         site = self.recorder.site_of(node)
-        layer = LayerObj(spec, site, values, None, tuple(m.via), bool(m.speculative), why)
+        layer = LayerObj(spec, site, values, None, tuple(m.via), bool(m.speculative),
+                         refusal or why)
         layer.node = node if isinstance(node, ast.Call) else None
-        if spec.formula is None:
+        if refusal:
+            layer.built = True  # the framework raises: there is no layer, and no count
+        elif spec.formula is None:
             layer.params = {}
             layer.built = True
         elif spec.framework == "torch" and (spec.in_arg is not None or spec.family in (
@@ -542,12 +556,13 @@ class Frameworks:
             layer.params = None
             layer.why = layer.why or "an argument the code does not fix"
             return
-        refusal = _refused(spec, layer.values, in_channels)
+        tensors, total = count(spec, Args(values, in_q, spec.ndim))
+        refusal = value_refusal(spec, Given(_plain_values(layer.values), _plain(in_channels))) \
+            or tensor_refusal(spec, tensors)
         if refusal:
             layer.params = None
             layer.why = refusal
             return
-        tensors, total = count(spec, Args(values, in_q, spec.ndim))
         if not total.known:
             layer.params = None
             layer.why = layer.why or "the count depends on a value the code does not fix"
@@ -562,12 +577,15 @@ class Frameworks:
             if not present.exact:
                 continue
             dims = [d.exact if d.known else None for d in tensor.shape]
-            if any(not isinstance(d, int) or isinstance(d, bool) or d < 0 for d in dims):
+            # (a bool size the framework accepts counts as the int it is: tensor_refusal has
+            # already refused the ones it does not)
+            if any(not isinstance(d, int) or d < 0 for d in dims):
                 layer.params = None
                 layer.why = f"{tensor.name} has a size the framework refuses or the code does " \
                             "not fix"
                 return
-            params[tensor.name] = ParamV(math.prod(dims), tensor.name not in _NON_TRAINABLE_KERAS)
+            params[tensor.name] = ParamV(int(math.prod(dims)),  # type: ignore[arg-type]
+                                          tensor.name not in _NON_TRAINABLE_KERAS)
         layer.params = params
 
     def call_method(self, m: Machine, owner: Any, name: str, args: tuple, kwargs: dict,
@@ -1006,36 +1024,31 @@ _COUNTED_ARGS = {
 }
 
 
-def _refused(spec: LayerSpec, values: dict[str, Any], in_channels: Any) -> str:
-    """The framework's own argument checks that a count depends on."""
-    if spec.family == "conv":
-        groups = values.get("groups", 1)
-        out = values.get("out_channels", values.get("filters"))
-        if isinstance(groups, int) and not isinstance(groups, bool):
-            if groups <= 0:
-                return "groups must be a positive integer"
-            for label, n in (("input channels", in_channels), ("output channels", out)):
-                if isinstance(n, int) and n % groups:
-                    return f"groups={groups} does not divide the {n} {label}"
-    if spec.short == "GroupNorm":
-        groups, channels = values.get("num_groups"), values.get("num_channels")
-        if isinstance(groups, int) and isinstance(channels, int) and (groups <= 0 or
-                                                                      channels % groups):
-            return "num_channels must be divisible by num_groups"
-    if spec.short == "MultiheadAttention":
-        embed, heads = values.get("embed_dim"), values.get("num_heads")
-        if isinstance(embed, int) and isinstance(heads, int) and (heads <= 0 or embed % heads):
-            return "embed_dim must be divisible by num_heads"
-    for name in ("in_channels", "out_channels", "in_features", "out_features", "num_features",
-                 "filters", "units", "num_embeddings", "embedding_dim", "hidden_size",
-                 "input_size"):
-        value = values.get(name)
-        if isinstance(value, float) or isinstance(value, bool) or (
-                isinstance(value, int) and value < 0):
-            return f"{name}={value!r} is refused by the framework"
-    if isinstance(in_channels, (float, bool)) or (isinstance(in_channels, int) and in_channels < 0):
-        return f"input channels {in_channels!r} are refused by the framework"
-    return ""
+def _plain(value: Any) -> Any:
+    """An argument as the framework receives it; UNKNOWN where the code does not fix it."""
+    if isinstance(value, ListV):
+        return [_plain(v) for v in value.items] if value.exact else UNKNOWN
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    if is_plain(value):
+        return value
+    return UNKNOWN
+
+
+def _plain_values(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: _plain(v) for k, v in values.items()}
+
+
+def _call_refused(spec: LayerSpec, args: tuple, kwargs: dict, node: Any, hidden: bool) -> str:
+    """Python's own refusals of the call (catalogue.call_refusal). A keyword written twice is read
+    from the call's text: by the time the arguments are a dict, the repeat is gone."""
+    keywords = list(kwargs)
+    if isinstance(node, ast.Call):
+        written = [kw.arg for kw in node.keywords if kw.arg is not None]
+        if len(set(written)) < len(written):
+            keywords = written
+    given = {p.name for p in spec.signature[:len(args)]} | set(kwargs)
+    return call_refusal(spec, len(args), keywords, hidden, given) or ""
 
 
 def _members_from(m: Machine, args: tuple) -> list[tuple[str, Any]] | None:

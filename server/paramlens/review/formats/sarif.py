@@ -14,6 +14,9 @@ from paramlens.review.formats.findings import Finding
 _HELP = {
     "channel-mismatch": "Make the layer's in_channels equal to the previous layer's out_channels.",
     "groups-divisibility": "Choose groups that divide both the input and the output channels.",
+    "refused-arguments": "Pass arguments the framework accepts: the message gives its reason "
+                         "(a size below zero, a float where an int is needed, a repeated keyword, "
+                         "...).",
     "merge-mismatch": "Give the merged tensors the same shape (all axes but the joined one for "
                       "Concatenate).",
     "max-params-per-layer": "Shrink the layer, or raise max-params-per-layer in "

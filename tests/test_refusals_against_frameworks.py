@@ -1,0 +1,456 @@
+"""Every catalogue class, drawn with random arguments, valid and invalid, built by torch or by Keras
+(backend torch), against ours.
+
+For each drawn call: the framework refuses it ⇔ paramlens gives no count and reports a
+`refused-arguments` error (or `groups-divisibility`, its older name for that one refusal); the
+framework builds it ⇒ our count is the framework's. The static analysis and the evaluator are
+both held to this. The expected outcome always comes from the framework, never from paramlens.
+
+The classes come from the catalogue itself, so a new entry is drawn without touching this file;
+an argument this file has no domain for keeps its default, and the test says so if a required
+one has none.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from paramlens.engine.analysis import analyze_source
+from paramlens.engine.catalogue import CATALOGUE, LayerSpec
+from paramlens.engine.in_context import apply_evaluation, evaluate_texts
+from paramlens.engine.results import FileReport, LayerResult
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+torch = pytest.importorskip("torch")
+nn = torch.nn
+
+SEED = 20261126
+CASES_WITH_PARAMS = 30  # per class that owns parameters
+CASES_WITHOUT = 10  # per parameterless class
+REFUSAL_CODES = {"refused-arguments", "groups-divisibility"}
+
+Draw = Callable[[random.Random, dict[str, Any]], Any]
+
+# Sizes: channels, features, units... Valid draws are small and positive; the odd ones are what
+# people get wrong (zero, negative, float, bool, None, a string).
+_SIZE_ARGS = {"in_channels", "out_channels", "in_features", "out_features", "in1_features",
+              "in2_features", "num_features", "num_channels", "num_embeddings", "embedding_dim",
+              "hidden_size", "input_size", "embed_dim", "num_parameters", "filters", "units",
+              "input_dim", "output_dim", "key_dim"}
+_ODD_SIZES = [0, -1, -3, 2.5, 3.0, True, None, "4"]
+_FLAGS = {"bias", "use_bias", "affine", "elementwise_affine", "center", "scale", "add_bias_kv",
+          "bidirectional", "batch_first", "reset_after", "add_zero_attn"}
+
+
+def _size(rng: random.Random, ctx: dict[str, Any]) -> int:
+    return rng.randint(1, 6)
+
+
+def _grouped(name: str) -> Draw:
+    """A size that the drawn groups (or heads) divide."""
+    return lambda rng, ctx: ctx.get("groups_drawn", 1) * rng.randint(1, 4)
+
+
+def _kernel(rng: random.Random, ctx: dict[str, Any]) -> Any:
+    ndim = ctx["ndim"] or 1
+    return rng.randint(1, 3) if rng.random() < 0.5 else tuple(rng.randint(1, 3)
+                                                            for _ in range(ndim))
+
+
+def _odd_kernel(rng: random.Random, ctx: dict[str, Any]) -> Any:
+    ndim = ctx["ndim"] or 1
+    return rng.choice([0, -1, 2.0, True, tuple([-1] + [3] * (ndim - 1)),
+                       tuple([3] * (ndim + 1)), tuple([3] * (ndim - 1) + [2.0])])
+
+
+@dataclass
+class Domain:
+    valid: Draw
+    odd: Draw | None = None  # a value the framework may refuse
+
+
+def _pick(*values: Any) -> Draw:
+    return lambda rng, ctx: rng.choice(values)
+
+
+# (class short name or "", argument) → its domain; "" applies to every class.
+DOMAINS: dict[tuple[str, str], Domain] = {
+    ("", "kernel_size"): Domain(_kernel, _odd_kernel),
+    ("", "stride"): Domain(_pick(1, 1, 2), _pick(0, -1, 1.5)),
+    ("", "strides"): Domain(_pick(1, 1, 2), _pick(0, -1, 1.5)),
+    ("", "dilation"): Domain(_pick(1, 2), _pick(0, -1)),
+    ("", "dilation_rate"): Domain(_pick(1, 1, 2), _pick(0, -1)),
+    ("", "groups"): Domain(lambda rng, ctx: ctx["groups_drawn"], _pick(0, -2, 2.0, True, 5)),
+    ("", "padding_mode"): Domain(_pick("zeros", "zeros", "reflect", "circular"),
+                                 _pick("bogus", "Zeros")),
+    ("", "num_layers"): Domain(_pick(1, 2, 3), _pick(0, -1, 2.0, True)),
+    ("", "dropout"): Domain(_pick(0.0, 0.0, 0.5), _pick(2.0, -0.5, True, "0.1")),
+    ("", "p"): Domain(_pick(0.1, 0.5, 0.9), _pick(1.5, -0.1, True)),
+    ("", "rate"): Domain(_pick(0.1, 0.5), _pick(1.5, -0.1, "0.2")),
+    ("", "normalized_shape"): Domain(
+        lambda rng, ctx: rng.choice([rng.randint(1, 6), (rng.randint(1, 6),),
+                                     (rng.randint(1, 3), rng.randint(1, 6))]),
+        _pick(4.0, -1, (3, -2), True, 0, ())),
+    ("", "padding_idx"): Domain(_pick(None, 0, -1, 1), _pick(99, -99)),
+    ("", "nonlinearity"): Domain(_pick("tanh", "relu"), _pick("bogus")),
+    ("", "depth_multiplier"): Domain(_pick(1, 2, 3), _pick(0, -1, 2.0)),
+    ("", "kdim"): Domain(lambda rng, ctx: rng.choice([None, rng.randint(1, 6)]), _pick(0, -1, 3.0)),
+    ("", "vdim"): Domain(lambda rng, ctx: rng.choice([None, rng.randint(1, 6)]), _pick(0, -1)),
+    ("", "value_dim"): Domain(lambda rng, ctx: rng.choice([None, rng.randint(1, 4)])),
+    ("", "output_shape"): Domain(lambda rng, ctx: rng.choice([None, rng.randint(1, 4)])),
+    ("", "num_heads"): Domain(lambda rng, ctx: ctx["groups_drawn"], _pick(0, -2, 2.0, 3)),
+    ("", "num_groups"): Domain(lambda rng, ctx: ctx["groups_drawn"], _pick(0, -2, 2.0, 3)),
+    ("", "output_size"): Domain(_pick(1, 2, 3)),
+    ("", "norm_type"): Domain(_pick(1.0, 2.0)),
+    ("", "value"): Domain(_pick(0.0, 1.0)),
+    ("", "threshold"): Domain(_pick(0.1, 0.5)),
+    ("", "activation"): Domain(_pick("relu", "tanh")),
+    ("", "stddev"): Domain(_pick(0.1, 0.5)),
+    ("", "target_shape"): Domain(_pick((-1,))),
+    ("", "pool_size"): Domain(_pick(1, 2, 3), _pick(0, -1)),
+    ("", "size"): Domain(_pick(1, 2), _pick(0, -1)),
+    ("", "shared_axes"): Domain(_pick(None, [1], [1, 2])),
+    ("", "output_padding"): Domain(_pick(None, 0), _pick(1, 2, -1)),
+    ("", "cropping"): Domain(_pick(0, 1)),
+    ("Rescaling", "scale"): Domain(_pick(0.5, 2.0)),
+    ("ChannelShuffle", "groups"): Domain(_pick(1, 2, 3)),
+    ("GroupNormalization", "groups"): Domain(lambda rng, ctx: ctx["groups_drawn"],
+                                             _pick(0, -1, 2.0, 3, 64)),
+}
+
+
+def _torch_padding(rng: random.Random, ctx: dict[str, Any]) -> Any:
+    return rng.choice([0, 1, "valid", "same"])
+
+
+def _keras_padding(rng: random.Random, ctx: dict[str, Any]) -> Any:
+    return rng.choice(["valid", "same", "SAME"])
+
+
+def _domain(spec: LayerSpec, name: str) -> Domain | None:
+    if name == "padding":
+        if spec.is_conv:
+            return Domain(_torch_padding if spec.framework == "torch" else _keras_padding,
+                          _pick("bogus", "full"))
+        if spec.framework == "keras" and "Pool" in spec.short:
+            return Domain(_keras_padding)
+        return Domain(_pick(1, 2) if spec.framework == "torch" else _pick(0, 1))
+    found = DOMAINS.get((spec.short, name)) or DOMAINS.get(("", name))
+    if found is not None:
+        return found
+    if name in _SIZE_ARGS:
+        grouped = spec.family in ("conv", "attention") or spec.short == "GroupNorm"
+        return Domain(_grouped(name) if grouped else _size,
+                      lambda rng, ctx: rng.choice(_ODD_SIZES))
+    if name in _FLAGS:
+        return Domain(_pick(True, False), _pick(None, 0, 1, "no"))
+    return None
+
+
+@dataclass
+class Case:
+    spec: LayerSpec
+    call: str  # the constructor call as source text
+    invalid: bool  # drawn with an odd value or an odd call (the framework decides)
+    channels: int = 0  # what reaches the layer, for those that learn it from their input
+    truth: int | None = None  # the framework's count; None when it refuses
+    why: str = ""  # the framework's reason, when it refuses
+
+
+def _render(value: Any) -> str:
+    return repr(value)
+
+
+def _draw_case(rng: random.Random, spec: LayerSpec, prefix: str) -> Case:
+    ndim = spec.ndim
+    ctx: dict[str, Any] = {"ndim": ndim, "groups_drawn": rng.choice([1, 1, 2, 3])}
+    values: dict[str, Any] = {}
+    missing: list[str] = []
+    for param in spec.signature:
+        domain = _domain(spec, param.name)
+        if domain is None:
+            if param.required:
+                missing.append(param.name)
+            continue
+        if param.required or rng.random() < 0.5:
+            values[param.name] = domain.valid(rng, ctx)
+    assert not missing, f"{spec.name}: no domain for the required {missing}"
+    odd_value, odd_call = False, ""
+    if rng.random() < 0.55:
+        oddable = [p.name for p in spec.signature
+                   if (d := _domain(spec, p.name)) is not None and d.odd is not None]
+        if oddable and rng.random() < 0.7:
+            name = rng.choice(oddable)
+            values[name] = _domain(spec, name).odd(rng, ctx)  # type: ignore[union-attr]
+            odd_value = True
+        else:
+            # A Keras signature in the catalogue lists only the leading parameters (the class
+            # takes **kwargs too): an unknown keyword or a surplus positional is not drawn there.
+            odd_call = rng.choice(["missing", "repeated", "twice"] if spec.open_call else
+                                  ["missing", "repeated", "unexpected", "surplus", "twice"])
+    positional, keywords = _arguments(rng, spec, values, odd_call)
+    call = f"{prefix}{spec.short}({', '.join(positional + keywords)})"
+    channels = ctx["groups_drawn"] * rng.randint(1, 4)
+    return Case(spec, call, odd_value or bool(odd_call), channels)
+
+
+def _arguments(rng: random.Random, spec: LayerSpec, values: dict[str, Any],
+               odd_call: str) -> tuple[list[str], list[str]]:
+    """The call's positional and keyword texts; `odd_call` bends the call itself."""
+    slots = [p for p in spec.signature if not p.keyword_only]
+    required = [p.name for p in spec.signature if p.required]
+    if odd_call == "missing" and required:
+        dropped = rng.choice(required)
+        return [], [f"{k}={_render(v)}" for k, v in values.items() if k != dropped]
+    if odd_call == "surplus":
+        positional = [_render(values.get(p.name, p.default)) for p in slots] + ["1"]
+        return positional, [f"{p.name}={_render(values[p.name])}" for p in spec.signature
+                            if p.keyword_only and p.name in values]
+    if odd_call == "twice" and slots:
+        first = slots[0].name
+        text = _render(values.get(first, slots[0].default))
+        return [text], [f"{k}={_render(v)}" for k, v in values.items() if k != first] + \
+            [f"{first}={text}"]
+    positional: list[str] = []
+    keywords: list[str] = []
+    in_order = rng.random() < 0.6
+    for param in spec.signature:
+        if param.name not in values:
+            continue
+        text = _render(values[param.name])
+        if in_order and param.required and len(positional) == slots.index(param):
+            positional.append(text)
+        else:
+            keywords.append(f"{param.name}={text}")
+    if odd_call == "repeated":
+        keywords += [rng.choice(keywords)] if keywords else ["x=1", "x=1"]
+    elif odd_call == "unexpected":
+        keywords.append("bogus_arg=1")
+    return positional, keywords
+
+
+def _cases(framework: str, rng: random.Random) -> list[Case]:
+    prefix = "nn." if framework == "torch" else "layers."
+    cases: list[Case] = []
+    for spec in CATALOGUE:
+        if spec.framework != framework:
+            continue
+        n = CASES_WITH_PARAMS if spec.formula is not None else CASES_WITHOUT
+        cases += [_draw_case(rng, spec, prefix) for _ in range(n)]
+    return cases
+
+
+# the frameworks ---------------------------------------------------------------------------------
+def _is_lazy(spec: LayerSpec) -> bool:
+    return spec.short.startswith("Lazy")
+
+
+def _torch_feeder(case: Case) -> str:
+    """For a Lazy* class: the layer before it, fixing the channels it will see."""
+    if case.spec.short == "LazyLinear":
+        return f"nn.Linear(1, {case.channels})"
+    return f"nn.Conv{_lazy_ndim(case.spec)}d(1, {case.channels}, 1)"
+
+
+def _lazy_ndim(spec: LayerSpec) -> int:
+    return spec.ndim or int(spec.short[-2])  # LazyBatchNorm2d
+
+
+def _torch_truth(case: Case) -> None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            layer = eval(compile(case.call, "<case>", "eval"), {"nn": nn})  # our generated text
+            if _is_lazy(case.spec):
+                feeder = eval(_torch_feeder(case), {"nn": nn})
+                size = (2, 1) if case.spec.short == "LazyLinear" else \
+                    (2, 1, *([6] * _lazy_ndim(case.spec)))
+                try:
+                    layer(feeder(torch.zeros(size)))
+                except Exception:  # noqa: BLE001 - a forward error after the weights exist
+                    pass
+                if any(isinstance(p, nn.parameter.UninitializedParameter)
+                       for p in layer.parameters()):
+                    raise ValueError("the lazy weights could not be made")
+        case.truth = sum(p.numel() for p in layer.parameters())
+    except Exception as error:  # noqa: BLE001 - whatever the framework raises is a refusal
+        case.truth, case.why = None, f"{type(error).__name__}: {error}"[:200]
+
+
+def _keras_shape(case: Case) -> tuple[int, ...]:
+    spec = case.spec
+    c = case.channels
+    digits = [ch for ch in spec.short if ch.isdigit()]
+    ndim = spec.ndim or (int(digits[0]) if digits else 0)
+    if spec.family == "embedding":
+        return (5,)
+    if spec.family == "rnn":
+        return (4, c)
+    if ndim:
+        return (*([7] * ndim), c)
+    if spec.short in ("Dense",):
+        return (c,)
+    return (3, c)
+
+
+def _keras_truth(case: Case, keras: Any) -> None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            layer = eval(compile(case.call, "<case>", "eval"),  # our generated text
+                         {"layers": keras.layers})
+            if case.spec.family == "attention":
+                layer(keras.Input(shape=(5, case.channels)), keras.Input(shape=(7, 3)))
+            elif case.spec.family != "merge":
+                layer.build((None, *_keras_shape(case)))
+        case.truth = layer.count_params() if case.spec.family != "merge" else 0
+    except Exception as error:  # noqa: BLE001 - whatever the framework raises is a refusal
+        case.truth, case.why = None, f"{type(error).__name__}: {error}"[:200]
+
+
+# ours ---------------------------------------------------------------------------------------------
+def _statement(case: Case, i: int) -> str:
+    spec = case.spec
+    if spec.framework == "torch":
+        if _is_lazy(spec):
+            return f"layer_{i} = nn.Sequential({_torch_feeder(case)}, {case.call})\n"
+        return f"layer_{i} = {case.call}\n"
+    if spec.family == "merge":
+        return f"layer_{i} = {case.call}\n"
+    if spec.family == "attention":
+        return (f"layer_{i} = {case.call}(keras.Input(shape=(5, {case.channels})), "
+                f"keras.Input(shape=(7, 3)))\n")
+    shape = _keras_shape(case)
+    return f"layer_{i} = keras.Sequential([keras.Input(shape={shape!r}), {case.call}])\n"
+
+
+def _analyse(cases: list[Case], header: str, tmp_path: Any) -> tuple[FileReport, FileReport]:
+    """Our results, static and with the evaluated program laid on, each case on its own line."""
+    source = header + "".join(_statement(c, i) for i, c in enumerate(cases))
+    path = str(tmp_path / "cases.py")
+    with open(path, "w") as f:
+        f.write(source)
+    static = analyze_source(source, path)
+    assert static.error is None, static.error
+    evaluated = analyze_source(source, path)
+    evaluation = evaluate_texts({os.path.abspath(path): source})
+    assert evaluation is not None
+    apply_evaluation(evaluated, evaluation)
+    return static, evaluated
+
+
+def _result(report: FileReport, case: Case, line: int) -> LayerResult | None:
+    for r in report.layers:
+        if r.span.line == line and r.layer == case.spec.name:
+            return r
+    return None
+
+
+def _disagreements(cases: list[Case], static: FileReport, evaluated: FileReport,
+                   first_line: int) -> list[str]:
+    problems: list[str] = []
+    refusals = {(d.span.line, d.code) for d in static.diagnostics if d.code in REFUSAL_CODES}
+    for i, case in enumerate(cases):
+        line = first_line + i
+        ours = _result(static, case, line)
+        both = _result(evaluated, case, line)
+        if ours is None or both is None:
+            problems.append(f"{case.call}: not recognised as {case.spec.name}")
+            continue
+        flagged = any(found_line == line for found_line, _ in refusals)
+        # an evaluated context may leave a count open (None); a number it gives must be right
+        contexts = {c.params for c in both.contexts} - {None}
+        if case.truth is None:
+            if ours.params is not None or both.params is not None or contexts:
+                problems.append(f"{case.call}: framework refuses ({case.why}); paramlens counts "
+                                f"{ours.params} (static), {both.params} / contexts {contexts}")
+            elif not flagged:
+                problems.append(f"{case.call}: framework refuses ({case.why}); paramlens gives "
+                                f"no count but no refused-arguments error ({ours.unknowns})")
+        else:
+            if flagged or ours.invalid:
+                problems.append(f"{case.call}: framework builds {case.truth}; paramlens refuses "
+                                f"({ours.invalid})")
+            elif ours.params != case.truth or both.params != case.truth or \
+                    contexts - {case.truth}:
+                problems.append(f"{case.call}: framework {case.truth}; paramlens "
+                                f"{ours.params} (static), {both.params} / contexts {contexts}")
+    return problems
+
+
+def _check(framework: str, cases: list[Case], header: str, tmp_path: Any) -> None:
+    static, evaluated = _analyse(cases, header, tmp_path)
+    problems = _disagreements(cases, static, evaluated, header.count("\n") + 1)
+    refused = sum(1 for c in cases if c.truth is None)
+    drawn_odd = sum(1 for c in cases if c.invalid)
+    print(f"{framework}: {len(cases)} configurations, {drawn_odd} drawn invalid, "
+          f"{refused} refused by {framework}, {len(problems)} disagreements")
+    assert refused >= len(cases) // 5, "too few refusals drawn to test them"
+    assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems[:40])
+
+
+def test_catalogue_signatures_are_torchs() -> None:
+    """Each torch entry takes exactly the arguments its class's __init__ takes, so that a call
+    refused for its shape (a surplus positional, an unknown keyword) is refused by torch too."""
+    import inspect
+
+    problems = []
+    for spec in CATALOGUE:
+        if spec.framework != "torch" or spec.open_call:
+            continue
+        cls = getattr(nn, spec.short)
+        real = inspect.signature(cls.__init__).parameters
+        if any(p.kind is p.VAR_POSITIONAL for p in real.values()):
+            continue  # LSTM, Sigmoid...: checked by building them in the random test
+        ours = [(p.name, p.default if not p.required else "<required>", p.keyword_only)
+                for p in spec.signature]
+        theirs = [(name, "<required>" if p.default is p.empty else p.default,
+                   p.kind is p.KEYWORD_ONLY) for name, p in real.items() if name != "self"]
+        if ours != theirs:
+            problems.append(f"{spec.name}: ours {ours}\n  torch {theirs}")
+    assert not problems, "\n".join(problems)
+
+
+def test_catalogue_signatures_lead_keras() -> None:
+    """Each Keras entry lists the leading parameters of its class, in order, required where Keras
+    requires them (the rest goes through **kwargs, which the catalogue leaves open)."""
+    import inspect
+
+    keras = pytest.importorskip("keras")
+    problems = []
+    for spec in CATALOGUE:
+        if spec.framework != "keras":
+            continue
+        for name in spec.names:
+            real = [p for n, p in inspect.signature(
+                getattr(keras.layers, name.rsplit(".", 1)[1]).__init__).parameters.items()
+                if n != "self" and p.kind is p.POSITIONAL_OR_KEYWORD]
+            ours = [(p.name, p.required) for p in spec.signature]
+            theirs = [(p.name, p.default is p.empty) for p in real][:len(ours)]
+            if ours != theirs:
+                problems.append(f"{name}: ours {ours}\n  keras {theirs}")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_torch_class_agrees_with_torch(tmp_path: Any) -> None:
+    rng = random.Random(SEED)
+    cases = _cases("torch", rng)
+    for case in cases:
+        _torch_truth(case)
+    _check("torch", cases, "import torch.nn as nn\n", tmp_path)
+
+
+def test_every_keras_class_agrees_with_keras(tmp_path: Any) -> None:
+    keras = pytest.importorskip("keras")
+    rng = random.Random(SEED + 1)
+    cases = _cases("keras", rng)
+    for case in cases:
+        _keras_truth(case, keras)
+    _check("keras", cases, "import keras\nfrom keras import layers\n", tmp_path)
