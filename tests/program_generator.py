@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 
 NAMES = ("a", "b", "c", "d")
+KEYS = ("'w'", "'v'")
 
 
 class ProgramWriter:
@@ -44,7 +45,7 @@ class ProgramWriter:
 
     def statement(self, budget: int) -> None:
         rng = self.rng
-        choice = rng.randrange(16)
+        choice = rng.randrange(20)
         n = self.name()
         if choice <= 3 or budget <= 0:
             self.emit(f"{n} = {self.expr()}")
@@ -90,6 +91,15 @@ class ProgramWriter:
             self.block(budget)
         elif choice == 13:
             self.emit(f"{n} = [{self.name()} for _ in range(2)][-1]")
+        elif choice == 16:
+            self.emit(f"cfg[{rng.choice(KEYS)}] = {self.expr()}")
+        elif choice == 17:
+            self.emit(f"Cfg.w = {self.expr()}")
+        elif choice == 18 and self.framework == "torch":
+            self.emit(rng.choice([f"layers += make({rng.randint(0, 2)})",
+                                  f"layers.extend(make(1, {n}))",
+                                  f"layers.append(nn.Linear(cfg['w'], {n}))",
+                                  f"layers.append(nn.Linear(Cfg.w, {n}))"]))
         else:
             self.layer()
 
@@ -148,6 +158,22 @@ class ProgramWriter:
             "",
             "",
         ]
+        self.lines += [
+            "cfg = {'w': a, 'v': b}",
+            "",
+            "",
+            "class Cfg:",
+            "    w = 5",
+            "",
+            "",
+        ]
+        if self.framework == "torch":
+            self.lines += [
+                "def make(n, width=d):",  # the default is d as the def runs, not as make runs
+                "    return [nn.Linear(width, width) for _ in range(n)]",
+                "",
+                "",
+            ]
         for n in NAMES:
             self.lines += [f"def reset_{n}():", f"    global {n}", f"    {n} = {self.small()}",
                            "", ""]
