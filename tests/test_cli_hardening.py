@@ -236,3 +236,15 @@ def test_without_a_paramlens_table_the_defaults_apply(tmp_path: Path) -> None:
     found = config_for(tmp_path / "m.py")
     # a parent folder's own pyproject.toml may apply; none of this one's values do
     assert isinstance(found, ProjectConfig) and found.root != tmp_path
+
+
+def test_a_symlink_loop_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "loop.py").symlink_to("loop.py")
+    (tmp_path / "good.py").write_text(GOOD)
+    done = run("--format", "json", "loop.py", "good.py", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    files = {Path(f["path"]).name: f for f in json.loads(done.stdout)["files"]}
+    assert files["loop.py"]["error"].startswith("cannot be read")
+    assert files["good.py"]["layers"][0]["params"] == 280
+    walked = run("--format", "json", ".", cwd=tmp_path)  # in a walk: not a file, passed by
+    assert walked.returncode == 0, walked.stderr

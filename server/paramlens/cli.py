@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--diff", metavar="REV",
                        help="report only layers on lines changed since REV (git diff -U0 REV)")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
-    check.add_argument("-j", "--jobs", type=_jobs, default=os.cpu_count() or 1, metavar="N",
+    check.add_argument("-j", "--jobs", type=_jobs, default=_cores(), metavar="N",
                        help="worker processes for the files' own analyses (default: the "
                             "number of cores); the program is evaluated as a whole meanwhile")
     check.add_argument("--no-cache", action="store_true",
@@ -52,6 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="INFO",
                        choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _jobs(text: str) -> int:
