@@ -166,14 +166,16 @@ def run_serve(args: argparse.Namespace) -> int:
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if args.log_level != "DEBUG":
         logging.getLogger("pygls").setLevel(logging.WARNING)  # it logs every message at INFO
+    from paramlens.lsp import transport
     from paramlens.lsp.server import server
 
+    # Each returns only by ending the process, when the one client's session ends.
     if args.tcp is not None:
-        server.start_tcp("127.0.0.1", args.tcp)
+        transport.run_tcp(server, "127.0.0.1", args.tcp)
     elif args.ws is not None:
-        server.start_ws("127.0.0.1", args.ws)
+        transport.run_ws(server, "127.0.0.1", args.ws)
     else:
-        server.start_io()
+        transport.run_stdio(server)
     return 0
 
 

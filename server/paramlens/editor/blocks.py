@@ -28,6 +28,9 @@ _LAYER_ROOTS = ("torch", "keras", "tf_keras", "tensorflow", "tf", "functools")
 _MAX_REPAIRS = 24
 _MAX_MERGES = 8
 _MAX_REPAIR_CHARACTERS = 40_000  # repairing re-parses the block; beyond this it costs too much
+# Deeper trees than this (`1 + 1 + ... + 1` a thousand times) would exhaust Python's recursion in
+# the analysis, which walks trees recursively; such a statement is set aside (`_shallow`).
+MAX_DEPTH = 120
 _STRONG_START = re.compile(r"(?:async\s+def|def|class|import|from)\s|@|if __name__")
 _CONTINUATION = re.compile(r"(else|elif|except|finally)\b|[)\]}\\]")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*")
@@ -42,6 +45,9 @@ class ParsedBlock:
     statements: list[ast.stmt] | None  # line numbers relative to the block (first line is 1)
     error: str | None  # why it does not parse, when even the repairs failed
     repaired_lines: tuple[int, ...] = ()  # 1-based lines within the block, replaced to parse
+    # 1-based lines within the block whose statement is nested too deeply to analyse: replaced,
+    # as a broken line is, so that the rest of the block (and of the file) still is
+    deep_lines: tuple[int, ...] = ()
     bound: frozenset[str] = frozenset()  # module-level names the block binds
     defined: frozenset[str] = frozenset()  # the subset bound by `def`/`class` (callers feed them)
     # The defined names whose parameters the file's calls can set: a decorator other than
@@ -253,6 +259,8 @@ def _possible_targets(line: str) -> list[str]:
 
 # names -----------------------------------------------------------------------------------------
 def _with_names(statements: list[ast.stmt], repaired: tuple[int, ...]) -> ParsedBlock:
+    deep: list[int] = []
+    statements = _shallow(statements, deep)
     bound: set[str] = set()
     defined: set[str] = set()
     read: set[str] = set()
@@ -277,7 +285,8 @@ def _with_names(statements: list[ast.stmt], repaired: tuple[int, ...]) -> Parsed
     if len(statements) == 1:
         interface.update(_interface(statements[0]))
         interface.update({name: None for name in rebound})
-    return ParsedBlock(statements, None, repaired, frozenset(bound | rebound), frozenset(defined),
+    return ParsedBlock(statements, None, repaired, tuple(sorted(set(deep))),
+                       frozenset(bound | rebound), frozenset(defined),
                        frozenset(fed | (defined - {getattr(s, "name", "") for s in statements})),
                        frozenset(read), star, frozenset(escaping_names(statements)), interface)
 
@@ -307,25 +316,88 @@ def _header(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
 
 
 def _module_bindings(node: ast.AST, bound: set[str], defined: set[str]) -> bool:
-    """Names bound at module level: not inside function or class bodies."""
+    """Names bound at module level: not inside function or class bodies. Iterative: a statement
+    may nest deeper than Python's recursion allows."""
     star = False
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        bound.add(node.name)
-        defined.add(node.name)
-        return False
-    if isinstance(node, (ast.Import, ast.ImportFrom)):
-        for alias in node.names:
-            if alias.name == "*":
-                star = True
-            else:
-                bound.add(alias.asname or alias.name.split(".")[0])
-        return star
-    if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-        bound.add(node.id)
-    elif isinstance(node, ast.ExceptHandler) and node.name:
-        bound.add(node.name)
-    elif isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-        return False
-    for child in ast.iter_child_nodes(node):
-        star |= _module_bindings(child, bound, defined)
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+            defined.add(node.name)
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name == "*":
+                    star = True
+                else:
+                    bound.add(alias.asname or alias.name.split(".")[0])
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bound.add(node.id)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
+                               ast.GeneratorExp)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
     return star
+
+
+# depth -----------------------------------------------------------------------------------------
+_BODIES = ("body", "orelse", "finalbody")
+
+
+def _shallow(statements: list[ast.stmt], deep: list[int]) -> list[ast.stmt]:
+    """The statements, each one deeper than MAX_DEPTH replaced by a stand-in binding what it
+    binds to an unknown value (its line goes into `deep`). A compound statement that is deep only
+    through its body keeps its header; its body's statements are looked at in turn."""
+    shallow: list[ast.stmt] = []
+    for statement in statements:
+        if len(all_nodes(statement)) <= MAX_DEPTH or _height(statement) <= MAX_DEPTH:
+            shallow.append(statement)
+            continue
+        bodies = [b for b in [*(getattr(statement, name, None) for name in _BODIES),
+                              *(h.body for h in getattr(statement, "handlers", [])),
+                              *(c.body for c in getattr(statement, "cases", []))]
+                  if isinstance(b, list) and b]
+        inner = {id(s) for body in bodies for s in body}
+        head = [c for c in ast.iter_child_nodes(statement) if id(c) not in inner and
+                not isinstance(c, (ast.excepthandler, ast.match_case))]
+        if bodies and all(_height(c) < MAX_DEPTH for c in head):
+            for body in bodies:
+                body[:] = _shallow(body, deep) or [ast.copy_location(ast.Pass(), body[0])]
+            shallow.append(statement)
+            continue
+        deep.append(statement.lineno)
+        shallow.append(_stand_in_for(statement))
+    return shallow
+
+
+def _height(node: ast.AST) -> int:
+    """How many levels the tree under `node` has, counted without recursion."""
+    depth = {id(node): 1}
+    highest = 1
+    for parent in all_nodes(node):  # breadth first: a parent before its children
+        below = depth[id(parent)] + 1
+        for child in ast.iter_child_nodes(parent):
+            depth[id(child)] = below
+            highest = max(highest, below)
+    return highest
+
+
+def _stand_in_for(statement: ast.stmt) -> ast.stmt:
+    targets: list[ast.expr] = []
+    if isinstance(statement, ast.Assign):
+        targets = [t for t in statement.targets if isinstance(t, ast.Name)]
+    elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)) and \
+            isinstance(statement.target, ast.Name):
+        targets = [statement.target]
+    if not targets:
+        return ast.copy_location(ast.Pass(), statement)
+    stand_in = ast.Assign(targets=[ast.Name(id=t.id, ctx=ast.Store())  # type: ignore[attr-defined]
+                                   for t in targets],
+                          value=ast.Name(id=UNFINISHED, ctx=ast.Load()))
+    for node in ast.walk(stand_in):
+        ast.copy_location(node, statement)
+    return stand_in

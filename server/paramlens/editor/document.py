@@ -66,9 +66,13 @@ class BlockResults:
     models: list[ModelTotal] = field(default_factory=list)
     layout: Layout | None = None
 
-    def moved(self, lines: int) -> BlockResults:
-        """At the block's new lines, with mentions of other blocks' lines brought up to date."""
-        rewrite = self.layout.rewrite if self.layout is not None and self.layout.moved() else None
+    def moved(self, lines: int, layout_moved: bool | None = None) -> BlockResults:
+        """At the block's new lines, with mentions of other blocks' lines brought up to date.
+        `layout_moved`: whether the layout moved, when the caller already knows (every block of
+        an analysis shares one layout: asking each of them again costs the file's size each)."""
+        if layout_moved is None:
+            layout_moved = self.layout is not None and self.layout.moved()
+        rewrite = self.layout.rewrite if self.layout is not None and layout_moved else None
         if lines == 0 and rewrite is None:
             return self
 
@@ -181,7 +185,6 @@ class Document:
         self.blocks = blocks
         self._mark_stale(changed, [b.parsed for b in old_by_text.values()])
 
-
     def _changed_region(self, old_lines: list[str], old_blocks: list[Block]
                         ) -> tuple[list[Block], list[Block], list[Block], list[tuple[int, int]]]:
         """(blocks before the edit, blocks it touched, blocks after it, the new bounds between):
@@ -243,7 +246,8 @@ class Document:
         for block in self.blocks:
             if id(block.parsed) in reached:
                 block.stale = True
-        queue = [(p, _changed_names(p, changed, gone, readers)) for p in [*changed, *gone]]
+        before, after = _signatures(gone), _signatures(changed)
+        queue = [(p, _changed_names(p, before, after, readers)) for p in [*changed, *gone]]
         while queue:
             parsed, names = queue.pop()
             targets = [b for name in names for b in readers.get(name, [])]
@@ -361,15 +365,22 @@ class Document:
     def blocks_between(self, first: int, last: int) -> list[Block]:
         return [b for b in self.blocks if b.end >= first and b.start <= last]
 
-    def results_of(self, block: Block) -> BlockResults:
-        """Fresh results of a block that is not stale, at its current lines."""
+    def results_of(self, block: Block, moved: dict[int, bool] | None = None) -> BlockResults:
+        """Fresh results of a block that is not stale, at its current lines. `moved` remembers,
+        across calls, which layouts moved."""
         results = block.results if isinstance(block.results, BlockResults) else BlockResults()
-        return results.moved(block.start - block.results_start)
+        layout_moved = None
+        if moved is not None and results.layout is not None:
+            layout_moved = moved.get(id(results.layout))
+            if layout_moved is None:
+                layout_moved = moved[id(results.layout)] = results.layout.moved()
+        return results.moved(block.start - block.results_start, layout_moved)
 
     def all_results(self, blocks: Iterable[Block] | None = None) -> BlockResults:
         merged = BlockResults()
+        moved: dict[int, bool] = {}
         for block in self.blocks if blocks is None else blocks:
-            part = self.results_of(block)
+            part = self.results_of(block, moved)
             merged.layers += part.layers
             merged.diagnostics += part.diagnostics
             merged.models += part.models
@@ -384,23 +395,36 @@ class Document:
                 found.append((block.start, block.end, block.parsed.error or "does not parse"))
             for line in block.parsed.repaired_lines:
                 found.append((block.start + line - 1, block.start + line - 1, "does not parse"))
+            for line in block.parsed.deep_lines:
+                found.append((block.start + line - 1, block.start + line - 1,
+                              "nested too deeply to analyse"))
         return found
 
 
-def _changed_names(parsed: ParsedBlock, changed: list[ParsedBlock], gone: list[ParsedBlock],
-                   readers: dict[str, list[Block]]) -> set[str]:
+def _signatures(parses: list[ParsedBlock]) -> dict[str, list[str | None]]:
+    """For each name the blocks bind, what readers can see of each binding, sorted. Made once
+    per edit: looking each name up in every block instead costs the square of an opened file."""
+    found: dict[str, list[str | None]] = {}
+    for parsed in parses:
+        for name in parsed.bound:
+            seen = parsed.interface.get(name)
+            if seen != IRRELEVANT_IMPORT:
+                found.setdefault(name, []).append(seen)
+    for seen in found.values():
+        seen.sort(key=str)
+    return found
+
+
+def _changed_names(parsed: ParsedBlock, before: dict[str, list[str | None]],
+                   after: dict[str, list[str | None]], readers: dict[str, list[Block]]
+                   ) -> set[str]:
     """The names of an edited block whose visible meaning differs between before and after."""
     if parsed.binds_everything:
         return set(readers)
-
-    def signatures(parses: list[ParsedBlock], name: str) -> list[str | None]:
-        return sorted((p.interface.get(name) for p in parses if name in p.bound and
-                       p.interface.get(name) != IRRELEVANT_IMPORT), key=str)
-
     names: set[str] = set()
     for name in parsed.bound:
-        before, after = signatures(gone, name), signatures(changed, name)
-        if before != after or None in before or None in after:
+        old, new = before.get(name, []), after.get(name, [])
+        if old != new or None in old or None in new:
             names.add(name)
     return names
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import math
 import os
 import time
 from collections import OrderedDict
@@ -34,6 +35,31 @@ from paramlens.engine.positions import LineIndex
 from paramlens.engine.results import FileReport, ModelTotal
 
 KEPT = 8  # evaluations kept per document (undo, redo and typing back and forth)
+
+Cancelled = Callable[[], bool]
+
+
+class Deadline(float):
+    """A `time.monotonic()` deadline that has also passed once `cancelled()` says so.
+
+    The evaluator compares `now > deadline` between steps; a float subclass that overrides `<`
+    is asked first (Python tries the reflected operation of a subclass before the float's own),
+    so the document's analysis thread can be stopped between steps without the engine knowing
+    about threads: an edit or a closed document cancels what it made stale."""
+
+    cancelled: Cancelled
+
+    def __new__(cls, at: float, cancelled: Cancelled) -> Deadline:
+        made = super().__new__(cls, at)
+        made.cancelled = cancelled
+        return made
+
+    def __lt__(self, now: object) -> bool:
+        return self.cancelled() or float(self) < now  # type: ignore[operator]
+
+    def __gt__(self, now: object) -> bool:
+        return not self.cancelled() and float(self) > now  # type: ignore[operator]
+
 
 # (path, statements): other files, as their open documents' current trees
 Sources = Callable[[], list[tuple[str, list[ast.stmt]]]]
@@ -67,9 +93,11 @@ class DocumentEvaluator:
         self.index_for: Evaluation | None = None  # the evaluation `index` was made for
         self.index: LineIndex | None = None
 
-    def evaluation(self, doc: Document, within: float | None = None) -> Evaluation | None:
+    def evaluation(self, doc: Document, within: float | None = None,
+                   cancelled: Cancelled | None = None) -> Evaluation | None:
         """The document's evaluation; with `within` (seconds), None if it is not done by then
-        (what it did is kept, and the next call goes on from there)."""
+        (what it did is kept, and the next call goes on from there). With `cancelled`, also
+        None as soon as it says so (checked as often as the time is)."""
         if doc.error:
             return None
         current = self.current(doc)
@@ -80,7 +108,9 @@ class DocumentEvaluator:
         statements = doc.statements()
         last = self.last
         previous = last.cache if last is not None and last.holds(self.version) else None
-        deadline = time.monotonic() + within if within is not None else None
+        deadline: float | None = time.monotonic() + within if within is not None else None
+        if cancelled is not None:
+            deadline = Deadline(math.inf if deadline is None else deadline, cancelled)
         try:
             evaluation = evaluate_files(
                 [(self.path, statements), *importers], extra_roots=self.roots,
@@ -111,11 +141,11 @@ class DocumentEvaluator:
     def _versions(self, read: frozenset[str]) -> dict[str, str]:
         return {path: self.version(path) for path in read if path != self.path}
 
-    def overlay(self, doc: Document, results: BlockResults, within: float | None = None
-                ) -> BlockResults:
+    def overlay(self, doc: Document, results: BlockResults, within: float | None = None,
+                cancelled: Cancelled | None = None) -> BlockResults:
         """The block results with the evaluated program's contexts and totals laid over them;
         the results alone when the evaluation is not done `within` seconds."""
-        evaluation = self.evaluation(doc, within)
+        evaluation = self.evaluation(doc, within, cancelled)
         if evaluation is None:
             return results
         if self.index_for is not evaluation:

@@ -1,8 +1,16 @@
 """The language server: pygls handlers over `document.Document`. The only module that knows LSP.
 
-Handlers are thin: find the document, make sure the blocks asked about are fresh, format with
-`views`, convert positions. Analysis runs on the event loop when a stale block is asked for, or
-when typing pauses (a timer on the loop, not a thread) to publish diagnostics.
+Handlers are thin and never analyse on the event loop, so that requests on other documents,
+`$/cancelRequest`, `shutdown` and `exit` are answered at once whatever is being analysed:
+- a request (hover, hints, lenses) runs in a request thread: it takes the document's lock,
+  brings the blocks it asks about up to date and answers; if the background analysis holds the
+  lock for longer than REQUEST_WAIT it answers with nothing, and the client is asked to refresh
+  once the analysis is done;
+- when typing pauses, the whole document is analysed, evaluated and its diagnostics published by
+  the background worker (worker.py), a step at a time; an edit or a close cancels what it made
+  stale, between steps and inside the evaluation.
+Everything sent to the client is sent from the event loop. The wire, and leaving when the
+client goes, are transport.py's.
 """
 
 from __future__ import annotations
@@ -11,132 +19,238 @@ import asyncio
 import gc
 import logging
 import os
+import threading
+import time
 import traceback
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from lsprotocol import types
 from pygls import uris
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
-from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
+from pygls.workspace.position_codec import PositionCodec
 
 from paramlens import __version__
 from paramlens.editor.document import BlockResults, Document
 from paramlens.editor.evaluation import DocumentEvaluator, disk_version, model_call_at
 from paramlens.editor.index import WorkspaceIndex
 from paramlens.engine.parse import parse_quietly
-from paramlens.engine.results import Diagnostic, LayerResult, Span
 from paramlens.lsp import views
+from paramlens.lsp.convert import (
+    document_diagnostics,
+    from_lsp_position,
+    layer_at,
+    project_config,
+    to_lsp_diagnostic,
+    to_lsp_position,
+    to_lsp_range,
+)
 from paramlens.lsp.options import Options, read_options
-from paramlens.review.checks import reviewed
-from paramlens.review.config import ConfigError, ProjectConfig, config_for
+from paramlens.lsp.worker import Worker
 
 log = logging.getLogger("paramlens")
+T = TypeVar("T")
 MAX_IMPORTERS = 20  # files importing a document whose entry points are evaluated with it
 REQUEST_BUDGET = 0.01  # seconds a request may spend evaluating before it answers without
-# Seconds one debounced pass may evaluate before it lets the loop serve requests. More than an
-# entry point's own cap (machine.MAX_SECONDS), so that every pass finishes at least one.
+REQUEST_WAIT = 1.0  # seconds a request waits for its document's background analysis
+LOCK_POLL = 0.005  # seconds between a waiting request's looks at its document's lock
+# Seconds one background pass may evaluate before the job lets the others have a turn. More
+# than an entry point's own cap (machine.MAX_SECONDS), so that every pass finishes at least one.
 PASS_BUDGET = 5.0
 MAX_PASSES = 50  # then the document's diagnostics are published without the evaluation
+OTHER_WAIT = 0.05  # seconds an evaluation waits for another open document it reads
+PARENT_CHECK = 5.0  # seconds between looks at whether the client's process still lives
 
-_SEVERITY = {"error": types.DiagnosticSeverity.Error,
-             "warning": types.DiagnosticSeverity.Warning,
-             "information": types.DiagnosticSeverity.Information,
-             "hint": types.DiagnosticSeverity.Hint}
+
+@dataclass(eq=False)
+class OpenDocument:
+    """An open document as the server holds it. The text is the client's latest; `document` is
+    brought up to it (`ParamlensServer.sync`) only under `lock`, by whichever thread needs it."""
+
+    uri: str
+    text: str
+    version: int | None
+    edits: int = 0  # texts received; a step made for an older one is cancelled
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    document: Document | None = None
+    applied: int = -1  # the `edits` whose text `document` holds
+    evaluator: DocumentEvaluator | None = None
+    closed: bool = False
+    waiting: int = 0  # requests waiting for the lock (changed on the event loop only)
+
+    def stale_since(self, edits: int) -> Callable[[], bool]:
+        return lambda: self.closed or self.edits != edits
 
 
 class ParamlensProtocol(LanguageServerProtocol):
-    """pygls drops requests that arrive after `shutdown` without answering, which leaves the
-    client waiting; the specification asks for an InvalidRequest error."""
+    """pygls answers requests that come before `initialize` with null and drops those after
+    `shutdown` without a word; the specification asks for errors (ServerNotInitialized,
+    InvalidRequest). A didChange for a document never opened is logged, not shown as an error."""
+
+    initialize_seen = False
 
     def handle_message(self, message):  # type: ignore[no-untyped-def]
         method = getattr(message, "method", None)
-        if self._shutdown and method not in (None, types.EXIT) and hasattr(message, "id"):
-            self._send_response(message.id, None, types.ResponseError(
-                code=types.ErrorCodes.InvalidRequest, message=f"{method} after shutdown"))
+        is_request = method is not None and hasattr(message, "id")
+        if method == types.INITIALIZE:
+            self.initialize_seen = True
+        elif not self.initialize_seen and method not in (None, types.EXIT):
+            if is_request:
+                self.send_error(message.id, types.ErrorCodes.ServerNotInitialized,
+                                f"{method} before initialize")
+            else:
+                log.info("dropped %s: it came before initialize", method)
+            return None
+        if self._shutdown and is_request and method != types.EXIT:
+            self.send_error(message.id, types.ErrorCodes.InvalidRequest, f"{method} after shutdown")
+            return None
+        if method == types.TEXT_DOCUMENT_DID_CHANGE and \
+                message.params.text_document.uri not in self.workspace.text_documents:
+            log.warning("didChange for %s, which is not open: ignored",
+                        message.params.text_document.uri)
             return None
         return super().handle_message(message)
+
+    def send_error(self, message_id: Any, code: int, text: str) -> None:
+        self._send_response(message_id, None, types.ResponseError(code=code, message=text))
 
 
 class ParamlensServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("paramlens", __version__, protocol_cls=ParamlensProtocol,
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
-        self.documents: dict[str, Document] = {}
-        self.evaluators: dict[str, DocumentEvaluator] = {}
+        self.open: dict[str, OpenDocument] = {}
         self.index: WorkspaceIndex | None = None
         self.by_path: dict[str, str] = {}  # an open document's file → its URI
         # an open document → the version at which its text was that of its file on disk
         self.as_on_disk: dict[str, int | None] = {}
         self.disk_trees: dict[str, tuple[float, list]] = {}
         self.unevaluated: set[str] = set()  # documents a request answered before evaluating
-        self.passes: dict[str, int] = {}  # debounced passes that ran out of time, by document
         self.options = Options()
         self.timers: dict[str, asyncio.TimerHandle] = {}
         self.published: set[str] = set()
+        self.warned: set[str] = set()  # messages already shown once
+        self.worker = Worker()
+        self.requests = ThreadPoolExecutor(max_workers=4, thread_name_prefix="paramlens-request")
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.is_shut_down = False
+
+    # the session (transport.py) ----------------------------------------------------------------
+    def session_started(self, session: object) -> None:
+        self.loop = asyncio.get_running_loop()
+
+    def stop_work(self) -> None:
+        """Nothing more to analyse: the client asked to shut down, or is gone."""
+        for state in list(self.open.values()):
+            state.closed = True
+        self.worker.stop()
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        # pygls shows every error in a notification handler as a pop-up; ours go to the log
+        log.error("%s: %s", getattr(source, "__name__", source), error)
+
+    def warn_once(self, message: str) -> None:
+        """A warning for the user, shown once (from any thread)."""
+        if message in self.warned or self.loop is None:
+            return
+        self.warned.add(message)
+        log.warning(message)
+        self.loop.call_soon_threadsafe(self.window_show_message, types.ShowMessageParams(
+            type=types.MessageType.Warning, message=f"paramlens: {message}"))
+
+    def codec(self) -> PositionCodec:
+        return self.workspace.position_codec
 
     # documents ---------------------------------------------------------------------------------
-    def fresh(self, uri: str, first_line: int = 1, last_line: int | None = None) -> Document | None:
-        """The document, with the blocks between two 1-based lines analysed if they were stale."""
-        doc = self.documents.get(uri)
-        if doc is None or doc.error:
-            return doc
+    def sync(self, state: OpenDocument) -> Document | None:
+        """The document at the client's latest text (the caller holds `state.lock`)."""
+        if state.applied != state.edits:
+            edits, text, version = state.edits, state.text, state.version
+            try:
+                if state.document is None:
+                    state.document = Document(state.uri, text, version)
+                else:
+                    state.document.update(text, version)
+            except Exception:  # a bug of ours costs this document, never the server
+                log.error("reading %s failed:\n%s", state.uri, traceback.format_exc())
+                state.document = Document(state.uri, "", version)
+                state.document.error = "paramlens failed on this file; the log has the details"
+            state.applied = edits
+        return state.document
+
+    def fresh(self, doc: Document, first_line: int = 1, last_line: int | None = None) -> None:
+        """The blocks between two 1-based lines analysed, if they were stale."""
+        if doc.error:
+            return
         last = last_line if last_line is not None else len(doc.lines)
         asked = doc.blocks_between(first_line, last)
         if any(b.stale for b in asked):
             try:
                 run = doc.analyse(asked)
-                log.debug("analysed %s: %s", uri, run)
+                log.debug("analysed %s: %s", doc.uri, run)
             except Exception:  # a bug of ours must cost this document, never the server
-                log.error("analysis of %s failed:\n%s", uri, traceback.format_exc())
+                log.error("analysis of %s failed:\n%s", doc.uri, traceback.format_exc())
                 doc.give_up("paramlens failed on this file; the log has the details")
-        return doc
 
-    def results(self, doc: Document, blocks: list | None = None, wait: bool = False
+    def results(self, state: OpenDocument, doc: Document, blocks: list | None = None,
+                within: float = REQUEST_BUDGET, cancelled: Callable[[], bool] | None = None
                 ) -> BlockResults:
         """Fresh block results with the evaluated program (contexts, totals) laid over them.
 
-        A request does not wait for a long evaluation (an edit that reaches many entry points):
-        it answers with what the blocks fix, and once the debounced pass has evaluated the
-        document, the client is asked to refresh its hints and lenses."""
+        A request does not wait for a long evaluation: it answers with what the blocks fix, and
+        once the background pass has evaluated the document, the client is asked to refresh."""
         results = doc.all_results(blocks)
-        evaluator = self.evaluator(doc)
         try:
-            laid = evaluator.overlay(doc, results, PASS_BUDGET if wait else REQUEST_BUDGET)
-            if laid is results and not wait:
+            laid = self.evaluator(state).overlay(doc, results, within, cancelled)
+            if laid is results and within == REQUEST_BUDGET:
                 self.unevaluated.add(doc.uri)
             return laid
         except Exception:  # a bug of ours costs the contexts, never the answer
             log.error("evaluation of %s failed:\n%s", doc.uri, traceback.format_exc())
             return results
 
-    def evaluator(self, doc: Document) -> DocumentEvaluator:
-        evaluator = self.evaluators.get(doc.uri)
-        if evaluator is None:
-            path = uris.to_fs_path(doc.uri) or "untitled.py"
-            evaluator = DocumentEvaluator(path, self.workspace_roots(),
-                                          lambda: self.importers_of(path),
-                                          lambda: self.open_sources(except_uri=doc.uri),
-                                          self.file_version)
-            self.evaluators[doc.uri] = evaluator
-        return evaluator
+    def evaluator(self, state: OpenDocument) -> DocumentEvaluator:
+        if state.evaluator is None:
+            path = uris.to_fs_path(state.uri) or "untitled.py"
+            state.evaluator = DocumentEvaluator(path, self.workspace_roots(),
+                                                lambda: self.importers_of(path),
+                                                lambda: self.open_sources(except_uri=state.uri),
+                                                self.file_version)
+        return state.evaluator
+
+    def statements_of(self, uri: str) -> list | None:
+        """Another open document's current trees, if its lock comes soon (two documents reading
+        each other from two threads must not wait for each other)."""
+        state = self.open.get(uri)
+        if state is None or not state.lock.acquire(timeout=OTHER_WAIT):
+            return None
+        try:
+            doc = self.sync(state)
+            return doc.statements() if doc is not None and not doc.error else None
+        finally:
+            state.lock.release()
 
     def open_sources(self, except_uri: str) -> list[tuple[str, list]]:
         """The other open documents' current trees."""
         found = []
-        for uri, doc in self.documents.items():
+        for uri in list(self.open):
             path = uris.to_fs_path(uri)
-            if uri == except_uri or doc.error or not path:
+            if uri == except_uri or not path:
                 continue
-            found.append((os.path.abspath(path), doc.statements()))
+            statements = self.statements_of(uri)
+            if statements is not None:
+                found.append((os.path.abspath(path), statements))
         return found
 
     def file_version(self, path: str) -> str:
         """What identifies a file's current text: its open document's version, or its file's."""
         uri = self.by_path.get(path)
-        doc = self.documents.get(uri) if uri is not None else None
-        if doc is not None and self.as_on_disk.get(uri) != doc.version:
-            return f"open:{doc.version}"
+        state = self.open.get(uri) if uri is not None else None
+        if state is not None and self.as_on_disk.get(uri) != state.version:
+            return f"open:{state.version}"
         return disk_version(path)
 
     def importers_of(self, path: str) -> list[tuple[str, list]]:
@@ -149,9 +263,9 @@ class ParamlensServer(LanguageServer):
         found = []
         for other in self.index.importers(path)[:MAX_IMPORTERS]:
             uri = self.by_path.get(other)
-            doc = self.documents.get(uri) if uri is not None else None
-            if doc is not None and not doc.error:
-                found.append((other, doc.statements()))
+            statements = self.statements_of(uri) if uri is not None else None
+            if statements is not None:
+                found.append((other, statements))
                 continue
             tree = self.disk_tree(other)
             if tree is not None:
@@ -174,7 +288,7 @@ class ParamlensServer(LanguageServer):
 
     def workspace_roots(self) -> list[str]:
         roots = []
-        for folder in self.workspace.folders.values():
+        for folder in list(self.workspace.folders.values()):
             path = uris.to_fs_path(folder.uri)
             if path:
                 roots.append(path)
@@ -182,47 +296,127 @@ class ParamlensServer(LanguageServer):
             roots.append(self.workspace.root_path)
         return roots
 
-    def schedule_diagnostics(self, uri: str) -> None:
-        self.passes.pop(uri, None)
+    # requests ----------------------------------------------------------------------------------
+    async def answer(self, uri: str, compute: Callable[[OpenDocument, Document], T], empty: T
+                     ) -> T:
+        """`compute` on the document, in a request thread; `empty` when it is not open, cannot
+        be analysed, or the background analysis holds it for longer than REQUEST_WAIT.
+
+        The lock is waited for here, on the event loop, a few milliseconds at a time: a request
+        waiting for a busy document holds no thread, and a cancelled one is answered at once
+        (pygls cancels this coroutine). The background pass lets waiting requests in between
+        its steps (`let_requests_in`)."""
+        state = self.open.get(uri)
+        if state is None:
+            return empty
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + REQUEST_WAIT
+        state.waiting += 1
+        try:
+            while not state.lock.acquire(blocking=False):
+                if loop.time() > give_up:
+                    self.unevaluated.add(uri)  # asked again once the analysis is done
+                    return empty
+                await asyncio.sleep(LOCK_POLL)
+        finally:
+            state.waiting -= 1
+        # The lock is ours now and the thread releases it: shielded, so that a cancel cannot
+        # drop the job before it runs and leave the document locked.
+        work = self.requests.submit(self._compute_locked, state, compute, empty)
+        return await asyncio.shield(asyncio.wrap_future(work))
+
+    def _compute_locked(self, state: OpenDocument,
+                        compute: Callable[[OpenDocument, Document], T], empty: T) -> T:
+        try:
+            doc = self.sync(state)
+            if doc is None or doc.error or state.closed:
+                return empty
+            return compute(state, doc)
+        finally:
+            state.lock.release()
+
+    @staticmethod
+    def let_requests_in(state: OpenDocument) -> None:
+        """Before the background pass takes the document's lock again: requests waiting for it
+        go first (they poll for it, and would rarely find it free between two steps)."""
+        until = time.monotonic() + REQUEST_WAIT
+        while state.waiting and time.monotonic() < until:
+            time.sleep(LOCK_POLL / 2)
+
+    # the background pass -----------------------------------------------------------------------
+    def schedule(self, uri: str, delay: float | None = None) -> None:
+        """Analyse, evaluate and publish once typing pauses (on the event loop)."""
         timer = self.timers.pop(uri, None)
         if timer is not None:
             timer.cancel()
-        loop = asyncio.get_running_loop()
-        self.timers[uri] = loop.call_later(self.options.debounce_ms / 1000,
-                                           self.publish_diagnostics, uri)
+        wait = self.options.debounce_ms / 1000 if delay is None else delay
+        self.timers[uri] = asyncio.get_running_loop().call_later(wait, self.start_pass, uri)
 
-    def publish_diagnostics(self, uri: str) -> None:
+    def start_pass(self, uri: str) -> None:
         self.timers.pop(uri, None)
-        doc = self.fresh(uri)
-        if doc is None:
+        state = self.open.get(uri)
+        if state is not None and not self.is_shut_down:
+            self.worker.submit(uri, self.background_pass(state, state.edits))
+
+    def background_pass(self, state: OpenDocument, edits: int) -> Iterator[None]:
+        """The steps of one document's pass; each ends with the lock released and a yield, where
+        the worker may drop it (a newer text came, or the document closed)."""
+        cancelled = state.stale_since(edits)
+        with state.lock:
+            if cancelled():
+                return
+            doc = self.sync(state)
+            if doc is None:
+                return
+            self.fresh(doc)
+        yield
+        passes = 0
+        while not doc.error:
+            self.let_requests_in(state)
+            with state.lock:
+                if cancelled():
+                    return
+                evaluator = self.evaluator(state)
+                try:
+                    done = evaluator.evaluation(doc, PASS_BUDGET, cancelled) is not None
+                except Exception:
+                    log.error("evaluation of %s failed:\n%s", state.uri, traceback.format_exc())
+                    done = True
+            passes += 1
+            if done or evaluator.failure is not None or passes >= MAX_PASSES or cancelled():
+                break
+            self.unevaluated.add(state.uri)
+            yield
+        self.let_requests_in(state)
+        with state.lock:
+            if cancelled():
+                return
+            found: list[types.Diagnostic] = []
+            if self.options.diagnostics:
+                config, config_error = project_config(state.uri)
+                if config_error:
+                    self.warn_once(f"{config_error}; using the default configuration")
+                results = doc.all_results() if doc.error else self.results(
+                    state, doc, within=PASS_BUDGET, cancelled=cancelled)
+                codec = self.codec()
+                found = [to_lsp_diagnostic(codec, doc, d) for d in
+                         document_diagnostics(doc, results, config, config_error, self.options)]
+            version = doc.version
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self.publish, state, edits, version, found)
+
+    def publish(self, state: OpenDocument, edits: int, version: int | None,
+                found: list[types.Diagnostic]) -> None:
+        if state.closed or state.edits != edits or self.open.get(state.uri) is not state:
             return
-        # The whole evaluation, now that typing has paused, in passes of at most PASS_BUDGET:
-        # each pass keeps the entry points it finished, and the loop serves what waits between.
-        evaluator = self.evaluator(doc)
-        try:
-            done = doc.error is not None or evaluator.evaluation(doc, PASS_BUDGET) is not None
-        except Exception:
-            log.error("evaluation of %s failed:\n%s", uri, traceback.format_exc())
-            done = True
-        passes = self.passes.get(uri, 0) + 1
-        if not done and evaluator.failure is None and passes < MAX_PASSES:
-            self.passes[uri] = passes
-            self.unevaluated.add(uri)
-            self.timers[uri] = asyncio.get_running_loop().call_later(0.001, self.publish_diagnostics,
-                                                                     uri)
-            return
-        self.passes.pop(uri, None)
-        if uri in self.unevaluated:
-            self.unevaluated.discard(uri)
+        if state.uri in self.unevaluated:
+            self.unevaluated.discard(state.uri)
             self.refresh_views()
-        found: list[types.Diagnostic] = []
-        if self.options.diagnostics:
-            found = [to_lsp_diagnostic(doc, d) for d in document_diagnostics(self, doc, self.options)]
         # Published for every version, empty lists too: a client (and a test) learns from it that
         # the document's evaluation for that version is done.
         self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=doc.version))
-        self.published.add(uri)
+            types.PublishDiagnosticsParams(uri=state.uri, diagnostics=found, version=version))
+        self.published.add(state.uri)
         tidy_memory()
 
     def refresh_views(self) -> None:
@@ -244,90 +438,55 @@ class ParamlensServer(LanguageServer):
 server = ParamlensServer()
 
 
-# positions --------------------------------------------------------------------------------------
-def _codec(ls: LanguageServer) -> PositionCodec:
-    return ls.workspace.position_codec
-
-
-def to_lsp_position(doc: Document, line: int, column: int) -> types.Position:
-    """A 1-based line and code-point column → LSP position in the client's units (UTF-16)."""
-    text = doc.lines[line - 1] if 1 <= line <= len(doc.lines) else ""
-    position = _codec(server).position_to_client_units([text], ServerTextPosition(0, column))
-    return types.Position(line=line - 1, character=position.character)
-
-
-def to_lsp_range(doc: Document, span: Span) -> types.Range:
-    return types.Range(start=to_lsp_position(doc, span.line, span.column),
-                       end=to_lsp_position(doc, span.end_line, span.end_column))
-
-
-def from_lsp_position(doc: Document, position: types.Position) -> tuple[int, int]:
-    """An LSP position → a 1-based line and a code-point column."""
-    if position.line >= len(doc.lines):
-        return position.line + 1, position.character
-    text = doc.lines[position.line]
-    codec = _codec(server)
-    if position.character > codec.client_num_units(text):
-        return position.line + 1, len(text) + 1  # past the end of the line: on nothing
-    converted = codec.position_from_client_units(
-        [text], types.Position(line=0, character=position.character))
-    return position.line + 1, converted.character
-
-
-def to_lsp_diagnostic(doc: Document, diagnostic: Diagnostic) -> types.Diagnostic:
-    return types.Diagnostic(range=to_lsp_range(doc, diagnostic.span), message=diagnostic.message,
-                            severity=_SEVERITY[diagnostic.severity], code=diagnostic.code,
-                            source="paramlens")
-
-
-def project_config(uri: str) -> tuple[ProjectConfig, str | None]:
-    """The [tool.paramlens] table that applies to a file on disk, as the CLI reads it."""
-    if not uri.startswith("file:"):
-        return ProjectConfig(), None
-    try:
-        return config_for(Path(uris.to_fs_path(uri) or "")), None
-    except ConfigError as error:
-        return ProjectConfig(), str(error)
-
-
-def document_diagnostics(ls: ParamlensServer, doc: Document, options: Options) -> list[Diagnostic]:
-    if doc.error:
-        return [Diagnostic(Span(1, 0, 1, 0), "information", "not-analysed", doc.error)]
-    config, config_error = project_config(doc.uri)
-    results = ls.results(doc)
-    found = reviewed(results.diagnostics, results.layers, results.models, config,
-                     options.max_params_per_layer) + views.unknown_count_hints(results.layers)
-    if config_error:
-        found.append(Diagnostic(Span(1, 0, 1, 0), "warning", "config", config_error))
-    for first, last, why in doc.unread_lines():
-        lines = f"line {first}" if first == last else f"lines {first}–{last}"
-        found.append(Diagnostic(Span(first, 0, first, len(doc.lines[first - 1])), "hint",
-                                "not-parsed", f"paramlens skips {lines} ({why}) until it parses"))
-    if doc.failure:
-        found.append(Diagnostic(Span(1, 0, 1, 0), "information", "internal-error", doc.failure))
-    return sorted(found, key=lambda d: (d.span.line, d.span.column))
-
-
-def layer_at(layers: list[LayerResult], line: int, column: int) -> LayerResult | None:
-    """The innermost layer call whose name or parentheses hold the position."""
-    holding = [r for r in layers if r.span.contains(line, column) or
-               r.name_span.contains(line, column)]
-    return min(holding, key=lambda r: (r.span.end_line - r.span.line, r.span.end_column -
-                                       r.span.column), default=None)
+def tidy_memory() -> None:
+    """Set what survives aside from the collector: its full passes over a large heap (trees and
+    evaluations of big files) would otherwise land in the middle of a hover. Only the young
+    generations are collected here; a full pass over everything holds every thread for as
+    long as the heap is large."""
+    gc.collect(1)
+    gc.freeze()
 
 
 # lifecycle and configuration --------------------------------------------------------------------
 @server.feature(types.INITIALIZE)
 def initialize(ls: ParamlensServer, params: types.InitializeParams) -> None:
     ls.apply_options(params.initialization_options)
+    if params.process_id is not None:
+        asyncio.ensure_future(watch_parent(ls, params.process_id))
+
+
+async def watch_parent(ls: ParamlensServer, pid: int) -> None:
+    """The client's process died without closing our input (it was killed): leave too, rather
+    than analyse for nobody (LSP's `processId`)."""
+    from paramlens.lsp.transport import leave
+
+    while True:
+        await asyncio.sleep(PARENT_CHECK)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            log.info("the client's process %d is gone; exiting", pid)
+            ls.stop_work()
+            leave(1)
+        except PermissionError:
+            pass  # alive, under another user
+
+
+@server.feature(types.SHUTDOWN)
+def shutdown(ls: ParamlensServer, params: None) -> None:
+    ls.is_shut_down = True
+    for timer in ls.timers.values():
+        timer.cancel()
+    ls.timers.clear()
+    ls.stop_work()
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
 def did_change_configuration(ls: ParamlensServer, params: types.DidChangeConfigurationParams
                              ) -> None:
     ls.apply_options(params.settings)
-    for uri in ls.documents:
-        ls.publish_diagnostics(uri)
+    for uri in ls.open:
+        ls.schedule(uri, 0)
     ls.refresh_views()
 
 
@@ -335,32 +494,37 @@ def did_change_configuration(ls: ParamlensServer, params: types.DidChangeConfigu
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: ParamlensServer, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
-    ls.documents[item.uri] = Document(item.uri, item.text, item.version)
+    old = ls.open.get(item.uri)
+    if old is not None:
+        old.closed = True
+    ls.open[item.uri] = OpenDocument(item.uri, item.text, item.version)
     path = uris.to_fs_path(item.uri)
     if path:
         ls.by_path[os.path.abspath(path)] = item.uri
         # opening a file changes nothing another document's evaluation read from it
         if _same_text(path, item.text):
             ls.as_on_disk[item.uri] = item.version
-    ls.schedule_diagnostics(item.uri)
+    ls.schedule(item.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: ParamlensServer, params: types.DidChangeTextDocumentParams) -> None:
     uri = params.text_document.uri
     text = ls.workspace.get_text_document(uri).source
-    doc = ls.documents.get(uri)
-    if doc is None:
-        ls.documents[uri] = Document(uri, text, params.text_document.version)
+    state = ls.open.get(uri)
+    if state is None:
+        state = ls.open[uri] = OpenDocument(uri, text, params.text_document.version)
     else:
-        doc.update(text, params.text_document.version)
-    ls.schedule_diagnostics(uri)
+        state.text, state.version = text, params.text_document.version
+        state.edits += 1  # what runs for the older text stops at its next step
+    ls.schedule(uri)
     path = uris.to_fs_path(uri)
     changed = os.path.abspath(path) if path else None
-    for other, evaluator in ls.evaluators.items():
+    for other, known in list(ls.open.items()):
         # documents whose evaluation read this one are evaluated again once typing pauses
-        if other != uri and evaluator.last is not None and changed in evaluator.last.versions:
-            ls.schedule_diagnostics(other)
+        last = known.evaluator.last if known.evaluator is not None else None
+        if other != uri and last is not None and changed in last.versions:
+            ls.schedule(other)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -377,16 +541,18 @@ def files_changed(ls: ParamlensServer) -> None:
     """A file on disk changed: evaluations that read it are redone, and what shows is refreshed."""
     if ls.index is not None:
         ls.index.files_changed()
-    for uri in ls.documents:
-        ls.schedule_diagnostics(uri)
+    for uri in ls.open:
+        ls.schedule(uri)
     ls.refresh_views()
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: ParamlensServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
-    ls.documents.pop(uri, None)
-    ls.evaluators.pop(uri, None)
+    state = ls.open.pop(uri, None)
+    if state is not None:
+        state.closed = True  # its background pass stops at its next step
+    ls.worker.cancel(uri)
     ls.by_path = {p: u for p, u in ls.by_path.items() if u != uri}
     ls.as_on_disk.pop(uri, None)
     timer = ls.timers.pop(uri, None)
@@ -395,15 +561,6 @@ def did_close(ls: ParamlensServer, params: types.DidCloseTextDocumentParams) -> 
     if uri in ls.published:
         ls.published.discard(uri)
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
-
-
-def tidy_memory() -> None:
-    """Collect garbage now, while typing pauses, and set what survives aside: the collector's
-    full passes over a large heap (trees and evaluations of big files) then do not land in the
-    middle of a hover."""
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
 
 
 def _same_text(path: str, text: str) -> bool:
@@ -416,24 +573,29 @@ def _same_text(path: str, text: str) -> bool:
 
 # features ---------------------------------------------------------------------------------------
 @server.feature(types.TEXT_DOCUMENT_HOVER)
-def hover(ls: ParamlensServer, params: types.HoverParams) -> types.Hover | None:
-    doc = ls.documents.get(params.text_document.uri)
-    if not ls.options.hover or doc is None or doc.error:
+async def hover(ls: ParamlensServer, params: types.HoverParams) -> types.Hover | None:
+    if not ls.options.hover:
         return None
-    line, column = from_lsp_position(doc, params.position)
+    return await ls.answer(params.text_document.uri,
+                           lambda state, doc: hover_at(ls, state, doc, params.position), None)
+
+
+def hover_at(ls: ParamlensServer, state: OpenDocument, doc: Document,
+             position: types.Position) -> types.Hover | None:
+    codec = ls.codec()
+    line, column = from_lsp_position(codec, doc, position)
     block = doc.block_at(line)
     if block is None:
         return None
-    ls.fresh(doc.uri, block.start, block.end)
-    results = ls.results(doc, [block])
-    layer = layer_at(results.layers, line, column)
+    ls.fresh(doc, block.start, block.end)
+    layer = layer_at(ls.results(state, doc, [block]).layers, line, column)
     if layer is None:
         text = doc.lines[line - 1] if 1 <= line <= len(doc.lines) else ""
-        evaluator = ls.evaluators.get(doc.uri)
         # the innermost call that made a model, else a model defined or bound on this line
-        total = model_call_at(evaluator, doc, line, column) if evaluator is not None else None
+        total = model_call_at(state.evaluator, doc, line, column) \
+            if state.evaluator is not None else None
         if total is None:
-            total = next((m for m in ls.results(doc).models if m.span.line == line and
+            total = next((m for m in ls.results(state, doc).models if m.span.line == line and
                           m.span.column <= column < len(text.rstrip())), None)
         if total is None:
             return None
@@ -441,46 +603,60 @@ def hover(ls: ParamlensServer, params: types.HoverParams) -> types.Hover | None:
                                                         value=views.model_hover(total)))
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown,
                                                     value=views.hover_markdown(layer)),
-                       range=to_lsp_range(doc, layer.name_span))
+                       range=to_lsp_range(codec, doc, layer.name_span))
 
 
 @server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
-def inlay_hints(ls: ParamlensServer, params: types.InlayHintParams) -> list[types.InlayHint]:
-    doc = ls.documents.get(params.text_document.uri)
-    if not ls.options.inlay_hints or doc is None or doc.error:
+async def inlay_hints(ls: ParamlensServer, params: types.InlayHintParams
+                      ) -> list[types.InlayHint]:
+    if not ls.options.inlay_hints:
         return []
     first, last = params.range.start.line + 1, params.range.end.line + 1
-    ls.fresh(doc.uri, first, last)
-    hints = []
-    for layer in ls.results(doc, doc.blocks_between(first, last)).layers:
-        if not first <= layer.span.end_line <= last or not views.wants_hint(layer):
-            continue
-        hints.append(types.InlayHint(
-            position=to_lsp_position(doc, layer.span.end_line, layer.span.end_column),
-            label=views.inlay_label(layer), padding_left=True))
-    return hints
+
+    def compute(state: OpenDocument, doc: Document) -> list[types.InlayHint]:
+        ls.fresh(doc, first, last)
+        codec = ls.codec()
+        hints = []
+        for layer in ls.results(state, doc, doc.blocks_between(first, last)).layers:
+            if not first <= layer.span.end_line <= last or not views.wants_hint(layer):
+                continue
+            hints.append(types.InlayHint(
+                position=to_lsp_position(codec, doc, layer.span.end_line, layer.span.end_column),
+                label=views.inlay_label(layer), padding_left=True))
+        return hints
+
+    return await ls.answer(params.text_document.uri, compute, [])
 
 
 @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
-def code_lens(ls: ParamlensServer, params: types.CodeLensParams) -> list[types.CodeLens]:
-    doc = ls.fresh(params.text_document.uri)
-    if not ls.options.code_lens or doc is None or doc.error:
+async def code_lens(ls: ParamlensServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    if not ls.options.code_lens:
         return []
-    lenses = []
-    for total in ls.results(doc).models:
-        start = to_lsp_position(doc, total.span.line, total.span.column)
-        lenses.append(types.CodeLens(range=types.Range(start=start, end=start),
-                                     command=types.Command(title=views.lens_title(total),
-                                                           command="")))
-    return lenses
+
+    def compute(state: OpenDocument, doc: Document) -> list[types.CodeLens]:
+        ls.fresh(doc)
+        codec = ls.codec()
+        lenses = []
+        for total in ls.results(state, doc).models:
+            start = to_lsp_position(codec, doc, total.span.line, total.span.column)
+            lenses.append(types.CodeLens(range=types.Range(start=start, end=start),
+                                         command=types.Command(title=views.lens_title(total),
+                                                               command="")))
+        return lenses
+
+    return await ls.answer(params.text_document.uri, compute, [])
 
 
 @server.feature("paramlens/fileSummary")
-def file_summary(ls: ParamlensServer, params: object) -> dict[str, object] | None:
+async def file_summary(ls: ParamlensServer, params: object) -> dict[str, object] | None:
     """The status bar's numbers: every layer of the file counted once."""
     uri = params.get("uri") if isinstance(params, dict) else getattr(params, "uri", None)
-    doc = ls.fresh(uri) if isinstance(uri, str) else None
-    if doc is None or doc.error:
+    if not isinstance(uri, str):
         return None
-    results = ls.results(doc)
-    return views.file_summary(results.layers, results.models)
+
+    def compute(state: OpenDocument, doc: Document) -> dict[str, object]:
+        ls.fresh(doc)
+        results = ls.results(state, doc)
+        return views.file_summary(results.layers, results.models)
+
+    return await ls.answer(uri, compute, None)
