@@ -11,7 +11,10 @@ run):
   path, content hash, import root and module name (which follow from `__init__.py` files);
 - the dependencies, checked on every hit: the content hash of each file the evaluation read
   (recorded as it read them, engine/reading.py), and each module name the evaluation looked
-  up with the file it found or None (a module created since changes the result).
+  up with the file it found or None (a module created since changes the result). Names are
+  not resolved again while every folder the lookups probed keeps its signature (inode and
+  timestamps: an entry added, removed or renamed changes them; a folder changed in the last
+  seconds before it was recorded is not trusted, as git treats "racy" index entries).
 
 Two kinds of entries, like mypy's and ruff's caches in spirit:
 - `runs/KEY.deps.json` and `runs/KEY.reports.json`: the evaluated reports of a set of files,
@@ -316,7 +319,7 @@ class Cache:
     # keys -------------------------------------------------------------------------------------
     @staticmethod
     def run_key(cwd: Path, files: list[tuple[str, str, str, str]]) -> str:
-        """files: (absolute path, content digest, package root, module name) of each file
+        """files: (path as given, content digest, import root, module name) of each file
         checked together, in the order checked."""
         h = hashlib.blake2b(digest_size=20)
         # Not sys.path: where each import resolved is checked on every hit instead, so that
