@@ -187,3 +187,32 @@ def test_quick_lookup_check_sees_a_new_module(tmp_path: Path, monkeypatch) -> No
     again = plan(["model.py"], None, tmp_path, cache)
     assert not again.holds
     assert [r.params for r in again.review(1)[0].report.layers] == [27 * 8 + 8]
+
+
+def test_only_changed_files_are_analysed_again(tmp_path: Path, monkeypatch) -> None:
+    from paramlens.review import review as review_module
+
+    monkeypatch.chdir(tmp_path)
+    folder = project(tmp_path)
+    (folder / "other.py").write_text("import torch.nn as nn\n\nd = nn.Linear(4, 4)\n")
+    analysed: list[str] = []
+    real = review_module.report_for
+
+    def counting(path: str, text: str | None, error: str | None):
+        analysed.append(path)
+        return real(path, text, error)
+
+    monkeypatch.setattr(review_module, "report_for", counting)
+    cache = Cache(tmp_path / "cache")
+
+    def params() -> list[list[int | None]]:
+        reviewed = review_module.plan(["model.py", "other.py"], None, tmp_path, cache).review(1)
+        return [[layer.params for layer in f.report.layers] for f in reviewed]
+
+    assert params() == [[448], [20]] and sorted(analysed) == ["model.py", "other.py"]
+    analysed.clear()
+    (folder / "other.py").write_text("import torch.nn as nn\n\nd = nn.Linear(4, 5)\n")
+    assert params() == [[448], [25]] and analysed == ["other.py"]  # model.py's reused
+    analysed.clear()
+    (folder / "widths.py").write_text("WIDTH = 32\n")  # no checked file changed
+    assert params() == [[27 * 32 + 32], [25]] and analysed == []  # evaluated again, only

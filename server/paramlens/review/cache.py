@@ -16,7 +16,10 @@ run):
   timestamps: an entry added, removed or renamed changes them; a folder changed in the last
   seconds before it was recorded is not trusted, as git treats "racy" index entries).
 
-Two kinds of entries, like mypy's and ruff's caches in spirit:
+Three kinds of entries, like mypy's and ruff's caches in spirit:
+- `analysis/KEY.json`: one file's own analysis (engine/analysis.py), keyed by paramlens and
+  the file's path and content alone: when one file of many changes, the others' are reused
+  (the whole program is still evaluated again);
 - `runs/KEY.deps.json` and `runs/KEY.reports.json`: the evaluated reports of a set of files,
   before the configuration is applied (so a config change never needs a new evaluation);
 - `outputs/KEY.out`: the printed output of a whole run for given options and configuration,
@@ -55,6 +58,7 @@ from paramlens.engine.results import FileReport
 CACHE_FORMAT = 1
 FOLDER = ".paramlens_cache"
 MAX_ENTRIES = 64  # per kind; the least recently written go first
+MAX_ANALYSES = 50_000  # single files' analyses: a large monorepo's worth
 ENV = "PARAMLENS_CACHE_DIR"
 
 
@@ -328,6 +332,13 @@ class Cache:
         return h.hexdigest()
 
     @staticmethod
+    def analysis_key(path: str, content: str) -> str:
+        """A file's own analysis (engine/analysis.py) rests on its path and text alone."""
+        h = hashlib.blake2b(digest_size=20)
+        h.update(json.dumps([fingerprint(), "analysis", path, content]).encode())
+        return h.hexdigest()
+
+    @staticmethod
     def output_key(run_key: str, options: Any) -> str:
         h = hashlib.blake2b(digest_size=20)
         h.update(json.dumps([run_key, options], default=repr, sort_keys=True).encode())
@@ -378,6 +389,19 @@ class Cache:
         except (CacheUnavailable, ValueError, TypeError, KeyError, IndexError):
             return None  # an entry of another shape: evaluate again
 
+    def analysis(self, key: str, text: str) -> FileReport | None:
+        """A file's own analysis from an earlier run, before any evaluation was laid on it."""
+        data = self._load("analysis", key + ".json")
+        if not isinstance(data, list):
+            return None
+        try:
+            (report,) = decode_reports([data], {})
+        except (CacheUnavailable, ValueError, TypeError, KeyError, IndexError):
+            return None
+        if report.error is None:
+            report.index = LineIndex(text)
+        return report
+
     def output(self, key: str, token: str) -> tuple[bytes, str, int] | None:
         """(stdout as bytes, stderr, exit code) stored for `key`, if made from the reports with
         `token`. Stored as a line of JSON and then the bytes themselves: a warm run copies
@@ -401,6 +425,7 @@ class Cache:
         would change its parent's, the project root's, and every hit would be a slow one."""
         self._prepare("runs")
         self._prepare("outputs")
+        self._prepare("analysis")
 
     def _prepare(self, kind: str) -> Path | None:
         if not self.writable:
@@ -444,6 +469,30 @@ class Cache:
             return None
         _evict(folder, 2 * MAX_ENTRIES)
         return token
+
+    @staticmethod
+    def encode_analysis(report: FileReport) -> bytes | None:
+        """A file's own analysis as stored; to be called before the evaluation's results are
+        laid on the report (apply_evaluation changes it in place)."""
+        try:
+            return json.dumps(_encode(report), separators=(",", ":")).encode()
+        except CacheUnavailable:
+            return None
+
+    def store_analyses(self, analyses: list[tuple[str, bytes]]) -> None:
+        """Files' own analyses (encode_analysis), by analysis_key."""
+        if not analyses:
+            return
+        folder = self._prepare("analysis")
+        if folder is None:
+            return
+        for key, encoded in analyses:
+            try:
+                _write_atomic(folder / (key + ".json"), encoded)
+            except OSError:
+                self.writable = False
+                return
+        _evict(folder, MAX_ANALYSES)
 
     def store_output(self, key: str, token: str, stdout: bytes, stderr: str, code: int) -> None:
         folder = self._prepare("outputs")

@@ -7,7 +7,7 @@ import functools
 import multiprocessing
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,16 +43,23 @@ def _touches(span: Span, lines: set[int]) -> bool:
 
 
 def analyse_and_evaluate(read: list[tuple[str, str | None, str | None]], texts: dict[str, str],
-                         jobs: int) -> list[FileReport]:
+                         jobs: int, analysed: dict[int, FileReport] | None = None,
+                         on_analysed: Callable[[int, FileReport], None] | None = None
+                         ) -> list[FileReport]:
     """Each file's own analysis, and the program evaluated as a whole; with jobs > 1 the files'
     analyses run in jobs - 1 worker processes while this one evaluates, and once the evaluation
     is done this process takes the analyses no worker has started (the evaluation cannot be
-    split, the analyses can: this way neither side waits idle for the other)."""
+    split, the analyses can: this way neither side waits idle for the other).
+
+    `analysed`: the files (by index) whose own analysis is known already (the cache's); each
+    other one is passed to `on_analysed` once analysed, before the evaluation is laid on it."""
+    known = analysed or {}
+    todo = [i for i in range(len(read)) if i not in known]
     pool = None
-    if jobs > 1 and len(read) > 1 and "fork" in multiprocessing.get_all_start_methods():
+    if jobs > 1 and len(todo) > 1 and "fork" in multiprocessing.get_all_start_methods():
         pool = ProcessPoolExecutor(max_workers=jobs - 1,
                                    mp_context=multiprocessing.get_context("fork"))
-    chunks = [read[i:i + CHUNK] for i in range(0, len(read), CHUNK)]
+    chunks = [[read[i] for i in todo[n:n + CHUNK]] for n in range(0, len(todo), CHUNK)]
     try:
         pending: list[Future[list[FileReport]]] = \
             [pool.submit(_reports, chunk) for chunk in chunks] if pool is not None else []
@@ -62,22 +69,27 @@ def analyse_and_evaluate(read: list[tuple[str, str | None, str | None]], texts: 
             # one at a time, until it reaches one a worker has started. (Taking them in order
             # would chase the workers: each wait lets them queue the next chunk first.)
             local: dict[int, list[FileReport]] = {}
-            for i in reversed(range(len(chunks))):
-                if not pending[i].cancel():
+            for n in reversed(range(len(chunks))):
+                if not pending[n].cancel():
                     break
-                local[i] = _reports(chunks[i])
-            reports: list[FileReport] = []
-            for i, future in enumerate(pending):
-                reports += local[i] if i in local else future.result()
+                local[n] = _reports(chunks[n])
+            fresh: list[FileReport] = []
+            for n, future in enumerate(pending):
+                fresh += local[n] if n in local else future.result()
         else:
-            reports = _reports(read)
+            fresh = [report for chunk in chunks for report in _reports(chunk)]
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+    analyses = iter(fresh)
+    reports = [known[i] if i in known else next(analyses) for i in range(len(read))]
     for report in reports:
         text = texts.get(report.path)
         if report.index is None and report.error is None and text is not None:
             report.index = LineIndex(text)
+    if on_analysed is not None:
+        for i in todo:
+            on_analysed(i, reports[i])
     if evaluation is not None:
         for report in reports:
             if report.error is None:
@@ -130,6 +142,7 @@ class Plan:
     root: Path  # the repository root (or the working folder): display paths are relative to it
     chosen: list[tuple[Path, ProjectConfig, str]]
     raw: list[tuple[str, bytes | None, str | None]]  # each file's bytes, or why it has none
+    digests: list[str]  # each file's content digest
     changed: dict[Path, set[int]] | None
     cache: Cache | None = None
     key: str = ""
@@ -155,13 +168,32 @@ class Plan:
                 return found
         if self.cache is None:
             return analyse_and_evaluate(self.read, texts, jobs)
-        self.cache.prepare()
+        cache = self.cache
+        cache.prepare()
+        # Each file's own analysis rests on its text and path alone: known from any earlier
+        # run, whatever else changed. The evaluation is what the run entry above keeps.
+        keys = [cache.analysis_key(path, content) for (path, _d, _e), content
+                in zip(self.raw, self.digests, strict=True)]
+        analysed: dict[int, FileReport] = {}
+        for i, (_path, text, _error) in enumerate(self.read):
+            found = cache.analysis(keys[i], text) if text is not None else None
+            if found is not None:
+                analysed[i] = found
+        fresh: list[tuple[str, bytes]] = []
+
+        def keep(i: int, report: FileReport) -> None:
+            # encoded now: the evaluation's results are laid on the report in place next
+            encoded = cache.encode_analysis(report) if self.read[i][1] is not None else None
+            if encoded is not None:
+                fresh.append((keys[i], encoded))
+
         try:
             with recording() as recorded:
-                reports = analyse_and_evaluate(self.read, texts, jobs)
+                reports = analyse_and_evaluate(self.read, texts, jobs, analysed, keep)
         except CacheUnavailable:
             return analyse_and_evaluate(self.read, texts, jobs)
-        self.token = self.cache.store_run(self.key, recorded, reports)
+        cache.store_analyses(fresh)
+        self.token = cache.store_run(self.key, recorded, reports)
         return reports
 
     def review(self, jobs: int) -> list[ReviewedFile]:
@@ -214,6 +246,7 @@ def plan(arguments: list[str], diff: str | None, cwd: Path, cache: Cache | None 
             continue
         chosen.append((absolute, config, path))
     raw: list[tuple[str, bytes | None, str | None]] = []
+    digests: list[str] = []
     keyed: list[tuple[str, str, str, str]] = []
     known: dict[str, str] = {}
     roots: list[str] = []
@@ -221,6 +254,7 @@ def plan(arguments: list[str], diff: str | None, cwd: Path, cache: Cache | None 
     for _absolute, _config, path in chosen:
         data, error, content = read_bytes(path)
         raw.append((path, data, error))
+        digests.append(content)
         absolute = os.path.abspath(path)
         known.setdefault(absolute, content)
         if cache is None:
@@ -234,7 +268,7 @@ def plan(arguments: list[str], diff: str | None, cwd: Path, cache: Cache | None 
         keyed.append((path, content, package_folder, dotted))
         if package_folder not in roots:
             roots.append(package_folder)
-    found = Plan(cwd, root, chosen, raw, changed)
+    found = Plan(cwd, root, chosen, raw, digests, changed)
     if cache is not None:
         found.cache = cache
         found.roots = [*roots, *([os.getcwd()] if os.getcwd() not in roots else [])]
