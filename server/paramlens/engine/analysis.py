@@ -296,10 +296,12 @@ def _refusals(site: LayerSite, in_ch: Q, tensors: list[Tensor]) -> tuple[str | N
     keywords = [kw.arg for kw in node.keywords if kw.arg is not None]
     given = {k for k in site.values if k not in site.unknown_args}
     by_call = call_refusal(spec, positional, keywords, hidden or bool(site.unknown_args), given)
+    shape = site.values.get("__input_shape__")  # Keras, once the input is known
     found: list[str | None] = []
     for exact in (True, False):
         values = {k: _plain(v, exact) for k, v in site.values.items() if not k.startswith("__")}
-        given_values = Given(values, in_ch.exact if exact else in_ch.default)
+        full = (None, *_plain(shape, exact)) if isinstance(shape, TupleV) else UNKNOWN
+        given_values = Given(values, in_ch.exact if exact else in_ch.default, full)
         found.append(by_call or value_refusal(spec, given_values) or
                      tensor_refusal(spec, tensors, exact))
     certain, if_defaults = found

@@ -321,20 +321,48 @@ def keras_embedding(a: Args) -> list[Tensor]:
     return [Tensor("embeddings", (a.q("input_dim"), a.q("output_dim")))]
 
 
+def _keras_axis_size(a: Args) -> Q:
+    """The size of the axis (or axes) a Keras normalization normalizes: `axis=-1` is the
+    channels; another axis is read from the input shape (batch axis 0)."""
+    axis = a.raw("axis")
+    shape = a.raw("__input_shape__")
+    if isinstance(axis, Q) and axis.known and axis.exact == -1:
+        return a.in_ch
+    axes: list[Any] = []
+    if isinstance(axis, Q) and axis.known and isinstance(axis.exact, int):
+        axes = [axis.exact]
+    elif isinstance(axis, TupleV) and all(isinstance(x, Q) and x.known for x in axis.items):
+        axes = [x.exact for x in axis.items]  # type: ignore[union-attr]
+    if not axes or not isinstance(shape, TupleV) or \
+            not all(isinstance(x, int) and not isinstance(x, bool) for x in axes):
+        return Q.unknown("the size along axis")
+    rank = len(shape.items) + 1
+    sizes = []
+    for x in axes:
+        if not -rank <= x < rank:
+            return Q.unknown("the size along axis")  # (refused: keras_axis_in_range)
+        if x % rank == 0:
+            sizes.append(Q.const(None))  # the batch axis: Keras cannot make a weight of it
+            continue
+        item = shape.items[x % rank - 1]
+        sizes.append(item if isinstance(item, Q) else Q.unknown("the size along axis"))
+    return product(sizes)
+
+
 def keras_batchnorm(a: Args) -> list[Tensor]:
     # count_params() counts the moving statistics too: they are (non-trainable) weights in Keras.
-    c = a.in_ch
+    c = _keras_axis_size(a)
     return [Tensor("gamma", (c,), a.q("scale")), Tensor("beta", (c,), a.q("center")),
             Tensor("moving_mean", (c,)), Tensor("moving_variance", (c,))]
 
 
 def keras_layernorm(a: Args) -> list[Tensor]:
-    c = a.in_ch
+    c = _keras_axis_size(a)
     return [Tensor("gamma", (c,), a.q("scale")), Tensor("beta", (c,), a.q("center"))]
 
 
 def keras_rmsnorm(a: Args) -> list[Tensor]:
-    return [Tensor("scale", (a.in_ch,))]
+    return [Tensor("scale", (_keras_axis_size(a),))]
 
 
 def keras_rnn(gates: int) -> Formula:
@@ -387,8 +415,12 @@ def keras_prelu(a: Args) -> list[Tensor]:
         axes = {int(x.exact) for x in shared.items}  # type: ignore[union-attr]
     elif not (isinstance(shared, Q) and shared.known and shared.exact is None):
         return [Tensor("alpha", (Q.unknown("shared_axes"),))]
-    dims = tuple(Q.const(1) if i + 1 in axes else d for i, d in enumerate(shape.items))
-    return [Tensor("alpha", dims)]  # type: ignore[arg-type]
+    dims = list(shape.items)
+    for axis in axes:  # Keras: param_shape[i - 1] = 1, Python's indexing (axis 0 is the last)
+        if not -len(dims) <= axis - 1 < len(dims):
+            return [Tensor("alpha", (Q.unknown("shared_axes"),))]  # refused: keras_prelu_axes
+        dims[axis - 1] = Q.const(1)
+    return [Tensor("alpha", tuple(dims))]  # type: ignore[arg-type]
 
 
 def separable_out(a: Args) -> Q:
@@ -406,9 +438,13 @@ def depthwise_out(a: Args) -> Q:
 class Given:
     """A call's arguments as plain values, and the input channels where the layer is built."""
 
-    def __init__(self, values: dict[str, Any], in_channels: Any = UNKNOWN) -> None:
+    def __init__(self, values: dict[str, Any], in_channels: Any = UNKNOWN,
+                 shape: Any = UNKNOWN) -> None:
         self.values = values
         self.in_ch = in_channels
+        # the input's shape, batch axis (None) included: Keras, once the input is known
+        self.shape = shape
+        self.rank = len(shape) if isinstance(shape, tuple) else UNKNOWN
 
     def __getitem__(self, name: str) -> Any:
         return self.values.get(name, UNKNOWN)
@@ -439,7 +475,8 @@ def _safely(check: Check) -> Check:
     def run(g: Given) -> str | None:
         try:
             return check(g)
-        except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError) as error:
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError,
+                LookupError) as error:
             return f"the framework cannot use these arguments ({error})"
     return run
 
@@ -652,10 +689,6 @@ def keras_conv_checks(ndim: int, kind: str) -> tuple[Check, ...]:
                 ("valid", "same")
             if pad.lower() not in allowed:
                 return f"`padding` must be one of {', '.join(allowed)}, not {pad!r}"
-        fmt = g["data_format"]
-        if is_known(fmt) and fmt is not None and fmt.lower() not in ("channels_first",
-                                                                      "channels_last"):
-            return f"`data_format` must be 'channels_first' or 'channels_last', not {fmt!r}"
         return None
 
     def sizes(g: Given) -> str | None:
@@ -689,7 +722,24 @@ def keras_conv_checks(ndim: int, kind: str) -> tuple[Check, ...]:
             return f"the input channels ({g.in_ch!r}) must be divisible by groups ({groups!r})"
         return None
 
-    return tuple(_safely(c) for c in (tuples, sizes, build))
+    def output_size(g: Given) -> str | None:
+        # build() computes the output shape: with 'valid' padding, a kernel (dilated) wider
+        # than the input leaves no output, and Keras refuses.
+        pad, fmt, shape = g["padding"], g["data_format"], g.shape
+        kernel, dilation = _spread(g["kernel_size"], ndim), _spread(g["dilation_rate"], ndim)
+        if kind == "transpose" or not isinstance(pad, str) or pad.lower() != "valid" or \
+                not is_known(fmt) or not isinstance(shape, tuple) or len(shape) != ndim + 2 or \
+                kernel is None or dilation is None or not is_known(kernel + dilation):
+            return None
+        first = fmt is not None and str(fmt).lower() == "channels_first"
+        spatial = shape[2:] if first else shape[1:-1]
+        for size, k, d in zip(spatial, kernel, dilation, strict=False):
+            if isinstance(size, int) and size < d * (k - 1) + 1:
+                return f"the output size would be zero or negative (an input of {size} along " \
+                       f"an axis, a kernel of {k} with dilation {d}, padding 'valid')"
+        return None
+
+    return tuple(_safely(c) for c in (tuples, sizes, build, output_size))
 
 
 def _k_positive_int(name: str, bool_ok: bool = True) -> Check:
@@ -720,7 +770,10 @@ def _k_lstm_bias(g: Given) -> str | None:
 
 
 def _k_group_norm(g: Given) -> str | None:
-    groups, dim = g["groups"], g.in_ch
+    groups, dim, axis = g["groups"], g.in_ch, g["axis"]
+    if is_known(axis) and axis != -1:
+        # build() reads the size along `axis` (an axis out of range raises there too)
+        dim = g.shape[axis] if isinstance(g.shape, tuple) else UNKNOWN
     if is_known(groups) and (not isinstance(groups, int) or (groups <= 0 and groups != -1)):
         return f"`groups` must be a positive integer (or -1), not {groups!r}"
     if not (is_known(groups) and is_known(dim)):
@@ -757,6 +810,89 @@ def _k_number(name: str) -> Check:
             return f"`{name}` must be a number, not {value!r}"
         return None
     return check
+
+
+def keras_axis_in_range(g: Given) -> str | None:
+    """BatchNormalization, LayerNormalization, ... index the input shape with `axis`."""
+    axis, rank = g["axis"], g.rank
+    if not (is_known(axis) and is_known(rank)):
+        return None
+    axes = list(axis) if isinstance(axis, (tuple, list)) else [axis]
+    for x in axes:
+        if isinstance(x, int) and not -rank <= x < rank:
+            return f"axis {x} is out of range for an input of rank {rank}"
+    return None
+
+
+def keras_prelu_axes(g: Given) -> str | None:
+    axes, rank = g["shared_axes"], g.rank
+    if not (is_known(axes) and is_known(rank)) or axes is None:
+        return None
+    for axis in axes if isinstance(axes, (tuple, list)) else [axes]:
+        if isinstance(axis, int) and not -(rank - 1) <= axis - 1 < rank - 1:
+            return f"shared axis {axis} is out of range for an input of rank {rank}"
+    return None
+
+
+# keras.activations.get(): None, a callable, or one of these names (case as written).
+_KERAS_ACTIVATION_NAMES = frozenset((
+    "celu", "elu", "exponential", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu",
+    "hard_swish", "hard_tanh", "leaky_relu", "linear", "log_sigmoid", "log_softmax", "mish",
+    "relu", "relu6", "selu", "sigmoid", "silu", "soft_shrink", "softmax", "softplus",
+    "softsign", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "swish", "tanh",
+    "tanh_shrink", "threshold"))
+
+
+def _k_activations(names: tuple[str, ...]) -> Check:
+    def check(g: Given) -> str | None:
+        for name in names:
+            value = g[name]
+            if isinstance(value, str) and value not in _KERAS_ACTIVATION_NAMES:
+                return f"could not interpret the activation {value!r} given as `{name}`"
+        return None
+    return check
+
+
+def _k_float(name: str) -> Check:
+    """An argument Keras passes through float()."""
+    def check(g: Given) -> str | None:
+        value = g[name]
+        if is_known(value):
+            try:
+                float(value)
+            except (TypeError, ValueError):
+                return f"`{name}` must be a number, not {value!r}"
+        return None
+    return check
+
+
+def _k_relu(g: Given) -> str | None:
+    """keras.layers.ReLU and LeakyReLU: no None or negative slope, threshold or max_value."""
+    for name in ("negative_slope", "threshold"):
+        value = g[name]
+        if is_known(value) and (value is None or value < 0):
+            return f"`{name}` of a ReLU layer cannot be None or negative, not {value!r}"
+    value = g["max_value"]
+    if is_known(value) and value is not None and value < 0:
+        return f"`max_value` of a ReLU layer cannot be negative, not {value!r}"
+    return None
+
+
+def _torch_hardtanh(g: Given) -> str | None:
+    low = g["min_value"] if g["min_value"] is not None else g["min_val"]
+    high = g["max_value"] if g["max_value"] is not None else g["max_val"]
+    if is_known(low) and is_known(high) and high <= low:
+        return f"max_val ({high!r}) must be greater than min_val ({low!r})"
+    return None
+
+
+def _k_data_format(g: Given) -> str | None:
+    """backend.standardize_data_format: None, or either name in any case."""
+    fmt = g["data_format"]
+    if is_known(fmt) and fmt is not None and str(fmt).lower() not in ("channels_first",
+                                                                        "channels_last"):
+        return f"`data_format` must be 'channels_first' or 'channels_last', not {fmt!r}"
+    return None
 
 
 def _k_window(name: str, ndim: int) -> Check:
@@ -887,7 +1023,14 @@ def _keras(shorts: tuple[str, ...] | str, sig: str, family: str, formula: Formul
     # Keras layers take **kwargs (name, dtype, ...) and our signatures list only the leading
     # parameters: the call is open.
     names = (shorts,) if isinstance(shorts, str) else shorts
-    return LayerSpec(tuple(f"keras.layers.{n}" for n in names), "keras", signature(sig), family,
+    params = signature(sig)
+    activations = tuple(p.name for p in params if p.name in ("activation",
+                                                             "recurrent_activation"))
+    if activations:
+        checks = (_k_activations(activations), *checks)
+    if any(p.name == "data_format" for p in params):
+        checks = (_k_data_format, *checks)
+    return LayerSpec(tuple(f"keras.layers.{n}" for n in names), "keras", params, family,
                      formula, None, flow, ndim, transposed, checks, open_call=True)
 
 
@@ -1043,12 +1186,16 @@ def _build() -> list[LayerSpec]:
                checks=(_k_positive_int("input_dim", bool_ok=False),
                        _k_positive_int("output_dim", bool_ok=False))),
         _keras("BatchNormalization", "axis=-1, momentum=0.99, epsilon=0.001, center=True, "
-               "scale=True", "norm", keras_batchnorm, flow=keeps),
+               "scale=True", "norm", keras_batchnorm, flow=keeps,
+               checks=(_k_float("momentum"), _k_float("epsilon"), keras_axis_in_range)),
         _keras("LayerNormalization", "axis=-1, epsilon=0.001, center=True, scale=True", "norm",
-               keras_layernorm, flow=keeps),
+               keras_layernorm, flow=keeps,
+               checks=(keras_axis_in_range,)),
         _keras("GroupNormalization", "groups=32, axis=-1, epsilon=0.001, center=True, scale=True",
-               "norm", keras_layernorm, flow=keeps, checks=(_safely(_k_group_norm),)),
-        _keras("RMSNormalization", "axis=-1, epsilon=1e-06", "norm", keras_rmsnorm, flow=keeps),
+               "norm", keras_layernorm, flow=keeps,
+               checks=(keras_axis_in_range, _safely(_k_group_norm))),
+        _keras("RMSNormalization", "axis=-1, epsilon=1e-06", "norm", keras_rmsnorm, flow=keeps,
+               checks=(keras_axis_in_range,)),
         _keras("LSTM", "units, activation='tanh', recurrent_activation='sigmoid', use_bias=True",
                "rnn", keras_rnn(4), flow=arg_flow("units"),
                checks=(_safely(_k_rnn_units), _k_lstm_bias)),
@@ -1070,18 +1217,21 @@ def _build() -> list[LayerSpec]:
                checks=(_k_positive_int("num_heads"), _k_positive_int("key_dim"),
                        _k_rate("dropout"))),
         _keras("PReLU", "alpha_initializer='Zeros', alpha_regularizer=None, alpha_constraint=None, "
-               "shared_axes=None", "activation", keras_prelu, flow=keeps),
+               "shared_axes=None", "activation", keras_prelu, flow=keeps,
+               checks=(_safely(keras_prelu_axes),)),
     ]
     # Parameterless layers that pass channels on unchanged. (Keras' Normalization is not one: it
     # keeps mean, variance and count as weights, and count_params() counts them.)
     for short, sig in _TORCH_ACTIVATIONS.items():
         # nn.Identity takes and ignores any arguments
+        checks: tuple[Check, ...] = (_dropout_p("p"),) if "Dropout" in short else \
+            (_safely(_torch_hardtanh),) if short == "Hardtanh" else ()
         specs.append(_torch(short, sig, "activation", None, flow=keeps,
-                            open_call=short == "Identity",
-                            checks=(_dropout_p("p"),) if "Dropout" in short else ()))
+                            open_call=short == "Identity", checks=checks))
     for short, sig in _KERAS_ACTIVATIONS.items():
         checks = (_k_rate("rate"),) if short in ("Dropout", "GaussianDropout",
-                                                  "AlphaDropout") else ()
+                                                  "AlphaDropout") else \
+            (_safely(_k_relu),) if short in ("ReLU", "LeakyReLU") else ()
         specs.append(_keras(short, sig, "activation", None, flow=keeps, checks=checks))
     specs.append(_keras("Add", "", "merge", None))
     specs.append(_keras("Concatenate", "axis=-1", "merge", None))

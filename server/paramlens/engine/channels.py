@@ -45,10 +45,17 @@ def batch_shape_tensor(shape_value: Value, story: str) -> TensorV | None:
     return None
 
 
+def _data_format(fmt: object) -> object:
+    """Keras lowers `data_format` ("Channels_Last" is channels_last)."""
+    if isinstance(fmt, Q) and fmt.known and isinstance(fmt.exact, str):
+        return Q.const(fmt.exact.lower())
+    return fmt
+
+
 def input_channels(site: LayerSite, tensor: TensorV) -> Q:
     """The channels a layer reads from its input, honouring `data_format`."""
     if site.spec.framework == "keras" and site.spec.ndim and site.spec.family in ("conv", "shape"):
-        fmt = site.values.get("data_format")
+        fmt = _data_format(site.values.get("data_format"))
         if isinstance(fmt, Q) and fmt.known and fmt.exact == "channels_first":
             if tensor.shape:
                 return tensor.shape[0].with_origin(tensor.story + ", data_format='channels_first'")
@@ -133,7 +140,7 @@ def conv_output_spatial(site: LayerSite, args: Args, shape: tuple[Q, ...]) -> tu
     """Keras spatial output size (channels_last input), as the layer's compute_output_shape."""
     spec = site.spec
     n = spec.ndim
-    fmt = site.values.get("data_format")
+    fmt = _data_format(site.values.get("data_format"))
     if spec.framework != "keras" or len(shape) != n + 1:
         return None
     if isinstance(fmt, Q) and not (fmt.known and fmt.exact in (None, "channels_last")):

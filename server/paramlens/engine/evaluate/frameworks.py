@@ -557,8 +557,9 @@ class Frameworks:
             layer.why = layer.why or "an argument the code does not fix"
             return
         tensors, total = count(spec, Args(values, in_q, spec.ndim))
-        refusal = value_refusal(spec, Given(_plain_values(layer.values), _plain(in_channels))) \
-            or tensor_refusal(spec, tensors)
+        shape = _plain(tuple(input_shape)) if input_shape is not None else UNKNOWN
+        refusal = value_refusal(spec, Given(_plain_values(layer.values), _plain(in_channels),
+                                            shape)) or tensor_refusal(spec, tensors)
         if refusal:
             layer.params = None
             layer.why = refusal
@@ -1166,7 +1167,8 @@ def _matmul_shape(a: tuple | None, b: tuple | None) -> tuple | None:
 
 def _keras_axis(layer: LayerObj) -> str:
     fmt = layer.values.get("data_format")
-    return "first" if fmt == "channels_first" else "last"
+    # (Keras lowers the name: "Channels_First" is channels first too)
+    return "first" if isinstance(fmt, str) and fmt.lower() == "channels_first" else "last"
 
 
 def _keras_in_channels(layer: LayerObj, shape: tuple) -> Any:
