@@ -170,21 +170,38 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--documents", type=int, default=200)
     parser.add_argument("--server-path", help="a checkout's server/ folder to run instead")
+    parser.add_argument("--only", choices=["open", "memory", "latency"],
+                        help="one part of the three")
     args = parser.parse_args()
     where = args.server_path or "this working tree"
     print(f"paramlens server at scale ({where}), medians of {args.rounds} rounds, "
           f"{os.cpu_count()} cores\n")
+    if args.only in (None, "open"):
+        open_times(args)
+    if args.only in (None, "memory"):
+        memory_figures(args)
+    if args.only in (None, "latency"):
+        latency_figures(args)
+
+
+def open_times(args: argparse.Namespace) -> None:
     print(f"{'layer lines':>12} {'server open':>12} {'paramlens check':>16} {'ratio':>7}")
     for count in (2_500, 5_000, 10_000):
         text = layer_lines(count)
         server = statistics.median(open_time(text, args.server_path) for _ in range(args.rounds))
         cli = statistics.median(check_time(text, args.server_path) for _ in range(args.rounds))
         print(f"{count:>12,} {server:>10.2f} s {cli:>14.2f} s {server / cli:>6.2f}×", flush=True)
+
+
+def memory_figures(args: argparse.Namespace) -> None:
     before, after, size = memory(args.documents, args.server_path)
     per_document = (after - before) / args.documents
     print(f"\nRSS with {args.documents} open documents of {size / 1000:.0f} KB: {after:,.0f} MB "
           f"({before:,.0f} MB with one small one): {per_document:.2f} MB per document, "
           f"{per_document * 200_000 / size:.2f} MB per 200 KB", flush=True)
+
+
+def latency_figures(args: argparse.Namespace) -> None:
     rounds = [latency(args.server_path) for _ in range(args.rounds)]
     hovers = [h for hover_times, _, _ in rounds for h in hover_times]
     shutdowns = [s for _, s, _ in rounds]

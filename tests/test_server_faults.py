@@ -384,3 +384,62 @@ def test_a_broken_configuration_warns_once_and_diagnostics_go_on(peer: Peer, tmp
     shown = [m for m in peer.seen if m.get("method") == "window/showMessage"]
     assert len(shown) == 1 and shown[0]["params"]["type"] == 2  # a warning, once
     assert os.path.exists(tmp_path / "pyproject.toml")
+
+
+# memory -----------------------------------------------------------------------------------------
+MODEL = """import torch.nn as nn
+
+
+class Net{k}(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, {c}, 3)
+
+
+def build():
+    return Net{k}()
+
+
+model = build()
+"""
+
+
+def test_documents_asleep_answer_as_when_live(tmp_path: Path) -> None:
+    """Beyond the documents used last, open documents sleep as a snapshot of their results;
+    what a request gets from one is what it got while live, and an edit wakes it."""
+    peer = Peer(tmp_path, [*SERVE, "--log-level", "DEBUG"])
+    try:
+        peer.initialize({"debounceMs": 0})
+
+        def answers(uri: str) -> tuple[str, list[str], list[str], str]:
+            hover = hover_value(peer.hover(uri, 6, 29))
+            hints = peer.response(peer.send("textDocument/inlayHint", {
+                "textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0},
+                                                        "end": {"line": 14, "character": 0}}}))
+            lenses = peer.response(peer.send("textDocument/codeLens", {
+                "textDocument": {"uri": uri}}))
+            model = hover_value(peer.hover(uri, 13, 10))  # the call that made the model
+            return (hover, [h["label"] for h in hints["result"]],
+                    [lens["command"]["title"] for lens in lenses["result"]], model)
+
+        peer.open("untitled:m0.py", MODEL.format(k=0, c=10))
+        peer.published("untitled:m0.py")
+        live = answers("untitled:m0.py")
+        assert "**280 parameters**" in live[0] and live[1] == ["# 280 params"]
+        assert "280" in live[3]
+        for k in range(1, 12):  # more than the live documents kept
+            peer.open(f"untitled:m{k}.py", MODEL.format(k=k, c=10))
+            peer.published(f"untitled:m{k}.py")
+        deadline = time.monotonic() + 10
+        while "untitled:m0.py sleeps" not in peer.stderr_text():
+            assert time.monotonic() < deadline, "m0 never went to sleep"
+            time.sleep(0.1)
+        assert answers("untitled:m0.py") == live
+        peer.send("textDocument/didChange", {  # 10 → 20 output channels: 560 parameters
+            "textDocument": {"uri": "untitled:m0.py", "version": 2},
+            "contentChanges": [{"range": {"start": {"line": 6, "character": 33},
+                                          "end": {"line": 6, "character": 35}},
+                                "text": "20"}]}, request=False)
+        assert "**560 parameters**" in hover_value(peer.hover("untitled:m0.py", 6, 29))
+    finally:
+        peer.close()

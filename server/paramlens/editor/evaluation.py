@@ -164,20 +164,37 @@ def model_call_at(evaluator: DocumentEvaluator, doc: Document, line: int, column
     evaluation = evaluator.index_for
     if evaluation is None or evaluator.index is None or evaluation is not evaluator.current(doc):
         return None
-    byte_column = evaluator.index.utf8_column(line, column)
-    holding = []
+    return call_at(model_calls(evaluator, line), line, evaluator.index.utf8_column(line, column))
+
+
+# (line, first and last UTF-8 column of the call, the total of what it made)
+ModelCall = tuple[int, int, int, ModelTotal]
+
+
+def model_calls(evaluator: DocumentEvaluator, line: int | None = None) -> list[ModelCall]:
+    """Every call in the document (on `line`, if given) whose value the evaluation knows as a
+    model, with its total: what a hover on such a call shows, kept when the document's trees
+    are let go."""
+    evaluation = evaluator.index_for
+    if evaluation is None:
+        return []
+    found: list[ModelCall] = []
     for site, made in evaluation.call_models.items():
         node = made[0][0].node
-        if site[0] != evaluator.path or site[1] != line or node is None:
+        if site[0] != evaluator.path or node is None or line not in (None, site[1]):
             continue
-        end = node.end_col_offset if node.end_lineno == line else byte_column
-        if site[2] <= byte_column <= (end or site[2]):
-            holding.append(site)
-    for site in sorted(holding, key=lambda s: -s[2]):  # the innermost call first
+        end = node.end_col_offset if node.end_lineno == site[1] else 1 << 30
         total = call_total(evaluation, site)
         if total is not None:
-            return as_model_total(total)
-    return None
+            found.append((site[1], site[2], end if end is not None else site[2],
+                          as_model_total(total)))
+    return found
+
+
+def call_at(calls: list[ModelCall], line: int, byte_column: int) -> ModelTotal | None:
+    """The innermost of `calls` holding the position."""
+    holding = [c for c in calls if c[0] == line and c[1] <= byte_column <= c[2]]
+    return max(holding, key=lambda c: c[1])[3] if holding else None
 
 
 def _text_key(doc: Document) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import traceback
 from pathlib import Path
+from typing import Protocol
 
 from lsprotocol import types
 from pygls import uris
@@ -20,25 +21,29 @@ from paramlens.review.config import ConfigError, ProjectConfig, config_for
 
 log = logging.getLogger("paramlens")
 
+class HasLines(Protocol):
+    lines: list[str]
+
+
 _SEVERITY = {"error": types.DiagnosticSeverity.Error,
              "warning": types.DiagnosticSeverity.Warning,
              "information": types.DiagnosticSeverity.Information,
              "hint": types.DiagnosticSeverity.Hint}
 
 
-def to_lsp_position(codec: PositionCodec, doc: Document, line: int, column: int) -> types.Position:
+def to_lsp_position(codec: PositionCodec, doc: HasLines, line: int, column: int) -> types.Position:
     """A 1-based line and code-point column → LSP position in the client's units (UTF-16)."""
     text = doc.lines[line - 1] if 1 <= line <= len(doc.lines) else ""
     position = codec.position_to_client_units([text], ServerTextPosition(0, column))
     return types.Position(line=line - 1, character=position.character)
 
 
-def to_lsp_range(codec: PositionCodec, doc: Document, span: Span) -> types.Range:
+def to_lsp_range(codec: PositionCodec, doc: HasLines, span: Span) -> types.Range:
     return types.Range(start=to_lsp_position(codec, doc, span.line, span.column),
                        end=to_lsp_position(codec, doc, span.end_line, span.end_column))
 
 
-def from_lsp_position(codec: PositionCodec, doc: Document, position: types.Position
+def from_lsp_position(codec: PositionCodec, doc: HasLines, position: types.Position
                       ) -> tuple[int, int]:
     """An LSP position → a 1-based line and a code-point column."""
     if position.line >= len(doc.lines):
@@ -51,7 +56,7 @@ def from_lsp_position(codec: PositionCodec, doc: Document, position: types.Posit
     return position.line + 1, converted.character
 
 
-def to_lsp_diagnostic(codec: PositionCodec, doc: Document, diagnostic: Diagnostic
+def to_lsp_diagnostic(codec: PositionCodec, doc: HasLines, diagnostic: Diagnostic
                       ) -> types.Diagnostic:
     return types.Diagnostic(range=to_lsp_range(codec, doc, diagnostic.span),
                             message=diagnostic.message, severity=_SEVERITY[diagnostic.severity],

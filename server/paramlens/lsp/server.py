@@ -22,6 +22,7 @@ import os
 import threading
 import time
 import traceback
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -35,10 +36,17 @@ from pygls.workspace.position_codec import PositionCodec
 
 from paramlens import __version__
 from paramlens.editor.document import BlockResults, Document
-from paramlens.editor.evaluation import DocumentEvaluator, disk_version, model_call_at
+from paramlens.editor.evaluation import (
+    DocumentEvaluator,
+    disk_version,
+    model_call_at,
+    model_calls,
+)
 from paramlens.editor.index import WorkspaceIndex
 from paramlens.engine.parse import parse_quietly
+from paramlens.engine.results import LayerResult, ModelTotal
 from paramlens.lsp import views
+from paramlens.lsp.answers import Snapshot, SnapshotView, View
 from paramlens.lsp.convert import (
     document_diagnostics,
     from_lsp_position,
@@ -63,6 +71,9 @@ PASS_BUDGET = 5.0
 MAX_PASSES = 50  # then the document's diagnostics are published without the evaluation
 OTHER_WAIT = 0.05  # seconds an evaluation waits for another open document it reads
 PARENT_CHECK = 5.0  # seconds between looks at whether the client's process still lives
+# Documents kept live (trees, evaluations); the others, once their diagnostics are published,
+# sleep as a snapshot of their results (answers.py) until an edit wakes them.
+LIVE_DOCUMENTS = 4
 
 
 @dataclass(eq=False)
@@ -80,6 +91,9 @@ class OpenDocument:
     evaluator: DocumentEvaluator | None = None
     closed: bool = False
     waiting: int = 0  # requests waiting for the lock (changed on the event loop only)
+    published: int = -1  # the `edits` whose diagnostics were published last
+    asleep: bytes | None = None  # a frozen Snapshot of the results, while `document` is None
+    asleep_edits: int = -1  # the `edits` the snapshot was made for
 
     def stale_since(self, edits: int) -> Callable[[], bool]:
         return lambda: self.closed or self.edits != edits
@@ -137,6 +151,8 @@ class ParamlensServer(LanguageServer):
         self.requests = ThreadPoolExecutor(max_workers=4, thread_name_prefix="paramlens-request")
         self.loop: asyncio.AbstractEventLoop | None = None
         self.is_shut_down = False
+        self.recent: OrderedDict[str, None] = OrderedDict()  # open documents, least recent first
+        self.thawed: tuple[bytes, Snapshot] | None = None  # the last snapshot read, at hand
 
     # the session (transport.py) ----------------------------------------------------------------
     def session_started(self, session: object) -> None:
@@ -167,8 +183,9 @@ class ParamlensServer(LanguageServer):
     # documents ---------------------------------------------------------------------------------
     def sync(self, state: OpenDocument) -> Document | None:
         """The document at the client's latest text (the caller holds `state.lock`)."""
-        if state.applied != state.edits:
+        if state.applied != state.edits or state.document is None:
             edits, text, version = state.edits, state.text, state.version
+            state.asleep = None  # woken: the live document answers from now on
             try:
                 if state.document is None:
                     state.document = Document(state.uri, text, version)
@@ -225,7 +242,9 @@ class ParamlensServer(LanguageServer):
         """Another open document's current trees, if its lock comes soon (two documents reading
         each other from two threads must not wait for each other)."""
         state = self.open.get(uri)
-        if state is None or not state.lock.acquire(timeout=OTHER_WAIT):
+        if state is None or self.as_on_disk.get(uri) == state.version:
+            return None  # as saved: the evaluation reads the file itself
+        if not state.lock.acquire(timeout=OTHER_WAIT):
             return None
         try:
             doc = self.sync(state)
@@ -297,8 +316,7 @@ class ParamlensServer(LanguageServer):
         return roots
 
     # requests ----------------------------------------------------------------------------------
-    async def answer(self, uri: str, compute: Callable[[OpenDocument, Document], T], empty: T
-                     ) -> T:
+    async def answer(self, uri: str, compute: Callable[[View], T], empty: T) -> T:
         """`compute` on the document, in a request thread; `empty` when it is not open, cannot
         be analysed, or the background analysis holds it for longer than REQUEST_WAIT.
 
@@ -309,6 +327,7 @@ class ParamlensServer(LanguageServer):
         state = self.open.get(uri)
         if state is None:
             return empty
+        self.touch(uri)
         loop = asyncio.get_running_loop()
         give_up = loop.time() + REQUEST_WAIT
         state.waiting += 1
@@ -325,15 +344,29 @@ class ParamlensServer(LanguageServer):
         work = self.requests.submit(self._compute_locked, state, compute, empty)
         return await asyncio.shield(asyncio.wrap_future(work))
 
-    def _compute_locked(self, state: OpenDocument,
-                        compute: Callable[[OpenDocument, Document], T], empty: T) -> T:
+    def _compute_locked(self, state: OpenDocument, compute: Callable[[View], T], empty: T) -> T:
         try:
-            doc = self.sync(state)
-            if doc is None or doc.error or state.closed:
+            if state.closed:
                 return empty
-            return compute(state, doc)
+            if state.document is None and state.asleep is not None and \
+                    state.asleep_edits == state.edits:
+                return compute(SnapshotView(state.text, self.thaw(state.asleep)))
+            doc = self.sync(state)
+            if doc is None or doc.error:
+                return empty
+            return compute(LiveView(self, state, doc))
         finally:
             state.lock.release()
+
+    def thaw(self, frozen: bytes) -> Snapshot:
+        if self.thawed is None or self.thawed[0] is not frozen:
+            self.thawed = (frozen, Snapshot.thaw(frozen))
+        return self.thawed[1]
+
+    def touch(self, uri: str) -> None:
+        """The document was opened, edited or asked about: among the last to sleep."""
+        self.recent.pop(uri, None)
+        self.recent[uri] = None
 
     @staticmethod
     def let_requests_in(state: OpenDocument) -> None:
@@ -417,7 +450,39 @@ class ParamlensServer(LanguageServer):
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=state.uri, diagnostics=found, version=version))
         self.published.add(state.uri)
+        state.published = edits
+        self.put_idle_to_sleep()
         tidy_memory()
+
+    def put_idle_to_sleep(self) -> None:
+        """Every live document beyond the LIVE_DOCUMENTS most recent whose diagnostics are up
+        to date goes to sleep (a job of the worker, which holds no other job's lock)."""
+        idle = list(self.recent)[:-LIVE_DOCUMENTS]
+        for uri in idle:
+            state = self.open.get(uri)
+            if state is not None and state.document is not None and \
+                    state.published == state.edits and uri not in self.timers and \
+                    not self.worker.busy(uri):
+                self.worker.submit(uri, self.fall_asleep(state, state.edits))
+
+    def fall_asleep(self, state: OpenDocument, edits: int) -> Iterator[None]:
+        cancelled = state.stale_since(edits)
+        with state.lock:
+            doc, evaluator = state.document, state.evaluator
+            if cancelled() or doc is None or evaluator is None or state.published != edits:
+                return
+            if doc.error:
+                snapshot = Snapshot([], [], [])
+            else:
+                results = self.results(state, doc, within=REQUEST_BUDGET)
+                if evaluator.current(doc) is None:
+                    return  # not evaluated after all: stay awake
+                snapshot = Snapshot(results.layers, results.models, model_calls(evaluator))
+            state.asleep, state.asleep_edits = snapshot.freeze(), edits
+            state.document = state.evaluator = None
+        log.debug("%s sleeps (%d bytes)", state.uri, len(state.asleep))
+        tidy_memory()
+        yield
 
     def refresh_views(self) -> None:
         """Ask the client to fetch inlay hints and code lenses again, where it can."""
@@ -439,11 +504,11 @@ server = ParamlensServer()
 
 
 def tidy_memory() -> None:
-    """Set what survives aside from the collector: its full passes over a large heap (trees and
-    evaluations of big files) would otherwise land in the middle of a hover. Only the young
-    generations are collected here; a full pass over everything holds every thread for as
-    long as the heap is large."""
-    gc.collect(1)
+    """Collect garbage now, once a document went to sleep (its trees hold reference cycles), and
+    set what survives aside: the collector's full passes over a large heap would otherwise land
+    in the middle of a hover. Sleeping documents keep the heap small, and the pass short."""
+    gc.unfreeze()
+    gc.collect()
     gc.freeze()
 
 
@@ -498,6 +563,7 @@ def did_open(ls: ParamlensServer, params: types.DidOpenTextDocumentParams) -> No
     if old is not None:
         old.closed = True
     ls.open[item.uri] = OpenDocument(item.uri, item.text, item.version)
+    ls.touch(item.uri)
     path = uris.to_fs_path(item.uri)
     if path:
         ls.by_path[os.path.abspath(path)] = item.uri
@@ -517,6 +583,7 @@ def did_change(ls: ParamlensServer, params: types.DidChangeTextDocumentParams) -
     else:
         state.text, state.version = text, params.text_document.version
         state.edits += 1  # what runs for the older text stops at its next step
+    ls.touch(uri)
     ls.schedule(uri)
     path = uris.to_fs_path(uri)
     changed = os.path.abspath(path) if path else None
@@ -550,6 +617,7 @@ def files_changed(ls: ParamlensServer) -> None:
 def did_close(ls: ParamlensServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
     state = ls.open.pop(uri, None)
+    ls.recent.pop(uri, None)
     if state is not None:
         state.closed = True  # its background pass stops at its next step
     ls.worker.cancel(uri)
@@ -572,38 +640,61 @@ def _same_text(path: str, text: str) -> bool:
 
 
 # features ---------------------------------------------------------------------------------------
+class LiveView:
+    """A live document, for requests: blocks analysed as they are asked for (answers.View)."""
+
+    def __init__(self, ls: ParamlensServer, state: OpenDocument, doc: Document) -> None:
+        self.ls, self.state, self.doc = ls, state, doc
+        self.lines = doc.lines
+
+    def layers_at(self, line: int) -> list[LayerResult]:
+        block = self.doc.block_at(line)
+        if block is None:
+            return []
+        self.ls.fresh(self.doc, block.start, block.end)
+        return self.ls.results(self.state, self.doc, [block]).layers
+
+    def layers_between(self, first: int, last: int) -> list[LayerResult]:
+        self.ls.fresh(self.doc, first, last)
+        return self.ls.results(self.state, self.doc, self.doc.blocks_between(first, last)).layers
+
+    def models(self, fresh: bool) -> list[ModelTotal]:
+        if fresh:
+            self.ls.fresh(self.doc)
+        return self.ls.results(self.state, self.doc).models
+
+    def call_total(self, line: int, column: int) -> ModelTotal | None:
+        evaluator = self.state.evaluator
+        return model_call_at(evaluator, self.doc, line, column) if evaluator is not None else None
+
+
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 async def hover(ls: ParamlensServer, params: types.HoverParams) -> types.Hover | None:
     if not ls.options.hover:
         return None
     return await ls.answer(params.text_document.uri,
-                           lambda state, doc: hover_at(ls, state, doc, params.position), None)
+                           lambda view: hover_at(ls.codec(), view, params.position), None)
 
 
-def hover_at(ls: ParamlensServer, state: OpenDocument, doc: Document,
-             position: types.Position) -> types.Hover | None:
-    codec = ls.codec()
-    line, column = from_lsp_position(codec, doc, position)
-    block = doc.block_at(line)
-    if block is None:
-        return None
-    ls.fresh(doc, block.start, block.end)
-    layer = layer_at(ls.results(state, doc, [block]).layers, line, column)
-    if layer is None:
-        text = doc.lines[line - 1] if 1 <= line <= len(doc.lines) else ""
-        # the innermost call that made a model, else a model defined or bound on this line
-        total = model_call_at(state.evaluator, doc, line, column) \
-            if state.evaluator is not None else None
-        if total is None:
-            total = next((m for m in ls.results(state, doc).models if m.span.line == line and
-                          m.span.column <= column < len(text.rstrip())), None)
-        if total is None:
-            return None
+def hover_at(codec: PositionCodec, view: View, position: types.Position) -> types.Hover | None:
+    line, column = from_lsp_position(codec, view, position)
+    layer = layer_at(view.layers_at(line), line, column)
+    if layer is not None:
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown,
-                                                        value=views.model_hover(total)))
+                                                        value=views.hover_markdown(layer)),
+                           range=to_lsp_range(codec, view, layer.name_span))
+    if not 1 <= line <= len(view.lines):
+        return None
+    text = view.lines[line - 1]
+    # the innermost call that made a model, else a model defined or bound on this line
+    total = view.call_total(line, column)
+    if total is None:
+        total = next((m for m in view.models(fresh=False) if m.span.line == line and
+                      m.span.column <= column < len(text.rstrip())), None)
+    if total is None:
+        return None
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown,
-                                                    value=views.hover_markdown(layer)),
-                       range=to_lsp_range(codec, doc, layer.name_span))
+                                                    value=views.model_hover(total)))
 
 
 @server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
@@ -613,15 +704,14 @@ async def inlay_hints(ls: ParamlensServer, params: types.InlayHintParams
         return []
     first, last = params.range.start.line + 1, params.range.end.line + 1
 
-    def compute(state: OpenDocument, doc: Document) -> list[types.InlayHint]:
-        ls.fresh(doc, first, last)
+    def compute(view: View) -> list[types.InlayHint]:
         codec = ls.codec()
         hints = []
-        for layer in ls.results(state, doc, doc.blocks_between(first, last)).layers:
+        for layer in view.layers_between(first, last):
             if not first <= layer.span.end_line <= last or not views.wants_hint(layer):
                 continue
             hints.append(types.InlayHint(
-                position=to_lsp_position(codec, doc, layer.span.end_line, layer.span.end_column),
+                position=to_lsp_position(codec, view, layer.span.end_line, layer.span.end_column),
                 label=views.inlay_label(layer), padding_left=True))
         return hints
 
@@ -633,12 +723,11 @@ async def code_lens(ls: ParamlensServer, params: types.CodeLensParams) -> list[t
     if not ls.options.code_lens:
         return []
 
-    def compute(state: OpenDocument, doc: Document) -> list[types.CodeLens]:
-        ls.fresh(doc)
+    def compute(view: View) -> list[types.CodeLens]:
         codec = ls.codec()
         lenses = []
-        for total in ls.results(state, doc).models:
-            start = to_lsp_position(codec, doc, total.span.line, total.span.column)
+        for total in view.models(fresh=True):
+            start = to_lsp_position(codec, view, total.span.line, total.span.column)
             lenses.append(types.CodeLens(range=types.Range(start=start, end=start),
                                          command=types.Command(title=views.lens_title(total),
                                                                command="")))
@@ -654,9 +743,8 @@ async def file_summary(ls: ParamlensServer, params: object) -> dict[str, object]
     if not isinstance(uri, str):
         return None
 
-    def compute(state: OpenDocument, doc: Document) -> dict[str, object]:
-        ls.fresh(doc)
-        results = ls.results(state, doc)
-        return views.file_summary(results.layers, results.models)
+    def compute(view: View) -> dict[str, object]:
+        models = view.models(fresh=True)  # brings every block up to date first
+        return views.file_summary(view.layers_between(1, len(view.lines)), models)
 
     return await ls.answer(uri, compute, None)
