@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from paramlens.engine.analysis import analyze_source
-from paramlens.engine.catalogue import CATALOGUE, LayerSpec
+from paramlens.engine.catalogue import BY_NAME, CATALOGUE, LayerSpec
 from paramlens.engine.in_context import apply_evaluation, evaluate_texts
 from paramlens.engine.results import FileReport, LayerResult
 
@@ -478,3 +478,45 @@ def test_every_keras_class_agrees_with_keras(tmp_path: Any) -> None:
     for case in cases:
         _keras_truth(case, keras)
     _check("keras", cases, "import keras\nfrom keras import layers\n", tmp_path)
+
+
+BRIEF_CALLS = [
+    "nn.Conv2d(3.5, 16, 3)", "nn.GroupNorm(3, 16)", "nn.MultiheadAttention(10, 3)",
+    "nn.LSTM(10, 20, num_layers=0)", "nn.Linear(3, 4, bias=True, bias=False)",
+    "nn.Conv2d(4, 16, 3, groups=-2)", "nn.Conv2d(3, 16, (-1, 3))", "nn.Linear(-3, 4)",
+    "nn.LSTM(10, 20, proj_size=20)", "nn.Conv2d(True, 16, 3)", "nn.Linear(3, 4)",
+]
+
+
+def test_the_cli_reports_each_refusal(tmp_path: Any) -> None:
+    """Through `paramlens check --format json` and `--format sarif`: a call torch refuses has
+    no count and one refused-arguments error; one it builds has its count and none."""
+    import json
+    import subprocess
+    import sys
+
+    path = tmp_path / "refused.py"
+    path.write_text("import torch.nn as nn\n" + "".join(f"layer_{i} = {c}\n"
+                                                        for i, c in enumerate(BRIEF_CALLS)))
+    run = subprocess.run([sys.executable, "-m", "paramlens", "check", "--format", "json",
+                          str(path)], capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 1, run.stderr  # proven errors
+    (report,) = json.loads(run.stdout)["files"]
+    layers = {layer["line"]: layer for layer in report["layers"]}
+    errors = {d["line"]: d for d in report["diagnostics"] if d["code"] == "refused-arguments"}
+    for i, call in enumerate(BRIEF_CALLS):
+        case = Case(BY_NAME["torch.nn." + call[3:call.index("(")]], call, False)
+        _torch_truth(case)
+        line = i + 2
+        if case.truth is None:
+            assert layers[line]["params"] is None and layers[line]["params_default"] is None, call
+            assert errors[line]["severity"] == "error" and errors[line]["message"], call
+        else:
+            assert layers[line]["params"] == case.truth and line not in errors, call
+    sarif = subprocess.run([sys.executable, "-m", "paramlens", "check", "--format", "sarif",
+                            str(path)], capture_output=True, text=True, timeout=300, check=False)
+    log = json.loads(sarif.stdout)
+    rules = {r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert "refused-arguments" in rules
+    assert sum(1 for r in log["runs"][0]["results"] if r["ruleId"] == "refused-arguments") == \
+        len(errors)

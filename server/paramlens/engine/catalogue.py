@@ -326,8 +326,14 @@ def _keras_axis_size(a: Args) -> Q:
     channels; another axis is read from the input shape (batch axis 0)."""
     axis = a.raw("axis")
     shape = a.raw("__input_shape__")
-    if isinstance(axis, Q) and axis.known and axis.exact == -1:
+    if isinstance(axis, Q) and (not axis.known or axis.exact == -1):
+        # An axis the file does not fix is taken as the channels' own, as it was before axes
+        # were read: Keras' applications pick it with the data format (`bn_axis = 3 if
+        # channels_last else 1`), and either way it is the axis the channels lie on.
         return a.in_ch
+    if isinstance(shape, TupleV) and isinstance(axis, Q) and isinstance(axis.exact, int) and \
+            axis.exact % (len(shape.items) + 1) == len(shape.items):
+        return a.in_ch  # the last axis, written as a number
     axes: list[Any] = []
     if isinstance(axis, Q) and axis.known and isinstance(axis.exact, int):
         axes = [axis.exact]
