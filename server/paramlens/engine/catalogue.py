@@ -6,6 +6,11 @@ line gives the exact count, the count under defaults and the formula in the code
 
 Layers without parameters are here too when they pass channels on (`ReLU`) or change them
 (`Flatten`, `Concatenate`): the channel flow in channels.py reads `flow` from these entries.
+
+Each entry also says what the framework refuses to build (`checks`, see "refusals" below): the
+static analysis and the evaluator both ask `call_refusal`, `value_refusal` and `tensor_refusal`
+before giving a count, and tests/test_refusals_against_frameworks.py holds every entry to what
+torch and Keras themselves do.
 """
 
 from __future__ import annotations
