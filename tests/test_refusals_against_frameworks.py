@@ -13,6 +13,7 @@ one has none.
 
 from __future__ import annotations
 
+import ast
 import os
 import random
 import warnings
@@ -25,6 +26,7 @@ import pytest
 from paramlens.engine.analysis import analyze_source
 from paramlens.engine.catalogue import BY_NAME, CATALOGUE, LayerSpec
 from paramlens.engine.in_context import apply_evaluation, evaluate_texts
+from paramlens.engine.parse import compiler_refusal
 from paramlens.engine.results import FileReport, LayerResult
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
@@ -355,9 +357,18 @@ def _statement(case: Case, i: int) -> str:
     return f"layer_{i} = keras.Sequential([keras.Input(shape={shape!r}), {case.call}])\n"
 
 
+def _guarded(statement: str) -> str:
+    """A case as the program runs it: the framework raises where it refuses, and the next case
+    still runs. Its call is on the second of the four lines."""
+    return f"try:\n    {statement}except Exception:\n    pass\n"
+
+
+LINES_PER_CASE = 4
+
+
 def _analyse(cases: list[Case], header: str, tmp_path: Any) -> tuple[FileReport, FileReport]:
     """Our results, static and with the evaluated program laid on, each case on its own line."""
-    source = header + "".join(_statement(c, i) for i, c in enumerate(cases))
+    source = header + "".join(_guarded(_statement(c, i)) for i, c in enumerate(cases))
     path = str(tmp_path / "cases.py")
     with open(path, "w") as f:
         f.write(source)
@@ -382,7 +393,7 @@ def _disagreements(cases: list[Case], static: FileReport, evaluated: FileReport,
     problems: list[str] = []
     refusals = {(d.span.line, d.code) for d in static.diagnostics if d.code in REFUSAL_CODES}
     for i, case in enumerate(cases):
-        line = first_line + i
+        line = first_line + LINES_PER_CASE * i + 1
         ours = _result(static, case, line)
         both = _result(evaluated, case, line)
         if ours is None or both is None:
@@ -409,13 +420,32 @@ def _disagreements(cases: list[Case], static: FileReport, evaluated: FileReport,
     return problems
 
 
+def _repeats_a_keyword(case: Case) -> bool:
+    return compiler_refusal(ast.parse(f"x = {case.call}").body[0]) is not None
+
+
+def _whole_file_refusals(cases: list[Case], header: str) -> list[str]:
+    """A keyword written twice: Python compiles no such file, so none of it is counted."""
+    problems = []
+    for case in cases:
+        report = analyze_source(header + f"layer = {case.call}\n", "case.py")
+        if case.truth is not None or "keyword argument repeated" not in (report.error or ""):
+            problems.append(f"{case.call}: framework {case.truth} ({case.why}); paramlens: "
+                            f"{report.error or [r.params for r in report.layers]}")
+    return problems
+
+
 def _check(framework: str, cases: list[Case], header: str, tmp_path: Any) -> None:
+    repeated = [c for c in cases if _repeats_a_keyword(c)]
+    cases = [c for c in cases if not _repeats_a_keyword(c)]
     static, evaluated = _analyse(cases, header, tmp_path)
-    problems = _disagreements(cases, static, evaluated, header.count("\n") + 1)
+    problems = _whole_file_refusals(repeated, header)
+    problems += _disagreements(cases, static, evaluated, header.count("\n") + 1)
     refused = sum(1 for c in cases if c.truth is None)
     drawn_odd = sum(1 for c in cases if c.invalid)
-    print(f"{framework}: {len(cases)} configurations, {drawn_odd} drawn invalid, "
-          f"{refused} refused by {framework}, {len(problems)} disagreements")
+    print(f"{framework}: {len(cases)} configurations (and {len(repeated)} that repeat a keyword), "
+          f"{drawn_odd} drawn invalid, {refused} refused by {framework}, "
+          f"{len(problems)} disagreements")
     assert refused >= len(cases) // 5, "too few refusals drawn to test them"
     assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems[:40])
 
@@ -482,7 +512,7 @@ def test_every_keras_class_agrees_with_keras(tmp_path: Any) -> None:
 
 BRIEF_CALLS = [
     "nn.Conv2d(3.5, 16, 3)", "nn.GroupNorm(3, 16)", "nn.MultiheadAttention(10, 3)",
-    "nn.LSTM(10, 20, num_layers=0)", "nn.Linear(3, 4, bias=True, bias=False)",
+    "nn.LSTM(10, 20, num_layers=0)",
     "nn.Conv2d(4, 16, 3, groups=-2)", "nn.Conv2d(3, 16, (-1, 3))", "nn.Linear(-3, 4)",
     "nn.LSTM(10, 20, proj_size=20)", "nn.Conv2d(True, 16, 3)", "nn.Linear(3, 4)",
 ]
@@ -520,3 +550,13 @@ def test_the_cli_reports_each_refusal(tmp_path: Any) -> None:
     assert "refused-arguments" in rules
     assert sum(1 for r in log["runs"][0]["results"] if r["ruleId"] == "refused-arguments") == \
         len(errors)
+    # A keyword written twice: Python compiles none of the file (a SyntaxError, which
+    # ast.parse alone lets through), so nothing in it is counted.
+    path.write_text("import torch.nn as nn\nok = nn.Linear(3, 4)\n"
+                    "layer = nn.Linear(3, 4, bias=True, bias=False)\n")
+    with pytest.raises(SyntaxError, match="keyword argument repeated"):
+        compile(path.read_text(), str(path), "exec")
+    run = subprocess.run([sys.executable, "-m", "paramlens", "check", "--format", "json",
+                          str(path)], capture_output=True, text=True, timeout=300, check=False)
+    (report,) = json.loads(run.stdout)["files"]
+    assert "keyword argument repeated: bias" in report["error"] and report["layers"] == []

@@ -1,12 +1,54 @@
-"""Python source to `ast` statements, quietly: warnings about the user's code are not ours to print."""
+"""Python source to `ast` statements, quietly: warnings about the user's code are not ours to print.
+
+`ast.parse` accepts some code that Python's compiler then refuses, so that the file never runs:
+those are raised here as the SyntaxError Python gives, and no layer of such a file is counted."""
 
 from __future__ import annotations
 
 import ast
 import warnings
 
+from paramlens.engine.nodes import all_nodes
+
 
 def parse_quietly(text: str) -> list[ast.stmt]:
     with warnings.catch_warnings():  # "invalid escape sequence" and the like are not ours to say
         warnings.simplefilter("ignore", SyntaxWarning)
-        return ast.parse(text).body
+        statements = ast.parse(text).body
+    for stmt in statements:
+        refusal = compiler_refusal(stmt)
+        if refusal is not None:
+            raise refusal
+    return statements
+
+
+def compiler_refusal(stmt: ast.stmt) -> SyntaxError | None:
+    """What CPython's compiler refuses after parsing (the ones a call or a def can hit): a keyword
+    argument given twice, an argument name used twice in one signature."""
+    for node in all_nodes(stmt):
+        if isinstance(node, ast.Call):
+            names = [kw.arg for kw in node.keywords if kw.arg is not None]
+            repeated = _first_repeated(names)
+            if repeated is not None:
+                return _error(f"keyword argument repeated: {repeated}", node)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            args = node.args
+            names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+            names += [a.arg for a in (args.vararg, args.kwarg) if a is not None]
+            repeated = _first_repeated(names)
+            if repeated is not None:
+                return _error(f"duplicate argument '{repeated}' in function definition", node)
+    return None
+
+
+def _first_repeated(names: list[str]) -> str | None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            return name
+        seen.add(name)
+    return None
+
+
+def _error(message: str, node: ast.AST) -> SyntaxError:
+    return SyntaxError(message, ("<unknown>", node.lineno, node.col_offset + 1, None))  # type: ignore[attr-defined]

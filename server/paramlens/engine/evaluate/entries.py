@@ -366,6 +366,9 @@ def _run_top(machine: Machine, frame: Frame, statements: list[ast.stmt],
         try:
             machine.exec(stmt, frame)
         except UserRaise:
+            # Python stops the module here. What follows is still read, for the functions and
+            # classes it defines, but speculatively: a layer it builds is not the program's.
+            machine.speculative += 1
             continue
         if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
             for target in stmt.targets:

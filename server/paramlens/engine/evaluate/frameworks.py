@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import math
+import os
 from typing import Any
 
 from paramlens.engine.catalogue import (
@@ -23,12 +24,13 @@ from paramlens.engine.catalogue import (
     value_refusal,
 )
 from paramlens.engine.evaluate import builtins as py
-from paramlens.engine.evaluate.machine import Machine, is_plain
+from paramlens.engine.evaluate.machine import Machine, UserRaise, is_plain
 from paramlens.engine.evaluate.objects import (
     Absent,
     ClassV,
     ContainerV,
     DictV,
+    ExceptionV,
     ExternalV,
     FuncV,
     InstanceV,
@@ -503,6 +505,7 @@ class Frameworks:
         layer.node = node if isinstance(node, ast.Call) else None
         if refusal:
             layer.built = True  # the framework raises: there is no layer, and no count
+            layer.refused = True
         elif spec.formula is None:
             layer.params = {}
             layer.built = True
@@ -522,6 +525,7 @@ class Frameworks:
             elif "input_dim" in kwargs and isinstance(kwargs["input_dim"], int):
                 layer.attrs["__input_shape__"] = (None, kwargs["input_dim"])
         self.recorder.record(layer)
+        _raise_if_refused(layer)
         return layer
 
     def build(self, layer: LayerObj, in_channels: Any, input_shape: tuple | None) -> None:
@@ -533,10 +537,11 @@ class Frameworks:
             self.count_weights(layer, in_channels, input_shape)
             if key is not None and len(_COUNTS) < _MAX_COUNTS:
                 _COUNTS[key] = (None if layer.params is None else tuple(
-                    (name, p.numel, p.trainable) for name, p in layer.params.items()), layer.why)
+                    (name, p.numel, p.trainable) for name, p in layer.params.items()), layer.why,
+                    layer.refused)
             return
         layer.built = True
-        shapes, why = known
+        shapes, why, layer.refused = known
         layer.why = why
         layer.params = None if shapes is None else {
             name: ParamV(numel, trainable) for name, numel, trainable in shapes}
@@ -563,6 +568,7 @@ class Frameworks:
         if refusal:
             layer.params = None
             layer.why = refusal
+            layer.refused = True
             return
         if not total.known:
             layer.params = None
@@ -935,6 +941,7 @@ class Frameworks:
         in_ch = _keras_in_channels(layer, shape)
         self.build(layer, in_ch, shape)
         layer.attrs["__built_shape__"] = shape
+        _raise_if_refused(layer)  # Keras checks the input where it builds the weights
 
     def merge(self, m: Machine, layer: LayerObj, inputs: Any) -> Any:
         items = m.iterate(inputs)
@@ -959,6 +966,17 @@ class Frameworks:
             out = tuple(total if i == axis else shapes[0][i] for i in range(rank))
             return TensorV(out, "keras", history)
         return TensorV(shapes[0], "keras", history)
+
+
+def _raise_if_refused(layer: LayerObj) -> None:
+    """The framework raises where it refuses the arguments (torch in the constructor, Keras also
+    where it builds): the code after it does not run, unless an `except` catches it. Which class
+    it raises (ValueError, TypeError, RuntimeError, an AssertionError) is the framework's own
+    business, so only `except Exception` or a bare `except` is sure to catch it."""
+    if layer.refused:
+        path, line, _column = layer.site
+        raise UserRaise(ExceptionV(ExternalV(f"{layer.spec.framework}.refused"), (layer.why,)),
+                        f"{os.path.basename(path)}:{line}, {layer.spec.short}: {layer.why}")
 
 
 _COUNTS: dict[tuple, tuple] = {}

@@ -209,6 +209,7 @@ class LayerObj:
     id: int = field(default_factory=lambda: next(_ids))
     frozen: bool = False
     node: Any = None  # the constructor call: its current lines, after edits above it
+    refused: bool = False  # the framework raises on these arguments (`why` says what it says)
 
     @property
     def count(self) -> int | None:

@@ -290,7 +290,7 @@ class Program:
                 try:
                     machine.exec(stmt, frame)
                 except UserRaise:
-                    continue
+                    machine.speculative += 1  # the import fails here: the rest is not the program's
         finally:
             machine.via, machine.speculative = saved_via, saved_spec
             self.loading.discard(module.name)
