@@ -83,10 +83,13 @@ def run(path: str) -> dict[str, Any]:
     records.clear()
     keras_layers.clear()
     escaped = None
+    sys.path.insert(0, os.path.dirname(TARGET))  # as `python FILE` does, for its imports
     try:
         runpy.run_path(TARGET, run_name="__main__")
     except BaseException as error:  # noqa: BLE001 - the file's own failure is part of the record
         escaped = f"{type(error).__name__}: {error}"[:300]
+    finally:
+        sys.path.remove(os.path.dirname(TARGET))
     for record, layer in keras_layers:
         record["params"] = layer.count_params() if layer.built else None
     return {"records": list(records), "escaped": escaped}

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -37,6 +38,7 @@ SECONDS = 5.0
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     """Every file run once by the recorder, `# bomb` lines replaced by `pass`."""
     folder = tmp_path_factory.mktemp("adversarial")
+    shutil.copytree(HERE / "adversarial" / "modules", folder / "modules")  # what they import
     runnable = []
     for path in FILES:
         copy = folder / path.name
@@ -62,3 +64,19 @@ def test_certain_counts_are_the_frameworks(path: Path, recorded: dict[str, dict]
     (file,) = report["files"]
     problems = disagreements(recorded[path.name], file)
     assert not problems, "\n".join(problems)
+
+
+def test_sizes_imported_from_a_project_module_are_counted(recorded: dict[str, dict]) -> None:
+    """`from modules.widths import WIDTH` fixes every size in from_import.py: each layer there
+    has the count the framework built, not only no wrong one."""
+    path = HERE / "adversarial" / "from_import.py"
+    report, _elapsed, _stderr = our_report(path)
+    (file,) = report["files"]
+    # a call inside a helper fixes no count by itself: the count of its one context is shown
+    ours = {(layer["line"], layer["column"] - 1):
+            layer["params"] if layer["params"] is not None else
+            {c["params"] for c in layer["contexts"]}.pop() if len(layer["contexts"]) == 1 else None
+            for layer in file["layers"]}
+    built = {(r["line"], r["column"]): r["params"] for r in recorded[path.name]["records"]
+             if r["class"] not in ("Sequential",)}
+    assert built and all(ours.get(site) == count for site, count in built.items()), (ours, built)

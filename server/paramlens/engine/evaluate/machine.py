@@ -783,7 +783,9 @@ class Machine:
         value = self.lookup(node.id, frame)
         if value is MISSING:
             return Unknown(f"{node.id} is not defined where the evaluator can see")
-        return value
+        # `from widths import WIDTH` was bound lazily; reading the name needs its value, which
+        # Python would have bound at the import
+        return self.program.deref(value)
 
     def ev_Attribute(self, node: ast.Attribute, frame: Frame) -> Any:
         owner = self.ev(node.value, frame)

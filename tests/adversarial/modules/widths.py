@@ -1,0 +1,3 @@
+"""Sizes other adversarial files import."""
+
+WIDTH = 32
