@@ -234,6 +234,8 @@ def finish_site(site: LayerSite, index: LineIndex) -> tuple[LayerResult, list[Di
     unknowns: list[str] = []
     if params_default is None:
         unknowns = [f"depends on {name}" for name in _symbols(total.term)]
+        if site.why:
+            unknowns = [site.why]
     shapes = tuple(_tensor_shape(t.name, t.shape, t.present) for t in tensors
                    if not (t.present.known and not t.present.exact))
     out_q = spec.flow(args) if spec.flow else None

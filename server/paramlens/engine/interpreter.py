@@ -68,6 +68,7 @@ class LayerSite:
     input_bound: bool = False
     mismatch: str | None = None
     unknown_args: tuple[str, ...] = ()
+    why: str = ""  # why its arguments could not be read at all (an internal limit)
 
     def set_input(self, tensor: TensorV | None) -> None:
         # A shared layer object is built by its first input; later calls do not rebuild it. A
@@ -166,7 +167,8 @@ class Interpreter:
         if isinstance(func, SpecRef):
             unknown = {p.name: Q.unknown(p.name, why) for p in func.spec.signature if p.required}
             self.result.sites.append(LayerSite(node, func.spec, unknown, self.scope,
-                                               func.assumption, unknown_args=tuple(unknown)))
+                                               func.assumption, unknown_args=tuple(unknown),
+                                               why=why))
 
     def statement(self, stmt: ast.stmt, env: dict[str, Value]) -> bool:
         if isinstance(stmt, ast.Assign):
