@@ -80,3 +80,14 @@ def test_sizes_imported_from_a_project_module_are_counted(recorded: dict[str, di
     built = {(r["line"], r["column"]): r["params"] for r in recorded[path.name]["records"]
              if r["class"] not in ("Sequential",)}
     assert built and all(ours.get(site) == count for site, count in built.items()), (ours, built)
+
+
+def test_a_layer_past_an_internal_limit_says_why() -> None:
+    """The call whose argument is nested deeper than the walk can go is still reported, with no
+    count and the reason; the layers around it keep theirs."""
+    report, _elapsed, _stderr = our_report(HERE / "adversarial" / "deep_argument.py")
+    (file,) = report["files"]
+    by_line = {layer["line"]: layer for layer in file["layers"]}
+    assert by_line[4]["params"] is None and by_line[4]["params_default"] is None
+    assert any("nested too deeply" in u for u in by_line[4]["unknowns"]), by_line[4]["unknowns"]
+    assert by_line[3]["params"] == 224 and by_line[5]["params"] == 580  # 8·3·9+8, 4·16·9+4
