@@ -63,7 +63,9 @@ log = logging.getLogger("paramlens")
 T = TypeVar("T")
 MAX_IMPORTERS = 20  # files importing a document whose entry points are evaluated with it
 REQUEST_BUDGET = 0.01  # seconds a request may spend evaluating before it answers without
-REQUEST_WAIT = 1.0  # seconds a request waits for its document's background analysis
+# Seconds a request waits for a step of its document's background analysis (a step is at most
+# one evaluation pass, PASS_BUDGET): waiting holds no thread, and a cancel answers at once.
+REQUEST_WAIT = 10.0
 LOCK_POLL = 0.005  # seconds between a waiting request's looks at its document's lock
 # Seconds one background pass may evaluate before the job lets the others have a turn. More
 # than an entry point's own cap (machine.MAX_SECONDS), so that every pass finishes at least one.
@@ -463,7 +465,7 @@ class ParamlensServer(LanguageServer):
             if state is not None and state.document is not None and \
                     state.published == state.edits and uri not in self.timers and \
                     not self.worker.busy(uri):
-                self.worker.submit(uri, self.fall_asleep(state, state.edits))
+                self.worker.submit(uri, self.fall_asleep(state, state.edits), first=True)
 
     def fall_asleep(self, state: OpenDocument, edits: int) -> Iterator[None]:
         cancelled = state.stale_since(edits)
