@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from paramlens.engine.evaluate.entries import package_root
+from paramlens.engine.reading import try_read_source
 
 MAX_FILES = 5_000  # a workspace larger than this is indexed in part (the first files found)
 MAX_BYTES = 1_000_000
@@ -62,10 +63,8 @@ class WorkspaceIndex:
                 continue
             if stat.st_size > MAX_BYTES:
                 continue
-            try:
-                with open(path, encoding="utf-8", errors="replace") as handle:
-                    text = handle.read()
-            except OSError:
+            text, _why = try_read_source(path)  # regular files only, the cap checked first
+            if text is None:
                 continue
             module = package_root(path)[1]
             self.files[path] = _Entry(stat.st_mtime, module, imported_modules(text, module))

@@ -44,6 +44,7 @@ from paramlens.editor.evaluation import (
 )
 from paramlens.editor.index import WorkspaceIndex
 from paramlens.engine.parse import parse_quietly
+from paramlens.engine.reading import try_read_source
 from paramlens.engine.results import LayerResult, ModelTotal
 from paramlens.lsp import views
 from paramlens.lsp.answers import Snapshot, SnapshotView, View
@@ -300,8 +301,10 @@ class ParamlensServer(LanguageServer):
             known = self.disk_trees.get(path)
             if known is not None and known[0] == mtime:
                 return known
-            with open(path, encoding="utf-8") as handle:
-                tree = (mtime, parse_quietly(handle.read()))
+            text, _why = try_read_source(path)  # a regular file under the cap, or nothing
+            if text is None:
+                return None
+            tree = (mtime, parse_quietly(text))
         except (OSError, UnicodeError, SyntaxError, ValueError, RecursionError, MemoryError):
             return None
         self.disk_trees[path] = tree
@@ -634,11 +637,7 @@ def did_close(ls: ParamlensServer, params: types.DidCloseTextDocumentParams) -> 
 
 
 def _same_text(path: str, text: str) -> bool:
-    try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            return handle.read() == text
-    except (OSError, UnicodeError):
-        return False
+    return try_read_source(path)[0] == text
 
 
 # features ---------------------------------------------------------------------------------------
