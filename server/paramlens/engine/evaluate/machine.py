@@ -1279,7 +1279,7 @@ class Machine:
         program = self.program
         template = program.memo.get(key)
         if template is not None and template.epoch == program.epoch:
-            copies = memo.replayed(template)
+            copies = memo.replayed(template, self.step)
             if copies is not None:
                 return self.replay(template, *copies)
             del program.memo[key]

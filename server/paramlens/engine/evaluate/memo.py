@@ -16,6 +16,7 @@ and records the layers it built again, under the caller's call chain.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,9 +99,12 @@ class Template:
 class Cloner:
     """Copies what a remembered call made; what existed before it is shared, as in Python."""
 
-    def __init__(self, start: int) -> None:
+    def __init__(self, start: int, step: Callable[[], None]) -> None:
         self.start = start
         self.done: dict[int, Any] = {}
+        # Each object copied is a step of the evaluation: a replay is work as the call was, and
+        # a result that doubles at each level (`[f(c), f(c + 1)]`) hits the budget, not a hang.
+        self.step = step
 
     def fresh(self, value: Any) -> bool:
         serial = serial_of(value)
@@ -127,6 +131,7 @@ class Cloner:
         return self._copy_object(value)
 
     def _copy_object(self, value: Any) -> Any:  # noqa: C901 - one branch per kind of object
+        self.step()
         done = self.done
         if isinstance(value, ListV):
             out: Any = ListV([], value.exact)
@@ -176,10 +181,12 @@ class Cloner:
         return out
 
 
-def replayed(template: Template) -> tuple[Any, list[LayerObj], list[Any]] | None:
+def replayed(template: Template, step: Callable[[], None]
+             ) -> tuple[Any, list[LayerObj], list[Any]] | None:
     """Copies of the call's result and of the layers and models it made, or None when one of
-    them cannot be copied (then the call runs again, and is not remembered any more)."""
-    cloner = Cloner(template.start)
+    them cannot be copied (then the call runs again, and is not remembered any more). `step`
+    charges each copy to the evaluation's budget, which may stop it (BudgetExceeded)."""
+    cloner = Cloner(template.start, step)
     try:
         result = cloner.copy(template.result)
         layers = [cloner.copy(layer) for layer in template.made_layers]
