@@ -70,7 +70,8 @@ def timed(action: Any, repeat: int) -> list[float]:
 
 
 def cli_report(root: Path, files: list[str]) -> dict[str, Any]:
-    run = subprocess.run([sys.executable, "-m", "paramlens", "check", "--format", "json", *files],
+    run = subprocess.run([sys.executable, "-m", "paramlens", "check", "--no-cache", "--format",
+                          "json", *files],
                          cwd=root, capture_output=True, text=True, check=False)
     try:
         return json.loads(run.stdout)
