@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from documents import bomb  # noqa: E402
 from raw_lsp import RawServer  # noqa: E402
 
 
@@ -128,16 +129,6 @@ def memory(documents: int, server_path: str | None) -> tuple[float, float, int]:
         return before, server.rss_mb(), len(text)
     finally:
         server.stop()
-
-
-def bomb() -> str:
-    lines = ["import torch.nn as nn"]
-    lines += [f"conv_{i} = nn.Conv2d(3, 16, 3)" for i in range(5_000)]
-    lines += ["def f0(c):", "    return nn.Conv2d(c, c, 3)"]
-    for i in range(1, 300):
-        lines += [f"def f{i}(c):", f"    return [f{i - 1}(c), f{i - 1}(c + 1)]"]
-    lines.append("m = f299(3)")
-    return "\n".join(lines) + "\n"
 
 
 def latency(server_path: str | None) -> tuple[list[float], float, bool]:

@@ -18,21 +18,10 @@ from typing import Any
 
 import pytest
 
+from documents import bomb
+
 SERVE = [sys.executable, "-m", "paramlens", "serve"]
 GOOD = "import torch.nn as nn\nconv = nn.Conv2d(3, 10, 3)\n"  # 280 parameters on line 2
-
-
-def bomb() -> str:
-    """A document whose evaluation takes many seconds: 300 functions, each calling the one
-    before it twice (the evaluator stops each entry point at its budget, but only after
-    seconds), after 5,000 layer lines that the blocks' analysis reads one by one."""
-    lines = ["import torch.nn as nn"]
-    lines += [f"conv_{i} = nn.Conv2d(3, 16, 3)" for i in range(5_000)]
-    lines += ["def f0(c):", "    return nn.Conv2d(c, c, 3)"]
-    for i in range(1, 300):
-        lines += [f"def f{i}(c):", f"    return [f{i - 1}(c), f{i - 1}(c + 1)]"]
-    lines.append("m = f299(3)")
-    return "\n".join(lines) + "\n"
 
 
 def frame(message: dict[str, Any]) -> bytes:
