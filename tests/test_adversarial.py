@@ -91,3 +91,14 @@ def test_a_layer_past_an_internal_limit_says_why() -> None:
     assert by_line[4]["params"] is None and by_line[4]["params_default"] is None
     assert any("nested too deeply" in u for u in by_line[4]["unknowns"]), by_line[4]["unknowns"]
     assert by_line[3]["params"] == 224 and by_line[5]["params"] == 580  # 8·3·9+8, 4·16·9+4
+
+
+def test_a_call_through_a_shadowed_import_is_not_the_frameworks(recorded: dict[str, dict]) -> None:
+    """After `nn = None`, `nn.Conv2d(3, 16, 3)` builds nothing (Python raises AttributeError, as
+    the recorder sees): no count may stand on that line."""
+    path = HERE / "adversarial" / "shadow_none.py"
+    line = 1 + path.read_text().split("\n").index("    a = nn.Conv2d(3, 16, 3)")
+    assert not [r for r in recorded[path.name]["records"] if r["line"] == line]
+    report, _elapsed, _stderr = our_report(path)
+    (file,) = report["files"]
+    assert [layer["params"] for layer in file["layers"] if layer["line"] == line] in ([], [None])

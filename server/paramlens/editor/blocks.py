@@ -185,7 +185,9 @@ def parse_merged(texts: list[str]) -> tuple[int, ParsedBlock] | None:
 
 def _parse(text: str) -> tuple[list[ast.stmt] | None, str | None]:
     try:
-        return parse_quietly(text), None
+        # A block is its lines without the file's last newline: a backslash on its last line
+        # that continues onto a blank one (valid in the file) needs that newline back.
+        return parse_quietly(text + "\n" if text.endswith("\\\n") else text), None
     except SyntaxError as error:
         return None, f"line {error.lineno}: {error.msg}"
     except (ValueError, UnicodeError, RecursionError, MemoryError, OverflowError) as error:

@@ -350,6 +350,11 @@ class Interpreter:
             return SpecRef(spec)  # type: ignore[return-value]
         return Q.unknown(node.id)
 
+    def _rooted_in_imports(self, node: ast.expr, env: dict[str, Value]) -> bool:
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        return isinstance(node, ast.Name) and node.id not in env and node.id not in self.globals
+
     def ev_Attribute(self, node: ast.Attribute, env: dict[str, Value]) -> Value:
         if _is_self(node.value):
             key = f"self.{node.attr}"
@@ -360,7 +365,8 @@ class Interpreter:
                 # Through `self` a subclass may override the class attribute.
                 return constant.demoted(f"self.{node.attr} is not overridden by a subclass")
             return Q.unknown(key)
-        qualified = self.imports.qualified(node)
+        # `nn = None` or `class nn:` after `import torch.nn as nn`: the name is no longer the import
+        qualified = self.imports.qualified(node) if self._rooted_in_imports(node, env) else None
         spec = lookup(canonical(qualified) or "")
         if spec is not None:
             return SpecRef(spec)  # type: ignore[return-value]
