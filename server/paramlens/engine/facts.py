@@ -56,6 +56,7 @@ class ModuleFacts:
         self.order: list[str] = []  # parents before children, __init__ before other methods
         self.escaped: set[str] = set()
         self._self_attrs: dict[str, set[str]] = {}
+        self._self_counts: dict[str, dict[str, int]] = {}  # method key -> self.x assignments
         self._assigned_once: dict[str, set[str]] = {}
         self.globals_rebound: set[str] = set()
         # The file calls exec, eval, globals(), vars() or locals(), or reads sys.modules: any
@@ -88,7 +89,9 @@ class ModuleFacts:
                 self.escaped.add(key)
             if class_key is not None:
                 self.classes[class_key].methods[node.name] = key
-                self._self_attrs[key] = _self_assignments(node, self_name or "self")
+                counts = _self_assignment_counts(node, self_name or "self")
+                self._self_counts[key] = counts
+                self._self_attrs[key] = set(counts)
             for child in _body_nodes(node.body):
                 self._collect(child, f"{key}.<locals>.", None, key)
         elif isinstance(node, ast.ClassDef):
@@ -155,9 +158,7 @@ class ModuleFacts:
         counts: dict[str, int] = {}
         init_attrs: set[str] = set()
         for name, key in info.methods.items():
-            node = self.functions[key].node
-            for attr, n in _self_assignment_counts(node, self.functions[key].self_name
-                                                   or "self").items():
+            for attr, n in self._self_counts.get(key, {}).items():
                 counts[attr] = counts.get(attr, 0) + n
             if name == "__init__":
                 init_attrs = self._self_attrs.get(key, set())
@@ -291,10 +292,6 @@ def _is_plain_decorator(node: ast.expr) -> bool:
 
 def _body_nodes(body: list[Any]) -> list[Any]:
     return [n for n in body if isinstance(n, ast.AST)]
-
-
-def _self_assignments(node: ast.AST, self_name: str) -> set[str]:
-    return set(_self_assignment_counts(node, self_name))
 
 
 def _self_assignment_counts(node: ast.AST, self_name: str) -> dict[str, int]:
