@@ -9,7 +9,38 @@ import sys
 from typing import Any
 
 
-class RawServer:
+class LspCalls:
+    """The messages every bare peer sends alike; a peer supplies `send_bytes` (one body, framed
+    by it) and `response`."""
+
+    next_id: int
+
+    def send_bytes(self, body: bytes) -> None:
+        raise NotImplementedError
+
+    def response(self, request_id: int | None) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def send(self, method: str, params: Any, request: bool = True) -> int | None:
+        message: dict[str, Any] = {"jsonrpc": "2.0", "method": method, "params": params}
+        if request:
+            self.next_id += 1
+            message["id"] = self.next_id
+        self.send_bytes(json.dumps(message).encode())
+        return self.next_id if request else None
+
+    def initialize(self, root_uri: str | None = None, options: Any = None) -> None:
+        self.response(self.send("initialize", {"processId": None, "rootUri": root_uri,
+                                               "capabilities": {},
+                                               "initializationOptions": options}))
+        self.send("initialized", {}, request=False)
+
+    def open(self, uri: str, text: str) -> None:
+        self.send("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "python", "version": 1, "text": text}}, request=False)
+
+
+class RawServer(LspCalls):
     def __init__(self, command: list[str] | None = None) -> None:
         self.process = subprocess.Popen(command or [sys.executable, "-m", "paramlens", "serve"],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -21,13 +52,6 @@ class RawServer:
         self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
         self.process.stdin.flush()
 
-    def send(self, method: str, params: Any, request: bool = True) -> int | None:
-        message: dict[str, Any] = {"jsonrpc": "2.0", "method": method, "params": params}
-        if request:
-            self.next_id += 1
-            message["id"] = self.next_id
-        self.send_bytes(json.dumps(message).encode())
-        return self.next_id if request else None
 
     def read(self) -> dict[str, Any]:
         assert self.process.stdout is not None
@@ -51,16 +75,6 @@ class RawServer:
                                             "result": None}).encode())
             elif message.get("id") == request_id and "method" not in message:
                 return message
-
-    def initialize(self, root_uri: str | None = None, options: Any = None) -> None:
-        self.response(self.send("initialize", {"processId": None, "rootUri": root_uri,
-                                               "capabilities": {},
-                                               "initializationOptions": options}))
-        self.send("initialized", {}, request=False)
-
-    def open(self, uri: str, text: str) -> None:
-        self.send("textDocument/didOpen", {"textDocument": {
-            "uri": uri, "languageId": "python", "version": 1, "text": text}}, request=False)
 
     def hover(self, uri: str, line: int, character: int) -> dict[str, Any]:
         return self.response(self.send("textDocument/hover", {

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from documents import bomb
+from raw_lsp import LspCalls
 
 SERVE = [sys.executable, "-m", "paramlens", "serve"]
 GOOD = "import torch.nn as nn\nconv = nn.Conv2d(3, 10, 3)\n"  # 280 parameters on line 2
@@ -29,7 +30,7 @@ def frame(message: dict[str, Any]) -> bytes:
     return b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
-class Peer:
+class Peer(LspCalls):
     """A bare client over the server's stdio, or over a socket; every read has a timeout."""
 
     def __init__(self, tmp_path: Path, command: list[str] | None = None,
@@ -80,13 +81,8 @@ class Peer:
                 self.messages.put(json.loads(rest[:length]))
                 buffer = rest[length:]
 
-    def send(self, method: str, params: Any, request: bool = True) -> int | None:
-        message: dict[str, Any] = {"jsonrpc": "2.0", "method": method, "params": params}
-        if request:
-            self.next_id += 1
-            message["id"] = self.next_id
-        self.write(frame(message))
-        return self.next_id if request else None
+    def send_bytes(self, body: bytes) -> None:
+        self.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
 
     def wait_for(self, wanted: Any, timeout: float = 20.0) -> dict[str, Any]:
         """The first message for which `wanted(message)` holds; the server's own requests are
@@ -110,16 +106,6 @@ class Peer:
 
     def response(self, request_id: int | None, timeout: float = 20.0) -> dict[str, Any]:
         return self.wait_for(lambda m: "method" not in m and m.get("id") == request_id, timeout)
-
-    def initialize(self, options: Any = None, root_uri: str | None = None) -> None:
-        self.response(self.send("initialize", {"processId": None, "rootUri": root_uri,
-                                               "capabilities": {},
-                                               "initializationOptions": options}))
-        self.send("initialized", {}, request=False)
-
-    def open(self, uri: str, text: str) -> None:
-        self.send("textDocument/didOpen", {"textDocument": {
-            "uri": uri, "languageId": "python", "version": 1, "text": text}}, request=False)
 
     def hover(self, uri: str, line: int, character: int, timeout: float = 20.0
               ) -> dict[str, Any]:
@@ -171,7 +157,7 @@ def hover_value(answer: dict[str, Any]) -> str:
 
 def start_bomb(peer: Peer) -> None:
     """Open the bomb and wait until its analysis is surely under way."""
-    peer.initialize({"debounceMs": 0})
+    peer.initialize(options={"debounceMs": 0})
     peer.open("untitled:bomb.py", bomb())
     time.sleep(1.0)
 
@@ -225,7 +211,7 @@ HOVER_GOOD = {"jsonrpc": "2.0", "id": 99, "method": "textDocument/hover", "param
 
 def framed_then_hover(peer: Peer, broken: bytes) -> None:
     """After the broken bytes, the server answers a good hover, or it has left with a message."""
-    peer.initialize({"debounceMs": 0})
+    peer.initialize(options={"debounceMs": 0})
     peer.open("untitled:good.py", GOOD)
     peer.write(broken + frame(HOVER_GOOD))
     try:
@@ -244,7 +230,7 @@ def test_content_length_larger_than_its_body(peer: Peer) -> None:
     body = json.dumps({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
         "textDocument": {"uri": "untitled:short.py", "languageId": "python", "version": 1,
                          "text": GOOD}}}).encode()
-    peer.initialize({"debounceMs": 0})
+    peer.initialize(options={"debounceMs": 0})
     peer.write(b"Content-Length: %d\r\n\r\n" % (len(body) + 500) + body)
     # the short message itself is read (it is whole JSON), and so is the one after it
     peer.write(frame({**HOVER_GOOD, "params": {**HOVER_GOOD["params"],
@@ -273,7 +259,7 @@ def test_a_second_tcp_client_is_refused(tmp_path: Path) -> None:
                                stderr=subprocess.DEVNULL)
     try:
         first = Peer(tmp_path, connection=connect(port))
-        first.initialize({"debounceMs": 0})
+        first.initialize(options={"debounceMs": 0})
         first.open("untitled:secret.py", GOOD)
         assert "**280 parameters**" in hover_value(first.hover("untitled:secret.py", 1, 12))
         second = Peer(tmp_path, connection=connect(port))
@@ -315,14 +301,14 @@ def test_requests_before_initialize_get_server_not_initialized(peer: Peer) -> No
     answer = peer.hover("untitled:good.py", 0, 0, timeout=10)
     assert answer["error"]["code"] == -32002
     peer.open("untitled:early.py", GOOD)  # a notification before initialize: dropped
-    peer.initialize({"debounceMs": 0})
+    peer.initialize(options={"debounceMs": 0})
     assert peer.hover("untitled:early.py", 1, 12)["result"] is None
     peer.open("untitled:good.py", GOOD)
     assert "**280 parameters**" in hover_value(peer.hover("untitled:good.py", 1, 12))
 
 
 def test_did_change_for_an_unknown_document_is_no_pop_up(peer: Peer) -> None:
-    peer.initialize({"debounceMs": 0})
+    peer.initialize(options={"debounceMs": 0})
     peer.send("textDocument/didChange", {
         "textDocument": {"uri": "untitled:never.py", "version": 2},
         "contentChanges": [{"range": {"start": {"line": 0, "character": 0},
@@ -340,7 +326,7 @@ def test_did_change_for_an_unknown_document_is_no_pop_up(peer: Peer) -> None:
                          ids=["sum-of-1000", "power-tower", "nested-lists", "open-parens"])
 def test_pathological_expression_leaves_the_rest_of_the_file(peer: Peer,
                                                             expression: str) -> None:
-    peer.initialize({"debounceMs": 0})
+    peer.initialize(options={"debounceMs": 0})
     uri = "untitled:odd.py"
     peer.open(uri, f"import torch.nn as nn\nx = {expression}\nconv = nn.Conv2d(3, 10, 3)\n")
     started = time.monotonic()
@@ -361,7 +347,7 @@ def test_pathological_expression_leaves_the_rest_of_the_file(peer: Peer,
 def test_a_broken_configuration_warns_once_and_diagnostics_go_on(peer: Peer, tmp_path: Path,
                                                                  pyproject: str) -> None:
     (tmp_path / "pyproject.toml").write_text(pyproject)
-    peer.initialize({"debounceMs": 0}, root_uri=tmp_path.as_uri())
+    peer.initialize(tmp_path.as_uri(), {"debounceMs": 0})
     mismatch = ("import torch.nn as nn\n"
                 "net = nn.Sequential(nn.Conv2d(3, 8, 3), nn.Conv2d(4, 8, 3))\n")
     for name in ("a.py", "b.py"):
@@ -398,7 +384,7 @@ def test_documents_asleep_answer_as_when_live(tmp_path: Path) -> None:
     what a request gets from one is what it got while live, and an edit wakes it."""
     peer = Peer(tmp_path, [*SERVE, "--log-level", "DEBUG"])
     try:
-        peer.initialize({"debounceMs": 0})
+        peer.initialize(options={"debounceMs": 0})
 
         def answers(uri: str) -> tuple[str, list[str], list[str], str]:
             hover = hover_value(peer.hover(uri, 6, 29))
