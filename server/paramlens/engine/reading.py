@@ -88,13 +88,16 @@ def read_regular_bytes(path: str | os.PathLike[str], max_bytes: int = MAX_SOURCE
     return data
 
 
+def _require_regular(status: os.stat_result, max_bytes: int) -> None:
+    if not stat.S_ISREG(status.st_mode):
+        raise SourceError(_kind(status.st_mode))
+    if status.st_size > max_bytes:
+        raise _size_error(status.st_size, max_bytes)
+
+
 def _read_regular_bytes(path: str | os.PathLike[str], max_bytes: int) -> bytes:
     try:
-        before = os.stat(path)
-        if not stat.S_ISREG(before.st_mode):
-            raise SourceError(_kind(before.st_mode))
-        if before.st_size > max_bytes:
-            raise _size_error(before.st_size, max_bytes)
+        _require_regular(os.stat(path), max_bytes)
         fd = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError as error:
         raise SourceError("no such file") from error
@@ -105,12 +108,8 @@ def _read_regular_bytes(path: str | os.PathLike[str], max_bytes: int) -> bytes:
     except OSError as error:
         raise SourceError(f"cannot be read: {error.strerror or error}") from error
     try:
-        opened = os.fstat(fd)
         # The path may have been swapped between the stat and the open.
-        if not stat.S_ISREG(opened.st_mode):
-            raise SourceError(_kind(opened.st_mode))
-        if opened.st_size > max_bytes:
-            raise _size_error(opened.st_size, max_bytes)
+        _require_regular(os.fstat(fd), max_bytes)
         chunks: list[bytes] = []
         total = 0
         while True:
