@@ -86,12 +86,22 @@ class Server(RawServer):
         return float("nan")
 
 
-def open_time(text: str, server_path: str | None) -> float:
+def warmed_server(server_path: str | None) -> Server:
+    """A server that has analysed one small document: its imports and first analysis paid."""
     server = Server(server_path)
     try:
         server.initialize(None, {"debounceMs": 0})
         server.open("untitled:warm.py", "import torch.nn as nn\nc = nn.Conv2d(3, 8, 3)\n")
         server.wait_published({"untitled:warm.py"})
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def open_time(text: str, server_path: str | None) -> float:
+    server = warmed_server(server_path)
+    try:
         started = time.perf_counter()
         server.open("untitled:big.py", text)
         server.wait_published({"untitled:big.py"})
@@ -114,11 +124,8 @@ def check_time(text: str, server_path: str | None) -> float:
 def memory(documents: int, server_path: str | None) -> tuple[float, float, int]:
     """(MB before, MB after, characters per document)."""
     text = model_code()
-    server = Server(server_path)
+    server = warmed_server(server_path)
     try:
-        server.initialize(None, {"debounceMs": 0})
-        server.open("untitled:warm.py", "import torch.nn as nn\nc = nn.Conv2d(3, 8, 3)\n")
-        server.wait_published({"untitled:warm.py"})
         before = server.rss_mb()
         uris = {f"untitled:doc{k}.py" for k in range(documents)}
         for k in range(documents):
