@@ -351,6 +351,8 @@ class Interpreter:
         return Q.unknown(node.id)
 
     def _rooted_in_imports(self, node: ast.expr, env: dict[str, Value]) -> bool:
+        """A dotted name whose root no assignment, def or class rebound (so imports decide
+        what it is)."""
         while isinstance(node, ast.Attribute):
             node = node.value
         return isinstance(node, ast.Name) and node.id not in env and node.id not in self.globals
@@ -518,7 +520,7 @@ class Interpreter:
             return self.call_sequential(func, node, env)
         if isinstance(func, (FunctionRef, ClassRef)):
             return self.call_own(func, node, env)
-        if isinstance(node.func, (ast.Name, ast.Attribute)) and _rooted_outside(node.func, env) \
+        if isinstance(node.func, (ast.Name, ast.Attribute)) and self._rooted_in_imports(node.func, env) \
                 and self.imports.qualified(node.func) == "functools.partial" and node.args:
             target = self.ev(node.args[0], env)
             rest = [self.ev(arg, env) for arg in node.args[1:]]
@@ -563,7 +565,7 @@ class Interpreter:
         return Q.unknown(ast.unparse(node))
 
     def framework_call(self, node: ast.Call, env: dict[str, Value]) -> Value | None:
-        name = canonical(self.imports.qualified(node.func)) if _rooted_outside(node.func, env) \
+        name = canonical(self.imports.qualified(node.func)) if self._rooted_in_imports(node.func, env) \
             else None
         if name is None:
             return None
@@ -890,13 +892,6 @@ def _source_text(node: ast.Call, keywords: tuple[str, ...]) -> str:
 
 def _is_self(node: ast.expr) -> bool:
     return isinstance(node, ast.Name) and node.id == "self"
-
-
-def _rooted_outside(func: ast.expr, env: dict[str, Value]) -> bool:
-    """A dotted name whose root is not a local variable (so imports decide what it is)."""
-    while isinstance(func, ast.Attribute):
-        func = func.value
-    return isinstance(func, ast.Name) and func.id not in env
 
 
 def _is_ordered_dict(node: ast.expr) -> bool:
