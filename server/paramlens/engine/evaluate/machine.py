@@ -34,6 +34,7 @@ from paramlens.engine.evaluate.objects import (
     InstanceV,
     KerasModelV,
     LayerObj,
+    LazyRef,
     ListV,
     ModuleV,
     NativeV,
@@ -254,9 +255,8 @@ class Machine:
         or a dict write put there. Its values become unknown; the functions, classes and modules
         it binds stay (a file that rebinds those by strings cannot be read at all)."""
         for name, value in list(module.names.items()):
-            # program.LazyRef is `from m import name`, an import too (program imports this module)
-            if not isinstance(value, (FuncV, ClassV, ModuleV, ExternalV, PartialV, NativeV, BoundV)) \
-                    and type(value).__name__ != "LazyRef":
+            if not isinstance(value, (FuncV, ClassV, ModuleV, ExternalV, PartialV, NativeV, BoundV,
+                                      LazyRef)):
                 module.names[name] = Unknown(why)
         self.names_changed()
 

@@ -170,6 +170,15 @@ MISSING: Any = _MISSING
 
 
 @dataclass(eq=False)
+class LazyRef:
+    """`from module import name`, resolved at first use."""
+
+    module: str
+    name: str
+    resolved: Any = MISSING
+
+
+@dataclass(eq=False)
 class ParamV:
     """One parameter tensor (torch `nn.Parameter`, a Keras weight)."""
 

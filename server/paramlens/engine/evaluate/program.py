@@ -37,6 +37,7 @@ from paramlens.engine.evaluate.objects import (
     InstanceV,
     KerasModelV,
     LayerObj,
+    LazyRef,
     ListV,
     ModuleV,
     ParamV,
@@ -76,15 +77,6 @@ def is_external(name: str) -> bool:
             return False
         return any(name == p or name.startswith(p + ".") for p in _KERAS_FRAMEWORK)
     return False
-
-
-@dataclass(eq=False)
-class LazyRef:
-    """`from module import name`, resolved at first use."""
-
-    module: str
-    name: str
-    resolved: Any = MISSING
 
 
 @dataclass
