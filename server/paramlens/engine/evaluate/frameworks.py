@@ -481,9 +481,6 @@ class Frameworks:
 
     def construct(self, m: Machine, spec: LayerSpec, args: tuple, kwargs: dict, node: Any,
                   partial_why: str = "") -> LayerObj:
-        # `from widths import WIDTH` binds WIDTH lazily: the value is read where it is used
-        args = tuple(m.deref(a) for a in args)
-        kwargs = {k: m.deref(v) for k, v in kwargs.items()}
         values: dict[str, Any] = {}
         params = spec.signature
         for i, value in enumerate(args):
