@@ -27,7 +27,15 @@ from paramlens.engine.nodes import all_nodes
 from paramlens.engine.parse import parse_quietly
 from paramlens.engine.positions import LineIndex
 from paramlens.engine.quantity import UNKNOWN, Q, render
-from paramlens.engine.results import Diagnostic, FileReport, LayerResult, ModelTotal, Span, TensorShape
+from paramlens.engine.results import (
+    Diagnostic,
+    FileReport,
+    Fix,
+    LayerResult,
+    ModelTotal,
+    Span,
+    TensorShape,
+)
 from paramlens.engine.values import LayerV, Opaque, SequentialV, TupleV, Value
 
 _MAX_ROUNDS = 4  # call chains deeper than this keep their parameters unknown
@@ -243,7 +251,8 @@ def finish_site(site: LayerSite, index: LineIndex) -> tuple[LayerResult, list[Di
     span = _span(site.node, index)
     diagnostics: list[Diagnostic] = []
     if site.mismatch:
-        diagnostics.append(Diagnostic(span, "error", "channel-mismatch", site.mismatch))
+        diagnostics.append(Diagnostic(span, "error", "channel-mismatch", site.mismatch,
+                                      _channels_fix(site, span)))
     groups_problem = _groups_problem(site, in_ch)
     if groups_problem:
         diagnostics.append(Diagnostic(span, "error", "groups-divisibility", groups_problem))
@@ -285,6 +294,17 @@ def finish_site(site: LayerSite, index: LineIndex) -> tuple[LayerResult, list[Di
         invalid=invalid,
     )
     return result, diagnostics
+
+
+def _channels_fix(site: LayerSite, span: Span) -> Fix | None:
+    """The in-channels the previous layer gives, as a number: it is fixed where the flow proves
+    a mismatch, so the same number is right in every context that reaches the call."""
+    spec, flowing = site.spec, site.flowing_channels
+    if spec.in_arg is None or not isinstance(flowing, int) or isinstance(flowing, bool):
+        return None
+    names = [p.name for p in spec.signature]
+    return Fix(f"Set {spec.in_arg}={flowing} (what the previous layer gives)", "set-argument",
+               span, spec.in_arg, str(flowing), names.index(spec.in_arg))
 
 
 def _refusals(site: LayerSite, in_ch: Q, tensors: list[Tensor]) -> tuple[str | None, str | None]:

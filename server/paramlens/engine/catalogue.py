@@ -108,6 +108,9 @@ class LayerSpec:
     # True when `signature` is not the whole of what the class accepts (Keras' **kwargs, or
     # parameters left out): an unexpected keyword or a surplus positional is then not refused.
     open_call: bool = False
+    # A Lazy* class: the class that takes the input size as its first argument and builds the
+    # same weights from the same remaining arguments (`torch.nn.Conv2d` for `LazyConv2d`).
+    eager: str | None = None
 
     @property
     def name(self) -> str:
@@ -1024,8 +1027,10 @@ def _torch(short: str, sig: str, family: str, formula: Formula | None, *,
     sizes = tuple(p.name for p in params if p.name in _TORCH_SIZES)
     if sizes:
         checks = (_torch_numbers(sizes), *checks)
+    # Each Lazy class takes its eager class's arguments but the first (the input size).
+    eager = f"torch.nn.{short[4:]}" if short.startswith("Lazy") else None
     return LayerSpec((f"torch.nn.{short}",), "torch", params, family, formula, in_arg,
-                     flow, ndim, transposed, checks, open_call)
+                     flow, ndim, transposed, checks, open_call, eager)
 
 
 def _keras(shorts: tuple[str, ...] | str, sig: str, family: str, formula: Formula | None, *,

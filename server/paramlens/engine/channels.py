@@ -260,6 +260,7 @@ def _torch_step(site: LayerSite, current: TensorV | None, story: str) -> TensorV
         if declared.known and flowing.known and declared.exact != flowing.exact:
             site.mismatch = (f"{spec.short} expects {spec.in_arg}={declared.exact} but the previous "
                              f"layer gives {flowing.exact} channels ({flowing.origin})")
+            site.flowing_channels = flowing.exact
     in_ch = current.channels if current is not None and spec.in_arg is None else None
     if spec.in_arg is not None and isinstance(declared, Q):
         in_ch = declared

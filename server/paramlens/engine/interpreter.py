@@ -67,6 +67,8 @@ class LayerSite:
     input: TensorV | None = None
     input_bound: bool = False
     mismatch: str | None = None
+    # the input channels the flow proves, where they contradict the stated ones (`mismatch`)
+    flowing_channels: int | None = None
     unknown_args: tuple[str, ...] = ()
     why: str = ""  # why its arguments could not be read at all (an internal limit)
 

@@ -99,11 +99,32 @@ class LayerResult:
 
 
 @dataclass(frozen=True)
+class Fix:
+    """A change to the source that the finding proves right, described, not applied: the review
+    layer writes it with libcst, keeping every other byte of the file.
+
+    kind "set-argument": give the call at `target` the argument `name` (standing at `position`
+        when passed positionally) the source text `value`, replacing what it passes now;
+    kind "wrap": pass the expression at `target` to the callable `name` (`nn.ModuleList`);
+    kind "make-explicit": call the class `name` (the eager counterpart of a Lazy* class) at
+        `target` instead, with `value` inserted as its first argument.
+    """
+
+    title: str  # what the editor's quick-fix menu says
+    kind: str
+    target: Span
+    name: str
+    value: str = ""
+    position: int | None = None
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     span: Span
     severity: str  # "error" | "warning" | "information" | "hint"
     code: str
     message: str
+    fix: Fix | None = None  # the one change that repairs it, where the engine proves one
 
 
 @dataclass(frozen=True)

@@ -217,7 +217,8 @@ class CacheUnavailable(Exception):
 # --- reports to JSON and back, by the result classes' own type hints ------------------------------
 
 _CLASSES: dict[str, type] = {cls.__name__: cls for cls in (
-    results.Span, results.TensorShape, results.Context, results.LayerResult, results.Diagnostic,
+    results.Span, results.TensorShape, results.Context, results.LayerResult, results.Fix,
+    results.Diagnostic,
     results.ModelTotal, results.FileReport)}
 _SKIPPED = {"index"}  # FileReport.index: rebuilt from the text, which the run has read anyway
 

@@ -3,8 +3,11 @@ warnings. Used by the CLI's formats and by the editor alike."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from paramlens.engine.results import Diagnostic, FileReport, LayerResult, ModelTotal
 from paramlens.review.config import ProjectConfig
+from paramlens.review.registry import CHECKS
 
 
 def budget_warnings(layers: list[LayerResult], models: list[ModelTotal],
@@ -38,7 +41,9 @@ def reviewed(diagnostics: list[Diagnostic], layers: list[LayerResult], models: l
     """The enabled checks among the engine's findings, plus the budget warnings. An editor's
     own per-layer budget (`max_per_layer`) takes the place of the project's."""
     per_layer = max_per_layer if max_per_layer is not None else config.max_params_per_layer
-    found = [d for d in diagnostics if d.code in config.checks]
+    # the registry sets each check's level, whatever the engine that found it said
+    found = [dataclasses.replace(d, severity=CHECKS[d.code].severity) for d in diagnostics
+             if d.code in config.checks]
     found += budget_warnings(
         layers, models,
         per_layer if "max-params-per-layer" in config.checks else None,

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from paramlens.engine.reading import SourceError, read_regular_bytes
+from paramlens.review.registry import CHECKS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -29,19 +30,6 @@ else:  # the same parser, before it joined the standard library
 
 MAX_CONFIG_BYTES = 10_000_000  # a pyproject.toml larger than this is not one to trust
 
-# Every check paramlens can report, with what it means (the SARIF rules are made from these).
-CHECKS: dict[str, tuple[str, str]] = {
-    "channel-mismatch": ("error", "A layer's input channels differ from what the previous layer "
-                                  "gives"),
-    "groups-divisibility": ("error", "`groups` does not divide the input or output channels"),
-    "refused-arguments": ("error", "The framework refuses to build a layer from these arguments "
-                                   "(it has no count)"),
-    "merge-mismatch": ("error", "The tensors a Keras merge layer (Concatenate, Add, ...) joins "
-                                "cannot agree"),
-    "max-params-per-layer": ("warning", "A layer has more parameters than the configured budget"),
-    "max-params-per-model": ("warning", "A model has more parameters than the configured budget"),
-    "layer-params": ("note", "The parameter count of a layer, with its formula"),
-}
 FORMATS = ("text", "json", "github", "sarif", "rdjson")
 
 

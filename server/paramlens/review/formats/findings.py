@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from paramlens.engine.positions import LineIndex
 from paramlens.engine.results import Diagnostic, FileReport, LayerResult, Span
-from paramlens.review.config import CHECKS
+from paramlens.review.registry import CHECKS
 
 _LEVELS = {"error": "error", "warning": "warning", "information": "note", "hint": "note"}
 
@@ -18,7 +18,7 @@ class Finding:
     span: Span  # code-point columns; `column` converts them
     index: LineIndex | None
     level: str  # "error" | "warning" | "note"
-    rule: str  # a key of project_config.CHECKS
+    rule: str  # a key of registry.CHECKS
     title: str
     message: str
 

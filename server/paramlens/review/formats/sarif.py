@@ -8,24 +8,8 @@ import hashlib
 import json
 
 from paramlens import __version__
-from paramlens.review.config import CHECKS
 from paramlens.review.formats.findings import Finding
-
-_HELP = {
-    "channel-mismatch": "Make the layer's in_channels equal to the previous layer's out_channels.",
-    "groups-divisibility": "Choose groups that divide both the input and the output channels.",
-    "refused-arguments": "Pass arguments the framework accepts: the message gives its reason "
-                         "(a size below zero, a float where an int is needed, a repeated keyword, "
-                         "...).",
-    "merge-mismatch": "Give the merged tensors the same shape (all axes but the joined one for "
-                      "Concatenate).",
-    "max-params-per-layer": "Shrink the layer, or raise max-params-per-layer in "
-                            "[tool.paramlens].",
-    "max-params-per-model": "Shrink the model, or raise max-params-per-model in "
-                            "[tool.paramlens].",
-    "layer-params": "Informational: how many parameters the layer owns, counted as the "
-                    "framework counts them.",
-}
+from paramlens.review.registry import CHECKS
 
 
 def _fingerprint(finding: Finding, seen: dict[str, int]) -> str:
@@ -40,13 +24,13 @@ def _fingerprint(finding: Finding, seen: dict[str, int]) -> str:
 def render_sarif(findings: list[Finding]) -> str:
     rule_ids = list(CHECKS)
     rules = [{
-        "id": rule,
-        "name": rule.title().replace("-", ""),
-        "shortDescription": {"text": CHECKS[rule][1]},
-        "fullDescription": {"text": CHECKS[rule][1] + "."},
-        "help": {"text": _HELP[rule]},
-        "defaultConfiguration": {"level": CHECKS[rule][0]},
-    } for rule in rule_ids]
+        "id": check.code,
+        "name": check.code.title().replace("-", ""),
+        "shortDescription": {"text": check.short},
+        "fullDescription": {"text": f"{check.short}. Reported when {check.fact}."},
+        "help": {"text": check.help},
+        "defaultConfiguration": {"level": check.level},
+    } for check in CHECKS.values()]
     seen: dict[str, int] = {}
     results = []
     for finding in findings:

@@ -1,0 +1,92 @@
+"""Every check paramlens can report, described once. The CLI's formats, the SARIF rules, the
+configuration's `checks` list and the server's diagnostics and quick fixes all read this table;
+none of them keeps its own list of codes or words.
+
+Each check states the one fact it rests on (`fact`): it fires only where the engine proves that
+fact, never on a pattern in the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    level: str  # "error" | "warning" | "note": as SARIF names them
+    short: str  # one line: what is wrong
+    fact: str  # what the engine proves before it reports it
+    help: str  # what to do about it
+    fixable: bool = False  # a quick fix (and `check --fix`) can write the change
+
+    @property
+    def severity(self) -> str:
+        """The level as an LSP diagnostic's severity is named."""
+        return "information" if self.level == "note" else self.level
+
+
+_ALL = (
+    Check("channel-mismatch", "error",
+          "A layer's input channels differ from what the previous layer gives",
+          "the previous layer of the same Sequential gives a fixed number of channels, and this "
+          "layer states a different fixed number",
+          "Make the layer's in_channels equal to the previous layer's out_channels.",
+          fixable=True),
+    Check("groups-divisibility", "error",
+          "`groups` does not divide the input or output channels",
+          "the channels and `groups` are fixed numbers and the division leaves a remainder",
+          "Choose groups that divide both the input and the output channels (there is no "
+          "single right value, so there is no quick fix)."),
+    Check("refused-arguments", "error",
+          "The framework refuses to build a layer from these arguments (it has no count)",
+          "the framework's own argument checks, run on the values the code fixes, raise",
+          "Pass arguments the framework accepts: the message gives its reason (a size below "
+          "zero, a float where an int is needed, a repeated keyword, ...)."),
+    Check("merge-mismatch", "error",
+          "The tensors a Keras merge layer (Concatenate, Add, ...) joins cannot agree",
+          "the shapes of the joined tensors are fixed and differ on an axis that must agree",
+          "Give the merged tensors the same shape (all axes but the joined one for "
+          "Concatenate)."),
+    Check("unregistered-layers", "error",
+          "Layers kept in a plain list, tuple or dict attribute are not registered with the "
+          "module",
+          "an nn.Module's attribute holds a Python list, tuple or dict of layers that no "
+          "registered submodule holds: torch's parameters(), .to() and state_dict() leave "
+          "them out",
+          "Hold them in nn.ModuleList or nn.ModuleDict.",
+          fixable=True),
+    Check("unused-layer", "warning",
+          "A layer with parameters is built in __init__ but never used",
+          "no code the engine read takes the attribute again (no method, no getattr, no loop "
+          "over the module's children): its parameters get no gradient, and DDP stops with "
+          "'parameters that were not used in producing loss'",
+          "Use the layer in forward, or remove it."),
+    Check("layer-in-forward", "warning",
+          "A layer with parameters is built inside forward",
+          "the constructor call lies in the forward method of an nn.Module: each call makes "
+          "new, random, untrained weights that the module does not register",
+          "Build the layer once in __init__, keep it as an attribute, and call that in "
+          "forward."),
+    Check("redundant-bias", "note",
+          "A bias that the BatchNorm right after it cancels",
+          "the layer's output goes only to a BatchNorm over the same channels, which subtracts "
+          "each channel's mean, so the bias never changes the result",
+          "Pass bias=False (use_bias=False in Keras): the same model with fewer parameters.",
+          fixable=True),
+    Check("max-params-per-layer", "warning",
+          "A layer has more parameters than the configured budget",
+          "the layer's count is known and over max-params-per-layer",
+          "Shrink the layer, or raise max-params-per-layer in [tool.paramlens]."),
+    Check("max-params-per-model", "warning",
+          "A model has more parameters than the configured budget",
+          "the model's total (or a certain lower bound of it) is over max-params-per-model",
+          "Shrink the model, or raise max-params-per-model in [tool.paramlens]."),
+    Check("layer-params", "note",
+          "The parameter count of a layer, with its formula",
+          "the framework's own formula on the arguments the code gives",
+          "Informational: how many parameters the layer owns, counted as the framework counts "
+          "them."),
+)
+
+CHECKS: dict[str, Check] = {check.code: check for check in _ALL}
