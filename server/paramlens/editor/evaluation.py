@@ -153,7 +153,8 @@ class DocumentEvaluator:
         report = FileReport(self.path, layers=list(results.layers), models=list(results.models),
                             index=self.index)
         apply_evaluation(report, evaluation)
-        return BlockResults(report.layers, list(results.diagnostics), report.models,
+        return BlockResults(report.layers, list(results.diagnostics) + report.diagnostics,
+                            report.models,
                             results.layout)
 
 

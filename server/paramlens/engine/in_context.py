@@ -17,10 +17,19 @@ import os
 
 from paramlens.engine.catalogue import lookup
 from paramlens.engine.evaluate.entries import EvaluatedTotal, Evaluation, call_total, evaluate_files
+from paramlens.engine.evaluate.model_checks import FixAt, Place
 from paramlens.engine.evaluate.program import CallSpan
 from paramlens.engine.parse import parse_quietly
 from paramlens.engine.positions import LineIndex
-from paramlens.engine.results import Context, FileReport, LayerResult, ModelTotal, Span
+from paramlens.engine.results import (
+    Context,
+    Diagnostic,
+    FileReport,
+    Fix,
+    LayerResult,
+    ModelTotal,
+    Span,
+)
 
 _KINDS = {"builder": "builder", "class": "nn.Module", "Model": "Model", "Sequential": "Sequential",
           "instance": "model"}
@@ -81,6 +90,43 @@ def apply_evaluation(report: FileReport, evaluation: Evaluation) -> None:
     totals = evaluation.totals.get(path, [])
     if totals:
         report.models = merge_totals(report.models, totals, index)
+    report.diagnostics += model_diagnostics(report, evaluation, path)
+
+
+def model_diagnostics(report: FileReport, evaluation: Evaluation, path: str) -> list[Diagnostic]:
+    """The model checks' findings in this file, and the layers with parameters that a torch
+    module's forward builds anew on every call."""
+    index = report.index
+    found = [Diagnostic(_span(index, f.place), f.severity, f.code, f.message,
+                        _fix(index, f.fix) if f.fix is not None else None)
+             for f in evaluation.findings if f.place.path == path]
+    calls = {(line, column) for p, line, column in evaluation.forward_calls if p == path}
+    for layer in report.layers if calls else ():
+        if (layer.span.line, _byte_column(index, layer.span)) not in calls or \
+                not _owns_parameters(layer):
+            continue
+        short = layer.layer.rsplit(".", 1)[1]
+        found.append(Diagnostic(
+            layer.span, "warning", "layer-in-forward",
+            f"{short} is built inside forward: every call makes new random weights that the "
+            f"module does not register, so they are never trained; build it in __init__"))
+    return found
+
+
+def _owns_parameters(layer: LayerResult) -> bool:
+    count = layer.params if layer.params is not None else layer.params_default
+    if count is not None:
+        return count > 0
+    return any(t.present is True for t in layer.tensors)
+
+
+def _span(index: LineIndex | None, place: Place) -> Span:
+    return Span(place.line, _column(index, place.line, place.column), place.end_line,
+                _column(index, place.end_line, place.end_column))
+
+
+def _fix(index: LineIndex | None, fix: FixAt) -> Fix:
+    return Fix(fix.title, fix.kind, _span(index, fix.target), fix.name, fix.value, fix.position)
 
 
 def with_contexts(layer: LayerResult, contexts: list) -> LayerResult:

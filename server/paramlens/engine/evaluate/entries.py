@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from paramlens.engine.evaluate.machine import Frame, Machine, OutOfTime
+from paramlens.engine.evaluate.model_checks import ModelFinding, forward_calls, model_findings
 from paramlens.engine.evaluate.objects import (
     BoundV,
     ClassV,
@@ -83,6 +84,9 @@ class Evaluation:
     call_memo: dict[tuple[str, int, int], EvaluatedTotal | None] = field(default_factory=dict)
     # what each entry point read, so that the next evaluation can reuse what an edit left alone
     cache: EntryCache | None = None
+    # the model bugs the built objects prove (model_checks.py), and where forward builds layers
+    findings: list[ModelFinding] = field(default_factory=list)
+    forward_calls: set[tuple[str, int, int]] = field(default_factory=set)
     read: frozenset[str] = frozenset()  # the files it read: it holds while none of them changes
 
 
@@ -515,6 +519,8 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
                              line, 0, result.value, result, result.memo))
     _class_totals(evaluation, results)
     _call_sites(evaluation, results)
+    evaluation.findings = model_findings(program, results)
+    evaluation.forward_calls = forward_calls(program, results)
     return evaluation
 
 

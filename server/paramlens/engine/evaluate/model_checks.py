@@ -1,0 +1,644 @@
+"""Model bugs that only a reader who knows what every layer owns can prove, found on the models
+the evaluated program builds (not on patterns in the text).
+
+Each finding rests on one fact about the built objects, and is made only where the engine knows
+that fact for certain: an object changed where the evaluator could not follow, a name read
+through `getattr` or a loop over the module's children, a layer shared with another place, all
+mean no finding.
+
+- unregistered-layers: an nn.Module's attribute holds a plain list, tuple or dict of layers that
+  no registered submodule holds (torch registers only modules and parameters set as
+  attributes);
+- unused-layer: a layer with parameters, kept as an attribute of a module with a `forward`,
+  whose attribute nothing in the program reads again;
+- layer-in-forward: a constructor call in `forward` whose object is only called there (in_context
+  lays these onto the file's layers, which know what each owns);
+- redundant-bias: a convolution whose output goes only to a BatchNorm over its channels, which
+  subtracts each channel's mean and so cancels the bias.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from paramlens.engine.evaluate.frameworks import _children, _is_container_class, _is_module
+from paramlens.engine.evaluate.objects import (
+    MISSING,
+    ClassV,
+    ContainerV,
+    DictV,
+    ExternalV,
+    FuncV,
+    InstanceV,
+    KerasModelV,
+    LayerObj,
+    ListV,
+    ModuleV,
+)
+from paramlens.engine.evaluate.program import EntryResult, Program, model_total
+from paramlens.engine.nodes import all_nodes
+
+
+@dataclass(frozen=True)
+class Place:
+    """A node's extent: 1-based lines, UTF-8 byte columns as ast gives them."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class FixAt:
+    """An `engine.results.Fix`, placed by bytes until the file's text converts it."""
+
+    title: str
+    kind: str
+    target: Place
+    name: str
+    value: str = ""
+    position: int | None = None
+
+
+@dataclass(frozen=True)
+class ModelFinding:
+    code: str
+    severity: str
+    place: Place
+    message: str
+    fix: FixAt | None = None
+
+
+# What a module's code may use to reach its children without naming them.
+_DYNAMIC_SELF = frozenset({"children", "named_children", "modules", "named_modules", "_modules",
+                           "__dict__", "get_submodule", "parameters", "named_parameters",
+                           "state_dict", "apply", "_apply", "__getattr__", "__getattribute__"})
+_DYNAMIC_ANYWHERE = frozenset({"children", "named_children", "modules", "named_modules", "_modules",
+                               "__dict__", "get_submodule"})
+_DYNAMIC_CALLS = frozenset({"getattr", "vars", "hasattr", "delattr"})
+# What nn.ModuleList / nn.ModuleDict offer of list's and dict's methods: a fix that wraps a list
+# whose other uses need more (`.index`, `.get`, `* 2`) would break the code.
+_LIST_METHODS = frozenset({"append", "extend", "insert", "pop", "__len__", "__iter__"})
+_DICT_METHODS = frozenset({"keys", "values", "items", "pop", "update", "clear"})
+_ITERATING = frozenset({"len", "enumerate", "zip", "reversed", "iter", "list", "tuple", "sorted"})
+_BATCH_NORMS = {"torch.nn.BatchNorm1d": 1, "torch.nn.BatchNorm2d": 2, "torch.nn.BatchNorm3d": 3,
+                "torch.nn.LazyBatchNorm1d": 1, "torch.nn.LazyBatchNorm2d": 2,
+                "torch.nn.LazyBatchNorm3d": 3, "torch.nn.SyncBatchNorm": 0}
+
+
+@dataclass
+class _Graph:
+    """Every model object the root entry points built, and how often each is referenced."""
+
+    instances: list[InstanceV]
+    sequences: list[tuple[Any, list[Any]]]  # (torch Sequential or Keras Sequential, its members)
+    references: dict[int, int]
+
+
+def model_findings(program: Program, results: list[EntryResult]) -> list[ModelFinding]:
+    graph = _graph(results)
+    source = _SourceNames(program)
+    found: dict[tuple[str, str, int, int], ModelFinding] = {}
+    for finding in [*_unregistered(program, graph), *_unused(program, graph, source),
+                    *_redundant_bias(program, graph, source)]:
+        if finding.place.path in program.watched:
+            key = (finding.code, finding.place.path, finding.place.line, finding.place.column)
+            found.setdefault(key, finding)
+    return list(found.values())
+
+
+def forward_calls(program: Program, results: list[EntryResult]) -> set[tuple[str, int, int]]:
+    """(path, line, byte column) of each call in a torch module's `forward` whose object is only
+    called there: a layer built there gets new weights on every call."""
+    calls: set[tuple[str, int, int]] = set()
+    seen: set[int] = set()
+    for cls in _torch_classes(program, results):
+        forward = cls.names.get("forward")
+        if not isinstance(forward, FuncV) or id(forward.node) in seen or \
+                not isinstance(forward.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        seen.add(id(forward.node))
+        path = cls.module.path
+        for call in _built_and_called(forward.node):
+            calls.add((path, call.lineno, call.col_offset))
+    return calls
+
+
+# --- the built objects --------------------------------------------------------------------------
+
+def _graph(results: list[EntryResult]) -> _Graph:
+    roots: list[Any] = []
+    for result in results:
+        if not result.is_root:
+            continue
+        if result.kind == "module" and isinstance(result.value, list):
+            roots += [value for _, _, value in result.value]
+        else:
+            roots.append(result.value)
+        roots += result.models
+    graph = _Graph([], [], {})
+    seen: set[int] = set()
+    stack = list(roots)
+    while stack:
+        value = stack.pop()
+        if not isinstance(value, (LayerObj, InstanceV, ContainerV, KerasModelV, ListV, DictV,
+                                  tuple)):
+            continue
+        graph.references[id(value)] = graph.references.get(id(value), 0) + 1
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, InstanceV):
+            graph.instances.append(value)
+            stack += list(value.attrs.values()) + [v for _, v in value.members]
+            if value.framework == "torch" and _is_container_class(value) and \
+                    value.cls.lookup("forward") is MISSING:
+                graph.sequences.append((value, [v for _, v in value.members]))
+        elif isinstance(value, ContainerV):
+            stack += [v for _, v in value.members]
+            if value.kind == "Sequential" and value.exact:
+                graph.sequences.append((value, [v for _, v in value.members]))
+        elif isinstance(value, KerasModelV):
+            stack += list(value.layers)
+            if value.kind == "Sequential" and value.exact:
+                graph.sequences.append((value, list(value.layers)))
+        elif isinstance(value, ListV):
+            stack += value.items
+        elif isinstance(value, DictV):
+            stack += list(value.items.values())
+        elif isinstance(value, tuple):
+            stack += list(value)
+    return graph
+
+
+def _registered(instance: InstanceV) -> set[int]:
+    """The ids of every module registered under `instance`, at any depth."""
+    found: set[int] = set()
+    stack: list[Any] = [instance]
+    while stack:
+        owner = stack.pop()
+        if not isinstance(owner, (InstanceV, ContainerV)):
+            continue
+        for _, child in _children(owner):
+            if id(child) not in found:
+                found.add(id(child))
+                stack.append(child)
+    return found
+
+
+def _project_classes(cls: ClassV) -> list[ClassV]:
+    return [c for c in cls.mro() if isinstance(c, ClassV)]
+
+
+def _methods(cls: ClassV) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    for owner in _project_classes(cls):
+        if owner.node is None:
+            continue
+        for stmt in owner.node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                yield stmt
+
+
+def _receiver(method: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    args = method.args.posonlyargs + method.args.args
+    return args[0].arg if args else None
+
+
+def _self_attribute(node: ast.AST, receiver: str, attr: str | None = None) -> bool:
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and \
+        node.value.id == receiver and (attr is None or node.attr == attr)
+
+
+def _assignments(cls: ClassV, attr: str) -> list[tuple[ast.AST, ast.expr | None, str]]:
+    """(target, assigned value or None for `+=` and the like, the file) of every `self.attr = ...`
+    in the class's own methods and its project bases'."""
+    found: list[tuple[ast.AST, ast.expr | None, str]] = []
+    for owner in _project_classes(cls):
+        if owner.node is None:
+            continue
+        for stmt in owner.node.body:
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            receiver = _receiver(stmt)
+            for node in all_nodes(stmt):
+                if isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        if _self_attribute(target, receiver or "", attr):
+                            found.append((target, node.value if len(node.targets) == 1 else None,
+                                          owner.module.path))
+                elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and \
+                        _self_attribute(node.target, receiver or "", attr):
+                    value = node.value if isinstance(node, ast.AnnAssign) else None
+                    found.append((node.target, value, owner.module.path))
+    return found
+
+
+def _place(path: str, node: ast.AST) -> Place:
+    return Place(path, node.lineno, node.col_offset,  # type: ignore[attr-defined]
+                 node.end_lineno or node.lineno, node.end_col_offset or 0)  # type: ignore[attr-defined]
+
+
+def _params_of(value: Any) -> int | None:
+    """What a module certainly owns: the sum of its weights whose size is known."""
+    total = model_total(value)
+    return total[5] if total[5] > 0 else None
+
+
+# --- unregistered-layers ------------------------------------------------------------------------
+
+def _unregistered(program: Program, graph: _Graph) -> Iterator[ModelFinding]:
+    for instance in graph.instances:
+        if instance.framework != "torch" or not instance.exact:
+            continue
+        registered: set[int] | None = None
+        for attr, value in instance.attrs.items():
+            items = _plain_items(value)
+            if items is None:
+                continue
+            modules = [item for item in items if _is_module(item)]
+            if not modules:
+                continue
+            if registered is None:
+                registered = _registered(instance)
+            left_out = [m for m in modules if id(m) not in registered]
+            if not left_out:
+                continue  # references to layers registered elsewhere (`self.all = [self.a]`)
+            assigned = _assignments(instance.cls, attr)
+            if not assigned:
+                continue
+            target, assigned_value, path = assigned[0]
+            kind = "dict" if isinstance(value, DictV) else \
+                "tuple" if isinstance(value, tuple) else "list"
+            owned = [_params_of(m) for m in left_out]
+            count = f" ({sum(o for o in owned if o):,} parameters)" if any(owned) else ""
+            plural = "s" if len(left_out) != 1 else ""
+            message = (f"self.{attr} keeps {len(left_out)} layer{plural}{count} in a plain "
+                       f"{kind}: torch does not register them, so parameters(), .to() and "
+                       f"state_dict() leave them out")
+            fix = None
+            if len(assigned) == 1 and assigned_value is not None:
+                fix = _container_fix(program, instance.cls, attr, value, items, assigned_value,
+                                     path)
+            yield ModelFinding("unregistered-layers", "error", _place(path, target), message, fix)
+
+
+def _plain_items(value: Any) -> list[Any] | None:
+    if isinstance(value, ListV):
+        return list(value.items) if value.exact else None
+    if isinstance(value, DictV):
+        return list(value.items.values()) if value.exact else None
+    if isinstance(value, tuple):
+        return list(value)
+    return None
+
+
+def _container_fix(program: Program, cls: ClassV, attr: str, value: Any, items: list[Any],
+                   assigned: ast.expr, path: str) -> FixAt | None:
+    """Wrap the assigned list in nn.ModuleList (a dict in nn.ModuleDict), where that keeps the
+    code working: every item a module, string keys torch accepts, and every other use of the
+    attribute one the container supports."""
+    if not all(_is_module(item) for item in items):
+        return None
+    is_dict = isinstance(value, DictV)
+    if is_dict and not all(isinstance(k, str) and k and "." not in k and
+                           k not in _MODULE_DICT_ATTRIBUTES for k in value.items):
+        return None
+    if not _uses_supported(cls, attr, _DICT_METHODS if is_dict else _LIST_METHODS):
+        return None
+    nn = _torch_nn_name(cls.module)
+    if nn is None:
+        return None
+    wrapper = f"{nn}.ModuleDict" if is_dict else f"{nn}.ModuleList"
+    return FixAt(f"Hold them in {wrapper}", "wrap", _place(path, assigned), wrapper)
+
+
+# Names nn.ModuleDict already has: torch refuses them as keys (add_module: "attribute already
+# exists"). tests/test_model_checks.py holds this list to torch's own.
+_MODULE_DICT_ATTRIBUTES = frozenset({
+    "T_destination", "add_module", "apply", "bfloat16", "buffers", "call_super_init", "children",
+    "clear", "compile", "cpu", "cuda", "double", "dump_patches", "eval", "extra_repr", "float",
+    "forward", "get_buffer", "get_extra_state", "get_parameter", "get_submodule", "half", "ipu",
+    "items", "keys", "load_state_dict", "modules", "mtia", "named_buffers", "named_children",
+    "named_modules", "named_parameters", "parameters", "pop", "register_backward_hook",
+    "register_buffer", "register_forward_hook", "register_forward_pre_hook",
+    "register_full_backward_hook", "register_full_backward_pre_hook",
+    "register_load_state_dict_post_hook", "register_load_state_dict_pre_hook", "register_module",
+    "register_parameter", "register_state_dict_post_hook", "register_state_dict_pre_hook",
+    "requires_grad_", "set_extra_state", "set_submodule", "share_memory", "smart_apply",
+    "state_dict", "to", "to_empty", "train", "training", "type", "update", "values", "xpu",
+    "zero_grad"})
+
+
+def _uses_supported(cls: ClassV, attr: str, methods: frozenset[str]) -> bool:
+    for method in _methods(cls):
+        receiver = _receiver(method) or ""
+        parents = _parents(method)
+        for node in all_nodes(method):
+            if not _self_attribute(node, receiver, attr) or not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+                continue
+            parent = parents.get(id(node))
+            if isinstance(parent, ast.Subscript) and parent.value is node:
+                continue
+            if isinstance(parent, ast.Attribute) and parent.attr in methods:
+                continue
+            if isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is node:
+                continue
+            if isinstance(parent, ast.Call) and node in parent.args and \
+                    isinstance(parent.func, ast.Name) and parent.func.id in _ITERATING:
+                continue
+            return False
+    return True
+
+
+def _parents(root: ast.AST) -> dict[int, ast.AST]:
+    return {id(child): node for node in all_nodes(root) for child in ast.iter_child_nodes(node)}
+
+
+def _torch_nn_name(module: ModuleV) -> str | None:
+    """How the file spells torch.nn: `nn`, or `torch.nn`."""
+    spelled = None
+    for name, value in module.names.items():
+        if isinstance(value, ExternalV):
+            if value.qualname == "torch.nn":
+                return name
+            if value.qualname == "torch":
+                spelled = f"{name}.nn"
+    return spelled
+
+
+# --- unused-layer -------------------------------------------------------------------------------
+
+class _SourceNames:
+    """The names the program's code reads, worked out once and only when a check needs them:
+    attribute names read (or deleted), string constants, and whether anything reaches modules'
+    children without naming them. A read `self.x` inside another class's method is that class's
+    own attribute, not this one's: a reader of one class leaves the others' `self` alone."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self._read: dict[str, int] | None = None
+        self._own: dict[tuple[int, str], int] = {}  # (class node id, attr) -> reads of self.attr
+        self._strings: set[str] = set()
+        # `self.children()` in a class's own method: its direct children, which are whole
+        # modules (their forward runs), never one of their attributes
+        self._direct: set[int] = set()
+        self.dynamic = False
+
+    def reads(self, attr: str, cls: ClassV) -> int:
+        """Reads of `.attr` that may reach an instance of `cls`, and `"attr"` strings."""
+        if self._read is None:
+            self._scan()
+        assert self._read is not None
+        mine = {id(c.node) for c in _project_classes(cls) if c.node is not None}
+        others = sum(n for (owner, name), n in self._own.items()
+                     if name == attr and owner not in mine)
+        return self._read.get(attr, 0) - others + (1 if attr in self._strings else 0)
+
+    def _scan(self) -> None:
+        read: dict[str, int] = {}
+        for statements, _ in self.program.sources.values():
+            for stmt in statements:
+                for node in all_nodes(stmt):
+                    if isinstance(node, ast.ClassDef):
+                        self._count_own(node)
+            for stmt in statements:
+                for node in all_nodes(stmt):
+                    if isinstance(node, ast.Attribute):
+                        if not isinstance(node.ctx, ast.Store):
+                            read[node.attr] = read.get(node.attr, 0) + 1
+                        if node.attr in _DYNAMIC_ANYWHERE and id(node) not in self._direct:
+                            self.dynamic = True
+                    elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                        self._strings.add(node.value)
+                    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                            node.func.id in _DYNAMIC_CALLS and not _constant_name(node):
+                        self.dynamic = True
+        self._read = read
+
+    def _count_own(self, cls: ast.ClassDef) -> None:
+        for method in cls.body:
+            if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) or \
+                    any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod")
+                        for d in method.decorator_list):
+                continue
+            receiver = _receiver(method)
+            for node in all_nodes(method):
+                if receiver is not None and _self_attribute(node, receiver) and \
+                        not isinstance(node.ctx, ast.Store):  # type: ignore[attr-defined]
+                    key = (id(cls), node.attr)  # type: ignore[attr-defined]
+                    self._own[key] = self._own.get(key, 0) + 1
+                    if node.attr in ("children", "named_children"):  # type: ignore[attr-defined]
+                        self._direct.add(id(node))
+
+    def any_dynamic(self) -> bool:
+        if self._read is None:
+            self._scan()
+        return self.dynamic
+
+
+def _constant_name(call: ast.Call) -> bool:
+    """`getattr(x, "name")`: a name the scan sees as a string; `vars(x)` never is."""
+    return len(call.args) >= 2 and isinstance(call.args[1], ast.Constant)
+
+
+def _unused(program: Program, graph: _Graph, source: _SourceNames) -> Iterator[ModelFinding]:
+    for instance in graph.instances:
+        cls = instance.cls
+        if instance.framework != "torch" or not instance.exact or instance.members or \
+                _is_container_class(instance) or not isinstance(cls.lookup("forward"), FuncV) or \
+                _reaches_self_dynamically(cls):
+            continue
+        for attr, value in instance.attrs.items():
+            if not isinstance(value, (LayerObj, InstanceV, ContainerV)) or not _is_module(value):
+                continue
+            owned = _params_of(value)
+            if owned is None or graph.references.get(id(value), 0) != 1:
+                continue
+            if source.reads(attr, cls) or source.any_dynamic():
+                continue
+            assigned = _assignments(cls, attr)
+            if not assigned:
+                continue
+            target, _, path = assigned[0]
+            name = value.spec.short if isinstance(value, LayerObj) else \
+                value.cls.name if isinstance(value, InstanceV) else value.kind
+            yield ModelFinding(
+                "unused-layer", "warning", _place(path, target),
+                f"self.{attr} ({name}, {owned:,} parameters) is never used: no code reads it "
+                f"again, so its parameters get no gradient (DDP stops with 'parameters that "
+                f"were not used in producing loss')")
+
+
+def _reaches_self_dynamically(cls: ClassV) -> bool:
+    """A method that hands `self` on, indexes or iterates it, or asks for its children."""
+    for method in _methods(cls):
+        receiver = _receiver(method)
+        if receiver is None:
+            continue
+        parents = _parents(method)
+        for node in all_nodes(method):
+            if not (isinstance(node, ast.Name) and node.id == receiver):
+                continue
+            parent = parents.get(id(node))
+            if isinstance(parent, ast.Attribute) and parent.attr not in _DYNAMIC_SELF:
+                continue
+            if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and \
+                    parent.func.id == "super":
+                continue
+            return True
+    return False
+
+
+# --- layer-in-forward ---------------------------------------------------------------------------
+
+def _torch_classes(program: Program, results: list[EntryResult]) -> list[ClassV]:
+    found: dict[int, ClassV] = {}
+    for module in list(program.modules.values()):
+        if not isinstance(module, ModuleV) or module.path not in program.watched:
+            continue
+        for value in list(module.names.values()):
+            if isinstance(value, ClassV) and value.module is module:
+                found.setdefault(id(value), value)
+    return [cls for cls in found.values() if program.frameworks.kind_of_class(cls) == "torch"]
+
+
+def _built_and_called(forward: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.Call]:
+    """Calls `X(...)` in forward's own body (not in a nested function) whose result is only
+    called: `X(...)(x)`, or `f = X(...)` with `f` used only as `f(...)`. Whether X is a layer with
+    parameters is for the file's layer results to say."""
+    parents = _parents(forward)
+    own = list(_own_nodes(forward))
+    uses: dict[str, list[ast.Name]] = {}
+    for node in own:
+        if isinstance(node, ast.Name):
+            uses.setdefault(node.id, []).append(node)
+    for node in own:
+        if not isinstance(node, ast.Call):
+            continue
+        parent = parents.get(id(node))
+        if isinstance(parent, ast.Call) and parent.func is node:
+            yield node
+        elif isinstance(parent, ast.Assign) and parent.value is node and \
+                len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+            name = parent.targets[0].id
+            others = [n for n in uses.get(name, []) if n is not parent.targets[0]]
+            if others and all(isinstance(parents.get(id(n)), ast.Call) and
+                              parents[id(n)].func is n for n in others):  # type: ignore[attr-defined]
+                yield node
+
+
+def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+# --- redundant-bias -----------------------------------------------------------------------------
+
+def _redundant_bias(program: Program, graph: _Graph, source: _SourceNames
+                    ) -> Iterator[ModelFinding]:
+    for _, members in graph.sequences:
+        for before, after in zip(members, members[1:], strict=False):
+            finding = _bias_before_norm(before, after, graph)
+            if finding is not None:
+                yield finding
+    for instance in graph.instances:
+        if instance.framework == "torch" and instance.exact:
+            yield from _forward_bias(instance, graph, source)
+
+
+def _bias_before_norm(layer: Any, norm: Any, graph: _Graph) -> ModelFinding | None:
+    """`layer` then `norm` in a Sequential: the bias is redundant when the layer has one, its
+    output channels are what the norm normalises, and nothing else uses the layer."""
+    if not isinstance(layer, LayerObj) or not isinstance(norm, LayerObj) or \
+            graph.references.get(id(layer), 0) != 1 or layer.node is None or \
+            not layer.site[0] or layer.speculative or norm.speculative:
+        return None
+    bias = (layer.params or {}).get("bias")
+    if bias is None or not bias.numel:
+        return None
+    spec, values = layer.spec, layer.values
+    if spec.framework == "torch":
+        dims = _BATCH_NORMS.get(norm.spec.name)
+        if spec.family != "conv" or dims is None or (dims and dims != spec.ndim) or \
+                values.get("out_channels") != norm.values.get("num_features") or \
+                spec.eager is not None:
+            return None
+        keyword = "bias"
+    else:
+        if norm.spec.short != "BatchNormalization" or norm.values.get("axis", -1) != -1 or \
+                spec.family not in ("conv", "linear") or \
+                values.get("data_format") not in (None, "channels_last"):
+            return None
+        keyword = "use_bias"
+    names = [p.name for p in spec.signature]
+    path = layer.site[0]
+    place = _place(path, layer.node)
+    norm_line = norm.node.lineno if norm.node is not None else norm.site[1]
+    fix = FixAt(f"Pass {keyword}=False (saves {bias.numel:,} parameters)", "set-argument", place,
+                keyword, "False", names.index(keyword) if keyword in names else None)
+    return ModelFinding(
+        "redundant-bias", "information", place,
+        f"{spec.short}'s bias ({bias.numel:,} parameters) is cancelled by the {norm.spec.short} "
+        f"right after it (line {norm_line}), which subtracts each channel's mean: "
+        f"{keyword}=False saves {bias.numel:,} parameters", fix)
+
+
+def _forward_bias(instance: InstanceV, graph: _Graph, source: _SourceNames
+                  ) -> Iterator[ModelFinding]:
+    """In the module's own forward: `self.bn(self.conv(x))`, or `y = self.conv(x)` followed by
+    `y = self.bn(y)`, where every read of `conv` in the program is one of these."""
+    forward = instance.cls.lookup("forward")
+    if not isinstance(forward, FuncV) or not isinstance(forward.node, ast.FunctionDef):
+        return
+    receiver = _receiver(forward.node)
+    if receiver is None:
+        return
+    pairs: dict[str, list[str]] = {}
+    for layer_attr, norm_attr in _conv_then_norm(forward.node, receiver):
+        pairs.setdefault(layer_attr, []).append(norm_attr)
+    for layer_attr, norms in pairs.items():
+        if len(set(norms)) != 1 or source.reads(layer_attr, instance.cls) != len(norms):
+            continue
+        finding = _bias_before_norm(instance.attrs.get(layer_attr),
+                                    instance.attrs.get(norms[0]), graph)
+        if finding is not None:
+            yield finding
+
+
+def _conv_then_norm(forward: ast.FunctionDef, receiver: str) -> Iterator[tuple[str, str]]:
+    def attr_call(node: ast.AST) -> str | None:
+        if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords and \
+                _self_attribute(node.func, receiver):
+            return node.func.attr  # type: ignore[attr-defined]
+        return None
+
+    for node in [forward, *_own_nodes(forward)]:
+        outer = attr_call(node)
+        if outer is not None:
+            inner = attr_call(node.args[0])  # type: ignore[attr-defined]
+            if inner is not None:
+                yield inner, outer
+        body = getattr(node, "body", None)
+        if not isinstance(body, list):
+            continue
+        for first, second in zip(body, body[1:], strict=False):
+            if isinstance(first, ast.Assign) and isinstance(second, ast.Assign) and \
+                    len(first.targets) == 1 and len(second.targets) == 1 and \
+                    isinstance(first.targets[0], ast.Name) and \
+                    isinstance(second.targets[0], ast.Name) and \
+                    first.targets[0].id == second.targets[0].id:
+                conv, norm = attr_call(first.value), attr_call(second.value)
+                arg = second.value.args[0] if norm is not None else None  # type: ignore[attr-defined]
+                if conv is not None and norm is not None and isinstance(arg, ast.Name) and \
+                        arg.id == first.targets[0].id:
+                    yield conv, norm
