@@ -13,6 +13,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+import keras  # noqa: E402
 import torch
 import torch.nn as nn
 
@@ -149,10 +152,51 @@ CASES: dict[str, str] = {
             def forward(self, x):
                 return self.bn(self.conv(x)) + self.conv(x)
     """,
+    "vgg_like.py": """
+        import torch.nn as nn
+
+
+        def make_layers(batch_norm=False):
+            layers = []
+            for v in (8, 16):
+                conv = nn.Conv2d(3 if not layers else 8, v, 3)  # followed by a norm only if batch_norm
+                layers += [conv, nn.BatchNorm2d(v), nn.ReLU()] if batch_norm else [conv, nn.ReLU()]
+            return nn.Sequential(*layers)
+
+
+        def plain():
+            return make_layers()
+
+
+        def with_norm():
+            return make_layers(batch_norm=True)
+    """,
+    "keras_models.py": """
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([
+            keras.Input((12, 12, 3)),
+            layers.Conv2D(8, 3),  # <- redundant-bias
+            layers.BatchNormalization(),
+            layers.Conv2D(8, 3),  # the norm normalises axis 1, not the channels: no finding
+            layers.BatchNormalization(axis=1),
+            layers.Dense(4, use_bias=False),
+            layers.BatchNormalization(),
+        ])
+
+
+        class Tower(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.blocks = [layers.Dense(4), layers.Dense(2)]  # Keras tracks lists: no finding
+
+            def call(self, x):
+                for block in self.blocks:
+                    x = block(x)
+                return x
+    """,
 }
-MODELS = {"unregistered.py": ["Stack", "Fine"], "unused.py": ["Head"],
-          "unused_near.py": ["ByName", "ByLoop"], "in_forward.py": ["Fresh", "BuiltOnce"],
-          "bias.py": ["Block", "Shared"]}
 CODES = ("unregistered-layers", "unused-layer", "layer-in-forward", "redundant-bias")
 
 
@@ -265,6 +309,39 @@ def test_redundant_bias_does_not_change_the_output_in_training(checked) -> None:
     with torch.no_grad():
         shared.conv.bias.add_(1.0)
     assert not torch.allclose(shared(y), out)
+
+
+def test_a_bias_cancelled_in_only_some_builds_is_not_reported(checked) -> None:
+    folder, _ = checked
+    namespace = _namespace(folder, "vgg_like.py")
+    plain, normed = namespace["plain"]().train(), namespace["with_norm"]().train()
+    x = torch.randn(2, 3, 9, 9)
+    before = plain(x)
+    with torch.no_grad():
+        plain[0].bias.add_(3.0)
+    assert not torch.allclose(plain(x), before)  # without the norm the bias matters
+    before = normed(x)
+    with torch.no_grad():
+        normed[0].bias.add_(3.0)
+    assert torch.allclose(normed(x), before, atol=1e-4)
+
+
+def test_keras_bias_before_a_channel_norm_changes_nothing_and_lists_are_tracked(checked) -> None:
+    folder, files = checked
+    namespace = _namespace(folder, "keras_models.py")
+    model = namespace["model"]
+    conv, norm = model.layers[0], model.layers[1]
+    x = keras.random.normal((4, 12, 12, 3))
+    before = keras.ops.convert_to_numpy(norm(conv(x), training=True))
+    conv.bias.assign(conv.bias + 5.0)
+    after = keras.ops.convert_to_numpy(norm(conv(x), training=True))
+    assert abs(after - before).max() < 1e-3
+    (message,) = [d["message"] for d in files["keras_models.py"]["diagnostics"]
+                  if d["code"] == "redundant-bias"]
+    assert f"saves {conv.bias.shape[0]} parameters" in message and "use_bias=False" in message
+    tower = namespace["Tower"]()
+    tower(keras.ops.ones((1, 3)))
+    assert tower.count_params() == 3 * 4 + 4 + 4 * 2 + 2  # both Dense layers are tracked
 
 
 def test_model_dict_keys_torch_refuses_are_the_ones_we_list() -> None:

@@ -105,11 +105,29 @@ def model_findings(program: Program, results: list[EntryResult]) -> list[ModelFi
     source = _SourceNames(program)
     found: dict[tuple[str, str, int, int], ModelFinding] = {}
     for finding in [*_unregistered(program, graph), *_unused(program, graph, source),
-                    *_redundant_bias(program, graph, source)]:
+                    *_everywhere(_redundant_bias(program, graph, source), results)]:
         if finding.place.path in program.watched:
             key = (finding.code, finding.place.path, finding.place.line, finding.place.column)
             found.setdefault(key, finding)
     return list(found.values())
+
+
+def _everywhere(found: Iterator[tuple[LayerObj, ModelFinding]], results: list[EntryResult]
+                ) -> list[ModelFinding]:
+    """The findings about a call that hold for every object the program builds there: a call a
+    helper makes in several contexts (`nn.Conv2d(...)` followed by a norm only when
+    `batch_norm=True`) has no one right change."""
+    proven: dict[tuple[str, int, int], dict[int, ModelFinding]] = {}
+    for layer, finding in found:
+        proven.setdefault(layer.site, {})[layer.id] = finding
+    built: dict[tuple[str, int, int], set[int]] = {}
+    for result in results:
+        if result.is_root:
+            for layer in result.constructions:
+                if layer.site in proven:
+                    built.setdefault(layer.site, set()).add(layer.id)
+    return [next(iter(by_layer.values())) for site, by_layer in proven.items()
+            if set(by_layer) >= built.get(site, set())]
 
 
 def forward_calls(program: Program, results: list[EntryResult]) -> set[tuple[str, int, int]]:
@@ -545,12 +563,12 @@ def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
 # --- redundant-bias -----------------------------------------------------------------------------
 
 def _redundant_bias(program: Program, graph: _Graph, source: _SourceNames
-                    ) -> Iterator[ModelFinding]:
+                    ) -> Iterator[tuple[LayerObj, ModelFinding]]:
     for _, members in graph.sequences:
         for before, after in zip(members, members[1:], strict=False):
             finding = _bias_before_norm(before, after, graph)
             if finding is not None:
-                yield finding
+                yield before, finding
     for instance in graph.instances:
         if instance.framework == "torch" and instance.exact:
             yield from _forward_bias(instance, graph, source)
@@ -594,7 +612,7 @@ def _bias_before_norm(layer: Any, norm: Any, graph: _Graph) -> ModelFinding | No
 
 
 def _forward_bias(instance: InstanceV, graph: _Graph, source: _SourceNames
-                  ) -> Iterator[ModelFinding]:
+                  ) -> Iterator[tuple[LayerObj, ModelFinding]]:
     """In the module's own forward: `self.bn(self.conv(x))`, or `y = self.conv(x)` followed by
     `y = self.bn(y)`, where every read of `conv` in the program is one of these."""
     forward = instance.cls.lookup("forward")
@@ -609,10 +627,10 @@ def _forward_bias(instance: InstanceV, graph: _Graph, source: _SourceNames
     for layer_attr, norms in pairs.items():
         if len(set(norms)) != 1 or source.reads(layer_attr, instance.cls) != len(norms):
             continue
-        finding = _bias_before_norm(instance.attrs.get(layer_attr),
-                                    instance.attrs.get(norms[0]), graph)
+        layer = instance.attrs.get(layer_attr)
+        finding = _bias_before_norm(layer, instance.attrs.get(norms[0]), graph)
         if finding is not None:
-            yield finding
+            yield layer, finding
 
 
 def _conv_then_norm(forward: ast.FunctionDef, receiver: str) -> Iterator[tuple[str, str]]:
