@@ -23,7 +23,8 @@ PUBLISHED: dict[str, types.PublishDiagnosticsParams] = {}
 
 
 async def start(client: LanguageClient, options: dict | None = None,
-                workspace: Path | None = None) -> None:
+                workspace: Path | None = None,
+                capabilities: types.ClientCapabilities = CAPABILITIES) -> None:
     # pytest-lsp keeps only the latest diagnostics per URI; the tests also need their version.
     features = client.protocol.fm.features
     keep = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
@@ -37,7 +38,7 @@ async def start(client: LanguageClient, options: dict | None = None,
     folders = [types.WorkspaceFolder(uri=workspace.resolve().as_uri(), name=workspace.name)] \
         if workspace is not None else None
     await client.initialize_session(types.InitializeParams(
-        capabilities=CAPABILITIES, initialization_options=options or {"debounceMs": 20},
+        capabilities=capabilities, initialization_options=options or {"debounceMs": 20},
         workspace_folders=folders))
 
 

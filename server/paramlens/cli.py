@@ -7,6 +7,7 @@ import gc
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paramlens.review.cache import Cache, cache_folder
 from paramlens.review.config import FORMATS, ConfigError, config_for, config_form
@@ -16,7 +17,10 @@ from paramlens.review.formats.rdjson import render_rdjson
 from paramlens.review.formats.sarif import render_sarif
 from paramlens.review.formats.text import render_text
 from paramlens.review.git_diff import DiffError
-from paramlens.review.review import ReviewedFile, plan
+from paramlens.review.review import Plan, ReviewedFile, plan
+
+if TYPE_CHECKING:
+    from paramlens.review.fix_files import FixRun
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-cache", action="store_true",
                        help="neither read nor write the cache (.paramlens_cache/ in the "
                             "project root, or $PARAMLENS_CACHE_DIR)")
+    check.add_argument("--fix", action="store_true",
+                       help="write every proven fix into the files, then report what remains "
+                            "(never from the cache)")
     check.add_argument("--max-notices", type=int, metavar="N",
                        help="github format: at most N notices, the rest summed in one "
                             "(default: [tool.paramlens] max-notices, else 10)")
@@ -87,7 +94,8 @@ def run_check(args: argparse.Namespace) -> int:
     # cost a fifth of the time and find little, so they run less often.
     gc.set_threshold(100_000, 50, 50)
     cwd = Path.cwd()
-    cache = None if args.no_cache else Cache(cache_folder(cwd))
+    # a run that writes files reads them itself: no result of an earlier run is trusted for it
+    cache = None if args.no_cache or args.fix else Cache(cache_folder(cwd))
     try:
         defaults = config_for(cwd)
         planned = plan(args.paths, args.diff, cwd, cache)
@@ -115,6 +123,9 @@ def run_check(args: argparse.Namespace) -> int:
                 sys.stderr.write(stored_err)
                 return stored_code
     files = planned.review(args.jobs)
+    fixes = None
+    if args.fix:
+        files, fixes = _fix(args, planned, files, cwd)
     output = render(fmt, files, max_notices)
     stdout = output + "\n" if output else ""
     stderr = "".join(f"paramlens: {f.report.path}: {f.report.error}\n"
@@ -122,6 +133,13 @@ def run_check(args: argparse.Namespace) -> int:
     code = _exit_code(files, args.strict)
     sys.stdout.write(stdout)
     sys.stderr.write(stderr)
+    if fixes is not None:
+        # machine-read formats keep stdout to themselves
+        told = sys.stdout if fmt == "text" else sys.stderr
+        for line in fixes.summary():
+            print(line, file=told)
+        for problem in fixes.problems:
+            print(f"paramlens: {problem}", file=sys.stderr)
     if output_key is not None and cache is not None and planned.token is not None:
         # tied to the reports it was made from, by their token (see Cache.reports), and stored
         # as the bytes this stdout's encoding made of it (the encoding is in the key)
@@ -130,6 +148,18 @@ def run_check(args: argparse.Namespace) -> int:
         except (UnicodeError, LookupError):
             pass  # what this stdout cannot encode is not worth caching
     return code
+
+
+def _fix(args: argparse.Namespace, planned: Plan, files: list[ReviewedFile], cwd: Path
+         ) -> tuple[list[ReviewedFile], FixRun]:
+    """Every proven fix written (review/fix_files.py); then the files are read and reviewed
+    again, so that what is reported is what remains."""
+    from paramlens.review.fix_files import fix_files
+
+    fixes = fix_files(planned, files)
+    if fixes.files:
+        files = plan(args.paths, args.diff, cwd, None).review(args.jobs)
+    return files, fixes
 
 
 def _write_bytes(data: bytes, encoding: tuple[str, str]) -> None:

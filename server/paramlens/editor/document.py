@@ -85,7 +85,9 @@ class BlockResults:
                                  assumptions=tuple(words(a) for a in r.assumptions),
                                  unknowns=tuple(words(u) for u in r.unknowns))
              for r in self.layers],
-            [dataclasses.replace(d, span=d.span.shifted(lines), message=words(d.message))
+            [dataclasses.replace(d, span=d.span.shifted(lines), message=words(d.message),
+                                 fix=d.fix and dataclasses.replace(
+                                     d.fix, target=d.fix.target.shifted(lines)))
              for d in self.diagnostics],
             [dataclasses.replace(m, span=m.span.shifted(lines),
                                  layer_lines=tuple(self.layout.now(n) if self.layout else n + lines

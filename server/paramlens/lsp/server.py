@@ -46,7 +46,7 @@ from paramlens.editor.index import WorkspaceIndex
 from paramlens.engine.parse import parse_quietly
 from paramlens.engine.reading import try_read_source
 from paramlens.engine.results import LayerResult, ModelTotal
-from paramlens.lsp import views
+from paramlens.lsp import actions, views
 from paramlens.lsp.answers import Snapshot, SnapshotView, View
 from paramlens.lsp.convert import (
     document_diagnostics,
@@ -97,6 +97,7 @@ class OpenDocument:
     published: int = -1  # the `edits` whose diagnostics were published last
     asleep: bytes | None = None  # a frozen Snapshot of the results, while `document` is None
     asleep_edits: int = -1  # the `edits` the snapshot was made for
+    fixes: actions.PublishedFixes | None = None  # the published diagnostics that hold a fix
 
     def stale_since(self, edits: int) -> Callable[[], bool]:
         return lambda: self.closed or self.edits != edits
@@ -430,6 +431,7 @@ class ParamlensServer(LanguageServer):
             if cancelled():
                 return
             found: list[types.Diagnostic] = []
+            fixes = None
             if self.options.diagnostics:
                 config, config_error = project_config(state.uri)
                 if config_error:
@@ -437,16 +439,19 @@ class ParamlensServer(LanguageServer):
                 results = doc.all_results() if doc.error else self.results(
                     state, doc, within=PASS_BUDGET, cancelled=cancelled)
                 codec = self.codec()
-                found = [to_lsp_diagnostic(codec, doc, d) for d in
-                         document_diagnostics(doc, results, config, config_error, self.options)]
+                reviewed = document_diagnostics(doc, results, config, config_error, self.options)
+                found = [to_lsp_diagnostic(codec, doc, d) for d in reviewed]
+                fixes = actions.published_fixes(doc.lines, reviewed)
             version = doc.version
         if self.loop is not None:
-            self.loop.call_soon_threadsafe(self.publish, state, edits, version, found)
+            self.loop.call_soon_threadsafe(self.publish, state, edits, version, found, fixes)
 
     def publish(self, state: OpenDocument, edits: int, version: int | None,
-                found: list[types.Diagnostic]) -> None:
+                found: list[types.Diagnostic], fixes: actions.PublishedFixes | None = None
+                ) -> None:
         if state.closed or state.edits != edits or self.open.get(state.uri) is not state:
             return
+        state.fixes = fixes  # the quick fixes offered are those of the diagnostics shown
         if state.uri in self.unevaluated:
             self.unevaluated.discard(state.uri)
             self.refresh_views()
@@ -496,6 +501,13 @@ class ParamlensServer(LanguageServer):
             self.workspace_inlay_hint_refresh(None)
         if workspace and workspace.code_lens and workspace.code_lens.refresh_support:
             self.workspace_code_lens_refresh(None)
+
+    def edits_with_versions(self) -> bool:
+        """Whether the client takes a workspace edit as `documentChanges` (with the document's
+        version, so that it applies the edit only to the text it was computed on)."""
+        workspace = self.client_capabilities.workspace
+        edit = workspace.workspace_edit if workspace is not None else None
+        return bool(edit is not None and edit.document_changes)
 
     def apply_options(self, raw: object) -> None:
         self.options, problems = read_options(raw, self.options)
@@ -735,6 +747,24 @@ async def code_lens(ls: ParamlensServer, params: types.CodeLensParams) -> list[t
         return lenses
 
     return await ls.answer(params.text_document.uri, compute, [])
+
+
+@server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
+                types.CodeActionOptions(code_action_kinds=actions.KINDS))
+async def code_action(ls: ParamlensServer, params: types.CodeActionParams
+                      ) -> list[types.CodeAction]:
+    uri = params.text_document.uri
+    state = ls.open.get(uri)
+    if state is None:
+        return []
+    request = await ls.answer(uri, lambda view: actions.gather(
+        view, uri, state.text, state.version, state.fixes, ls.codec(), params.range), None)
+    if request is None:
+        return []
+    # libcst parses the file here, in a request thread, without the document's lock
+    work = ls.requests.submit(actions.code_actions, request, params.context, ls.codec(),
+                              params.range, ls.edits_with_versions())
+    return await asyncio.wrap_future(work)
 
 
 @server.feature("paramlens/fileSummary")

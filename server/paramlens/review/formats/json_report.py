@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from paramlens.engine.results import FileReport, LayerResult
+from paramlens.engine.results import Diagnostic, FileReport, LayerResult
+from paramlens.review.fixes import TextEdit, fix_edits
 
 
 def layer_dict(layer: LayerResult) -> dict:
@@ -33,6 +34,30 @@ def layer_dict(layer: LayerResult) -> dict:
     }
 
 
+def diagnostic_dicts(report: FileReport) -> list[dict]:
+    """Each diagnostic; one with a proven fix has `fix`: its title, kind and the edit (1-based
+    lines and columns in characters, as everywhere here; the range of the text it replaces)."""
+    fixed = [d for d in report.diagnostics if d.fix is not None]
+    edits: dict[int, TextEdit | None] = {}
+    if fixed and report.index is not None:  # libcst is loaded only for a file with a fix
+        source = "\n".join(report.index.lines)
+        found = fix_edits(source, [d.fix for d in fixed if d.fix is not None])
+        edits = {id(d): edit for d, edit in zip(fixed, found, strict=True)}
+    return [_diagnostic_dict(d, edits.get(id(d))) for d in report.diagnostics]
+
+
+def _diagnostic_dict(d: Diagnostic, edit: TextEdit | None) -> dict:
+    found: dict = {"line": d.span.line, "column": d.span.column + 1,
+                   "end_line": d.span.end_line, "end_column": d.span.end_column + 1,
+                   "severity": d.severity, "code": d.code, "message": d.message}
+    if d.fix is not None and edit is not None:
+        found["fix"] = {"title": d.fix.title, "kind": d.fix.kind,
+                        "edit": {"line": edit.line, "column": edit.column + 1,
+                                 "end_line": edit.end_line, "end_column": edit.end_column + 1,
+                                 "new_text": edit.new_text}}
+    return found
+
+
 def render_json(reports: list[FileReport]) -> str:
     files = []
     for report in reports:
@@ -40,10 +65,7 @@ def render_json(reports: list[FileReport]) -> str:
             "path": report.path,
             "error": report.error,
             "layers": [layer_dict(layer) for layer in report.layers],
-            "diagnostics": [{"line": d.span.line, "column": d.span.column + 1,
-                             "end_line": d.span.end_line, "end_column": d.span.end_column + 1,
-                             "severity": d.severity, "code": d.code, "message": d.message}
-                            for d in report.diagnostics],
+            "diagnostics": diagnostic_dicts(report),
             "models": [{"name": m.name, "kind": m.kind, "line": m.span.line,
                         "column": m.span.column + 1, "params": m.exact,
                         "params_default": m.params_default if m.params_default is not None

@@ -1,0 +1,265 @@
+"""The libcst side of fixes.py: find each fix's node by its position, and rewrite it.
+
+Imported only from inside fixes.py's functions (libcst is not loaded by a run that writes no
+fix). Positions: libcst's PositionProvider counts lines from 1 and columns in code points, as
+our spans do; it leaves a node's own parentheses out, where `ast` keeps a tuple's in.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from paramlens.engine.results import Fix, Span
+from paramlens.review.fixes import Fixed, line_starts, offset_of
+
+Rewrite = Callable[["FixTree", cst.CSTNode, Fix], "cst.CSTNode | None"]
+
+
+class FixTree:
+    """A source parsed once with libcst, and its nodes by position."""
+
+    def __init__(self, source: str, module: cst.Module) -> None:
+        self.source = source
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        self.module = wrapper.module
+        self.ranges: dict[int, CodeRange] = {}
+        self.nodes: dict[tuple[int, int, int, int], list[cst.CSTNode]] = {}
+        for node, found in wrapper.resolve(PositionProvider).items():
+            self.ranges[id(node)] = found
+            key = (found.start.line, found.start.column, found.end.line, found.end.column)
+            self.nodes.setdefault(key, []).append(node)
+        self.starts = line_starts(source)
+        self.imported = _imported_names(module)
+
+    @classmethod
+    def parse(cls, source: str) -> FixTree | None:
+        try:
+            module = cst.parse_module(source)
+        except (cst.ParserSyntaxError, RecursionError, ValueError):
+            return None
+        if module.code != source:  # libcst would not give the file back byte for byte
+            return None
+        return cls(source, module)
+
+    # finding ----------------------------------------------------------------------------------
+    def node_for(self, fix: Fix) -> cst.CSTNode | None:
+        """The node the fix names: a call for set-argument and make-explicit, an expression
+        for wrap; for wrap also one whose own parentheses make up the rest of the span."""
+        target = fix.target
+        exact = self.nodes.get((target.line, target.column, target.end_line, target.end_column),
+                               [])
+        wanted = cst.Call if fix.kind in ("set-argument", "make-explicit") else cst.BaseExpression
+        found = [n for n in exact if isinstance(n, wanted)]
+        if found:
+            return found[0]
+        if fix.kind != "wrap":
+            return None
+        return self._parenthesized(target)
+
+    def _parenthesized(self, target: Span) -> cst.BaseExpression | None:
+        """The expression whose parentheses, and only they, surround it within the span."""
+        start = offset_of(self.starts, target.line, target.column)
+        end = offset_of(self.starts, target.end_line, target.end_column)
+        best: tuple[int, cst.BaseExpression] | None = None
+        for key, nodes in self.nodes.items():
+            node_start = offset_of(self.starts, key[0], key[1])
+            node_end = offset_of(self.starts, key[2], key[3])
+            if not start < node_start < node_end < end:
+                continue
+            before, after = self.source[start:node_start], self.source[node_end:end]
+            if before.strip("( \t\r\n") or after.strip(") \t\r\n"):
+                continue
+            for node in nodes:
+                if isinstance(node, cst.BaseExpression) and \
+                        len(node.lpar) == before.count("(") and \
+                        len(node.rpar) == after.count(")") and \
+                        (best is None or node_end - node_start > best[0]):
+                    best = (node_end - node_start, node)
+        return best[1] if best is not None else None
+
+    # rewriting --------------------------------------------------------------------------------
+    def rewritten(self, fixes: list[Fix]) -> Fixed | None:
+        planned: dict[int, list[Fix]] = {}
+        refused: list[Fix] = []
+        for fix in fixes:
+            node = self.node_for(fix) if fix.kind in _REWRITES else None
+            if node is None:
+                refused.append(fix)
+            else:
+                planned.setdefault(id(node), []).append(fix)
+        rewriter = _Rewriter(self, planned)
+        try:
+            text = self.module.visit(rewriter).code
+        except (cst.CSTValidationError, cst.ParserSyntaxError, ValueError, TypeError):
+            return None
+        refused += rewriter.refused
+        try:
+            ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None  # a rewrite that Python would not read is no fix
+        done = [f for f in fixes if f not in refused]
+        return Fixed(text, tuple(done), tuple(f for f in fixes if f in refused))
+
+
+class _Rewriter(cst.CSTTransformer):
+    """Each planned node rewritten on leaving it: the nodes inside it are rewritten already,
+    and so the fixes compose as if applied one after another."""
+
+    def __init__(self, tree: FixTree, planned: dict[int, list[Fix]]) -> None:
+        super().__init__()
+        self.tree, self.planned = tree, planned
+        self.refused: list[Fix] = []
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode
+                 ) -> cst.CSTNode:  # type: ignore[override]
+        node = updated_node
+        for fix in self.planned.get(id(original_node), ()):
+            changed = _REWRITES[fix.kind](self.tree, node, fix)
+            if changed is None:
+                self.refused.append(fix)
+            else:
+                node = changed
+        return node
+
+
+# the kinds ------------------------------------------------------------------------------------
+def _set_argument(tree: FixTree, node: cst.CSTNode, fix: Fix) -> cst.CSTNode | None:
+    """The argument given `fix.value`: where the call passes it by keyword or at its position,
+    else added as a keyword after the others."""
+    if not isinstance(node, cst.Call):
+        return None
+    value = _expression(fix.value)
+    if value is None:
+        return None
+    args = list(node.args)
+    for i, arg in enumerate(args):
+        if arg.keyword is not None and arg.keyword.value == fix.name:
+            args[i] = arg.with_changes(value=value)
+            return node.with_changes(args=args)
+    if any(arg.star for arg in args):
+        return None  # *args or **kwargs may hold it already, or shift the positions
+    positional = [i for i, arg in enumerate(args) if arg.keyword is None]
+    if fix.position is not None and fix.position < len(positional):
+        i = positional[fix.position]
+        args[i] = args[i].with_changes(value=value)
+        return node.with_changes(args=args)
+    keywords = [arg for arg in args if arg.keyword is not None]
+    # `name=value` spelled as the call's other keywords are (`k = v` or `k=v`)
+    equal = keywords[0].equal if keywords else cst.AssignEqual(
+        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+    added = cst.Arg(value=value, keyword=cst.Name(fix.name), equal=equal)
+    if not args:
+        return node.with_changes(args=[added])
+    last = args[-1]
+    between = cst.Comma(whitespace_after=_separator(node))
+    if isinstance(last.comma, cst.Comma):
+        # a trailing comma stays trailing: the new last argument takes it and what follows it
+        args[-1] = last.with_changes(comma=between)
+        added = added.with_changes(comma=last.comma)
+    else:
+        # what stood between the last argument and `)` (a comment, a line break) follows the
+        # new one
+        args[-1] = last.with_changes(comma=between, whitespace_after_arg=cst.SimpleWhitespace(""))
+        added = added.with_changes(whitespace_after_arg=last.whitespace_after_arg)
+    return node.with_changes(args=[*args, added])
+
+
+def _wrap(tree: FixTree, node: cst.CSTNode, fix: Fix) -> cst.CSTNode | None:
+    """`expr` → `name(expr)`. A tuple keeps (or gets) its own parentheses inside the call; any
+    other expression's parentheses go around the call."""
+    if not isinstance(node, cst.BaseExpression):
+        return None
+    func = _expression(fix.name)
+    if func is None:
+        return None
+    if isinstance(node, cst.Tuple):
+        inner = node if node.lpar else node.with_changes(lpar=[cst.LeftParen()],
+                                                         rpar=[cst.RightParen()])
+        return cst.Call(func=func, args=[cst.Arg(value=inner)])
+    if isinstance(node, cst.GeneratorExp):
+        return cst.Call(func=func, args=[cst.Arg(value=node)])
+    return cst.Call(func=func, args=[cst.Arg(value=node.with_changes(lpar=[], rpar=[]))],
+                    lpar=node.lpar, rpar=node.rpar)
+
+
+def _make_explicit(tree: FixTree, node: cst.CSTNode, fix: Fix) -> cst.CSTNode | None:
+    """`nn.LazyConv2d(16, 3)` → `nn.Conv2d(3, 16, 3)`: only the callee's last name changes,
+    and the input size comes first."""
+    if not isinstance(node, cst.Call) or any(arg.star for arg in node.args):
+        return None
+    eager = fix.name.rsplit(".", 1)[-1]
+    func = node.func
+    if isinstance(func, cst.Attribute):
+        if func.attr.value != "Lazy" + eager:
+            return None
+        func = func.with_changes(attr=cst.Name(eager))
+    elif isinstance(func, cst.Name):
+        # a bare name is right only where the file imports the eager class from the same module
+        source = tree.imported.get(func.value)
+        if func.value != "Lazy" + eager or source is None or tree.imported.get(eager) != source:
+            return None
+        func = func.with_changes(value=eager)
+    else:
+        return None
+    value = _expression(fix.value)
+    if value is None:
+        return None
+    first = cst.Arg(value=value)
+    if node.args:
+        first = first.with_changes(comma=cst.Comma(whitespace_after=_separator(node)))
+    return node.with_changes(func=func, args=[first, *node.args])
+
+
+_REWRITES: dict[str, Rewrite] = {
+    "set-argument": _set_argument,
+    "wrap": _wrap,
+    "make-explicit": _make_explicit,
+}
+
+
+# helpers --------------------------------------------------------------------------------------
+def _expression(text: str) -> cst.BaseExpression | None:
+    try:
+        return cst.parse_expression(text)
+    except (cst.ParserSyntaxError, ValueError):
+        return None
+
+
+def _separator(call: cst.Call) -> cst.BaseParenthesizableWhitespace:
+    """What goes after a new comma between two arguments: what the call's own commas have
+    (a space, or a line break and the arguments' indent), without their comments."""
+    for arg in call.args[:-1]:
+        if isinstance(arg.comma, cst.Comma):
+            return _without_comments(arg.comma.whitespace_after)
+    if isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace):
+        return _without_comments(call.whitespace_before_args)  # one argument per line
+    return cst.SimpleWhitespace(" ")
+
+
+def _without_comments(space: cst.BaseParenthesizableWhitespace
+                      ) -> cst.BaseParenthesizableWhitespace:
+    if isinstance(space, cst.ParenthesizedWhitespace):
+        return space.with_changes(first_line=cst.TrailingWhitespace(newline=space.first_line.newline),
+                                  empty_lines=[])
+    return space
+
+
+def _imported_names(module: cst.Module) -> dict[str, str]:
+    """Each name a module-level `from M import N` binds as itself → M."""
+    found: dict[str, str] = {}
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if not isinstance(small, cst.ImportFrom) or small.module is None or \
+                    isinstance(small.names, cst.ImportStar) or small.relative:
+                continue
+            source = cst.Module([]).code_for_node(small.module)
+            for alias in small.names:
+                if alias.asname is None and isinstance(alias.name, cst.Name):
+                    found[alias.name.value] = source
+    return found

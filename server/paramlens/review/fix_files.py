@@ -1,0 +1,102 @@
+"""`paramlens check --fix`: every proven fix of the reviewed files written into the files.
+
+A file is written only if its bytes are still the ones the run read (compared, not assumed),
+in its own encoding, and only with a text that parses; all of its fixes go in one pass
+(fixes.apply_fixes). Refactors (make-explicit) are never applied here: they are offered in the
+editor, where the user asks for them.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from paramlens.engine.reading import SourceError, read_regular_bytes
+from paramlens.review.fixes import apply_fixes
+from paramlens.review.review import Plan, ReviewedFile
+from paramlens.review.sources import MAX_BYTES
+
+
+@dataclass(frozen=True)
+class FixedFinding:
+    path: str  # as the report shows it
+    line: int
+    code: str
+    title: str
+
+    def words(self) -> str:
+        return f"{self.path}:{self.line}: {self.code}: {self.title}"
+
+
+@dataclass
+class FixRun:
+    fixed: list[FixedFinding] = field(default_factory=list)
+    files: int = 0  # files written
+    problems: list[str] = field(default_factory=list)  # files left as they were, and why
+
+    def summary(self) -> list[str]:
+        """ruff's wording: each fix, then the count."""
+        if not self.fixed:
+            return []
+        errors = "error" if len(self.fixed) == 1 else "errors"
+        files = "file" if self.files == 1 else "files"
+        return [f.words() for f in self.fixed] + \
+            [f"Fixed {len(self.fixed)} {errors} in {self.files} {files}."]
+
+
+def fix_files(planned: Plan, files: list[ReviewedFile]) -> FixRun:
+    run = FixRun()
+    for (absolute, _config, _path), (_p, data, _error), (_q, text, _e), reviewed in \
+            zip(planned.chosen, planned.raw, planned.read, files, strict=True):
+        found = [d for d in reviewed.report.diagnostics if d.fix is not None]
+        if not found or data is None or text is None:
+            continue
+        shown = reviewed.display_path
+        result = apply_fixes(text, [d.fix for d in found if d.fix is not None])
+        if result is None or not result.applied:
+            run.problems.append(f"{shown}: no fix written (libcst could not rewrite it)")
+            continue
+        problem = _write(absolute, data, text, result.text)
+        if problem is not None:
+            run.problems.append(f"{shown}: not fixed: {problem}")
+            continue
+        run.files += 1
+        run.fixed += [FixedFinding(shown, d.span.line, d.code, d.fix.title) for d in found
+                      if d.fix is not None and d.fix in result.applied]
+    return run
+
+
+def _write(path: Path, read: bytes, old: str, new: str) -> str | None:
+    """Write `new` over the file if it still holds the bytes read; why not, otherwise."""
+    try:
+        encoding = tokenize.detect_encoding(io.BytesIO(read).readline)[0]
+        if old.encode(encoding) != read:
+            return "its text would not encode back to the bytes read"
+        data = new.encode(encoding)
+    except (SyntaxError, LookupError, UnicodeError):
+        return "its encoding cannot write the fixed text"
+    try:
+        if read_regular_bytes(str(path), MAX_BYTES) != read:
+            return "it changed since it was read"
+    except SourceError as error:
+        return str(error)
+    # a whole new file renamed over the old one: a reader never sees half of it
+    folder = os.path.dirname(path)
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".paramlens-fix-", suffix=".py")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.chmod(temporary, mode)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError as error:
+        return f"could not write it ({error.strerror or error})"
+    return None

@@ -1,0 +1,138 @@
+"""`paramlens check --fix` as a user runs it (a subprocess on a temporary copy), and the JSON
+report's `fix` objects. The fixed files are run with torch: the judge is the framework."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from paramlens.engine.results import FileReport
+from paramlens.review.fix_files import fix_files
+from paramlens.review.fixes import apply_fixes
+from paramlens.review.review import plan
+from paramlens.review.sources import report_for
+
+torch = pytest.importorskip("torch")
+
+# Two mismatches in one Sequential (each layer states channels the previous one does not give),
+# over several lines, with comments, CRLF line ends and an emoji before a call.
+MODEL = (
+    "import torch.nn as nn\r\n"
+    "\r\n"
+    "tag = '😀'; model = nn.Sequential(nn.Conv2d(3, 16, 3), nn.ReLU(),  # stem\r\n"
+    "    nn.Conv2d(32, 8, 3),  # wrong: the stem gives 16\r\n"
+    "    nn.ReLU(),\r\n"
+    "    nn.Conv2d(\r\n"
+    "        4,  # wrong: 8 come in\r\n"
+    "        2, 1,\r\n"
+    "    ),\r\n"
+    ")\r\n"
+)
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "paramlens", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+def forward(source: bytes) -> tuple[int, ...]:
+    namespace: dict[str, object] = {}
+    exec(compile(source, "model.py", "exec"), namespace)
+    model = namespace["model"]
+    assert isinstance(model, torch.nn.Module)
+    return tuple(model(torch.randn(1, 3, 10, 10)).shape)
+
+
+def test_fix_writes_the_fixes_and_a_second_run_finds_none(tmp_path: Path) -> None:
+    target = tmp_path / "model.py"
+    target.write_bytes(MODEL.encode())
+    with pytest.raises(RuntimeError):  # as written, torch refuses the forward pass
+        forward(target.read_bytes())
+    before = run("check", "model.py", cwd=tmp_path)
+    assert before.returncode == 1 and before.stdout.count("channel-mismatch") == 2
+
+    done = run("check", "--fix", "model.py", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr  # what remains: no error
+    told = done.stdout.splitlines()
+    assert "model.py:4: channel-mismatch: Set in_channels=16 (what the previous layer gives)" \
+        in told
+    assert "model.py:6: channel-mismatch: Set in_channels=8 (what the previous layer gives)" \
+        in told
+    assert told[-1] == "Fixed 2 errors in 1 file."
+
+    fixed = target.read_bytes()
+    assert forward(fixed) == (1, 2, 6, 6)
+    # only the two numbers changed; every other byte (CRLF, comments, the emoji) is the same
+    assert fixed == MODEL.replace("Conv2d(32,", "Conv2d(16,").replace(
+        "        4,  # wrong", "        8,  # wrong").encode()
+
+    again = run("check", "--fix", "model.py", cwd=tmp_path)
+    assert again.returncode == 0
+    assert "Fixed" not in again.stdout and target.read_bytes() == fixed
+
+
+def test_fix_in_one_pass_equals_one_fix_at_a_time(tmp_path: Path) -> None:
+    target = tmp_path / "model.py"
+    target.write_bytes(MODEL.encode())
+    assert run("check", "--fix", "--format", "json", "model.py", cwd=tmp_path).returncode == 0
+    text, steps = MODEL, 0
+    for _ in range(5):  # the first fix the analysis proves, then analyse the result again
+        report: FileReport = report_for("model.py", text, None)
+        fixes = [d.fix for d in report.diagnostics if d.fix is not None]
+        if not fixes:
+            break
+        step = apply_fixes(text, fixes[:1])
+        assert step is not None and step.applied
+        text, steps = step.text, steps + 1
+    assert steps == 2 and target.read_bytes() == text.encode()
+
+
+def test_a_file_changed_since_it_was_read_is_not_overwritten(tmp_path: Path) -> None:
+    target = tmp_path / "model.py"
+    target.write_bytes(MODEL.encode())
+    planned = plan([str(target)], None, tmp_path)
+    files = planned.review(1)
+    target.write_bytes(MODEL.encode() + b"# edited meanwhile\r\n")
+    run_ = fix_files(planned, files)
+    assert run_.fixed == [] and run_.files == 0
+    assert any("changed since it was read" in p for p in run_.problems)
+    assert target.read_bytes().endswith(b"# edited meanwhile\r\n")
+
+
+def test_fix_leaves_the_cache_alone_and_keeps_a_latin1_file_latin1(tmp_path: Path) -> None:
+    source = ("# -*- coding: latin-1 -*-\n# café\nimport torch.nn as nn\n"
+              "model = nn.Sequential(nn.Linear(4, 6), nn.Linear(5, 2))\n")
+    target = tmp_path / "model.py"
+    target.write_bytes(source.encode("latin-1"))
+    assert run("check", "model.py", cwd=tmp_path).returncode == 1  # the cache has an entry now
+    done = run("check", "--fix", "model.py", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert target.read_bytes() == source.replace("Linear(5,", "Linear(6,").encode("latin-1")
+    namespace: dict[str, object] = {}
+    exec(compile(target.read_bytes(), "model.py", "exec"), namespace)
+    model = namespace["model"]
+    assert isinstance(model, torch.nn.Module)
+    assert tuple(model(torch.randn(3, 4)).shape) == (3, 2)
+    assert run("check", "model.py", cwd=tmp_path).returncode == 0  # not the stale cached entry
+
+
+def test_json_report_describes_each_fix_as_an_edit(tmp_path: Path) -> None:
+    (tmp_path / "model.py").write_bytes(MODEL.encode())
+    done = run("check", "--no-cache", "--format", "json", "model.py", cwd=tmp_path)
+    report = json.loads(done.stdout)["files"][0]
+    fixes = [d["fix"] for d in report["diagnostics"] if "fix" in d]
+    assert [f["kind"] for f in fixes] == ["set-argument", "set-argument"]
+    lines = MODEL.split("\r\n")
+    first = fixes[0]["edit"]
+    # 1-based, in characters: the "32" on line 4
+    assert (first["line"], first["column"]) == (4, lines[3].index("32") + 1)
+    assert (first["end_line"], first["end_column"], first["new_text"]) == \
+        (4, lines[3].index("32") + 3, "16")
+    assert fixes[0]["title"] == "Set in_channels=16 (what the previous layer gives)"
+    # a diagnostic without a fix has no `fix` key: the report only gained the new field
+    assert all(set(d) - {"fix"} == {"line", "column", "end_line", "end_column", "severity",
+                                    "code", "message"} for d in report["diagnostics"])

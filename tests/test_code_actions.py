@@ -1,0 +1,217 @@
+"""Quick fixes and refactors over LSP, against the real server over stdio. Each edit the server
+offers is applied to the text as an editor applies it (UTF-16 positions), and the result is run
+with torch: the fixed model builds and runs where the original raised, and a refactored one has
+the parameters torch gives the original."""
+
+from __future__ import annotations
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from lsp_helpers import CAPABILITIES, SERVER, diagnostics_for, open_text, start
+
+torch = pytest.importorskip("torch")
+
+MISMATCH = """\
+import torch.nn as nn
+
+model = nn.Sequential(
+    nn.Conv2d(3, 16, 3),  # the stem
+    nn.ReLU(),
+    nn.Conv2d(32, 8, 3),  # reads the stem's channels
+)
+"""
+
+EMOJI = ('import torch.nn as nn\n'
+         'tag = "😀"; model = nn.Sequential(nn.Conv2d(3, 16, 3), nn.ReLU(), nn.Conv2d(32, 8, 3))\n')
+
+LAZY = """\
+import torch.nn as nn
+
+model = nn.Sequential(
+    nn.Conv2d(3, 16, 3),
+    nn.ReLU(),
+    nn.LazyConv2d(
+        8,  # output channels
+        3,
+    ),
+    nn.LazyBatchNorm2d(),
+)
+"""
+
+VERSIONED = types.ClientCapabilities(
+    general=CAPABILITIES.general, text_document=CAPABILITIES.text_document,
+    workspace=types.WorkspaceClientCapabilities(
+        workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)))
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def versioned_client(lsp_client: LanguageClient):
+    await start(lsp_client, capabilities=VERSIONED)
+    yield
+    await lsp_client.shutdown_session()
+
+
+# an editor's side: UTF-16 positions, edits applied to the text ---------------------------------
+def utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def offset(text: str, position: types.Position) -> int:
+    """A UTF-16 LSP position as an index into the text (lines end at \\n)."""
+    lines = text.split("\n")
+    start = sum(len(line) + 1 for line in lines[:position.line])
+    units = 0
+    for i, character in enumerate(lines[position.line]):
+        if units >= position.character:
+            return start + i
+        units += 2 if ord(character) > 0xFFFF else 1
+    return start + len(lines[position.line])
+
+
+def applied(text: str, edits: list[types.TextEdit]) -> str:
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character),
+                       reverse=True):
+        text = text[:offset(text, edit.range.start)] + edit.new_text + \
+            text[offset(text, edit.range.end):]
+    return text
+
+
+def edits_of(action: types.CodeAction, uri: str) -> list[types.TextEdit]:
+    assert action.edit is not None
+    if action.edit.document_changes is not None:
+        found = []
+        for change in action.edit.document_changes:
+            assert isinstance(change, types.TextDocumentEdit)
+            assert change.text_document.uri == uri
+            found += [e for e in change.edits if isinstance(e, types.TextEdit)]
+        return found
+    assert action.edit.changes is not None
+    return list(action.edit.changes[uri])
+
+
+async def actions_at(client: LanguageClient, uri: str, at: types.Range,
+                     diagnostics: list[types.Diagnostic], only: list[str] | None = None
+                     ) -> list[types.CodeAction]:
+    result = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), range=at,
+        context=types.CodeActionContext(diagnostics=diagnostics, only=only)))
+    return [a for a in result or [] if isinstance(a, types.CodeAction)]
+
+
+def run_model(text: str, shape: tuple[int, ...]) -> object:
+    """The module executed for real; its `model` called on a random input."""
+    namespace: dict[str, object] = {}
+    exec(compile(text, "model.py", "exec"), namespace)
+    model = namespace["model"]
+    assert isinstance(model, torch.nn.Module)
+    return model(torch.randn(*shape))
+
+
+async def quick_fix(client: LanguageClient, uri: str, text: str) -> tuple[types.CodeAction,
+                                                                          types.Diagnostic]:
+    open_text(client, uri, text)
+    found = [d for d in await diagnostics_for(client, uri, 1) if d.code == "channel-mismatch"]
+    assert len(found) == 1
+    cursor = types.Range(start=found[0].range.start, end=found[0].range.start)
+    actions = await actions_at(client, uri, cursor, found)
+    fixes = [a for a in actions if a.kind == types.CodeActionKind.QuickFix]
+    assert len(fixes) == 1
+    return fixes[0], found[0]
+
+
+# the tests --------------------------------------------------------------------------------------
+async def test_channel_mismatch_fix_makes_the_model_run(client: LanguageClient) -> None:
+    with pytest.raises(RuntimeError):  # as written, torch refuses the forward pass
+        run_model(MISMATCH, (1, 3, 12, 12))
+    uri = "file:///tmp/mismatch.py"
+    action, diagnostic = await quick_fix(client, uri, MISMATCH)
+    assert action.is_preferred
+    assert list(action.diagnostics or ()) == [diagnostic]  # linked to the squiggle the client shows
+    assert "in_channels=16" in action.title
+    fixed = applied(MISMATCH, edits_of(action, uri))
+    assert run_model(fixed, (1, 3, 12, 12)).shape == (1, 8, 8, 8)
+    # only the argument changed: both comments and every other line are as they were
+    before, after = MISMATCH.splitlines(), fixed.splitlines()
+    changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+    assert changed == [5] and after[5].endswith("# reads the stem's channels")
+
+
+async def test_positions_after_an_emoji_are_utf16(client: LanguageClient) -> None:
+    uri = "file:///tmp/emoji.py"
+    action, _ = await quick_fix(client, uri, EMOJI)
+    (edit,) = edits_of(action, uri)
+    line = EMOJI.split("\n")[1]
+    second = line.index("nn.Conv2d(32") + len("nn.Conv2d(")
+    # the emoji is one code point and two UTF-16 units: the edit starts where an editor counts
+    assert (edit.range.start.line, edit.range.start.character) == (1, utf16(line[:second]))
+    assert edit.range.start.character == second + 1
+    fixed = applied(EMOJI, [edit])
+    assert run_model(fixed, (1, 3, 12, 12)).shape == (1, 8, 8, 8)
+
+
+async def test_documents_edits_carry_the_version(versioned_client: LanguageClient) -> None:
+    client = versioned_client
+    uri = "file:///tmp/versioned.py"
+    action, _ = await quick_fix(client, uri, MISMATCH)
+    assert action.edit is not None and action.edit.document_changes is not None
+    (change,) = action.edit.document_changes
+    assert isinstance(change, types.TextDocumentEdit) and change.text_document.version == 1
+    assert run_model(applied(MISMATCH, edits_of(action, uri)), (1, 3, 12, 12)).shape == \
+        (1, 8, 8, 8)
+
+
+async def test_lazy_layer_made_explicit_keeps_its_parameters(client: LanguageClient) -> None:
+    uri = "file:///tmp/lazy.py"
+    open_text(client, uri, LAZY)
+    await diagnostics_for(client, uri, 1)
+    lines = LAZY.split("\n")
+    row = next(i for i, line in enumerate(lines) if "nn.LazyConv2d(" in line)
+    cursor = types.Position(line=row, character=lines[row].index("Lazy") + 2)
+    actions = await actions_at(client, uri, types.Range(start=cursor, end=cursor), [],
+                               only=[types.CodeActionKind.Refactor])
+    assert [a.title for a in actions] == ["Make in_channels explicit"]
+    assert actions[0].kind == types.CodeActionKind.RefactorRewrite
+    fixed = applied(LAZY, edits_of(actions[0], uri))
+    assert "# output channels" in fixed and "LazyConv2d" not in fixed
+
+    # torch: the lazy layer's parameters once a forward pass has sized it, against the eager
+    # layer's as built (no forward pass)
+    namespace: dict[str, object] = {}
+    exec(compile(LAZY, "lazy.py", "exec"), namespace)
+    lazy = namespace["model"]
+    assert isinstance(lazy, torch.nn.Sequential)
+    lazy(torch.randn(1, 3, 12, 12))
+    namespace = {}
+    exec(compile(fixed, "fixed.py", "exec"), namespace)
+    eager = namespace["model"]
+    assert isinstance(eager, torch.nn.Sequential)
+    assert type(eager[2]) is torch.nn.Conv2d
+    assert sum(p.numel() for p in eager[2].parameters()) == \
+        sum(p.numel() for p in lazy[2].parameters())
+    assert eager[2].weight.shape == lazy[2].weight.shape
+
+    # the quick-fix filter leaves the refactor out, and nothing is offered off the layers
+    assert await actions_at(client, uri, types.Range(start=cursor, end=cursor), [],
+                            only=[types.CodeActionKind.QuickFix]) == []
+    first = types.Position(line=0, character=1)
+    assert await actions_at(client, uri, types.Range(start=first, end=first), []) == []
+
+
+async def test_lazy_batch_norm_gets_num_features(client: LanguageClient) -> None:
+    uri = "file:///tmp/lazy_bn.py"
+    open_text(client, uri, LAZY)
+    await diagnostics_for(client, uri, 1)
+    lines = LAZY.split("\n")
+    row = next(i for i, line in enumerate(lines) if "LazyBatchNorm2d" in line)
+    cursor = types.Position(line=row, character=lines[row].index("Lazy"))
+    (action,) = await actions_at(client, uri, types.Range(start=cursor, end=cursor), [])
+    assert action.title == "Make num_features explicit"
+    fixed = applied(LAZY, edits_of(action, uri))
+    namespace: dict[str, object] = {}
+    exec(compile(fixed, "fixed.py", "exec"), namespace)
+    model = namespace["model"]
+    assert isinstance(model, torch.nn.Sequential) and type(model[3]) is torch.nn.BatchNorm2d
+    assert model(torch.randn(2, 3, 12, 12)).shape == (2, 8, 8, 8)
