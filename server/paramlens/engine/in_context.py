@@ -17,7 +17,7 @@ import os
 
 from paramlens.engine.catalogue import lookup
 from paramlens.engine.evaluate.entries import EvaluatedTotal, Evaluation, call_total, evaluate_files
-from paramlens.engine.evaluate.model_checks import FixAt, Place
+from paramlens.engine.evaluate.model_checks import FixAt, Place, built_and_called
 from paramlens.engine.evaluate.program import CallSpan
 from paramlens.engine.parse import parse_quietly
 from paramlens.engine.positions import LineIndex
@@ -100,10 +100,12 @@ def model_diagnostics(report: FileReport, evaluation: Evaluation, path: str) -> 
     found = [Diagnostic(_span(index, f.place), f.severity, f.code, f.message,
                         _fix(index, f.fix) if f.fix is not None else None)
              for f in evaluation.findings if f.place.path == path]
-    calls = {(line, column) for p, line, column in evaluation.forward_calls if p == path}
-    for layer in report.layers if calls else ():
-        if (layer.span.line, _byte_column(index, layer.span)) not in calls or \
-                not _owns_parameters(layer):
+    forwards = evaluation.forwards.get(path, [])
+    for layer in report.layers if forwards else ():
+        line, column = layer.span.line, _byte_column(index, layer.span)
+        if not _owns_parameters(layer) or not any(
+                f.lineno <= line <= (f.end_lineno or f.lineno) and built_and_called(f, line, column)
+                for f in forwards):
             continue
         short = layer.layer.rsplit(".", 1)[1]
         found.append(Diagnostic(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from paramlens.engine.evaluate.machine import Frame, Machine, OutOfTime
-from paramlens.engine.evaluate.model_checks import ModelFinding, forward_calls, model_findings
+from paramlens.engine.evaluate.model_checks import ModelFinding, model_findings, torch_forwards
 from paramlens.engine.evaluate.objects import (
     BoundV,
     ClassV,
@@ -86,7 +86,7 @@ class Evaluation:
     cache: EntryCache | None = None
     # the model bugs the built objects prove (model_checks.py), and where forward builds layers
     findings: list[ModelFinding] = field(default_factory=list)
-    forward_calls: set[tuple[str, int, int]] = field(default_factory=set)
+    forwards: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = field(default_factory=dict)
     read: frozenset[str] = frozenset()  # the files it read: it holds while none of them changes
 
 
@@ -520,7 +520,7 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
     _class_totals(evaluation, results)
     _call_sites(evaluation, results)
     evaluation.findings = model_findings(program, results)
-    evaluation.forward_calls = forward_calls(program, results)
+    evaluation.forwards = torch_forwards(program)
     return evaluation
 
 

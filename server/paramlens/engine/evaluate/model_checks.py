@@ -130,21 +130,19 @@ def _everywhere(found: Iterator[tuple[LayerObj, ModelFinding]], results: list[En
             if set(by_layer) >= built.get(site, set())]
 
 
-def forward_calls(program: Program, results: list[EntryResult]) -> set[tuple[str, int, int]]:
-    """(path, line, byte column) of each call in a torch module's `forward` whose object is only
-    called there: a layer built there gets new weights on every call."""
-    calls: set[tuple[str, int, int]] = set()
+def torch_forwards(program: Program) -> dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """The `forward` methods of the checked files' torch modules, by file. Which calls in them
+    build a layer with parameters is for the file's layer results to say (`built_and_called`):
+    most forwards build none, so nothing more is worked out here."""
+    found: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
     seen: set[int] = set()
-    for cls in _torch_classes(program, results):
+    for cls in _torch_classes(program):
         forward = cls.names.get("forward")
-        if not isinstance(forward, FuncV) or id(forward.node) in seen or \
-                not isinstance(forward.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        seen.add(id(forward.node))
-        path = cls.module.path
-        for call in _built_and_called(forward.node):
-            calls.add((path, call.lineno, call.col_offset))
-    return calls
+        if isinstance(forward, FuncV) and id(forward.node) not in seen and \
+                isinstance(forward.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            seen.add(id(forward.node))
+            found.setdefault(cls.module.path, []).append(forward.node)
+    return found
 
 
 # --- the built objects --------------------------------------------------------------------------
@@ -405,7 +403,8 @@ class _SourceNames:
         # `self.children()` in a class's own method: its direct children, which are whole
         # modules (their forward runs), never one of their attributes
         self._direct: set[int] = set()
-        self.dynamic = False
+        self._counted: dict[int, list[ast.stmt]] = {}
+        self.dynamic: bool | None = None
 
     def reads(self, attr: str, cls: ClassV) -> int:
         """Reads of `.attr` that may reach an instance of `cls`, and `"attr"` strings."""
@@ -420,23 +419,24 @@ class _SourceNames:
     def _scan(self) -> None:
         read: dict[str, int] = {}
         for statements, _ in self.program.sources.values():
+            for node in self._file_nodes(statements):
+                if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Store):
+                    read[node.attr] = read.get(node.attr, 0) + 1
+                elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    self._strings.add(node.value)
+        self._read = read
+
+    def _file_nodes(self, statements: list[ast.stmt]) -> Iterator[ast.AST]:
+        """A file's nodes, its classes' own reads counted first (once per file)."""
+        key = id(statements)
+        if key not in self._counted:
+            self._counted[key] = statements  # kept, so that the id is not reused meanwhile
             for stmt in statements:
                 for node in all_nodes(stmt):
                     if isinstance(node, ast.ClassDef):
                         self._count_own(node)
-            for stmt in statements:
-                for node in all_nodes(stmt):
-                    if isinstance(node, ast.Attribute):
-                        if not isinstance(node.ctx, ast.Store):
-                            read[node.attr] = read.get(node.attr, 0) + 1
-                        if node.attr in _DYNAMIC_ANYWHERE and id(node) not in self._direct:
-                            self.dynamic = True
-                    elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-                        self._strings.add(node.value)
-                    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
-                            node.func.id in _DYNAMIC_CALLS and not _constant_name(node):
-                        self.dynamic = True
-        self._read = read
+        for stmt in statements:
+            yield from all_nodes(stmt)
 
     def _count_own(self, cls: ast.ClassDef) -> None:
         for method in cls.body:
@@ -454,9 +454,22 @@ class _SourceNames:
                         self._direct.add(id(node))
 
     def any_dynamic(self) -> bool:
-        if self._read is None:
-            self._scan()
+        """Whether any code reaches modules' children without naming them. Looked for file by
+        file, stopping at the first: in a large program there nearly always is one."""
+        if self.dynamic is None:
+            self.dynamic = any(self._dynamic_in(statements)
+                               for statements, _ in list(self.program.sources.values()))
         return self.dynamic
+
+    def _dynamic_in(self, statements: list[ast.stmt]) -> bool:
+        for node in self._file_nodes(statements):
+            if isinstance(node, ast.Attribute) and node.attr in _DYNAMIC_ANYWHERE and \
+                    id(node) not in self._direct:
+                return True
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                    node.func.id in _DYNAMIC_CALLS and not _constant_name(node):
+                return True
+        return False
 
 
 def _constant_name(call: ast.Call) -> bool:
@@ -477,7 +490,7 @@ def _unused(program: Program, graph: _Graph, source: _SourceNames) -> Iterator[M
             owned = _params_of(value)
             if owned is None or graph.references.get(id(value), 0) != 1:
                 continue
-            if source.reads(attr, cls) or source.any_dynamic():
+            if source.any_dynamic() or source.reads(attr, cls):
                 continue
             assigned = _assignments(cls, attr)
             if not assigned:
@@ -514,7 +527,7 @@ def _reaches_self_dynamically(cls: ClassV) -> bool:
 
 # --- layer-in-forward ---------------------------------------------------------------------------
 
-def _torch_classes(program: Program, results: list[EntryResult]) -> list[ClassV]:
+def _torch_classes(program: Program) -> list[ClassV]:
     found: dict[int, ClassV] = {}
     for module in list(program.modules.values()):
         if not isinstance(module, ModuleV) or module.path not in program.watched:
@@ -525,39 +538,43 @@ def _torch_classes(program: Program, results: list[EntryResult]) -> list[ClassV]
     return [cls for cls in found.values() if program.frameworks.kind_of_class(cls) == "torch"]
 
 
-def _built_and_called(forward: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.Call]:
-    """Calls `X(...)` in forward's own body (not in a nested function) whose result is only
-    called: `X(...)(x)`, or `f = X(...)` with `f` used only as `f(...)`. Whether X is a layer with
-    parameters is for the file's layer results to say."""
-    parents = _parents(forward)
-    own = list(_own_nodes(forward))
+def built_and_called(forward: ast.FunctionDef | ast.AsyncFunctionDef, line: int, column: int
+                     ) -> bool:
+    """Whether the call at (line, byte column) in forward's own body (not in a nested function)
+    makes an object that is only called: `X(...)(x)`, or `f = X(...)` with `f` used only as
+    `f(...)`. Kept on `self` or passed on, it may be built once and reused."""
+    parents: dict[int, ast.AST] = {}
     uses: dict[str, list[ast.Name]] = {}
-    for node in own:
+    target: ast.Call | None = None
+    for node, parent in _own_nodes(forward):
+        parents[id(node)] = parent
         if isinstance(node, ast.Name):
             uses.setdefault(node.id, []).append(node)
-    for node in own:
-        if not isinstance(node, ast.Call):
-            continue
-        parent = parents.get(id(node))
-        if isinstance(parent, ast.Call) and parent.func is node:
-            yield node
-        elif isinstance(parent, ast.Assign) and parent.value is node and \
-                len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
-            name = parent.targets[0].id
-            others = [n for n in uses.get(name, []) if n is not parent.targets[0]]
-            if others and all(isinstance(parents.get(id(n)), ast.Call) and
-                              parents[id(n)].func is n for n in others):  # type: ignore[attr-defined]
-                yield node
+        elif isinstance(node, ast.Call) and (node.lineno, node.col_offset) == (line, column):
+            target = node
+    if target is None:
+        return False
+    parent = parents.get(id(target))
+    if isinstance(parent, ast.Call) and parent.func is target:
+        return True
+    if not (isinstance(parent, ast.Assign) and parent.value is target and
+            len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)):
+        return False
+    bound = parent.targets[0]
+    others = [n for n in uses.get(bound.id, []) if n is not bound]
+    return bool(others) and all(isinstance(parents.get(id(n)), ast.Call) and
+                                parents[id(n)].func is n for n in others)  # type: ignore[attr-defined]
 
 
-def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
-    stack = list(ast.iter_child_nodes(function))
+def _own_nodes(function: ast.AST) -> Iterator[tuple[ast.AST, ast.AST]]:
+    """(node, its parent) for every node of a function's own body."""
+    stack = [(child, function) for child in ast.iter_child_nodes(function)]
     while stack:
-        node = stack.pop()
+        node, parent = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
             continue
-        yield node
-        stack.extend(ast.iter_child_nodes(node))
+        yield node, parent
+        stack.extend((child, node) for child in ast.iter_child_nodes(node))
 
 
 # --- redundant-bias -----------------------------------------------------------------------------
@@ -625,7 +642,8 @@ def _forward_bias(instance: InstanceV, graph: _Graph, source: _SourceNames
     for layer_attr, norm_attr in _conv_then_norm(forward.node, receiver):
         pairs.setdefault(layer_attr, []).append(norm_attr)
     for layer_attr, norms in pairs.items():
-        if len(set(norms)) != 1 or source.reads(layer_attr, instance.cls) != len(norms):
+        if len(set(norms)) != 1 or source.any_dynamic() or \
+                source.reads(layer_attr, instance.cls) != len(norms):
             continue
         layer = instance.attrs.get(layer_attr)
         finding = _bias_before_norm(layer, instance.attrs.get(norms[0]), graph)
@@ -640,7 +658,7 @@ def _conv_then_norm(forward: ast.FunctionDef, receiver: str) -> Iterator[tuple[s
             return node.func.attr  # type: ignore[attr-defined]
         return None
 
-    for node in [forward, *_own_nodes(forward)]:
+    for node in [forward, *(n for n, _ in _own_nodes(forward))]:
         outer = attr_call(node)
         if outer is not None:
             inner = attr_call(node.args[0])  # type: ignore[attr-defined]
