@@ -18,6 +18,7 @@ from paramlens.lsp import views
 from paramlens.lsp.options import Options
 from paramlens.review.checks import reviewed
 from paramlens.review.config import ConfigError, ProjectConfig, config_for
+from paramlens.review.registry import severity
 
 log = logging.getLogger("paramlens")
 
@@ -80,19 +81,22 @@ def project_config(uri: str) -> tuple[ProjectConfig, str | None]:
 def document_diagnostics(doc: Document, results: BlockResults, config: ProjectConfig,
                          config_error: str | None, options: Options) -> list[Diagnostic]:
     if doc.error:
-        return [Diagnostic(Span(1, 0, 1, 0), "information", "not-analysed", doc.error)]
+        return [Diagnostic(Span(1, 0, 1, 0), severity("not-analysed"), "not-analysed",
+                           doc.error)]
     found = reviewed(results.diagnostics, results.layers, results.models, config,
                      options.max_params_per_layer) + views.unknown_count_hints(results.layers)
     if config_error:
-        found.append(Diagnostic(Span(1, 0, 1, 0), "warning", "config",
+        found.append(Diagnostic(Span(1, 0, 1, 0), severity("config"), "config",
                                 f"{config_error}; using the default configuration"))
     for first, last, why in doc.unread_lines():
         lines = f"line {first}" if first == last else f"lines {first}–{last}"
         until = "" if why.startswith("nested") else " until it parses"
-        found.append(Diagnostic(Span(first, 0, first, len(doc.lines[first - 1])), "hint",
-                                "not-parsed", f"paramlens skips {lines} ({why}){until}"))
+        found.append(Diagnostic(Span(first, 0, first, len(doc.lines[first - 1])),
+                                severity("not-parsed"), "not-parsed",
+                                f"paramlens skips {lines} ({why}){until}"))
     if doc.failure:
-        found.append(Diagnostic(Span(1, 0, 1, 0), "information", "internal-error", doc.failure))
+        found.append(Diagnostic(Span(1, 0, 1, 0), severity("internal-error"), "internal-error",
+                                doc.failure))
     return sorted(found, key=lambda d: (d.span.line, d.span.column))
 
 

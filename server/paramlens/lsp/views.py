@@ -5,6 +5,7 @@ diagnostics. They format results; none of them computes a count.
 from __future__ import annotations
 
 from paramlens.engine.results import Diagnostic, LayerResult, ModelTotal, TensorShape
+from paramlens.review.registry import severity
 
 
 def _shape(shape: tuple[int, ...]) -> str:
@@ -165,6 +166,6 @@ def unknown_count_hints(layers: list[LayerResult]) -> list[Diagnostic]:
         if layer.params is None and layer.params_default is None and not layer.invalid:
             short = layer.layer.rsplit(".", 1)[1]
             what = ", ".join(layer.unknowns) or "values this file does not fix"
-            found.append(Diagnostic(layer.name_span, "hint", "count-unknown",
+            found.append(Diagnostic(layer.name_span, severity("count-unknown"), "count-unknown",
                                     f"{short}: the parameter count {what}"))
     return found

@@ -14,16 +14,19 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Check:
     code: str
-    level: str  # "error" | "warning" | "note": as SARIF names them
+    level: str  # "error" | "warning" | "note" (as SARIF names them), or "hint" (editor only)
     short: str  # one line: what is wrong
     fact: str  # what the engine proves before it reports it
     help: str  # what to do about it
     fixable: bool = False  # a quick fix (and `check --fix`) can write the change
+    # shown only by the editor: about the analysis itself, not about the code (never in a review
+    # format, and not a name for [tool.paramlens] checks)
+    editor: bool = False
 
     @property
     def severity(self) -> str:
         """The level as an LSP diagnostic's severity is named."""
-        return "information" if self.level == "note" else self.level
+        return "information" if self.level == "note" else self.level  # "hint" is LSP's own
 
 
 _ALL = (
@@ -89,4 +92,27 @@ _ALL = (
           "them."),
 )
 
+# What the editor says about its own analysis of a document.
+_EDITOR = (
+    Check("count-unknown", "hint", "The file does not fix this layer's parameter count",
+          "a size the count needs is not fixed by the code", "Hover for the formula.",
+          editor=True),
+    Check("not-parsed", "hint", "Lines paramlens skips until they parse",
+          "Python's parser refuses these lines", "Finish the statement.", editor=True),
+    Check("not-analysed", "note", "The document is not analysed",
+          "it is too large, or not Python", "See the message.", editor=True),
+    Check("internal-error", "note", "paramlens failed on this document",
+          "an error inside paramlens", "Report it with the server's log.", editor=True),
+    Check("config", "warning", "[tool.paramlens] cannot be read",
+          "the pyproject.toml that applies is malformed", "Fix the table the message names.",
+          editor=True),
+)
+
 CHECKS: dict[str, Check] = {check.code: check for check in _ALL}
+EDITOR_CHECKS: dict[str, Check] = {check.code: check for check in _EDITOR}
+
+
+def severity(code: str) -> str:
+    """The LSP severity of any code paramlens reports."""
+    check = CHECKS.get(code) or EDITOR_CHECKS[code]
+    return check.severity
