@@ -364,3 +364,10 @@ def test_every_engine_code_is_in_the_registry() -> None:
     for code in CODES + ("channel-mismatch", "groups-divisibility", "refused-arguments",
                          "merge-mismatch"):
         assert f'"{code}"' in text and code in CHECKS
+
+
+def test_the_readme_describes_every_check() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for code, check in CHECKS.items():
+        assert f"| `{code}` | {check.level} |" in readme, code
+        assert f'"{code}"' in readme.split("[tool.paramlens]\ninclude")[1].split("```")[0], code
