@@ -136,3 +136,34 @@ def test_json_report_describes_each_fix_as_an_edit(tmp_path: Path) -> None:
     # a diagnostic without a fix has no `fix` key: the report only gained the new field
     assert all(set(d) - {"fix"} == {"line", "column", "end_line", "end_column", "severity",
                                     "code", "message"} for d in report["diagnostics"])
+
+
+def test_fix_writes_the_model_checks_fixes(tmp_path: Path) -> None:
+    source = (
+        "import torch.nn as nn\n\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.conv = nn.Conv2d(3, 8, 3)  # the norm cancels its bias\n"
+        "        self.bn = nn.BatchNorm2d(8)\n"
+        "        self.heads = [nn.Linear(8, 4), nn.Linear(8, 2)]\n\n"
+        "    def forward(self, x):\n"
+        "        x = self.bn(self.conv(x)).mean((2, 3))\n"
+        "        return [head(x) for head in self.heads]\n\n\n"
+        "model = Net()\n")
+    target = tmp_path / "net.py"
+    target.write_text(source)
+    done = run("check", "--fix", "net.py", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[-1] == "Fixed 2 errors in 1 file."
+    namespace: dict[str, object] = {}
+    exec(compile(target.read_text(), "net.py", "exec"), namespace)
+    model = namespace["model"]
+    assert isinstance(model, torch.nn.Module)
+    # torch now sees the heads' parameters, and the conv has no bias
+    assert model.conv.bias is None
+    assert sum(p.numel() for p in model.parameters()) == \
+        sum(p.numel() for p in torch.nn.Conv2d(3, 8, 3, bias=False).parameters()) + 16 + \
+        sum(p.numel() for p in torch.nn.Linear(8, 4).parameters()) + \
+        sum(p.numel() for p in torch.nn.Linear(8, 2).parameters())
+    assert [tuple(y.shape) for y in model(torch.randn(2, 3, 6, 6))] == [(2, 4), (2, 2)]

@@ -215,3 +215,76 @@ async def test_lazy_batch_norm_gets_num_features(client: LanguageClient) -> None
     model = namespace["model"]
     assert isinstance(model, torch.nn.Sequential) and type(model[3]) is torch.nn.BatchNorm2d
     assert model(torch.randn(2, 3, 12, 12)).shape == (2, 8, 8, 8)
+
+
+MODEL_CHECKS = """\
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)  # followed by a norm
+        self.bn = nn.BatchNorm2d(8)
+        self.heads = [  # one per task
+            nn.Linear(8, 4),
+            nn.Linear(8, 2),
+        ]
+
+    def forward(self, x):
+        x = self.bn(self.conv(x)).mean((2, 3))
+        return [head(x) for head in self.heads]
+
+
+model = Net()
+"""
+
+
+def build(text: str) -> torch.nn.Module:
+    namespace: dict[str, object] = {}
+    exec(compile(text, "model.py", "exec"), namespace)
+    model = namespace["model"]
+    assert isinstance(model, torch.nn.Module)
+    return model
+
+
+async def model_check_fix(client: LanguageClient, uri: str, code: str) -> str:
+    """The text after the quick fix of the one diagnostic with this code."""
+    open_text(client, uri, MODEL_CHECKS)
+    found = [d for d in await diagnostics_for(client, uri, 1) if d.code == code]
+    assert len(found) == 1
+    actions = await actions_at(client, uri, found[0].range, found,
+                               only=[types.CodeActionKind.QuickFix])
+    assert len(actions) == 1 and actions[0].is_preferred
+    return applied(MODEL_CHECKS, edits_of(actions[0], uri))
+
+
+async def test_redundant_bias_fix_keeps_the_output(client: LanguageClient) -> None:
+    fixed = await model_check_fix(client, "file:///tmp/redundant_bias.py", "redundant-bias")
+    assert "nn.Conv2d(3, 8, 3, padding=1, bias=False)  # followed by a norm" in fixed
+    before, after = build(MODEL_CHECKS), build(fixed)
+    assert before.conv.bias is not None and after.conv.bias is None
+    # the same weights, less the bias; in train mode the norm uses the batch's own statistics
+    missing, unexpected = after.load_state_dict(before.state_dict(), strict=False)
+    assert (missing, unexpected) == ([], ["conv.bias"])
+    for mine, theirs in zip(after.heads, before.heads, strict=True):  # a plain list: by hand
+        mine.load_state_dict(theirs.state_dict())
+    before.train()
+    after.train()
+    x = torch.randn(4, 3, 6, 6)
+    for a, b in zip(before(x), after(x), strict=True):
+        assert torch.allclose(a, b, atol=1e-5)
+    assert sum(p.numel() for p in before.parameters()) - \
+        sum(p.numel() for p in after.parameters()) == 8
+
+
+async def test_unregistered_layers_fix_registers_them(client: LanguageClient) -> None:
+    fixed = await model_check_fix(client, "file:///tmp/unregistered.py", "unregistered-layers")
+    assert "self.heads = nn.ModuleList([  # one per task" in fixed
+    before, after = build(MODEL_CHECKS), build(fixed)
+    heads = sum(p.numel() for head in before.heads for p in head.parameters())
+    assert heads > 0
+    # torch left the plain list's layers out of parameters(); the ModuleList's are in
+    assert sum(p.numel() for p in after.parameters()) == \
+        sum(p.numel() for p in before.parameters()) + heads
+    assert [tuple(y.shape) for y in after(torch.randn(2, 3, 6, 6))] == [(2, 4), (2, 2)]

@@ -187,6 +187,8 @@ def test_wrap_a_multi_line_list_with_comments() -> None:
     ("self.blocks = (a, b)\n", "self.blocks = nn.ModuleList((a, b))\n"),
     ("self.blocks = a, b\n", "self.blocks = nn.ModuleList((a, b))\n"),
     ("self.blocks = ( [a, b] )\n", "self.blocks = ( nn.ModuleList([a, b]) )\n"),
+    ("self.heads = {'a': nn.Linear(2, 2)}  # by task\n",
+     "self.heads = nn.ModuleDict({'a': nn.Linear(2, 2)})  # by task\n"),
     ("self.blocks = [f(i) for i in range(3)]\n",
      "self.blocks = nn.ModuleList([f(i) for i in range(3)])\n"),
 ])
@@ -196,7 +198,8 @@ def test_wrap_tuples_and_parentheses(source: str, expected: str) -> None:
     value = node.value
     assert value.end_lineno is not None and value.end_col_offset is not None
     span = Span(value.lineno, value.col_offset, value.end_lineno, value.end_col_offset)
-    result, _ = fixed(source, Fix("t", "wrap", span, "nn.ModuleList"))
+    wrapper = "nn.ModuleDict" if isinstance(value, ast.Dict) else "nn.ModuleList"
+    result, _ = fixed(source, Fix("t", "wrap", span, wrapper))
     assert result == expected
 
 
@@ -254,6 +257,22 @@ def test_fixes_in_one_pass_equal_one_at_a_time() -> None:
     assert together.text == one_by_one == (
         "layers = nn.ModuleList([nn.Conv2d(16, 8, 3, bias=False), nn.BatchNorm2d(8)])\n"
         "more = nn.Sequential(nn.Conv2d(\n    4, 8, 3), nn.Conv2d(8, 2, 1))\n")
+
+
+def test_fixes_in_statements_sharing_a_line_and_in_a_decorated_function() -> None:
+    text = ("import torch.nn as nn\n"
+            "a = 1; c = nn.Conv2d(32, 8, 3)  # two statements\n"
+            "\n"
+            "@decorate(\n"
+            "    1)\n"
+            "def build(x):\n"
+            "    return nn.Conv2d(\n"
+            "        32, 8, 3)  # in a function\n")
+    first = in_channels(call_span(text, "nn.Conv2d(32"), 16)
+    second = in_channels(call_span(text, "nn.Conv2d(\n"), 16)
+    together = apply_fixes(text, [second, first])
+    assert together is not None and together.applied == (second, first)
+    assert together.text == text.replace("(32", "(16").replace("        32,", "        16,")
 
 
 # the edit itself --------------------------------------------------------------------------------

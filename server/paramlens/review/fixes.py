@@ -55,22 +55,16 @@ def apply_fixes(source: str, fixes: Sequence[Fix]) -> Fixed | None:
     the result would not be valid Python."""
     from paramlens.review import fix_cst
 
-    tree = fix_cst.FixTree.parse(source)
-    if tree is None:
-        return None
-    return tree.rewritten(list(fixes))
+    return fix_cst.rewrite(source, list(fixes))
 
 
 def fix_edits(source: str, fixes: Sequence[Fix]) -> list[TextEdit | None]:
-    """Each fix's own edit of the source (the source parsed once), or None where it has none."""
+    """Each fix's own edit of the source, or None where it has none."""
     from paramlens.review import fix_cst
 
-    tree = fix_cst.FixTree.parse(source)
-    if tree is None:
-        return [None] * len(fixes)
     edits: list[TextEdit | None] = []
     for fix in fixes:
-        fixed = tree.rewritten([fix])
+        fixed = fix_cst.rewrite(source, [fix])
         edits.append(minimal_edit(source, fixed.text) if fixed is not None and fixed.applied
                      else None)
     return edits
