@@ -5,12 +5,19 @@ the parameters torch gives the original."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import LanguageClient
+from pytest_lsp import ClientServerConfig, LanguageClient
 
-from lsp_helpers import CAPABILITIES, SERVER, diagnostics_for, open_text, start
+from lsp_helpers import CAPABILITIES, SERVER, diagnostics_for, hover_text, open_text, start
 
 torch = pytest.importorskip("torch")
 
@@ -45,6 +52,20 @@ VERSIONED = types.ClientCapabilities(
     general=CAPABILITIES.general, text_document=CAPABILITIES.text_document,
     workspace=types.WorkspaceClientCapabilities(
         workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)))
+
+
+# a server whose log says when a document goes to sleep
+SLEEP_LOG = Path(tempfile.gettempdir()) / f"paramlens-code-actions-{os.getpid()}.log"
+LOGGING = ClientServerConfig(server_command=[
+    sys.executable, "-m", "paramlens", "serve", "--log-level", "DEBUG",
+    "--log-file", str(SLEEP_LOG)])
+
+
+@pytest_lsp.fixture(config=LOGGING)
+async def logging_client(lsp_client: LanguageClient):
+    await start(lsp_client)
+    yield
+    await lsp_client.shutdown_session()
 
 
 @pytest_lsp.fixture(config=SERVER)
@@ -288,3 +309,40 @@ async def test_unregistered_layers_fix_registers_them(client: LanguageClient) ->
     assert sum(p.numel() for p in after.parameters()) == \
         sum(p.numel() for p in before.parameters()) + heads
     assert [tuple(y.shape) for y in after(torch.randn(2, 3, 6, 6))] == [(2, 4), (2, 2)]
+
+
+async def test_a_sleeping_document_offers_the_same_fixes(logging_client: LanguageClient
+                                                         ) -> None:
+    """Beyond the documents used last, open documents sleep as a snapshot of their results; the
+    quick fix and the refactor are offered as while they were live."""
+    client = logging_client
+    uri = "file:///tmp/sleeper.py"
+    text = MISMATCH + "lazy = nn.Sequential(nn.Linear(3, 5), nn.LazyLinear(2))\n"
+    open_text(client, uri, text)
+    found = [d for d in await diagnostics_for(client, uri, 1) if d.code == "channel-mismatch"]
+    row = len(text.split("\n")) - 2
+    lazy_at = types.Position(line=row, character=text.split("\n")[row].index("LazyLinear"))
+
+    async def offered() -> list[tuple[str, str]]:
+        fixes = await actions_at(client, uri, found[0].range, found)
+        lazy = await actions_at(client, uri, types.Range(start=lazy_at, end=lazy_at), [])
+        return [(a.title, applied(text, edits_of(a, uri))) for a in fixes + lazy]
+
+    live = await offered()
+    hover = await hover_text(client, uri, lazy_at.line, lazy_at.character)
+    assert hover is not None and "in_channels = 5 from Linear" in hover
+    assert [title for title, _ in live] == [
+        "Set in_channels=16 (what the previous layer gives)", "Make in_features explicit"]
+    assert live[1][1].endswith("nn.Sequential(nn.Linear(3, 5), nn.Linear(5, 2))\n")
+    for k in range(8):  # more than the documents kept live
+        other = f"file:///tmp/other{k}.py"
+        open_text(client, other, f"import torch.nn as nn\nc = nn.Conv2d({k + 1}, 4, 3)\n")
+        await diagnostics_for(client, other, 1)
+    deadline = time.monotonic() + 10
+    while f"{uri} sleeps" not in SLEEP_LOG.read_text():
+        assert time.monotonic() < deadline, "the document never went to sleep"
+        await asyncio.sleep(0.1)
+    assert await offered() == live
+    # and so does the hover (the snapshot holds every layer as analysed, even when another
+    # document's evaluation woke this one and only some of its blocks were analysed again)
+    assert await hover_text(client, uri, lazy_at.line, lazy_at.character) == hover

@@ -484,6 +484,10 @@ class ParamlensServer(LanguageServer):
             if doc.error:
                 snapshot = Snapshot([], [], [])
             else:
+                # Every block analysed first: a document woken by another one's evaluation
+                # (statements_of) or by a request has only the blocks asked about analysed, and
+                # the snapshot must hold every layer as analysed, not the evaluation's bare calls.
+                self.fresh(doc)
                 results = self.results(state, doc, within=REQUEST_BUDGET)
                 if evaluator.current(doc) is None:
                     return  # not evaluated after all: stay awake
