@@ -4,6 +4,7 @@ report's `fix` objects. The fixed files are run with torch: the judge is the fra
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -167,3 +168,51 @@ def test_fix_writes_the_model_checks_fixes(tmp_path: Path) -> None:
         sum(p.numel() for p in torch.nn.Linear(8, 4).parameters()) + \
         sum(p.numel() for p in torch.nn.Linear(8, 2).parameters())
     assert [tuple(y.shape) for y in model(torch.randn(2, 3, 6, 6))] == [(2, 4), (2, 2)]
+
+
+KERAS_MODEL = """\
+import keras
+from keras import layers
+
+model = keras.Sequential([
+    keras.Input((6, 6, 3)),
+    layers.Conv2D(4, 3),  # a norm follows
+    layers.BatchNormalization(),
+    layers.Flatten(),
+    layers.Dense(2, use_bias=True),
+    layers.BatchNormalization(),
+])
+"""
+
+
+def test_fix_turns_keras_biases_off_and_the_output_stays(tmp_path: Path) -> None:
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    import numpy as np
+
+    target = tmp_path / "net.py"
+    target.write_text(KERAS_MODEL)
+    done = run("check", "--fix", "net.py", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    fixed = target.read_text()
+    assert "layers.Conv2D(4, 3, use_bias=False),  # a norm follows" in fixed
+    assert "layers.Dense(2, use_bias=False)," in fixed
+
+    def build(text: str) -> object:
+        namespace: dict[str, object] = {}
+        exec(compile(text, "net.py", "exec"), namespace)
+        return namespace["model"]
+
+    before, after = build(KERAS_MODEL), build(fixed)
+    assert isinstance(before, keras.Model) and isinstance(after, keras.Model)
+    assert before.count_params() - after.count_params() == 4 + 2
+    for mine, theirs in zip(after.layers, before.layers, strict=True):
+        weights = theirs.get_weights()
+        if len(mine.get_weights()) < len(weights):  # the same weights, less the bias
+            weights = weights[:1]
+        mine.set_weights(weights)
+    x = np.random.default_rng(0).normal(size=(5, 6, 6, 3)).astype("float32")
+    # in training the norms use the batch's own statistics: the biases cancel exactly
+    a = keras.ops.convert_to_numpy(before(x, training=True))
+    b = keras.ops.convert_to_numpy(after(x, training=True))
+    assert np.allclose(a, b, atol=1e-5)

@@ -9,6 +9,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from paramlens.engine.results import Fix, Span
 from paramlens.review.fixes import TextEdit, apply_edit, apply_fixes, fix_edit, fix_edits, minimal_edit
@@ -280,6 +282,8 @@ def test_minimal_edit_is_what_lies_between_prefix_and_suffix() -> None:
     assert minimal_edit("abc", "abc") is None
     assert minimal_edit("f(a)\n", "f(a, b)\n") == TextEdit(1, 3, 1, 3, ", b")
     assert minimal_edit("x\r\ny\r\n", "x\r\nz\r\n") == TextEdit(2, 0, 2, 1, "z")
+    # whole words: the editor's preview reads `True` → `False`
+    assert minimal_edit("f(bias=True)\n", "f(bias=False)\n") == TextEdit(1, 7, 1, 11, "False")
     # never between \r and \n
     edit = minimal_edit("a\r\nb", "a\r\r\nb")
     assert edit is not None
@@ -307,3 +311,11 @@ def test_check_and_hover_paths_do_not_load_libcst(tmp_path) -> None:
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-2:] == ["False", "True"]
+
+
+@given(st.text(alphabet="ab_1 (\r\n😀", max_size=12), st.text(alphabet="ab_1 (\r\n😀", max_size=12))
+def test_minimal_edit_turns_the_old_text_into_the_new(old: str, new: str) -> None:
+    edit = minimal_edit(old, new)
+    assert (edit is None) == (old == new)
+    if edit is not None:
+        assert apply_edit(old, edit) == new

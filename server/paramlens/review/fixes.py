@@ -76,7 +76,8 @@ def fix_edit(source: str, fix: Fix) -> TextEdit | None:
 
 def minimal_edit(old: str, new: str) -> TextEdit | None:
     """The one edit that turns `old` into `new`: what lies between their common prefix and
-    their common suffix. None when they are equal."""
+    their common suffix, widened to whole words (`True` → `False`, not `Tru` → `Fals`: the same
+    text results, and an editor's preview reads right). None when they are equal."""
     if old == new:
         return None
     limit = min(len(old), len(new))
@@ -86,6 +87,17 @@ def minimal_edit(old: str, new: str) -> TextEdit | None:
     end = 0
     while end < limit - start and old[-1 - end] == new[-1 - end]:
         end += 1
+    # a word cut at either end of the edit is taken whole
+    old_stop, new_stop = len(old) - end, len(new) - end
+    while start > 0 and _word(old[start - 1]) and (
+            start < old_stop and _word(old[start]) or start < new_stop and _word(new[start])):
+        start -= 1
+    while end > 0:
+        old_stop, new_stop = len(old) - end, len(new) - end
+        if not _word(old[old_stop]) or not (old_stop > start and _word(old[old_stop - 1]) or
+                                            new_stop > start and _word(new[new_stop - 1])):
+            break
+        end -= 1
     # never between the \r and the \n of one line break: the edit's ends are positions in lines
     if 0 < start < len(old) and old[start - 1] == "\r" and old[start] == "\n":
         start -= 1
@@ -96,6 +108,10 @@ def minimal_edit(old: str, new: str) -> TextEdit | None:
     line, column = position_of(old, start)
     end_line, end_column = position_of(old, old_end)
     return TextEdit(line, column, end_line, end_column, new[start:len(new) - end])
+
+
+def _word(character: str) -> bool:
+    return character.isalnum() or character == "_"
 
 
 def line_starts(text: str) -> list[int]:
