@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 
 from paramlens.engine.results import Fix, Span
 from paramlens.review.fixes import TextEdit, apply_edit, apply_fixes, fix_edit, fix_edits, minimal_edit
+from paramlens.review.refactors import make_explicit
+from paramlens.review.sources import report_for
 
 
 def call_span(text: str, starts_with: str, kind: type[ast.AST] = ast.Call) -> Span:
@@ -319,3 +321,35 @@ def test_minimal_edit_turns_the_old_text_into_the_new(old: str, new: str) -> Non
     assert (edit is None) == (old == new)
     if edit is not None:
         assert apply_edit(old, edit) == new
+
+
+def test_make_explicit_only_where_the_input_size_is_certain() -> None:
+    """The refactor's size is the one torch gives the lazy layer on its first forward pass; a
+    lazy layer whose input the file does not fix, or fixes differently per call, gets none."""
+    torch = pytest.importorskip("torch")
+    text = ("import torch.nn as nn\n\n"
+            "def block(c):\n"
+            "    return nn.Sequential(nn.Conv2d(3, c, 3), nn.LazyConv2d(8, 3))\n\n"
+            "a, b = block(4), block(6)\n"
+            "first = nn.Sequential(nn.LazyConv2d(8, 3))\n"
+            "model = nn.Sequential(nn.Conv2d(3, 12, 3), nn.ReLU(), nn.LazyConv2d(8, 3),\n"
+            "                      nn.LazyBatchNorm2d(), nn.Flatten(), nn.LazyLinear(2))\n")
+    report = report_for("t.py", text, None)
+    offered = {(layer.span.line, layer.layer.rsplit(".", 1)[1]): make_explicit(layer)
+               for layer in report.layers if layer.layer.split(".")[-1].startswith("Lazy")}
+    assert offered[(4, "LazyConv2d")] is None and offered[(7, "LazyConv2d")] is None
+    assert offered[(9, "LazyLinear")] is None  # the flattened size needs the input's
+    namespace: dict[str, object] = {}
+    exec(compile(text, "t.py", "exec"), namespace)
+    model = namespace["model"]
+    assert isinstance(model, torch.nn.Sequential)
+    model(torch.randn(1, 3, 10, 10))
+    for (line, name), index in (((8, "LazyConv2d"), 2), ((9, "LazyBatchNorm2d"), 3)):
+        fix = offered[(line, name)]
+        assert fix is not None and fix.kind == "make-explicit"
+        sized = model[index].weight.shape[1] if index == 2 else model[index].num_features
+        assert fix.value == str(sized)
+    fix = offered[(8, "LazyConv2d")]
+    assert fix is not None and fix.title == "Make in_channels explicit"
+    result = apply_fixes(text, [fix])
+    assert result is not None and "nn.Conv2d(12, 8, 3)" in result.text

@@ -16,7 +16,8 @@ def make_explicit(layer: LayerResult) -> Fix | None:
     **kwargs (which would make the position of the inserted size unknown) is checked where the
     fix is written (fixes.py), on the call itself."""
     spec = lookup(layer.layer)
-    if spec is None or spec.eager is None or layer.in_channels is None:
+    if spec is None or spec.eager is None or layer.in_channels is None or \
+            len(layer.context_counts) > 1:  # the program builds it with several sizes
         return None
     eager = lookup(spec.eager)
     if eager is None or not eager.signature:
