@@ -27,7 +27,7 @@ def test_counts_in_vscode(tmp_path: Path) -> None:
     code, result, log = run_e2e(tmp_path, sys.executable)
     checks = {c["name"]: c for c in result.get("checks", [])}
     assert code == 0, log[-3000:]
-    assert len(checks) == 6 and all(c["ok"] for c in checks.values()), checks
+    assert len(checks) == 7 and all(c["ok"] for c in checks.values()), checks
     assert "280 parameters" in checks["hovering Conv2D in seed.py shows 280 and the weight shape"][
         "detail"]
     assert (tmp_path / "03-seed-hover.png").stat().st_size > 10_000

@@ -2,7 +2,7 @@
 // rendered lines, hovers the layer names, takes screenshots. Writes what it saw to
 // $E2E_OUT/result.json and exits 1 when a check fails.
 //   node drive.mjs            (env: PORT, E2E_OUT, E2E_EXPECT=counts|install-hint)
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -10,6 +10,7 @@ import { chromium } from "playwright-core";
 const port = process.env.PORT;
 const out = process.env.E2E_OUT;
 const expect = process.env.E2E_EXPECT ?? "counts";
+const workspace = process.env.E2E_WORKSPACE;
 mkdirSync(out, { recursive: true });
 const result = { expect, checks: [], notifications: [] };
 
@@ -62,10 +63,8 @@ async function hoverToken(page, token, lineMatch) {
   return "";
 }
 
-async function hoverOnce(page, token, lineMatch) {
-  // Find the token's characters in the rendered line (a text range, whatever Monaco's spans are)
-  // and rest the mouse on their middle until the hover widget shows.
-  const box = await page.evaluate(([token, source]) => {
+async function tokenBox(page, token, lineMatch) {
+  return page.evaluate(([token, source]) => {
     const pattern = new RegExp(source);
     for (const line of document.querySelectorAll(".monaco-editor .view-lines .view-line")) {
       if (!pattern.test(line.textContent.replace(/\u00a0/g, " "))) continue;
@@ -83,6 +82,38 @@ async function hoverOnce(page, token, lineMatch) {
     }
     return null;
   }, [token, lineMatch.source]);
+}
+
+async function quickFix(page, token, lineMatch, title) {
+  // The user's way: put the cursor on the call, press Ctrl+., pick the fix by its title.
+  const box = await tokenBox(page, token, lineMatch);
+  if (!box) {
+    return "no such line";
+  }
+  await page.mouse.click(box.x, box.y);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.keyboard.press("Control+.");
+    const menu = page.locator(".action-widget").first();
+    try {
+      await menu.waitFor({ state: "visible", timeout: 10000 });
+      const items = await menu.innerText();
+      await shot(page, "06b-quick-fix-menu");
+      if (items.includes(title)) {
+        // the proven fix is the preferred one: it comes first, and Enter takes it
+        await page.keyboard.press("Enter");
+        return "";
+      }
+    } catch { /* no menu yet */ }
+    await page.keyboard.press("Escape");
+    await page.waitForTimeout(1000);  // the diagnostics (and so the fix) may not be there yet
+  }
+  return "the quick fix did not show";
+}
+
+async function hoverOnce(page, token, lineMatch) {
+  // Find the token's characters in the rendered line (a text range, whatever Monaco's spans are)
+  // and rest the mouse on their middle until the hover widget shows.
+  const box = await tokenBox(page, token, lineMatch);
   if (!box) {
     return "";
   }
@@ -167,6 +198,19 @@ try {
     await shot(page, "05-torch-hover");
     check("hovering a PyTorch Conv2d shows its count", torchHover.includes("9,408 parameters"),
       torchHover.split("\n")[0]);
+
+    await openFile(page, "quick_fix.py");
+    await page.locator(".monaco-editor .squiggly-error").first().waitFor({ timeout: 60000 }).catch(() => {});
+    await shot(page, "06-channel-mismatch");
+    const failure = await quickFix(page, "Conv2d", /# head/, "Set in_channels=16");
+    await page.keyboard.press("Control+s");
+    const fixed = await waitForText(page, /nn\.Conv2d\(16, 8, 3\),\s+# head/, 15000);
+    await shot(page, "07-quick-fix-applied");
+    await page.waitForTimeout(1000);
+    const saved = workspace ? readFileSync(join(workspace, "quick_fix.py"), "utf8") : "";
+    check("the channel-mismatch quick fix sets in_channels=16 and keeps the comments",
+      !failure && /nn\.Conv2d\(16, 8, 3\),  # head\n/.test(saved) && saved.includes("# stem"),
+      failure || fixed.split("\n").find((l) => l.includes("head")));
   }
 } catch (error) {
   check("the run itself", false, String(error));

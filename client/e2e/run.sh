@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The extension in a real VS Code: code-server 4.100.3 (VS Code 1.100.3) driven by headless
 # Chromium. Installs what it needs, packages the .vsix, installs it with --install-extension,
-# opens examples/ and checks what a user sees (see drive.mjs). Screenshots and result.json go
+# opens a copy of examples/ (plus a file for the quick fix) and checks what a user sees (see
+# drive.mjs). Screenshots and result.json go
 # to $E2E_OUT (default client/e2e/out). Exits non-zero when a check fails. Every process it
 # starts runs in one process group, killed on exit.
 #
@@ -73,6 +74,18 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p "$RUN/data/User" "$RUN/ext" "$RUN/cfg" "$RUN/tmp"
+# The workspace: a copy of examples/ plus a model with a channel mismatch for the quick fix (kept
+# out of examples/, whose `paramlens check` must pass).
+cp -r "$ROOT/examples" "$RUN/workspace"
+cat > "$RUN/workspace/quick_fix.py" <<'PY'
+import torch.nn as nn
+
+model = nn.Sequential(
+    nn.Conv2d(3, 16, 3),  # stem
+    nn.ReLU(),
+    nn.Conv2d(32, 8, 3),  # head
+)
+PY
 if [ "$EXPECT" = "install-hint" ] && [ -z "${E2E_PYTHON:-}" ]; then
   python3 -m venv --without-pip "$RUN/without-paramlens"  # a Python that lacks paramlens
   PYTHON="$RUN/without-paramlens/bin/python"
@@ -100,7 +113,7 @@ PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 XDG_CONFIG_HOME="$RUN/cfg" TMPDIR="$RUN/tmp" setsid "$SERVER_BIN" --auth none \
   --disable-telemetry --disable-update-check --disable-workspace-trust \
   --disable-getting-started-override --bind-addr "127.0.0.1:$PORT" --user-data-dir "$RUN/data" \
-  --extensions-dir "$RUN/ext" "$ROOT/examples" >"$OUT/code-server.log" 2>&1 &
+  --extensions-dir "$RUN/ext" "$RUN/workspace" >"$OUT/code-server.log" 2>&1 &
 PGID=$!
 for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
@@ -112,7 +125,8 @@ log "driving VS Code (expecting: $EXPECT, interpreter: $PYTHON)"
 status=0
 # Its own process group too, so that Chromium goes with it whatever happens.
 cd "$CLIENT"
-PORT=$PORT E2E_OUT=$OUT E2E_EXPECT=$EXPECT setsid node "$HERE/drive.mjs" &
+PORT=$PORT E2E_OUT=$OUT E2E_EXPECT=$EXPECT E2E_WORKSPACE="$RUN/workspace" \
+  setsid node "$HERE/drive.mjs" &
 DRIVER=$!
 wait "$DRIVER" || status=$?
 log "screenshots and result.json in $OUT"
