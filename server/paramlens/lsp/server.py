@@ -768,7 +768,11 @@ async def code_action(ls: ParamlensServer, params: types.CodeActionParams
     # libcst parses the file here, in a request thread, without the document's lock
     work = ls.requests.submit(actions.code_actions, request, params.context, ls.codec(),
                               params.range, ls.edits_with_versions())
-    return await asyncio.wrap_future(work)
+    try:
+        return await asyncio.wrap_future(work)
+    except Exception:  # a bug of ours costs the actions, never the request or the server
+        log.error("code actions for %s failed:\n%s", uri, traceback.format_exc())
+        return []
 
 
 @server.feature("paramlens/fileSummary")

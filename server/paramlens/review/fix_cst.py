@@ -174,7 +174,8 @@ class FixTree:
         rewriter = _Rewriter(self, planned)
         try:
             text = self.module.visit(rewriter).code
-        except (cst.CSTValidationError, cst.ParserSyntaxError, ValueError, TypeError):
+        except (cst.CSTValidationError, cst.ParserSyntaxError, ValueError, TypeError,
+                RecursionError):
             return None
         refused += rewriter.refused
         done = [f for f in fixes if f not in refused]
