@@ -154,9 +154,13 @@ def test_fix_writes_the_model_checks_fixes(tmp_path: Path) -> None:
         "model = Net()\n")
     target = tmp_path / "net.py"
     target.write_text(source)
-    done = run("check", "--fix", "net.py", cwd=tmp_path)
+    (tmp_path / "link.py").symlink_to(target)
+    done = run("check", "--fix", "link.py", cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines()[-1] == "Fixed 2 errors in 1 file."
+    # the file the link names is written, the link stays one; a writing run made no cache
+    assert (tmp_path / "link.py").is_symlink() and "nn.ModuleList" in target.read_text()
+    assert not (tmp_path / ".paramlens_cache").exists()
     namespace: dict[str, object] = {}
     exec(compile(target.read_text(), "net.py", "exec"), namespace)
     model = namespace["model"]
