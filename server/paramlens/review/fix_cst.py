@@ -130,8 +130,8 @@ class FixTree:
         """The node the fix names: a call for set-argument and make-explicit, an expression
         for wrap; for wrap also one whose own parentheses make up the rest of the span."""
         target = fix.target
-        exact = self.by_position().get((target.line, target.column, target.end_line, target.end_column),
-                               [])
+        key = (target.line, target.column, target.end_line, target.end_column)
+        exact = self.by_position().get(key, [])
         wanted = cst.Call if fix.kind in ("set-argument", "make-explicit") else cst.BaseExpression
         found = [n for n in exact if isinstance(n, wanted)]
         if found:
