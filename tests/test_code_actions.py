@@ -66,6 +66,7 @@ async def logging_client(lsp_client: LanguageClient):
     await start(lsp_client)
     yield
     await lsp_client.shutdown_session()
+    SLEEP_LOG.unlink(missing_ok=True)
 
 
 @pytest_lsp.fixture(config=SERVER)
