@@ -15,12 +15,12 @@ from paramlens.review.formats.github import render_github
 from paramlens.review.formats.json_report import render_json
 from paramlens.review.formats.rdjson import render_rdjson
 from paramlens.review.formats.sarif import render_sarif
-from paramlens.review.formats.text import render_text
 from paramlens.review.git_diff import DiffError
-from paramlens.review.review import Plan, ReviewedFile, plan
+from paramlens.review.review import Plan, ReviewedFile, RunProgress, plan
 
 if TYPE_CHECKING:
     from paramlens.review.fix_files import FixRun
+    from paramlens.review.formats.text import TextOptions
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--diff", metavar="REV",
                        help="report only layers on lines changed since REV (git diff -U0 REV)")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    check.add_argument("--all", action="store_true", dest="show_all",
+                       help="text format: list the layers that own no parameters too")
     check.add_argument("-j", "--jobs", type=_jobs, default=_cores(), metavar="N",
                        help="worker processes for the files' own analyses (default: the "
                             "number of cores); the program is evaluated as a whole meanwhile")
@@ -76,9 +78,12 @@ def _jobs(text: str) -> int:
     return value
 
 
-def render(fmt: str, files: list[ReviewedFile], max_notices: int) -> str:
+def render(fmt: str, files: list[ReviewedFile], max_notices: int,
+           text: TextOptions | None = None) -> str:
     if fmt == "text":
-        return render_text([f.report for f in files])
+        from paramlens.review.formats.text import render_text  # rich: only for the table
+
+        return render_text([f.report for f in files], text)
     if fmt == "json":
         return render_json([f.report for f in files])
     findings = [finding for f in files for finding in f.findings()]
@@ -109,11 +114,13 @@ def run_check(args: argparse.Namespace) -> int:
     max_notices = args.max_notices if args.max_notices is not None else defaults.max_notices
     output_key = None
     encoding = sys.stdout.encoding or "utf-8", sys.stdout.errors or "strict"
+    text = _text_options(args.show_all) if fmt == "text" else None
     if cache is not None and args.diff is None:
         # The printed output is a function of the evaluated reports (the run key, checked by
         # plan()) and of everything below; with --diff it also depends on git's state.
         output_key = cache.output_key(planned.key, [
             fmt, max_notices, args.strict, str(planned.root), encoding,
+            [text.width, text.color, text.show_all] if text is not None else None,
             [(str(a), p, config_form(c)) for a, c, p in planned.chosen]])
         if planned.token is not None:
             stored = cache.output(output_key, planned.token)
@@ -122,11 +129,16 @@ def run_check(args: argparse.Namespace) -> int:
                 _write_bytes(stored_out, encoding)
                 sys.stderr.write(stored_err)
                 return stored_code
-    files = planned.review(args.jobs)
+    progress = _progress()
+    try:
+        files = planned.review(args.jobs, progress)
+    finally:
+        if progress is not None:
+            progress.finish()
     fixes = None
     if args.fix:
         files, fixes = _fix(args, planned, files, cwd)
-    output = render(fmt, files, max_notices)
+    output = render(fmt, files, max_notices, text)
     stdout = output + "\n" if output else ""
     stderr = "".join(f"paramlens: {f.report.path}: {f.report.error}\n"
                      for f in files if f.report.error)
@@ -160,6 +172,33 @@ def _fix(args: argparse.Namespace, planned: Plan, files: list[ReviewedFile], cwd
     if fixes.files:
         files = plan(args.paths, args.diff, cwd, None).review(args.jobs)
     return files, fixes
+
+
+def _text_options(show_all: bool) -> TextOptions:
+    from paramlens.review.formats.text import DEFAULT_WIDTH, TextOptions  # imports rich
+
+    """The terminal's width and whether it wants colour; for a pipe or a file, $COLUMNS (else a
+    fixed width) and no colour. NO_COLOR turns colour off anywhere (no-color.org)."""
+    terminal = sys.stdout.isatty()
+    width = 0
+    if terminal:
+        try:
+            width = os.get_terminal_size(sys.stdout.fileno()).columns
+        except (OSError, ValueError):
+            width = 0
+    if not width:
+        columns = os.environ.get("COLUMNS", "")
+        width = int(columns) if columns.isdigit() and int(columns) > 0 else DEFAULT_WIDTH
+    color = terminal and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    return TextOptions(max(width, 40), bool(color), show_all)
+
+
+def _progress() -> RunProgress | None:
+    if not sys.stderr.isatty():
+        return None
+    from paramlens.review.progress import TerminalProgress  # rich: only on a terminal
+
+    return TerminalProgress(color=not os.environ.get("NO_COLOR"))
 
 
 def _write_bytes(data: bytes, encoding: tuple[str, str]) -> None:

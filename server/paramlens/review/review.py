@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from paramlens.engine.evaluate.entries import package_root
 from paramlens.engine.in_context import apply_evaluation, evaluate_texts
@@ -23,6 +24,15 @@ from paramlens.review.config import ProjectConfig, folder_config
 from paramlens.review.formats.findings import Finding, file_findings
 from paramlens.review.git_diff import changed_lines, repository_root
 from paramlens.review.sources import MAX_BYTES, collect_paths, report_for
+
+
+class RunProgress(Protocol):
+    """What a run tells a progress display (review/progress.py draws one on a terminal)."""
+
+    def start(self, total: int) -> None: ...
+    def advance(self, count: int) -> None: ...
+    def finish(self) -> None: ...
+
 
 CHUNK = 8  # files per task: small enough that the last tasks balance across the processes
 
@@ -44,8 +54,8 @@ def _touches(span: Span, lines: set[int]) -> bool:
 
 def analyse_and_evaluate(read: list[tuple[str, str | None, str | None]], texts: dict[str, str],
                          jobs: int, analysed: dict[int, FileReport] | None = None,
-                         on_analysed: Callable[[int, FileReport], None] | None = None
-                         ) -> list[FileReport]:
+                         on_analysed: Callable[[int, FileReport], None] | None = None,
+                         progress: RunProgress | None = None) -> list[FileReport]:
     """Each file's own analysis, and the program evaluated as a whole; with jobs > 1 the files'
     analyses run in jobs - 1 worker processes while this one evaluates, and once the evaluation
     is done this process takes the analyses no worker has started (the evaluation cannot be
@@ -60,9 +70,15 @@ def analyse_and_evaluate(read: list[tuple[str, str | None, str | None]], texts: 
         pool = ProcessPoolExecutor(max_workers=jobs - 1,
                                    mp_context=multiprocessing.get_context("fork"))
     chunks = [[read[i] for i in todo[n:n + CHUNK]] for n in range(0, len(todo), CHUNK)]
+    if progress is not None:
+        progress.start(len(read))
+        progress.advance(len(known))
     try:
         pending: list[Future[list[FileReport]]] = \
             [pool.submit(_reports, chunk) for chunk in chunks] if pool is not None else []
+        if progress is not None and pool is not None:
+            for chunk, future in zip(chunks, pending, strict=True):
+                future.add_done_callback(_advancing(progress, len(chunk)))
         evaluation = evaluate_texts(dict(texts))
         if pool is not None:
             # The workers take chunks from the front; this process now takes them from the back,
@@ -73,11 +89,17 @@ def analyse_and_evaluate(read: list[tuple[str, str | None, str | None]], texts: 
                 if not pending[n].cancel():
                     break
                 local[n] = _reports(chunks[n])
+                if progress is not None:
+                    progress.advance(len(chunks[n]))
             fresh: list[FileReport] = []
             for n, future in enumerate(pending):
                 fresh += local[n] if n in local else future.result()
         else:
-            fresh = [report for chunk in chunks for report in _reports(chunk)]
+            fresh = []
+            for chunk in chunks:
+                fresh += _reports(chunk)
+                if progress is not None:
+                    progress.advance(len(chunk))
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -95,6 +117,13 @@ def analyse_and_evaluate(read: list[tuple[str, str | None, str | None]], texts: 
             if report.error is None:
                 apply_evaluation(report, evaluation)
     return reports
+
+
+def _advancing(progress: RunProgress, count: int) -> Callable[[Future[list[FileReport]]], None]:
+    def done(future: Future[list[FileReport]]) -> None:
+        if not future.cancelled():  # a cancelled chunk is analysed here, and counted then
+            progress.advance(count)
+    return done
 
 
 def _reports(items: Iterable[tuple[str, str | None, str | None]]) -> list[FileReport]:
@@ -160,14 +189,14 @@ class Plan:
         """(path, text, error) of each file, decoded."""
         return [(path, *decoded(data, error)) for path, data, error in self.raw]
 
-    def reports(self, jobs: int) -> list[FileReport]:
+    def reports(self, jobs: int, progress: RunProgress | None = None) -> list[FileReport]:
         texts = {path: text for path, text, _error in self.read if text is not None}
         if self.cache is not None and self.token is not None:
             found = self.cache.reports(self.key, self.token, texts)
             if found is not None and [r.path for r in found] == [p for p, _t, _e in self.read]:
                 return found
         if self.cache is None:
-            return analyse_and_evaluate(self.read, texts, jobs)
+            return analyse_and_evaluate(self.read, texts, jobs, progress=progress)
         cache = self.cache
         cache.prepare()
         # Each file's own analysis rests on its text and path alone: known from any earlier
@@ -189,15 +218,15 @@ class Plan:
 
         try:
             with recording() as recorded:
-                reports = analyse_and_evaluate(self.read, texts, jobs, analysed, keep)
+                reports = analyse_and_evaluate(self.read, texts, jobs, analysed, keep, progress)
         except CacheUnavailable:
-            return analyse_and_evaluate(self.read, texts, jobs)
+            return analyse_and_evaluate(self.read, texts, jobs, progress=progress)
         cache.store_analyses(fresh)
         self.token = cache.store_run(self.key, recorded, reports)
         return reports
 
-    def review(self, jobs: int) -> list[ReviewedFile]:
-        reports = self.reports(jobs)
+    def review(self, jobs: int, progress: RunProgress | None = None) -> list[ReviewedFile]:
+        reports = self.reports(jobs, progress)
         reviewed: list[ReviewedFile] = []
         for (absolute, config, _path), report in zip(self.chosen, reports, strict=True):
             report.diagnostics = review_diagnostics(report, config)

@@ -1,8 +1,34 @@
-"""The table `paramlens check` prints by default."""
+"""The table `paramlens check` prints by default, laid out by rich to the terminal's width.
+
+Each file's layers are grouped by the model (class or builder) whose code builds them, under a
+title with that model's total. Cells wrap inside their column rather than being cut, and the
+count column never wraps, so no count is ever shortened. Layers that own no parameters (ReLU,
+pooling, `Add`) are left out unless asked for. Colour only where the caller says the output is a
+terminal that wants it (rich honours NO_COLOR too).
+"""
 
 from __future__ import annotations
 
-from paramlens.engine.results import FileReport, LayerResult
+import io
+from dataclasses import dataclass
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from paramlens.engine.results import Diagnostic, FileReport, LayerResult, ModelTotal
+
+DEFAULT_WIDTH = 100  # when the output is not a terminal and $COLUMNS is not set
+_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "information": "cyan",
+                   "hint": "dim"}
+
+
+@dataclass(frozen=True)
+class TextOptions:
+    width: int = DEFAULT_WIDTH
+    color: bool = False
+    show_all: bool = False  # parameterless layers too
 
 
 def params_cell(layer: LayerResult) -> str:
@@ -17,55 +43,122 @@ def _shape_cell(layer: LayerResult) -> str:
                       for t in layer.tensors)
 
 
-def render_text(reports: list[FileReport]) -> str:
-    rows: list[tuple[str, ...]] = []
-    notes: list[str] = []
-    grand_known = 0
-    grand_unknown = 0
+def _in_cell(layer: LayerResult) -> str:
+    if layer.in_channels_from == "not needed":
+        return "-"
+    cell = str(layer.in_channels if layer.in_channels is not None else
+               layer.in_channels_default if layer.in_channels_default is not None
+               else layer.in_channels_text)
+    if layer.in_channels_from != "literal":
+        cell += f" ({layer.in_channels_from})"
+    return cell
+
+
+def owns_nothing(layer: LayerResult) -> bool:
+    """A layer that certainly owns no parameters, whatever its input."""
+    return layer.params == 0 and not layer.tensors and not layer.invalid
+
+
+def _group(layer: LayerResult) -> str:
+    """The class or top-level function whose code builds the layer ("" for module level)."""
+    group = layer.scope.split(".", 1)[0] if layer.scope else ""
+    return "" if group == "<module>" else group
+
+
+def _title(path: str, group: str, models: list[ModelTotal]) -> Text:
+    title = Text(f"{path}", style="bold")
+    if not group:
+        return title.append("  module level", style="dim")
+    title.append(f"  {group}", style="bold cyan")
+    for model in models:
+        if model.name == group and model.kind in ("nn.Module", "builder", "model", "Model"):
+            return title.append(f" (line {model.span.line}): {model.words()}")
+    return title
+
+
+def _table(layers: list[LayerResult]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, safe_box=True, header_style="bold", pad_edge=False,
+                  expand=False, width=None, show_edge=False)
+    table.add_column("line", justify="right", no_wrap=True)
+    table.add_column("layer", overflow="fold", max_width=24)
+    table.add_column("in channels (from)", overflow="fold", ratio=2)
+    table.add_column("weights", overflow="fold", ratio=3)
+    table.add_column("params", justify="right", no_wrap=True, style="bold")
+    for layer in layers:
+        table.add_row(str(layer.span.line), layer.layer.rsplit(".", 1)[1], _in_cell(layer),
+                      _shape_cell(layer), params_cell(layer))
+    return table
+
+
+def _notes(path: str, layers: list[LayerResult]) -> list[Text]:
+    notes: list[Text] = []
+    for layer in layers:
+        where = f"{path}:{layer.span.line}"
+        if layer.params is None and layer.params_default is not None:
+            notes.append(Text(f"{where}: * assumes {'; '.join(layer.assumptions) or 'defaults'}"))
+        elif layer.params is None:
+            notes.append(Text(f"{where}: ? = {layer.formula}"
+                              + (f" ({', '.join(layer.unknowns)})" if layer.unknowns else "")))
+    return notes
+
+
+def _finding(path: str, d: Diagnostic) -> Text:
+    line = Text(f"{path}:{d.span.line}:{d.span.column + 1}: ")
+    line.append(d.severity, style=_SEVERITY_STYLE.get(d.severity, ""))
+    return line.append(f" [{d.code}] {d.message}")
+
+
+def render_text(reports: list[FileReport], options: TextOptions | None = None) -> str:
+    options = options or TextOptions()
+    out = io.StringIO()
+    console = Console(file=out, width=options.width, force_terminal=options.color,
+                      no_color=not options.color, color_system="standard" if options.color
+                      else None, highlight=False, emoji=False, markup=False,
+                      legacy_windows=False)
+    grand_known = grand_unknown = hidden = 0
+    layers_total = 0
     for report in reports:
         if report.error:
-            notes.append(f"{report.path}: error: {report.error}")
+            console.print(_finding_text(f"{report.path}: error: {report.error}", "error"))
             continue
+        groups: dict[str, list[LayerResult]] = {}
         for layer in report.layers:
-            where = f"{report.path}:{layer.span.line}"
-            short = layer.layer.rsplit(".", 1)[1]
-            in_cell = str(layer.in_channels if layer.in_channels is not None else
-                          layer.in_channels_default if layer.in_channels_default is not None
-                          else layer.in_channels_text)
-            if layer.in_channels_from not in ("literal", "not needed"):
-                in_cell += f" ({layer.in_channels_from})"
-            elif layer.in_channels_from == "not needed":
-                in_cell = "-"
-            rows.append((where, short, in_cell, _shape_cell(layer), params_cell(layer)))
-            if layer.params is None and layer.params_default is not None:
-                notes.append(f"{where}: * assumes {'; '.join(layer.assumptions) or 'defaults'}")
-            elif layer.params is None:
-                notes.append(f"{where}: ? = {layer.formula}"
-                             + (f" ({', '.join(layer.unknowns)})" if layer.unknowns else ""))
+            layers_total += 1
             if layer.params is not None:
                 grand_known += layer.params
             else:
                 grand_unknown += 1
+            if owns_nothing(layer) and not options.show_all:
+                hidden += 1
+                continue
+            groups.setdefault(_group(layer), []).append(layer)
+        for n, (group, layers) in enumerate(groups.items()):
+            if n:
+                console.print()
+            console.print(_title(report.path, group, report.models))
+            console.print(_table(layers))
+            for note in _notes(report.path, layers):
+                console.print(note, style="dim")
         for d in report.diagnostics:
-            notes.append(f"{report.path}:{d.span.line}:{d.span.column + 1}: {d.severity} "
-                         f"[{d.code}] {d.message}")
-    header = ("location", "layer", "in channels (from)", "weights", "params")
-    lines = []
-    if rows:
-        widths = [min(max(len(r[i]) for r in [header, *rows]), 60) for i in range(len(header))]
-        lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)).rstrip())
-        for row in rows:
-            cells = [c if len(c) <= 60 or i == len(row) - 1 else c[:57] + "..."
-                     for i, c in enumerate(row)]
-            lines.append("  ".join(c.ljust(w) if i < len(row) - 1 else c.rjust(w)
-                                   for i, (c, w) in enumerate(zip(cells, widths, strict=False))).rstrip())
-    lines += ["", *notes] if notes else []
-    for report in reports:
+            console.print(_finding(report.path, d))
+        shown = {g for g in groups}
         for model in report.models:
-            lines.append(f"{report.path}:{model.span.line}: {model.kind} {model.name}: "
-                         f"{model.words()}")
-    layers = sum(len(r.layers) for r in reports)
-    lines.append(f"total: {grand_known:,} parameters certain in {layers - grand_unknown} of "
-                 f"{layers} layers; {grand_unknown} not fixed by the code "
-                 f"({len(reports)} files, {sum(1 for r in reports if r.error)} with errors)")
-    return "\n".join(lines)
+            if model.name in shown and model.kind in ("nn.Module", "builder", "model", "Model"):
+                continue  # its total stands in its group's title
+            console.print(Text(f"{report.path}:{model.span.line}: {model.kind} {model.name}: "
+                               f"{model.words()}"))
+        if groups or report.diagnostics or report.models:
+            console.print()
+    if hidden:
+        console.print(Text(f"{hidden} layers without parameters are not shown (--all shows "
+                           "them)", style="dim"))
+    console.print(Text(
+        f"total: {grand_known:,} parameters certain in {layers_total - grand_unknown} of "
+        f"{layers_total} layers; {grand_unknown} not fixed by the code ({len(reports)} files, "
+        f"{sum(1 for r in reports if r.error)} with errors)"))
+    # rich pads every cell to its column's width: no line keeps the spaces it ends with
+    return "\n".join(line.rstrip() for line in out.getvalue().rstrip("\n").split("\n"))
+
+
+def _finding_text(text: str, severity: str) -> Text:
+    return Text(text, style=_SEVERITY_STYLE.get(severity, ""))
