@@ -19,7 +19,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-from libcst.codemod import CodemodTest
+from libcst.codemod import Codemod, CodemodContext, CodemodTest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from paramlens.engine.results import FileReport, LayerResult, Span
@@ -336,8 +336,19 @@ def _layer(line: int, column: int, end_line: int, end_column: int, params: int |
                        (), None, None, "", "")
 
 
+class _AsCodemod(Codemod):
+    """AnnotateCounts under LibCST's Codemod interface, for CodemodTest."""
+
+    def __init__(self, context: CodemodContext, report: FileReport, remove: bool = False) -> None:
+        super().__init__(context)
+        self.annotate = AnnotateCounts(report, remove)
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        return self.annotate.transform_module(tree)
+
+
 class TestCodemod(CodemodTest):
-    TRANSFORM = AnnotateCounts
+    TRANSFORM = _AsCodemod
 
     def test_placement_and_user_comments(self) -> None:
         before = """

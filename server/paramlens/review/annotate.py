@@ -13,11 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.codemod import Codemod, CodemodContext
 from libcst.metadata import CodeRange, WhitespaceInclusivePositionProvider
 
 from paramlens.engine.results import FileReport, LayerResult, ModelTotal
-from paramlens.review.rewriting import line_ends, parse, replace_nodes, rewrite
+from paramlens.review.rewriting import Rewrite, line_ends, parse, replace_nodes
 
 SEPARATOR = "  "  # between the code (or the user's comment) and ours, as PEP 8 asks
 _COUNT = r"≈?\d{1,3}(?:,\d{3})*"  # 9,232 or ≈280: thousands separated as everywhere else
@@ -150,31 +149,23 @@ def rewritten(line: cst.TrailingWhitespace, want: str | None, changes: Changes
     return line.with_changes(comment=cst.Comment(prefix + want))
 
 
-class _DefLines(cst.CSTVisitor):
-    """The line of each class and function name (the `class`/`def` keyword's line, which the
-    engine gives a model's total), with the name."""
-
-    def __init__(self, positions: Mapping[cst.CSTNode, CodeRange]) -> None:
-        super().__init__()
-        self.positions = positions
-        self.found: dict[int, str] = {}
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.found[self.positions[node.name].start.line] = node.name.value
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.found[self.positions[node.name].start.line] = node.name.value
+def definition_lines(positions: Mapping[cst.CSTNode, CodeRange]) -> dict[int, str]:
+    """The line of each class and function name (the `class`/`def` keyword's line, where the
+    engine puts a model's total), with the name. From the positions already resolved: a visit of
+    the whole tree for this would cost as much as the parse."""
+    return {positions[node.name].start.line: node.name.value for node in positions
+            if isinstance(node, (cst.ClassDef, cst.FunctionDef))}
 
 
-class AnnotateCounts(Codemod):
+class AnnotateCounts(Rewrite):
     """Writes the counts of `report` (the engine's, for this very source) as trailing comments,
     refreshes ours that differ, removes ours where no count is left; with `remove`, removes
     them all."""
 
     METADATA_DEPENDENCIES = (WhitespaceInclusivePositionProvider,)
 
-    def __init__(self, context: CodemodContext, report: FileReport, remove: bool = False) -> None:
-        super().__init__(context)
+    def __init__(self, report: FileReport, remove: bool = False) -> None:
+        super().__init__()
         self.report = report
         self.remove = remove
         self.changes = Changes()
@@ -184,9 +175,7 @@ class AnnotateCounts(Codemod):
         ends = line_ends(positions)
         wanted: dict[int, list[Count]] = {}
         if not self.remove:
-            visitor = _DefLines(positions)
-            tree.visit(visitor)
-            wanted = wanted_comments(self.report, visitor.found)
+            wanted = wanted_comments(self.report, definition_lines(positions))
         # Counts for a line that no TrailingWhitespace ends (it ends inside a multi-line string
         # or with a backslash) have no place where a comment is still code's: skipped.
         self.changes.no_place = sorted(line for line in wanted if line not in ends)
@@ -214,8 +203,8 @@ def annotate_source(data: bytes, report: FileReport, remove: bool = False) -> An
                               or any(total_count(total) for total in report.models))
     if not counted and b"params" not in data:
         return Annotated(None, Changes())  # nothing to write and nothing of ours: no parse
-    codemod = AnnotateCounts(CodemodContext(filename=report.path), report, remove)
-    module = rewrite(codemod, parse(data))
+    codemod = AnnotateCounts(report, remove)
+    module = codemod.transform_module(parse(data))
     if not codemod.changes.any:
         return Annotated(None, codemod.changes)
     new = module.bytes

@@ -2,9 +2,13 @@
 
 The engine reads code with `ast` and reports positions as 1-based lines and 0-based columns
 counted in code points (engine/results.py). libcst's positions use the same convention, so an
-engine span can be matched against a node's position as it is. A rewrite is a libcst `Codemod`:
-it declares the position metadata it needs, finds its nodes with `line_ends` or `node_at`, and
-returns the module with `replace_nodes`; `rewrite` runs it on a file's bytes.
+engine span can be matched against a node's position as it is. A rewrite is a `Rewrite` (a
+codemod): it declares the position metadata it needs, finds its nodes with `line_ends` or
+`node_at`, and returns the module with `replace_nodes`:
+
+    module = parse(data)                         # raises Unparsable
+    new = MyFix(report).transform_module(module)
+    data = new.bytes                             # the file's encoding and newlines kept
 
 Only commands that rewrite import this module: `paramlens check` and the language server never
 load libcst (tests/test_annotate.py checks that), so their start-up does not pay for it.
@@ -13,12 +17,11 @@ load libcst (tests/test_annotate.py checks that), so their start-up does not pay
 from __future__ import annotations
 
 import bisect
+from abc import abstractmethod
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import TypeVar
 
 import libcst as cst
-from libcst.codemod import Codemod
 from libcst.metadata import CodeRange, MetadataWrapper
 
 from paramlens.engine.results import Span
@@ -41,19 +44,24 @@ def parse(data: bytes) -> cst.Module:
         raise Unparsable(f"libcst cannot decode it ({error})") from error
 
 
-def rewrite(codemod: Codemod, module: cst.Module) -> cst.Module:
-    """`codemod.transform_module(module)` without its deep copy of the tree: `MetadataWrapper`
-    copies a module by default so that positions never key a node shared with another tree, and
-    on a large file the copy costs as much as the parse. A module fresh from `parse` is shared
-    with nothing, so the copy buys nothing here (pass no module anything else holds)."""
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    previous = codemod.context
-    with codemod.resolve(wrapper):
-        codemod.context = replace(previous, wrapper=wrapper)  # as transform_module does
-        try:
-            return codemod.transform_module_impl(wrapper.module)
-        finally:
-            codemod.context = previous
+class Rewrite(cst.MetadataDependent):
+    """A codemod: `transform_module_impl` is written as for a `libcst.codemod.Codemod` (declare
+    METADATA_DEPENDENCIES, read `self.metadata`, return the new module), and `transform_module`
+    runs it. Not a `Codemod` itself: importing `libcst.codemod` loads its command-line
+    machinery and every bundled codemod, which doubles what libcst adds to start-up (bench/
+    rewrite_cost.py), for a context object a rewrite of one file does not need.
+
+    `transform_module` skips `MetadataWrapper`'s deep copy of the tree, which is there so that
+    positions never key a node shared with another tree and which costs as much as the parse
+    on a large file. A module fresh from `parse` is shared with nothing: pass no other."""
+
+    @abstractmethod
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module: ...
+
+    def transform_module(self, module: cst.Module) -> cst.Module:
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        with self.resolve(wrapper):
+            return self.transform_module_impl(wrapper.module)
 
 
 def line_ends(positions: Mapping[cst.CSTNode, CodeRange]) -> dict[int, cst.TrailingWhitespace]:
