@@ -264,6 +264,21 @@ def test_check_exits_1_on_missing_or_stale_and_never_writes(tmp_path: Path) -> N
     assert run("annotate", "--remove", "--check", "net.py", cwd=tmp_path).returncode == 1
 
 
+def test_the_readme_example_is_what_it_writes_and_what_torch_counts(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The counts in the source: `paramlens annotate`", 1)[1]
+    before, after = re.findall(r"```python\n(.*?)```", section, flags=re.S)[:2]
+    path = tmp_path / "tiny.py"
+    path.write_text(f"from torch import nn\n\n\n{before}\n\nmodel = TinyNet()\n", encoding="utf-8")
+    expected = framework_counts(path)
+    expected[4] = [model_totals(path, {4: "TinyNet"})[4]]
+    # named twice: written once
+    assert run("annotate", "--no-cache", "tiny.py", "tiny.py", cwd=tmp_path).returncode == 0
+    text = path.read_text(encoding="utf-8")
+    assert text == f"from torch import nn\n\n\n{after}\n\nmodel = TinyNet()\n"
+    assert {line: [n for n, _c in counts] for line, counts in written(text).items()} == expected
+
+
 def test_crlf_line_endings_are_kept(tmp_path: Path) -> None:
     path = tmp_path / "net.py"
     original = TORCH.replace("\n", "\r\n").encode()

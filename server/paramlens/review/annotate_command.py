@@ -53,8 +53,12 @@ def run_annotate(request: Request) -> int:
         reports = [done.report for done in planned.review(request.jobs)]
     changed: list[str] = []
     unchanged = failed = 0
+    seen: set[Path] = set()
     for (absolute, _config, _path), (_read, data, _error), report in zip(
             planned.chosen, planned.raw, reports, strict=True):
+        if absolute in seen:
+            continue  # named twice, or through a link: written once (paths are resolved)
+        seen.add(absolute)
         shown = planned.display(absolute)
         if report.error is not None or data is None:
             _complain(shown, f"{report.error}; left untouched")
