@@ -291,6 +291,17 @@ def test_crlf_line_endings_are_kept(tmp_path: Path) -> None:
     assert path.read_bytes() == original
 
 
+def test_a_latin_1_file_stays_latin_1_and_gets_no_sign_it_cannot_hold(tmp_path: Path) -> None:
+    source = ('# -*- coding: latin-1 -*-\nfrom torch import nn\nname = "café"; c = nn.Conv2d(3, 10, 3)\n'
+              '\n\ndef f(width=3):\n    return nn.Conv2d(width, 10, 3)\n')
+    path = tmp_path / "m.py"
+    path.write_bytes(source.encode("latin-1"))
+    assert run("annotate", "--no-cache", "m.py", cwd=tmp_path).returncode == 0
+    lines = path.read_bytes().decode("latin-1").splitlines()
+    assert re.search(r'"café"; c = nn.Conv2d\(3, 10, 3\)  # [\d,]+ params$', lines[2])
+    assert lines[6] == "    return nn.Conv2d(width, 10, 3)"  # ≈ is not latin-1: skipped
+
+
 def test_unparseable_file_is_untouched_and_named(tmp_path: Path) -> None:
     (tmp_path / "good.py").write_text("from torch import nn\nc = nn.Conv2d(3, 10, 3)\n")
     broken = b"from torch import nn\nc = nn.Conv2d(3, 10, 3\n"

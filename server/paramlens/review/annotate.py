@@ -113,7 +113,7 @@ class Changes:
     written: int = 0  # ours added where there was none
     refreshed: int = 0  # ours there, with other counts
     removed: int = 0  # ours there, no count for the line any more
-    no_place: list[int] = field(default_factory=list)  # lines with counts and nowhere to write
+    skipped: list[int] = field(default_factory=list)  # lines with counts that cannot be written
 
     @property
     def any(self) -> bool:
@@ -176,16 +176,28 @@ class AnnotateCounts(Rewrite):
         wanted: dict[int, list[Count]] = {}
         if not self.remove:
             wanted = wanted_comments(self.report, definition_lines(positions))
-        # Counts for a line that no TrailingWhitespace ends (it ends inside a multi-line string
-        # or with a backslash) have no place where a comment is still code's: skipped.
-        self.changes.no_place = sorted(line for line in wanted if line not in ends)
+        texts = {number: comment_text(counts) for number, counts in wanted.items()}
+        # Skipped: counts for a line that no TrailingWhitespace ends (it ends inside a
+        # multi-line string, or with a backslash) have no place where a comment is still the
+        # code's; and `≈` cannot be written in a file whose encoding lacks it (latin-1).
+        self.changes.skipped = sorted(number for number, text in texts.items()
+                                      if number not in ends or not _encodable(text, tree.encoding))
+        for number in self.changes.skipped:
+            del texts[number]
         replacements: dict[cst.CSTNode, cst.CSTNode] = {}
         for number, line in ends.items():
-            counts = wanted.get(number)
-            new = rewritten(line, comment_text(counts) if counts else None, self.changes)
+            new = rewritten(line, texts.get(number), self.changes)
             if new is not line:
                 replacements[line] = new
         return replace_nodes(tree, replacements, positions)
+
+
+def _encodable(text: str, encoding: str) -> bool:
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
