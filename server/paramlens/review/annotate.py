@@ -208,13 +208,19 @@ class Annotated:
     changes: Changes
 
 
+def worth_parsing(data: bytes, report: FileReport, remove: bool = False) -> bool:
+    """Whether the file may change: it has a count to write, or may hold a comment of ours. A
+    file with neither is left without parsing it."""
+    counted = not remove and (any(layer_count(layer) for layer in report.layers)
+                              or any(total_count(total) for total in report.models))
+    return counted or b"params" in data
+
+
 def annotate_source(data: bytes, report: FileReport, remove: bool = False) -> Annotated:
     """The file's bytes with its comments written (or removed). `report` is the engine's report
     for these bytes. Raises rewriting.Unparsable when libcst cannot read them."""
-    counted = not remove and (any(layer_count(layer) for layer in report.layers)
-                              or any(total_count(total) for total in report.models))
-    if not counted and b"params" not in data:
-        return Annotated(None, Changes())  # nothing to write and nothing of ours: no parse
+    if not worth_parsing(data, report, remove):
+        return Annotated(None, Changes())
     codemod = AnnotateCounts(report, remove)
     module = codemod.transform_module(parse(data))
     if not codemod.changes.any:

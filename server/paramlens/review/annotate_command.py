@@ -7,14 +7,16 @@ Imported only when the command runs: it loads libcst, which `check` and the serv
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import sys
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from paramlens.engine.results import FileReport
-from paramlens.review.annotate import Annotated, annotate_source
+from paramlens.review.annotate import Annotated, Changes, annotate_source, worth_parsing
 from paramlens.review.cache import Cache, cache_folder
 from paramlens.review.config import ConfigError
 from paramlens.review.git_diff import DiffError
@@ -53,6 +55,7 @@ def run_annotate(request: Request) -> int:
         reports = [done.report for done in planned.review(request.jobs)]
     changed: list[str] = []
     unchanged = failed = 0
+    todo: list[tuple[Path, str, bytes, FileReport]] = []
     seen: set[Path] = set()
     for (absolute, _config, _path), (_read, data, _error), report in zip(
             planned.chosen, planned.raw, reports, strict=True):
@@ -64,10 +67,12 @@ def run_annotate(request: Request) -> int:
             _complain(shown, f"{report.error}; left untouched")
             failed += 1
             continue
-        try:
-            outcome = annotate_source(data, report, request.remove)
-        except Unparsable as error:
-            _complain(shown, f"{error}; left untouched")
+        todo.append((absolute, shown, data, report))
+    outcomes = codemod_all([(data, report) for _a, _s, data, report in todo], request.remove,
+                           request.jobs)
+    for (absolute, shown, data, _report), outcome in zip(todo, outcomes, strict=True):
+        if isinstance(outcome, str):
+            _complain(shown, f"{outcome}; left untouched")
             failed += 1
             continue
         if outcome.data is None:
@@ -85,6 +90,40 @@ def run_annotate(request: Request) -> int:
     if failed:
         return 2
     return 1 if request.check and changed else 0
+
+
+# What the forked workers run on: set before the pool forks, so that they inherit the reports
+# rather than receive them pickled, and read by index.
+_pending: list[tuple[bytes, FileReport]] = []
+_removing = False
+
+
+def _codemod(index: int) -> Annotated | str:
+    data, report = _pending[index]
+    try:
+        return annotate_source(data, report, _removing)
+    except Unparsable as error:
+        return str(error)
+
+
+def codemod_all(items: list[tuple[bytes, FileReport]], remove: bool, jobs: int
+                ) -> list[Annotated | str]:
+    """Each file's outcome, or why libcst cannot read it, in order. The files are independent,
+    and libcst parses in Python as fast as one core goes (a few times `check`'s own reading of
+    the same file): with jobs > 1 and several files to parse, they are spread over that many
+    forked processes."""
+    global _pending, _removing
+    heavy = [i for i, (data, report) in enumerate(items) if worth_parsing(data, report, remove)]
+    _pending, _removing = items, remove
+    try:
+        if jobs < 2 or len(heavy) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return [_codemod(i) for i in range(len(items))]
+        with ProcessPoolExecutor(max_workers=min(jobs, len(heavy)),
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            done = dict(zip(heavy, pool.map(_codemod, heavy), strict=True))
+    finally:
+        _pending = []
+    return [done.get(i, Annotated(None, Changes())) for i in range(len(items))]
 
 
 def _complain(shown: str, message: str) -> None:
