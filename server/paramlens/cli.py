@@ -46,11 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
     annotate.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                           help="files or folders (searched for .py files)")
     annotate.add_argument("--check", action="store_true",
-                          help="change nothing; exit 1 if a comment is missing or stale")
+                          help="change nothing; exit 1 if a comment is missing or stale "
+                               "(with --remove: if one is left)")
     annotate.add_argument("--remove", action="store_true",
                           help="take the comments paramlens wrote out again")
     annotate.add_argument("-j", "--jobs", type=_jobs, default=_cores(), metavar="N",
-                          help="worker processes for the files' own analyses, as for check")
+                          help="worker processes for the files' own analyses, as for "
+                               "check, and for their rewriting")
     annotate.add_argument("--no-cache", action="store_true",
                           help="neither read nor write the cache, as for check")
     serve = commands.add_parser("serve", help="run the language server (stdio by default)")
