@@ -243,6 +243,24 @@ def test_second_run_changes_nothing_and_remove_restores_the_bytes(tmp_path: Path
     assert path.read_bytes() == original
 
 
+def test_a_changed_layer_gets_its_new_count_and_a_removed_one_loses_its_comment(
+        tmp_path: Path) -> None:
+    path = tmp_path / "net.py"
+    path.write_text(TORCH, encoding="utf-8")
+    assert run("annotate", "--no-cache", "net.py", cwd=tmp_path).returncode == 0
+    edited = path.read_text(encoding="utf-8").replace("nn.Conv2d(3, 16, 3),  # stem",
+                                                      "nn.Conv2d(3, 16, 5),  # stem")
+    edited = edited.replace("emb = nn.Embedding(1000, 64)", "emb = None")
+    path.write_text(edited, encoding="utf-8")
+    done = run("annotate", "--no-cache", "net.py", cwd=tmp_path)
+    assert done.returncode == 0 and "refreshed" in done.stdout and "1 removed" in done.stdout
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[24] == "emb = None"
+    stem = written(path.read_text(encoding="utf-8"))[11]
+    assert [n for n, _c in stem] == framework_counts(path)[11]  # 5×5 kernels now
+    assert lines[10].startswith("            nn.Conv2d(3, 16, 5),  # stem  # ")
+
+
 def test_check_exits_1_on_missing_or_stale_and_never_writes(tmp_path: Path) -> None:
     path = tmp_path / "net.py"
     path.write_text(TORCH, encoding="utf-8")
