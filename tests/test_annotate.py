@@ -456,6 +456,30 @@ def corpus_roots() -> list[tuple[Path, list[str]]]:
     return found
 
 
+def check_comments(entry: dict, source: str) -> dict[int, list[tuple[int, bool]]]:
+    """The comments `check --format json` implies for a file: each layer's count (certain, else
+    under defaults) at the line its call ends, in the order the calls end, those of no
+    parameters left out; each class's or builder's total at its line instead."""
+    by_line: dict[int, list[tuple[tuple[int, int], tuple[int, bool]]]] = {}
+    for layer in entry["layers"]:
+        count = layer["params"] if layer["params"] is not None else layer["params_default"]
+        if count:  # none, or 0 (an activation: no comment)
+            by_line.setdefault(layer["end_line"], []).append(
+                ((layer["end_column"], layer["column"]), (count, layer["params"] is not None)))
+    found = {line: [c for _key, c in sorted(calls)] for line, calls in by_line.items()}
+    definitions = definition_lines_anywhere(source)
+    for model in entry["models"]:
+        total = model["params"] if model["params"] is not None else model["params_default"]
+        if total is not None and definitions.get(model["line"]) == model["name"]:
+            found[model["line"]] = [(total, model["params"] is not None)]
+    return found
+
+
+def definition_lines_anywhere(source: str) -> dict[int, str]:
+    return {node.lineno: node.name for node in ast.walk(ast.parse(source))
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
 def test_corpus_round_trip(tmp_path: Path) -> None:
     roots = corpus_roots()
     if not roots:
@@ -466,9 +490,15 @@ def test_corpus_round_trip(tmp_path: Path) -> None:
         copy = tmp_path / root.name
         shutil.copytree(root, copy)  # the whole tree: the evaluation imports the package's files
         original = {f: (copy / f).read_bytes() for f in files}
+        report = run("check", "--no-cache", "--format", "json", *files, cwd=copy)
         first = run("annotate", "--no-cache", *files, cwd=copy)
         assert first.returncode == 0, first.stderr
         annotated = {f: (copy / f).read_bytes() for f in files}
+        # the counts are check's, line by line (parity, not correctness: the frameworks' own
+        # counts are the tests above)
+        for entry in json.loads(report.stdout)["files"]:
+            assert written(annotated[entry["path"]].decode("utf-8")) == check_comments(
+                entry, original[entry["path"]].decode("utf-8")), entry["path"]
         total_comments += sum(len(written(data.decode("utf-8"))) for data in annotated.values())
         for f in files:
             assert ast.dump(ast.parse(annotated[f])) == ast.dump(ast.parse(original[f])), f
