@@ -48,8 +48,10 @@ class Rewrite(cst.MetadataDependent):
     """A codemod: `transform_module_impl` is written as for a `libcst.codemod.Codemod` (declare
     METADATA_DEPENDENCIES, read `self.metadata`, return the new module), and `transform_module`
     runs it. Not a `Codemod` itself: importing `libcst.codemod` loads its command-line
-    machinery and every bundled codemod, which doubles what libcst adds to start-up (bench/
-    rewrite_cost.py), for a context object a rewrite of one file does not need.
+    machinery and every bundled codemod, about 0.55 s of imports where libcst and its
+    metadata take 0.2 s (`python -X importtime`), for a context object a rewrite of one file
+    does not need. A `Rewrite` still runs under LibCST's `CodemodTest` through a small adapter
+    (tests/test_annotate.py).
 
     `transform_module` skips `MetadataWrapper`'s deep copy of the tree, which is there so that
     positions never key a node shared with another tree and which costs as much as the parse
