@@ -17,6 +17,7 @@ import argparse
 import ast
 import gc
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -27,11 +28,19 @@ from pathlib import Path
 
 from check_speed import corpus_files
 
+CPU: dict[str, list[float]] = {}  # CPU seconds of each timed command, its worker processes included
 
-def _median_run(command: list[str], cwd: Path | None = None) -> float:
+
+def _timed(name: str, command: list[str], cwd: Path | None = None) -> float:
+    """Wall seconds; the CPU seconds (user + system, of the process and the workers it waited
+    for) go to CPU[name]: on a shared machine they move less with the load than the wall."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, cwd=cwd, capture_output=True, check=False)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.setdefault(name, []).append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall
 
 
 def main() -> None:
@@ -74,33 +83,40 @@ def main() -> None:
                 annotate_source(data, report)
             timings["codemod"].append(time.perf_counter() - start)
             for _start_up in range(3):
-                timings["cli"].append(_median_run([python, "-c", "import paramlens.cli"]))
+                timings["cli"].append(_timed("cli", [python, "-c", "import paramlens.cli"]))
                 timings["cli+libcst"].append(
-                    _median_run([python, "-c", "import paramlens.cli, libcst"]))
-                timings["cli+annotate"].append(_median_run(
-                    [python, "-c", "import paramlens.cli, paramlens.review.annotate_command"]))
-            timings["check"].append(_median_run(
-                [python, "-m", "paramlens", "check", "--no-cache", "--format", "json", *files],
+                    _timed("cli+libcst", [python, "-c", "import paramlens.cli, libcst"]))
+                timings["cli+annotate"].append(_timed("cli+annotate", [
+                    python, "-c", "import paramlens.cli, paramlens.review.annotate_command"]))
+            timings["check"].append(_timed("check", [
+                python, "-m", "paramlens", "check", "--no-cache", "--format", "json", *files],
                 cwd=root))
             copy = Path(scratch) / "copy"
             shutil.rmtree(copy, ignore_errors=True)
             shutil.copytree(root, copy)
-            timings["annotate"].append(_median_run(
-                [python, "-m", "paramlens", "annotate", "--no-cache", *files], cwd=copy))
+            timings["annotate"].append(_timed(
+                "annotate", [python, "-m", "paramlens", "annotate", "--no-cache", *files], cwd=copy))
     m = {k: statistics.median(v) for k, v in timings.items()}
+    cpu = {k: statistics.median(v) for k, v in CPU.items()}
     print(f"{len(files)} files, {lines:,} lines, {args.repeat} runs (start-up: {3 * args.repeat}), "
           "medians:")
     print(f"  ast.parse                                  {m['ast']:8.3f} s")
     print(f"  libcst.parse_module                        {m['libcst']:8.3f} s   "
           f"ratio {m['libcst'] / m['ast']:5.1f}x ast")
-    print(f"  start-up: import paramlens.cli             {m['cli'] * 1000:8.0f} ms")
-    print(f"            ... + import libcst              {m['cli+libcst'] * 1000:8.0f} ms   "
-          f"+{(m['cli+libcst'] - m['cli']) * 1000:.0f} ms")
-    print(f"            ... + annotate's modules         {m['cli+annotate'] * 1000:8.0f} ms   "
-          f"+{(m['cli+annotate'] - m['cli']) * 1000:.0f} ms")
-    print(f"  paramlens check --no-cache                 {m['check']:8.3f} s")
+    print("  (wall, then CPU of the process and its workers)")
+    print(f"  start-up: import paramlens.cli             {m['cli'] * 1000:8.0f} ms  "
+          f"{cpu['cli'] * 1000:6.0f} ms CPU")
+    print(f"            ... + import libcst              {m['cli+libcst'] * 1000:8.0f} ms  "
+          f"{cpu['cli+libcst'] * 1000:6.0f} ms CPU   +{(m['cli+libcst'] - m['cli']) * 1000:.0f} ms"
+          f" (CPU +{(cpu['cli+libcst'] - cpu['cli']) * 1000:.0f} ms)")
+    print(f"            ... + annotate's modules         {m['cli+annotate'] * 1000:8.0f} ms  "
+          f"{cpu['cli+annotate'] * 1000:6.0f} ms CPU   "
+          f"+{(m['cli+annotate'] - m['cli']) * 1000:.0f} ms"
+          f" (CPU +{(cpu['cli+annotate'] - cpu['cli']) * 1000:.0f} ms)")
+    print(f"  paramlens check --no-cache                 {m['check']:8.3f} s   {cpu['check']:6.2f} s CPU")
     print(f"  paramlens annotate --no-cache              {m['annotate']:8.3f} s   "
-          f"ratio {m['annotate'] / m['check']:5.2f}x check")
+          f"{cpu['annotate']:6.2f} s CPU   ratio {m['annotate'] / m['check']:5.2f}x check "
+          f"(CPU {cpu['annotate'] / cpu['check']:.2f}x)")
     print(f"  annotate's codemod alone, in process       {m['codemod']:8.3f} s   "
           f"(parse, positions, rewrite, bytes; {m['codemod'] / m['libcst']:.1f}x the parse)")
 
