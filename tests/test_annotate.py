@@ -322,13 +322,18 @@ def test_a_latin_1_file_stays_latin_1_and_gets_no_sign_it_cannot_hold(tmp_path: 
 
 def test_unparseable_file_is_untouched_and_named(tmp_path: Path) -> None:
     (tmp_path / "good.py").write_text("from torch import nn\nc = nn.Conv2d(3, 10, 3)\n")
-    broken = b"from torch import nn\nc = nn.Conv2d(3, 10, 3\n"
+    broken = b"from torch import nn\nc = nn.Conv2d(3, 10, 3  # 280 params\n"
     (tmp_path / "broken.py").write_bytes(broken)
     done = run("annotate", "--no-cache", ".", cwd=tmp_path)
     assert done.returncode == 2
     assert "broken.py" in done.stderr and "left untouched" in done.stderr
     assert (tmp_path / "broken.py").read_bytes() == broken
     assert "  # " in (tmp_path / "good.py").read_text()
+    # --remove evaluates nothing: there libcst is the one to refuse the file
+    done = run("annotate", "--remove", ".", cwd=tmp_path)
+    assert done.returncode == 2 and "broken.py: libcst cannot parse it" in done.stderr
+    assert (tmp_path / "broken.py").read_bytes() == broken
+    assert "  # " not in (tmp_path / "good.py").read_text()
 
 
 def test_config_errors_and_no_files_exit_2(tmp_path: Path) -> None:
