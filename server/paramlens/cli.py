@@ -1,4 +1,4 @@
-"""`paramlens check` and `paramlens serve`: argument parsing over the analysis and the server."""
+"""`paramlens check`, `annotate` and `serve`: argument parsing over the analysis and the server."""
 
 from __future__ import annotations
 
@@ -50,6 +50,20 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--max-notices", type=int, metavar="N",
                        help="github format: at most N notices, the rest summed in one "
                             "(default: [tool.paramlens] max-notices, else 10)")
+    annotate = commands.add_parser("annotate", help="write each layer's count as a trailing "
+                                    "comment (# 280 params), and each model's total")
+    annotate.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                          help="files or folders (searched for .py files)")
+    annotate.add_argument("--check", action="store_true",
+                          help="change nothing; exit 1 if a comment is missing or stale "
+                               "(with --remove: if one is left)")
+    annotate.add_argument("--remove", action="store_true",
+                          help="take the comments paramlens wrote out again")
+    annotate.add_argument("-j", "--jobs", type=_jobs, default=_cores(), metavar="N",
+                          help="worker processes for the files' own analyses, as for "
+                               "check, and for their rewriting")
+    annotate.add_argument("--no-cache", action="store_true",
+                          help="neither read nor write the cache, as for check")
     serve = commands.add_parser("serve", help="run the language server (stdio by default)")
     transport = serve.add_mutually_exclusive_group()
     transport.add_argument("--stdio", action="store_true",
@@ -252,6 +266,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return run_serve(args)
+    if args.command == "annotate":
+        # here, not at the top: it loads libcst, which check and serve never need
+        from paramlens.review.annotate_command import Request, run_annotate
+
+        return run_annotate(Request(args.paths, args.check, args.remove, args.jobs,
+                                    not args.no_cache))
     return run_check(args)
 
 

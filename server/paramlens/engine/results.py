@@ -87,6 +87,13 @@ class LayerResult:
         return self.params_default, False
 
     @property
+    def never_has_parameters(self) -> bool:
+        """An activation, a pooling, a reshape or a merge: no parameters whatever its arguments
+        (no `# 0 params` hint or comment for it)."""
+        return (self.params == 0 and all(c.params in (0, None) for c in self.contexts)
+                and self.family in ("activation", "shape", "pool", "merge"))
+
+    @property
     def weight_shape(self) -> tuple[int, ...] | None:
         return self.tensors[0].shape if self.tensors else None
 

@@ -74,8 +74,7 @@ def hover_markdown(layer: LayerResult) -> str:
 
 def wants_hint(layer: LayerResult) -> bool:
     """A layer that owns no parameters whatever its arguments gets no `# 0 params` hint."""
-    return not (layer.params == 0 and all(c.params in (0, None) for c in layer.contexts) and
-                layer.family in ("activation", "shape", "pool", "merge"))
+    return not layer.never_has_parameters
 
 
 def inlay_label(layer: LayerResult) -> str:

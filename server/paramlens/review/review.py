@@ -235,12 +235,15 @@ class Plan:
                 report.layers = [r for r in report.layers if _touches(r.span, lines)]
                 report.diagnostics = [d for d in report.diagnostics if _touches(d.span, lines)]
                 report.models = [m for m in report.models if _touches(m.span, lines)]
-            try:
-                display = absolute.relative_to(self.root).as_posix()
-            except ValueError:
-                display = os.path.relpath(absolute, self.cwd)
-            reviewed.append(ReviewedFile(report, config, display))
+            reviewed.append(ReviewedFile(report, config, self.display(absolute)))
         return reviewed
+
+    def display(self, absolute: Path) -> str:
+        """A chosen file's path as the reports show it: from the repository root if inside."""
+        try:
+            return absolute.relative_to(self.root).as_posix()
+        except ValueError:
+            return os.path.relpath(absolute, self.cwd)
 
 
 def _resolve(path: str, folders: dict[str, str]) -> str:
