@@ -22,14 +22,13 @@ import pytest
 from libcst.codemod import Codemod, CodemodContext, CodemodTest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from corpus_files import CACHE, recorded_corpus
 from paramlens.engine.results import FileReport, LayerResult, Span
 from paramlens.review.annotate import AnnotateCounts
 from paramlens.review.rewriting import node_at
 from paramlens.review.sources import check_file
 
 ROOT = Path(__file__).parent.parent
-CORPUS = Path(os.environ.get("PARAMLENS_CORPUS", ROOT.parent / "shared" / "corpus"))
-CACHE = Path(os.environ.get("CORPUS_CACHE", Path.home() / ".cache" / "layer-corpus"))
 CONTAINERS = {"Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
 COMMENT = re.compile(r"# (≈?[\d,]+(?: \+ ≈?[\d,]+)*) params\s*$")
 
@@ -448,17 +447,7 @@ def test_engine_spans_are_libcst_positions() -> None:
 
 # The shared corpus: every recorded file annotated, annotated again, and cleaned ---------------
 def corpus_roots() -> list[tuple[Path, list[str]]]:
-    found = []
-    for name in ("torchvision-0.29.1", "keras-3.15.1"):
-        truth_file = CORPUS / f"{name}.json"
-        if not truth_file.exists():
-            continue
-        truth = json.loads(truth_file.read_text())
-        root = CACHE / truth["distribution"].replace("==", "-")
-        files = sorted(truth["files"])
-        if all((root / f).exists() for f in files):
-            found.append((root, files))
-    return found
+    return list(recorded_corpus().values())
 
 
 def check_comments(entry: dict, source: str) -> dict[int, list[tuple[int, bool]]]:

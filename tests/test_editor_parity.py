@@ -47,11 +47,9 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
+from corpus_files import CACHE, TRUTHS, recorded_corpus
 from lsp_helpers import PUBLISHED, ROOT, diagnostics_for, hover_text, open_text, uri_of
 
-CORPUS = Path(os.environ.get("PARAMLENS_CORPUS", ROOT.parent / "shared" / "corpus"))
-CACHE = Path(os.environ.get("CORPUS_CACHE", Path.home() / ".cache" / "layer-corpus"))
-TRUTHS = ("torchvision-0.29.1", "keras-3.15.1")
 SEED = 20250611
 # Seconds to wait for the diagnostics of a version (the debounce is 20 ms; the server analyses the
 # files one after the other, so the last of a suite opened at once waits for all the others).
@@ -456,23 +454,7 @@ def deletable_line(text: str, rng: random.Random, avoid: int) -> int | None:
 # the files -------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def corpus() -> dict[str, tuple[Path, list[str]]]:
-    """Each distribution's unpacked folder and its recorded files. score.py fetches what is missing
-    (pip download); once per truth file, as it stops at the first one when the command (`true`)
-    prints no JSON."""
-    found: dict[str, tuple[Path, list[str]]] = {}
-    for name in TRUTHS:
-        truth_file = CORPUS / f"{name}.json"
-        if not truth_file.exists():
-            continue
-        truth = json.loads(truth_file.read_text())
-        root = CACHE / truth["distribution"].replace("==", "-")
-        files = sorted(truth["files"])
-        if not all((root / p).exists() for p in files):
-            subprocess.run([sys.executable, str(CORPUS / "score.py"), str(truth_file), "--", "true"],
-                           capture_output=True, timeout=900)
-        if all((root / p).exists() for p in files):
-            found[name] = (root, files)
-    return found
+    return recorded_corpus()
 
 
 def suite_files(suite: str, request: pytest.FixtureRequest) -> list[tuple[str, Path]]:

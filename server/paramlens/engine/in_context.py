@@ -17,7 +17,7 @@ import os
 
 from paramlens.engine.catalogue import lookup
 from paramlens.engine.evaluate.entries import EvaluatedTotal, Evaluation, call_total, evaluate_files
-from paramlens.engine.evaluate.model_checks import FixAt, Place, built_and_called
+from paramlens.engine.evaluate.model_checks import Place, built_and_called
 from paramlens.engine.evaluate.program import CallSpan
 from paramlens.engine.parse import parse_quietly
 from paramlens.engine.positions import LineIndex
@@ -122,13 +122,14 @@ def _owns_parameters(layer: LayerResult) -> bool:
     return any(t.present is True for t in layer.tensors)
 
 
-def _span(index: LineIndex | None, place: Place) -> Span:
+def _span(index: LineIndex | None, place: Place | Span) -> Span:
+    """A span in code points from one in UTF-8 bytes."""
     return Span(place.line, _column(index, place.line, place.column), place.end_line,
                 _column(index, place.end_line, place.end_column))
 
 
-def _fix(index: LineIndex | None, fix: FixAt) -> Fix:
-    return Fix(fix.title, fix.kind, _span(index, fix.target), fix.name, fix.value, fix.position)
+def _fix(index: LineIndex | None, fix: Fix) -> Fix:
+    return dataclasses.replace(fix, target=_span(index, fix.target))
 
 
 def with_contexts(layer: LayerResult, contexts: list) -> LayerResult:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-import os
 import sys
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ from paramlens.review.cache import Cache, cache_folder
 from paramlens.review.config import ConfigError
 from paramlens.review.git_diff import DiffError
 from paramlens.review.review import plan
+from paramlens.review.rewrite_file import replace_file
 from paramlens.review.rewriting import Unparsable
 
 
@@ -79,7 +78,7 @@ def run_annotate(request: Request) -> int:
             unchanged += 1
             continue
         if not request.check:
-            problem = _write(absolute, data, outcome.data)
+            problem = replace_file(absolute, data, outcome.data)
             if problem is not None:
                 _complain(shown, f"{problem}; left untouched")
                 failed += 1
@@ -159,25 +158,3 @@ def _summary(changed: int, unchanged: int, request: Request) -> str:
     return f"{files} annotated, {unchanged} left unchanged"
 
 
-def _write(path: Path, before: bytes, after: bytes) -> str | None:
-    """Writes `after` over the file if it still holds `before` (an editor may have saved it
-    meanwhile: then it is left alone). Through a temporary file and a rename, so that a failure
-    midway never leaves half a file; the mode is kept. None, or what went wrong in words."""
-    try:
-        with open(path, "rb") as current:
-            if current.read(len(before) + 1) != before:
-                return "changed on disk while being annotated"
-        mode = os.stat(path).st_mode
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                             suffix=".paramlens")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(after)
-            os.chmod(temporary, mode & 0o7777)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except OSError as error:
-        return f"cannot write it ({error.strerror or error})"
-    return None

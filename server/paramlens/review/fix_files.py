@@ -9,16 +9,13 @@ editor, where the user asks for them.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from paramlens.engine.reading import SourceError, read_regular_bytes
 from paramlens.review.fixes import apply_fixes
 from paramlens.review.review import Plan, ReviewedFile
-from paramlens.review.sources import MAX_BYTES
+from paramlens.review.rewrite_file import replace_file
 
 
 @dataclass(frozen=True)
@@ -79,24 +76,4 @@ def _write(path: Path, read: bytes, old: str, new: str) -> str | None:
         data = new.encode(encoding)
     except (SyntaxError, LookupError, UnicodeError):
         return "its encoding cannot write the fixed text"
-    try:
-        if read_regular_bytes(str(path), MAX_BYTES) != read:
-            return "it changed since it was read"
-    except SourceError as error:
-        return str(error)
-    # a whole new file renamed over the old one: a reader never sees half of it
-    folder = os.path.dirname(path)
-    try:
-        mode = os.stat(path).st_mode & 0o7777
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".paramlens-fix-", suffix=".py")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.chmod(temporary, mode)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except OSError as error:
-        return f"could not write it ({error.strerror or error})"
-    return None
+    return replace_file(path, read, data)

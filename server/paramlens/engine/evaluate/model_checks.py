@@ -40,6 +40,7 @@ from paramlens.engine.evaluate.objects import (
 )
 from paramlens.engine.evaluate.program import EntryResult, Program, model_total
 from paramlens.engine.nodes import all_nodes
+from paramlens.engine.results import Fix, Span
 
 
 @dataclass(frozen=True)
@@ -52,17 +53,9 @@ class Place:
     end_line: int
     end_column: int
 
-
-@dataclass(frozen=True)
-class FixAt:
-    """An `engine.results.Fix`, placed by bytes until the file's text converts it."""
-
-    title: str
-    kind: str
-    target: Place
-    name: str
-    value: str = ""
-    position: int | None = None
+    @property
+    def span(self) -> Span:
+        return Span(self.line, self.column, self.end_line, self.end_column)
 
 
 @dataclass(frozen=True)
@@ -71,7 +64,8 @@ class ModelFinding:
     severity: str
     place: Place
     message: str
-    fix: FixAt | None = None
+    # its target's columns are UTF-8 bytes here too, until the file's text converts them
+    fix: Fix | None = None
 
 
 # What a module's code may use to reach its children without naming them.
@@ -314,7 +308,7 @@ def _plain_items(value: Any) -> list[Any] | None:
 
 
 def _container_fix(program: Program, cls: ClassV, attr: str, value: Any, items: list[Any],
-                   assigned: ast.expr, path: str) -> FixAt | None:
+                   assigned: ast.expr, path: str) -> Fix | None:
     """Wrap the assigned list in nn.ModuleList (a dict in nn.ModuleDict), where that keeps the
     code working: every item a module, string keys torch accepts, and every other use of the
     attribute one the container supports."""
@@ -330,7 +324,7 @@ def _container_fix(program: Program, cls: ClassV, attr: str, value: Any, items: 
     if nn is None:
         return None
     wrapper = f"{nn}.ModuleDict" if is_dict else f"{nn}.ModuleList"
-    return FixAt(f"Hold them in {wrapper}", "wrap", _place(path, assigned), wrapper)
+    return Fix(f"Hold them in {wrapper}", "wrap", _place(path, assigned).span, wrapper)
 
 
 # Names nn.ModuleDict already has: torch refuses them as keys (add_module: "attribute already
@@ -619,7 +613,7 @@ def _bias_before_norm(layer: Any, norm: Any, graph: _Graph) -> ModelFinding | No
     path = layer.site[0]
     place = _place(path, layer.node)
     norm_line = norm.node.lineno if norm.node is not None else norm.site[1]
-    fix = FixAt(f"Pass {keyword}=False (saves {bias.numel:,} parameters)", "set-argument", place,
+    fix = Fix(f"Pass {keyword}=False (saves {bias.numel:,} parameters)", "set-argument", place.span,
                 keyword, "False", names.index(keyword) if keyword in names else None)
     return ModelFinding(
         "redundant-bias", "information", place,
