@@ -155,7 +155,11 @@ def test_fix_writes_the_model_checks_fixes(tmp_path: Path) -> None:
     target = tmp_path / "net.py"
     target.write_text(source)
     (tmp_path / "link.py").symlink_to(target)
-    done = run("check", "--fix", "link.py", cwd=tmp_path)
+    safe_only = run("check", "--fix", "link.py", cwd=tmp_path)  # both change the state_dict
+    assert target.read_text() == source and safe_only.returncode == 1
+    assert safe_only.stdout.splitlines()[-1] == \
+        "2 more fixes are available with --unsafe-fixes (they change what the model holds)."
+    done = run("check", "--fix", "--unsafe-fixes", "link.py", cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines()[-1] == "Fixed 2 errors in 1 file."
     # the file the link names is written, the link stays one; a writing run made no cache
@@ -196,7 +200,7 @@ def test_fix_turns_keras_biases_off_and_the_output_stays(tmp_path: Path) -> None
 
     target = tmp_path / "net.py"
     target.write_text(KERAS_MODEL)
-    done = run("check", "--fix", "net.py", cwd=tmp_path)
+    done = run("check", "--fix", "--unsafe-fixes", "net.py", cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     fixed = target.read_text()
     assert "layers.Conv2D(4, 3, use_bias=False),  # a norm follows" in fixed

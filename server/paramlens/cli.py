@@ -47,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fix", action="store_true",
                        help="write every proven fix into the files, then report what remains "
                             "(never from the cache)")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix, also write the fixes that change what the model holds "
+                            "(bias=False, nn.ModuleList: an old checkpoint then no longer loads "
+                            "strictly)")
     check.add_argument("--max-notices", type=int, metavar="N",
                        help="github format: at most N notices, the rest summed in one "
                             "(default: [tool.paramlens] max-notices, else 10)")
@@ -114,6 +118,9 @@ def run_check(args: argparse.Namespace) -> int:
     gc.set_threshold(100_000, 50, 50)
     cwd = Path.cwd()
     # a run that writes files reads them itself: no result of an earlier run is trusted for it
+    if args.unsafe_fixes and not args.fix:
+        print("paramlens: --unsafe-fixes needs --fix", file=sys.stderr)
+        return 2
     cache = None if args.no_cache or args.fix else Cache(cache_folder(cwd))
     try:
         defaults = config_for(cwd)
@@ -182,7 +189,7 @@ def _fix(args: argparse.Namespace, planned: Plan, files: list[ReviewedFile], cwd
     again, so that what is reported is what remains."""
     from paramlens.review.fix_files import fix_files
 
-    fixes = fix_files(planned, files)
+    fixes = fix_files(planned, files, args.unsafe_fixes)
     if fixes.files:
         files = plan(args.paths, args.diff, cwd, None).review(args.jobs)
     return files, fixes

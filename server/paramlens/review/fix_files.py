@@ -3,7 +3,8 @@
 A file is written only if its bytes are still the ones the run read (compared, not assumed),
 in its own encoding, and only with a text that parses; all of its fixes go in one pass
 (fixes.apply_fixes). Refactors (make-explicit) are never applied here: they are offered in the
-editor, where the user asks for them.
+editor, where the user asks for them. A fix that changes what the model holds (bias=False,
+nn.ModuleList) is written only with --unsafe-fixes, as ruff does.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from paramlens.review.fixes import apply_fixes
+from paramlens.review.registry import CHECKS
 from paramlens.review.review import Plan, ReviewedFile
 from paramlens.review.rewrite_file import replace_file
 
@@ -34,22 +36,30 @@ class FixRun:
     fixed: list[FixedFinding] = field(default_factory=list)
     files: int = 0  # files written
     problems: list[str] = field(default_factory=list)  # files left as they were, and why
+    unsafe_left: int = 0  # fixes not written without --unsafe-fixes
 
     def summary(self) -> list[str]:
-        """ruff's wording: each fix, then the count."""
-        if not self.fixed:
-            return []
-        errors = "error" if len(self.fixed) == 1 else "errors"
-        files = "file" if self.files == 1 else "files"
-        return [f.words() for f in self.fixed] + \
-            [f"Fixed {len(self.fixed)} {errors} in {self.files} {files}."]
+        """ruff's wording: each fix, then the count, then the fixes left for --unsafe-fixes."""
+        lines = [f.words() for f in self.fixed]
+        if self.fixed:
+            errors = "error" if len(self.fixed) == 1 else "errors"
+            files = "file" if self.files == 1 else "files"
+            lines.append(f"Fixed {len(self.fixed)} {errors} in {self.files} {files}.")
+        if self.unsafe_left:
+            fixes = "fix is" if self.unsafe_left == 1 else "fixes are"
+            lines.append(f"{self.unsafe_left} more {fixes} available with --unsafe-fixes "
+                         "(they change what the model holds).")
+        return lines
 
 
-def fix_files(planned: Plan, files: list[ReviewedFile]) -> FixRun:
+def fix_files(planned: Plan, files: list[ReviewedFile], unsafe: bool = False) -> FixRun:
+    """The safe fixes (registry.Check.safe_fix), and with `unsafe` the others too."""
     run = FixRun()
     for (absolute, _config, _path), (_p, data, _error), (_q, text, _e), reviewed in \
             zip(planned.chosen, planned.raw, planned.read, files, strict=True):
-        found = [d for d in reviewed.report.diagnostics if d.fix is not None]
+        proven = [d for d in reviewed.report.diagnostics if d.fix is not None]
+        found = [d for d in proven if unsafe or CHECKS[d.code].safe_fix]
+        run.unsafe_left += len(proven) - len(found)
         if not found or data is None or text is None:
             continue
         shown = reviewed.display_path

@@ -19,6 +19,10 @@ class Check:
     fact: str  # what the engine proves before it reports it
     help: str  # what to do about it
     fixable: bool = False  # a quick fix (and `check --fix`) can write the change
+    # `check --fix` writes it without asking (as ruff's safe fixes): the code keeps its meaning
+    # or could not run before. The others change what the model holds (its state_dict: an old
+    # checkpoint no longer loads strictly), so they need --unsafe-fixes, as in ruff.
+    safe_fix: bool = False
     # shown only by the editor: about the analysis itself, not about the code (never in a review
     # format, and not a name for [tool.paramlens] checks)
     editor: bool = False
@@ -35,7 +39,7 @@ _ALL = (
           "the previous layer of the same Sequential gives a fixed number of channels, and this "
           "layer states a different fixed number",
           "Make the layer's in_channels equal to the previous layer's out_channels.",
-          fixable=True),
+          fixable=True, safe_fix=True),
     Check("groups-divisibility", "error",
           "`groups` does not divide the input or output channels",
           "the channels and `groups` are fixed numbers and the division leaves a remainder",
