@@ -35,8 +35,9 @@ def test_counts_in_vscode_from_the_bundled_server(tmp_path: Path) -> None:
         "detail"]
     interpreter = result["interpreter"]
     assert interpreter.endswith("/python/bin/python")
-    assert len(result["servers"]) == 1  # also after three quick settings changes
-    python, script = result["servers"][0].split()[:2]
+    # one server, also after three restarts asked for within 100 ms, and not the one before them
+    assert len(result["servers"]) == 1 and result["servers"] != result["serversBeforeRestarts"]
+    _pid, python, script = result["servers"][0].split()[:3]
     assert python == interpreter
     assert script.endswith("/paramlens.paramlens-0.1.0/bundled/tool/lsp_server.py")
     assert "Sequential: 270 parameters" in checks[

@@ -137,6 +137,8 @@ cat > "$RUN/data/User/settings.json" <<JSON
   "paramlens.importStrategy": "$STRATEGY"
 }
 JSON
+# A key for paramlens.restart, so that the test can ask for restarts faster than a user could.
+echo '[{"key": "ctrl+alt+shift+f9", "command": "paramlens.restart"}]' > "$RUN/data/User/keybindings.json"
 log "installing $(basename "$VSIX") into code-server"
 XDG_CONFIG_HOME="$RUN/cfg" TMPDIR="$RUN/tmp" "$SERVER_BIN" --user-data-dir "$RUN/data" \
   --extensions-dir "$RUN/ext" --install-extension "$VSIX" >&2
@@ -161,7 +163,7 @@ status=0
 # Its own process group too, so that Chromium goes with it whatever happens.
 cd "$CLIENT"
 PORT=$PORT E2E_OUT=$OUT E2E_EXPECT=$EXPECT E2E_WORKSPACE="$RUN/workspace" E2E_EXTENSIONS="$RUN/ext" \
-  E2E_SETTINGS="$RUN/data/User/settings.json" E2E_INTERPRETER="$PYTHON" setsid node "$HERE/drive.mjs" &
+  E2E_INTERPRETER="$PYTHON" setsid node "$HERE/drive.mjs" &
 DRIVER=$!
 wait "$DRIVER" || status=$?
 log "screenshots and result.json in $OUT"
