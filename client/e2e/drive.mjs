@@ -238,11 +238,13 @@ try {
       /Sequential: 270 parameters/.test(cursorStatus), cursorStatus ||
       await page.locator(".statusbar-item", { hasText: "parameters" }).first().innerText().catch(() => ""));
     await page.locator(".statusbar-item", { hasText: "parameters" }).first().click();
-    const panel = page.locator(".part.panel .view-lines", { hasText: "total:" }).first();
-    const table = await panel.waitFor({ timeout: 30000 }).then(() => panel.innerText(), () => "");
-    await shot(page, "03b-check-in-output");
-    check("clicking it runs paramlens check into the output channel",
-      /Conv2D/.test(table) && /total:/.test(table), table.split("\n").find((l) => l.startsWith("total:")));
+    const tab = page.locator('.tab[aria-label^="seed.py (paramlens check).txt"]').first();
+    const opened = await tab.waitFor({ timeout: 30000 }).then(() => true, () => false);
+    const table = opened ? (await waitForText(page, /total:/, 15000)) : "";
+    await shot(page, "03b-check-in-a-tab");
+    check("clicking it opens paramlens check's table in an editor tab",
+      opened && /Conv2D/.test(table) && /^total:/m.test(table) && /^seed\.py:5 /m.test(table),
+      table.split("\n").find((l) => l.startsWith("total:")) ?? (opened ? "no table" : "no tab"));
 
     await openFile(page, "torch_resnet_block.py");
     const torch = await waitForText(page, /# 9,408 params/);

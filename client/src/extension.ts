@@ -3,6 +3,7 @@
 // 3.10 or later; the decisions live in settings.ts, serial.ts and status.ts; this file is the
 // glue to VS Code.
 import { execFile } from "child_process";
+import { basename, dirname, relative } from "path";
 import * as vscode from "vscode";
 import { LanguageClient, LanguageClientOptions, State, TransportKind } from "vscode-languageclient/node";
 import { Debouncer, Serial } from "./serial";
@@ -44,9 +45,10 @@ async function activeEnvironment(resource?: vscode.Uri): Promise<string | undefi
   }
 }
 
-function run(command: string, args: string[]): Promise<{ code: number; out: string; err: string; spawned: boolean }> {
+function run(command: string, args: string[], cwd?: string
+): Promise<{ code: number; out: string; err: string; spawned: boolean }> {
   return new Promise((resolve) => {
-    execFile(command, args, { timeout: 60000, maxBuffer: 32 * 1024 * 1024 }, (error, out, err) => {
+    execFile(command, args, { timeout: 60000, maxBuffer: 32 * 1024 * 1024, cwd }, (error, out, err) => {
       const code = error ? (typeof error.code === "number" ? error.code : 127) : 0;
       // a string code (ENOENT, EACCES) means the command itself could not be started
       const spawned = !(error && typeof error.code === "string");
@@ -180,20 +182,34 @@ function render(): void {
   status.show();
 }
 
+/** `paramlens check`'s tables, by the read-only documents that show them. */
+const CHECK_SCHEME = "paramlens-check";
+const tables = new Map<string, string>();
+const tablesChanged = new vscode.EventEmitter<vscode.Uri>();
+
 async function checkFile(): Promise<void> {
   const editor = vscode.window.activeTextEditor;
-  if (!editor) {
+  if (!editor || editor.document.uri.scheme === CHECK_SCHEME) {
     return;
   }
   if (!python) {
     void restart();
     return;
   }
-  const [command, ...args] = checkCommand(python, strategy, extensionPath, editor.document.uri.fsPath);
-  output.show(true);
-  output.appendLine(`$ ${[command, ...args].join(" ")}`);
-  const result = await run(command, args);
-  output.appendLine(result.out + result.err);
+  const file = editor.document.uri.fsPath;
+  // run from the workspace folder, so that the table names the file as the explorer does
+  const folder = vscode.workspace.getWorkspaceFolder(editor.document.uri)?.uri.fsPath ?? dirname(file);
+  const shown = relative(folder, file);
+  const [command, ...args] = checkCommand(python, strategy, extensionPath, shown);
+  output.appendLine(`$ cd ${folder} && ${[command, ...args].join(" ")}`);
+  const result = await run(command, args, folder);
+  // A tab of its own, read-only and not wrapped: the table is wider than the output panel.
+  const uri = vscode.Uri.from({ scheme: CHECK_SCHEME, path: `/${basename(file)} (paramlens check).txt`,
+    query: encodeURIComponent(file) });
+  tables.set(uri.toString(), `$ paramlens check ${shown}\n\n${result.out}${result.err}`);
+  tablesChanged.fire(uri);
+  const document = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(document, { preview: false });
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -202,7 +218,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
   status.name = "paramlens";
   status.command = "paramlens.checkFile";
-  context.subscriptions.push(output, status, { dispose: () => summaryUpdate.cancel() },
+  context.subscriptions.push(output, status, tablesChanged, { dispose: () => summaryUpdate.cancel() },
+    vscode.workspace.registerTextDocumentContentProvider(CHECK_SCHEME, {
+      onDidChange: tablesChanged.event,
+      provideTextDocumentContent: (uri) => tables.get(uri.toString()) ?? "",
+    }),
     vscode.commands.registerCommand("paramlens.restart", () => restart()),
     vscode.commands.registerCommand("paramlens.checkFile", checkFile),
     vscode.window.onDidChangeActiveTextEditor(() => {
