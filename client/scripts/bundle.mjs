@@ -12,6 +12,8 @@ const libs = join(client, "bundled", "libs");
 const requirements = join(client, "bundled", "requirements.txt");
 const source = join(dirname(client), "server", "paramlens");
 
+const examples = join(dirname(client), "examples");
+
 function python() {
   const candidates = [process.env.PARAMLENS_BUNDLE_PYTHON, "python3", "python"].filter(Boolean);
   for (const candidate of candidates) {
@@ -23,8 +25,9 @@ function python() {
   throw new Error(`no Python with pip to fill bundled/libs (tried ${candidates.join(", ")})`);
 }
 
+const interpreter = python();
 rmSync(libs, { recursive: true, force: true });
-const pip = spawnSync(python(), ["-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+const pip = spawnSync(interpreter, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check",
   "--target", libs, "--no-deps", "--only-binary=:all:", "--implementation", "py",
   "--python-version", "3.10", "--require-hashes", "--no-compile", "-r", requirements],
 { stdio: "inherit" });
@@ -47,3 +50,20 @@ console.log(`bundled/libs: ${packages.join(", ")} (${(size(libs) / 1024).toFixed
 if (!existsSync(join(libs, "paramlens", "__main__.py"))) {
   throw new Error("paramlens was not copied into bundled/libs");
 }
+
+// The bundle must be enough by itself: with -S (no site-packages) and -E (no PYTHONPATH) only
+// the standard library and bundled/libs are there. The server's modules import, and `paramlens
+// check` prints its table.
+const tool = join(client, "bundled", "tool");
+const smoke = [
+  ["-S", "-E", "-c", "import sys; sys.argv = ['x']; import paramlens_cli, runpy; " +
+    "sys.path.insert(0, paramlens_cli.LIBS); import paramlens.lsp.server"],
+  ["-S", "-E", join(tool, "paramlens_cli.py"), "check", "--no-cache", examples],
+];
+for (const args of smoke) {
+  const done = spawnSync(interpreter, args, { cwd: tool, encoding: "utf8" });
+  if (done.status !== 0) {
+    throw new Error(`the bundle alone does not run: ${args.join(" ")}\n${done.stdout}${done.stderr}`);
+  }
+}
+console.log("bundled/libs runs by itself (python -S -E): the server imports, check prints its table");
