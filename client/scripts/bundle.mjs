@@ -53,12 +53,12 @@ if (!existsSync(join(libs, "paramlens", "__main__.py"))) {
 
 // The bundle must be enough by itself: with -S (no site-packages) and -E (no PYTHONPATH) only
 // the standard library and bundled/libs are there. The server's modules import, and `paramlens
-// check` prints its table.
+// check` prints its table. (-B: no __pycache__ written into what the .vsix packs.)
 const tool = join(client, "bundled", "tool");
 const smoke = [
-  ["-S", "-E", "-c", "import sys; sys.argv = ['x']; import paramlens_cli, runpy; " +
-    "sys.path.insert(0, paramlens_cli.LIBS); import paramlens.lsp.server"],
-  ["-S", "-E", join(tool, "paramlens_cli.py"), "check", "--no-cache", examples],
+  ["-B", "-S", "-E", "-c", "import sys, paramlens_cli; sys.path.insert(0, paramlens_cli.LIBS); " +
+    "import paramlens.lsp.server"],
+  ["-B", "-S", "-E", join(tool, "paramlens_cli.py"), "check", "--no-cache", examples],
 ];
 for (const args of smoke) {
   const done = spawnSync(interpreter, args, { cwd: tool, encoding: "utf8" });
@@ -66,4 +66,4 @@ for (const args of smoke) {
     throw new Error(`the bundle alone does not run: ${args.join(" ")}\n${done.stdout}${done.stderr}`);
   }
 }
-console.log("bundled/libs runs by itself (python -S -E): the server imports, check prints its table");
+console.log("bundled/libs runs by itself (python -B -S -E): the server imports, check prints its table");
