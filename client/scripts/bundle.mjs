@@ -34,7 +34,8 @@ const pip = spawnSync(interpreter, ["-m", "pip", "install", "--quiet", "--disabl
 if (pip.status !== 0) {
   throw new Error(`pip could not fill bundled/libs (exit ${pip.status})`);
 }
-rmSync(join(libs, "bin"), { recursive: true, force: true });  // console scripts: not used
+// console scripts: not used (and vsce cannot leave them out: a .vscodeignore "!" line always wins)
+rmSync(join(libs, "bin"), { recursive: true, force: true });
 cpSync(source, join(libs, "paramlens"), {
   recursive: true,
   filter: (path) => !path.includes("__pycache__") && !path.endsWith(".pyc"),
