@@ -243,7 +243,7 @@ try {
     const table = opened ? (await waitForText(page, /total:/, 15000)) : "";
     await shot(page, "03b-check-in-a-tab");
     check("clicking it opens paramlens check's table in an editor tab",
-      opened && /Conv2D/.test(table) && /^total:/m.test(table) && /^seed\.py:5 /m.test(table),
+      opened && /Conv2D/.test(table) && /^total:/m.test(table) && /^seed\.py\b/m.test(table),
       table.split("\n").find((l) => l.startsWith("total:")) ?? (opened ? "no table" : "no tab"));
 
     await openFile(page, "torch_resnet_block.py");
