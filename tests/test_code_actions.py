@@ -347,3 +347,34 @@ async def test_a_sleeping_document_offers_the_same_fixes(logging_client: Languag
     # and so does the hover (the snapshot holds every layer as analysed, even when another
     # document's evaluation woke this one and only some of its blocks were analysed again)
     assert await hover_text(client, uri, lazy_at.line, lazy_at.character) == hover
+
+
+# a server on a Python without libcst (the VS Code extension's bundle holds pure-Python packages
+# only): `import libcst` fails as it does there
+NO_LIBCST_LOG = Path(tempfile.gettempdir()) / f"paramlens-no-libcst-{os.getpid()}.log"
+NO_LIBCST = ClientServerConfig(server_command=[
+    sys.executable, "-c", "import sys; sys.modules['libcst'] = None; from paramlens.cli import main; "
+    "sys.exit(main(sys.argv[1:]))", "serve", "--log-file", str(NO_LIBCST_LOG)])
+
+
+@pytest_lsp.fixture(config=NO_LIBCST)
+async def client_without_libcst(lsp_client: LanguageClient):
+    await start(lsp_client)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_without_libcst_no_fix_is_offered_and_the_log_says_why(
+        client_without_libcst: LanguageClient) -> None:
+    client, uri = client_without_libcst, "file:///no_libcst.py"
+    open_text(client, uri, MISMATCH)
+    found = [d for d in await diagnostics_for(client, uri, 1) if d.code == "channel-mismatch"]
+    assert len(found) == 1  # the finding is still there; only its fix is not
+    cursor = types.Range(start=found[0].range.start, end=found[0].range.start)
+    for _ in range(2):
+        assert await actions_at(client, uri, cursor, found) == []
+    hover = await hover_text(client, uri, 5, 8)
+    assert hover is not None and "parameters" in hover  # the server goes on answering
+    said = NO_LIBCST_LOG.read_text()
+    assert said.count("no quick fixes: they need libcst") == 1, said
+    NO_LIBCST_LOG.unlink()

@@ -269,3 +269,18 @@ async def test_file_summary_for_the_status_bar(client: LanguageClient) -> None:
     seed = await client.protocol.send_request_async("paramlens/fileSummary",
                                                     {"uri": "file:///not/open.py"})
     assert seed is None
+    # Where each model lies, for the status bar to show the one at the cursor: a class from its
+    # line to the end of its body (0-based lines).
+    extents = {e.title.split(":")[0]: (e.start, e.end, e.size) for e in summary.extents}
+    assert extents == {"Encoder": (3, 10, encoder), "Decoder": (13, 20, decoder)}
+
+
+async def test_file_summary_extents_of_builders_and_scripts(client: LanguageClient) -> None:
+    uri, _ = open_file(client, ROOT / "examples" / "seed.py")
+    summary = await client.protocol.send_request_async("paramlens/fileSummary", {"uri": uri})
+    found = sorted((e.start, e.end, e.title) for e in summary.extents)
+    # each builder's Sequential from its line to its layer's, and the script's statements that
+    # bind the models
+    assert found == [(3, 4, "Sequential: 280 parameters if defaults hold"),
+                     (8, 9, "Sequential: 270 parameters if defaults hold"),
+                     (14, 14, "model: 280 parameters"), (15, 15, "model_without_bias: 270 parameters")]

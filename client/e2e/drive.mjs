@@ -1,7 +1,9 @@
 // Drives code-server in headless Chromium: opens example files, reads the inlay hints from the
 // rendered lines, hovers the layer names, takes screenshots. Writes what it saw to
 // $E2E_OUT/result.json and exits 1 when a check fails.
-//   node drive.mjs            (env: PORT, E2E_OUT, E2E_EXPECT=counts|install-hint)
+//   node drive.mjs   (env: PORT, E2E_OUT, E2E_EXPECT=counts|install-hint|pip-hint, E2E_WORKSPACE,
+//                     E2E_EXTENSIONS, E2E_INTERPRETER: see run.sh)
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,8 +13,28 @@ const port = process.env.PORT;
 const out = process.env.E2E_OUT;
 const expect = process.env.E2E_EXPECT ?? "counts";
 const workspace = process.env.E2E_WORKSPACE;
+const extensions = process.env.E2E_EXTENSIONS;
+const interpreter = process.env.E2E_INTERPRETER ?? "";
 mkdirSync(out, { recursive: true });
-const result = { expect, checks: [], notifications: [] };
+const result = { expect, interpreter, checks: [], notifications: [], servers: [] };
+
+/** The paramlens servers this code-server runs: the command lines of the processes started
+ * from its extensions folder. */
+function servers() {
+  const lines = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" }).split("\n");
+  return lines.filter((line) => extensions && line.includes(extensions) &&
+    /bundled\/tool\/lsp_server\.py|-m paramlens serve/.test(line)).map((line) => line.trim());
+}
+
+async function settle(page, predicate, timeout) {
+  const start = Date.now();
+  let value = predicate();
+  while (!value.done && Date.now() - start < timeout) {
+    await page.waitForTimeout(250);
+    value = predicate();
+  }
+  return value;
+}
 
 function check(name, ok, detail) {
   result.checks.push({ name, ok, detail });
@@ -145,8 +167,11 @@ try {
   await shot(page, "01-workbench");
   await openFile(page, "seed.py");
 
-  if (expect === "install-hint") {
-    const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "pip install paramlens" });
+  if (expect === "install-hint" || expect === "pip-hint") {
+    // install-hint: no Python anywhere; pip-hint: importStrategy fromEnvironment, and the
+    // environment lacks paramlens
+    const wanted = expect === "install-hint" ? "Install Python 3.10 or later" : "pip install paramlens";
+    const toast = page.locator(".notifications-toasts .notification-toast", { hasText: wanted });
     let text = "";
     try {
       await toast.first().waitFor({ timeout: 60000 });
@@ -154,7 +179,15 @@ try {
     } catch { /* no toast */ }
     result.notifications.push(text);
     await shot(page, "02-install-hint");
-    check("the extension shows how to install paramlens", /-m pip install paramlens/.test(text), text);
+    if (expect === "install-hint") {
+      check("with no Python anywhere, the extension says to install Python 3.10 or later",
+        /needs Python 3\.10 or later.*found none/s.test(text) && /Install Python 3\.10 or later/.test(text), text);
+    } else {
+      check("fromEnvironment without paramlens: the extension gives the pip command",
+        text.includes(`${interpreter} -m pip install paramlens`), text);
+    }
+    const toasts = await page.locator(".notifications-toasts .notification-toast", { hasText: "paramlens" }).count();
+    check("one message, not one per attempt", toasts === 1, `${toasts} messages`);
     const workbench = await page.locator(".monaco-workbench").count();
     check("the workbench is still there (no crash)", workbench === 1);
   } else {
@@ -178,16 +211,40 @@ try {
     await shot(page, "03-seed-hover");
     check("hovering Conv2D in seed.py shows 280 and the weight shape",
       hover.includes("280 parameters") && hover.includes("kernel (3, 3, 3, 10)"), hover.split("\n")[0]);
+    const running = await settle(page, () => {
+      const found = servers();
+      return { done: found.length === 1, found };
+    }, 10000);
+    result.servers = running.found;
+    check("one server runs, the one bundled in the .vsix, with the interpreter set",
+      running.found.length === 1 && running.found[0].split(/\s+/)[1] === interpreter &&
+      running.found[0].includes("bundled/tool/lsp_server.py"), running.found.join(" | ") || "none");
     const statusBar = await page.locator(".statusbar-item", { hasText: "parameters" }).first().innerText()
       .catch(() => "");
     check("the status bar shows the file's largest model, worded as its lens", /: 280 parameters/.test(statusBar),
       statusBar);
+    // The cursor in the second builder: its model, not the largest and never a sum (550).
+    await page.mouse.move(5, 5);  // the hover goes, and uncovers the line
+    await page.keyboard.press("Escape");
+    await page.waitForTimeout(500);
+    const inSecond = await tokenBox(page, "False", /use_bias=False/);
+    if (inSecond) {
+      await page.mouse.click(inSecond.x, inSecond.y);
+    }
+    const atCursor = page.locator(".statusbar-item", { hasText: "270 parameters" }).first();
+    const cursorStatus = await atCursor.waitFor({ timeout: 10000 }).then(() => atCursor.innerText(), () => "");
+    await shot(page, "03a-status-at-cursor");
+    check("with the cursor in get_model_without_bias the status bar shows its model (270)",
+      /Sequential: 270 parameters/.test(cursorStatus), cursorStatus ||
+      await page.locator(".statusbar-item", { hasText: "parameters" }).first().innerText().catch(() => ""));
     await page.locator(".statusbar-item", { hasText: "parameters" }).first().click();
-    const panel = page.locator(".part.panel .view-lines", { hasText: "total:" }).first();
-    const table = await panel.waitFor({ timeout: 30000 }).then(() => panel.innerText(), () => "");
-    await shot(page, "03b-check-in-output");
-    check("clicking it runs paramlens check into the output channel",
-      /Conv2D/.test(table) && /total:/.test(table), table.split("\n").find((l) => l.startsWith("total:")));
+    const tab = page.locator('.tab[aria-label^="seed.py (paramlens check).txt"]').first();
+    const opened = await tab.waitFor({ timeout: 30000 }).then(() => true, () => false);
+    const table = opened ? (await waitForText(page, /total:/, 15000)) : "";
+    await shot(page, "03b-check-in-a-tab");
+    check("clicking it opens paramlens check's table in an editor tab",
+      opened && /Conv2D/.test(table) && /^total:/m.test(table) && /^seed\.py\b/m.test(table),
+      table.split("\n").find((l) => l.startsWith("total:")) ?? (opened ? "no table" : "no tab"));
 
     await openFile(page, "torch_resnet_block.py");
     const torch = await waitForText(page, /# 9,408 params/);
@@ -211,6 +268,31 @@ try {
     check("the channel-mismatch quick fix sets in_channels=16 and keeps the comments",
       !failure && /nn\.Conv2d\(16, 8, 3\),  # head\n/.test(saved) && saved.includes("# stem"),
       failure || fixed.split("\n").find((l) => l.includes("head")));
+
+    // Three restarts asked for within 100 ms (as a burst of settings changes asks): one server
+    // must be left, a new one, and it must answer. (Without the restart guard two are left, and
+    // every inlay hint shows twice.)
+    const before = servers();
+    const burst = Date.now();
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press("Control+Alt+Shift+F9");  // paramlens.restart (run.sh's keybindings.json)
+      await page.waitForTimeout(30);
+    }
+    result.burstMs = Date.now() - burst;
+    await page.waitForTimeout(5000);  // every restart asked for has run by now
+    const after = { found: servers() };
+    await page.keyboard.press("End");
+    await page.keyboard.type(" ");  // an edit: the new server analyses the file again
+    const hints = await waitForText(page, /# [\d,]+ params/, 30000);
+    await shot(page, "08-after-restarts");
+    result.servers = after.found;
+    result.serversBeforeRestarts = before;
+    check("three restarts in quick succession leave one server (a new one), which answers",
+      after.found.length === 1 && before.length === 1 && after.found[0] !== before[0] &&
+      /# [\d,]+ params/.test(hints),
+      `${after.found.length} servers (before: ${before.map((s) => s.split(" ")[0]).join(", ")}, ` +
+      `after: ${after.found.map((s) => s.split(" ")[0]).join(", ")}); ` +
+      `${hints.split("\n").find((l) => l.includes("params")) ?? "no hint"}`);
   }
 } catch (error) {
   check("the run itself", false, String(error));

@@ -6,8 +6,15 @@
 # to $E2E_OUT (default client/e2e/out). Exits non-zero when a check fails. Every process it
 # starts runs in one process group, killed on exit.
 #
-#   E2E_PYTHON   the interpreter setting given to the extension (default: python3 on PATH)
-#   E2E_EXPECT   counts (default) | install-hint (the interpreter lacks paramlens)
+#   E2E_PYTHON   the interpreter setting given to the extension (default: a venv made here from
+#                python3, without pip and without paramlens, so that the server that runs is
+#                the one bundled in the .vsix; libcst, which the bundle leaves out, is put into it
+#                from PyPI for the quick fix)
+#   E2E_EXPECT   counts (default) | install-hint (no Python at all: no interpreter setting, and
+#                code-server runs with a PATH that holds node and nothing else; the extension
+#                must say what to install) | pip-hint (E2E_IMPORT_STRATEGY=fromEnvironment with a
+#                Python that lacks paramlens: the extension must give the pip command)
+#   E2E_IMPORT_STRATEGY   the paramlens.importStrategy setting (default useBundled)
 #   E2E_CACHE    where code-server is installed once (default client/e2e/.cache)
 set -euo pipefail
 
@@ -16,8 +23,10 @@ CLIENT=$(dirname "$HERE")
 ROOT=$(dirname "$CLIENT")
 OUT=${E2E_OUT:-$HERE/out}
 CACHE=${E2E_CACHE:-$HERE/.cache}
-PYTHON=${E2E_PYTHON:-$(command -v python3 || command -v python)}
+PYTHON=${E2E_PYTHON:-}
 EXPECT=${E2E_EXPECT:-counts}
+STRATEGY=${E2E_IMPORT_STRATEGY:-useBundled}
+LIBCST_VERSION=1.9.0  # for the quick fix: the bundle holds pure-Python packages only
 CODE_SERVER_VERSION=4.100.3  # later releases need Node 22+
 mkdir -p "$OUT" "$CACHE"
 log() { echo "[e2e] $*" >&2; }
@@ -86,10 +95,33 @@ model = nn.Sequential(
     nn.Conv2d(32, 8, 3),  # head
 )
 PY
-if [ "$EXPECT" = "install-hint" ] && [ -z "${E2E_PYTHON:-}" ]; then
-  python3 -m venv --without-pip "$RUN/without-paramlens"  # a Python that lacks paramlens
-  PYTHON="$RUN/without-paramlens/bin/python"
+# Nothing from the caller's Python may reach the extension host: a PYTHONPATH that finds
+# paramlens would hide whether the bundled copy is the one that runs.
+unset PYTHONPATH PYTHONHOME PYTHONSTARTUP PYTHONUSERBASE
+SERVER_PATH=$PATH
+if [ "$EXPECT" = "install-hint" ]; then
+  # No Python at all: no interpreter setting, and a PATH with node alone (code-server's launcher
+  # is `#!/usr/bin/env node`); the python3 and python the extension looks for are not there.
+  PYTHON=""
+  mkdir -p "$RUN/bin-without-python"
+  ln -s "$(command -v node)" "$RUN/bin-without-python/node"
+  SERVER_PATH="$RUN/bin-without-python"
+elif [ -z "$PYTHON" ]; then
+  # A Python without paramlens (and without pip): the bundled server must run with it.
+  python3 -m venv --without-pip "$RUN/python"
+  PYTHON="$RUN/python/bin/python"
+  if [ "$EXPECT" = "counts" ]; then
+    site=$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --only-binary=:all: \
+      --target "$site" "libcst==$LIBCST_VERSION" >&2
+  fi
 fi
+if [ -n "$PYTHON" ] && "$PYTHON" -c 'import paramlens' 2>/dev/null && [ -z "${E2E_PYTHON:-}" ]; then
+  log "$PYTHON has paramlens: it cannot show that the bundled server runs"
+  exit 1
+fi
+INTERPRETER_SETTING=""
+[ -n "$PYTHON" ] && INTERPRETER_SETTING="\"paramlens.interpreter\": \"$PYTHON\","
 cat > "$RUN/data/User/settings.json" <<JSON
 {
   "security.workspace.trust.enabled": false,
@@ -101,16 +133,21 @@ cat > "$RUN/data/User/settings.json" <<JSON
   "extensions.autoCheckUpdates": false,
   "git.enabled": false,
   "git.openRepositoryInParentFolders": "never",
-  "paramlens.interpreter": "$PYTHON"
+  $INTERPRETER_SETTING
+  "paramlens.importStrategy": "$STRATEGY"
 }
 JSON
+# A key for paramlens.restart, so that the test can ask for restarts faster than a user could.
+echo '[{"key": "ctrl+alt+shift+f9", "command": "paramlens.restart"}]' > "$RUN/data/User/keybindings.json"
 log "installing $(basename "$VSIX") into code-server"
 XDG_CONFIG_HOME="$RUN/cfg" TMPDIR="$RUN/tmp" "$SERVER_BIN" --user-data-dir "$RUN/data" \
   --extensions-dir "$RUN/ext" --install-extension "$VSIX" >&2
 
-# 5. Start code-server in a process group of its own and wait until it answers.
+# 5. Start code-server in a process group of its own and wait until it answers. VSCODE_CLI=1:
+# the extension host keeps this environment, not one read from a login shell (which would put
+# back the PATH taken away for the no-Python case).
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-XDG_CONFIG_HOME="$RUN/cfg" TMPDIR="$RUN/tmp" setsid "$SERVER_BIN" --auth none \
+XDG_CONFIG_HOME="$RUN/cfg" TMPDIR="$RUN/tmp" setsid env PATH="$SERVER_PATH" VSCODE_CLI=1 "$SERVER_BIN" --auth none \
   --disable-telemetry --disable-update-check --disable-workspace-trust \
   --disable-getting-started-override --bind-addr "127.0.0.1:$PORT" --user-data-dir "$RUN/data" \
   --extensions-dir "$RUN/ext" "$RUN/workspace" >"$OUT/code-server.log" 2>&1 &
@@ -121,12 +158,12 @@ for _ in $(seq 1 120); do
 done
 
 # 6. Drive it.
-log "driving VS Code (expecting: $EXPECT, interpreter: $PYTHON)"
+log "driving VS Code (expecting: $EXPECT, interpreter: ${PYTHON:-none}, importStrategy: $STRATEGY)"
 status=0
 # Its own process group too, so that Chromium goes with it whatever happens.
 cd "$CLIENT"
-PORT=$PORT E2E_OUT=$OUT E2E_EXPECT=$EXPECT E2E_WORKSPACE="$RUN/workspace" \
-  setsid node "$HERE/drive.mjs" &
+PORT=$PORT E2E_OUT=$OUT E2E_EXPECT=$EXPECT E2E_WORKSPACE="$RUN/workspace" E2E_EXTENSIONS="$RUN/ext" \
+  E2E_INTERPRETER="$PYTHON" setsid node "$HERE/drive.mjs" &
 DRIVER=$!
 wait "$DRIVER" || status=$?
 log "screenshots and result.json in $OUT"

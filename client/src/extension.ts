@@ -1,16 +1,28 @@
-// Starts `<python> -m paramlens serve` for Python files and keeps it in step with the settings.
-// The decisions live in settings.ts; this file is the glue to VS Code.
+// Starts the paramlens language server for Python files and keeps it in step with the settings.
+// By default the server is the copy bundled in the extension (bundled/libs), run by any Python
+// 3.10 or later; the decisions live in settings.ts, serial.ts and status.ts; this file is the
+// glue to VS Code.
 import { execFile } from "child_process";
+import { basename, dirname, relative } from "path";
 import * as vscode from "vscode";
 import { LanguageClient, LanguageClientOptions, State, TransportKind } from "vscode-languageclient/node";
-import { chooseInterpreter, installHint, needsRestart, serverCommand, toServerOptions } from "./settings";
+import { Debouncer, Serial } from "./serial";
+import {
+  checkCommand, debounceMs, ImportStrategy, importStrategy, interpreterCandidates, needsRestart,
+  parseProbe, Probe, PROBE, resolveInterpreter, serverCommand, toServerOptions,
+} from "./settings";
+import { modelAt, Summary } from "./status";
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
 let status: vscode.StatusBarItem;
-let python = "python3";
-
-interface Summary { text: string; models: string[] }
+let python: string | undefined;
+let strategy: ImportStrategy = "useBundled";
+let extensionPath = "";
+const serial = new Serial();  // starts, stops and restarts, one at a time
+let summary: { uri: string; summary: Summary } | undefined;
+const summaryUpdate = new Debouncer(() => void fetchSummary(),
+  () => debounceMs((key) => vscode.workspace.getConfiguration("paramlens").get(key)));
 
 async function activeEnvironment(resource?: vscode.Uri): Promise<string | undefined> {
   // The Python extension is optional: use its API when it is there, never require it.
@@ -33,51 +45,71 @@ async function activeEnvironment(resource?: vscode.Uri): Promise<string | undefi
   }
 }
 
-function run(command: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
+function run(command: string, args: string[], cwd?: string
+): Promise<{ code: number; out: string; err: string; spawned: boolean }> {
   return new Promise((resolve) => {
-    execFile(command, args, { timeout: 60000, maxBuffer: 32 * 1024 * 1024 }, (error, out, err) => {
+    execFile(command, args, { timeout: 60000, maxBuffer: 32 * 1024 * 1024, cwd }, (error, out, err) => {
       const code = error ? (typeof error.code === "number" ? error.code : 127) : 0;
-      resolve({ code, out: String(out), err: String(err || (error ? error.message : "")) });
+      // a string code (ENOENT, EACCES) means the command itself could not be started
+      const spawned = !(error && typeof error.code === "string");
+      resolve({ code, out: String(out), err: String(err || (error ? error.message : "")), spawned });
     });
   });
 }
 
-async function start(context: vscode.ExtensionContext): Promise<void> {
+async function probe(command: string): Promise<Probe | Error> {
+  const result = await run(command, ["-c", PROBE]);
+  const found = parseProbe(result.out);
+  if (found) {
+    return found;
+  }
+  return new Error(result.spawned ? (result.err.trim().split("\n").pop() || `exit code ${result.code}`)
+    : result.err.trim());
+}
+
+function fail(message: string, setting: string): void {
+  output.error(message);
+  status.text = "$(warning) paramlens";
+  status.tooltip = message;
+  status.show();
+  void vscode.window.showErrorMessage(message, "Open settings").then((picked) => {
+    if (picked) {
+      void vscode.commands.executeCommand("workbench.action.openSettings", setting);
+    }
+  });
+}
+
+async function start(): Promise<void> {
   const config = vscode.workspace.getConfiguration("paramlens");
-  const choice = chooseInterpreter(config.get<string>("interpreter"), await activeEnvironment());
-  python = choice.command;
-  output.appendLine(`Python for the server: ${python} (from ${choice.source})`);
-  const probe = await run(python, ["-c", "import paramlens"]);
-  if (probe.code !== 0) {
-    const hint = installHint(python);
-    output.appendLine(hint);
-    output.appendLine(probe.err.trim());
-    status.text = "$(warning) paramlens not installed";
-    status.tooltip = hint;
-    status.show();
-    void vscode.window.showErrorMessage(hint, "Open settings").then((picked) => {
-      if (picked) {
-        void vscode.commands.executeCommand("workbench.action.openSettings", "paramlens.interpreter");
-      }
-    });
+  strategy = importStrategy(config.get("importStrategy"));
+  const candidates = interpreterCandidates(config.get<string>("interpreter"), await activeEnvironment());
+  const found = await resolveInterpreter(candidates, strategy, probe, (line) => output.appendLine(line));
+  if (!found.ok) {
+    python = undefined;
+    fail(found.message, found.openSetting);
     return;
   }
-  const [command, ...args] = serverCommand(python, config.get<string[]>("serverArgs") ?? []);
+  python = found.python;
+  const [command, ...args] = serverCommand(python, strategy, extensionPath, config.get<string[]>("serverArgs") ?? []);
+  output.appendLine(`Python for the server: ${python} ${found.version} (from ${found.source}); ` +
+    `paramlens: ${strategy === "useBundled" ? "bundled with the extension" : "the environment's"}`);
+  output.appendLine(`Server: ${[command, ...args].join(" ")}`);
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: "python" }],
     outputChannel: output,
     initializationOptions: toServerOptions((key) => config.get(key)),
   };
-  client = new LanguageClient("paramlens", "paramlens",
+  const created = new LanguageClient("paramlens", "paramlens",
     { command, args, transport: TransportKind.stdio }, clientOptions);
-  client.onDidChangeState((event) => {
-    if (event.newState === State.Stopped) {
+  client = created;
+  created.onDidChangeState((event) => {
+    if (event.newState === State.Stopped && client === created) {
       status.text = "$(warning) paramlens stopped";
     }
   });
   try {
-    await client.start();
-    await updateStatus();
+    await created.start();
+    summaryUpdate.now();
   } catch (error) {
     output.appendLine(`The server did not start: ${error}`);
     void vscode.window.showErrorMessage(`paramlens: the server did not start (${python}); ` +
@@ -88,70 +120,128 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
 async function stop(): Promise<void> {
   const running = client;
   client = undefined;
+  summary = undefined;
+  summaryUpdate.cancel();
   if (running) {
     try {
       await running.stop();
     } catch (error) {
       output.appendLine(`Stopping the server: ${error}`);
     }
+    try {
+      await running.dispose();
+    } catch {
+      // stopped already
+    }
   }
 }
 
-async function restart(context: vscode.ExtensionContext): Promise<void> {
-  await stop();
-  await start(context);
+/** Stops the server (waiting until its process is gone) and starts a new one; restarts asked
+ * for meanwhile are folded into one. */
+function restart(): Promise<void> {
+  return serial.run("restart", async () => {
+    await stop();
+    await start();
+  });
 }
 
-async function updateStatus(): Promise<void> {
+async function fetchSummary(): Promise<void> {
   const editor = vscode.window.activeTextEditor;
-  if (!client || !editor || editor.document.languageId !== "python") {
+  const current = client;
+  if (!current || !current.isRunning() || !editor || editor.document.languageId !== "python") {
     status.hide();
     return;
   }
+  const uri = editor.document.uri.toString();
   try {
-    const summary = await client.sendRequest<Summary | null>("paramlens/fileSummary",
-      { uri: editor.document.uri.toString() });
-    if (!summary) {
-      status.hide();
-      return;
+    const found = await current.sendRequest<Summary | null>("paramlens/fileSummary", { uri });
+    if (current !== client) {
+      return;  // restarted meanwhile
     }
-    status.text = `$(symbol-numeric) ${summary.text}`;
-    status.tooltip = [...summary.models, "Click: paramlens check this file"].join("\n");
-    status.show();
+    summary = found ? { uri, summary: found } : undefined;
+    render();
   } catch (error) {
     output.appendLine(`Status bar: ${error}`);
   }
 }
 
-async function checkFile(): Promise<void> {
+/** The status bar from the last summary: the model at the cursor, else the file's largest. */
+function render(): void {
   const editor = vscode.window.activeTextEditor;
-  if (!editor) {
+  if (!client || !editor || !summary || summary.uri !== editor.document.uri.toString()) {
+    status.hide();
     return;
   }
-  output.show(true);
-  output.appendLine(`$ ${python} -m paramlens check ${editor.document.uri.fsPath}`);
-  const result = await run(python, ["-m", "paramlens", "check", editor.document.uri.fsPath]);
-  output.appendLine(result.out + result.err);
+  const shown = modelAt(summary.summary, editor.selection.active.line);
+  if (!shown) {
+    status.hide();
+    return;
+  }
+  status.text = `$(symbol-numeric) ${shown}`;
+  status.tooltip = [...summary.summary.models, "Click: paramlens check this file"].join("\n");
+  status.show();
+}
+
+/** `paramlens check`'s tables, by the read-only documents that show them. */
+const CHECK_SCHEME = "paramlens-check";
+const tables = new Map<string, string>();
+const tablesChanged = new vscode.EventEmitter<vscode.Uri>();
+
+async function checkFile(): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.document.uri.scheme === CHECK_SCHEME) {
+    return;
+  }
+  if (!python) {
+    void restart();
+    return;
+  }
+  const file = editor.document.uri.fsPath;
+  // run from the workspace folder, so that the table names the file as the explorer does
+  const folder = vscode.workspace.getWorkspaceFolder(editor.document.uri)?.uri.fsPath ?? dirname(file);
+  const shown = relative(folder, file);
+  const [command, ...args] = checkCommand(python, strategy, extensionPath, shown);
+  output.appendLine(`$ cd ${folder} && ${[command, ...args].join(" ")}`);
+  const result = await run(command, args, folder);
+  // A tab of its own, read-only and not wrapped: the table is wider than the output panel.
+  const uri = vscode.Uri.from({ scheme: CHECK_SCHEME, path: `/${basename(file)} (paramlens check).txt`,
+    query: encodeURIComponent(file) });
+  tables.set(uri.toString(), `$ paramlens check ${shown}\n\n${result.out}${result.err}`);
+  tablesChanged.fire(uri);
+  const document = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(document, { preview: false });
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  extensionPath = context.extensionPath;
   output = vscode.window.createOutputChannel("paramlens", { log: true });
   status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
   status.name = "paramlens";
   status.command = "paramlens.checkFile";
-  context.subscriptions.push(output, status,
-    vscode.commands.registerCommand("paramlens.restart", () => restart(context)),
+  context.subscriptions.push(output, status, tablesChanged, { dispose: () => summaryUpdate.cancel() },
+    vscode.workspace.registerTextDocumentContentProvider(CHECK_SCHEME, {
+      onDidChange: tablesChanged.event,
+      provideTextDocumentContent: (uri) => tables.get(uri.toString()) ?? "",
+    }),
+    vscode.commands.registerCommand("paramlens.restart", () => restart()),
     vscode.commands.registerCommand("paramlens.checkFile", checkFile),
-    vscode.window.onDidChangeActiveTextEditor(() => updateStatus()),
-    vscode.workspace.onDidSaveTextDocument(() => updateStatus()),
+    vscode.window.onDidChangeActiveTextEditor(() => {
+      render();
+      summaryUpdate.now();
+    }),
+    vscode.window.onDidChangeTextEditorSelection((event) => {
+      if (event.textEditor === vscode.window.activeTextEditor) {
+        render();  // the model at the cursor, from the summary already there: no request
+      }
+    }),
     vscode.workspace.onDidChangeTextDocument((event) => {
-      if (event.document === vscode.window.activeTextEditor?.document) {
-        void updateStatus();
+      if (event.document === vscode.window.activeTextEditor?.document && event.contentChanges.length) {
+        summaryUpdate.schedule();  // as the server's diagnostics: once typing pauses
       }
     }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (needsRestart((section) => event.affectsConfiguration(section))) {
-        void restart(context);
+        void restart();
       }
     }));
   const pythonExtension = vscode.extensions.getExtension("ms-python.python");
@@ -159,16 +249,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     try {
       const api = pythonExtension.isActive ? pythonExtension.exports : await pythonExtension.activate();
       const event = api?.environments?.onDidChangeActiveEnvironmentPath;
-      if (event && !vscode.workspace.getConfiguration("paramlens").get<string>("interpreter")) {
-        context.subscriptions.push(event(() => restart(context)));
+      if (event) {
+        context.subscriptions.push(event(() => {
+          if (!vscode.workspace.getConfiguration("paramlens").get<string>("interpreter")) {
+            void restart();
+          }
+        }));
       }
     } catch (error) {
       output.appendLine(`The Python extension: ${error}`);
     }
   }
-  await start(context);
+  await restart();
 }
 
 export function deactivate(): Promise<void> {
-  return stop();
+  return serial.run("stop", stop);
 }

@@ -9,6 +9,7 @@ writes the edits with review/fixes.py.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,9 @@ from paramlens.review.fixes import TextEdit, fix_edits  # libcst is loaded by fi
 from paramlens.review.refactors import make_explicit
 
 KINDS = [types.CodeActionKind.QuickFix, types.CodeActionKind.RefactorRewrite]
+
+log = logging.getLogger("paramlens")
+_said_libcst_missing = False
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,19 @@ def code_actions(request: ActionRequest, context: types.CodeActionContext, codec
     asked = [d.fix for d in fixes if d.fix is not None] + ([refactor] if refactor else [])
     if not asked:
         return []
-    edits = fix_edits(request.text, asked)
+    try:
+        edits = fix_edits(request.text, asked)
+    except ModuleNotFoundError as error:
+        # libcst writes the fixes; a server run without it (the VS Code extension's bundle holds
+        # pure-Python packages only) offers none, and says so once in its log
+        if (error.name or "").split(".")[0] != "libcst":
+            raise
+        global _said_libcst_missing
+        if not _said_libcst_missing:
+            _said_libcst_missing = True
+            log.warning("no quick fixes: they need libcst, which this Python lacks (%s); "
+                        "install it with: python -m pip install libcst", error)
+        return []
     found: list[types.CodeAction] = []
     for diagnostic, edit in zip(fixes, edits, strict=False):
         if edit is None or diagnostic.fix is None:

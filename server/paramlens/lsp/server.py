@@ -784,6 +784,6 @@ async def file_summary(ls: ParamlensServer, params: object) -> dict[str, object]
 
     def compute(view: View) -> dict[str, object]:
         models = view.models(fresh=True)  # brings every block up to date first
-        return views.file_summary(view.layers_between(1, len(view.lines)), models)
+        return views.file_summary(view.layers_between(1, len(view.lines)), models, view.lines)
 
     return await ls.answer(uri, compute, None)

@@ -128,9 +128,11 @@ def lens_title(total: ModelTotal) -> str:
     return f"{name}: {total.words()}"
 
 
-def file_summary(layers: list[LayerResult], models: list[ModelTotal]) -> dict[str, object]:
+def file_summary(layers: list[LayerResult], models: list[ModelTotal],
+                 lines: list[str] | None = None) -> dict[str, object]:
     """A file's total, each layer once: certain where the file fixes the counts, else under
-    assumptions, else a lower bound with how many layers are open."""
+    assumptions, else a lower bound with how many layers are open. With the file's lines, also
+    where each model lies (`extents`), for the status bar to show the model at the cursor."""
     certain = sum(r.params for r in layers if r.params is not None)
     unknown = sum(1 for r in layers if r.params is None and r.params_default is None)
     assumed = sum(r.params if r.params is not None else (r.params_default or 0) for r in layers)
@@ -147,7 +149,36 @@ def file_summary(layers: list[LayerResult], models: list[ModelTotal]) -> dict[st
         # alternatives, never one model)
         text = lens_title(largest)
     return {"params": certain, "assumed": assumed, "unknown": unknown, "exact": exact,
-            "layers": len(layers), "models": [lens_title(m) for m in models], "text": text}
+            "layers": len(layers), "models": [lens_title(m) for m in models], "text": text,
+            "extents": [model_extent(m, lines) for m in models] if lines is not None else []}
+
+
+def model_extent(total: ModelTotal, lines: list[str]) -> dict[str, object]:
+    """Where a model's source lies, in 0-based lines (LSP's): from its own line to the end of
+    the block that line opens (a class or a function body) or to its last layer below it. `size`
+    orders models as the status bar's fallback does (the file's largest)."""
+    start = total.span.line
+    end = max(start, block_end(lines, start), *total.layer_lines)
+    return {"title": lens_title(total), "start": start - 1, "end": end - 1,
+            "size": _size(total)[0]}
+
+
+def block_end(lines: list[str], line: int) -> int:
+    """The last line of the indented block under `line` (1-based), or `line` when none is."""
+    if not 1 <= line <= len(lines):
+        return line
+    header = lines[line - 1]
+    indent = len(header) - len(header.lstrip())
+    last = line
+    for number in range(line + 1, len(lines) + 1):
+        text = lines[number - 1]
+        stripped = text.lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if len(text) - len(stripped) <= indent:
+            break
+        last = number
+    return last
 
 
 def _size(total: ModelTotal) -> tuple[int, bool]:
