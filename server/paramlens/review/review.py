@@ -14,6 +14,7 @@ from pathlib import Path
 
 from paramlens.engine.evaluate.entries import package_root
 from paramlens.engine.in_context import apply_evaluation, evaluate_texts
+from paramlens.engine.notebook import Notebook, is_notebook, read_notebook, reworded
 from paramlens.engine.positions import LineIndex
 from paramlens.engine.reading import SourceError, decode_source, digest, read_regular_bytes
 from paramlens.engine.results import FileReport, Span
@@ -32,10 +33,11 @@ class ReviewedFile:
     report: FileReport  # diagnostics already reviewed; layers limited to the diff if asked
     config: ProjectConfig
     display_path: str  # relative to the repository root (or the working folder)
+    notebook: Notebook | None = None  # a notebook's cells: the report's lines are its program's
 
     def findings(self) -> list[Finding]:
         return file_findings(self.report, self.display_path, self.report.diagnostics,
-                             "layer-params" in self.config.checks)
+                             "layer-params" in self.config.checks, self.notebook)
 
 
 def _touches(span: Span, lines: set[int]) -> bool:
@@ -118,20 +120,31 @@ def read_bytes(path: str) -> tuple[bytes | None, str | None, str]:
     return data, None, digest(data)
 
 
-def decoded(data: bytes | None, error: str | None) -> tuple[str | None, str | None]:
-    """The text by the file's encoding cookie, or why it has none."""
+def decoded(data: bytes | None, error: str | None, path: str = "") -> tuple[str | None, str | None]:
+    """The text by the file's encoding cookie (a notebook's: its code cells as one program), or
+    why it has none."""
     if data is None:
         return None, error
     try:
-        return decode_source(data), None
+        return (read_notebook(data).text if is_notebook(path) else decode_source(data)), None
     except SourceError as failure:
         return None, str(failure)
+
+
+def notebook_of(path: str, data: bytes | None) -> Notebook | None:
+    """A readable notebook's cells, for mapping its report's lines back (None for a .py)."""
+    if data is None or not is_notebook(path):
+        return None
+    try:
+        return read_notebook(data)
+    except SourceError:
+        return None
 
 
 def read_checked(path: str) -> tuple[str | None, str | None, str]:
     """(text, error, content digest) of a file to check."""
     data, error, content = read_bytes(path)
-    return (*decoded(data, error), content)
+    return (*decoded(data, error, path), content)
 
 
 @dataclass
@@ -158,7 +171,7 @@ class Plan:
     @functools.cached_property
     def read(self) -> list[tuple[str, str | None, str | None]]:
         """(path, text, error) of each file, decoded."""
-        return [(path, *decoded(data, error)) for path, data, error in self.raw]
+        return [(path, *decoded(data, error, path)) for path, data, error in self.raw]
 
     def reports(self, jobs: int) -> list[FileReport]:
         texts = {path: text for path, text, _error in self.read if text is not None}
@@ -199,10 +212,16 @@ class Plan:
     def review(self, jobs: int) -> list[ReviewedFile]:
         reports = self.reports(jobs)
         reviewed: list[ReviewedFile] = []
-        for (absolute, config, _path), report in zip(self.chosen, reports, strict=True):
+        for (absolute, config, path), report, (_p, data, _e) in \
+                zip(self.chosen, reports, self.raw, strict=True):
             report.diagnostics = review_diagnostics(report, config)
+            notebook = notebook_of(path, data)
+            if notebook is not None:
+                reworded(report, notebook)
             if self.changed is not None:
                 lines = self.changed[absolute]
+                if notebook is not None:  # git's lines are the notebook file's
+                    lines = notebook.program_lines(lines)
                 report.layers = [r for r in report.layers if _touches(r.span, lines)]
                 report.diagnostics = [d for d in report.diagnostics if _touches(d.span, lines)]
                 report.models = [m for m in report.models if _touches(m.span, lines)]
@@ -210,7 +229,7 @@ class Plan:
                 display = absolute.relative_to(self.root).as_posix()
             except ValueError:
                 display = os.path.relpath(absolute, self.cwd)
-            reviewed.append(ReviewedFile(report, config, display))
+            reviewed.append(ReviewedFile(report, config, display, notebook))
         return reviewed
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from paramlens.engine.notebook import Notebook
 from paramlens.engine.results import FileReport, LayerResult
 
 
@@ -17,17 +20,24 @@ def _shape_cell(layer: LayerResult) -> str:
                       for t in layer.tensors)
 
 
-def render_text(reports: list[FileReport]) -> str:
+def _where(report: FileReport, notebook: Notebook | None, line: int) -> str:
+    """`model.py:5`, or in a notebook `model.ipynb:cell 3:5`."""
+    return f"{report.path}:{notebook.place(line) if notebook is not None else line}"
+
+
+def render_text(reports: list[FileReport], notebooks: Sequence[Notebook | None] = ()) -> str:
+    """`notebooks`: each report's notebook, where it is one (its lines are named by cell)."""
     rows: list[tuple[str, ...]] = []
     notes: list[str] = []
     grand_known = 0
     grand_unknown = 0
-    for report in reports:
+    books = list(notebooks) + [None] * (len(reports) - len(notebooks))
+    for report, notebook in zip(reports, books, strict=True):
         if report.error:
             notes.append(f"{report.path}: error: {report.error}")
             continue
         for layer in report.layers:
-            where = f"{report.path}:{layer.span.line}"
+            where = _where(report, notebook, layer.span.line)
             short = layer.layer.rsplit(".", 1)[1]
             in_cell = str(layer.in_channels if layer.in_channels is not None else
                           layer.in_channels_default if layer.in_channels_default is not None
@@ -47,7 +57,7 @@ def render_text(reports: list[FileReport]) -> str:
             else:
                 grand_unknown += 1
         for d in report.diagnostics:
-            notes.append(f"{report.path}:{d.span.line}:{d.span.column + 1}: {d.severity} "
+            notes.append(f"{_where(report, notebook, d.span.line)}:{d.span.column + 1}: {d.severity} "
                          f"[{d.code}] {d.message}")
     header = ("location", "layer", "in channels (from)", "weights", "params")
     lines = []
@@ -60,9 +70,9 @@ def render_text(reports: list[FileReport]) -> str:
             lines.append("  ".join(c.ljust(w) if i < len(row) - 1 else c.rjust(w)
                                    for i, (c, w) in enumerate(zip(cells, widths, strict=False))).rstrip())
     lines += ["", *notes] if notes else []
-    for report in reports:
+    for report, notebook in zip(reports, books, strict=True):
         for model in report.models:
-            lines.append(f"{report.path}:{model.span.line}: {model.kind} {model.name}: "
+            lines.append(f"{_where(report, notebook, model.span.line)}: {model.kind} {model.name}: "
                          f"{model.words()}")
     layers = sum(len(r.layers) for r in reports)
     lines.append(f"total: {grand_known:,} parameters certain in {layers - grand_unknown} of "
