@@ -64,7 +64,8 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   }
   const [command, ...args] = serverCommand(python, config.get<string[]>("serverArgs") ?? []);
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ language: "python" }],
+    // notebook cells are synced as their notebook (the server's notebookDocumentSync)
+    documentSelector: [{ language: "python" }, { notebook: "jupyter-notebook", language: "python" }],
     outputChannel: output,
     initializationOptions: toServerOptions((key) => config.get(key)),
   };
