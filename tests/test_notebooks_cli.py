@@ -226,3 +226,26 @@ def test_examples_notebook_reads_its_width_from_the_first_cell(tmp_path: Path) -
             for layer in report["layers"]}
     assert {site: ours.get(site) for site in built} == built
     assert len([count for count in built.values() if count]) == 2
+
+
+def test_diff_reports_the_cells_lines_git_shows_changed(tmp_path: Path) -> None:
+    """git's lines are the notebook file's (JSON): each maps to the cell line it holds."""
+    cells = [("code", "import torch.nn as nn\nwidth = 4\n"),
+             ("code", "a = nn.Linear(width, 2)\nb = nn.Linear(width, 3)\n")]
+    write_notebook(tmp_path / "m.ipynb", cells)
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+                       cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "m.ipynb")
+    git("commit", "-qm", "notebook")
+    cells[1] = ("code", "a = nn.Linear(width, 2)\nb = nn.Linear(width, 5)\n")
+    write_notebook(tmp_path / "m.ipynb", cells)
+    done = run("check", "--format", "json", "--no-cache", "--diff", "HEAD", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    [report] = json.loads(done.stdout)["files"]
+    torch = pytest.importorskip("torch")
+    assert [(layer["cell"], layer["line"], layer["params"]) for layer in report["layers"]] == \
+        [(2, 2, sum(p.numel() for p in torch.nn.Linear(4, 5).parameters()))]
