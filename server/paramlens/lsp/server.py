@@ -134,6 +134,11 @@ class ParamlensProtocol(LanguageServerProtocol):
             log.warning("didChange for %s, which is not open: ignored",
                         message.params.text_document.uri)
             return None
+        if method == types.NOTEBOOK_DOCUMENT_DID_CHANGE and self.workspace.get_notebook_document(
+                notebook_uri=message.params.notebook_document.uri) is None:
+            log.warning("didChange for notebook %s, which is not open: ignored",
+                        message.params.notebook_document.uri)
+            return None
         return super().handle_message(message)
 
     def send_error(self, message_id: Any, code: int, text: str) -> None:
@@ -242,8 +247,10 @@ class ParamlensServer(LanguageServer):
     def evaluator(self, state: OpenDocument) -> DocumentEvaluator:
         if state.evaluator is None:
             path = uris.to_fs_path(state.uri) or "untitled.py"
+            # nothing imports a notebook (a model.py beside model.ipynb is another module)
+            notebook = state.layout is not None
             state.evaluator = DocumentEvaluator(path, self.workspace_roots(),
-                                                lambda: self.importers_of(path),
+                                                lambda: [] if notebook else self.importers_of(path),
                                                 lambda: self.open_sources(except_uri=state.uri),
                                                 self.file_version)
         return state.evaluator
@@ -267,8 +274,9 @@ class ParamlensServer(LanguageServer):
         found = []
         for uri in list(self.open):
             path = uris.to_fs_path(uri)
-            if uri == except_uri or not path:
-                continue
+            state = self.open.get(uri)
+            if uri == except_uri or not path or state is None or state.layout is not None:
+                continue  # (a notebook is no module: nothing imports it)
             statements = self.statements_of(uri)
             if statements is not None:
                 found.append((os.path.abspath(path), statements))
