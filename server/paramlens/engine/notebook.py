@@ -136,7 +136,10 @@ def reworded_diagnostic(diagnostic: Diagnostic, notebook: Notebook) -> Diagnosti
 
 
 def skip_magics(source: str) -> list[str]:
-    """A cell's lines with IPython's magics and shell lines skipped, every line kept in place."""
+    """A cell's lines with IPython's magics and shell lines skipped, every line kept in place.
+
+    Only a line that starts a statement can be one: inside brackets, a string or after a
+    backslash, a line starting with `%` or `!=` is Python (black puts operators first)."""
     lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and lines[-1] == "" and len(lines) > 1:
         lines.pop()  # the cell's final newline ends its last line, it adds none
@@ -144,19 +147,80 @@ def skip_magics(source: str) -> list[str]:
     if _CELL_MAGIC.match(first):
         return [""] * len(lines)  # another language for the whole cell (%%bash, %%html, ...)
     kept: list[str] = []
-    continued = False
+    magic_continues = False
+    state = _LineState()
     for text in lines:
-        if continued:
+        if magic_continues:
             kept.append("")
-            continued = text.endswith("\\")
+            magic_continues = text.endswith("\\")
             continue
-        found = _LINE_MAGIC.match(text)
+        found = _LINE_MAGIC.match(text) if state.at_statement else None
         if found is not None:
             kept.append(found.group(1) + "pass")
-            continued = text.endswith("\\")
+            magic_continues = text.endswith("\\")
         else:
             kept.append(text)
+            state.scan(text)
     return kept
+
+
+class _LineState:
+    """Where a line of Python leaves the next one: inside brackets, inside a triple-quoted
+    string, or continued by a backslash. A rough tokenizer, enough to tell a statement's first
+    line (f-strings nesting quotes of their own are read as plain strings)."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.quote: str | None = None  # the open triple quote
+        self.continued = False
+
+    @property
+    def at_statement(self) -> bool:
+        return self.depth == 0 and self.quote is None and not self.continued
+
+    def scan(self, text: str) -> None:
+        i, n = 0, len(text)
+        commented = False
+        while i < n:
+            if self.quote is not None:
+                if text[i] == "\\":
+                    i += 2
+                    continue
+                if text.startswith(self.quote, i):
+                    i += 3
+                    self.quote = None
+                    continue
+                i += 1
+                continue
+            char = text[i]
+            if char == "#":
+                commented = True
+                break
+            if char in "\"'":
+                if text.startswith(char * 3, i):
+                    self.quote = char * 3
+                    i += 3
+                    continue
+                i = _string_end(text, i + 1, char)
+                continue
+            if char in "([{":
+                self.depth += 1
+            elif char in ")]}":
+                self.depth = max(self.depth - 1, 0)
+            i += 1
+        self.continued = not commented and self.quote is None and text.endswith("\\")
+
+
+def _string_end(text: str, i: int, quote: str) -> int:
+    """Past the one-line string whose body starts at `i` (its line's end if unclosed)."""
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+        elif text[i] == quote:
+            return i + 1
+        else:
+            i += 1
+    return i
 
 
 def compose(cells: list[tuple[int, str]], file_lines: list[tuple[int, ...]] | None = None
@@ -237,51 +301,82 @@ def read_notebook(data: bytes) -> Notebook:
                    if located is not None else None)
 
 
-_SOURCE_KEY = re.compile(r'"source"\s*:\s*')
-
-
 def _file_lines(text: str, cells: list[dict]) -> list[tuple[int, ...]] | None:
     """For each cell, the file line of each of its source lines, as Jupyter writes a notebook
     (`"source": [` then one string per line); None where the file is laid out otherwise (then
-    review formats point at the notebook's first line)."""
-    decoder = json.JSONDecoder()
-    found: list[tuple[int, ...]] = []
-    at = 0
-    counted, line = 0, 1  # lines counted up to `counted`: each part of the text counted once
-    for cell in cells:
-        wanted = cell["source"]
-        while True:
-            key = _SOURCE_KEY.search(text, at)
-            if key is None:
-                return None
-            at = key.end()
-            try:
-                value, end = decoder.raw_decode(text, at)
-            except (json.JSONDecodeError, RecursionError):
-                continue
-            if value == wanted:  # not a "source" key inside an output's data
-                break
-        line += text.count("\n", counted, at)
-        counted = at
-        found.append(_string_lines(text, at, line, value, cell))
-        at = end
+    review formats point at the notebook's first line). The file is walked member by member,
+    so that only each cell's own "source" is taken (an output's data may hold one too)."""
+    try:
+        root = _members(text, _skip_space(text, 0))
+        cells_at = next(start for key, start, _end in root if key == "cells")
+        found: list[tuple[int, ...]] = []
+        counted, line = 0, 1  # lines counted up to `counted`: each part of the text once
+        for cell, (start, _end) in zip(cells, _elements(text, cells_at), strict=True):
+            at = next(begin for key, begin, _end in _members(text, start) if key == "source")
+            line += text.count("\n", counted, at)
+            counted = at
+            found.append(_string_lines(text, at, line, cell["source"]))
+        return found
+    except (ValueError, StopIteration, IndexError, RecursionError):
+        return None
+
+
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_space(text: str, at: int) -> int:
+    found = _SPACE.match(text, at)
+    return found.end() if found is not None else at
+
+
+def _members(text: str, at: int) -> list[tuple[str, int, int]]:
+    """(key, start, end) of each member of the JSON object at `at`."""
+    if text[at] != "{":
+        raise ValueError("not an object")
+    found = []
+    at = _skip_space(text, at + 1)
+    while text[at] != "}":
+        key, at = _DECODER.raw_decode(text, at)
+        at = _skip_space(text, at)
+        if text[at] != ":":
+            raise ValueError("no colon")
+        start = _skip_space(text, at + 1)
+        _value, end = _DECODER.raw_decode(text, start)
+        found.append((key, start, end))
+        at = _skip_space(text, end)
+        if text[at] == ",":
+            at = _skip_space(text, at + 1)
     return found
 
 
-def _string_lines(text: str, at: int, start_line: int, value: object, cell: dict
-                  ) -> tuple[int, ...]:
-    """The file line of each line of a cell's source found at `at` (on `start_line`)."""
-    if isinstance(value, str):
-        return (start_line,) * len(skip_magics(value))
+def _elements(text: str, at: int) -> list[tuple[int, int]]:
+    """(start, end) of each element of the JSON array at `at`."""
+    if text[at] != "[":
+        raise ValueError("not an array")
+    found = []
+    at = _skip_space(text, at + 1)
+    while text[at] != "]":
+        _value, end = _DECODER.raw_decode(text, at)
+        found.append((at, end))
+        at = _skip_space(text, end)
+        if text[at] == ",":
+            at = _skip_space(text, at + 1)
+    return found
+
+
+def _string_lines(text: str, at: int, start_line: int, source: object) -> tuple[int, ...]:
+    """The file line of each line of a cell's source, found at `at` (on `start_line`)."""
+    kept = len(skip_magics(_source_text(source) or ""))
+    if isinstance(source, str):
+        return (start_line,) * kept
     lines: list[int] = []
-    decoder = json.JSONDecoder()
     position = at + 1  # past "["
     line = start_line
-    for part in value if isinstance(value, list) else []:
+    for part in source if isinstance(source, list) else []:
         quote = text.index('"', position)
         line += text.count("\n", position, quote)
-        _part, position = decoder.raw_decode(text, quote)
+        _part, position = _DECODER.raw_decode(text, quote)
         # a part holds one line as Jupyter writes it; one holding several puts them on one line
-        lines += [line] * max(part.count("\n") + (0 if part.endswith("\n") else 1), 0)
-    kept = len(skip_magics(_source_text(cell.get("source")) or ""))
+        lines += [line] * (part.count("\n") + (0 if part.endswith("\n") else 1))
     return tuple(lines[:kept]) if len(lines) >= kept else ()

@@ -120,25 +120,25 @@ def read_bytes(path: str) -> tuple[bytes | None, str | None, str]:
     return data, None, digest(data)
 
 
+def decoded_file(path: str, data: bytes | None, error: str | None
+                 ) -> tuple[str | None, str | None, Notebook | None]:
+    """(text, why it has none, its notebook): the text by the file's encoding cookie, or a
+    notebook's code cells as one program (and the notebook, to map the report's lines back)."""
+    if data is None:
+        return None, error, None
+    try:
+        if is_notebook(path):
+            notebook = read_notebook(data)
+            return notebook.text, None, notebook
+        return decode_source(data), None, None
+    except SourceError as failure:
+        return None, str(failure), None
+
+
 def decoded(data: bytes | None, error: str | None, path: str = "") -> tuple[str | None, str | None]:
     """The text by the file's encoding cookie (a notebook's: its code cells as one program), or
     why it has none."""
-    if data is None:
-        return None, error
-    try:
-        return (read_notebook(data).text if is_notebook(path) else decode_source(data)), None
-    except SourceError as failure:
-        return None, str(failure)
-
-
-def notebook_of(path: str, data: bytes | None) -> Notebook | None:
-    """A readable notebook's cells, for mapping its report's lines back (None for a .py)."""
-    if data is None or not is_notebook(path):
-        return None
-    try:
-        return read_notebook(data)
-    except SourceError:
-        return None
+    return decoded_file(path, data, error)[:2]
 
 
 def read_checked(path: str) -> tuple[str | None, str | None, str]:
@@ -169,9 +169,15 @@ class Plan:
         return self.token is not None
 
     @functools.cached_property
+    def decoded(self) -> list[tuple[str | None, str | None, Notebook | None]]:
+        """(text, error, notebook) of each file (read_notebook runs once per notebook)."""
+        return [decoded_file(path, data, error) for path, data, error in self.raw]
+
+    @functools.cached_property
     def read(self) -> list[tuple[str, str | None, str | None]]:
         """(path, text, error) of each file, decoded."""
-        return [(path, *decoded(data, error, path)) for path, data, error in self.raw]
+        return [(path, text, error) for (path, _data, _error), (text, error, _notebook)
+                in zip(self.raw, self.decoded, strict=True)]
 
     def reports(self, jobs: int) -> list[FileReport]:
         texts = {path: text for path, text, _error in self.read if text is not None}
@@ -212,10 +218,9 @@ class Plan:
     def review(self, jobs: int) -> list[ReviewedFile]:
         reports = self.reports(jobs)
         reviewed: list[ReviewedFile] = []
-        for (absolute, config, path), report, (_p, data, _e) in \
-                zip(self.chosen, reports, self.raw, strict=True):
+        for (absolute, config, _path), report, (_text, _error, notebook) in \
+                zip(self.chosen, reports, self.decoded, strict=True):
             report.diagnostics = review_diagnostics(report, config)
-            notebook = notebook_of(path, data)
             if notebook is not None:
                 reworded(report, notebook)
             if self.changed is not None:
