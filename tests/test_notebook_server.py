@@ -46,12 +46,17 @@ def _item(uri: str, text: str, language: str = "python", version: int = 1
 def _run_for_real(*cells: str) -> dict[str, int]:
     """The code cells run as Jupyter would (magics and shell lines are IPython's, not Python:
     dropped here), and what torch counts on the objects they bind."""
+    return {name: sum(p.numel() for p in value.parameters())
+            for name, value in _built(*cells).items() if isinstance(value, torch.nn.Module)}
+
+
+def _built(*cells: str) -> dict[str, object]:
+    """What the cells bind when run for real (IPython's lines dropped)."""
     scope: dict = {}
     for cell in cells:
         code = "\n".join(line for line in cell.splitlines() if not line.startswith(("%", "!")))
         exec(compile(code, "<cell>", "exec"), scope)
-    return {name: sum(p.numel() for p in value.parameters()) for name, value in scope.items()
-            if isinstance(value, torch.nn.Module)}
+    return scope
 
 
 def _utf16(text: str) -> int:
@@ -135,6 +140,20 @@ async def test_notebook_cells_are_one_program(client: LanguageClient) -> None:
     assert mismatch.range.end == types.Position(line=3, character=_utf16(row[:end]))
     assert "16 channels" in mismatch.message and "cell 3, line 3" in mismatch.message
     assert not PUBLISHED[CELLS["imports"]].diagnostics  # every code cell gets its list
+
+    # its quick fix edits that cell: in_channels becomes what torch's conv gives
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=CELLS["model"]), range=mismatch.range,
+        context=types.CodeActionContext(diagnostics=[mismatch])))
+    assert actions is not None
+    [fix] = [a for a in actions if isinstance(a, types.CodeAction) and a.edit is not None
+             and a.kind == types.CodeActionKind.QuickFix]
+    assert fix.edit is not None and fix.edit.changes is not None
+    [edit] = fix.edit.changes[CELLS["model"]]
+    eight = row.index("8", start)
+    assert edit.range == types.Range(start=types.Position(line=3, character=_utf16(row[:eight])),
+                                     end=types.Position(line=3, character=_utf16(row[:eight]) + 1))
+    assert edit.new_text == str(_built(IMPORTS, MODEL)["conv"].out_channels)
     assert CELLS["notes"] not in PUBLISHED  # the markdown cell is not Python
 
     # the code lens of the Sequential sits on its line of the third cell

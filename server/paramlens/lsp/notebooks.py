@@ -150,6 +150,10 @@ def split_diagnostics(layout: NotebookLayout, lines: list[str], found: list[Diag
         end_line = min(span.end_line, cell.last_line)  # a diagnostic never spills into the next
         end_column = span.end_column if end_line == span.end_line else len(lines[end_line - 1])
         moved = Span(span.line - offset, span.column, end_line - offset, end_column)
+        fix = diagnostic.fix
+        if fix is not None:  # its edit lands in the cell too (the cell's quick fix)
+            fix = dataclasses.replace(fix, target=_in_cell(fix.target, offset))
         by_cell[document.uri][1].append(Diagnostic(moved, diagnostic.severity, diagnostic.code,
-                                                   layout.notebook.words(diagnostic.message)))
+                                                   layout.notebook.words(diagnostic.message),
+                                                   fix))
     return by_cell

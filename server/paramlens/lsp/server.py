@@ -102,6 +102,7 @@ class OpenDocument:
     layout: notebooks.NotebookLayout | None = None
     applied_layout: notebooks.NotebookLayout | None = None
     published_cells: frozenset[str] = frozenset()  # the cells whose diagnostics are shown
+    cell_fixes: dict[str, actions.PublishedFixes | None] = field(default_factory=dict)
 
     def stale_since(self, edits: int) -> Callable[[], bool]:
         return lambda: self.closed or self.edits != edits
@@ -465,6 +466,7 @@ class ParamlensServer(LanguageServer):
             found: list[types.Diagnostic] = []
             fixes = None
             by_cell: dict[str, list[types.Diagnostic]] | None = None
+            cell_fixes: dict[str, actions.PublishedFixes | None] = {}
             layout = state.applied_layout
             if layout is not None:
                 by_cell = {document.uri: [] for document in layout.documents}
@@ -480,6 +482,8 @@ class ParamlensServer(LanguageServer):
                     split = notebooks.split_diagnostics(layout, doc.lines, reviewed)
                     by_cell = {uri: [to_lsp_diagnostic(codec, lines, d) for d in cell_found]
                                for uri, (lines, cell_found) in split.items()}
+                    cell_fixes = {uri: actions.published_fixes(lines.lines, cell_found)
+                                  for uri, (lines, cell_found) in split.items()}
                 else:
                     found = [to_lsp_diagnostic(codec, doc, d) for d in reviewed]
                     fixes = actions.published_fixes(doc.lines, reviewed)
@@ -487,7 +491,8 @@ class ParamlensServer(LanguageServer):
         if self.loop is None:
             return
         if layout is not None and by_cell is not None:
-            self.loop.call_soon_threadsafe(self.publish_cells, state, edits, layout, by_cell)
+            self.loop.call_soon_threadsafe(self.publish_cells, state, edits, layout, by_cell,
+                                           cell_fixes)
         else:
             self.loop.call_soon_threadsafe(self.publish, state, edits, version, found, fixes)
 
@@ -511,7 +516,8 @@ class ParamlensServer(LanguageServer):
         tidy_memory()
 
     def publish_cells(self, state: OpenDocument, edits: int, layout: notebooks.NotebookLayout,
-                      by_cell: dict[str, list[types.Diagnostic]]) -> None:
+                      by_cell: dict[str, list[types.Diagnostic]],
+                      cell_fixes: dict[str, actions.PublishedFixes | None]) -> None:
         """A notebook's diagnostics, each cell's under its URI (and cleared from cells that
         left the notebook since the last pass)."""
         if state.closed or state.edits != edits or self.open.get(state.uri) is not state:
@@ -524,7 +530,22 @@ class ParamlensServer(LanguageServer):
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=versions[uri]))
         state.published_cells = frozenset(by_cell)
+        state.cell_fixes = cell_fixes  # each cell's quick fixes: those of its diagnostics shown
         self.publish(state, edits, None, [], None, to_client=False)
+
+    def action_source(self, uri: str
+                      ) -> tuple[str | None, int | None, actions.PublishedFixes | None] | None:
+        """(text, version, published fixes) that code actions on a document rest on; a
+        notebook cell's text is the one its view has (its magics skipped: libcst reads it)."""
+        notebook_uri = self.cells.get(uri)
+        if notebook_uri is None:
+            state = self.open.get(uri)
+            return (state.text, state.version, state.fixes) if state is not None else None
+        notebook = self.open.get(notebook_uri)
+        if notebook is None:
+            return None
+        version = self.workspace.get_text_document(uri).version
+        return None, version, notebook.cell_fixes.get(uri)
 
     def notebook_changed(self, uri: str, version: int) -> None:
         """A notebook opened or changed (pygls has applied the change to its workspace): its
@@ -874,11 +895,13 @@ async def code_lens(ls: ParamlensServer, params: types.CodeLensParams) -> list[t
 async def code_action(ls: ParamlensServer, params: types.CodeActionParams
                       ) -> list[types.CodeAction]:
     uri = params.text_document.uri
-    state = ls.open.get(uri)
-    if state is None:
+    source = ls.action_source(uri)
+    if source is None:
         return []
+    text, version, published = source
     request = await ls.answer(uri, lambda view: actions.gather(
-        view, uri, state.text, state.version, state.fixes, ls.codec(), params.range), None)
+        view, uri, text if text is not None else "\n".join(view.lines), version, published,
+        ls.codec(), params.range), None)
     if request is None:
         return []
     # libcst parses the file here, in a request thread, without the document's lock
