@@ -212,6 +212,15 @@ def test_fix_leaves_a_notebook_as_it_is(tmp_path: Path) -> None:
     assert "m.ipynb:cell 1:3:" in done.stdout and "channel-mismatch" in done.stdout
     assert "m.ipynb: not fixed: --fix does not write notebooks" in done.stderr
     assert path.read_bytes() == before
+    # the fix as JSON gives its edit in the cell's lines, for tools that apply it themselves
+    [diagnostic] = json.loads(run("check", "--format", "json", path.name,
+                                  cwd=tmp_path).stdout)["files"][0]["diagnostics"]
+    edit = diagnostic["fix"]["edit"]
+    line = "    nn.Conv2d(3, 16, 3), nn.Conv2d(8, 4, 1))"
+    torch = pytest.importorskip("torch")
+    assert (diagnostic["cell"], diagnostic["line"], edit["line"], edit["column"],
+            edit["new_text"]) == (1, 3, 3, line.index("8") + 1,
+                                  str(torch.nn.Conv2d(3, 16, 3).out_channels))
 
 
 def test_examples_notebook_reads_its_width_from_the_first_cell(tmp_path: Path) -> None:
