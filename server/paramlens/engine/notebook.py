@@ -51,6 +51,9 @@ class CodeCell:
 class Notebook:
     text: str  # the code cells composed into one program, magics skipped
     cells: tuple[CodeCell, ...]
+    # what the cells' numbers count: "cell" (all of the file's cells), or "Python cell" where
+    # only those are known (an editor's client syncs only the cells the server registers for)
+    label: str = "cell"
 
     def cell_at(self, line: int) -> CodeCell | None:
         """The code cell holding a 1-based line of the composed program."""
@@ -77,7 +80,7 @@ class Notebook:
     def place(self, line: int) -> str:
         """How the text formats name a line: `cell 3:5`."""
         number, in_cell = self.locate(line)
-        return f"cell {number}:{in_cell}"
+        return f"{self.label} {number}:{in_cell}"
 
     def file_line(self, line: int) -> int:
         """The line of the notebook file that holds a composed line (1 if unknown)."""
@@ -94,15 +97,17 @@ class Notebook:
     def words(self, text: str) -> str:
         """Words about the composed program (`as passed by the call on line 15`, `not valid
         Python: line 7: ...`) with each line named as the notebook's user sees it."""
+        cell = self.label
+
         def named(found: re.Match[str]) -> str:
             first = self.locate(int(found.group(2)))
             if found.group(4) is None:
-                return f"cell {first[0]}, line {first[1]}"
+                return f"{cell} {first[0]}, line {first[1]}"
             last = self.locate(int(found.group(4)))
             if last[0] != first[0]:
-                return f"cell {first[0]}, line {first[1]}{found.group(3)}" \
-                       f"cell {last[0]}, line {last[1]}"
-            return f"cell {first[0]}, lines {first[1]}{found.group(3)}{last[1]}"
+                return f"{cell} {first[0]}, line {first[1]}{found.group(3)}" \
+                       f"{cell} {last[0]}, line {last[1]}"
+            return f"{cell} {first[0]}, lines {first[1]}{found.group(3)}{last[1]}"
         return _LINE_REFERENCE.sub(named, text)
 
 
@@ -223,8 +228,8 @@ def _string_end(text: str, i: int, quote: str) -> int:
     return i
 
 
-def compose(cells: list[tuple[int, str]], file_lines: list[tuple[int, ...]] | None = None
-            ) -> Notebook:
+def compose(cells: list[tuple[int, str]], file_lines: list[tuple[int, ...]] | None = None,
+            label: str = "cell") -> Notebook:
     """One program from (cell number, source) of each code cell, in order."""
     lines: list[str] = []
     made: list[CodeCell] = []
@@ -234,7 +239,7 @@ def compose(cells: list[tuple[int, str]], file_lines: list[tuple[int, ...]] | No
         made.append(CodeCell(number, len(lines) + 1, len(kept),
                              located if len(located) == len(kept) else ()))
         lines += kept
-    return Notebook("\n".join(lines) + "\n" if lines else "", tuple(made))
+    return Notebook("\n".join(lines) + "\n" if lines else "", tuple(made), label)
 
 
 def is_notebook(path: str) -> bool:

@@ -61,15 +61,17 @@ def layout_of(workspace: Workspace, notebook_uri: str) -> NotebookLayout:
     notebook = workspace.get_notebook_document(notebook_uri=notebook_uri)
     sources: list[tuple[int, str]] = []
     documents: list[CellDocument] = []
-    for number, cell in enumerate(notebook.cells if notebook is not None else [], start=1):
+    for cell in notebook.cells if notebook is not None else []:
         if cell.kind != types.NotebookCellKind.Code:
             continue
         document = workspace.get_text_document(cell.document)
         if document.language_id not in (None, "python"):
             continue  # a %%sql or R cell of a Python notebook
-        sources.append((number, document.source))
+        sources.append((len(sources) + 1, document.source))
         documents.append(CellDocument(cell.document, document.version))
-    return NotebookLayout(compose(sources), tuple(documents))
+    # Numbered over the Python cells: VS Code's client sends the server those only (the cells
+    # the server registers for), so their rank among all cells is unknown here.
+    return NotebookLayout(compose(sources, label="Python cell"), tuple(documents))
 
 
 def _in_cell(span: Span, offset: int) -> Span:
