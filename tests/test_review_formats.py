@@ -261,7 +261,7 @@ def test_bad_configuration_names_the_key(tmp_path: Path, table: str, key: str) -
 def test_pre_commit_hook_is_declared() -> None:
     text = (ROOT / ".pre-commit-hooks.yaml").read_text()
     assert "- id: paramlens" in text and "entry: paramlens check" in text
-    assert "types: [python]" in text
+    assert "types_or: [python, jupyter]" in text  # notebooks too
     workflow = (ROOT / "examples" / "github-workflow.yml").read_text()
     assert "--format github" in workflow and "upload-sarif" in workflow and "--diff" in workflow
 

@@ -95,7 +95,8 @@ async function start(): Promise<void> {
     `paramlens: ${strategy === "useBundled" ? "bundled with the extension" : "the environment's"}`);
   output.appendLine(`Server: ${[command, ...args].join(" ")}`);
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ language: "python" }],
+    // notebook cells are synced as their notebook (the server's notebookDocumentSync)
+    documentSelector: [{ language: "python" }, { notebook: "jupyter-notebook", language: "python" }],
     outputChannel: output,
     initializationOptions: toServerOptions((key) => config.get(key)),
   };

@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="report every layer's parameter count")
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
-                       help="files or folders (searched for .py files)")
+                       help="files or folders (searched for .py files and .ipynb notebooks)")
     check.add_argument("--format", choices=FORMATS, default=None,
                        help="output format (default: [tool.paramlens] format, else text)")
     check.add_argument("--diff", metavar="REV",
@@ -98,12 +98,13 @@ def _jobs(text: str) -> int:
 
 def render(fmt: str, files: list[ReviewedFile], max_notices: int,
            text: TextOptions | None = None) -> str:
+    notebooks = [f.notebook for f in files]
     if fmt == "text":
         from paramlens.review.formats.text import render_text  # rich: only for the table
 
-        return render_text([f.report for f in files], text)
+        return render_text([f.report for f in files], text, notebooks)
     if fmt == "json":
-        return render_json([f.report for f in files])
+        return render_json([f.report for f in files], notebooks)
     findings = [finding for f in files for finding in f.findings()]
     if fmt == "github":
         return render_github(findings, max_notices)
@@ -129,7 +130,8 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"paramlens: {error}", file=sys.stderr)
         return 2
     if not planned.chosen and args.diff is None:
-        print("paramlens: no Python files found in " + ", ".join(args.paths), file=sys.stderr)
+        print("paramlens: no Python files or notebooks found in " + ", ".join(args.paths),
+              file=sys.stderr)
         return 2
     fmt = args.format or defaults.format
     max_notices = args.max_notices if args.max_notices is not None else defaults.max_notices

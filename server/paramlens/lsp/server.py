@@ -46,7 +46,7 @@ from paramlens.editor.index import WorkspaceIndex
 from paramlens.engine.parse import parse_quietly
 from paramlens.engine.reading import try_read_source
 from paramlens.engine.results import LayerResult, ModelTotal
-from paramlens.lsp import actions, views
+from paramlens.lsp import actions, notebooks, views
 from paramlens.lsp.answers import Snapshot, SnapshotView, View
 from paramlens.lsp.convert import (
     document_diagnostics,
@@ -98,6 +98,11 @@ class OpenDocument:
     asleep: bytes | None = None  # a frozen Snapshot of the results, while `document` is None
     asleep_edits: int = -1  # the `edits` the snapshot was made for
     fixes: actions.PublishedFixes | None = None  # the published diagnostics that hold a fix
+    # a notebook: its cells as the latest text composes them, and as `document` holds them
+    layout: notebooks.NotebookLayout | None = None
+    applied_layout: notebooks.NotebookLayout | None = None
+    published_cells: frozenset[str] = frozenset()  # the cells whose diagnostics are shown
+    cell_fixes: dict[str, actions.PublishedFixes | None] = field(default_factory=dict)
 
     def stale_since(self, edits: int) -> Callable[[], bool]:
         return lambda: self.closed or self.edits != edits
@@ -130,6 +135,11 @@ class ParamlensProtocol(LanguageServerProtocol):
             log.warning("didChange for %s, which is not open: ignored",
                         message.params.text_document.uri)
             return None
+        if method == types.NOTEBOOK_DOCUMENT_DID_CHANGE and self.workspace.get_notebook_document(
+                notebook_uri=message.params.notebook_document.uri) is None:
+            log.warning("didChange for notebook %s, which is not open: ignored",
+                        message.params.notebook_document.uri)
+            return None
         return super().handle_message(message)
 
     def send_error(self, message_id: Any, code: int, text: str) -> None:
@@ -139,8 +149,10 @@ class ParamlensProtocol(LanguageServerProtocol):
 class ParamlensServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("paramlens", __version__, protocol_cls=ParamlensProtocol,
-                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
-        self.open: dict[str, OpenDocument] = {}
+                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+                         notebook_document_sync=notebooks.SYNC)
+        self.open: dict[str, OpenDocument] = {}  # documents and notebooks, by URI
+        self.cells: dict[str, str] = {}  # an open notebook's code cell → the notebook's URI
         self.index: WorkspaceIndex | None = None
         self.by_path: dict[str, str] = {}  # an open document's file → its URI
         # an open document → the version at which its text was that of its file on disk
@@ -188,7 +200,7 @@ class ParamlensServer(LanguageServer):
     def sync(self, state: OpenDocument) -> Document | None:
         """The document at the client's latest text (the caller holds `state.lock`)."""
         if state.applied != state.edits or state.document is None:
-            edits, text, version = state.edits, state.text, state.version
+            edits, text, version, layout = state.edits, state.text, state.version, state.layout
             state.asleep = None  # woken: the live document answers from now on
             try:
                 if state.document is None:
@@ -199,7 +211,7 @@ class ParamlensServer(LanguageServer):
                 log.error("reading %s failed:\n%s", state.uri, traceback.format_exc())
                 state.document = Document(state.uri, "", version)
                 state.document.error = "paramlens failed on this file; the log has the details"
-            state.applied = edits
+            state.applied, state.applied_layout = edits, layout
         return state.document
 
     def fresh(self, doc: Document, first_line: int = 1, last_line: int | None = None) -> None:
@@ -236,8 +248,10 @@ class ParamlensServer(LanguageServer):
     def evaluator(self, state: OpenDocument) -> DocumentEvaluator:
         if state.evaluator is None:
             path = uris.to_fs_path(state.uri) or "untitled.py"
+            # nothing imports a notebook (a model.py beside model.ipynb is another module)
+            notebook = state.layout is not None
             state.evaluator = DocumentEvaluator(path, self.workspace_roots(),
-                                                lambda: self.importers_of(path),
+                                                lambda: [] if notebook else self.importers_of(path),
                                                 lambda: self.open_sources(except_uri=state.uri),
                                                 self.file_version)
         return state.evaluator
@@ -261,8 +275,9 @@ class ParamlensServer(LanguageServer):
         found = []
         for uri in list(self.open):
             path = uris.to_fs_path(uri)
-            if uri == except_uri or not path:
-                continue
+            state = self.open.get(uri)
+            if uri == except_uri or not path or state is None or state.layout is not None:
+                continue  # (a notebook is no module: nothing imports it)
             statements = self.statements_of(uri)
             if statements is not None:
                 found.append((os.path.abspath(path), statements))
@@ -330,6 +345,9 @@ class ParamlensServer(LanguageServer):
         waiting for a busy document holds no thread, and a cancelled one is answered at once
         (pygls cancels this coroutine). The background pass lets waiting requests in between
         its steps (`let_requests_in`)."""
+        notebook_uri = self.cells.get(uri)
+        if notebook_uri is not None:  # a notebook's cell: asked of the notebook, in its lines
+            uri, compute = notebook_uri, self.in_cell(uri, compute, empty)
         state = self.open.get(uri)
         if state is None:
             return empty
@@ -356,6 +374,7 @@ class ParamlensServer(LanguageServer):
                 return empty
             if state.document is None and state.asleep is not None and \
                     state.asleep_edits == state.edits:
+                state.applied_layout = state.layout  # the snapshot's text is the latest
                 return compute(SnapshotView(state.text, self.thaw(state.asleep)))
             doc = self.sync(state)
             if doc is None or doc.error:
@@ -363,6 +382,20 @@ class ParamlensServer(LanguageServer):
             return compute(LiveView(self, state, doc))
         finally:
             state.lock.release()
+
+    def in_cell(self, cell_uri: str, compute: Callable[[View], T], empty: T
+                ) -> Callable[[View], T]:
+        """`compute` for one cell, given the View of its notebook (called under its lock)."""
+        notebook_uri = self.cells[cell_uri]
+
+        def on_cell(view: View) -> T:
+            state = self.open.get(notebook_uri)
+            layout = state.applied_layout if state is not None else None
+            cell = layout.cell(cell_uri) if layout is not None else None
+            if layout is None or cell is None:
+                return empty  # the cell is gone from the notebook since
+            return compute(notebooks.CellView(view, layout.notebook, cell))
+        return on_cell
 
     def thaw(self, frozen: bytes) -> Snapshot:
         if self.thawed is None or self.thawed[0] is not frozen:
@@ -432,6 +465,11 @@ class ParamlensServer(LanguageServer):
                 return
             found: list[types.Diagnostic] = []
             fixes = None
+            by_cell: dict[str, list[types.Diagnostic]] | None = None
+            cell_fixes: dict[str, actions.PublishedFixes | None] = {}
+            layout = state.applied_layout
+            if layout is not None:
+                by_cell = {document.uri: [] for document in layout.documents}
             if self.options.diagnostics:
                 config, config_error = project_config(state.uri)
                 if config_error:
@@ -440,15 +478,27 @@ class ParamlensServer(LanguageServer):
                     state, doc, within=PASS_BUDGET, cancelled=cancelled)
                 codec = self.codec()
                 reviewed = document_diagnostics(doc, results, config, config_error, self.options)
-                found = [to_lsp_diagnostic(codec, doc, d) for d in reviewed]
-                fixes = actions.published_fixes(doc.lines, reviewed)
+                if layout is not None:  # each cell's, in its lines and its UTF-16 columns
+                    split = notebooks.split_diagnostics(layout, doc.lines, reviewed)
+                    by_cell = {uri: [to_lsp_diagnostic(codec, lines, d) for d in cell_found]
+                               for uri, (lines, cell_found) in split.items()}
+                    cell_fixes = {uri: actions.published_fixes(lines.lines, cell_found)
+                                  for uri, (lines, cell_found) in split.items()}
+                else:
+                    found = [to_lsp_diagnostic(codec, doc, d) for d in reviewed]
+                    fixes = actions.published_fixes(doc.lines, reviewed)
             version = doc.version
-        if self.loop is not None:
+        if self.loop is None:
+            return
+        if layout is not None and by_cell is not None:
+            self.loop.call_soon_threadsafe(self.publish_cells, state, edits, layout, by_cell,
+                                           cell_fixes)
+        else:
             self.loop.call_soon_threadsafe(self.publish, state, edits, version, found, fixes)
 
     def publish(self, state: OpenDocument, edits: int, version: int | None,
-                found: list[types.Diagnostic], fixes: actions.PublishedFixes | None = None
-                ) -> None:
+                found: list[types.Diagnostic], fixes: actions.PublishedFixes | None = None,
+                to_client: bool = True) -> None:
         if state.closed or state.edits != edits or self.open.get(state.uri) is not state:
             return
         state.fixes = fixes  # the quick fixes offered are those of the diagnostics shown
@@ -456,13 +506,72 @@ class ParamlensServer(LanguageServer):
             self.unevaluated.discard(state.uri)
             self.refresh_views()
         # Published for every version, empty lists too: a client (and a test) learns from it that
-        # the document's evaluation for that version is done.
-        self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=state.uri, diagnostics=found, version=version))
-        self.published.add(state.uri)
+        # the document's evaluation for that version is done. (A notebook's are its cells'.)
+        if to_client:
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=state.uri, diagnostics=found, version=version))
+            self.published.add(state.uri)
         state.published = edits
         self.put_idle_to_sleep()
         tidy_memory()
+
+    def publish_cells(self, state: OpenDocument, edits: int, layout: notebooks.NotebookLayout,
+                      by_cell: dict[str, list[types.Diagnostic]],
+                      cell_fixes: dict[str, actions.PublishedFixes | None]) -> None:
+        """A notebook's diagnostics, each cell's under its URI (and cleared from cells that
+        left the notebook since the last pass)."""
+        if state.closed or state.edits != edits or self.open.get(state.uri) is not state:
+            return
+        versions = {document.uri: document.version for document in layout.documents}
+        for uri in state.published_cells - by_cell.keys():
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        for uri, found in by_cell.items():
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=versions[uri]))
+        state.published_cells = frozenset(by_cell)
+        state.cell_fixes = cell_fixes  # each cell's quick fixes: those of its diagnostics shown
+        self.publish(state, edits, None, [], None, to_client=False)
+
+    def action_source(self, uri: str
+                      ) -> tuple[str | None, int | None, actions.PublishedFixes | None] | None:
+        """(text, version, published fixes) that code actions on a document rest on; a
+        notebook cell's text is the one its view has (its magics skipped: libcst reads it)."""
+        notebook_uri = self.cells.get(uri)
+        if notebook_uri is None:
+            state = self.open.get(uri)
+            return (state.text, state.version, state.fixes) if state is not None else None
+        notebook = self.open.get(notebook_uri)
+        if notebook is None:
+            return None
+        version = self.workspace.get_text_document(uri).version
+        return None, version, notebook.cell_fixes.get(uri)
+
+    def notebook_changed(self, uri: str, version: int) -> None:
+        """A notebook opened or changed (pygls has applied the change to its workspace): its
+        cells composed again, and the notebook analysed as one document once typing pauses."""
+        layout = notebooks.layout_of(self.workspace, uri)
+        state = self.open.get(uri)
+        if state is not None and state.layout is not None and \
+                state.layout.notebook == layout.notebook and \
+                [d.uri for d in state.layout.documents] == [d.uri for d in layout.documents]:
+            state.layout = layout  # run, moved in metadata: the same program in the same cells
+            return
+        if state is None:
+            state = self.open[uri] = OpenDocument(uri, layout.notebook.text, version)
+        else:
+            state.text, state.version = layout.notebook.text, version
+            state.edits += 1  # what runs for the older text stops at its next step
+        state.layout = layout
+        self.cells = {cell: notebook for cell, notebook in self.cells.items() if notebook != uri}
+        self.cells.update((document.uri, uri) for document in layout.documents)
+        for document in layout.documents:
+            alone = self.open.pop(document.uri, None)
+            if alone is not None:  # a client that also opened the cell as a text document
+                alone.closed = True
+                self.worker.cancel(document.uri)
+        self.touch(uri)
+        self.schedule(uri)
 
     def put_idle_to_sleep(self) -> None:
         """Every live document beyond the LIVE_DOCUMENTS most recent whose diagnostics are up
@@ -580,6 +689,8 @@ def did_change_configuration(ls: ParamlensServer, params: types.DidChangeConfigu
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: ParamlensServer, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
+    if item.uri in ls.cells:
+        return  # a notebook's cell is analysed with its notebook (notebook_changed)
     old = ls.open.get(item.uri)
     if old is not None:
         old.closed = True
@@ -597,6 +708,8 @@ def did_open(ls: ParamlensServer, params: types.DidOpenTextDocumentParams) -> No
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: ParamlensServer, params: types.DidChangeTextDocumentParams) -> None:
     uri = params.text_document.uri
+    if uri in ls.cells:
+        return
     text = ls.workspace.get_text_document(uri).source
     state = ls.open.get(uri)
     if state is None:
@@ -650,6 +763,30 @@ def did_close(ls: ParamlensServer, params: types.DidCloseTextDocumentParams) -> 
     if uri in ls.published:
         ls.published.discard(uri)
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+def notebook_did_open(ls: ParamlensServer, params: types.DidOpenNotebookDocumentParams) -> None:
+    ls.notebook_changed(params.notebook_document.uri, params.notebook_document.version)
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+def notebook_did_change(ls: ParamlensServer, params: types.DidChangeNotebookDocumentParams
+                        ) -> None:
+    ls.notebook_changed(params.notebook_document.uri, params.notebook_document.version)
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+def notebook_did_close(ls: ParamlensServer, params: types.DidCloseNotebookDocumentParams) -> None:
+    uri = params.notebook_document.uri
+    state = ls.open.get(uri)
+    cells = state.published_cells if state is not None else frozenset()
+    did_close(ls, types.DidCloseTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    ls.cells = {cell: notebook for cell, notebook in ls.cells.items() if notebook != uri}
+    for cell in cells:
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=cell, diagnostics=[]))
 
 
 def _same_text(path: str, text: str) -> bool:
@@ -758,11 +895,13 @@ async def code_lens(ls: ParamlensServer, params: types.CodeLensParams) -> list[t
 async def code_action(ls: ParamlensServer, params: types.CodeActionParams
                       ) -> list[types.CodeAction]:
     uri = params.text_document.uri
-    state = ls.open.get(uri)
-    if state is None:
+    source = ls.action_source(uri)
+    if source is None:
         return []
+    text, version, published = source
     request = await ls.answer(uri, lambda view: actions.gather(
-        view, uri, state.text, state.version, state.fixes, ls.codec(), params.range), None)
+        view, uri, text if text is not None else "\n".join(view.lines), version, published,
+        ls.codec(), params.range), None)
     if request is None:
         return []
     # libcst parses the file here, in a request thread, without the document's lock

@@ -56,12 +56,17 @@ def run_annotate(request: Request) -> int:
     unchanged = failed = 0
     todo: list[tuple[Path, str, bytes, FileReport]] = []
     seen: set[Path] = set()
-    for (absolute, _config, _path), (_read, data, _error), report in zip(
-            planned.chosen, planned.raw, reports, strict=True):
+    for (absolute, _config, _path), (_read, data, _error), report, (_t, _e, notebook) in zip(
+            planned.chosen, planned.raw, reports, planned.decoded, strict=True):
         if absolute in seen:
             continue  # named twice, or through a link: written once (paths are resolved)
         seen.add(absolute)
         shown = planned.display(absolute)
+        if notebook is not None:
+            # a notebook's code lives in JSON strings: no trailing comment of ours goes there
+            print(f"paramlens: {shown}: a notebook: annotate writes .py files only; left "
+                  "untouched", file=sys.stderr)
+            continue
         if report.error is not None or data is None:
             _complain(shown, f"{report.error}; left untouched")
             failed += 1

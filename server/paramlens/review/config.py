@@ -40,7 +40,7 @@ class ConfigError(Exception):
 @dataclass(frozen=True)
 class ProjectConfig:
     root: Path | None = None  # the folder of the pyproject.toml it came from
-    include: tuple[str, ...] = ("*.py",)
+    include: tuple[str, ...] = ("*.py", "*.ipynb")
     exclude: tuple[str, ...] = ()
     checks: frozenset[str] = frozenset(CHECKS)
     max_params_per_layer: int | None = None

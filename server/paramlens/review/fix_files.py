@@ -63,6 +63,10 @@ def fix_files(planned: Plan, files: list[ReviewedFile], unsafe: bool = False) ->
         if not found or data is None or text is None:
             continue
         shown = reviewed.display_path
+        if reviewed.notebook is not None:
+            # its text is the cells' program, not the file: writing it would destroy the JSON
+            run.problems.append(f"{shown}: not fixed: --fix does not write notebooks")
+            continue
         result = apply_fixes(text, [d.fix for d in found if d.fix is not None])
         if result is None or not result.applied:
             run.problems.append(f"{shown}: no fix written (libcst could not rewrite it)")

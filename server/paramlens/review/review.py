@@ -15,6 +15,7 @@ from typing import Protocol
 
 from paramlens.engine.evaluate.entries import package_root
 from paramlens.engine.in_context import apply_evaluation, evaluate_texts
+from paramlens.engine.notebook import Notebook, is_notebook, read_notebook, reworded
 from paramlens.engine.positions import LineIndex
 from paramlens.engine.reading import SourceError, decode_source, digest, read_regular_bytes
 from paramlens.engine.results import FileReport, Span
@@ -42,10 +43,11 @@ class ReviewedFile:
     report: FileReport  # diagnostics already reviewed; layers limited to the diff if asked
     config: ProjectConfig
     display_path: str  # relative to the repository root (or the working folder)
+    notebook: Notebook | None = None  # a notebook's cells: the report's lines are its program's
 
     def findings(self) -> list[Finding]:
         return file_findings(self.report, self.display_path, self.report.diagnostics,
-                             "layer-params" in self.config.checks)
+                             "layer-params" in self.config.checks, self.notebook)
 
 
 def _touches(span: Span, lines: set[int]) -> bool:
@@ -147,20 +149,31 @@ def read_bytes(path: str) -> tuple[bytes | None, str | None, str]:
     return data, None, digest(data)
 
 
-def decoded(data: bytes | None, error: str | None) -> tuple[str | None, str | None]:
-    """The text by the file's encoding cookie, or why it has none."""
+def decoded_file(path: str, data: bytes | None, error: str | None
+                 ) -> tuple[str | None, str | None, Notebook | None]:
+    """(text, why it has none, its notebook): the text by the file's encoding cookie, or a
+    notebook's code cells as one program (and the notebook, to map the report's lines back)."""
     if data is None:
-        return None, error
+        return None, error, None
     try:
-        return decode_source(data), None
+        if is_notebook(path):
+            notebook = read_notebook(data)
+            return notebook.text, None, notebook
+        return decode_source(data), None, None
     except SourceError as failure:
-        return None, str(failure)
+        return None, str(failure), None
+
+
+def decoded(data: bytes | None, error: str | None, path: str = "") -> tuple[str | None, str | None]:
+    """The text by the file's encoding cookie (a notebook's: its code cells as one program), or
+    why it has none."""
+    return decoded_file(path, data, error)[:2]
 
 
 def read_checked(path: str) -> tuple[str | None, str | None, str]:
     """(text, error, content digest) of a file to check."""
     data, error, content = read_bytes(path)
-    return (*decoded(data, error), content)
+    return (*decoded(data, error, path), content)
 
 
 @dataclass
@@ -185,9 +198,15 @@ class Plan:
         return self.token is not None
 
     @functools.cached_property
+    def decoded(self) -> list[tuple[str | None, str | None, Notebook | None]]:
+        """(text, error, notebook) of each file (read_notebook runs once per notebook)."""
+        return [decoded_file(path, data, error) for path, data, error in self.raw]
+
+    @functools.cached_property
     def read(self) -> list[tuple[str, str | None, str | None]]:
         """(path, text, error) of each file, decoded."""
-        return [(path, *decoded(data, error)) for path, data, error in self.raw]
+        return [(path, text, error) for (path, _data, _error), (text, error, _notebook)
+                in zip(self.raw, self.decoded, strict=True)]
 
     def reports(self, jobs: int, progress: RunProgress | None = None) -> list[FileReport]:
         texts = {path: text for path, text, _error in self.read if text is not None}
@@ -228,14 +247,19 @@ class Plan:
     def review(self, jobs: int, progress: RunProgress | None = None) -> list[ReviewedFile]:
         reports = self.reports(jobs, progress)
         reviewed: list[ReviewedFile] = []
-        for (absolute, config, _path), report in zip(self.chosen, reports, strict=True):
+        for (absolute, config, _path), report, (_text, _error, notebook) in \
+                zip(self.chosen, reports, self.decoded, strict=True):
             report.diagnostics = review_diagnostics(report, config)
+            if notebook is not None:
+                reworded(report, notebook)
             if self.changed is not None:
                 lines = self.changed[absolute]
+                if notebook is not None:  # git's lines are the notebook file's
+                    lines = notebook.program_lines(lines)
                 report.layers = [r for r in report.layers if _touches(r.span, lines)]
                 report.diagnostics = [d for d in report.diagnostics if _touches(d.span, lines)]
                 report.models = [m for m in report.models if _touches(m.span, lines)]
-            reviewed.append(ReviewedFile(report, config, self.display(absolute)))
+            reviewed.append(ReviewedFile(report, config, self.display(absolute), notebook))
         return reviewed
 
     def display(self, absolute: Path) -> str:

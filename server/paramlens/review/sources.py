@@ -5,14 +5,22 @@ from __future__ import annotations
 import os
 
 from paramlens.engine.analysis import analyze_source
-from paramlens.engine.reading import MAX_SOURCE_BYTES, try_read_source
+from paramlens.engine.notebook import is_notebook, read_notebook
+from paramlens.engine.reading import (
+    MAX_SOURCE_BYTES,
+    SourceError,
+    read_regular_bytes,
+    try_read_source,
+)
 from paramlens.engine.results import FileReport
 
 MAX_BYTES = MAX_SOURCE_BYTES
+SOURCE_SUFFIXES = (".py", ".ipynb")
 
 
 def collect_paths(arguments: list[str]) -> list[str]:
-    """Files as given, folders walked for `.py` files (sorted, hidden folders skipped).
+    """Files as given, folders walked for `.py` files and notebooks (sorted, hidden folders
+    skipped).
 
     In a walk only regular files (or links to them) count: a FIFO, socket or device that
     happens to end in `.py` is not source, as git and ruff also pass such entries by. A path
@@ -44,7 +52,7 @@ def _walk(top: str, paths: list[str]) -> None:
                 if entry.is_dir(follow_symlinks=False):
                     if not entry.name.startswith(".") and entry.name != "__pycache__":
                         dirs.append(entry.path)
-                elif entry.name.endswith(".py") and entry.is_file():
+                elif entry.name.endswith(SOURCE_SUFFIXES) and entry.is_file():
                     paths.append(entry.path)
             except OSError:
                 continue
@@ -52,9 +60,15 @@ def _walk(top: str, paths: list[str]) -> None:
 
 
 def read_source(path: str) -> tuple[str | None, str | None]:
-    """The file's text, or a message saying why it cannot be read (engine/reading.py: regular
-    files only, size capped before reading, decoded by the file's encoding cookie)."""
-    return try_read_source(path, MAX_BYTES)
+    """The file's text (a notebook's: its code cells as one program), or a message saying why
+    it cannot be read (engine/reading.py: regular files only, size capped before reading,
+    decoded by the file's encoding cookie)."""
+    if not is_notebook(path):
+        return try_read_source(path, MAX_BYTES)
+    try:
+        return read_notebook(read_regular_bytes(path, MAX_BYTES)).text, None
+    except SourceError as error:
+        return None, str(error)
 
 
 def check_file(path: str) -> FileReport:

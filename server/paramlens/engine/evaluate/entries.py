@@ -96,6 +96,7 @@ class CachedEntry:
     deps: frozenset[int]  # the top-level statements whose functions it ran
     reads: dict[str, frozenset[int]]  # the module names it read → the statements binding them
     statement: int | None = None  # the id of its def or class statement (None: a module body)
+    body: frozenset[int] | None = None  # a module body's: the statements it runs itself
 
 
 @dataclass
@@ -117,6 +118,9 @@ class _TopIndex:
     binders: dict[str, frozenset[int]]
     plain: set[int]
     ids: set[int]
+    # what a module body runs itself: every top-level statement but an undecorated def, whose
+    # body runs only when called (and is then among the entry's `called`)
+    body: frozenset[int] = frozenset()
 
 
 def _top_index(statements: list[ast.stmt]) -> _TopIndex:
@@ -132,8 +136,11 @@ def _top_index(statements: list[ast.stmt]) -> _TopIndex:
             continue
         for name in bound:
             binders.setdefault(name, set()).add(id(stmt))
+    body = frozenset(id(s) for s in statements
+                     if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) or
+                     s.decorator_list)
     return _TopIndex(owner, {k: frozenset(v) for k, v in binders.items()}, plain,
-                     {id(s) for s in statements})
+                     {id(s) for s in statements}, body)
 
 
 def _statement_facts(stmt: ast.stmt) -> tuple[list[int], list[str] | None]:
@@ -171,6 +178,8 @@ def _names_bound(stmt: ast.stmt) -> list[str] | None:
 def _reusable(cached: CachedEntry | None, top: _TopIndex) -> bool:
     if cached is None or not cached.deps <= top.ids:
         return False
+    if cached.body is not None and cached.body != top.body:
+        return False
     return all(top.binders.get(name, frozenset()) == stmts for name, stmts in cached.reads.items())
 
 
@@ -179,7 +188,11 @@ def _cached(result: EntryResult, top: _TopIndex, stmt: ast.stmt | None) -> Cache
     if stmt is not None:
         deps.add(id(stmt))
     reads = {name: top.binders.get(name, frozenset()) for name in result.global_reads}
-    return CachedEntry(result, frozenset(deps), reads, id(stmt) if stmt is not None else None)
+    # A module body reads its own globals as locals (not among `global_reads`): it stands only
+    # while the statements it runs do (an edited constant, `channels = 16` → `8`, or one added)
+    body = top.body if stmt is None else None
+    return CachedEntry(result, frozenset(deps), reads, id(stmt) if stmt is not None else None,
+                       body)
 
 
 def _lent_whole(path: str, statements: list[ast.stmt], top: _TopIndex, previous: EntryCache

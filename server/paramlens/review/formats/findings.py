@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from paramlens.engine.notebook import Notebook
 from paramlens.engine.positions import LineIndex
 from paramlens.engine.results import Diagnostic, FileReport, LayerResult, Span
 from paramlens.review.registry import CHECKS
@@ -21,6 +22,10 @@ class Finding:
     rule: str  # a key of registry.CHECKS
     title: str
     message: str
+    # a notebook's finding: its span is in lines of the notebook file (the JSON lines holding
+    # the cell's source), whose columns are not the code's, so it covers those lines whole
+    whole_lines: bool = False
+    line_text: str | None = None  # the code on the line, where the span's lines are not code
 
     def column(self, line: int, column: int, unit: str) -> int:
         """A 1-based column in `unit` ("utf-8", "utf-16" or "code points")."""
@@ -41,8 +46,20 @@ def layer_message(layer: LayerResult) -> str:
     return f"{short}: {count}; formula {layer.formula}"
 
 
+def in_notebook(finding: Finding, notebook: Notebook) -> Finding:
+    """A finding on a notebook's program moved onto the notebook file: the file lines holding
+    its cell's source, the message naming the cell and the line in it."""
+    span = finding.span
+    cell, line = notebook.locate(span.line)
+    text = finding.index.line_text(span.line) if finding.index else ""
+    return Finding(finding.path, Span(notebook.file_line(span.line), 0,
+                                      notebook.file_line(span.end_line), 0),
+                   None, finding.level, finding.rule, finding.title,
+                   f"cell {cell}, line {line}: {finding.message}", True, text)
+
+
 def file_findings(report: FileReport, display_path: str, diagnostics: list[Diagnostic],
-                  with_layers: bool) -> list[Finding]:
+                  with_layers: bool, notebook: Notebook | None = None) -> list[Finding]:
     found: list[Finding] = []
     if with_layers:
         for layer in report.layers:
@@ -55,4 +72,5 @@ def file_findings(report: FileReport, display_path: str, diagnostics: list[Diagn
         rule = d.code if d.code in CHECKS else "layer-params"
         found.append(Finding(display_path, d.span, report.index, _LEVELS[d.severity], rule,
                              f"paramlens {d.code}", d.message))
-    return sorted(found, key=lambda f: (f.span.line, f.span.column, f.rule))
+    found.sort(key=lambda f: (f.span.line, f.span.column, f.rule))
+    return [in_notebook(f, notebook) for f in found] if notebook is not None else found

@@ -21,14 +21,14 @@ def escape_property(text: str) -> str:
 
 def command(finding: Finding) -> str:
     span = finding.span
-    properties = {
-        "file": finding.path,
-        "line": str(span.line),
-        "col": str(finding.column(span.line, span.column, "code points")),
-        "endLine": str(span.end_line),
-        "endColumn": str(finding.column(span.end_line, span.end_column, "code points")),
-        "title": finding.title,
-    }
+    properties = {"file": finding.path, "line": str(span.line)}
+    if not finding.whole_lines:
+        properties["col"] = str(finding.column(span.line, span.column, "code points"))
+    properties["endLine"] = str(span.end_line)
+    if not finding.whole_lines:
+        properties["endColumn"] = str(finding.column(span.end_line, span.end_column,
+                                                     "code points"))
+    properties["title"] = finding.title
     joined = ",".join(f"{k}={escape_property(v)}" for k, v in properties.items())
     return f"::{_COMMAND[finding.level]} {joined}::{escape_data(finding.message)}"
 

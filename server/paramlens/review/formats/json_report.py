@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
-from paramlens.engine.results import Diagnostic, FileReport, LayerResult
+from paramlens.engine.notebook import Notebook
+from paramlens.engine.results import Diagnostic, FileReport, LayerResult, ModelTotal
 from paramlens.review.fixes import TextEdit, fix_edits
 
 
@@ -58,23 +60,45 @@ def _diagnostic_dict(d: Diagnostic, edit: TextEdit | None) -> dict:
     return found
 
 
-def render_json(reports: list[FileReport]) -> str:
+def model_dict(m: ModelTotal) -> dict:
+    return {"name": m.name, "kind": m.kind, "line": m.span.line,
+            "column": m.span.column + 1, "params": m.exact,
+            "params_default": m.params_default if m.params_default is not None
+            else m.exact, "params_known": m.params,
+            "unknown_layers": m.unknown_layers, "trainable": m.trainable,
+            "why": m.why or None, "assumptions": list(m.assumptions),
+            "totals": list(m.span_of_totals), "instances": m.instances or None,
+            "children": [{"name": n, "class": c, "params": p}
+                         for n, c, p in m.children]}
+
+
+def in_cells(found: dict, notebook: Notebook | None) -> dict:
+    """A notebook's item: `"cell": N` (1-based over all cells, as the text names it) with its
+    lines counted in that cell; a .py file's item as it is."""
+    if notebook is None:
+        return found
+    cell, line = notebook.locate(found["line"])
+    moved = {"cell": cell, **found, "line": line}
+    if "end_line" in found:
+        moved["end_line"] = notebook.locate(found["end_line"])[1]
+    fix = found.get("fix")
+    if fix is not None:
+        edit = fix["edit"]
+        moved["fix"] = {**fix, "edit": {**edit, "line": notebook.locate(edit["line"])[1],
+                                        "end_line": notebook.locate(edit["end_line"])[1]}}
+    return moved
+
+
+def render_json(reports: list[FileReport], notebooks: Sequence[Notebook | None] = ()) -> str:
+    """`notebooks`: each report's notebook, where it is one (each item then names its cell)."""
     files = []
-    for report in reports:
+    cells = list(notebooks) + [None] * (len(reports) - len(notebooks))
+    for report, notebook in zip(reports, cells, strict=True):
         files.append({
             "path": report.path,
             "error": report.error,
-            "layers": [layer_dict(layer) for layer in report.layers],
-            "diagnostics": diagnostic_dicts(report),
-            "models": [{"name": m.name, "kind": m.kind, "line": m.span.line,
-                        "column": m.span.column + 1, "params": m.exact,
-                        "params_default": m.params_default if m.params_default is not None
-                        else m.exact, "params_known": m.params,
-                        "unknown_layers": m.unknown_layers, "trainable": m.trainable,
-                        "why": m.why or None, "assumptions": list(m.assumptions),
-                        "totals": list(m.span_of_totals), "instances": m.instances or None,
-                        "children": [{"name": n, "class": c, "params": p}
-                                     for n, c, p in m.children]}
-                       for m in report.models],
+            "layers": [in_cells(layer_dict(layer), notebook) for layer in report.layers],
+            "diagnostics": [in_cells(d, notebook) for d in diagnostic_dicts(report)],
+            "models": [in_cells(model_dict(m), notebook) for m in report.models],
         })
     return json.dumps({"files": files}, indent=1)

@@ -9,6 +9,13 @@ from paramlens.review.formats.findings import Finding
 _SEVERITY = {"error": "ERROR", "warning": "WARNING", "note": "INFO"}
 
 
+def _position(finding: Finding, line: int, column: int) -> dict[str, int]:
+    """A notebook's finding covers its file lines whole: no column (rdjson's is optional)."""
+    if finding.whole_lines:
+        return {"line": line}
+    return {"line": line, "column": finding.column(line, column, "utf-8")}
+
+
 def render_rdjson(findings: list[Finding]) -> str:
     diagnostics = []
     for finding in findings:
@@ -16,10 +23,8 @@ def render_rdjson(findings: list[Finding]) -> str:
         diagnostics.append({
             "message": finding.message,
             "location": {"path": finding.path, "range": {
-                "start": {"line": span.line,
-                          "column": finding.column(span.line, span.column, "utf-8")},
-                "end": {"line": span.end_line,
-                        "column": finding.column(span.end_line, span.end_column, "utf-8")},
+                "start": _position(finding, span.line, span.column),
+                "end": _position(finding, span.end_line, span.end_column),
             }},
             "severity": _SEVERITY[finding.level],
             "code": {"value": finding.rule},

@@ -15,10 +15,23 @@ from paramlens.review.registry import CHECKS
 def _fingerprint(finding: Finding, seen: dict[str, int]) -> str:
     """Stable across runs and across edits elsewhere: the rule, the file, the text of the line
     (not its number), and which occurrence of that text it is."""
-    text = finding.index.line_text(finding.span.line).strip() if finding.index else ""
+    text = finding.line_text if finding.line_text is not None else \
+        finding.index.line_text(finding.span.line) if finding.index else ""
+    text = text.strip()
     key = f"{finding.rule}|{finding.path}|{text}"
     seen[key] = seen.get(key, 0) + 1
     return hashlib.sha256(f"{key}|{seen[key]}".encode()).hexdigest()[:32]
+
+
+def _region(finding: Finding) -> dict[str, int]:
+    """1-based lines, UTF-16 columns; whole lines (no columns) for a notebook's finding."""
+    span = finding.span
+    if finding.whole_lines:
+        return {"startLine": span.line, "endLine": span.end_line}
+    return {"startLine": span.line,
+            "startColumn": finding.column(span.line, span.column, "utf-16"),
+            "endLine": span.end_line,
+            "endColumn": finding.column(span.end_line, span.end_column, "utf-16")}
 
 
 def render_sarif(findings: list[Finding]) -> str:
@@ -34,7 +47,6 @@ def render_sarif(findings: list[Finding]) -> str:
     seen: dict[str, int] = {}
     results = []
     for finding in findings:
-        span = finding.span
         results.append({
             "ruleId": finding.rule,
             "ruleIndex": rule_ids.index(finding.rule),
@@ -42,12 +54,7 @@ def render_sarif(findings: list[Finding]) -> str:
             "message": {"text": finding.message},
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": finding.path, "uriBaseId": "%SRCROOT%"},
-                "region": {
-                    "startLine": span.line,
-                    "startColumn": finding.column(span.line, span.column, "utf-16"),
-                    "endLine": span.end_line,
-                    "endColumn": finding.column(span.end_line, span.end_column, "utf-16"),
-                },
+                "region": _region(finding),
             }}],
             "partialFingerprints": {"paramlens/v1": _fingerprint(finding, seen)},
         })

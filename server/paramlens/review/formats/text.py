@@ -10,6 +10,7 @@ terminal that wants it (rich honours NO_COLOR too).
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich import box
@@ -17,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from paramlens.engine.notebook import Notebook
 from paramlens.engine.results import Diagnostic, FileReport, LayerResult, ModelTotal
 
 DEFAULT_WIDTH = 100  # when the output is not a terminal and $COLUMNS is not set
@@ -65,18 +67,25 @@ def _group(layer: LayerResult) -> str:
     return "" if group == "<module>" else group
 
 
-def _title(path: str, group: str, models: list[ModelTotal]) -> Text:
+def _title(path: str, group: str, models: list[ModelTotal], notebook: Notebook | None) -> Text:
     title = Text(f"{path}", style="bold")
     if not group:
         return title.append("  module level", style="dim")
     title.append(f"  {group}", style="bold cyan")
     for model in models:
         if model.name == group and model.kind in ("nn.Module", "builder", "model", "Model"):
-            return title.append(f" (line {model.span.line}): {model.words()}")
+            where = _line(notebook, model.span.line)
+            return title.append(f" ({'line ' if notebook is None else ''}{where}): "
+                                f"{model.words()}")
     return title
 
 
-def _table(layers: list[LayerResult]) -> Table:
+def _line(notebook: Notebook | None, line: int) -> str:
+    """`5`, or in a notebook `cell 3:5`."""
+    return notebook.place(line) if notebook is not None else str(line)
+
+
+def _table(layers: list[LayerResult], notebook: Notebook | None) -> Table:
     table = Table(box=box.SIMPLE_HEAD, safe_box=True, header_style="bold", pad_edge=False,
                   expand=False, width=None, show_edge=False)
     table.add_column("line", justify="right", no_wrap=True)
@@ -85,15 +94,16 @@ def _table(layers: list[LayerResult]) -> Table:
     table.add_column("weights", overflow="fold", ratio=3)
     table.add_column("params", justify="right", no_wrap=True, style="bold")
     for layer in layers:
-        table.add_row(str(layer.span.line), layer.layer.rsplit(".", 1)[1], _in_cell(layer),
+        table.add_row(_line(notebook, layer.span.line), layer.layer.rsplit(".", 1)[1],
+                      _in_cell(layer),
                       _shape_cell(layer), params_cell(layer))
     return table
 
 
-def _notes(path: str, layers: list[LayerResult]) -> list[Text]:
+def _notes(path: str, layers: list[LayerResult], notebook: Notebook | None) -> list[Text]:
     notes: list[Text] = []
     for layer in layers:
-        where = f"{path}:{layer.span.line}"
+        where = f"{path}:{_line(notebook, layer.span.line)}"
         if layer.params is None and layer.params_default is not None:
             notes.append(Text(f"{where}: * assumes {'; '.join(layer.assumptions) or 'defaults'}"))
         elif layer.params is None:
@@ -102,14 +112,17 @@ def _notes(path: str, layers: list[LayerResult]) -> list[Text]:
     return notes
 
 
-def _finding(path: str, d: Diagnostic) -> Text:
-    line = Text(f"{path}:{d.span.line}:{d.span.column + 1}: ")
+def _finding(path: str, d: Diagnostic, notebook: Notebook | None) -> Text:
+    line = Text(f"{path}:{_line(notebook, d.span.line)}:{d.span.column + 1}: ")
     line.append(d.severity, style=_SEVERITY_STYLE.get(d.severity, ""))
     return line.append(f" [{d.code}] {d.message}")
 
 
-def render_text(reports: list[FileReport], options: TextOptions | None = None) -> str:
+def render_text(reports: list[FileReport], options: TextOptions | None = None,
+                notebooks: Sequence[Notebook | None] = ()) -> str:
+    """`notebooks`: each report's notebook, where it is one (its lines are named by cell)."""
     options = options or TextOptions()
+    books = list(notebooks) + [None] * (len(reports) - len(notebooks))
     out = io.StringIO()
     console = Console(file=out, width=options.width, force_terminal=options.color,
                       no_color=not options.color, color_system="standard" if options.color
@@ -117,7 +130,7 @@ def render_text(reports: list[FileReport], options: TextOptions | None = None) -
                       legacy_windows=False)
     grand_known = grand_unknown = hidden = 0
     layers_total = 0
-    for report in reports:
+    for report, notebook in zip(reports, books, strict=True):
         if report.error:
             console.print(_finding_text(f"{report.path}: error: {report.error}", "error"))
             continue
@@ -135,17 +148,18 @@ def render_text(reports: list[FileReport], options: TextOptions | None = None) -
         for n, (group, layers) in enumerate(groups.items()):
             if n:
                 console.print()
-            console.print(_title(report.path, group, report.models))
-            console.print(_table(layers))
-            for note in _notes(report.path, layers):
+            console.print(_title(report.path, group, report.models, notebook))
+            console.print(_table(layers, notebook))
+            for note in _notes(report.path, layers, notebook):
                 console.print(note, style="dim")
         for d in report.diagnostics:
-            console.print(_finding(report.path, d))
+            console.print(_finding(report.path, d, notebook))
         shown = {g for g in groups}
         for model in report.models:
             if model.name in shown and model.kind in ("nn.Module", "builder", "model", "Model"):
                 continue  # its total stands in its group's title
-            console.print(Text(f"{report.path}:{model.span.line}: {model.kind} {model.name}: "
+            console.print(Text(f"{report.path}:{_line(notebook, model.span.line)}: {model.kind} "
+                               f"{model.name}: "
                                f"{model.words()}"))
         if groups or report.diagnostics or report.models:
             console.print()
