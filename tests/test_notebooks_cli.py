@@ -15,6 +15,8 @@ import pytest
 
 from runtime_compare import CONTAINERS, RECORDER
 
+os.environ.setdefault("KERAS_BACKEND", "torch")  # before keras is first imported
+
 ROOT = Path(__file__).parent.parent
 
 # (kind, source) of each cell, numbered from 1 over all cells as VS Code and JupyterLab show

@@ -73,14 +73,18 @@ def test_the_table_fits_the_width_and_cuts_no_count(columns: int) -> None:
             path = line.split()[0]
         cells = line.split()
         if cells and cells[0].isdigit() and path:
-            rows.setdefault((path, int(cells[0])), []).append(cells[-1])
+            rows.setdefault((path, None, int(cells[0])), []).append(cells[-1])
+        elif len(cells) > 1 and cells[0] == "cell" and path:  # a notebook's `cell 2:3`
+            number, in_cell = cells[1].split(":")
+            rows.setdefault((path, int(number), int(in_cell)), []).append(cells[-1])
     for file in data["files"]:
         for layer in file["layers"]:
             count = layer["params"] if layer["params"] is not None else layer["params_default"]
             if count is None or count == 0 and not layer["tensors"]:
                 continue
             shown = f"{count:,}" + ("" if layer["params"] is not None else "*")
-            assert shown in rows[(file["path"], layer["line"])], (file["path"], layer["line"])
+            where = (file["path"], layer.get("cell"), layer["line"])
+            assert shown in rows[where], where
 
 
 def test_parameterless_layers_only_with_all() -> None:
