@@ -123,13 +123,13 @@ def test_json_counts_are_the_frameworks_in_each_cell(notebook: tuple[Path, dict]
 
 def test_text_names_each_cell(notebook: tuple[Path, dict]) -> None:
     path, built = notebook
-    done = run("check", "--no-cache", path.name, cwd=path.parent)
+    done = run("check", "--no-cache", path.name, cwd=path.parent, env={"COLUMNS": "220"})
     assert done.returncode == 0, done.stderr
     rows: dict[str, list[str]] = {}
-    for row in done.stdout.splitlines():
-        found = re.match(r"(model\.ipynb:cell \d+:\d+) ", row)
+    for row in done.stdout.splitlines():  # the table's rows name their cell: `cell 4:2  Conv2d`
+        found = re.match(r"\s*cell (\d+):(\d+) ", row)
         if found is not None:
-            rows.setdefault(found.group(1), []).append(row)
+            rows.setdefault(f"model.ipynb:cell {found.group(1)}:{found.group(2)}", []).append(row)
     for (cell, line, _column), count in built.items():
         if count:
             shown = rows[f"model.ipynb:cell {cell}:{line}"]
