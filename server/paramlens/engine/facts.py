@@ -296,7 +296,7 @@ def _body_nodes(body: list[Any]) -> list[Any]:
 
 def _self_assignment_counts(node: ast.AST, self_name: str) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for child in all_nodes(node):
+    for child in _statements_under(node):
         targets: list[ast.expr] = []
         if isinstance(child, ast.Assign):
             targets = child.targets
@@ -309,3 +309,24 @@ def _self_assignment_counts(node: ast.AST, self_name: str) -> dict[str, int]:
                     counts[sub.attr] = counts.get(sub.attr, 0) + (
                         2 if isinstance(child, ast.AugAssign) else 1)
     return counts
+
+
+_STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements_under(node: ast.AST) -> list[ast.AST]:
+    """The statements inside `node`, nested functions and classes included: an assignment is a
+    statement, so the expressions (most of a tree's nodes) need not be walked to find them all.
+    (Exception handlers and match cases are listed too, as the way to their bodies.)"""
+    found: list[ast.AST] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        for name in _STATEMENT_LISTS:
+            inner = getattr(current, name, None)
+            if type(inner) is list:
+                for item in inner:
+                    if isinstance(item, (ast.stmt, ast.excepthandler, ast.match_case)):
+                        found.append(item)
+                        stack.append(item)
+    return found

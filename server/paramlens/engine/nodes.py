@@ -59,6 +59,19 @@ def source_text(node: ast.AST) -> str:
     in their unknowns each time they pass them (a loop, both arms of a branch)."""
     cached = getattr(node, _TEXT_KEY, None)
     if cached is None:
-        cached = ast.unparse(node)
+        cached = _dotted(node) or ast.unparse(node)
         setattr(node, _TEXT_KEY, cached)
     return cached
+
+
+def _dotted(node: ast.AST) -> str | None:
+    """`a.b.c` as ast.unparse writes it, for a chain of attributes on a name (the most common
+    text asked for), without the unparser's machinery; None for anything else."""
+    attrs: list[str] = []
+    while type(node) is ast.Attribute:
+        attrs.append(node.attr)  # type: ignore[attr-defined]
+        node = node.value  # type: ignore[attr-defined]
+    if type(node) is not ast.Name:
+        return None
+    attrs.append(node.id)  # type: ignore[attr-defined]
+    return ".".join(reversed(attrs))
