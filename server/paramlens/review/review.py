@@ -3,6 +3,7 @@ applied (enabled checks, budgets), and with `--diff` only what touches changed l
 
 from __future__ import annotations
 
+import ast
 import functools
 import multiprocessing
 import os
@@ -63,7 +64,10 @@ def analyse_and_evaluate(read: list[tuple[str, str | None, str | None]], texts: 
     try:
         pending: list[Future[list[FileReport]]] = \
             [pool.submit(_reports, chunk) for chunk in chunks] if pool is not None else []
-        evaluation = evaluate_texts(dict(texts))
+        # The trees the evaluation parsed: the analyses this process does need not parse again
+        # (a worker's, forked before, parse their own).
+        trees: dict[str, list[ast.stmt]] = {}
+        evaluation = evaluate_texts(dict(texts), trees)
         if pool is not None:
             # The workers take chunks from the front; this process now takes them from the back,
             # one at a time, until it reaches one a worker has started. (Taking them in order
@@ -72,12 +76,12 @@ def analyse_and_evaluate(read: list[tuple[str, str | None, str | None]], texts: 
             for n in reversed(range(len(chunks))):
                 if not pending[n].cancel():
                     break
-                local[n] = _reports(chunks[n])
+                local[n] = _reports(chunks[n], trees)
             fresh: list[FileReport] = []
             for n, future in enumerate(pending):
                 fresh += local[n] if n in local else future.result()
         else:
-            fresh = [report for chunk in chunks for report in _reports(chunk)]
+            fresh = [report for chunk in chunks for report in _reports(chunk, trees)]
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -97,10 +101,11 @@ def analyse_and_evaluate(read: list[tuple[str, str | None, str | None]], texts: 
     return reports
 
 
-def _reports(items: Iterable[tuple[str, str | None, str | None]]) -> list[FileReport]:
+def _reports(items: Iterable[tuple[str, str | None, str | None]],
+             trees: dict[str, list[ast.stmt]] | None = None) -> list[FileReport]:
     reports = []
     for path, text, error in items:
-        report = report_for(path, text, error)
+        report = report_for(path, text, error, trees.get(path) if trees is not None else None)
         if multiprocessing.parent_process() is not None:
             report.index = None  # rebuilt from the text in the parent: cheaper than sending it
         reports.append(report)
