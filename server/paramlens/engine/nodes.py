@@ -19,11 +19,15 @@ _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def all_nodes(node: ast.AST) -> list[ast.AST]:
-    cached = getattr(node, _KEY, None)
-    if cached is None:
-        cached = walk(node)
-        setattr(node, _KEY, cached)
-    return cached
+    below = getattr(node, _KEY, None)
+    if below is None:
+        found = walk(node)
+        # Kept without the node itself: a list on a node that held the node would make every
+        # tree a reference cycle, which only the cyclic collector frees (a tree dropped after
+        # its file's analysis would stay until a full pass).
+        setattr(node, _KEY, found[1:])
+        return found
+    return [node, *below]
 
 
 def walk(root: ast.AST) -> list[ast.AST]:
