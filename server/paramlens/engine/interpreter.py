@@ -246,8 +246,9 @@ class Interpreter:
         keys = set(then_env) | set(else_env)
         merged = {}
         for key in keys:
-            a = then_env.get(key, Q.unknown(key))
-            b = else_env.get(key, Q.unknown(key))
+            # (the stand-in for a name one arm lacks is made only then: most are in both)
+            a = then_env[key] if key in then_env else Q.unknown(key)
+            b = else_env[key] if key in else_env else Q.unknown(key)
             merged[key] = merge_values(a, b, cond)
         env.clear()
         env.update(merged)
