@@ -198,9 +198,9 @@ def test_only_changed_files_are_analysed_again(tmp_path: Path, monkeypatch) -> N
     analysed: list[str] = []
     real = review_module.report_for
 
-    def counting(path: str, text: str | None, error: str | None):
+    def counting(path: str, text: str | None, error: str | None, *parsed):
         analysed.append(path)
-        return real(path, text, error)
+        return real(path, text, error, *parsed)
 
     monkeypatch.setattr(review_module, "report_for", counting)
     cache = Cache(tmp_path / "cache")

@@ -114,9 +114,20 @@ def render(fmt: str, files: list[ReviewedFile], max_notices: int,
 
 
 def run_check(args: argparse.Namespace) -> int:
-    # A run builds many objects and frees few until it ends: the collector's passes over them
-    # cost a fifth of the time and find little, so they run less often.
-    gc.set_threshold(100_000, 50, 50)
+    # A run builds many objects and frees few until it ends, and what it frees, reference
+    # counting frees (the trees hold no cycles: nodes.py). The cyclic collector's passes over
+    # the millions of objects found little and cost a sixth of the time: a run goes without
+    # them (its worker processes, forked from this one, too), and gives them back after.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_check(args)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run_check(args: argparse.Namespace) -> int:
     cwd = Path.cwd()
     # a run that writes files reads them itself: no result of an earlier run is trusted for it
     if args.unsafe_fixes and not args.fix:

@@ -41,13 +41,16 @@ from paramlens.engine.values import LayerV, Opaque, SequentialV, TupleV, Value
 _MAX_ROUNDS = 4  # call chains deeper than this keep their parameters unknown
 
 
-def analyze_source(source: str, path: str = "") -> FileReport:
-    try:
-        statements = parse_quietly(source)
-    except SyntaxError as error:
-        return FileReport(path, error=f"not valid Python: line {error.lineno}: {error.msg}")
-    except (ValueError, RecursionError, MemoryError) as error:
-        return FileReport(path, error=f"cannot be parsed: {error}")
+def analyze_source(source: str, path: str = "", statements: list[ast.stmt] | None = None
+                   ) -> FileReport:
+    """`statements`: the source already parsed by parse_quietly, when the caller has them."""
+    if statements is None:
+        try:
+            statements = parse_quietly(source)
+        except SyntaxError as error:
+            return FileReport(path, error=f"not valid Python: line {error.lineno}: {error.msg}")
+        except (ValueError, RecursionError, MemoryError) as error:
+            return FileReport(path, error=f"cannot be parsed: {error}")
     return analyze_statements(statements, LineIndex(source), path)
 
 

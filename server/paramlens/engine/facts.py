@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from paramlens.engine.names import ImportTable, canonical, collect_imports
-from paramlens.engine.nodes import all_nodes
+from paramlens.engine.nodes import all_nodes, source_text, walk
 from paramlens.engine.quantity import UNKNOWN, Q
 from paramlens.engine.values import ClassRef, FunctionRef, SpecRef, TensorV, TupleV, Value
 
@@ -99,7 +99,7 @@ class ModuleFacts:
             self._keys[id(node)] = key
             info = ClassInfo(key, node)
             info.bases = [canonical(self.imports.qualified(b)) or self.imports.qualified(b) or
-                          ast.unparse(b) for b in node.bases]
+                          source_text(b) for b in node.bases]
             self.classes[key] = info
             methods = [s for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
             methods.sort(key=lambda f: f.name != "__init__")
@@ -191,7 +191,7 @@ class ModuleFacts:
                          else f"passed alike by all {len(usable)} calls in this file")
                 env[name] = agree(seen, name, where)
             elif has_default:
-                text = ast.unparse(default_expr)  # type: ignore[arg-type]
+                text = source_text(default_expr)  # type: ignore[arg-type]
                 why = " (no call in this file passes it)" if from_calls else ""
                 env[name] = assume(default, name, f"default {name}={text} (line {line})",
                                    f"{name} keeps its default {text}{why}")
@@ -296,16 +296,37 @@ def _body_nodes(body: list[Any]) -> list[Any]:
 
 def _self_assignment_counts(node: ast.AST, self_name: str) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for child in all_nodes(node):
+    for child in _statements_under(node):
         targets: list[ast.expr] = []
         if isinstance(child, ast.Assign):
             targets = child.targets
         elif isinstance(child, (ast.AugAssign, ast.AnnAssign)):
             targets = [child.target]
         for t in targets:
-            for sub in ast.walk(t):
+            for sub in walk(t):
                 if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and \
                         sub.value.id == self_name and isinstance(sub.ctx, ast.Store):
                     counts[sub.attr] = counts.get(sub.attr, 0) + (
                         2 if isinstance(child, ast.AugAssign) else 1)
     return counts
+
+
+_STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements_under(node: ast.AST) -> list[ast.AST]:
+    """The statements inside `node`, nested functions and classes included: an assignment is a
+    statement, so the expressions (most of a tree's nodes) need not be walked to find them all.
+    (Exception handlers and match cases are listed too, as the way to their bodies.)"""
+    found: list[ast.AST] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        for name in _STATEMENT_LISTS:
+            inner = getattr(current, name, None)
+            if type(inner) is list:
+                for item in inner:
+                    if isinstance(item, (ast.stmt, ast.excepthandler, ast.match_case)):
+                        found.append(item)
+                        stack.append(item)
+    return found

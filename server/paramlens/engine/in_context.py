@@ -35,14 +35,19 @@ _KINDS = {"builder": "builder", "class": "nn.Module", "Model": "Model", "Sequent
           "instance": "model"}
 
 
-def evaluate_texts(texts: dict[str, str]) -> Evaluation | None:
-    """Evaluate the files together (so that names flow between them)."""
+def evaluate_texts(texts: dict[str, str], parsed: dict[str, list[ast.stmt]] | None = None
+                   ) -> Evaluation | None:
+    """Evaluate the files together (so that names flow between them). `parsed`, if given,
+    receives each file's statements, for the files' own analyses to start from: what the
+    evaluation leaves on the trees is only what it worked out from them (nodes.py)."""
     files: list[tuple[str, list[ast.stmt]]] = []
     for path, text in texts.items():
         try:
             files.append((path, parse_quietly(text)))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
+        if parsed is not None:
+            parsed[path] = files[-1][1]
     if not files:
         return None
     try:

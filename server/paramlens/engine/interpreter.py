@@ -17,7 +17,7 @@ from paramlens.engine import channels
 from paramlens.engine.catalogue import LayerSpec, lookup
 from paramlens.engine.facts import NAMESPACE_WRITERS
 from paramlens.engine.names import ImportTable, canonical
-from paramlens.engine.nodes import all_nodes
+from paramlens.engine.nodes import all_nodes, source_text, walk
 from paramlens.engine.quantity import UNKNOWN, Q
 from paramlens.engine.values import (
     ClassRef,
@@ -223,7 +223,7 @@ class Interpreter:
                 self.run(case.body, arm)
             self._forget(_assigned_names(stmt.cases), env)
         elif isinstance(stmt, (ast.Delete, ast.Global, ast.Nonlocal)):
-            names = [n for n in ast.walk(stmt) if isinstance(n, ast.Name)]
+            names = [n for n in walk(stmt) if isinstance(n, ast.Name)]
             for n in names:
                 env.pop(n.id, None)
         return True
@@ -248,8 +248,9 @@ class Interpreter:
         keys = set(then_env) | set(else_env)
         merged = {}
         for key in keys:
-            a = then_env.get(key, Q.unknown(key))
-            b = else_env.get(key, Q.unknown(key))
+            # (the stand-in for a name one arm lacks is made only then: most are in both)
+            a = then_env[key] if key in then_env else Q.unknown(key)
+            b = else_env[key] if key in else_env else Q.unknown(key)
             merged[key] = merge_values(a, b, cond)
         env.clear()
         env.update(merged)
@@ -315,7 +316,7 @@ class Interpreter:
                     self.assign(elt.value, Opaque("starred"), env, stmt)
                     items = None
                     continue
-                self.assign(elt, items[i] if items else Q.unknown(ast.unparse(elt)), env, stmt)
+                self.assign(elt, items[i] if items else Q.unknown(source_text(elt)), env, stmt)
         elif isinstance(target, ast.Subscript):
             container = self.ev(target.value, env)
             if isinstance(container, TupleV):
@@ -330,7 +331,7 @@ class Interpreter:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
                 self.ev(child, env)
-        return Opaque(ast.unparse(node))
+        return Opaque(source_text(node))
 
     def ev_NamedExpr(self, node: ast.NamedExpr, env: dict[str, Value]) -> Value:
         value = self.ev(node.value, env)
@@ -383,7 +384,7 @@ class Interpreter:
             value = base.site.values.get(node.attr)
             if value is not None:
                 return value
-        return Q.unknown(ast.unparse(node))
+        return Q.unknown(source_text(node))
 
     def ev_Tuple(self, node: ast.Tuple, env: dict[str, Value]) -> Value:
         return self._sequence(node.elts, env, is_list=False)
@@ -418,20 +419,20 @@ class Interpreter:
             if isinstance(op, ast.Mult):
                 return left * right
             return left.binary(right, fn, symbol)
-        return Q.unknown(ast.unparse(node) if isinstance(node, ast.expr) else "?")
+        return Q.unknown(source_text(node) if isinstance(node, ast.expr) else "?")
 
     def ev_UnaryOp(self, node: ast.UnaryOp, env: dict[str, Value]) -> Value:
-        operand = as_q(self.ev(node.operand, env), ast.unparse(node.operand))
+        operand = as_q(self.ev(node.operand, env), source_text(node.operand))
         if isinstance(node.op, ast.USub):
             return operand.unary(operator.neg, "-")
         if isinstance(node.op, ast.Not):
             return operand.unary(operator.not_, "not")
         if isinstance(node.op, ast.UAdd):
             return operand
-        return Q.unknown(ast.unparse(node))
+        return Q.unknown(source_text(node))
 
     def ev_BoolOp(self, node: ast.BoolOp, env: dict[str, Value]) -> Value:
-        values = [as_q(self.ev(v, env), ast.unparse(v)) for v in node.values]
+        values = [as_q(self.ev(v, env), source_text(v)) for v in node.values]
         result = values[0]
         for v in values[1:]:
             if isinstance(node.op, ast.And):
@@ -447,11 +448,11 @@ class Interpreter:
             right = self.ev(comparator, env)
             lq, rq = _comparable(left), _comparable(right)
             if lq is None or rq is None or type(op) not in _CMPOPS:
-                return Q.unknown(ast.unparse(node))
+                return Q.unknown(source_text(node))
             step = lq.binary(rq, _CMPOPS[type(op)], "cmp")
             result = step if result is None else result.binary(step, lambda a, b: a and b, "and")
             left = right
-        return result if result is not None else Q.unknown(ast.unparse(node))
+        return result if result is not None else Q.unknown(source_text(node))
 
     def ev_IfExp(self, node: ast.IfExp, env: dict[str, Value]) -> Value:
         cond = as_q(self.ev(node.test, env)).unary(bool, "bool")
@@ -466,10 +467,10 @@ class Interpreter:
             try:
                 return base.items[index.exact]
             except IndexError:
-                return Q.unknown(ast.unparse(node))
+                return Q.unknown(source_text(node))
         if isinstance(base, Q) and isinstance(index, Q):
             return _subscript_q(base, index, node)
-        return Q.unknown(ast.unparse(node))
+        return Q.unknown(source_text(node))
 
     def ev_Dict(self, node: ast.Dict, env: dict[str, Value]) -> Value:
         for v in node.values:
@@ -493,7 +494,7 @@ class Interpreter:
             self.ev(elt, inner)
         self.loop_depth -= 1
         # `:=` inside binds in the enclosing scope, once per item: not a value this walk fixes.
-        self._forget({n.target.id for n in ast.walk(node) if isinstance(n, ast.NamedExpr)
+        self._forget({n.target.id for n in walk(node) if isinstance(n, ast.NamedExpr)
                       and isinstance(n.target, ast.Name)}, env)
         return TupleV((), True, complete=False)
 
@@ -513,7 +514,7 @@ class Interpreter:
                 isinstance(func, (FunctionRef, ClassRef)) or isinstance(node.func, ast.Name)
                 and node.func.id in NAMESPACE_WRITERS and node.func.id not in env):
             self.namespace_rewritten(f"line {node.lineno} may rebind names through "
-                                     f"{ast.unparse(node.func)}()")
+                                     f"{source_text(node.func)}()")
         if isinstance(func, SpecRef):
             return self.construct(node, func, env)
         if isinstance(func, LayerV):
@@ -529,7 +530,7 @@ class Interpreter:
             preset = tuple((kw.arg, self.ev(kw.value, env)) for kw in node.keywords if kw.arg)
             if isinstance(target, SpecRef) and not rest:
                 return SpecRef(target.spec, target.assumption, target.preset + preset)
-            return Opaque(ast.unparse(node))
+            return Opaque(source_text(node))
         special = self.framework_call(node, env)
         if special is not None:
             return special
@@ -547,7 +548,7 @@ class Interpreter:
         keywords = [self.ev(kw.value, env) for kw in node.keywords]
         if isinstance(node.func, ast.Name) and node.func.id in _BUILTINS and node.func.id not in env:
             return self.builtin(node.func.id, args, node)
-        callee = ast.unparse(node.func)
+        callee = source_text(node.func)
         if not (isinstance(node.func, ast.Name) and node.func.id in _READ_ONLY_BUILTINS
                 and node.func.id not in env):
             for value in (*args, *keywords):
@@ -564,7 +565,7 @@ class Interpreter:
                 return _fold_many(args, sum, node)
         if all(isinstance(a, Q) for a in args) and args:
             return _fold_many(args, lambda *xs: fn(*xs), node)
-        return Q.unknown(ast.unparse(node))
+        return Q.unknown(source_text(node))
 
     def framework_call(self, node: ast.Call, env: dict[str, Value]) -> Value | None:
         name = canonical(self.imports.qualified(node.func)) if self._rooted_in_imports(node.func, env) \
@@ -687,7 +688,7 @@ class Interpreter:
                 return Q.const(None)
             if method == "build" and args:
                 tensor = channels.batch_shape_tensor(
-                    args[0], _story(f"build({ast.unparse(node.args[0])}) on line {node.lineno}",
+                    args[0], _story(f"build({source_text(node.args[0])}) on line {node.lineno}",
                                     args[0]))
                 if tensor is not None:
                     owner.input = tensor
@@ -800,7 +801,7 @@ class Interpreter:
                         values[key] = self.ev(expr, env)
                 else:
                     self.ev(kw.value, env)
-                    hidden_kwargs = ast.unparse(kw.value)
+                    hidden_kwargs = source_text(kw.value)
                 continue
             values[kw.arg] = self.ev(kw.value, env)
         for name, value in (preset or {}).items():
@@ -834,13 +835,13 @@ def _less_known(old: TensorV | None, new: TensorV | None) -> bool:
 
 def _subscript_q(base: Q, index: Q, node: ast.Subscript) -> Q:
     result = base.binary(index, lambda a, b: a[b], "[]")
-    return Q(result.exact, result.default, ("sym", ast.unparse(node)), base.origin, result.assumption)
+    return Q(result.exact, result.default, ("sym", source_text(node)), base.origin, result.assumption)
 
 
 def _fold_many(args: list[Value], fn: Any, node: ast.Call) -> Q:
     qs = [a for a in args if isinstance(a, Q)]
     if len(qs) != len(args):
-        return Q.unknown(ast.unparse(node))
+        return Q.unknown(source_text(node))
     exact = UNKNOWN
     default = UNKNOWN
     try:
@@ -851,7 +852,7 @@ def _fold_many(args: list[Value], fn: Any, node: ast.Call) -> Q:
     except Exception:
         pass
     assumption = next((q.assumption for q in qs if q.assumption), "")
-    return Q(exact, default, ("sym", ast.unparse(node)), qs[0].origin if qs else "", assumption)
+    return Q(exact, default, ("sym", source_text(node)), qs[0].origin if qs else "", assumption)
 
 
 def _comparable(value: Value) -> Q | None:
@@ -865,7 +866,7 @@ def _comparable(value: Value) -> Q | None:
 def _named(value: Value, name: str, stmt: ast.stmt) -> Value:
     if isinstance(value, Q):
         if value.known and value.origin in ("literal", ""):
-            text = ast.unparse(stmt.value) if getattr(stmt, "value", None) is not None else ""
+            text = source_text(stmt.value) if getattr(stmt, "value", None) is not None else ""
             return Q(value.exact, value.default, ("sym", name),
                      f"{name} = {text} (line {stmt.lineno})", value.assumption)
         return Q(value.exact, value.default, value.term if not value.known else ("sym", name),
@@ -886,9 +887,9 @@ def _story(text: str, value: Value) -> str:
 def _source_text(node: ast.Call, keywords: tuple[str, ...]) -> str:
     for kw in node.keywords:
         if kw.arg in keywords:
-            return f"{kw.arg}={ast.unparse(kw.value)}"
+            return f"{kw.arg}={source_text(kw.value)}"
     if node.args:
-        return ast.unparse(node.args[0])
+        return source_text(node.args[0])
     return ""
 
 
@@ -898,7 +899,7 @@ def _is_self(node: ast.expr) -> bool:
 
 def _is_ordered_dict(node: ast.expr) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)) and \
-        ast.unparse(node.func).endswith("OrderedDict")
+        source_text(node.func).endswith("OrderedDict")
 
 
 def _literal_dict(node: ast.expr) -> list[tuple[str, ast.expr]] | None:
@@ -921,7 +922,7 @@ def _load(target: ast.expr) -> ast.expr:
 
 def _target_names(target: ast.expr) -> set[str]:
     names = set()
-    for node in ast.walk(target):
+    for node in walk(target):
         if isinstance(node, ast.Name):
             names.add(node.id)
         elif isinstance(node, ast.Attribute) and _is_self(node.value):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from paramlens.engine.sizes import size_ok, too_large
@@ -54,7 +54,6 @@ class Q:
     origin: str = ""
     # Set when `default` rests on an assumption (a default argument, the file's own calls).
     assumption: str = ""
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     # constructors -------------------------------------------------------------------------
     @staticmethod

@@ -3,6 +3,7 @@ applied (enabled checks, budgets), and with `--diff` only what touches changed l
 
 from __future__ import annotations
 
+import ast
 import functools
 import multiprocessing
 import os
@@ -81,7 +82,10 @@ def analyse_and_evaluate(read: list[tuple[str, str | None, str | None]], texts: 
         if progress is not None and pool is not None:
             for chunk, future in zip(chunks, pending, strict=True):
                 future.add_done_callback(_advancing(progress, len(chunk)))
-        evaluation = evaluate_texts(dict(texts))
+        # The trees the evaluation parsed: the analyses this process does need not parse again
+        # (a worker's, forked before, parse their own).
+        trees: dict[str, list[ast.stmt]] = {}
+        evaluation = evaluate_texts(dict(texts), trees)
         if pool is not None:
             # The workers take chunks from the front; this process now takes them from the back,
             # one at a time, until it reaches one a worker has started. (Taking them in order
@@ -90,7 +94,7 @@ def analyse_and_evaluate(read: list[tuple[str, str | None, str | None]], texts: 
             for n in reversed(range(len(chunks))):
                 if not pending[n].cancel():
                     break
-                local[n] = _reports(chunks[n])
+                local[n] = _reports(chunks[n], trees)
                 if progress is not None:
                     progress.advance(len(chunks[n]))
             fresh: list[FileReport] = []
@@ -99,7 +103,7 @@ def analyse_and_evaluate(read: list[tuple[str, str | None, str | None]], texts: 
         else:
             fresh = []
             for chunk in chunks:
-                fresh += _reports(chunk)
+                fresh += _reports(chunk, trees)
                 if progress is not None:
                     progress.advance(len(chunk))
     finally:
@@ -128,10 +132,11 @@ def _advancing(progress: RunProgress, count: int) -> Callable[[Future[list[FileR
     return done
 
 
-def _reports(items: Iterable[tuple[str, str | None, str | None]]) -> list[FileReport]:
+def _reports(items: Iterable[tuple[str, str | None, str | None]],
+             trees: dict[str, list[ast.stmt]] | None = None) -> list[FileReport]:
     reports = []
     for path, text, error in items:
-        report = report_for(path, text, error)
+        report = report_for(path, text, error, trees.get(path) if trees is not None else None)
         if multiprocessing.parent_process() is not None:
             report.index = None  # rebuilt from the text in the parent: cheaper than sending it
         reports.append(report)

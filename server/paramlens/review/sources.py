@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 
 from paramlens.engine.analysis import analyze_source
@@ -76,10 +77,12 @@ def check_file(path: str) -> FileReport:
     return report_for(path, text, error)
 
 
-def report_for(path: str, text: str | None, error: str | None) -> FileReport:
+def report_for(path: str, text: str | None, error: str | None,
+               statements: list[ast.stmt] | None = None) -> FileReport:
+    """`statements`: the text already parsed, when the caller has them."""
     if text is None:
         return FileReport(path, error=error)
     try:
-        return analyze_source(text, path)
+        return analyze_source(text, path, statements)
     except Exception as failure:  # a bug of ours must not hide the other files' results
         return FileReport(path, error=f"internal error while analysing: {failure!r}")

@@ -40,7 +40,7 @@ from paramlens.engine.evaluate.program import (
     model_total,
 )
 from paramlens.engine.evaluate.summary import children
-from paramlens.engine.nodes import all_nodes
+from paramlens.engine.nodes import all_nodes, source_text
 
 
 @dataclass(frozen=True)
@@ -402,7 +402,7 @@ def _run_top(machine: Machine, frame: Frame, statements: list[ast.stmt],
 
 
 def _is_main_test(test: ast.expr) -> bool:
-    return isinstance(test, ast.Compare) and "__name__" in ast.unparse(test)
+    return isinstance(test, ast.Compare) and "__name__" in source_text(test)
 
 
 def _callable_with_defaults(func: FuncV) -> bool:

@@ -49,7 +49,7 @@ from paramlens.engine.evaluate.objects import (
     serial_of,
 )
 from paramlens.engine.facts import NAMESPACE_WRITERS
-from paramlens.engine.nodes import all_nodes
+from paramlens.engine.nodes import all_nodes, source_text
 from paramlens.engine.sizes import MAX_SEQUENCE, size_ok, too_large
 
 MAX_STEPS = 400_000  # per entry point
@@ -416,7 +416,7 @@ class Machine:
         except UserRaise:
             pass
         if isinstance(value, (FuncV, ClassV)):
-            words = f"@{ast.unparse(deco)} returns the function it decorates"
+            words = f"@{source_text(deco)} returns the function it decorates"
             if isinstance(value, FuncV):
                 value.assumption = words
         return value
@@ -460,7 +460,7 @@ class Machine:
                                               "_name_": name})
 
     def method_decorator(self, deco: ast.expr, value: Any, frame: Frame, func: FuncV) -> Any:
-        name = ast.unparse(deco)
+        name = source_text(deco)
         if name == "staticmethod":
             func.kind = "staticmethod"
             return func
@@ -712,7 +712,7 @@ class Machine:
             items = None
         if items is None:
             for t in targets:
-                self.assign(t, Unknown(f"{ast.unparse(t)} unpacked from an unknown value"), frame)
+                self.assign(t, Unknown(f"{source_text(t)} unpacked from an unknown value"), frame)
             return
         if star is None:
             for t, item in zip(targets, items, strict=True):
@@ -894,7 +894,7 @@ class Machine:
             value = self.ev(operand, frame)
             t = truth(value)
             if is_unknown(t):
-                return Unknown(f"{ast.unparse(node)} depends on values the code does not fix")
+                return Unknown(f"{source_text(node)} depends on values the code does not fix")
             if is_and and not t:
                 return value
             if not is_and and t:
@@ -982,7 +982,7 @@ class Machine:
             b = self.ev(node.orelse, frame)
         finally:
             self.speculative -= 1
-        return a if same_value(a, b) else Unknown(f"{ast.unparse(node.test)} is not fixed")
+        return a if same_value(a, b) else Unknown(f"{source_text(node.test)} is not fixed")
 
     def ev_NamedExpr(self, node: ast.NamedExpr, frame: Frame) -> Any:
         value = self.ev(node.value, frame)

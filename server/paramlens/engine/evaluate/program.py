@@ -189,8 +189,17 @@ class Program:
         self.epoch = 0  # moves when anything a remembered call may have read changes
         self.note_calls = False  # keep every call that makes a model (an editor hovers on them)
         self.modules_loaded = 0
+        self.found: dict[str, tuple[str, bool] | None] = {}  # located()'s answers
 
     # files -----------------------------------------------------------------------------------
+    def located(self, name: str) -> tuple[str, bool] | None:
+        """find_module's answer, asked once per name and evaluation: a name that is not found
+        costs a look in every folder of the path, and the same names are asked about again
+        and again. (find_module itself stays as it is: the cache records its probes.)"""
+        if name not in self.found:
+            self.found[name] = self.find_module(name)
+        return self.found[name]
+
     def find_module(self, name: str) -> tuple[str, bool] | None:
         """(file, is_package) for a dotted module name, searching the roots then sys.path."""
         parts = name.split(".")
@@ -243,7 +252,7 @@ class Program:
             value: Any = ExternalV(name)
             self.modules[name] = value
             return value
-        found = self.find_module(name)
+        found = self.located(name)
         if found is None:
             value = ExternalV(name)  # a module we cannot read: what it holds is unknown
             self.modules[name] = value
@@ -304,7 +313,7 @@ class Program:
         submodule = f"{module_name}.{name}"
         if is_external(submodule):
             return ExternalV(submodule)
-        if submodule in self.modules or (self.find_module(submodule) is not None and
+        if submodule in self.modules or (self.located(submodule) is not None and
                                          not is_external(submodule)):
             return self.import_module(submodule, importer)
         return LazyRef(module_name, name)
@@ -318,7 +327,7 @@ class Program:
         if name in module.names:
             return self.deref(module.names[name])
         submodule = f"{module.name}.{name}"
-        if self.find_module(submodule) is not None:
+        if self.located(submodule) is not None:
             return self.import_module(submodule, module)
         if is_external(submodule):
             return ExternalV(submodule)
