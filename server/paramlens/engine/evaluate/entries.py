@@ -40,6 +40,7 @@ from paramlens.engine.evaluate.program import (
     model_total,
 )
 from paramlens.engine.evaluate.summary import children
+from paramlens.engine.evaluate.tree import ModelSummary, summarize
 from paramlens.engine.nodes import all_nodes, source_text
 
 
@@ -88,6 +89,22 @@ class Evaluation:
     findings: list[ModelFinding] = field(default_factory=list)
     forwards: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = field(default_factory=dict)
     read: frozenset[str] = frozenset()  # the files it read: it holds while none of them changes
+    # each file's totals' models as built (name, line, the model, the entry that built it), for
+    # `summaries`: the trees are worked out only when asked for (`paramlens summary`)
+    built: dict[str, list[tuple[str, int, Any, EntryResult]]] = field(default_factory=dict)
+
+    def summaries(self, path: str, depth: int = 3) -> list[tuple[int, ModelSummary]]:
+        """(line, tree) for each total of the file at `path` whose model was built, in the order
+        of `totals`."""
+        found: list[tuple[int, ModelSummary]] = []
+        for name, line, value, result in self.built.get(path, []):
+            tree = summarize(value, name, depth, result.memo)
+            if tree is None:
+                continue
+            if result.why_incomplete:  # the entry stopped early: what it built is not all
+                tree = dataclasses.replace(tree, total=None, why=result.why_incomplete)
+            found.append((line, dataclasses.replace(tree, assumptions=result.assumptions)))
+        return found
 
 
 @dataclass
@@ -511,6 +528,7 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
             evaluation.spans[site] = call_span(node)
     for result in results:
         totals = evaluation.totals.setdefault(result.path, [])
+        built = evaluation.built.setdefault(result.path, [])
         if result.kind == "module":
             found = result.value if isinstance(result.value, list) else []
             seen: set[int] = set()
@@ -521,6 +539,7 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
                 seen.add(id(value))
                 totals.append(_total(name, _kind_of(value), stmt.lineno, stmt.col_offset, value,
                                      result, result.memo))
+                built.append((name, stmt.lineno, value, result))
             continue
         if not is_model(result.value):
             if result.why_incomplete and result.kind == "class":
@@ -530,6 +549,7 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
         line = result.node.lineno if result.node is not None else result.line  # type: ignore[attr-defined]
         totals.append(_total(result.name, "builder" if result.kind == "function" else "class",
                              line, 0, result.value, result, result.memo))
+        built.append((result.name, line, result.value, result))
     _class_totals(evaluation, results)
     _call_sites(evaluation, results)
     evaluation.findings = model_findings(program, results)

@@ -210,6 +210,9 @@ class Frameworks:
         if isinstance(owner, TensorV) and name == "requires_grad" and owner.param is not None:
             owner.param.trainable = bool(value) if isinstance(value, bool) else owner.param.trainable
             return True
+        if isinstance(owner, ParamV) and name == "requires_grad" and isinstance(value, bool):
+            owner.trainable = value  # `layer.bias.requires_grad = False`
+            return True
         return False
 
     def get_attribute(self, m: Machine, owner: Any, name: str) -> Any:
@@ -627,7 +630,7 @@ class Frameworks:
                     return tuple(v for _, v in owner.members)
                 return tuple(owner.members)
             if name == "requires_grad_":
-                owner.frozen = not (args[0] if args else True)
+                _freeze(owner, not (args[0] if args else True))
                 return owner
             if name in ("to", "cuda", "cpu", "train", "eval", "apply", "float", "half"):
                 return owner
@@ -657,7 +660,7 @@ class Frameworks:
                 owner.members.append((str(len(owner.members)), args[0]))
                 return owner
             if name == "requires_grad_":
-                owner.frozen = not (args[0] if args else True)
+                _freeze(owner, not (args[0] if args else True))
                 return owner
             if name in ("to", "cuda", "cpu", "train", "eval", "apply", "float", "half"):
                 return owner
@@ -1085,6 +1088,29 @@ def _members_from(m: Machine, args: tuple) -> list[tuple[str, Any]] | None:
 def _is_module(value: Any) -> bool:
     return isinstance(value, (LayerObj, ContainerV)) or (isinstance(value, InstanceV) and
                                                         bool(value.framework))
+
+
+def _freeze(owner: Any, frozen: bool) -> None:
+    """`module.requires_grad_(False)`: torch sets it on every parameter the module holds at that
+    moment, its submodules' included (a module added later is not frozen)."""
+    stack, seen = [owner], set()
+    while stack:
+        value = stack.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, LayerObj):
+            value.frozen = frozen
+            stack += [v for v in value.attrs.values() if _is_module(v)]
+        elif isinstance(value, (InstanceV, ContainerV)):
+            value.frozen = frozen
+            stack += [v for _, v in _children(value)]
+            items = list(value.attrs.values()) if isinstance(value, InstanceV) else []
+            items += [v for _, v in value.members]
+            for item in items:
+                param = item.param if isinstance(item, TensorV) else item
+                if isinstance(param, ParamV):
+                    param.trainable = not frozen
 
 
 def _children(owner: Any) -> list[tuple[str, Any]]:
