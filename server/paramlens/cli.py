@@ -68,6 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
                                "check, and for their rewriting")
     annotate.add_argument("--no-cache", action="store_true",
                           help="neither read nor write the cache, as for check")
+    summary = commands.add_parser("summary", help="a model's modules as a tree with their "
+                                  "counts, in torchinfo's layout")
+    summary.add_argument("target", metavar="FILE[:MODEL]",
+                         help="a .py file, optionally with the builder, class or variable "
+                              "that makes the model (default: every model the file builds)")
+    summary.add_argument("--depth", type=_depth, default=3, metavar="N",
+                         help="list submodules down to depth N (default 3, as torchinfo)")
+    summary.add_argument("--format", choices=("text", "json"), default="text")
     serve = commands.add_parser("serve", help="run the language server (stdio by default)")
     transport = serve.add_mutually_exclusive_group()
     transport.add_argument("--stdio", action="store_true",
@@ -87,6 +95,13 @@ def _cores() -> int:
         return len(os.sched_getaffinity(0)) or 1
     except (AttributeError, OSError):  # not on Linux
         return os.cpu_count() or 1
+
+
+def _depth(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be at least 0")
+    return value
 
 
 def _jobs(text: str) -> int:
@@ -292,6 +307,13 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_annotate(Request(args.paths, args.check, args.remove, args.jobs,
                                     not args.no_cache))
+    if args.command == "summary":
+        from paramlens.review.summary_command import Request as SummaryRequest
+        from paramlens.review.summary_command import run_summary
+
+        text = _text_options(False)
+        return run_summary(SummaryRequest(args.target, args.depth, args.format, text.width,
+                                          text.color))
     return run_check(args)
 
 
