@@ -150,6 +150,14 @@ def test_tiny_resnet_against_torchinfo_and_torch(depth: int) -> None:
     _against_torch(summary.root, built, depth)
 
 
+def test_tiny_resnet_rows_point_at_their_assignments() -> None:
+    path = EXAMPLES / "torch_resnet_block.py"
+    lines = path.read_text().splitlines()
+    summary = _tree(path, "TinyResNet", 1)
+    for row in summary.root.children:
+        assert lines[row.line - 1].lstrip().startswith(f"self.{row.name} = "), row.name
+
+
 @pytest.mark.parametrize("name", ["Nested", "Shared", "Frozen", "builder", "model"])
 @pytest.mark.parametrize("depth", [1, 3])
 def test_small_models_against_torchinfo_and_torch(models_file: Path, name: str,
@@ -242,3 +250,31 @@ def test_keras_functional_model_against_keras() -> None:
     assert all(r.depth == 1 and not r.children for r in summary.root.children)
     assert summary.total == built.count_params()
     assert summary.trainable == sum(math.prod(w.shape) for w in built.trainable_weights)
+
+
+def test_rows_point_at_the_calls_that_make_them(tmp_path: Path, capsys) -> None:
+    """A module's line is its constructor call's, in the file that makes it: a block made in
+    model.py from a class of blocks.py is at its call in model.py, the block's layers in
+    blocks.py."""
+    (tmp_path / "blocks.py").write_text(
+        "from torch import nn\n\n\nclass Block(nn.Module):\n"
+        "    def __init__(self, width):\n        super().__init__()\n"
+        "        self.inner = nn.Linear(width, width)\n")
+    model = tmp_path / "model.py"
+    model.write_text(
+        "from torch import nn\n\nfrom blocks import Block\n\n\nclass Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.first = Block(4)\n        self.second = Block(8)\n")
+    lines = model.read_text().splitlines()
+    summary = _tree(model, "Net", 3)
+    first, second = summary.root.children
+    assert first.line == lines.index("        self.first = Block(4)") + 1
+    assert second.line == lines.index("        self.second = Block(8)") + 1
+    inner_line = (tmp_path / "blocks.py").read_text().splitlines().index(
+        "        self.inner = nn.Linear(width, width)") + 1
+    assert first.children[0].line == inner_line
+    assert first.children[0].path == str(tmp_path / "blocks.py")
+    assert summary.total == _count(torch.nn.Linear(4, 4)) + _count(torch.nn.Linear(8, 8))
+    assert main(["summary", f"{model}:Net"]) == 0
+    out = capsys.readouterr().out
+    assert f"blocks.py:{inner_line}" in out

@@ -1402,7 +1402,11 @@ class Machine:
                     node: ast.Call | None) -> Any:
         if cls.dataclass_fields is not None and cls.lookup("__init__") is MISSING:
             return self.dataclass_init(cls, args, kwargs)
-        return self.remembered(cls, args, kwargs, self.construct_instance)
+        made = self.remembered(cls, args, kwargs, self.construct_instance)
+        if isinstance(made, InstanceV) and made.site is None and isinstance(node, ast.Call):
+            # where it was made, for the model summary's rows (a replayed copy gets its own)
+            made.site, made.node = self.program.recorder.site_of(node), node
+        return made
 
     def construct_instance(self, cls: ClassV, args: tuple[Any, ...], kwargs: dict[str, Any]
                            ) -> Any:

@@ -246,6 +246,8 @@ class InstanceV:
     built: bool = False  # a Keras layer of the project: its `build` has run
     id: int = field(default_factory=lambda: next(_ids))
     serial: int = field(default_factory=lambda: next(_ids), compare=False)
+    site: tuple[str, int, int] | None = None  # the call that made it (`BasicBlock(64, 128)`)
+    node: Any = None  # that call: its current lines, after edits above it
 
 
 @dataclass(eq=False)

@@ -15,6 +15,7 @@ modelled, only their count. Keras models list their layers at depth 1.
 from __future__ import annotations
 
 import ast
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,7 @@ class SummaryRow:
     params: int | None  # its `parameters()` count; None where the code does not fix it
     trainable: int | None  # of those, the ones with requires_grad (None with params)
     line: int | None  # the constructor call's line, or the class statement's; None if unknown
+    path: str = ""  # the file `line` is in (absolute; another file for an imported module)
     shared: bool = False  # already listed above: torchinfo's "(recursive)"
     own: int | None = 0  # parameters held by the module itself, not by a submodule
     children: tuple[SummaryRow, ...] = ()
@@ -91,16 +93,17 @@ def _row(walk: _Walk, name: str, value: Any, depth: int, path: frozenset[int]) -
     if shared:
         kids = [_as_shared(k) for k in kids]
     shown = tuple(kids) if depth < walk.depth_limit else ()
+    path, line = _place(value)
     return SummaryRow(name, class_name(value), depth, total,
-                      trainable if total is not None else None, _line(value), shared,
+                      trainable if total is not None else None, line, path, shared,
                       _own(value), shown, cut=bool(kids) and not shown)
 
 
 def _as_shared(row: SummaryRow) -> SummaryRow:
     if row.shared:
         return row
-    return SummaryRow(row.name, row.class_name, row.depth, row.params, row.trainable, row.line,
-                      True, row.own, tuple(_as_shared(k) for k in row.children), row.cut)
+    return dataclasses.replace(row, shared=True,
+                               children=tuple(_as_shared(k) for k in row.children))
 
 
 def _named_children(value: Any) -> list[tuple[str, Any]]:
@@ -136,16 +139,18 @@ def _own(value: Any) -> int | None:
     return sum({p.id: p.numel or 0 for p in found}.values())
 
 
-def _line(value: Any) -> int | None:
+def _place(value: Any) -> tuple[str, int | None]:
+    """(file, line) of the call that made it, else of its class statement; ("", None) unknown."""
+    site = getattr(value, "site", None)
+    path = site[0] if site is not None else ""
     node = getattr(value, "node", None)
     if isinstance(node, ast.Call):  # its current line, after edits above it
-        return node.lineno
-    site = getattr(value, "site", None)
+        return path, node.lineno
     if site is not None and site[1]:
-        return site[1]
+        return path, site[1]
     if isinstance(value, InstanceV) and value.cls.node is not None:
-        return value.cls.node.lineno
-    return None
+        return value.cls.module.path, value.cls.node.lineno
+    return "", None
 
 
 def walk_rows(row: SummaryRow) -> list[SummaryRow]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,15 @@ def params_cell(row: SummaryRow, limit: int) -> str:
     if row.own is None:
         return "?"
     return f"{row.own:,}" if row.own else "--"
+
+
+def line_cell(row: SummaryRow, path: str) -> str:
+    """`36`, or `blocks.py:12` for a module made in another file."""
+    if row.line is None:
+        return ""
+    if not row.path or os.path.abspath(path) == row.path:
+        return str(row.line)
+    return f"{os.path.relpath(row.path)}:{row.line}"
 
 
 def _label(row: SummaryRow, index: int | None) -> str:
@@ -76,7 +86,7 @@ def render_summary_text(models: list[ShownModel], width: int, color: bool) -> st
         for row in walk_rows(summary.root):
             index[row.depth] = index.get(row.depth, 0) + 1
             table.add_row(_label(row, index[row.depth]), params_cell(row, summary.depth),
-                          str(row.line) if row.line is not None else "")
+                          line_cell(row, shown.path))
         console.print(table)
         non_trainable = summary.known - summary.trainable
         console.print(f"Total params: {_count(summary, summary.known)}")
@@ -92,6 +102,7 @@ def render_summary_text(models: list[ShownModel], width: int, color: bool) -> st
 def row_json(row: SummaryRow) -> dict[str, Any]:
     return {"name": row.name, "class": row.class_name, "depth": row.depth,
             "params": row.params, "trainable": row.trainable, "line": row.line,
+            "path": os.path.relpath(row.path) if row.path else None,
             "shared": row.shared, "cut": row.cut,
             "children": [row_json(c) for c in row.children]}
 
