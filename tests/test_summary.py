@@ -278,3 +278,27 @@ def test_rows_point_at_the_calls_that_make_them(tmp_path: Path, capsys) -> None:
     assert main(["summary", f"{model}:Net"]) == 0
     out = capsys.readouterr().out
     assert f"blocks.py:{inner_line}" in out
+
+
+def test_notebook_rows_are_named_by_cell(capsys) -> None:
+    """examples/notebook.ipynb, its cells run for real (IPython's own lines skipped): the same
+    tree as torchinfo's, each line named by its cell as the check JSON names it."""
+    path = EXAMPLES / "notebook.ipynb"
+    cells = [("".join(c["source"]), n) for n, c in
+             enumerate(json.loads(path.read_text())["cells"], 1) if c["cell_type"] == "code"]
+    namespace: dict = {}
+    for source, _ in cells:
+        exec("\n".join(line for line in source.splitlines()
+                       if not line.startswith(("%", "!"))), namespace)
+    built = namespace["model"]
+    summary = _tree(path, "model", 3)
+    _against_torchinfo(summary, built, 3)
+    _against_torch(summary.root, built, 3)
+    assert main(["summary", f"{path}:model", "--format", "json"]) == 0
+    tree = json.loads(capsys.readouterr().out)["models"][0]["tree"]
+    source, number = cells[-1]
+    lines = source.splitlines()
+    first_conv = next(i for i, line in enumerate(lines, 1) if "nn.Conv2d(3" in line)
+    assert (tree["children"][0]["cell"], tree["children"][0]["line"]) == (number, first_conv)
+    assert main(["summary", str(path)]) == 0
+    assert f"cell {number}:{first_conv}" in capsys.readouterr().out

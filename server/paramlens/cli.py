@@ -71,8 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     summary = commands.add_parser("summary", help="a model's modules as a tree with their "
                                   "counts, in torchinfo's layout")
     summary.add_argument("target", metavar="FILE[:MODEL]",
-                         help="a .py file, optionally with the builder, class or variable "
-                              "that makes the model (default: every model the file builds)")
+                         help="a .py file or a notebook, optionally with the builder, class "
+                              "or variable that makes the model (default: every model the file "
+                              "builds)")
     summary.add_argument("--depth", type=_depth, default=3, metavar="N",
                          help="list submodules down to depth N (default 3, as torchinfo)")
     summary.add_argument("--format", choices=("text", "json"), default="text")

@@ -12,9 +12,10 @@ import sys
 from dataclasses import dataclass
 
 from paramlens.engine.in_context import evaluate_texts
-from paramlens.engine.notebook import is_notebook
+from paramlens.engine.notebook import Notebook, is_notebook, read_notebook
+from paramlens.engine.reading import SourceError, read_regular_bytes
 from paramlens.review.formats.summary import ShownModel
-from paramlens.review.sources import read_source
+from paramlens.review.sources import MAX_BYTES, read_source
 
 
 @dataclass(frozen=True)
@@ -36,24 +37,29 @@ def split_target(target: str) -> tuple[str, str | None]:
 
 def find_models(path: str, depth: int) -> tuple[list[ShownModel], str | None]:
     """The file's models as trees, in source order, or why the file cannot be read."""
-    text, error = read_source(path)
-    if text is None:
-        return [], error
+    notebook: Notebook | None = None
+    if is_notebook(path):  # its code cells as one program; its lines are named by cell
+        try:
+            notebook = read_notebook(read_regular_bytes(path, MAX_BYTES))
+        except SourceError as problem:
+            return [], str(problem)
+        text: str | None = notebook.text
+    else:
+        text, error = read_source(path)
+        if text is None:
+            return [], error
     abspath = os.path.abspath(path)
     evaluation = evaluate_texts({abspath: text})
     if evaluation is None:
         return [], "not valid Python"
-    found = [ShownModel(path, line, tree) for line, tree in evaluation.summaries(abspath, depth)]
+    found = [ShownModel(path, line, tree, notebook)
+             for line, tree in evaluation.summaries(abspath, depth)]
     found.sort(key=lambda m: m.line)
     return found, None
 
 
 def run_summary(request: Request) -> int:
     path, wanted = split_target(request.target)
-    if is_notebook(path):
-        # a notebook's lines would need naming by cell: not done yet
-        print(f"paramlens: {path}: summary reads .py files only", file=sys.stderr)
-        return 2
     models, error = find_models(path, request.depth)
     if error is not None:
         print(f"paramlens: {path}: {error}", file=sys.stderr)

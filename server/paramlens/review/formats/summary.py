@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from paramlens.engine.evaluate.tree import ModelSummary, SummaryRow, walk_rows
+from paramlens.engine.notebook import Notebook
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class ShownModel:
     path: str  # as the user named the file
     line: int  # the def, class or assignment that made it
     summary: ModelSummary
+    notebook: Notebook | None = None  # the file is a notebook: lines are named by cell
 
 
 def params_cell(row: SummaryRow, limit: int) -> str:
@@ -46,13 +48,17 @@ def params_cell(row: SummaryRow, limit: int) -> str:
     return f"{row.own:,}" if row.own else "--"
 
 
-def line_cell(row: SummaryRow, path: str) -> str:
-    """`36`, or `blocks.py:12` for a module made in another file."""
+def line_cell(row: SummaryRow, shown: ShownModel) -> str:
+    """`36`, `cell 3:5` in a notebook, or `blocks.py:12` for a module made in another file."""
     if row.line is None:
         return ""
-    if not row.path or os.path.abspath(path) == row.path:
-        return str(row.line)
+    if not row.path or os.path.abspath(shown.path) == row.path:
+        return _line(shown, row.line)
     return f"{os.path.relpath(row.path)}:{row.line}"
+
+
+def _line(shown: ShownModel, line: int) -> str:
+    return shown.notebook.place(line) if shown.notebook is not None else str(line)
 
 
 def _label(row: SummaryRow, index: int | None) -> str:
@@ -76,7 +82,8 @@ def render_summary_text(models: list[ShownModel], width: int, color: bool) -> st
         summary = shown.summary
         if i:
             console.print()
-        console.print(f"{shown.path}:{shown.line}  {summary.root.name}", style="bold")
+        console.print(f"{shown.path}:{_line(shown, shown.line)}  {summary.root.name}",
+                      style="bold")
         table = Table(box=box.SIMPLE_HEAD, safe_box=True, header_style="bold", pad_edge=False,
                       show_edge=False)
         table.add_column("Layer (type (var_name):depth-idx)", overflow="fold")
@@ -86,7 +93,7 @@ def render_summary_text(models: list[ShownModel], width: int, color: bool) -> st
         for row in walk_rows(summary.root):
             index[row.depth] = index.get(row.depth, 0) + 1
             table.add_row(_label(row, index[row.depth]), params_cell(row, summary.depth),
-                          line_cell(row, shown.path))
+                          line_cell(row, shown))
         console.print(table)
         non_trainable = summary.known - summary.trainable
         console.print(f"Total params: {_count(summary, summary.known)}")
@@ -99,12 +106,22 @@ def render_summary_text(models: list[ShownModel], width: int, color: bool) -> st
     return out.getvalue().rstrip("\n")
 
 
-def row_json(row: SummaryRow) -> dict[str, Any]:
-    return {"name": row.name, "class": row.class_name, "depth": row.depth,
-            "params": row.params, "trainable": row.trainable, "line": row.line,
-            "path": os.path.relpath(row.path) if row.path else None,
-            "shared": row.shared, "cut": row.cut,
-            "children": [row_json(c) for c in row.children]}
+def row_json(row: SummaryRow, shown: ShownModel) -> dict[str, Any]:
+    found = {"name": row.name, "class": row.class_name, "depth": row.depth,
+             "params": row.params, "trainable": row.trainable, "line": row.line,
+             "path": os.path.relpath(row.path) if row.path else None,
+             "shared": row.shared, "cut": row.cut,
+             "children": [row_json(c, shown) for c in row.children]}
+    _in_cell(found, shown, row.path)
+    return found
+
+
+def _in_cell(found: dict[str, Any], shown: ShownModel, path: str) -> None:
+    """A notebook's line as the check JSON gives it: `cell`, and `line` counted in that cell."""
+    if shown.notebook is None or found["line"] is None or (
+            path and path != os.path.abspath(shown.path)):
+        return
+    found["cell"], found["line"] = shown.notebook.locate(found["line"])
 
 
 def render_summary_json(models: list[ShownModel]) -> str:
@@ -116,5 +133,6 @@ def render_summary_json(models: list[ShownModel]) -> str:
                       "trainable": s.trainable if s.total is not None else None,
                       "non_trainable": s.known - s.trainable if s.total is not None else None,
                       "why": s.why, "assumptions": list(s.assumptions),
-                      "tree": row_json(s.root)})
+                      "tree": row_json(s.root, shown)})
+        _in_cell(found[-1], shown, "")
     return json.dumps({"models": found}, indent=2)
