@@ -24,7 +24,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from paramlens.engine.evaluate.frameworks import _children, _is_container_class, _is_module
+from paramlens.engine.evaluate.frameworks import (
+    _MODULE_API,
+    _children,
+    _is_container_class,
+    _is_module,
+)
 from paramlens.engine.evaluate.objects import (
     MISSING,
     ClassV,
@@ -328,21 +333,11 @@ def _container_fix(program: Program, cls: ClassV, attr: str, value: Any, items: 
 
 
 # Names nn.ModuleDict already has: torch refuses them as keys (add_module: "attribute already
-# exists"). tests/test_model_checks.py holds this list to torch's own.
-_MODULE_DICT_ATTRIBUTES = frozenset({
-    "T_destination", "add_module", "apply", "bfloat16", "buffers", "call_super_init", "children",
-    "clear", "compile", "cpu", "cuda", "double", "dump_patches", "eval", "extra_repr", "float",
-    "forward", "get_buffer", "get_extra_state", "get_parameter", "get_submodule", "half", "ipu",
-    "items", "keys", "load_state_dict", "modules", "mtia", "named_buffers", "named_children",
-    "named_modules", "named_parameters", "parameters", "pop", "register_backward_hook",
-    "register_buffer", "register_forward_hook", "register_forward_pre_hook",
-    "register_full_backward_hook", "register_full_backward_pre_hook",
-    "register_load_state_dict_post_hook", "register_load_state_dict_pre_hook", "register_module",
-    "register_parameter", "register_state_dict_post_hook", "register_state_dict_pre_hook",
-    "requires_grad_", "set_extra_state", "set_submodule", "share_memory", "smart_apply",
-    "state_dict", "to", "to_empty", "train", "training", "type", "update", "values", "xpu",
-    "zero_grad"})
-
+# exists"): the module API the evaluator knows, and the dict's own. tests/test_model_checks.py
+# holds this to torch's own list.
+_MODULE_DICT_ATTRIBUTES = frozenset(_MODULE_API) | {
+    "T_destination", "clear", "items", "keys", "pop", "update", "values", "set_submodule",
+    "smart_apply", "register_load_state_dict_pre_hook", "register_state_dict_post_hook"}
 
 def _uses_supported(cls: ClassV, attr: str, methods: frozenset[str]) -> bool:
     for method in _methods(cls):
