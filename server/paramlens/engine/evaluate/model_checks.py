@@ -467,11 +467,17 @@ def _constant_name(call: ast.Call) -> bool:
 
 
 def _unused(program: Program, graph: _Graph, source: _SourceNames) -> Iterator[ModelFinding]:
+    if source.any_dynamic():
+        return  # some code reaches modules' children without naming them: no read is sure
+    dynamic: dict[int, bool] = {}  # per class: the instances of one class share its methods
     for instance in graph.instances:
         cls = instance.cls
         if instance.framework != "torch" or not instance.exact or instance.members or \
-                _is_container_class(instance) or not isinstance(cls.lookup("forward"), FuncV) or \
-                _reaches_self_dynamically(cls):
+                _is_container_class(instance) or not isinstance(cls.lookup("forward"), FuncV):
+            continue
+        if id(cls) not in dynamic:
+            dynamic[id(cls)] = _reaches_self_dynamically(cls)
+        if dynamic[id(cls)]:
             continue
         for attr, value in instance.attrs.items():
             if not isinstance(value, (LayerObj, InstanceV, ContainerV)) or not _is_module(value):
@@ -479,7 +485,7 @@ def _unused(program: Program, graph: _Graph, source: _SourceNames) -> Iterator[M
             owned = _params_of(value)
             if owned is None or graph.references.get(id(value), 0) != 1:
                 continue
-            if source.any_dynamic() or source.reads(attr, cls):
+            if source.reads(attr, cls):
                 continue
             assigned = _assignments(cls, attr)
             if not assigned:
@@ -575,9 +581,12 @@ def _redundant_bias(program: Program, graph: _Graph, source: _SourceNames
             finding = _bias_before_norm(before, after, graph)
             if finding is not None:
                 yield before, finding
+    if source.any_dynamic():
+        return  # a read of the conv through getattr or a loop would escape the count below
+    pairs: dict[int, dict[str, list[str]]] = {}  # per forward: its instances share it
     for instance in graph.instances:
         if instance.framework == "torch" and instance.exact:
-            yield from _forward_bias(instance, graph, source)
+            yield from _forward_bias(instance, graph, source, pairs)
 
 
 def _bias_before_norm(layer: Any, norm: Any, graph: _Graph) -> ModelFinding | None:
@@ -617,22 +626,22 @@ def _bias_before_norm(layer: Any, norm: Any, graph: _Graph) -> ModelFinding | No
         f"{keyword}=False saves {bias.numel:,} parameters", fix)
 
 
-def _forward_bias(instance: InstanceV, graph: _Graph, source: _SourceNames
-                  ) -> Iterator[tuple[LayerObj, ModelFinding]]:
+def _forward_bias(instance: InstanceV, graph: _Graph, source: _SourceNames,
+                  known: dict[int, dict[str, list[str]]]) -> Iterator[tuple[LayerObj, ModelFinding]]:
     """In the module's own forward: `self.bn(self.conv(x))`, or `y = self.conv(x)` followed by
-    `y = self.bn(y)`, where every read of `conv` in the program is one of these."""
+    `y = self.bn(y)`, where every read of `conv` in the program is one of these. `known`: the
+    pairs of each forward already read."""
     forward = instance.cls.lookup("forward")
     if not isinstance(forward, FuncV) or not isinstance(forward.node, ast.FunctionDef):
         return
-    receiver = _receiver(forward.node)
-    if receiver is None:
-        return
-    pairs: dict[str, list[str]] = {}
-    for layer_attr, norm_attr in _conv_then_norm(forward.node, receiver):
-        pairs.setdefault(layer_attr, []).append(norm_attr)
+    pairs = known.get(id(forward.node))
+    if pairs is None:
+        pairs = known[id(forward.node)] = {}
+        receiver = _receiver(forward.node)
+        for layer_attr, norm_attr in _conv_then_norm(forward.node, receiver) if receiver else ():
+            pairs.setdefault(layer_attr, []).append(norm_attr)
     for layer_attr, norms in pairs.items():
-        if len(set(norms)) != 1 or source.any_dynamic() or \
-                source.reads(layer_attr, instance.cls) != len(norms):
+        if len(set(norms)) != 1 or source.reads(layer_attr, instance.cls) != len(norms):
             continue
         layer = instance.attrs.get(layer_attr)
         finding = _bias_before_norm(layer, instance.attrs.get(norms[0]), graph)
