@@ -213,6 +213,16 @@ async function summaryPanel(page) {
   await shot(page, "10-summary-panel-light");
   check("the panel follows the theme (dark, then light)", dark && light && darkBackground !== lightBackground,
     `${darkBackground} → ${lightBackground}`);
+
+  // the model's lens opens it too: closed first, so that the rows can only be the lens's doing
+  await page.locator(".tab", { hasText: "Summary: TinyResNet" }).locator(".codicon-close").first().click();
+  const closed = await page.locator("iframe.webview").first().waitFor({ state: "detached", timeout: 10000 })
+    .then(() => true, () => false);
+  await page.locator(".codelens-decoration a", { hasText: "TinyResNet:" }).first().click();
+  const fromLens = await frame.locator('.row[data-class="TinyResNet"]').first()
+    .waitFor({ timeout: 30000 }).then(() => true, () => false);
+  check("clicking TinyResNet's lens opens its summary", closed && fromLens,
+    !closed ? "the panel did not close" : fromLens ? "" : "no panel after the click");
 }
 
 const profile = mkdtempSync(join(tmpdir(), "paramlens-chromium-"));
