@@ -284,3 +284,55 @@ async def test_file_summary_extents_of_builders_and_scripts(client: LanguageClie
     assert found == [(3, 4, "Sequential: 280 parameters if defaults hold"),
                      (8, 9, "Sequential: 270 parameters if defaults hold"),
                      (14, 14, "model: 280 parameters"), (15, 15, "model_without_bias: 270 parameters")]
+
+
+def _plain(value: object) -> object:
+    # pygls hands a custom request's answer back as namedtuples: dicts again, to compare
+    if hasattr(value, "_asdict"):
+        return {k: _plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+async def test_model_summary_for_the_panel_is_torchs_tree(client: LanguageClient) -> None:
+    path = ROOT / "examples" / "torch_resnet_block.py"
+    uri, text = open_file(client, path)
+    lines = text.splitlines()
+    inside = next(i for i, line in enumerate(lines) if "self.layer1 = BasicBlock" in line)
+    found = _plain(await client.protocol.send_request_async(
+        "paramlens/modelSummary", {"textDocument": {"uri": uri},
+                                   "position": {"line": inside, "character": 8}}))
+    assert isinstance(found, dict)
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("torch_resnet_block", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    model = module.TinyResNet()  # built for real: the expected tree is torch's own
+
+    def expected(name: str, module_: object, depth: int) -> dict:
+        return {"name": name, "class": type(module_).__name__, "depth": depth,
+                "params": sum(p.numel() for p in module_.parameters()),
+                "children": [expected(n, m, depth + 1) for n, m in module_.named_children()]
+                if depth < 3 else []}
+
+    def shown(row: dict) -> dict:
+        return {"name": row["name"], "class": row["className"], "depth": row["depth"],
+                "params": row["params"], "children": [shown(c) for c in row["children"]]}
+
+    assert shown(found["root"]) == expected("TinyResNet", model, 0)
+    total = sum(p.numel() for p in model.parameters())
+    assert found["total"] == total and found["trainable"] == total
+    # each row's line is where the document makes it (0-based), for the panel's links
+    stem = found["root"]["children"][0]
+    assert "self.stem = nn.Sequential(" in lines[stem["line"]]
+    assert "nn.Conv2d(3, STEM_WIDTH" in lines[stem["children"][0]["line"]]
+    assert "class TinyResNet" in lines[found["root"]["line"]]
+    # by name, and nothing for a document that is not open
+    named = _plain(await client.protocol.send_request_async(
+        "paramlens/modelSummary", {"textDocument": {"uri": uri}, "model": "TinyResNet"}))
+    assert isinstance(named, dict) and named["total"] == total
+    assert await client.protocol.send_request_async(
+        "paramlens/modelSummary", {"textDocument": {"uri": "file:///not/open.py"}}) is None

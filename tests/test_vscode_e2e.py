@@ -30,7 +30,7 @@ def test_counts_in_vscode_from_the_bundled_server(tmp_path: Path) -> None:
     code, result, log = run_e2e(tmp_path)
     checks = {c["name"]: c for c in result.get("checks", [])}
     assert code == 0, log[-3000:]
-    assert len(checks) == 10 and all(c["ok"] for c in checks.values()), checks
+    assert len(checks) == 14 and all(c["ok"] for c in checks.values()), checks
     assert "280 parameters" in checks["hovering Conv2D in seed.py shows 280 and the weight shape"][
         "detail"]
     interpreter = result["interpreter"]

@@ -15,6 +15,7 @@ const expect = process.env.E2E_EXPECT ?? "counts";
 const workspace = process.env.E2E_WORKSPACE;
 const extensions = process.env.E2E_EXTENSIONS;
 const interpreter = process.env.E2E_INTERPRETER ?? "";
+const torchSummary = process.env.E2E_TORCH_SUMMARY ? JSON.parse(process.env.E2E_TORCH_SUMMARY) : null;
 mkdirSync(out, { recursive: true });
 const result = { expect, interpreter, checks: [], notifications: [], servers: [] };
 
@@ -151,6 +152,79 @@ async function hoverOnce(page, token, lineMatch) {
   }
 }
 
+/** Switches the colour theme between the preferred light and dark ones, as a user does from the
+ * command palette, and waits until the webview's body says it took `kind`. (The theme picker
+ * searches the marketplace, which is out of reach here.) */
+async function toggleTheme(page, frame, kind) {
+  const title = "Preferences: Toggle between Light/Dark Themes";
+  await page.keyboard.press("F1");
+  await page.locator(".quick-input-widget input").waitFor({ timeout: 10000 });
+  await page.keyboard.type(title);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first()
+    .waitFor({ timeout: 10000 });
+  await page.keyboard.press("Enter");
+  const done = await frame.locator(`body.${kind}`).waitFor({ timeout: 20000 }).then(() => true, () => false);
+  await page.waitForTimeout(500);  // the theme's colours repaint
+  return done;
+}
+
+/** The summary panel for TinyResNet, opened from the command palette with the cursor in its
+ * class, checked against what torch itself says ($E2E_TORCH_SUMMARY, from run.sh). */
+async function summaryPanel(page) {
+  const box = await tokenBox(page, "layer1", /self\.layer1 = BasicBlock/);
+  if (box) {
+    await page.mouse.click(box.x, box.y);
+  }
+  await page.keyboard.press("F1");
+  await page.locator(".quick-input-widget input").waitFor({ timeout: 10000 });
+  await page.keyboard.type("paramlens: Show model summary");
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: "Show model summary" }).first()
+    .waitFor({ timeout: 10000 });
+  await page.keyboard.press("Enter");
+  // the webview: an iframe in the workbench, its page in an inner iframe
+  const frame = page.frameLocator("iframe.webview").frameLocator("iframe#active-frame");
+  await frame.locator(".row").first().waitFor({ timeout: 30000 });
+  await page.waitForTimeout(500);
+  const rows = await frame.locator(".row").evaluateAll((els) => els.map((e) => ({ ...e.dataset })));
+  const total = await frame.locator("#total").innerText();
+  const children = rows.filter((r) => r.depth === "1").map((r) => [r.name, r.class, Number(r.params)]);
+  const expected = torchSummary ?? { children: [], total: -1 };
+  const wantTotal = `Total params: ${expected.total.toLocaleString("en-US")}`;
+  // headless Chromium asks for a light scheme, so VS Code starts light: to dark, then back
+  const dark = await toggleTheme(page, frame, "vscode-dark");
+  const darkBackground = await frame.locator("body").evaluate((b) => getComputedStyle(b).backgroundColor);
+  await shot(page, "09-summary-panel-dark");
+  check("the summary panel lists TinyResNet's children with torch's counts and total",
+    rows[0]?.class === "TinyResNet" && JSON.stringify(children) === JSON.stringify(expected.children) &&
+    total === wantTotal, `${children.map((c) => c.join(" ")).join(", ")}; ${total} (torch: ${wantTotal})`);
+
+  // a row's line link reveals its line: the stem's, found in the file itself
+  const source = readFileSync(join(workspace, "torch_resnet_block.py"), "utf8").split("\n");
+  const stemLine = source.findIndex((l) => l.includes("self.stem = nn.Sequential(")) + 1;
+  await frame.locator('.row[data-name="stem"] a.line').click();
+  const position = page.locator(".statusbar-item", { hasText: `Ln ${stemLine},` }).first();
+  const revealed = await position.waitFor({ timeout: 10000 }).then(() => position.innerText(), () => "");
+  check("clicking a row's line link puts the cursor on that line", revealed !== "",
+    revealed || `no "Ln ${stemLine}," in the status bar`);
+
+  // the theme: the panel takes the editor's colours, light ones once the theme is light
+  const light = await toggleTheme(page, frame, "vscode-light");
+  const lightBackground = await frame.locator("body").evaluate((b) => getComputedStyle(b).backgroundColor);
+  await shot(page, "10-summary-panel-light");
+  check("the panel follows the theme (dark, then light)", dark && light && darkBackground !== lightBackground,
+    `${darkBackground} → ${lightBackground}`);
+
+  // the model's lens opens it too: closed first, so that the rows can only be the lens's doing
+  await page.locator(".tab", { hasText: "Summary: TinyResNet" }).locator(".codicon-close").first().click();
+  const closed = await page.locator("iframe.webview").first().waitFor({ state: "detached", timeout: 10000 })
+    .then(() => true, () => false);
+  await page.locator(".codelens-decoration a", { hasText: "TinyResNet:" }).first().click();
+  const fromLens = await frame.locator('.row[data-class="TinyResNet"]').first()
+    .waitFor({ timeout: 30000 }).then(() => true, () => false);
+  check("clicking TinyResNet's lens opens its summary", closed && fromLens,
+    !closed ? "the panel did not close" : fromLens ? "" : "no panel after the click");
+}
+
 const profile = mkdtempSync(join(tmpdir(), "paramlens-chromium-"));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: "/usr/bin/chromium",
@@ -255,6 +329,8 @@ try {
     await shot(page, "05-torch-hover");
     check("hovering a PyTorch Conv2d shows its count", torchHover.includes("9,408 parameters"),
       torchHover.split("\n")[0]);
+
+    await summaryPanel(page);
 
     await openFile(page, "quick_fix.py");
     await page.locator(".monaco-editor .squiggly-error").first().waitFor({ timeout: 60000 }).catch(() => {});

@@ -95,6 +95,22 @@ model = nn.Sequential(
     nn.Conv2d(32, 8, 3),  # head
 )
 PY
+# What the summary panel must show for TinyResNet, from torch itself (the model built for real),
+# never from paramlens: its children as named_children() gives them, and parameters() counts.
+TORCH_SUMMARY=""
+if [ "$EXPECT" = "counts" ]; then
+  TORCH_SUMMARY=$(python3 - "$RUN/workspace/torch_resnet_block.py" <<'PY'
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("torch_resnet_block", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+model = module.TinyResNet()
+count = lambda m: sum(p.numel() for p in m.parameters())
+print(json.dumps({"children": [[n, type(m).__name__, count(m)] for n, m in model.named_children()],
+                  "total": count(model)}))
+PY
+  ) || { log "torch could not build TinyResNet: the summary panel cannot be checked"; exit 1; }
+fi
 # Nothing from the caller's Python may reach the extension host: a PYTHONPATH that finds
 # paramlens would hide whether the bundled copy is the one that runs.
 unset PYTHONPATH PYTHONHOME PYTHONSTARTUP PYTHONUSERBASE
@@ -163,7 +179,8 @@ status=0
 # Its own process group too, so that Chromium goes with it whatever happens.
 cd "$CLIENT"
 PORT=$PORT E2E_OUT=$OUT E2E_EXPECT=$EXPECT E2E_WORKSPACE="$RUN/workspace" E2E_EXTENSIONS="$RUN/ext" \
-  E2E_INTERPRETER="$PYTHON" setsid node "$HERE/drive.mjs" &
+  E2E_INTERPRETER="$PYTHON" E2E_TORCH_SUMMARY="$TORCH_SUMMARY" \
+  setsid node "$HERE/drive.mjs" &
 DRIVER=$!
 wait "$DRIVER" || status=$?
 log "screenshots and result.json in $OUT"

@@ -11,6 +11,8 @@ import {
   checkCommand, debounceMs, ImportStrategy, importStrategy, interpreterCandidates, needsRestart,
   parseProbe, Probe, PROBE, resolveInterpreter, serverCommand, toServerOptions,
 } from "./settings";
+import { showModelSummary } from "./panel";
+import { ModelSummary } from "./panelHtml";
 import { modelAt, Summary } from "./status";
 
 let client: LanguageClient | undefined;
@@ -99,6 +101,20 @@ async function start(): Promise<void> {
     documentSelector: [{ language: "python" }, { notebook: "jupyter-notebook", language: "python" }],
     outputChannel: output,
     initializationOptions: toServerOptions((key) => config.get(key)),
+    middleware: {
+      // The server's model lenses carry no command (other editors show them as text): here a
+      // click on one opens that model's summary panel.
+      provideCodeLenses: async (document, token, next) => {
+        const lenses = await next(document, token);
+        for (const lens of lenses ?? []) {
+          if (lens.command && !lens.command.command) {
+            lens.command = { title: lens.command.title, command: "paramlens.showModelSummary",
+              arguments: [document.uri.toString(), lens.range.start] };
+          }
+        }
+        return lenses;
+      },
+    },
   };
   const created = new LanguageClient("paramlens", "paramlens",
     { command, args, transport: TransportKind.stdio }, clientOptions);
@@ -183,6 +199,15 @@ function render(): void {
   status.show();
 }
 
+async function askModelSummary(uri: string, position: vscode.Position): Promise<ModelSummary | null> {
+  const current = client;
+  if (!current || !current.isRunning()) {
+    throw new Error("the paramlens server is not running");
+  }
+  return current.sendRequest<ModelSummary | null>("paramlens/modelSummary",
+    { textDocument: { uri }, position: { line: position.line, character: position.character } });
+}
+
 /** `paramlens check`'s tables, by the read-only documents that show them. */
 const CHECK_SCHEME = "paramlens-check";
 const tables = new Map<string, string>();
@@ -226,6 +251,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.commands.registerCommand("paramlens.restart", () => restart()),
     vscode.commands.registerCommand("paramlens.checkFile", checkFile),
+    vscode.commands.registerCommand("paramlens.showModelSummary",
+      (uri?: string, position?: vscode.Position) => showModelSummary(askModelSummary, uri, position)),
     vscode.window.onDidChangeActiveTextEditor(() => {
       render();
       summaryUpdate.now();

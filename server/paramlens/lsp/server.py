@@ -46,7 +46,7 @@ from paramlens.editor.index import WorkspaceIndex
 from paramlens.engine.parse import parse_quietly
 from paramlens.engine.reading import try_read_source
 from paramlens.engine.results import LayerResult, ModelTotal
-from paramlens.lsp import actions, notebooks, views
+from paramlens.lsp import actions, model_panel, notebooks, views
 from paramlens.lsp.answers import Snapshot, SnapshotView, View
 from paramlens.lsp.convert import (
     document_diagnostics,
@@ -821,6 +821,18 @@ class LiveView:
         evaluator = self.state.evaluator
         return model_call_at(evaluator, self.doc, line, column) if evaluator is not None else None
 
+    def model_summary(self, line: int | None, name: str | None) -> dict[str, object] | None:
+        """The summary panel's tree (lsp/model_panel.py), from the evaluation the lenses use.
+        A user asked for it: the evaluation may take longer than a hover's budget."""
+        self.ls.fresh(self.doc)
+        evaluator = self.ls.evaluator(self.state)
+        try:
+            evaluation = evaluator.evaluation(self.doc, within=model_panel.WAIT)
+            return model_panel.model_summary(evaluation, evaluator.path, line, name)
+        except Exception:  # a bug of ours costs the panel, never the server
+            log.error("model summary of %s failed:\n%s", self.doc.uri, traceback.format_exc())
+            return None
+
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 async def hover(ls: ParamlensServer, params: types.HoverParams) -> types.Hover | None:
@@ -926,3 +938,32 @@ async def file_summary(ls: ParamlensServer, params: object) -> dict[str, object]
         return views.file_summary(view.layers_between(1, len(view.lines)), models, view.lines)
 
     return await ls.answer(uri, compute, None)
+
+
+@server.feature("paramlens/modelSummary")
+async def model_summary(ls: ParamlensServer, params: object) -> dict[str, object] | None:
+    """The summary panel's tree: the model at `position`, or named `model`, else the largest.
+    Only a live document has an evaluation to walk: a sleeping one or a cell answers None."""
+    document = _field(params, "textDocument") or _field(params, "text_document")
+    uri = _field(document, "uri")
+    if not isinstance(uri, str):
+        return None
+    name = _field(params, "model")
+    position = _field(params, "position")
+    line = _field(position, "line")
+    character = _field(position, "character")
+
+    def compute(view: View) -> dict[str, object] | None:
+        if not isinstance(view, LiveView):
+            return None
+        at: int | None = None
+        if isinstance(line, int) and isinstance(character, int):
+            at, _ = from_lsp_position(ls.codec(), view, types.Position(line=line, character=character))
+        return view.model_summary(at, name if isinstance(name, str) else None)
+
+    return await ls.answer(uri, compute, None)
+
+
+def _field(value: object, key: str) -> object:
+    # pygls hands custom requests' params over as a namedtuple-like object, tests as a dict
+    return value.get(key) if isinstance(value, dict) else getattr(value, key, None)

@@ -1,0 +1,109 @@
+// The summary panel's page: a torchinfo-style tree of one model, as paramlens/modelSummary gives
+// it. Pure (no vscode import) so that it can be unit-tested; panel.ts puts it in a webview.
+
+/** One row of paramlens/modelSummary's tree (0-based `line` in the document, null elsewhere). */
+export interface SummaryRow {
+  name: string;
+  className: string;
+  depth: number;
+  params: number | null;
+  trainable: number | null;
+  shared: boolean;
+  line: number | null;
+  children: SummaryRow[];
+}
+
+export interface ModelSummary {
+  name: string;
+  root: SummaryRow;
+  total: number | null;
+  trainable: number;
+  known: number;
+  why: string;
+  depth: number;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) =>
+    ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+}
+
+export function count(value: number | null): string {
+  return value === null ? "?" : value.toLocaleString("en-US");
+}
+
+function rowLine(row: SummaryRow): string {
+  const name = row.depth === 0 ? "" : `<span class="name">${escapeHtml(row.name)}</span> `;
+  // a module listed a second time counts nothing here: its parameters are counted above
+  const params = row.shared ? "(recursive)" : count(row.params);
+  const link = row.line === null ? "" : `<a href="#" class="line" data-line="${row.line}">line ${row.line + 1}</a>`;
+  return `<span class="row" data-name="${escapeHtml(row.name)}" data-class="${escapeHtml(row.className)}" ` +
+    `data-depth="${row.depth}" data-params="${row.params ?? ""}">` +
+    `<span class="label">${name}<span class="class">${escapeHtml(row.className)}</span></span>` +
+    `<span class="params">${params}</span>${link}</span>`;
+}
+
+function rowHtml(row: SummaryRow): string {
+  if (!row.children.length) {
+    return `<div class="leaf">${rowLine(row)}</div>`;
+  }
+  // open down to depth 1: the model's direct children show, deeper ones a click away
+  const open = row.depth < 1 ? " open" : "";
+  return `<details${open}><summary>${rowLine(row)}</summary>` +
+    `<div class="children">${row.children.map(rowHtml).join("")}</div></details>`;
+}
+
+export function totalsHtml(summary: ModelSummary): string {
+  const total = summary.total === null
+    ? `Total params: at least ${count(summary.known)}${summary.why ? ` (${escapeHtml(summary.why)})` : ""}`
+    : `Total params: ${count(summary.total)}`;
+  const frozen = summary.total === null ? null : summary.total - summary.trainable;
+  return `<div class="totals"><div id="total">${total}</div>` +
+    `<div>Trainable params: ${count(summary.trainable)}</div>` +
+    (frozen === null ? "" : `<div>Non-trainable params: ${count(frozen)}</div>`) + "</div>";
+}
+
+/** The whole page. `nonce` is the only way a script or style runs (the CSP allows nothing else);
+ * `cspSource` is the webview's own origin, for nothing but what the CSP names. */
+export function panelHtml(summary: ModelSummary | null, nonce: string, cspSource: string,
+  message = "No model is built in this file."): string {
+  const csp = `default-src 'none'; style-src ${cspSource} 'nonce-${nonce}'; script-src 'nonce-${nonce}';`;
+  const body = summary === null ? `<p class="empty">${escapeHtml(message)}</p>` :
+    `<h2>${escapeHtml(summary.name)}</h2>` +
+    `<div class="header"><span>Layer (type)</span><span>Param #</span><span></span></div>` +
+    `<div class="tree">${rowHtml(summary.root)}</div>${totalsHtml(summary)}`;
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<style nonce="${nonce}">
+  /* the editor's theme: VS Code sets these variables in every webview */
+  body { color: var(--vscode-editor-foreground); background: var(--vscode-editor-background);
+    font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); }
+  h2 { font-weight: 600; margin: 0.5em 0; }
+  .header, .row { display: grid; grid-template-columns: minmax(16em, 1fr) 10em 6em; gap: 1em; }
+  .header { border-bottom: 1px solid var(--vscode-panel-border, var(--vscode-editor-foreground));
+    font-weight: 600; padding: 2px 0 2px 1.2em; }
+  .row { padding: 1px 0; }
+  .leaf > .row { padding-left: 1.2em; }
+  summary { cursor: pointer; list-style-position: inside; }
+  summary > .row { display: inline-grid; width: calc(100% - 1.2em); }
+  .children { margin-left: 1.2em; border-left: 1px solid var(--vscode-tree-indentGuidesStroke, transparent); }
+  .class { color: var(--vscode-symbolIcon-classForeground, var(--vscode-textLink-foreground)); }
+  .name { color: var(--vscode-descriptionForeground); }
+  .params { text-align: right; font-variant-numeric: tabular-nums; }
+  a { color: var(--vscode-textLink-foreground); text-decoration: none; }
+  a:hover { text-decoration: underline; }
+  .totals { border-top: 1px solid var(--vscode-panel-border, var(--vscode-editor-foreground));
+    margin-top: 0.5em; padding-top: 0.5em; }
+</style></head><body>${body}
+<script nonce="${nonce}">
+  const vscode = acquireVsCodeApi();
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a.line");
+    if (link) {
+      event.preventDefault();  // inside <summary> a click would also fold the row
+      vscode.postMessage({ type: "reveal", line: Number(link.dataset.line) });
+    }
+  });
+</script></body></html>`;
+}
