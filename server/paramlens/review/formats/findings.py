@@ -63,7 +63,7 @@ def file_findings(report: FileReport, display_path: str, diagnostics: list[Diagn
     found: list[Finding] = []
     if with_layers:
         for layer in report.layers:
-            if layer.family in ("activation", "merge", "shape", "pool") and layer.params == 0:
+            if layer.never_has_parameters:
                 continue  # a count of zero on every ReLU is noise in a review
             found.append(Finding(display_path, layer.span, report.index, "note", "layer-params",
                                  f"{layer.layer.rsplit('.', 1)[1]} parameters",

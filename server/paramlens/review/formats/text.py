@@ -56,11 +56,6 @@ def _in_cell(layer: LayerResult) -> str:
     return cell
 
 
-def owns_nothing(layer: LayerResult) -> bool:
-    """A layer that certainly owns no parameters, whatever its input."""
-    return layer.params == 0 and not layer.tensors and not layer.invalid
-
-
 def _group(layer: LayerResult) -> str:
     """The class or top-level function whose code builds the layer ("" for module level)."""
     group = layer.scope.split(".", 1)[0] if layer.scope else ""
@@ -141,7 +136,7 @@ def render_text(reports: list[FileReport], options: TextOptions | None = None,
                 grand_known += layer.params
             else:
                 grand_unknown += 1
-            if owns_nothing(layer) and not options.show_all:
+            if layer.never_has_parameters and not options.show_all:
                 hidden += 1
                 continue
             groups.setdefault(_group(layer), []).append(layer)
