@@ -30,7 +30,7 @@ def test_counts_in_vscode_from_the_bundled_server(tmp_path: Path) -> None:
     code, result, log = run_e2e(tmp_path)
     checks = {c["name"]: c for c in result.get("checks", [])}
     assert code == 0, log[-3000:]
-    assert len(checks) == 14 and all(c["ok"] for c in checks.values()), checks
+    assert len(checks) == 16 and all(c["ok"] for c in checks.values()), checks
     assert "280 parameters" in checks["hovering Conv2D in seed.py shows 280 and the weight shape"][
         "detail"]
     interpreter = result["interpreter"]
@@ -43,6 +43,9 @@ def test_counts_in_vscode_from_the_bundled_server(tmp_path: Path) -> None:
     assert "Sequential: 270 parameters" in checks[
         "with the cursor in get_model_without_bias the status bar shows its model (270)"]["detail"]
     assert (tmp_path / "03-seed-hover.png").stat().st_size > 10_000
+    # the notebook case: the later cell's layers, their channels from a variable of an earlier cell
+    assert any(name.startswith("in notebook.ipynb's cell ") for name in checks)
+    assert (tmp_path / "12-notebook-hover-1.png").stat().st_size > 10_000
 
 
 def test_with_no_python_anywhere_the_extension_says_what_to_install(tmp_path: Path) -> None:

@@ -2,7 +2,8 @@
 // rendered lines, hovers the layer names, takes screenshots. Writes what it saw to
 // $E2E_OUT/result.json and exits 1 when a check fails.
 //   node drive.mjs   (env: PORT, E2E_OUT, E2E_EXPECT=counts|install-hint|pip-hint, E2E_WORKSPACE,
-//                     E2E_EXTENSIONS, E2E_INTERPRETER: see run.sh)
+//                     E2E_EXTENSIONS, E2E_INTERPRETER, E2E_TORCH_SUMMARY, E2E_TORCH_NOTEBOOK:
+//                     see run.sh)
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +17,7 @@ const workspace = process.env.E2E_WORKSPACE;
 const extensions = process.env.E2E_EXTENSIONS;
 const interpreter = process.env.E2E_INTERPRETER ?? "";
 const torchSummary = process.env.E2E_TORCH_SUMMARY ? JSON.parse(process.env.E2E_TORCH_SUMMARY) : null;
+const torchNotebook = process.env.E2E_TORCH_NOTEBOOK ? JSON.parse(process.env.E2E_TORCH_NOTEBOOK) : null;
 mkdirSync(out, { recursive: true });
 const result = { expect, interpreter, checks: [], notifications: [], servers: [] };
 
@@ -70,13 +72,13 @@ async function waitForText(page, pattern, timeout = 60000) {
   return text;
 }
 
-async function hoverToken(page, token, lineMatch) {
+async function hoverToken(page, token, lineMatch, scope = ".monaco-editor") {
   // Code lenses arriving late push the lines down: let them land, and retry once more if the
   // mouse still ended up elsewhere.
   await page.locator(".codelens-decoration", { hasText: "parameters" }).first()
     .waitFor({ timeout: 15000 }).catch(() => {});
   for (let attempt = 0; attempt < 3; attempt++) {
-    const text = await hoverOnce(page, token, lineMatch);
+    const text = await hoverOnce(page, token, lineMatch, scope);
     if (text) {
       return text;
     }
@@ -86,10 +88,12 @@ async function hoverToken(page, token, lineMatch) {
   return "";
 }
 
-async function tokenBox(page, token, lineMatch) {
-  return page.evaluate(([token, source]) => {
+/** The middle of `token` on the first rendered line matching `lineMatch`, in the editors that
+ * `scope` selects (all by default; a notebook cell's own editor, say). */
+async function tokenBox(page, token, lineMatch, scope = ".monaco-editor") {
+  return page.evaluate(([token, source, scope]) => {
     const pattern = new RegExp(source);
-    for (const line of document.querySelectorAll(".monaco-editor .view-lines .view-line")) {
+    for (const line of document.querySelectorAll(`${scope} .view-lines .view-line`)) {
       if (!pattern.test(line.textContent.replace(/\u00a0/g, " "))) continue;
       const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
       for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -104,7 +108,7 @@ async function tokenBox(page, token, lineMatch) {
       }
     }
     return null;
-  }, [token, lineMatch.source]);
+  }, [token, lineMatch.source, scope]);
 }
 
 async function quickFix(page, token, lineMatch, title) {
@@ -133,10 +137,10 @@ async function quickFix(page, token, lineMatch, title) {
   return "the quick fix did not show";
 }
 
-async function hoverOnce(page, token, lineMatch) {
+async function hoverOnce(page, token, lineMatch, scope) {
   // Find the token's characters in the rendered line (a text range, whatever Monaco's spans are)
   // and rest the mouse on their middle until the hover widget shows.
-  const box = await tokenBox(page, token, lineMatch);
+  const box = await tokenBox(page, token, lineMatch, scope);
   if (!box) {
     return "";
   }
@@ -223,6 +227,67 @@ async function summaryPanel(page) {
     .waitFor({ timeout: 30000 }).then(() => true, () => false);
   check("clicking TinyResNet's lens opens its summary", closed && fromLens,
     !closed ? "the panel did not close" : fromLens ? "" : "no panel after the click");
+}
+
+/** A regular expression matching `text` as it is. */
+function literally(text) {
+  return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+}
+
+/** examples/notebook.ipynb in VS Code's notebook editor (the built-in ipynb extension; no
+ * kernel): the layers of its last code cell take their channels from a variable that an earlier
+ * cell binds, so their counts are right only if the server reads the cells as one program.
+ * Each layer's hint and hover, in that cell's own editor, must give torch's count
+ * ($E2E_TORCH_NOTEBOOK, from run.sh: the cells run for real). */
+async function notebookCase(page) {
+  const expected = torchNotebook ?? { cell: 0, layers: [] };
+  // the summary panel (beside) would leave the cells half the width, and the hints scrolled off
+  await page.locator(".tab", { hasText: "Summary: TinyResNet" }).locator(".codicon-close").first().click()
+    .catch(() => {});
+  await openFile(page, "notebook.ipynb");
+  // the notebook's cells are the rows of one list, data-index the cell's place in the notebook
+  const cell = `.notebook-editor .monaco-list-row[data-index="${expected.cell - 1}"] .monaco-editor`;
+  const squeezed = (text) => text.replace(/\s+/g, "");
+  const hintOf = (layer) => `# ${layer.params.toLocaleString("en-US")} params`;
+  // a layer's rendered line: its source line with the hint in it, and nothing else
+  const lineOf = (lines, layer) => lines.find((line) =>
+    squeezed(line).replace(squeezed(hintOf(layer)), "") === squeezed(layer.text) &&
+    line.includes(hintOf(layer)));
+  const start = Date.now();
+  let lines = [];
+  while (Date.now() - start < 60000) {
+    lines = (await page.locator(`${cell} .view-line`).allInnerTexts().catch(() => []))
+      .map((line) => line.replace(/\u00a0/g, " "));
+    if (expected.layers.every((layer) => lineOf(lines, layer))) {
+      break;
+    }
+    await page.waitForTimeout(500);
+  }
+  await page.waitForTimeout(500);  // the lenses and hints settle before the picture
+  await shot(page, "11-notebook-inlay-hints");
+  const hinted = expected.layers.map((layer) => lineOf(lines, layer));
+  check(`in notebook.ipynb's cell ${expected.cell}, each layer's inlay hint gives torch's count ` +
+    "(channels from an earlier cell)",
+    expected.layers.length > 0 && hinted.every(Boolean),
+    expected.layers.map((layer, i) => `${hinted[i]?.trim() ?? `no "${hintOf(layer)}" on "${layer.text.trim()}"`}` +
+      ` (torch: ${layer.params}; ${layer.uses.join(", ")} from an earlier cell)`).join(" | ") ||
+      `cell ${expected.cell}'s lines: ${lines.join(" / ")}`);
+
+  const hovers = [];
+  for (const [i, layer] of expected.layers.entries()) {
+    await page.mouse.move(5, 5);  // the last hover goes
+    await page.keyboard.press("Escape");
+    await page.waitForTimeout(300);
+    hovers.push(await hoverToken(page, layer.class, literally(layer.call), cell));
+    await shot(page, `12-notebook-hover-${i + 1}`);
+  }
+  const wanted = (layer) => `${layer.params.toLocaleString("en-US")} parameters`;
+  check(`in notebook.ipynb's cell ${expected.cell}, hovering each layer shows torch's count`,
+    expected.layers.length > 0 && expected.layers.every((layer, i) =>
+      hovers[i].includes(wanted(layer)) && hovers[i].includes(layer.class)),
+    expected.layers.map((layer, i) => `${layer.call}: ${hovers[i].split("\n")[0] || "no hover"}` +
+      ` (torch: ${wanted(layer)})`).join(" | "));
+  result.notebookHovers = hovers;
 }
 
 const profile = mkdtempSync(join(tmpdir(), "paramlens-chromium-"));
@@ -331,6 +396,7 @@ try {
       torchHover.split("\n")[0]);
 
     await summaryPanel(page);
+    await notebookCase(page);
 
     await openFile(page, "quick_fix.py");
     await page.locator(".monaco-editor .squiggly-error").first().waitFor({ timeout: 60000 }).catch(() => {});

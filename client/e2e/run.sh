@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The extension in a real VS Code: code-server 4.100.3 (VS Code 1.100.3) driven by headless
 # Chromium. Installs what it needs, packages the .vsix, installs it with --install-extension,
-# opens a copy of examples/ (plus a file for the quick fix) and checks what a user sees (see
-# drive.mjs). Screenshots and result.json go
+# opens a copy of examples/ (plus a file for the quick fix) and checks what a user sees, in
+# Python files and in examples/notebook.ipynb's notebook editor (see drive.mjs). The counts that
+# are not written in the examples come from torch (the model built, the notebook's cells run).
+# Screenshots and result.json go
 # to $E2E_OUT (default client/e2e/out). Exits non-zero when a check fails. Every process it
 # starts runs in one process group, killed on exit.
 #
@@ -111,6 +113,13 @@ print(json.dumps({"children": [[n, type(m).__name__, count(m)] for n, m in model
 PY
   ) || { log "torch could not build TinyResNet: the summary panel cannot be checked"; exit 1; }
 fi
+# What the notebook's last cell must show: its layers' counts with the cells run for real by torch
+# (channels from an earlier cell), never from paramlens.
+TORCH_NOTEBOOK=""
+if [ "$EXPECT" = "counts" ]; then
+  TORCH_NOTEBOOK=$(python3 "$HERE/torch_notebook.py" "$RUN/workspace/notebook.ipynb") ||
+    { log "torch could not run notebook.ipynb's cells: the notebook cannot be checked"; exit 1; }
+fi
 # Nothing from the caller's Python may reach the extension host: a PYTHONPATH that finds
 # paramlens would hide whether the bundled copy is the one that runs.
 unset PYTHONPATH PYTHONHOME PYTHONSTARTUP PYTHONUSERBASE
@@ -179,7 +188,7 @@ status=0
 # Its own process group too, so that Chromium goes with it whatever happens.
 cd "$CLIENT"
 PORT=$PORT E2E_OUT=$OUT E2E_EXPECT=$EXPECT E2E_WORKSPACE="$RUN/workspace" E2E_EXTENSIONS="$RUN/ext" \
-  E2E_INTERPRETER="$PYTHON" E2E_TORCH_SUMMARY="$TORCH_SUMMARY" \
+  E2E_INTERPRETER="$PYTHON" E2E_TORCH_SUMMARY="$TORCH_SUMMARY" E2E_TORCH_NOTEBOOK="$TORCH_NOTEBOOK" \
   setsid node "$HERE/drive.mjs" &
 DRIVER=$!
 wait "$DRIVER" || status=$?
