@@ -33,7 +33,7 @@ from paramlens.engine.evaluate.objects import (
     ParamV,
     TensorV,
 )
-from paramlens.engine.evaluate.program import model_total
+from paramlens.engine.evaluate.program import EntryResult, model_total
 from paramlens.engine.evaluate.summary import class_name
 
 
@@ -85,6 +85,17 @@ def summarize(value: Any, name: str, depth: int = 3,
     root = _row(walk, name, value, 0, frozenset())
     total, trainable, _unknown, _layers, why, known = model_total(value, memo)
     return ModelSummary(root, total, trainable, known, why, max(0, depth))
+
+
+def entry_tree(value: Any, name: str, result: EntryResult, depth: int) -> ModelSummary | None:
+    """The tree of a model an entry point built, with what its counts rest on: an entry that
+    stopped early built only part of it, and its total is then unknown."""
+    tree = summarize(value, name, depth, result.memo)
+    if tree is None:
+        return None
+    if result.why_incomplete:
+        tree = dataclasses.replace(tree, total=None, why=result.why_incomplete)
+    return dataclasses.replace(tree, assumptions=result.assumptions)
 
 
 def _row(walk: _Walk, name: str, value: Any, depth: int, path: frozenset[int]) -> SummaryRow:
