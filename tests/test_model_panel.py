@@ -40,7 +40,8 @@ LOGGING = ClientServerConfig(server_command=[
 
 @pytest_lsp.fixture(config=NO_WAIT)
 async def impatient(lsp_client: LanguageClient):
-    await start(lsp_client, {"debounceMs": 400})
+    # the background pass starts well after the panel's first question
+    await start(lsp_client, {"debounceMs": 1500})
     yield
     await lsp_client.shutdown_session()
 

@@ -64,8 +64,9 @@ function rowLine(row: SummaryRow): string {
   const shape = shapeText(row.outputShape);
   return `<span class="row" data-name="${escapeHtml(row.name)}" data-class="${escapeHtml(row.className)}" ` +
     `data-depth="${row.depth}" data-params="${row.params ?? ""}" data-shape="${escapeHtml(shape)}">` +
-    `<span class="label">${name}<span class="class">${escapeHtml(row.className)}</span></span>` +
-    `<span class="shape">${escapeHtml(shape)}</span><span class="params">${params}</span>${link}</span>`;
+    `<span class="label" title="${escapeHtml(`${row.name} ${row.className}`.trim())}">` +
+    `${name}<span class="class">${escapeHtml(row.className)}</span></span>` +
+    `<span class="shape" title="${escapeHtml(shape)}">${escapeHtml(shape)}</span><span class="params">${params}</span>${link}</span>`;
 }
 
 function rowHtml(row: SummaryRow): string {
@@ -108,8 +109,13 @@ export function panelHtml(answer: PanelAnswer | null, nonce: string, cspSource: 
   body { color: var(--vscode-editor-foreground); background: var(--vscode-editor-background);
     font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); }
   h2 { font-weight: 600; margin: 0.5em 0; }
-  .header, .row { display: grid; grid-template-columns: minmax(16em, 1fr) 12em 9em 6em; gap: 1em; }
-  .shape { font-variant-numeric: tabular-nums; white-space: nowrap; }
+  /* Fixed columns right of a label that may shrink to nothing: every row is a grid of its own
+     (a nested one narrower by its indent), and so they line up. A narrow panel scrolls. */
+  .header, .row { display: grid; grid-template-columns: minmax(0, 1fr) 12em 6.5em 4.5em; gap: 0.6em; }
+  .header, .tree { min-width: 36em; box-sizing: border-box; }
+  .header > span:nth-child(3) { text-align: right; }
+  .label, .shape, .params { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  .shape { font-variant-numeric: tabular-nums; }
   .note { color: var(--vscode-descriptionForeground); margin: 0 0 0.5em; }
   .header { border-bottom: 1px solid var(--vscode-panel-border, var(--vscode-editor-foreground));
     font-weight: 600; padding: 2px 0 2px 1.2em; }

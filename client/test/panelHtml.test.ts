@@ -35,7 +35,7 @@ test("a row shows its output shape as Keras writes it, `--` where unknown", () =
     children: [{ ...leaf("fc", "Linear", 20, 5), outputShape: [null, 10] }] } };
   const html = panelHtml(shaped, "n", "s");
   assert.match(html, /<span>Output Shape<\/span>/);
-  assert.match(html, /data-name="fc"[^>]*data-shape="\(None, 10\)">.*<span class="shape">\(None, 10\)<\/span>/);
+  assert.match(html, /data-name="fc"[^>]*data-shape="\(None, 10\)">.*<span class="shape" title="\(None, 10\)">\(None, 10\)<\/span>/);
   assert.match(panelHtml(summary, "n", "s"), /data-name="fc"[^>]*data-shape="--"/);
 });
 

@@ -40,6 +40,7 @@ READY = "paramlens/modelSummaryReady"  # server → client: {uri}, a "pending" a
 # about; its 0-based line there), or None where no document shows it
 Place = Callable[[int], tuple[str | None, int] | None]
 Words = Callable[[str], str]  # words about the program's lines, as the document's user names them
+Inside = Sequence[tuple[str, int, list[Made]]]  # Evaluation.inside's: (class, its line, instances)
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def find(evaluation: Evaluation, path: str, lines: list[str], at: tuple[int, int
     return Found(max(built, key=lambda pair: pair[1].known)[1])
 
 
-def _named(built: list[tuple[int, ModelSummary]], inside: list, path: str, name: str
+def _named(built: list[tuple[int, ModelSummary]], inside: Inside, path: str, name: str
            ) -> Found | None:
     tree = next((tree for _, tree in built if tree.root.name == name), None)
     if tree is not None:
@@ -81,7 +82,7 @@ def _named(built: list[tuple[int, ModelSummary]], inside: list, path: str, name:
     return Found(None, f"No model named {name} is built in this file.")
 
 
-def _at(evaluation: Evaluation, built: list[tuple[int, ModelSummary]], inside: list, path: str,
+def _at(evaluation: Evaluation, built: list[tuple[int, ModelSummary]], inside: Inside, path: str,
         lines: list[str], at: tuple[int, int], lenses: Sequence[ModelTotal]) -> Found | None:
     line, column = at
     made = _calls_at(evaluation, path, lines, line, column)

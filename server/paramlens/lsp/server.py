@@ -785,6 +785,7 @@ def did_close(ls: ParamlensServer, params: types.DidCloseTextDocumentParams) -> 
     ls.worker.cancel(uri)
     ls.by_path = {p: u for p, u in ls.by_path.items() if u != uri}
     ls.as_on_disk.pop(uri, None)
+    ls.summary_waiting.pop(uri, None)  # no pass publishes for it any more
     timer = ls.timers.pop(uri, None)
     if timer is not None:
         timer.cancel()
