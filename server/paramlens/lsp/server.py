@@ -387,7 +387,7 @@ class ParamlensServer(LanguageServer):
                 state.applied_layout = state.layout  # the snapshot's text is the latest
                 return compute(SnapshotView(state.text, self.thaw(state.asleep)))
             doc = self.sync(state)
-            if doc is None or doc.error and not wake:
+            if doc is None or (doc.error and not wake):
                 return empty
             return compute(LiveView(self, state, doc))
         finally:
