@@ -17,4 +17,4 @@ def test_client_unit_tests() -> None:
     done = subprocess.run(["npm", "test"], cwd=CLIENT, capture_output=True, text=True,
                           timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "# fail 0" in done.stdout and "# pass 21" in done.stdout
+    assert "# fail 0" in done.stdout and "# pass 24" in done.stdout

@@ -270,6 +270,7 @@ def test_rows_point_at_the_calls_that_make_them(tmp_path: Path, capsys) -> None:
     first, second = summary.root.children
     assert first.line == lines.index("        self.first = Block(4)") + 1
     assert second.line == lines.index("        self.second = Block(8)") + 1
+    assert first.path == second.path == str(model)  # not blocks.py, where Block's __init__ is
     inner_line = (tmp_path / "blocks.py").read_text().splitlines().index(
         "        self.inner = nn.Linear(width, width)") + 1
     assert first.children[0].line == inner_line

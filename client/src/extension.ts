@@ -11,8 +11,8 @@ import {
   checkCommand, debounceMs, ImportStrategy, importStrategy, interpreterCandidates, needsRestart,
   parseProbe, Probe, PROBE, resolveInterpreter, serverCommand, toServerOptions,
 } from "./settings";
-import { showModelSummary } from "./panel";
-import { ModelSummary } from "./panelHtml";
+import { showModelSummary, summaryReady } from "./panel";
+import { PanelAnswer } from "./panelHtml";
 import { modelAt, Summary } from "./status";
 
 let client: LanguageClient | undefined;
@@ -119,6 +119,12 @@ async function start(): Promise<void> {
   const created = new LanguageClient("paramlens", "paramlens",
     { command, args, transport: TransportKind.stdio }, clientOptions);
   client = created;
+  // a summary the server could not give yet ("not analysed yet"): it says when to ask again
+  created.onNotification("paramlens/modelSummaryReady", (params: { uri?: unknown }) => {
+    if (typeof params?.uri === "string") {
+      void summaryReady(params.uri);
+    }
+  });
   created.onDidChangeState((event) => {
     if (event.newState === State.Stopped && client === created) {
       status.text = "$(warning) paramlens stopped";
@@ -199,12 +205,12 @@ function render(): void {
   status.show();
 }
 
-async function askModelSummary(uri: string, position: vscode.Position): Promise<ModelSummary | null> {
+async function askModelSummary(uri: string, position: vscode.Position): Promise<PanelAnswer | null> {
   const current = client;
   if (!current || !current.isRunning()) {
     throw new Error("the paramlens server is not running");
   }
-  return current.sendRequest<ModelSummary | null>("paramlens/modelSummary",
+  return current.sendRequest<PanelAnswer | null>("paramlens/modelSummary",
     { textDocument: { uri }, position: { line: position.line, character: position.character } });
 }
 

@@ -11,7 +11,7 @@ the composed document's results in that cell's lines, and diagnostics are split 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lsprotocol import types
@@ -54,6 +54,18 @@ class NotebookLayout:
         if cell is None:
             return None
         return self.documents[self.notebook.cells.index(cell)], cell
+
+
+def cell_place(layout: NotebookLayout) -> Callable[[int], tuple[str | None, int] | None]:
+    """A line of the notebook's program → (its cell's URI, its 0-based line in that cell): where
+    the summary panel's links lead."""
+    def place(line: int) -> tuple[str | None, int] | None:
+        held = layout.document_at(line)
+        if held is None:
+            return None
+        document, cell = held
+        return document.uri, min(line, cell.last_line) - cell.first_line
+    return place
 
 
 def layout_of(workspace: Workspace, notebook_uri: str) -> NotebookLayout:

@@ -95,6 +95,9 @@ class OpenDocument:
     closed: bool = False
     waiting: int = 0  # requests waiting for the lock (changed on the event loop only)
     published: int = -1  # the `edits` whose diagnostics were published last
+    # the `edits` whose background pass ended without an evaluation (over its budget, failed):
+    # the summary panel says so rather than wait for one
+    gave_up: int = -1
     asleep: bytes | None = None  # a frozen Snapshot of the results, while `document` is None
     asleep_edits: int = -1  # the `edits` the snapshot was made for
     fixes: actions.PublishedFixes | None = None  # the published diagnostics that hold a fix
@@ -159,6 +162,9 @@ class ParamlensServer(LanguageServer):
         self.as_on_disk: dict[str, int | None] = {}
         self.disk_trees: dict[str, tuple[float, list]] = {}
         self.unevaluated: set[str] = set()  # documents a request answered before evaluating
+        # a document → the documents (it, or a notebook's cells) whose summary panel was told
+        # "not analysed yet": told again once its pass is done
+        self.summary_waiting: dict[str, set[str]] = {}
         self.options = Options()
         self.timers: dict[str, asyncio.TimerHandle] = {}
         self.published: set[str] = set()
@@ -337,9 +343,12 @@ class ParamlensServer(LanguageServer):
         return roots
 
     # requests ----------------------------------------------------------------------------------
-    async def answer(self, uri: str, compute: Callable[[View], T], empty: T) -> T:
+    async def answer(self, uri: str, compute: Callable[[View], T], empty: T,
+                     wake: bool = False) -> T:
         """`compute` on the document, in a request thread; `empty` when it is not open, cannot
-        be analysed, or the background analysis holds it for longer than REQUEST_WAIT.
+        be analysed, or the background analysis holds it for longer than REQUEST_WAIT. With
+        `wake`, a sleeping document is woken (its evaluation is asked for, which a snapshot
+        does not hold) and one that cannot be analysed is handed over too (to say why).
 
         The lock is waited for here, on the event loop, a few milliseconds at a time: a request
         waiting for a busy document holds no thread, and a cancelled one is answered at once
@@ -365,19 +374,20 @@ class ParamlensServer(LanguageServer):
             state.waiting -= 1
         # The lock is ours now and the thread releases it: shielded, so that a cancel cannot
         # drop the job before it runs and leave the document locked.
-        work = self.requests.submit(self._compute_locked, state, compute, empty)
+        work = self.requests.submit(self._compute_locked, state, compute, empty, wake)
         return await asyncio.shield(asyncio.wrap_future(work))
 
-    def _compute_locked(self, state: OpenDocument, compute: Callable[[View], T], empty: T) -> T:
+    def _compute_locked(self, state: OpenDocument, compute: Callable[[View], T], empty: T,
+                        wake: bool = False) -> T:
         try:
             if state.closed:
                 return empty
             if state.document is None and state.asleep is not None and \
-                    state.asleep_edits == state.edits:
+                    state.asleep_edits == state.edits and not wake:
                 state.applied_layout = state.layout  # the snapshot's text is the latest
                 return compute(SnapshotView(state.text, self.thaw(state.asleep)))
             doc = self.sync(state)
-            if doc is None or doc.error:
+            if doc is None or (doc.error and not wake):
                 return empty
             return compute(LiveView(self, state, doc))
         finally:
@@ -443,6 +453,7 @@ class ParamlensServer(LanguageServer):
             self.fresh(doc)
         yield
         passes = 0
+        done = False
         while not doc.error:
             self.let_requests_in(state)
             with state.lock:
@@ -463,6 +474,8 @@ class ParamlensServer(LanguageServer):
         with state.lock:
             if cancelled():
                 return
+            if not done:
+                state.gave_up = edits
             found: list[types.Diagnostic] = []
             fixes = None
             by_cell: dict[str, list[types.Diagnostic]] | None = None
@@ -505,6 +518,8 @@ class ParamlensServer(LanguageServer):
         if state.uri in self.unevaluated:
             self.unevaluated.discard(state.uri)
             self.refresh_views()
+        for asked in sorted(self.summary_waiting.pop(state.uri, ())):
+            self.protocol.notify(model_panel.READY, {"uri": asked})
         # Published for every version, empty lists too: a client (and a test) learns from it that
         # the document's evaluation for that version is done. (A notebook's are its cells'.)
         if to_client:
@@ -546,6 +561,19 @@ class ParamlensServer(LanguageServer):
             return None
         version = self.workspace.get_text_document(uri).version
         return None, version, notebook.cell_fixes.get(uri)
+
+    def summary_pending(self, uri: str) -> None:
+        """The summary panel on `uri` was told its document is not analysed yet: told again
+        once it is, by the pass that publishes its text's diagnostics: the one under way or
+        scheduled, else one started now (that text's were published before: a document woken
+        from sleep, an evaluation that another file's change made stale)."""
+        document = self.cells.get(uri, uri)
+        state = self.open.get(document)
+        if state is None:
+            return
+        self.summary_waiting.setdefault(document, set()).add(uri)
+        if state.published == state.edits and document not in self.timers:
+            self.schedule(document, 0)
 
     def notebook_changed(self, uri: str, version: int) -> None:
         """A notebook opened or changed (pygls has applied the change to its workspace): its
@@ -757,6 +785,7 @@ def did_close(ls: ParamlensServer, params: types.DidCloseTextDocumentParams) -> 
     ls.worker.cancel(uri)
     ls.by_path = {p: u for p, u in ls.by_path.items() if u != uri}
     ls.as_on_disk.pop(uri, None)
+    ls.summary_waiting.pop(uri, None)  # no pass publishes for it any more
     timer = ls.timers.pop(uri, None)
     if timer is not None:
         timer.cancel()
@@ -821,17 +850,35 @@ class LiveView:
         evaluator = self.state.evaluator
         return model_call_at(evaluator, self.doc, line, column) if evaluator is not None else None
 
-    def model_summary(self, line: int | None, name: str | None) -> dict[str, object] | None:
-        """The summary panel's tree (lsp/model_panel.py), from the evaluation the lenses use.
-        A user asked for it: the evaluation may take longer than a hover's budget."""
-        self.ls.fresh(self.doc)
-        evaluator = self.ls.evaluator(self.state)
+    def model_summary(self, at: tuple[int, int] | None, name: str | None) -> dict[str, object]:
+        """The summary panel's answer (lsp/model_panel.py) for a position of the program (1-based
+        line, character column), from the evaluation the lenses use. A user asked for it: the
+        evaluation may take longer than a hover's budget."""
+        doc, state = self.doc, self.state
+        if doc.error:
+            return model_panel.status("unavailable", f"paramlens cannot read this file: {doc.error}")
+        self.ls.fresh(doc)
+        evaluator = self.ls.evaluator(state)
         try:
-            evaluation = evaluator.evaluation(self.doc, within=model_panel.WAIT)
-            return model_panel.model_summary(evaluation, evaluator.path, line, name)
+            evaluation = evaluator.evaluation(doc, within=model_panel.WAIT)
+            if evaluation is None:
+                if evaluator.failure is not None:
+                    return model_panel.status("unavailable", f"paramlens cannot evaluate this "
+                                                             f"file: {evaluator.failure}.")
+                if state.gave_up == state.edits:
+                    return model_panel.status("unavailable", model_panel.OVER_BUDGET)
+                return model_panel.status("pending", model_panel.PENDING)
+            lenses = self.ls.results(state, doc).models  # the lenses' models, in its lines
+            layout = state.applied_layout
+            if layout is None:
+                return model_panel.model_summary(evaluation, evaluator.path, doc.lines, at, name,
+                                                 lenses)
+            return model_panel.model_summary(evaluation, evaluator.path, doc.lines, at, name,
+                                             lenses, notebooks.cell_place(layout),
+                                             layout.notebook.words)
         except Exception:  # a bug of ours costs the panel, never the server
-            log.error("model summary of %s failed:\n%s", self.doc.uri, traceback.format_exc())
-            return None
+            log.error("model summary of %s failed:\n%s", doc.uri, traceback.format_exc())
+            return model_panel.status("unavailable", model_panel.FAILED)
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
@@ -942,11 +989,12 @@ async def file_summary(ls: ParamlensServer, params: object) -> dict[str, object]
 
 @server.feature("paramlens/modelSummary")
 async def model_summary(ls: ParamlensServer, params: object) -> dict[str, object] | None:
-    """The summary panel's tree: the model at `position`, or named `model`, else the largest.
-    Only a live document has an evaluation to walk: a sleeping one or a cell answers None."""
+    """The summary panel's answer (lsp/model_panel.py): the model at `position`, or named
+    `model`, else the largest; in a notebook's cell, of the notebook's program. None for a
+    document that is not open."""
     document = _field(params, "textDocument") or _field(params, "text_document")
     uri = _field(document, "uri")
-    if not isinstance(uri, str):
+    if not isinstance(uri, str) or uri not in ls.open and uri not in ls.cells:
         return None
     name = _field(params, "model")
     position = _field(params, "position")
@@ -954,14 +1002,23 @@ async def model_summary(ls: ParamlensServer, params: object) -> dict[str, object
     character = _field(position, "character")
 
     def compute(view: View) -> dict[str, object] | None:
-        if not isinstance(view, LiveView):
-            return None
-        at: int | None = None
+        program, offset = view, 0
+        if isinstance(view, notebooks.CellView):  # a cell: its position in the notebook's lines
+            program, offset = view.program, view.offset
+        if not isinstance(program, LiveView):
+            return None  # (woken for this request: never a snapshot)
+        at: tuple[int, int] | None = None
         if isinstance(line, int) and isinstance(character, int):
-            at, _ = from_lsp_position(ls.codec(), view, types.Position(line=line, character=character))
-        return view.model_summary(at, name if isinstance(name, str) else None)
+            in_view = from_lsp_position(ls.codec(), view,
+                                        types.Position(line=line, character=character))
+            at = (in_view[0] + offset, in_view[1])
+        return program.model_summary(at, name if isinstance(name, str) else None)
 
-    return await ls.answer(uri, compute, None)
+    found = await ls.answer(uri, compute, None, wake=True)
+    if found is None or found.get("status") == "pending":
+        ls.summary_pending(uri)  # the panel is told when it can ask again
+        return found or model_panel.status("pending", model_panel.PENDING)
+    return found
 
 
 def _field(value: object, key: str) -> object:

@@ -40,7 +40,7 @@ from paramlens.engine.evaluate.program import (
     model_total,
 )
 from paramlens.engine.evaluate.summary import children
-from paramlens.engine.evaluate.tree import ModelSummary, summarize
+from paramlens.engine.evaluate.tree import ModelSummary, entry_tree
 from paramlens.engine.nodes import all_nodes, source_text
 
 
@@ -92,18 +92,19 @@ class Evaluation:
     # each file's totals' models as built (name, line, the model, the entry that built it), for
     # `summaries`: the trees are worked out only when asked for (`paramlens summary`)
     built: dict[str, list[tuple[str, int, Any, EntryResult]]] = field(default_factory=dict)
+    # each file's model classes that are built only inside other models (a block whose
+    # `__init__` needs arguments): (class name, class line, each instance and its entry)
+    inside: dict[str, list[tuple[str, int, list[tuple[InstanceV, EntryResult]]]]] = \
+        field(default_factory=dict)
 
     def summaries(self, path: str, depth: int = 3) -> list[tuple[int, ModelSummary]]:
         """(line, tree) for each total of the file at `path` whose model was built, in the order
         of `totals`."""
         found: list[tuple[int, ModelSummary]] = []
         for name, line, value, result in self.built.get(path, []):
-            tree = summarize(value, name, depth, result.memo)
-            if tree is None:
-                continue
-            if result.why_incomplete:  # the entry stopped early: what it built is not all
-                tree = dataclasses.replace(tree, total=None, why=result.why_incomplete)
-            found.append((line, dataclasses.replace(tree, assumptions=result.assumptions)))
+            tree = entry_tree(value, name, result, depth)
+            if tree is not None:
+                found.append((line, tree))
         return found
 
 
@@ -563,10 +564,14 @@ def _class_totals(evaluation: Evaluation, results: list[EntryResult]) -> None:
     else the range of them."""
     instances: dict[int, list[tuple[InstanceV, EntryResult]]] = {}
     for result in results:
-        if result.is_root and is_model(result.value):
-            for instance in _instances_in(result.value):
+        if not result.is_root:
+            continue
+        seen: set[int] = set()  # a block held by two of the models the module binds: once
+        for model in _models_of(result):
+            for instance in _instances_in(model):
                 node = instance.cls.node
-                if node is not None:
+                if node is not None and id(instance) not in seen:
+                    seen.add(id(instance))
                     instances.setdefault(id(node), []).append((instance, result))
     have = {(path, t.line) for path, ts in evaluation.totals.items() for t in ts}
     for found in instances.values():
@@ -574,6 +579,7 @@ def _class_totals(evaluation: Evaluation, results: list[EntryResult]) -> None:
         path, line = cls.module.path, cls.node.lineno  # type: ignore[union-attr]
         if not path or (path, line) in have:
             continue
+        evaluation.inside.setdefault(path, []).append((cls.name, line, [*found]))
         counts = [model_total(instance, result.memo)[0] for instance, result in found]
         known = sorted({c for c in counts if c is not None})
         entries = sorted({r.name for _, r in found})
@@ -589,6 +595,17 @@ def _class_totals(evaluation: Evaluation, results: list[EntryResult]) -> None:
                                    else "", (where,), span_of_totals=tuple(known),
                                    instances=len(found))
         evaluation.totals.setdefault(path, []).append(total)
+
+
+def _models_of(result: EntryResult) -> list[Any]:
+    """The models an entry point built: what a builder or class returned, or each model the
+    module's own code binds to a name (a script's, a notebook's)."""
+    if result.kind != "module":
+        return [result.value] if is_model(result.value) else []
+    found = result.value if isinstance(result.value, list) else []
+    models = list({id(value): value for _stmt, _name, value in found
+                   if is_model(value) and not isinstance(value, LayerObj)}.values())
+    return models
 
 
 def _instances_in(model: Any) -> list[InstanceV]:

@@ -735,6 +735,7 @@ class Frameworks:
             return TensorV((None, *shape) if shape is not None else None, "keras")
         if short == "Sequential":
             model = KerasModelV("Sequential", [], site=self.recorder.site_of(node), node=node)
+            _keep_name(m, model, kwargs)
             layers = args[0] if args else kwargs.get("layers")
             if layers is not None:
                 items = m.iterate(layers)
@@ -748,7 +749,9 @@ class Frameworks:
         if short in ("Model", "Functional"):
             inputs = kwargs.get("inputs", args[0] if args else None)
             outputs = kwargs.get("outputs", args[1] if len(args) > 1 else None)
-            return self.functional(m, inputs, outputs, node)
+            model = self.functional(m, inputs, outputs, node)
+            _keep_name(m, model, kwargs)
+            return model
         if short == "shape" and args and qualname.split(".")[-2] == "ops":
             tensor = m.deref(args[0])
             if isinstance(tensor, TensorV) and tensor.shape is not None:
@@ -804,6 +807,8 @@ class Frameworks:
                 for layer in m.deref(out).layers:
                     layers[layer.id] = layer
             model.layers = sorted(layers.values(), key=lambda la: la.id)
+            if len(out_list) == 1:
+                model.output_shape = m.deref(out_list[0]).shape
         self.recorder.record_model(model)
         return model
 
@@ -820,7 +825,7 @@ class Frameworks:
             if isinstance(outs, TensorV):
                 out_shape = outs.shape
         else:
-            out_shape = model.attrs.get("__output_shape__")
+            out_shape = model.output_shape
         base = x.layers if isinstance(x, TensorV) else frozenset()
         return TensorV(out_shape, "keras", base | layers | {_ModelNode(model)})
 
@@ -849,7 +854,7 @@ class Frameworks:
                 x = self.call_keras_instance(m, layer, (x,), {})
             else:
                 x = TensorV(None, "keras")
-        model.attrs["__output_shape__"] = x.shape if isinstance(x, TensorV) else None
+        model.output_shape = x.shape if isinstance(x, TensorV) else None
 
     def keras_model_method(self, m: Machine, model: KerasModelV, name: str, args: tuple,
                            kwargs: dict) -> Any:
@@ -895,6 +900,7 @@ class Frameworks:
                 result = m.deref(m.call_function(call, (layer, x, *args[1:]), rest))
                 if isinstance(result, TensorV):
                     out = result.shape
+        layer.output_shape = out
         return TensorV(out, "keras", history | {layer})
 
     def add_weight(self, m: Machine, args: tuple, kwargs: dict) -> TensorV:
@@ -925,6 +931,7 @@ class Frameworks:
                 if isinstance(tensor, TensorV) and tensor.shape:
                     layer.attrs[slot] = tensor.shape[-1]
         if not isinstance(x, TensorV):
+            layer.output_shape = None
             return TensorV(None, "keras", frozenset({layer}))
         shape = x.shape
         if not layer.built:
@@ -932,7 +939,7 @@ class Frameworks:
                 layer.why = layer.why or "its input shape is not fixed by the code"
             else:
                 self.keras_build(layer, shape)
-        out = keras_output_shape(layer, shape)
+        out = layer.output_shape = keras_output_shape(layer, shape)
         return TensorV(out, "keras", x.layers | {layer})
 
     def keras_build(self, layer: LayerObj, shape: tuple) -> None:
@@ -955,20 +962,33 @@ class Frameworks:
                 history = history | t.layers
         layer.built = True
         layer.params = {}
-        if not tensors or not all(isinstance(t, TensorV) and t.shape is not None for t in tensors):
-            return TensorV(None, "keras", history)
-        shapes = [t.shape for t in tensors]
-        if layer.spec.short == "Concatenate":
-            axis = layer.values.get("axis", -1)
-            rank = len(shapes[0])
-            if not isinstance(axis, int) or any(len(s) != rank for s in shapes):
-                return TensorV(None, "keras", history)
-            axis = axis % rank
-            dims = [s[axis] for s in shapes]
-            total = sum(dims) if all(isinstance(d, int) for d in dims) else None
-            out = tuple(total if i == axis else shapes[0][i] for i in range(rank))
-            return TensorV(out, "keras", history)
-        return TensorV(shapes[0], "keras", history)
+        out = layer.output_shape = _merged_shape(layer, tensors)
+        return TensorV(out, "keras", history)
+
+
+def _merged_shape(layer: LayerObj, tensors: list[Any]) -> tuple | None:
+    """What a merge layer (Add, Concatenate, ...) gives its inputs: None where a shape is not
+    fixed."""
+    if not tensors or not all(isinstance(t, TensorV) and t.shape is not None for t in tensors):
+        return None
+    shapes = [t.shape for t in tensors]
+    if layer.spec.short == "Concatenate":
+        axis = layer.values.get("axis", -1)
+        rank = len(shapes[0])
+        if not isinstance(axis, int) or any(len(s) != rank for s in shapes):
+            return None
+        axis = axis % rank
+        dims = [s[axis] for s in shapes]
+        total = sum(dims) if all(isinstance(d, int) for d in dims) else None
+        return tuple(total if i == axis else shapes[0][i] for i in range(rank))
+    return shapes[0]
+
+
+def _keep_name(m: Machine, model: KerasModelV, kwargs: dict) -> None:
+    """`Sequential(..., name="head")`: what `model.name` gives, and the summary's name for it."""
+    name = m.deref(kwargs.get("name"))
+    if isinstance(name, str):
+        model.attrs["name"] = name
 
 
 def _raise_if_refused(layer: LayerObj) -> None:

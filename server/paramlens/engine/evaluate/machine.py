@@ -1402,10 +1402,12 @@ class Machine:
                     node: ast.Call | None) -> Any:
         if cls.dataclass_fields is not None and cls.lookup("__init__") is MISSING:
             return self.dataclass_init(cls, args, kwargs)
+        # where it is made, for the model summary's rows: taken before `__init__` runs, which
+        # moves `site_path` to the file of each call it makes (a class of another module)
+        site = self.program.recorder.site_of(node)
         made = self.remembered(cls, args, kwargs, self.construct_instance)
         if isinstance(made, InstanceV) and made.site is None and isinstance(node, ast.Call):
-            # where it was made, for the model summary's rows (a replayed copy gets its own)
-            made.site, made.node = self.program.recorder.site_of(node), node
+            made.site, made.node = site, node  # (a replayed copy gets its own)
         return made
 
     def construct_instance(self, cls: ClassV, args: tuple[Any, ...], kwargs: dict[str, Any]

@@ -157,10 +157,11 @@ class Cloner:
             out.params = None if value.params is None else \
                 {k: self.copy(p) for k, p in value.params.items()}
             out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
+            out.output_shape = value.output_shape  # a tuple of dimensions: nothing to copy
         elif isinstance(value, InstanceV):
             out = InstanceV(value.cls, {}, value.exact, [], value.framework, value.frozen)
             done[id(value)] = out
-            for name in ("built",):
+            for name in ("built", "output_shape"):
                 if hasattr(value, name):
                     setattr(out, name, getattr(value, name))
             out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
@@ -176,6 +177,7 @@ class Cloner:
             out.layers = [self.copy(v) for v in value.layers]
             out.inputs, out.outputs = self.copy(value.inputs), self.copy(value.outputs)
             out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
+            out.output_shape = value.output_shape
         else:
             raise NotAKey  # something the replay cannot copy: the call is not remembered
         return out

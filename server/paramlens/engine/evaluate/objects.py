@@ -219,6 +219,9 @@ class LayerObj:
     frozen: bool = False
     node: Any = None  # the constructor call: its current lines, after edits above it
     refused: bool = False  # the framework raises on these arguments (`why` says what it says)
+    # Keras: the shape (batch axis included) its last call returned, as Keras' summary shows
+    # the last node's; None while it was never called on a tensor of known shape
+    output_shape: tuple[Any, ...] | None = None
 
     @property
     def count(self) -> int | None:
@@ -248,6 +251,7 @@ class InstanceV:
     serial: int = field(default_factory=lambda: next(_ids), compare=False)
     site: tuple[str, int, int] | None = None  # the call that made it (`BasicBlock(64, 128)`)
     node: Any = None  # that call: its current lines, after edits above it
+    output_shape: tuple[Any, ...] | None = None  # a Keras layer of the project: as LayerObj's
 
 
 @dataclass(eq=False)
@@ -277,6 +281,7 @@ class KerasModelV:
     attrs: dict[str, Any] = field(default_factory=dict)
     node: Any = None  # the call that made it: its current lines, after edits above it
     serial: int = field(default_factory=lambda: next(_ids), compare=False)
+    output_shape: tuple[Any, ...] | None = None  # its outputs' shape, when it has one output
 
 
 @dataclass(eq=False)

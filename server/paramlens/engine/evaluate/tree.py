@@ -10,6 +10,11 @@ and so which one is `shared`, is decided over the whole tree, as torchinfo does.
 
 Framework layers are leaves: their sublayers (a `TransformerEncoderLayer`'s `self_attn`) are not
 modelled, only their count. Keras models list their layers at depth 1.
+
+`output_shape` is what the evaluation flowed through the layer (Keras: an `Input`, a
+`Sequential` with an input shape, `model.build(shape)`, a functional graph), batch axis
+included, as the last call made it (Keras' summary shows a layer's last node). Torch modules
+have none: the evaluator does not run `forward`.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from paramlens.engine.evaluate.frameworks import _children, _is_module
+from paramlens.engine.evaluate.frameworks import _children, _is_module, _ModelNode
 from paramlens.engine.evaluate.objects import (
     ContainerV,
     InstanceV,
@@ -28,7 +33,7 @@ from paramlens.engine.evaluate.objects import (
     ParamV,
     TensorV,
 )
-from paramlens.engine.evaluate.program import model_total
+from paramlens.engine.evaluate.program import EntryResult, model_total
 from paramlens.engine.evaluate.summary import class_name
 
 
@@ -45,6 +50,8 @@ class SummaryRow:
     own: int | None = 0  # parameters held by the module itself, not by a submodule
     children: tuple[SummaryRow, ...] = ()
     cut: bool = False  # it has children the depth limit hides
+    # its output's shape, batch axis first (None: a dimension of any size); None if not known
+    output_shape: tuple[int | None, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,17 @@ def summarize(value: Any, name: str, depth: int = 3,
     return ModelSummary(root, total, trainable, known, why, max(0, depth))
 
 
+def entry_tree(value: Any, name: str, result: EntryResult, depth: int) -> ModelSummary | None:
+    """The tree of a model an entry point built, with what its counts rest on: an entry that
+    stopped early built only part of it, and its total is then unknown."""
+    tree = summarize(value, name, depth, result.memo)
+    if tree is None:
+        return None
+    if result.why_incomplete:
+        tree = dataclasses.replace(tree, total=None, why=result.why_incomplete)
+    return dataclasses.replace(tree, assumptions=result.assumptions)
+
+
 def _row(walk: _Walk, name: str, value: Any, depth: int, path: frozenset[int]) -> SummaryRow:
     shared = id(value) in walk.seen
     walk.seen.add(id(value))
@@ -96,7 +114,18 @@ def _row(walk: _Walk, name: str, value: Any, depth: int, path: frozenset[int]) -
     path, line = _place(value)
     return SummaryRow(name, class_name(value), depth, total,
                       trainable if total is not None else None, line, path, shared,
-                      _own(value), shown, cut=bool(kids) and not shown)
+                      _own(value), shown, cut=bool(kids) and not shown,
+                      output_shape=known_shape(getattr(value, "output_shape", None)))
+
+
+def known_shape(shape: Any) -> tuple[int | None, ...] | None:
+    """A shape whose every dimension is a size or None (Keras' "any size"); None for a shape
+    the code does not fix, in part or whole: a half-known shape is not shown."""
+    if not isinstance(shape, tuple):
+        return None
+    if not all(d is None or isinstance(d, int) and not isinstance(d, bool) for d in shape):
+        return None
+    return shape
 
 
 def _as_shared(row: SummaryRow) -> SummaryRow:
@@ -110,14 +139,54 @@ def _named_children(value: Any) -> list[tuple[str, Any]]:
     if isinstance(value, KerasModelV):
         # the name the code gives it; Keras' own (`conv2d_3`) depends on what the session
         # built before, so none is made up
-        return [(str(layer.values.get("name") or ""), layer) if isinstance(layer, LayerObj)
-                else ("", layer) for layer in value.layers]
+        return [(_keras_name(layer), layer) for layer in _keras_layers(value)]
     if isinstance(value, (InstanceV, ContainerV)):
         return _children(value)
     if isinstance(value, LayerObj):
         # a submodule the code set on a framework layer (`conv.extra = nn.Linear(...)`)
         return [(k, v) for k, v in value.attrs.items() if _is_module(v)]
     return []
+
+
+def _keras_name(layer: Any) -> str:
+    if isinstance(layer, LayerObj):
+        return str(layer.values.get("name") or "")
+    if isinstance(layer, KerasModelV):
+        name = layer.attrs.get("name")
+        return name if isinstance(name, str) else ""
+    return ""
+
+
+def _keras_layers(model: KerasModelV) -> list[Any]:
+    """A model's own layers, as Keras lists them: a model called inside a functional graph is
+    one layer (its tensors' history holds it, and its layers beside it), in the order the
+    code made them."""
+    nested = [node.model for node in model.layers if isinstance(node, _ModelNode)]
+    if not nested:
+        return list(model.layers)
+    inside: set[int] = set()
+    for inner in nested:
+        inside |= {id(layer) for layer in _all_layers(inner)}
+    kept = [layer for layer in model.layers
+            if not isinstance(layer, _ModelNode) and id(layer) not in inside]
+    unique = list({id(inner): inner for inner in nested}.values())
+    return sorted(kept + unique, key=_made_at)
+
+
+def _all_layers(model: KerasModelV) -> list[Any]:
+    found: list[Any] = []
+    for layer in model.layers:
+        inner = layer.model if isinstance(layer, _ModelNode) else layer
+        found.append(inner)
+        if isinstance(inner, KerasModelV):
+            found += _all_layers(inner)
+    return found
+
+
+def _made_at(layer: Any) -> int:
+    """When a layer or model was made: layers' ids and models' serials share one counter."""
+    order = layer.serial if isinstance(layer, KerasModelV) else getattr(layer, "id", 0)
+    return order if isinstance(order, int) else 0
 
 
 def _own(value: Any) -> int | None:

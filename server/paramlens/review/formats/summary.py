@@ -1,12 +1,14 @@
 """`paramlens summary`'s output: a model's tree in torchinfo's layout, or as JSON.
 
 The text follows torchinfo's `summary(model, depth=N)`: one row per module down to the depth
-limit, `Class (name): depth-idx` (the index counts the rows of that depth in listing order), and
-its Param # column: a module's whole count at the depth limit or where it has no submodules,
-above the limit only what it holds itself (else `--`), `(recursive)` for a module listed before,
-the count in parentheses when none of it is trainable. Then Total / Trainable / Non-trainable
-params, counted once each. A count the code does not fix shows `?`, and the totals then say
-"at least". rich lays the rows out to the terminal's width, as the check table does.
+limit, `Class (name): depth-idx` (the index counts the rows of that depth in listing order), its
+Output Shape column (where the evaluation flowed a shape through the layer, else `--`, as
+torchinfo marks a shape it has not), and its Param # column: a module's whole count at the depth
+limit or where it has no submodules, above the limit only what it holds itself (else `--`),
+`(recursive)` for a module listed before, the count in parentheses when none of it is trainable.
+Then Total / Trainable / Non-trainable params, counted once each. A count the code does not fix
+shows `?`, and the totals then say "at least". rich lays the rows out to the terminal's width,
+as the check table does.
 """
 
 from __future__ import annotations
@@ -31,6 +33,14 @@ class ShownModel:
     line: int  # the def, class or assignment that made it
     summary: ModelSummary
     notebook: Notebook | None = None  # the file is a notebook: lines are named by cell
+
+
+def shape_cell(row: SummaryRow) -> str:
+    """`(None, 48, 48, 32)`, written as Keras' summary writes it (the only shapes known are
+    Keras'), or `--`."""
+    if row.output_shape is None:
+        return "--"
+    return f"({', '.join(str(d) for d in row.output_shape)})"
 
 
 def params_cell(row: SummaryRow, limit: int) -> str:
@@ -87,13 +97,14 @@ def render_summary_text(models: list[ShownModel], width: int, color: bool) -> st
         table = Table(box=box.SIMPLE_HEAD, safe_box=True, header_style="bold", pad_edge=False,
                       show_edge=False)
         table.add_column("Layer (type (var_name):depth-idx)", overflow="fold")
+        table.add_column("Output Shape", overflow="fold")
         table.add_column("Param #", justify="right", no_wrap=True)
         table.add_column("line", justify="right", no_wrap=True)
         index: dict[int, int] = {}
         for row in walk_rows(summary.root):
             index[row.depth] = index.get(row.depth, 0) + 1
-            table.add_row(_label(row, index[row.depth]), params_cell(row, summary.depth),
-                          line_cell(row, shown))
+            table.add_row(_label(row, index[row.depth]), shape_cell(row),
+                          params_cell(row, summary.depth), line_cell(row, shown))
         console.print(table)
         non_trainable = summary.known - summary.trainable
         console.print(f"Total params: {_count(summary, summary.known)}")
@@ -109,6 +120,7 @@ def render_summary_text(models: list[ShownModel], width: int, color: bool) -> st
 def row_json(row: SummaryRow, shown: ShownModel) -> dict[str, Any]:
     found = {"name": row.name, "class": row.class_name, "depth": row.depth,
              "params": row.params, "trainable": row.trainable, "line": row.line,
+             "output_shape": list(row.output_shape) if row.output_shape is not None else None,
              "path": os.path.relpath(row.path) if row.path else None,
              "shared": row.shared, "cut": row.cut,
              "children": [row_json(c, shown) for c in row.children]}
