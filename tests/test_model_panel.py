@@ -316,7 +316,8 @@ async def test_summary_in_a_notebook_cell(client: LanguageClient) -> None:
     found = await ask(client, cells["block"], inside, 8)
     assert found["status"] == "built"
     assert shown(found["root"], "2") == torch_tree("2", model[2])
-    # its call named as the notebook's user finds it: the third Python cell, line 5
+    # its call named as the notebook's user finds it: cell 4 (the markdown cell counts), line 5
     made = lines.index("    Block(8),") + 1
-    assert f"Python cell 3, line {made}" in found["note"] and "`Block(8)`" in found["note"]
+    assert f"cell 4, line {made}" in found["note"] and "Python cell" not in found["note"]
+    assert "`Block(8)`" in found["note"]
     assert "2 times" in found["note"], found["note"]

@@ -138,9 +138,9 @@ async def test_notebook_cells_are_one_program(client: LanguageClient) -> None:
     assert mismatch.range.start == types.Position(line=3, character=_utf16(row[:start]))
     end = start + len("nn.Conv2d(8, 4, 1)")
     assert mismatch.range.end == types.Position(line=3, character=_utf16(row[:end]))
-    # a line of another cell is named by the cell's rank among the Python cells: a client sends
-    # only those (VS Code's does), so the markdown cell is not counted
-    assert "16 channels" in mismatch.message and "(Conv2d on Python cell 2, line 3)" in \
+    # a line of another cell is named by the cell's rank among all cells, as the CLI and VS Code's
+    # status bar number it: the imports are cell 1, the markdown cell 2, the model cell 3
+    assert "16 channels" in mismatch.message and "(Conv2d on cell 3, line 3)" in \
         mismatch.message
     assert not PUBLISHED[CELLS["imports"]].diagnostics  # every code cell gets its list
 
@@ -208,8 +208,8 @@ async def test_editing_a_cell_and_inserting_one_updates_the_results(client: Lang
     await _until(lambda: _mismatches(CELLS["model"]))
     [mismatch] = _mismatches(CELLS["model"])
     assert "4 channels" in mismatch.message and mismatch.range.start.line == 3
-    # the inserted cell is the second Python cell now: the model cell is the third
-    assert "Python cell 3, line 3" in mismatch.message
+    # the inserted cell is cell 2 now: the model cell is the fourth
+    assert "cell 4, line 3" in mismatch.message and "Python cell" not in mismatch.message
     assert not PUBLISHED[CELLS["inserted"]].diagnostics
 
     # closing the notebook clears what its cells showed
@@ -220,17 +220,17 @@ async def test_editing_a_cell_and_inserting_one_updates_the_results(client: Lang
     assert await hover_text(client, CELLS["model"], *hover_at) is None
 
 
-def test_the_server_registers_for_jupyter_python_cells() -> None:
-    """The capability as VS Code's client reads it (it then syncs those cells as notebooks; a
-    client that does not say it syncs notebooks is not offered it, pygls' rule)."""
+def test_the_server_registers_for_jupyter_notebooks_and_all_their_cells() -> None:
+    """The capability as VS Code's client reads it (it then syncs those notebooks; a client that
+    does not say it syncs notebooks is not offered it, pygls' rule). No cell selector: LSP then
+    syncs every cell, markdown too, so that the server knows each Python cell's number."""
     server = RawServer()
     try:
         reply = server.response(server.send("initialize", {
             "processId": None, "rootUri": None,
             "capabilities": {"notebookDocument": {"synchronization": {}}}}))
         assert reply["result"]["capabilities"]["notebookDocumentSync"] == {
-            "notebookSelector": [{"notebook": "jupyter-notebook",
-                                  "cells": [{"language": "python"}]}]}
+            "notebookSelector": [{"notebook": "jupyter-notebook"}]}
     finally:
         server.stop()
 

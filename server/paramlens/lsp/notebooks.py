@@ -21,10 +21,11 @@ from paramlens.engine.notebook import CodeCell, Notebook, compose, reworded_laye
 from paramlens.engine.results import Diagnostic, LayerResult, ModelTotal, Span
 from paramlens.lsp.answers import View
 
-# what the server registers for: Python cells of Jupyter notebooks
+# What the server registers for: every cell of Jupyter notebooks. Only the Python cells are
+# analysed, but with the markdown ones synced too (no cell selector: LSP then syncs all cells) a
+# cell is numbered as the CLI numbers it and as VS Code's status bar does ("Cell 3 of 7").
 SYNC = types.NotebookDocumentSyncOptions(notebook_selector=[
-    types.NotebookDocumentFilterWithNotebook(
-        notebook="jupyter-notebook", cells=[types.NotebookCellLanguage(language="python")])])
+    types.NotebookDocumentFilterWithNotebook(notebook="jupyter-notebook")])
 
 
 @dataclass(frozen=True)
@@ -73,17 +74,15 @@ def layout_of(workspace: Workspace, notebook_uri: str) -> NotebookLayout:
     notebook = workspace.get_notebook_document(notebook_uri=notebook_uri)
     sources: list[tuple[int, str]] = []
     documents: list[CellDocument] = []
-    for cell in notebook.cells if notebook is not None else []:
+    for number, cell in enumerate(notebook.cells if notebook is not None else [], start=1):
         if cell.kind != types.NotebookCellKind.Code:
             continue
         document = workspace.get_text_document(cell.document)
         if document.language_id not in (None, "python"):
             continue  # a %%sql or R cell of a Python notebook
-        sources.append((len(sources) + 1, document.source))
+        sources.append((number, document.source))
         documents.append(CellDocument(cell.document, document.version))
-    # Numbered over the Python cells: VS Code's client sends the server those only (the cells
-    # the server registers for), so their rank among all cells is unknown here.
-    return NotebookLayout(compose(sources, label="Python cell"), tuple(documents))
+    return NotebookLayout(compose(sources), tuple(documents))
 
 
 def _in_cell(span: Span, offset: int) -> Span:
