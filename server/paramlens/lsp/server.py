@@ -1,6 +1,9 @@
-"""The language server: pygls handlers over `document.Document`. The only module that knows LSP.
+"""The language server's state and the work behind its handlers: `ParamlensServer` holds the open
+documents and brings them up to date, and `server` is the instance that pygls runs. The handlers
+themselves are thin, in lifecycle.py (initialize, shutdown, settings), sync.py (documents and
+notebooks) and features.py (hover, hints, lenses, actions, the status bar and the panel).
 
-Handlers are thin and never analyse on the event loop, so that requests on other documents,
+Handlers and never analyse on the event loop, so that requests on other documents,
 `$/cancelRequest`, `shutdown` and `exit` are answered at once whatever is being analysed:
 - a request (hover, hints, lenses) runs in a request thread: it takes the document's lock,
   brings the blocks it asks about up to date and answers; if the background analysis holds the
@@ -19,19 +22,16 @@ import asyncio
 import gc
 import logging
 import os
-import threading
 import time
 import traceback
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from lsprotocol import types
 from pygls import uris
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
 from pygls.workspace.position_codec import PositionCodec
 
 from paramlens import __version__
@@ -39,25 +39,22 @@ from paramlens.editor.document import BlockResults, Document
 from paramlens.editor.evaluation import (
     DocumentEvaluator,
     disk_version,
-    model_call_at,
     model_calls,
 )
 from paramlens.editor.index import WorkspaceIndex
 from paramlens.engine.parse import parse_quietly
 from paramlens.engine.reading import try_read_source
-from paramlens.engine.results import LayerResult, ModelTotal
-from paramlens.lsp import actions, model_panel, notebooks, views
+from paramlens.lsp import actions, features, lifecycle, model_panel, notebooks, sync
 from paramlens.lsp.answers import Snapshot, SnapshotView, View
 from paramlens.lsp.convert import (
     document_diagnostics,
-    from_lsp_position,
-    layer_at,
     project_config,
     to_lsp_diagnostic,
-    to_lsp_position,
-    to_lsp_range,
 )
+from paramlens.lsp.live_view import LiveView
+from paramlens.lsp.open_document import OpenDocument
 from paramlens.lsp.options import Options, read_options
+from paramlens.lsp.protocol import ParamlensProtocol
 from paramlens.lsp.worker import Worker
 
 log = logging.getLogger("paramlens")
@@ -73,80 +70,9 @@ LOCK_POLL = 0.005  # seconds between a waiting request's looks at its document's
 PASS_BUDGET = 5.0
 MAX_PASSES = 50  # then the document's diagnostics are published without the evaluation
 OTHER_WAIT = 0.05  # seconds an evaluation waits for another open document it reads
-PARENT_CHECK = 5.0  # seconds between looks at whether the client's process still lives
 # Documents kept live (trees, evaluations); the others, once their diagnostics are published,
 # sleep as a snapshot of their results (answers.py) until an edit wakes them.
 LIVE_DOCUMENTS = 4
-
-
-@dataclass(eq=False)
-class OpenDocument:
-    """An open document as the server holds it. The text is the client's latest; `document` is
-    brought up to it (`ParamlensServer.sync`) only under `lock`, by whichever thread needs it."""
-
-    uri: str
-    text: str
-    version: int | None
-    edits: int = 0  # texts received; a step made for an older one is cancelled
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    document: Document | None = None
-    applied: int = -1  # the `edits` whose text `document` holds
-    evaluator: DocumentEvaluator | None = None
-    closed: bool = False
-    waiting: int = 0  # requests waiting for the lock (changed on the event loop only)
-    published: int = -1  # the `edits` whose diagnostics were published last
-    # the `edits` whose background pass ended without an evaluation (over its budget, failed):
-    # the summary panel says so rather than wait for one
-    gave_up: int = -1
-    asleep: bytes | None = None  # a frozen Snapshot of the results, while `document` is None
-    asleep_edits: int = -1  # the `edits` the snapshot was made for
-    fixes: actions.PublishedFixes | None = None  # the published diagnostics that hold a fix
-    # a notebook: its cells as the latest text composes them, and as `document` holds them
-    layout: notebooks.NotebookLayout | None = None
-    applied_layout: notebooks.NotebookLayout | None = None
-    published_cells: frozenset[str] = frozenset()  # the cells whose diagnostics are shown
-    cell_fixes: dict[str, actions.PublishedFixes | None] = field(default_factory=dict)
-
-    def stale_since(self, edits: int) -> Callable[[], bool]:
-        return lambda: self.closed or self.edits != edits
-
-
-class ParamlensProtocol(LanguageServerProtocol):
-    """pygls answers requests that come before `initialize` with null and drops those after
-    `shutdown` without a word; the specification asks for errors (ServerNotInitialized,
-    InvalidRequest). A didChange for a document never opened is logged, not shown as an error."""
-
-    initialize_seen = False
-
-    def handle_message(self, message):  # type: ignore[no-untyped-def]
-        method = getattr(message, "method", None)
-        is_request = method is not None and hasattr(message, "id")
-        if method == types.INITIALIZE:
-            self.initialize_seen = True
-        elif not self.initialize_seen and method not in (None, types.EXIT):
-            if is_request:
-                self.send_error(message.id, types.ErrorCodes.ServerNotInitialized,
-                                f"{method} before initialize")
-            else:
-                log.info("dropped %s: it came before initialize", method)
-            return None
-        if self._shutdown and is_request and method != types.EXIT:
-            self.send_error(message.id, types.ErrorCodes.InvalidRequest, f"{method} after shutdown")
-            return None
-        if method == types.TEXT_DOCUMENT_DID_CHANGE and \
-                message.params.text_document.uri not in self.workspace.text_documents:
-            log.warning("didChange for %s, which is not open: ignored",
-                        message.params.text_document.uri)
-            return None
-        if method == types.NOTEBOOK_DOCUMENT_DID_CHANGE and self.workspace.get_notebook_document(
-                notebook_uri=message.params.notebook_document.uri) is None:
-            log.warning("didChange for notebook %s, which is not open: ignored",
-                        message.params.notebook_document.uri)
-            return None
-        return super().handle_message(message)
-
-    def send_error(self, message_id: Any, code: int, text: str) -> None:
-        self._send_response(message_id, None, types.ResponseError(code=code, message=text))
 
 
 class ParamlensServer(LanguageServer):
@@ -658,9 +584,6 @@ class ParamlensServer(LanguageServer):
                                                             message=problem))
 
 
-server = ParamlensServer()
-
-
 def tidy_memory() -> None:
     """Collect garbage now, once a document went to sleep (its trees hold reference cycles), and
     set what survives aside: the collector's full passes over a large heap would otherwise land
@@ -670,357 +593,7 @@ def tidy_memory() -> None:
     gc.freeze()
 
 
-# lifecycle and configuration --------------------------------------------------------------------
-@server.feature(types.INITIALIZE)
-def initialize(ls: ParamlensServer, params: types.InitializeParams) -> None:
-    ls.apply_options(params.initialization_options)
-    if params.process_id is not None:
-        asyncio.ensure_future(watch_parent(ls, params.process_id))
-
-
-async def watch_parent(ls: ParamlensServer, pid: int) -> None:
-    """The client's process died without closing our input (it was killed): leave too, rather
-    than analyse for nobody (LSP's `processId`)."""
-    from paramlens.lsp.transport import leave
-
-    while True:
-        await asyncio.sleep(PARENT_CHECK)
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            log.info("the client's process %d is gone; exiting", pid)
-            ls.stop_work()
-            leave(1)
-        except PermissionError:
-            pass  # alive, under another user
-
-
-@server.feature(types.SHUTDOWN)
-def shutdown(ls: ParamlensServer, params: None) -> None:
-    ls.is_shut_down = True
-    for timer in ls.timers.values():
-        timer.cancel()
-    ls.timers.clear()
-    ls.stop_work()
-
-
-@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-def did_change_configuration(ls: ParamlensServer, params: types.DidChangeConfigurationParams
-                             ) -> None:
-    ls.apply_options(params.settings)
-    for uri in ls.open:
-        ls.schedule(uri, 0)
-    ls.refresh_views()
-
-
-# documents --------------------------------------------------------------------------------------
-@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-def did_open(ls: ParamlensServer, params: types.DidOpenTextDocumentParams) -> None:
-    item = params.text_document
-    if item.uri in ls.cells:
-        return  # a notebook's cell is analysed with its notebook (notebook_changed)
-    old = ls.open.get(item.uri)
-    if old is not None:
-        old.closed = True
-    ls.open[item.uri] = OpenDocument(item.uri, item.text, item.version)
-    ls.touch(item.uri)
-    path = uris.to_fs_path(item.uri)
-    if path:
-        ls.by_path[os.path.abspath(path)] = item.uri
-        # opening a file changes nothing another document's evaluation read from it
-        if _same_text(path, item.text):
-            ls.as_on_disk[item.uri] = item.version
-    ls.schedule(item.uri)
-
-
-@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-def did_change(ls: ParamlensServer, params: types.DidChangeTextDocumentParams) -> None:
-    uri = params.text_document.uri
-    if uri in ls.cells:
-        return
-    text = ls.workspace.get_text_document(uri).source
-    state = ls.open.get(uri)
-    if state is None:
-        state = ls.open[uri] = OpenDocument(uri, text, params.text_document.version)
-    else:
-        state.text, state.version = text, params.text_document.version
-        state.edits += 1  # what runs for the older text stops at its next step
-    ls.touch(uri)
-    ls.schedule(uri)
-    path = uris.to_fs_path(uri)
-    changed = os.path.abspath(path) if path else None
-    for other, known in list(ls.open.items()):
-        # documents whose evaluation read this one are evaluated again once typing pauses
-        last = known.evaluator.last if known.evaluator is not None else None
-        if other != uri and last is not None and changed in last.versions:
-            ls.schedule(other)
-
-
-@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-def did_save(ls: ParamlensServer, params: types.DidSaveTextDocumentParams) -> None:
-    files_changed(ls)
-
-
-@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-def did_change_watched_files(ls: ParamlensServer, params: types.DidChangeWatchedFilesParams) -> None:
-    files_changed(ls)
-
-
-def files_changed(ls: ParamlensServer) -> None:
-    """A file on disk changed: evaluations that read it are redone, and what shows is refreshed."""
-    if ls.index is not None:
-        ls.index.files_changed()
-    for uri in ls.open:
-        ls.schedule(uri)
-    ls.refresh_views()
-
-
-@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-def did_close(ls: ParamlensServer, params: types.DidCloseTextDocumentParams) -> None:
-    uri = params.text_document.uri
-    state = ls.open.pop(uri, None)
-    ls.recent.pop(uri, None)
-    if state is not None:
-        state.closed = True  # its background pass stops at its next step
-    ls.worker.cancel(uri)
-    ls.by_path = {p: u for p, u in ls.by_path.items() if u != uri}
-    ls.as_on_disk.pop(uri, None)
-    ls.summary_waiting.pop(uri, None)  # no pass publishes for it any more
-    timer = ls.timers.pop(uri, None)
-    if timer is not None:
-        timer.cancel()
-    if uri in ls.published:
-        ls.published.discard(uri)
-        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
-
-
-@server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
-def notebook_did_open(ls: ParamlensServer, params: types.DidOpenNotebookDocumentParams) -> None:
-    ls.notebook_changed(params.notebook_document.uri, params.notebook_document.version)
-
-
-@server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
-def notebook_did_change(ls: ParamlensServer, params: types.DidChangeNotebookDocumentParams
-                        ) -> None:
-    ls.notebook_changed(params.notebook_document.uri, params.notebook_document.version)
-
-
-@server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
-def notebook_did_close(ls: ParamlensServer, params: types.DidCloseNotebookDocumentParams) -> None:
-    uri = params.notebook_document.uri
-    state = ls.open.get(uri)
-    cells = state.published_cells if state is not None else frozenset()
-    did_close(ls, types.DidCloseTextDocumentParams(
-        text_document=types.TextDocumentIdentifier(uri=uri)))
-    ls.cells = {cell: notebook for cell, notebook in ls.cells.items() if notebook != uri}
-    for cell in cells:
-        ls.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=cell, diagnostics=[]))
-
-
-def _same_text(path: str, text: str) -> bool:
-    return try_read_source(path)[0] == text
-
-
-# features ---------------------------------------------------------------------------------------
-class LiveView:
-    """A live document, for requests: blocks analysed as they are asked for (answers.View)."""
-
-    def __init__(self, ls: ParamlensServer, state: OpenDocument, doc: Document) -> None:
-        self.ls, self.state, self.doc = ls, state, doc
-        self.lines = doc.lines
-
-    def layers_at(self, line: int) -> list[LayerResult]:
-        block = self.doc.block_at(line)
-        if block is None:
-            return []
-        self.ls.fresh(self.doc, block.start, block.end)
-        return self.ls.results(self.state, self.doc, [block]).layers
-
-    def layers_between(self, first: int, last: int) -> list[LayerResult]:
-        self.ls.fresh(self.doc, first, last)
-        return self.ls.results(self.state, self.doc, self.doc.blocks_between(first, last)).layers
-
-    def models(self, fresh: bool) -> list[ModelTotal]:
-        if fresh:
-            self.ls.fresh(self.doc)
-        return self.ls.results(self.state, self.doc).models
-
-    def call_total(self, line: int, column: int) -> ModelTotal | None:
-        evaluator = self.state.evaluator
-        return model_call_at(evaluator, self.doc, line, column) if evaluator is not None else None
-
-    def model_summary(self, at: tuple[int, int] | None, name: str | None) -> dict[str, object]:
-        """The summary panel's answer (lsp/model_panel.py) for a position of the program (1-based
-        line, character column), from the evaluation the lenses use. A user asked for it: the
-        evaluation may take longer than a hover's budget."""
-        doc, state = self.doc, self.state
-        if doc.error:
-            return model_panel.status("unavailable", f"paramlens cannot read this file: {doc.error}")
-        self.ls.fresh(doc)
-        evaluator = self.ls.evaluator(state)
-        try:
-            evaluation = evaluator.evaluation(doc, within=model_panel.WAIT)
-            if evaluation is None:
-                if evaluator.failure is not None:
-                    return model_panel.status("unavailable", f"paramlens cannot evaluate this "
-                                                             f"file: {evaluator.failure}.")
-                if state.gave_up == state.edits:
-                    return model_panel.status("unavailable", model_panel.OVER_BUDGET)
-                return model_panel.status("pending", model_panel.PENDING)
-            lenses = self.ls.results(state, doc).models  # the lenses' models, in its lines
-            layout = state.applied_layout
-            if layout is None:
-                return model_panel.model_summary(evaluation, evaluator.path, doc.lines, at, name,
-                                                 lenses)
-            return model_panel.model_summary(evaluation, evaluator.path, doc.lines, at, name,
-                                             lenses, notebooks.cell_place(layout),
-                                             layout.notebook.words)
-        except Exception:  # a bug of ours costs the panel, never the server
-            log.error("model summary of %s failed:\n%s", doc.uri, traceback.format_exc())
-            return model_panel.status("unavailable", model_panel.FAILED)
-
-
-@server.feature(types.TEXT_DOCUMENT_HOVER)
-async def hover(ls: ParamlensServer, params: types.HoverParams) -> types.Hover | None:
-    if not ls.options.hover:
-        return None
-    return await ls.answer(params.text_document.uri,
-                           lambda view: hover_at(ls.codec(), view, params.position), None)
-
-
-def hover_at(codec: PositionCodec, view: View, position: types.Position) -> types.Hover | None:
-    line, column = from_lsp_position(codec, view, position)
-    layer = layer_at(view.layers_at(line), line, column)
-    if layer is not None:
-        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown,
-                                                        value=views.hover_markdown(layer)),
-                           range=to_lsp_range(codec, view, layer.name_span))
-    if not 1 <= line <= len(view.lines):
-        return None
-    text = view.lines[line - 1]
-    # the innermost call that made a model, else a model defined or bound on this line
-    total = view.call_total(line, column)
-    if total is None:
-        total = next((m for m in view.models(fresh=False) if m.span.line == line and
-                      m.span.column <= column < len(text.rstrip())), None)
-    if total is None:
-        return None
-    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown,
-                                                    value=views.model_hover(total)))
-
-
-@server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
-async def inlay_hints(ls: ParamlensServer, params: types.InlayHintParams
-                      ) -> list[types.InlayHint]:
-    if not ls.options.inlay_hints:
-        return []
-    first, last = params.range.start.line + 1, params.range.end.line + 1
-
-    def compute(view: View) -> list[types.InlayHint]:
-        codec = ls.codec()
-        hints = []
-        for layer in view.layers_between(first, last):
-            if not first <= layer.span.end_line <= last or not views.wants_hint(layer):
-                continue
-            hints.append(types.InlayHint(
-                position=to_lsp_position(codec, view, layer.span.end_line, layer.span.end_column),
-                label=views.inlay_label(layer), padding_left=True))
-        return hints
-
-    return await ls.answer(params.text_document.uri, compute, [])
-
-
-@server.feature(types.TEXT_DOCUMENT_CODE_LENS)
-async def code_lens(ls: ParamlensServer, params: types.CodeLensParams) -> list[types.CodeLens]:
-    if not ls.options.code_lens:
-        return []
-
-    def compute(view: View) -> list[types.CodeLens]:
-        codec = ls.codec()
-        lenses = []
-        for total in view.models(fresh=True):
-            start = to_lsp_position(codec, view, total.span.line, total.span.column)
-            lenses.append(types.CodeLens(range=types.Range(start=start, end=start),
-                                         command=types.Command(title=views.lens_title(total),
-                                                               command="")))
-        return lenses
-
-    return await ls.answer(params.text_document.uri, compute, [])
-
-
-@server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
-                types.CodeActionOptions(code_action_kinds=actions.KINDS))
-async def code_action(ls: ParamlensServer, params: types.CodeActionParams
-                      ) -> list[types.CodeAction]:
-    uri = params.text_document.uri
-    source = ls.action_source(uri)
-    if source is None:
-        return []
-    text, version, published = source
-    request = await ls.answer(uri, lambda view: actions.gather(
-        view, uri, text if text is not None else "\n".join(view.lines), version, published,
-        ls.codec(), params.range), None)
-    if request is None:
-        return []
-    # libcst parses the file here, in a request thread, without the document's lock
-    work = ls.requests.submit(actions.code_actions, request, params.context, ls.codec(),
-                              params.range, ls.edits_with_versions())
-    try:
-        return await asyncio.wrap_future(work)
-    except Exception:  # a bug of ours costs the actions, never the request or the server
-        log.error("code actions for %s failed:\n%s", uri, traceback.format_exc())
-        return []
-
-
-@server.feature("paramlens/fileSummary")
-async def file_summary(ls: ParamlensServer, params: object) -> dict[str, object] | None:
-    """The status bar's numbers: every layer of the file counted once."""
-    uri = params.get("uri") if isinstance(params, dict) else getattr(params, "uri", None)
-    if not isinstance(uri, str):
-        return None
-
-    def compute(view: View) -> dict[str, object]:
-        models = view.models(fresh=True)  # brings every block up to date first
-        return views.file_summary(view.layers_between(1, len(view.lines)), models, view.lines)
-
-    return await ls.answer(uri, compute, None)
-
-
-@server.feature("paramlens/modelSummary")
-async def model_summary(ls: ParamlensServer, params: object) -> dict[str, object] | None:
-    """The summary panel's answer (lsp/model_panel.py): the model at `position`, or named
-    `model`, else the largest; in a notebook's cell, of the notebook's program. None for a
-    document that is not open."""
-    document = _field(params, "textDocument") or _field(params, "text_document")
-    uri = _field(document, "uri")
-    if not isinstance(uri, str) or uri not in ls.open and uri not in ls.cells:
-        return None
-    name = _field(params, "model")
-    position = _field(params, "position")
-    line = _field(position, "line")
-    character = _field(position, "character")
-
-    def compute(view: View) -> dict[str, object] | None:
-        program, offset = view, 0
-        if isinstance(view, notebooks.CellView):  # a cell: its position in the notebook's lines
-            program, offset = view.program, view.offset
-        if not isinstance(program, LiveView):
-            return None  # (woken for this request: never a snapshot)
-        at: tuple[int, int] | None = None
-        if isinstance(line, int) and isinstance(character, int):
-            in_view = from_lsp_position(ls.codec(), view,
-                                        types.Position(line=line, character=character))
-            at = (in_view[0] + offset, in_view[1])
-        return program.model_summary(at, name if isinstance(name, str) else None)
-
-    found = await ls.answer(uri, compute, None, wake=True)
-    if found is None or found.get("status") == "pending":
-        ls.summary_pending(uri)  # the panel is told when it can ask again
-        return found or model_panel.status("pending", model_panel.PENDING)
-    return found
-
-
-def _field(value: object, key: str) -> object:
-    # pygls hands custom requests' params over as a namedtuple-like object, tests as a dict
-    return value.get(key) if isinstance(value, dict) else getattr(value, key, None)
+server = ParamlensServer()
+lifecycle.register(server)
+sync.register(server)
+features.register(server)
