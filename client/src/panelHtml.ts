@@ -56,8 +56,9 @@ export function shapeText(shape: (number | null)[] | null | undefined): string {
 
 function rowLine(row: SummaryRow): string {
   const name = row.depth === 0 ? "" : `<span class="name">${escapeHtml(row.name)}</span> `;
-  // a module listed a second time counts nothing here: its parameters are counted above
-  const params = row.shared ? "(recursive)" : count(row.params);
+  // a module listed a second time counts nothing here: its parameters are counted above; one
+  // that owns none reads `--`, as in the CLI's summary and torchinfo's
+  const params = row.shared ? "(recursive)" : row.params === 0 ? "--" : count(row.params);
   const where = row.uri ? ` data-uri="${escapeHtml(row.uri)}"` : "";
   const link = row.line === null ? ""
     : `<a href="#" class="line" data-line="${row.line}"${where}>line ${row.line + 1}</a>`;

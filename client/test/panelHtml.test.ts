@@ -56,3 +56,11 @@ test("without a tree, the server's own words: not analysed yet is not 'no model'
     /data-status="none">No model is built in this file\.</);
   assert.match(panelHtml(null, "n", "s", "The server did not answer: boom"), /The server did not answer: boom/);
 });
+
+test("a module that owns no parameters reads `--`, as in torchinfo; its count stays in data", () => {
+  const relu: ModelSummary = { ...summary, root: { ...summary.root,
+    children: [leaf("act", "ReLU", 0, 7), leaf("fc", "Linear", 20, 5)] } };
+  const html = panelHtml(relu, "n", "s");
+  assert.match(html, /data-name="act"[^>]*data-params="0"[^>]*>.*?<span class="params">--<\/span>/);
+  assert.match(html, /data-name="fc"[^>]*>.*?<span class="params">20<\/span>/);
+});
