@@ -3,8 +3,9 @@
 The text follows torchinfo's `summary(model, depth=N)`: one row per module down to the depth
 limit, `Class (name): depth-idx` (the index counts the rows of that depth in listing order), its
 Output Shape column (where the evaluation flowed a shape through the layer, else `--`, as
-torchinfo marks a shape it has not), and its Param # column: a module's whole count at the depth
-limit or where it has no submodules, above the limit only what it holds itself (else `--`),
+torchinfo marks a shape it has not; left out for a model with no shape known at all, as
+torchinfo leaves it out when it is given no input), and its Param # column: a module's whole
+count at the depth limit or where it has no submodules, above the limit only what it holds itself (else `--`),
 `(recursive)` for a module listed before, the count in parentheses when none of it is trainable.
 Then Total / Trainable / Non-trainable params, counted once each. A count the code does not fix
 shows `?`, and the totals then say "at least". rich lays the rows out to the terminal's width,
@@ -96,15 +97,19 @@ def render_summary_text(models: list[ShownModel], width: int, color: bool) -> st
                       style="bold")
         table = Table(box=box.SIMPLE_HEAD, safe_box=True, header_style="bold", pad_edge=False,
                       show_edge=False)
+        rows = list(walk_rows(summary.root))
+        shapes = any(row.output_shape is not None for row in rows)
         table.add_column("Layer (type (var_name):depth-idx)", overflow="fold")
-        table.add_column("Output Shape", overflow="fold")
+        if shapes:
+            table.add_column("Output Shape", overflow="fold")
         table.add_column("Param #", justify="right", no_wrap=True)
         table.add_column("line", justify="right", no_wrap=True)
         index: dict[int, int] = {}
-        for row in walk_rows(summary.root):
+        for row in rows:
             index[row.depth] = index.get(row.depth, 0) + 1
-            table.add_row(_label(row, index[row.depth]), shape_cell(row),
-                          params_cell(row, summary.depth), line_cell(row, shown))
+            cells = [_label(row, index[row.depth]), shape_cell(row)] if shapes else \
+                [_label(row, index[row.depth])]
+            table.add_row(*cells, params_cell(row, summary.depth), line_cell(row, shown))
         console.print(table)
         non_trainable = summary.known - summary.trainable
         console.print(f"Total params: {_count(summary, summary.known)}")
