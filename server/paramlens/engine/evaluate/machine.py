@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import builtins as _python_builtins
+import itertools
 import operator
 import os
 import time
@@ -1288,7 +1289,8 @@ class Machine:
         self.memo_frames.append(frame)
         layers_before = len(program.recorder.layers)
         models_before = len(program.recorder.models)
-        called_before = set(self.state.called)
+        # `called` only grows, in order: what the call adds is what lies past its length now
+        called_before = len(self.state.called)
         why_before = self.state.why_incomplete
         epoch = program.epoch
         try:
@@ -1299,7 +1301,7 @@ class Machine:
             made = memo.Template(
                 result, start, epoch, program.recorder.layers[layers_before:],
                 program.recorder.models[models_before:], len(self.via),
-                {k: v for k, v in self.state.called.items() if k not in called_before},
+                dict(itertools.islice(self.state.called.items(), called_before, None)),
                 set(self.state.assumptions), target, (args, tuple(kwargs.values())))
             if len(program.memo) < MAX_REMEMBERED:
                 program.memo[key] = made

@@ -45,9 +45,20 @@ class NotAKey(Exception):
     pass
 
 
+# Scalars of these exact types are keyed by (type, value): 1, 1.0 and True are equal in Python
+# but not the same argument. (A subclass of one, should the evaluator ever hold one, takes the
+# general path, keyed by its class's name as before.)
+_SCALAR_TYPES = frozenset((int, float, str, bool, type(None), bytes, complex))
+
+
 def key_of(value: Any) -> Any:
+    kind = type(value)
+    if kind in _SCALAR_TYPES:
+        return (kind, value)
+    if kind is tuple:
+        return ("tuple", _keys_of(value))
     if is_plain(value):
-        return (type(value).__name__, value)
+        return (kind.__name__, value)
     if isinstance(value, tuple):
         return ("tuple", tuple(key_of(v) for v in value))
     if isinstance(value, ExternalV):
@@ -62,7 +73,7 @@ def key_of(value: Any) -> Any:
         return ("partial", key_of(value.func), tuple(key_of(a) for a in value.args),
                 tuple(sorted((k, key_of(v)) for k, v in value.kwargs.items())))
     if isinstance(value, ListV) and value.exact:
-        return ("list", tuple(key_of(v) for v in value.items))
+        return ("list", _keys_of(value.items))
     if isinstance(value, DictV) and value.exact:
         return ("dict", tuple(sorted((key_of(k), key_of(v)) for k, v in value.items.items())))
     if isinstance(value, InstanceV) and value.exact and not value.framework and \
@@ -73,11 +84,23 @@ def key_of(value: Any) -> Any:
     raise NotAKey
 
 
+def _keys_of(items: Any) -> tuple[Any, ...]:
+    """The keys of a sequence's items. Items all of one scalar type (a list of 1,000 class
+    names, a tuple of ints) are keyed as one: that type, then the items themselves; tagged apart
+    from the item-by-item form, so that the two never compare equal."""
+    kinds = set(map(type, items))
+    if len(kinds) == 1:
+        kind = kinds.pop()
+        if kind in _SCALAR_TYPES:
+            return ("all", kind, tuple(items))
+    return tuple(map(key_of, items))
+
+
 def call_key(target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """A key for the call, or None when its arguments are not values."""
     try:
-        return (id(target), tuple(key_of(a) for a in args),
-                tuple(sorted((k, key_of(v)) for k, v in kwargs.items())))
+        return (id(target), tuple(map(key_of, args)),
+                tuple(sorted((k, key_of(v)) for k, v in kwargs.items())) if kwargs else ())
     except (NotAKey, TypeError):
         return None
 
