@@ -1297,14 +1297,15 @@ class Machine:
             result = run(target, args, kwargs)
         finally:
             self.memo_frames.pop()
-        if frame[1] and self.state.why_incomplete == why_before and not is_unknown(result):
-            made = memo.Template(
-                result, start, epoch, program.recorder.layers[layers_before:],
-                program.recorder.models[models_before:], len(self.via),
-                dict(itertools.islice(self.state.called.items(), called_before, None)),
-                set(self.state.assumptions), target, (args, tuple(kwargs.values())))
-            if len(program.memo) < MAX_REMEMBERED:
-                program.memo[key] = made
+        if frame[1] and self.state.why_incomplete == why_before and not is_unknown(result) and \
+                len(program.memo) < MAX_REMEMBERED:
+            kept = memo.snapshot(start, result, program.recorder.layers[layers_before:],
+                                 program.recorder.models[models_before:])
+            if kept is not None:
+                program.memo[key] = memo.Template(
+                    kept[0], start, epoch, kept[1], kept[2], len(self.via),
+                    dict(itertools.islice(self.state.called.items(), called_before, None)),
+                    set(self.state.assumptions), target, (args, tuple(kwargs.values())))
         return result
 
     def replay(self, template: Any, result: Any, layers: list[Any], models: list[Any]) -> Any:

@@ -12,6 +12,11 @@ A call is remembered only when what it did can be replayed exactly:
 
 A replay copies every object the call made (layers with fresh weights, containers, instances)
 and records the layers it built again, under the caller's call chain.
+
+What a template holds is a copy of its own, taken as the call returns: the caller goes on with
+the objects the call made and may change them (`a = make(2); a.append(...)`, `a.weight =
+emb.weight`, `a.requires_grad_(False)`, `a.fc = ...`), and a later `make(2)` must not see that.
+No evaluated code reaches the template's copy, so it stays as the call left it.
 """
 
 from __future__ import annotations
@@ -202,6 +207,35 @@ class Cloner:
         else:
             raise NotAKey  # something the replay cannot copy: the call is not remembered
         return out
+
+
+class _TooLarge(Exception):
+    pass
+
+
+MAX_SNAPSHOT = 64  # objects a template's own copy may hold
+
+
+def snapshot(start: int, result: Any, layers: list[LayerObj], models: list[Any]
+             ) -> tuple[Any, list[LayerObj], list[Any]] | None:
+    """A private copy of what a call made (its objects: serial `start` on), for its template; None
+    when something in it cannot be copied, or it holds more than MAX_SNAPSHOT objects (then the
+    call is not remembered, and runs again when it is made again). Calls nest, and each level's
+    copy holds what the levels below it made: without the cap, a whole model is copied once per
+    level, and most of what builders make at the upper levels is never made twice."""
+    copied = [0]
+
+    def count() -> None:
+        copied[0] += 1
+        if copied[0] > MAX_SNAPSHOT:
+            raise _TooLarge
+
+    cloner = Cloner(start, count)
+    try:
+        return (cloner.copy(result), [cloner.copy(layer) for layer in layers],
+                [cloner.copy(model) for model in models])
+    except (NotAKey, RecursionError, _TooLarge):
+        return None
 
 
 def replayed(template: Template, step: Callable[[], None]
