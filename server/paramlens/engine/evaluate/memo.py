@@ -139,6 +139,37 @@ class Cloner:
         return serial is not None and serial >= self.start
 
     def copy(self, value: Any) -> Any:
+        kind = type(value)
+        if kind in _SCALAR_TYPES:
+            return value  # (what the general path below gives a scalar, in one test)
+        if kind is tuple:
+            items = tuple(self.copy(v) for v in value)
+            return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+        if kind is frozenset:
+            return frozenset(self.copy(v) for v in value)
+        if kind is BoundV and self.fresh(value.self_value):
+            return BoundV(value.func, self.copy(value.self_value))
+        if kind is PartialV:
+            return PartialV(value.func, self.copy(value.args),
+                            {k: self.copy(v) for k, v in value.kwargs.items()})
+        if kind is ModelCall:
+            return ModelCall(value.site, value.node, self.copy(value.value), value.kind)
+        if kind is ObjectV:
+            return value
+        copier = _COPIERS.get(kind)
+        if copier is None:
+            # not one of the kinds above by its exact class: the general tests, as before
+            return self._copy_other(value)
+        serial = value.id if kind is LayerObj or kind is ParamV else value.serial
+        if serial < self.start:
+            return value  # made before the call: shared, as in Python
+        known = self.done.get(id(value))
+        if known is not None:
+            return known
+        self.step()
+        return copier(self, value)
+
+    def _copy_other(self, value: Any) -> Any:
         if isinstance(value, tuple):
             items = tuple(self.copy(v) for v in value)
             return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
@@ -156,57 +187,73 @@ class Cloner:
         known = self.done.get(id(value))
         if known is not None:
             return known
-        return self._copy_object(value)
-
-    def _copy_object(self, value: Any) -> Any:  # noqa: C901 - one branch per kind of object
         self.step()
-        done = self.done
-        if isinstance(value, ListV):
-            out: Any = ListV([], value.exact)
-            done[id(value)] = out
-            out.items = [self.copy(v) for v in value.items]
-        elif isinstance(value, DictV):
-            out = DictV({}, value.exact)
-            done[id(value)] = out
-            out.items = {k: self.copy(v) for k, v in value.items.items()}
-        elif isinstance(value, ParamV):
-            out = ParamV(value.numel, value.trainable)
-            done[id(value)] = out
-        elif isinstance(value, TensorV):
-            out = TensorV(value.shape, value.framework)
-            done[id(value)] = out
-            out.layers = frozenset(self.copy(v) for v in value.layers)
-            out.param = self.copy(value.param) if value.param is not None else None
-        elif isinstance(value, LayerObj):
-            out = LayerObj(value.spec, value.site, {}, None, value.via, value.speculative,
-                           value.why, {}, value.built, frozen=value.frozen, node=value.node)
-            done[id(value)] = out
-            out.values = value.values  # a layer's arguments never change after it is built
-            out.params = None if value.params is None else \
-                {k: self.copy(p) for k, p in value.params.items()}
-            out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
-        elif isinstance(value, InstanceV):
-            out = InstanceV(value.cls, {}, value.exact, [], value.framework, value.frozen)
-            done[id(value)] = out
-            for name in ("built",):
-                if hasattr(value, name):
-                    setattr(out, name, getattr(value, name))
-            out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
-            out.members = [(k, self.copy(v)) for k, v in value.members]
-        elif isinstance(value, ContainerV):
-            out = ContainerV(value.kind, [], value.exact, value.frozen, value.site, value.node)
-            done[id(value)] = out
-            out.members = [(k, self.copy(v)) for k, v in value.members]
-        elif isinstance(value, KerasModelV):
-            out = KerasModelV(value.kind, [], None, None, value.exact, value.input_shape,
-                              value.site, {}, value.node)
-            done[id(value)] = out
-            out.layers = [self.copy(v) for v in value.layers]
-            out.inputs, out.outputs = self.copy(value.inputs), self.copy(value.outputs)
-            out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
-        else:
-            raise NotAKey  # something the replay cannot copy: the call is not remembered
+        raise NotAKey  # something the replay cannot copy: the call is not remembered
+
+    def _list(self, value: ListV) -> ListV:
+        out = ListV([], value.exact)
+        self.done[id(value)] = out
+        out.items = [self.copy(v) for v in value.items]
         return out
+
+    def _dict(self, value: DictV) -> DictV:
+        out = DictV({}, value.exact)
+        self.done[id(value)] = out
+        out.items = {k: self.copy(v) for k, v in value.items.items()}
+        return out
+
+    def _param(self, value: ParamV) -> ParamV:
+        out = ParamV(value.numel, value.trainable)
+        self.done[id(value)] = out
+        return out
+
+    def _tensor(self, value: TensorV) -> TensorV:
+        out = TensorV(value.shape, value.framework)
+        self.done[id(value)] = out
+        out.layers = frozenset(self.copy(v) for v in value.layers)
+        out.param = self.copy(value.param) if value.param is not None else None
+        return out
+
+    def _layer(self, value: LayerObj) -> LayerObj:
+        out = LayerObj(value.spec, value.site, {}, None, value.via, value.speculative,
+                       value.why, {}, value.built, frozen=value.frozen, node=value.node)
+        self.done[id(value)] = out
+        out.values = value.values  # a layer's arguments never change after it is built
+        out.params = None if value.params is None else \
+            {k: self.copy(p) for k, p in value.params.items()}
+        out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
+        return out
+
+    def _instance(self, value: InstanceV) -> InstanceV:
+        out = InstanceV(value.cls, {}, value.exact, [], value.framework, value.frozen)
+        self.done[id(value)] = out
+        out.built = value.built
+        out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
+        out.members = [(k, self.copy(v)) for k, v in value.members]
+        return out
+
+    def _container(self, value: ContainerV) -> ContainerV:
+        out = ContainerV(value.kind, [], value.exact, value.frozen, value.site, value.node)
+        self.done[id(value)] = out
+        out.members = [(k, self.copy(v)) for k, v in value.members]
+        return out
+
+    def _keras_model(self, value: KerasModelV) -> KerasModelV:
+        out = KerasModelV(value.kind, [], None, None, value.exact, value.input_shape,
+                          value.site, {}, value.node)
+        self.done[id(value)] = out
+        out.layers = [self.copy(v) for v in value.layers]
+        out.inputs, out.outputs = self.copy(value.inputs), self.copy(value.outputs)
+        out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
+        return out
+
+
+# How each kind of object the evaluator makes is copied, by its exact class.
+_COPIERS: dict[type, Callable[[Cloner, Any], Any]] = {
+    ListV: Cloner._list, DictV: Cloner._dict, ParamV: Cloner._param, TensorV: Cloner._tensor,
+    LayerObj: Cloner._layer, InstanceV: Cloner._instance, ContainerV: Cloner._container,
+    KerasModelV: Cloner._keras_model,
+}
 
 
 class _TooLarge(Exception):
