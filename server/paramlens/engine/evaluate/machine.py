@@ -781,11 +781,20 @@ class Machine:
         return node.value
 
     def ev_Name(self, node: ast.Name, frame: Frame) -> Any:
-        value = self.lookup(node.id, frame)
+        name = node.id
+        scope = frame.scope
+        # lookup(), inlined for a function's own locals: the most frequent read of all
+        if name in scope.names and name not in scope.globals_:
+            value = scope.names[name]
+        else:
+            value = self.lookup(name, frame)
         if value is MISSING:
-            return Unknown(f"{node.id} is not defined where the evaluator can see")
+            return Unknown(f"{name} is not defined where the evaluator can see")
         # `from widths import WIDTH` was bound lazily; reading the name needs its value, which
         # Python would have bound at the import
+        kind = type(value)
+        if kind is not LazyRef and kind is not ExternalV:
+            return value
         return self.program.deref(value)
 
     def ev_Attribute(self, node: ast.Attribute, frame: Frame) -> Any:
@@ -1120,6 +1129,10 @@ class Machine:
 
     # attributes ----------------------------------------------------------------------------------
     def deref(self, value: Any) -> Any:
+        # Program.deref's own first test, here: most values are neither, and need no call
+        kind = type(value)
+        if kind is not LazyRef and kind is not ExternalV:
+            return value
         return self.program.deref(value)
 
     def get_attribute(self, owner: Any, name: str) -> Any:
@@ -1297,8 +1310,11 @@ class Machine:
             result = run(target, args, kwargs)
         finally:
             self.memo_frames.pop()
+        # A call that made many more objects than a template may hold copies of would only be
+        # copied in part before its copy is abandoned (memo.MAX_SNAPSHOT): not tried at all.
         if frame[1] and self.state.why_incomplete == why_before and not is_unknown(result) and \
-                len(program.memo) < MAX_REMEMBERED:
+                len(program.memo) < MAX_REMEMBERED and \
+                next_serial() - start <= 4 * memo.MAX_SNAPSHOT:
             kept = memo.snapshot(start, result, program.recorder.layers[layers_before:],
                                  program.recorder.models[models_before:])
             if kept is not None:
