@@ -585,6 +585,65 @@ def test_list_methods_and_mutation_through_a_helper(tmp_path: Path) -> None:
     check_program(tmp_path, LIST_METHODS, ["build", "build_reversed", "build_shared"])
 
 
+CHANGED_AFTER_A_REMEMBERED_CALL = '''\
+import torch.nn as nn
+
+
+def make(n):
+    return nn.Sequential(nn.Linear(n, 2))
+
+
+def block(n):
+    return nn.Linear(n, n)
+
+
+class Head(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.fc = nn.Linear(n, 3)
+
+
+def appended():
+    a = make(2)
+    a.append(nn.Linear(2, 3))
+    b = make(2)
+    return nn.Sequential(a, b)
+
+
+def tied():
+    other = nn.Linear(4, 4)
+    a = block(4)
+    a.weight = other.weight
+    b = block(4)
+    return nn.Sequential(other, a, b)
+
+
+def frozen():
+    a = block(3)
+    a.requires_grad_(False)
+    b = block(3)
+    return nn.Sequential(a, b)
+
+
+def replaced():
+    a = Head(5)
+    a.fc = nn.Linear(5, 7)
+    b = Head(5)
+    return nn.Sequential(a, b)
+'''
+
+
+def test_a_second_equal_call_does_not_see_what_the_caller_changed(tmp_path: Path) -> None:
+    """The second `make(2)` is a replay of the first: it must build what the first call built,
+    not the object the caller went on to change (appended to, tied, frozen, reassigned)."""
+    check_program(tmp_path, CHANGED_AFTER_A_REMEMBERED_CALL,
+                  ["appended", "tied", "frozen", "replaced"])
+    report = run_paramlens([str(tmp_path / "prog.py")], tmp_path)
+    frozen = [m for m in report[real_path(tmp_path / "prog.py")]["models"]
+              if m["name"] in ("frozen", "frozen()")]
+    assert frozen and all(m["trainable"] == 12 for m in frozen), frozen  # b: 3 x 3 + 3
+
+
 LOOPS = '''\
 import torch.nn as nn
 

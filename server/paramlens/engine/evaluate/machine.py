@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import builtins as _python_builtins
+import itertools
 import operator
 import os
 import time
@@ -780,11 +781,20 @@ class Machine:
         return node.value
 
     def ev_Name(self, node: ast.Name, frame: Frame) -> Any:
-        value = self.lookup(node.id, frame)
+        name = node.id
+        scope = frame.scope
+        # lookup(), inlined for a function's own locals: the most frequent read of all
+        if name in scope.names and name not in scope.globals_:
+            value = scope.names[name]
+        else:
+            value = self.lookup(name, frame)
         if value is MISSING:
-            return Unknown(f"{node.id} is not defined where the evaluator can see")
+            return Unknown(f"{name} is not defined where the evaluator can see")
         # `from widths import WIDTH` was bound lazily; reading the name needs its value, which
         # Python would have bound at the import
+        kind = type(value)
+        if kind is not LazyRef and kind is not ExternalV:
+            return value
         return self.program.deref(value)
 
     def ev_Attribute(self, node: ast.Attribute, frame: Frame) -> Any:
@@ -1119,6 +1129,10 @@ class Machine:
 
     # attributes ----------------------------------------------------------------------------------
     def deref(self, value: Any) -> Any:
+        # Program.deref's own first test, here: most values are neither, and need no call
+        kind = type(value)
+        if kind is not LazyRef and kind is not ExternalV:
+            return value
         return self.program.deref(value)
 
     def get_attribute(self, owner: Any, name: str) -> Any:
@@ -1288,21 +1302,26 @@ class Machine:
         self.memo_frames.append(frame)
         layers_before = len(program.recorder.layers)
         models_before = len(program.recorder.models)
-        called_before = set(self.state.called)
+        # `called` only grows, in order: what the call adds is what lies past its length now
+        called_before = len(self.state.called)
         why_before = self.state.why_incomplete
         epoch = program.epoch
         try:
             result = run(target, args, kwargs)
         finally:
             self.memo_frames.pop()
-        if frame[1] and self.state.why_incomplete == why_before and not is_unknown(result):
-            made = memo.Template(
-                result, start, epoch, program.recorder.layers[layers_before:],
-                program.recorder.models[models_before:], len(self.via),
-                {k: v for k, v in self.state.called.items() if k not in called_before},
-                set(self.state.assumptions), target, (args, tuple(kwargs.values())))
-            if len(program.memo) < MAX_REMEMBERED:
-                program.memo[key] = made
+        # A call that made many more objects than a template may hold copies of would only be
+        # copied in part before its copy is abandoned (memo.MAX_SNAPSHOT): not tried at all.
+        if frame[1] and self.state.why_incomplete == why_before and not is_unknown(result) and \
+                len(program.memo) < MAX_REMEMBERED and \
+                next_serial() - start <= 4 * memo.MAX_SNAPSHOT:
+            kept = memo.snapshot(start, result, program.recorder.layers[layers_before:],
+                                 program.recorder.models[models_before:])
+            if kept is not None:
+                program.memo[key] = memo.Template(
+                    kept[0], start, epoch, kept[1], kept[2], len(self.via),
+                    dict(itertools.islice(self.state.called.items(), called_before, None)),
+                    set(self.state.assumptions), target, (args, tuple(kwargs.values())))
         return result
 
     def replay(self, template: Any, result: Any, layers: list[Any], models: list[Any]) -> Any:

@@ -12,6 +12,11 @@ A call is remembered only when what it did can be replayed exactly:
 
 A replay copies every object the call made (layers with fresh weights, containers, instances)
 and records the layers it built again, under the caller's call chain.
+
+What a template holds is a copy of its own, taken as the call returns: the caller goes on with
+the objects the call made and may change them (`a = make(2); a.append(...)`, `a.weight =
+emb.weight`, `a.requires_grad_(False)`, `a.fc = ...`), and a later `make(2)` must not see that.
+No evaluated code reaches the template's copy, so it stays as the call left it.
 """
 
 from __future__ import annotations
@@ -45,9 +50,20 @@ class NotAKey(Exception):
     pass
 
 
+# Scalars of these exact types are keyed by (type, value): 1, 1.0 and True are equal in Python
+# but not the same argument. (A subclass of one, should the evaluator ever hold one, takes the
+# general path, keyed by its class's name as before.)
+_SCALAR_TYPES = frozenset((int, float, str, bool, type(None), bytes, complex))
+
+
 def key_of(value: Any) -> Any:
+    kind = type(value)
+    if kind in _SCALAR_TYPES:
+        return (kind, value)
+    if kind is tuple:
+        return ("tuple", _keys_of(value))
     if is_plain(value):
-        return (type(value).__name__, value)
+        return (kind.__name__, value)
     if isinstance(value, tuple):
         return ("tuple", tuple(key_of(v) for v in value))
     if isinstance(value, ExternalV):
@@ -62,7 +78,7 @@ def key_of(value: Any) -> Any:
         return ("partial", key_of(value.func), tuple(key_of(a) for a in value.args),
                 tuple(sorted((k, key_of(v)) for k, v in value.kwargs.items())))
     if isinstance(value, ListV) and value.exact:
-        return ("list", tuple(key_of(v) for v in value.items))
+        return ("list", _keys_of(value.items))
     if isinstance(value, DictV) and value.exact:
         return ("dict", tuple(sorted((key_of(k), key_of(v)) for k, v in value.items.items())))
     if isinstance(value, InstanceV) and value.exact and not value.framework and \
@@ -73,11 +89,23 @@ def key_of(value: Any) -> Any:
     raise NotAKey
 
 
+def _keys_of(items: Any) -> tuple[Any, ...]:
+    """The keys of a sequence's items. Items all of one scalar type (a list of 1,000 class
+    names, a tuple of ints) are keyed as one: that type, then the items themselves; tagged apart
+    from the item-by-item form, so that the two never compare equal."""
+    kinds = set(map(type, items))
+    if len(kinds) == 1:
+        kind = kinds.pop()
+        if kind in _SCALAR_TYPES:
+            return ("all", kind, tuple(items))
+    return tuple(map(key_of, items))
+
+
 def call_key(target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """A key for the call, or None when its arguments are not values."""
     try:
-        return (id(target), tuple(key_of(a) for a in args),
-                tuple(sorted((k, key_of(v)) for k, v in kwargs.items())))
+        return (id(target), tuple(map(key_of, args)),
+                tuple(sorted((k, key_of(v)) for k, v in kwargs.items())) if kwargs else ())
     except (NotAKey, TypeError):
         return None
 
@@ -111,6 +139,37 @@ class Cloner:
         return serial is not None and serial >= self.start
 
     def copy(self, value: Any) -> Any:
+        kind = type(value)
+        if kind in _SCALAR_TYPES:
+            return value  # (what the general path below gives a scalar, in one test)
+        if kind is tuple:
+            items = tuple(self.copy(v) for v in value)
+            return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+        if kind is frozenset:
+            return frozenset(self.copy(v) for v in value)
+        if kind is BoundV and self.fresh(value.self_value):
+            return BoundV(value.func, self.copy(value.self_value))
+        if kind is PartialV:
+            return PartialV(value.func, self.copy(value.args),
+                            {k: self.copy(v) for k, v in value.kwargs.items()})
+        if kind is ModelCall:
+            return ModelCall(value.site, value.node, self.copy(value.value), value.kind)
+        if kind is ObjectV:
+            return value
+        copier = _COPIERS.get(kind)
+        if copier is None:
+            # not one of the kinds above by its exact class: the general tests, as before
+            return self._copy_other(value)
+        serial = value.id if kind is LayerObj or kind is ParamV else value.serial
+        if serial < self.start:
+            return value  # made before the call: shared, as in Python
+        known = self.done.get(id(value))
+        if known is not None:
+            return known
+        self.step()
+        return copier(self, value)
+
+    def _copy_other(self, value: Any) -> Any:
         if isinstance(value, tuple):
             items = tuple(self.copy(v) for v in value)
             return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
@@ -128,59 +187,106 @@ class Cloner:
         known = self.done.get(id(value))
         if known is not None:
             return known
-        return self._copy_object(value)
-
-    def _copy_object(self, value: Any) -> Any:  # noqa: C901 - one branch per kind of object
         self.step()
-        done = self.done
-        if isinstance(value, ListV):
-            out: Any = ListV([], value.exact)
-            done[id(value)] = out
-            out.items = [self.copy(v) for v in value.items]
-        elif isinstance(value, DictV):
-            out = DictV({}, value.exact)
-            done[id(value)] = out
-            out.items = {k: self.copy(v) for k, v in value.items.items()}
-        elif isinstance(value, ParamV):
-            out = ParamV(value.numel, value.trainable)
-            done[id(value)] = out
-        elif isinstance(value, TensorV):
-            out = TensorV(value.shape, value.framework)
-            done[id(value)] = out
-            out.layers = frozenset(self.copy(v) for v in value.layers)
-            out.param = self.copy(value.param) if value.param is not None else None
-        elif isinstance(value, LayerObj):
-            out = LayerObj(value.spec, value.site, {}, None, value.via, value.speculative,
-                           value.why, {}, value.built, frozen=value.frozen, node=value.node)
-            done[id(value)] = out
-            out.values = value.values  # a layer's arguments never change after it is built
-            out.params = None if value.params is None else \
-                {k: self.copy(p) for k, p in value.params.items()}
-            out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
-            out.output_shape = value.output_shape  # a tuple of dimensions: nothing to copy
-        elif isinstance(value, InstanceV):
-            out = InstanceV(value.cls, {}, value.exact, [], value.framework, value.frozen)
-            done[id(value)] = out
-            for name in ("built", "output_shape"):
-                if hasattr(value, name):
-                    setattr(out, name, getattr(value, name))
-            out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
-            out.members = [(k, self.copy(v)) for k, v in value.members]
-        elif isinstance(value, ContainerV):
-            out = ContainerV(value.kind, [], value.exact, value.frozen, value.site, value.node)
-            done[id(value)] = out
-            out.members = [(k, self.copy(v)) for k, v in value.members]
-        elif isinstance(value, KerasModelV):
-            out = KerasModelV(value.kind, [], None, None, value.exact, value.input_shape,
-                              value.site, {}, value.node)
-            done[id(value)] = out
-            out.layers = [self.copy(v) for v in value.layers]
-            out.inputs, out.outputs = self.copy(value.inputs), self.copy(value.outputs)
-            out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
-            out.output_shape = value.output_shape
-        else:
-            raise NotAKey  # something the replay cannot copy: the call is not remembered
+        raise NotAKey  # something the replay cannot copy: the call is not remembered
+
+    def _list(self, value: ListV) -> ListV:
+        out = ListV([], value.exact)
+        self.done[id(value)] = out
+        out.items = [self.copy(v) for v in value.items]
         return out
+
+    def _dict(self, value: DictV) -> DictV:
+        out = DictV({}, value.exact)
+        self.done[id(value)] = out
+        out.items = {k: self.copy(v) for k, v in value.items.items()}
+        return out
+
+    def _param(self, value: ParamV) -> ParamV:
+        out = ParamV(value.numel, value.trainable)
+        self.done[id(value)] = out
+        return out
+
+    def _tensor(self, value: TensorV) -> TensorV:
+        out = TensorV(value.shape, value.framework)
+        self.done[id(value)] = out
+        out.layers = frozenset(self.copy(v) for v in value.layers)
+        out.param = self.copy(value.param) if value.param is not None else None
+        return out
+
+    def _layer(self, value: LayerObj) -> LayerObj:
+        out = LayerObj(value.spec, value.site, {}, None, value.via, value.speculative,
+                       value.why, {}, value.built, frozen=value.frozen, node=value.node)
+        self.done[id(value)] = out
+        out.values = value.values  # a layer's arguments never change after it is built
+        out.params = None if value.params is None else \
+            {k: self.copy(p) for k, p in value.params.items()}
+        out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
+        out.output_shape = value.output_shape  # a tuple of dimensions: nothing to copy
+        return out
+
+    def _instance(self, value: InstanceV) -> InstanceV:
+        out = InstanceV(value.cls, {}, value.exact, [], value.framework, value.frozen)
+        self.done[id(value)] = out
+        for name in ("built", "output_shape"):
+            if hasattr(value, name):
+                setattr(out, name, getattr(value, name))
+        out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
+        out.members = [(k, self.copy(v)) for k, v in value.members]
+        return out
+
+    def _container(self, value: ContainerV) -> ContainerV:
+        out = ContainerV(value.kind, [], value.exact, value.frozen, value.site, value.node)
+        self.done[id(value)] = out
+        out.members = [(k, self.copy(v)) for k, v in value.members]
+        return out
+
+    def _keras_model(self, value: KerasModelV) -> KerasModelV:
+        out = KerasModelV(value.kind, [], None, None, value.exact, value.input_shape,
+                          value.site, {}, value.node)
+        self.done[id(value)] = out
+        out.layers = [self.copy(v) for v in value.layers]
+        out.inputs, out.outputs = self.copy(value.inputs), self.copy(value.outputs)
+        out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
+        out.output_shape = value.output_shape
+        return out
+
+
+# How each kind of object the evaluator makes is copied, by its exact class.
+_COPIERS: dict[type, Callable[[Cloner, Any], Any]] = {
+    ListV: Cloner._list, DictV: Cloner._dict, ParamV: Cloner._param, TensorV: Cloner._tensor,
+    LayerObj: Cloner._layer, InstanceV: Cloner._instance, ContainerV: Cloner._container,
+    KerasModelV: Cloner._keras_model,
+}
+
+
+class _TooLarge(Exception):
+    pass
+
+
+MAX_SNAPSHOT = 64  # objects a template's own copy may hold
+
+
+def snapshot(start: int, result: Any, layers: list[LayerObj], models: list[Any]
+             ) -> tuple[Any, list[LayerObj], list[Any]] | None:
+    """A private copy of what a call made (its objects: serial `start` on), for its template; None
+    when something in it cannot be copied, or it holds more than MAX_SNAPSHOT objects (then the
+    call is not remembered, and runs again when it is made again). Calls nest, and each level's
+    copy holds what the levels below it made: without the cap, a whole model is copied once per
+    level, and most of what builders make at the upper levels is never made twice."""
+    copied = [0]
+
+    def count() -> None:
+        copied[0] += 1
+        if copied[0] > MAX_SNAPSHOT:
+            raise _TooLarge
+
+    cloner = Cloner(start, count)
+    try:
+        return (cloner.copy(result), [cloner.copy(layer) for layer in layers],
+                [cloner.copy(model) for model in models])
+    except (NotAKey, RecursionError, _TooLarge):
+        return None
 
 
 def replayed(template: Template, step: Callable[[], None]

@@ -413,20 +413,26 @@ def model_total(value: Any, memo: dict[int, tuple] | None = None
     return result
 
 
+# What a traversal for a total descends into; any other value (a number, a string, a function)
+# holds no weights, and is passed over without a call.
+_HOLDERS = frozenset((LayerObj, InstanceV, ContainerV, KerasModelV, ParamV, TensorV))
+
+
 def _model_total(value: Any) -> tuple[int | None, int, int, list[LayerObj], str, int]:
     seen_objects: set[int] = set()
     params: dict[int, ParamV] = {}
     layers: list[LayerObj] = []
     unknown = 0
     why = ""
+    holders = _HOLDERS
 
-    def visit(obj: Any) -> None:
+    def visit(obj: Any) -> None:  # noqa: C901 - one branch per kind of object
         nonlocal unknown, why
-        if isinstance(obj, (LayerObj, InstanceV, ContainerV, KerasModelV)):
+        kind = type(obj)
+        if kind is LayerObj:
             if id(obj) in seen_objects:
                 return
             seen_objects.add(id(obj))
-        if isinstance(obj, LayerObj):
             layers.append(obj)
             if obj.params is None or obj.speculative:
                 unknown += 1
@@ -434,42 +440,59 @@ def _model_total(value: Any) -> tuple[int | None, int, int, list[LayerObj], str,
                     "a layer built under a condition the code does not fix" if obj.speculative
                     else "a layer never built on an input of known shape")
                 return
-            for p in obj.params.values():
-                params[p.id] = p if not obj.frozen else ParamV(p.numel, False, p.id)
-            for value in obj.attrs.values():
-                if isinstance(value, (LayerObj, InstanceV, ContainerV)):
-                    visit(value)
-        elif isinstance(obj, ParamV):
+            if obj.frozen:
+                for p in obj.params.values():
+                    params[p.id] = ParamV(p.numel, False, p.id)
+            else:
+                for p in obj.params.values():
+                    params[p.id] = p
+            for item in obj.attrs.values():
+                item_kind = type(item)
+                if item_kind is LayerObj or item_kind is InstanceV or item_kind is ContainerV:
+                    visit(item)
+        elif kind is ParamV:
             params[obj.id] = obj
-        elif isinstance(obj, InstanceV):
+        elif kind is InstanceV:
+            if id(obj) in seen_objects:
+                return
+            seen_objects.add(id(obj))
             if not obj.exact:
                 unknown += 1
                 why = why or "a module changed where the evaluator could not follow"
-            for value in list(obj.attrs.values()):
-                if obj.framework == "keras":
-                    tracked(value)  # Keras tracks the layers and weights in lists and dicts too
-                elif not isinstance(value, Unknown):
-                    visit(value)
-            for _, value in obj.members:
-                visit(value)
-        elif isinstance(obj, TensorV):
+            if obj.framework == "keras":
+                for item in list(obj.attrs.values()):
+                    tracked(item)  # Keras tracks the layers and weights in lists and dicts too
+            else:
+                for item in list(obj.attrs.values()):
+                    if type(item) in holders:  # an Unknown attribute is passed over here
+                        visit(item)
+            for _, item in obj.members:
+                visit(item)
+        elif kind is TensorV:
             if obj.param is not None and obj.framework == "keras":
                 params[obj.param.id] = obj.param  # a weight a layer of the project added
-        elif isinstance(obj, ContainerV):
+        elif kind is ContainerV:
+            if id(obj) in seen_objects:
+                return
+            seen_objects.add(id(obj))
             if not obj.exact:
                 unknown += 1
                 why = why or "a container whose members the code does not fix"
-            for _, value in obj.members:
-                visit(value)
-        elif isinstance(obj, KerasModelV):
+            for _, item in obj.members:
+                visit(item)
+        elif kind is KerasModelV:
+            if id(obj) in seen_objects:
+                return
+            seen_objects.add(id(obj))
             if not obj.exact:
                 unknown += 1
                 why = why or "a model whose layers the code does not fix"
             for layer in obj.layers:
                 visit(layer)
-            for value in obj.attrs.values():
-                if isinstance(value, (LayerObj, KerasModelV, InstanceV)):
-                    visit(value)
+            for item in obj.attrs.values():
+                item_kind = type(item)
+                if item_kind is LayerObj or item_kind is KerasModelV or item_kind is InstanceV:
+                    visit(item)
         elif isinstance(obj, Unknown):
             # a member the code does not fix may be a module with weights of its own
             unknown += 1
