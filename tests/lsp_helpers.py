@@ -4,7 +4,10 @@ diagnostics of one document version."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 from lsprotocol import types
@@ -90,3 +93,29 @@ async def diagnostics_for(client: LanguageClient, uri: str, version: int,
 
 def uri_of(path: Path) -> str:
     return path.resolve().as_uri()
+
+
+def plain(value: object) -> object:
+    """A custom request's answer as dicts and lists again: pygls hands it back as namedtuples."""
+    if hasattr(value, "_asdict"):
+        return {k: plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def logging_server(name: str) -> tuple[ClientServerConfig, Path]:
+    """A server whose DEBUG log (a file of this test module's own) says, among other things,
+    when a document goes to sleep."""
+    log = Path(tempfile.gettempdir()) / f"paramlens-{name}-{os.getpid()}.log"
+    return ClientServerConfig(server_command=[
+        sys.executable, "-m", "paramlens", "serve", "--log-level", "DEBUG",
+        "--log-file", str(log)]), log
+
+
+async def until_asleep(log: Path, uri: str, timeout: float) -> None:
+    """Waits for the server's log to say that `uri` went to sleep."""
+    deadline = time.monotonic() + timeout
+    while f"{uri} sleeps" not in log.read_text():
+        assert time.monotonic() < deadline, "the document never went to sleep"
+        await asyncio.sleep(0.1)

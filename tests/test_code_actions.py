@@ -5,11 +5,9 @@ the parameters torch gives the original."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,16 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from lsp_helpers import CAPABILITIES, SERVER, diagnostics_for, hover_text, open_text, start
+from lsp_helpers import (
+    CAPABILITIES,
+    SERVER,
+    diagnostics_for,
+    hover_text,
+    logging_server,
+    open_text,
+    start,
+    until_asleep,
+)
 
 torch = pytest.importorskip("torch")
 
@@ -54,11 +61,7 @@ VERSIONED = types.ClientCapabilities(
         workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)))
 
 
-# a server whose log says when a document goes to sleep
-SLEEP_LOG = Path(tempfile.gettempdir()) / f"paramlens-code-actions-{os.getpid()}.log"
-LOGGING = ClientServerConfig(server_command=[
-    sys.executable, "-m", "paramlens", "serve", "--log-level", "DEBUG",
-    "--log-file", str(SLEEP_LOG)])
+LOGGING, SLEEP_LOG = logging_server("code-actions")  # its log says when a document sleeps
 
 
 @pytest_lsp.fixture(config=LOGGING)
@@ -339,10 +342,7 @@ async def test_a_sleeping_document_offers_the_same_fixes(logging_client: Languag
         other = f"file:///tmp/other{k}.py"
         open_text(client, other, f"import torch.nn as nn\nc = nn.Conv2d({k + 1}, 4, 3)\n")
         await diagnostics_for(client, other, 1)
-    deadline = time.monotonic() + 10
-    while f"{uri} sleeps" not in SLEEP_LOG.read_text():
-        assert time.monotonic() < deadline, "the document never went to sleep"
-        await asyncio.sleep(0.1)
+    await until_asleep(SLEEP_LOG, uri, 10)
     assert await offered() == live
     # and so does the hover (the snapshot holds every layer as analysed, even when another
     # document's evaluation woke this one and only some of its blocks were analysed again)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,16 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from lsp_helpers import ROOT, diagnostics_for, open_file, open_text, start
+from lsp_helpers import (
+    ROOT,
+    diagnostics_for,
+    logging_server,
+    open_file,
+    open_text,
+    plain,
+    start,
+    until_asleep,
+)
 
 torch = pytest.importorskip("torch")
 
@@ -31,11 +39,7 @@ NO_WAIT = ClientServerConfig(server_command=[
     sys.executable, "-c", "import sys; import paramlens.lsp.model_panel as panel; "
     "panel.WAIT = 0.0; from paramlens.cli import main; sys.exit(main(sys.argv[1:]))", "serve"])
 
-# a server whose log says when a document goes to sleep
-SLEEP_LOG = Path(tempfile.gettempdir()) / f"paramlens-model-panel-{os.getpid()}.log"
-LOGGING = ClientServerConfig(server_command=[
-    sys.executable, "-m", "paramlens", "serve", "--log-level", "DEBUG",
-    "--log-file", str(SLEEP_LOG)])
+LOGGING, SLEEP_LOG = logging_server("model-panel")  # its log says when a document sleeps
 
 
 @pytest_lsp.fixture(config=NO_WAIT)
@@ -52,15 +56,6 @@ async def logging_client(lsp_client: LanguageClient):
     yield
     await lsp_client.shutdown_session()
     SLEEP_LOG.unlink(missing_ok=True)
-
-
-def plain(value: object) -> Any:
-    # pygls hands a custom request's answer back as namedtuples: dicts again, to compare
-    if hasattr(value, "_asdict"):
-        return {k: plain(v) for k, v in value._asdict().items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
 
 
 async def ask(client: LanguageClient, uri: str, line: int | None = None,
@@ -230,10 +225,7 @@ async def test_a_sleeping_document_is_woken_for_its_summary(logging_client: Lang
         other = f"file:///tmp/paramlens-panel/other{k}.py"
         open_text(client, other, f"import torch.nn as nn\nc = nn.Conv2d({k + 1}, 4, 3)\n")
         await diagnostics_for(client, other, 1)
-    deadline = time.monotonic() + 20
-    while f"{uri} sleeps" not in SLEEP_LOG.read_text():
-        assert time.monotonic() < deadline, "the document never went to sleep"
-        await asyncio.sleep(0.1)
+    await until_asleep(SLEEP_LOG, uri, 20)
     line = next(i for i, t in enumerate(text.splitlines()) if "class TinyResNet" in t)
     found = await ask(client, uri, line)
     assert found["status"] == "built"

@@ -9,7 +9,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from lsp_helpers import ROOT, diagnostics_for, hover_text, open_file, open_text, uri_of
+from lsp_helpers import ROOT, diagnostics_for, hover_text, open_file, open_text, plain, uri_of
 
 SEED = ROOT / "examples" / "seed.py"
 
@@ -286,21 +286,12 @@ async def test_file_summary_extents_of_builders_and_scripts(client: LanguageClie
                      (14, 14, "model: 280 parameters"), (15, 15, "model_without_bias: 270 parameters")]
 
 
-def _plain(value: object) -> object:
-    # pygls hands a custom request's answer back as namedtuples: dicts again, to compare
-    if hasattr(value, "_asdict"):
-        return {k: _plain(v) for k, v in value._asdict().items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
 async def test_model_summary_for_the_panel_is_torchs_tree(client: LanguageClient) -> None:
     path = ROOT / "examples" / "torch_resnet_block.py"
     uri, text = open_file(client, path)
     lines = text.splitlines()
     inside = next(i for i, line in enumerate(lines) if "self.layer1 = BasicBlock" in line)
-    found = _plain(await client.protocol.send_request_async(
+    found = plain(await client.protocol.send_request_async(
         "paramlens/modelSummary", {"textDocument": {"uri": uri},
                                    "position": {"line": inside, "character": 8}}))
     assert isinstance(found, dict)
@@ -331,7 +322,7 @@ async def test_model_summary_for_the_panel_is_torchs_tree(client: LanguageClient
     assert "nn.Conv2d(3, STEM_WIDTH" in lines[stem["children"][0]["line"]]
     assert "class TinyResNet" in lines[found["root"]["line"]]
     # by name, and nothing for a document that is not open
-    named = _plain(await client.protocol.send_request_async(
+    named = plain(await client.protocol.send_request_async(
         "paramlens/modelSummary", {"textDocument": {"uri": uri}, "model": "TinyResNet"}))
     assert isinstance(named, dict) and named["total"] == total
     assert await client.protocol.send_request_async(
