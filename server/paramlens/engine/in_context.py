@@ -40,18 +40,30 @@ def evaluate_texts(texts: dict[str, str], parsed: dict[str, list[ast.stmt]] | No
     """Evaluate the files together (so that names flow between them). `parsed`, if given,
     receives each file's statements, for the files' own analyses to start from: what the
     evaluation leaves on the trees is only what it worked out from them (nodes.py)."""
-    files: list[tuple[str, list[ast.stmt]]] = []
+    trees = parse_texts(texts)
+    if parsed is not None:
+        parsed.update(trees)
+    return evaluate_parsed(trees)
+
+
+def parse_texts(texts: dict[str, str]) -> dict[str, list[ast.stmt]]:
+    """Each text's statements, by path; a text Python refuses is left out (its own analysis
+    reports why)."""
+    parsed: dict[str, list[ast.stmt]] = {}
     for path, text in texts.items():
         try:
-            files.append((path, parse_quietly(text)))
+            parsed[path] = parse_quietly(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
-        if parsed is not None:
-            parsed[path] = files[-1][1]
-    if not files:
+    return parsed
+
+
+def evaluate_parsed(parsed: dict[str, list[ast.stmt]]) -> Evaluation | None:
+    """The files (parse_texts' trees) evaluated together."""
+    if not parsed:
         return None
     try:
-        return evaluate_files(files, extra_roots=[os.getcwd()])
+        return evaluate_files(list(parsed.items()), extra_roots=[os.getcwd()])
     except RecursionError:
         return None
 

@@ -320,6 +320,7 @@ class Cache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.writable = True
+        self._analyses: Path | None = None  # the analysis folder, once made
 
     # keys -------------------------------------------------------------------------------------
     @staticmethod
@@ -480,20 +481,25 @@ class Cache:
         except CacheUnavailable:
             return None
 
-    def store_analyses(self, analyses: list[tuple[str, bytes]]) -> None:
-        """Files' own analyses (encode_analysis), by analysis_key."""
-        if not analyses:
-            return
-        folder = self._prepare("analysis")
+    def store_analysis(self, key: str, encoded: bytes) -> None:
+        """A file's own analysis (encode_analysis), by analysis_key. Called where the analysis
+        is made, a worker process included (each write is atomic, and a worker inherits
+        `writable` as it was); the run ends with evict_analyses, once."""
+        # the folder made once, not looked at again for each of thousands of files
+        folder = self._analyses if self.writable else None
         if folder is None:
-            return
-        for key, encoded in analyses:
-            try:
-                _write_atomic(folder / (key + ".json"), encoded)
-            except OSError:
-                self.writable = False
+            folder = self._analyses = self._prepare("analysis")
+            if folder is None:
                 return
-        _evict(folder, MAX_ANALYSES)
+        try:
+            _write_atomic(folder / (key + ".json"), encoded)
+        except OSError:
+            self.writable = False
+
+    def evict_analyses(self) -> None:
+        folder = self._prepare("analysis")
+        if folder is not None:
+            _evict(folder, MAX_ANALYSES)
 
     def store_output(self, key: str, token: str, stdout: bytes, stderr: str, code: int) -> None:
         folder = self._prepare("outputs")
