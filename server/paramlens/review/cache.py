@@ -223,7 +223,16 @@ _CLASSES: dict[str, type] = {cls.__name__: cls for cls in (
 _SKIPPED = {"index"}  # FileReport.index: rebuilt from the text, which the run has read anyway
 
 
+# Each result class's stored fields, found once per class: every report of a run is encoded
+# (its own analysis in the worker that made it, then all of them for the run's entry), and
+# dataclasses.fields() per object was most of that.
+_STORED_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _encode(value: Any) -> Any:
+    names = _STORED_FIELDS.get(type(value))
+    if names is not None:
+        return [_encode(getattr(value, name)) for name in names]
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
@@ -231,8 +240,9 @@ def _encode(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_encode(v) for v in value]
     if dataclasses.is_dataclass(value) and type(value).__name__ in _CLASSES:
-        return [_encode(getattr(value, f.name)) for f in dataclasses.fields(value)
-                if f.name not in _SKIPPED]
+        names = _STORED_FIELDS[type(value)] = tuple(
+            f.name for f in dataclasses.fields(value) if f.name not in _SKIPPED)
+        return [_encode(getattr(value, name)) for name in names]
     raise CacheUnavailable(f"cannot store a {type(value).__name__} in the cache")
 
 
