@@ -11,7 +11,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
-from paramlens.engine.names import ImportTable, canonical, collect_imports
+from paramlens.engine.names import ImportTable, canonical
 from paramlens.engine.nodes import all_nodes, source_text, walk
 from paramlens.engine.quantity import UNKNOWN, Q
 from paramlens.engine.values import ClassRef, FunctionRef, SpecRef, TensorV, TupleV, Value
@@ -44,12 +44,19 @@ class ClassInfo:
 
 
 NAMESPACE_WRITERS = frozenset({"exec", "eval", "globals", "vars", "locals"})
+_BLOCKS = ("body", "orelse", "finalbody", "handlers")
+# Statements that hold no block of statements (most of them: assignments, calls, returns):
+# nothing nested in one is collected, so _collect returns at once rather than look for blocks.
+_WITHOUT_BLOCKS = frozenset(
+    kind for kind in vars(ast).values() if isinstance(kind, type) and issubclass(kind, ast.stmt)
+    and not set(_BLOCKS) & set(kind._fields))
 
 
 class ModuleFacts:
     def __init__(self, statements: list[ast.stmt], escaping_elsewhere: frozenset[str] = frozenset()
                  ) -> None:
-        self.imports: ImportTable = collect_imports(statements)
+        scan = _scan(statements)
+        self.imports: ImportTable = scan.imports
         self.functions: dict[str, FunctionInfo] = {}
         self.classes: dict[str, ClassInfo] = {}
         self._keys: dict[int, str] = {}
@@ -58,20 +65,14 @@ class ModuleFacts:
         self._self_attrs: dict[str, set[str]] = {}
         self._self_counts: dict[str, dict[str, int]] = {}  # method key -> self.x assignments
         self._assigned_once: dict[str, set[str]] = {}
-        self.globals_rebound: set[str] = set()
+        self.globals_rebound: set[str] = scan.globals_rebound
         # The file calls exec, eval, globals(), vars() or locals(), or reads sys.modules: any
         # module name may be rebound by a string or a dict write that no walk can follow.
-        self.rewrites_namespace = False
+        self.rewrites_namespace = scan.namespace_calls or any(
+            self.imports.qualified(node) == "sys.modules" for node in scan.modules_read)
         for stmt in statements:
             self._collect(stmt, prefix="", class_key=None, parent=None)
-            for node in all_nodes(stmt):
-                if isinstance(node, ast.Global):
-                    self.globals_rebound.update(node.names)
-                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-                        and node.func.id in NAMESPACE_WRITERS or isinstance(node, ast.Attribute) \
-                        and node.attr == "modules" and self.imports.qualified(node) == "sys.modules":
-                    self.rewrites_namespace = True
-        self._find_escapes(statements, escaping_elsewhere)
+        self._find_escapes(scan.escaping, escaping_elsewhere)
 
     # collection ---------------------------------------------------------------------------------
     def _collect(self, node: ast.AST, prefix: str, class_key: str | None,
@@ -112,19 +113,19 @@ class ModuleFacts:
             for stmt in node.body:
                 if isinstance(stmt, ast.ClassDef):
                     self._collect(stmt, f"{key}.", None, parent)
-        else:
+        elif type(node) not in _WITHOUT_BLOCKS:
             for child in _body_nodes(getattr(node, "body", []) or []):
                 self._collect(child, prefix, class_key, parent)
-            for attr in ("orelse", "finalbody", "handlers"):
+            for attr in _BLOCKS[1:]:
                 for child in _body_nodes(getattr(node, attr, []) or []):
                     self._collect(child, prefix, class_key, parent)
 
-    def _find_escapes(self, statements: list[ast.stmt], elsewhere: frozenset[str]) -> None:
+    def _find_escapes(self, escaping: set[str], elsewhere: frozenset[str]) -> None:
         """A function or class referenced other than by a direct call may be called anywhere."""
         by_name: dict[str, list[str]] = {}
         for key in list(self.functions) + list(self.classes):
             by_name.setdefault(key.rsplit(".", 1)[-1], []).append(key)
-        for name in escaping_names(statements) | elsewhere:
+        for name in escaping | elsewhere:
             for key in by_name.get(name, []):
                 self.escaped.add(key)
                 if key in self.classes:
@@ -264,22 +265,60 @@ def _params(args: ast.arguments, skip_first: bool) -> list[tuple[str, bool, ast.
 def escaping_names(statements: list[ast.stmt]) -> set[str]:
     """Names these statements read other than to call them (or to read a class attribute):
     whatever they name may be called from anywhere."""
+    return _scan(statements).escaping
+
+
+@dataclass
+class _Scan:
+    """What ModuleFacts learns from every node of a file, found in one pass over them."""
+
+    imports: ImportTable
+    globals_rebound: set[str]
+    namespace_calls: bool  # exec, eval, globals(), vars() or locals() called by name
+    modules_read: list[ast.Attribute]  # `X.modules`: sys.modules if X names sys
+    escaping: set[str]  # escaping_names'
+
+
+def _scan(statements: list[ast.stmt]) -> _Scan:
+    """One pass over every node (the costliest loop of a file's analysis, once several): each
+    node is told by its exact type (`ast.parse` makes no subclasses, and a context is a Load,
+    Store or Del), one comparison each rather than a chain of isinstance calls."""
+    imports = ImportTable()
+    rebound: set[str] = set()
+    namespace_calls = False
+    modules_read: list[ast.Attribute] = []
     called: set[int] = set()
-    loads: list[ast.AST] = []
+    loads: list[ast.Name | ast.Attribute] = []
+    name, attribute, call, load = ast.Name, ast.Attribute, ast.Call, ast.Load
     for stmt in statements:
         for node in all_nodes(stmt):
-            if isinstance(node, ast.Call):
-                called.add(id(node.func))
-            elif isinstance(node, ast.Attribute) and node.attr not in _CALLING_ATTRIBUTES:
-                # Reading `Block.expansion` does not hand the class to anyone who could call it.
-                called.add(id(node.value))
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                loads.append(node)
-            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) and \
-                    isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
-                loads.append(node)
-    return {node.id if isinstance(node, ast.Name) else node.attr  # type: ignore[union-attr]
-            for node in loads if id(node) not in called}
+            kind = type(node)
+            if kind is name:
+                if type(node.ctx) is load:  # type: ignore[attr-defined]
+                    loads.append(node)  # type: ignore[arg-type]
+            elif kind is attribute:
+                attr = node.attr  # type: ignore[attr-defined]
+                if attr not in _CALLING_ATTRIBUTES:
+                    # Reading `Block.expansion` does not hand the class to anyone who could
+                    # call it.
+                    called.add(id(node.value))  # type: ignore[attr-defined]
+                    if attr == "modules":
+                        modules_read.append(node)  # type: ignore[arg-type]
+                elif type(node.ctx) is load and type(node.value) is name and \
+                        node.value.id in ("self", "cls"):  # type: ignore[attr-defined]
+                    loads.append(node)  # type: ignore[arg-type]
+            elif kind is call:
+                func = node.func  # type: ignore[attr-defined]
+                called.add(id(func))
+                if type(func) is name and func.id in NAMESPACE_WRITERS:
+                    namespace_calls = True
+            elif kind is ast.Import or kind is ast.ImportFrom:
+                imports.add(node)  # type: ignore[arg-type]
+            elif kind is ast.Global:
+                rebound.update(node.names)  # type: ignore[attr-defined]
+    escaping = {node.id if type(node) is name else node.attr  # type: ignore[union-attr]
+                for node in loads if id(node) not in called}
+    return _Scan(imports, rebound, namespace_calls, modules_read, escaping)
 
 
 def _has_decorator(node: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:

@@ -14,6 +14,9 @@ from __future__ import annotations
 import ast
 import dataclasses
 import os
+import types
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from paramlens.engine.catalogue import lookup
 from paramlens.engine.evaluate.entries import EvaluatedTotal, Evaluation, call_total, evaluate_files
@@ -40,20 +43,63 @@ def evaluate_texts(texts: dict[str, str], parsed: dict[str, list[ast.stmt]] | No
     """Evaluate the files together (so that names flow between them). `parsed`, if given,
     receives each file's statements, for the files' own analyses to start from: what the
     evaluation leaves on the trees is only what it worked out from them (nodes.py)."""
-    files: list[tuple[str, list[ast.stmt]]] = []
+    trees = parse_texts(texts)
+    if parsed is not None:
+        parsed.update(trees)
+    return evaluate_parsed(trees)
+
+
+def parse_texts(texts: dict[str, str]) -> dict[str, list[ast.stmt]]:
+    """Each text's statements, by path; a text Python refuses is left out (its own analysis
+    reports why)."""
+    parsed: dict[str, list[ast.stmt]] = {}
     for path, text in texts.items():
         try:
-            files.append((path, parse_quietly(text)))
+            parsed[path] = parse_quietly(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
-        if parsed is not None:
-            parsed[path] = files[-1][1]
-    if not files:
+    return parsed
+
+
+def evaluate_parsed(parsed: dict[str, list[ast.stmt]]) -> Evaluation | None:
+    """The files (parse_texts' trees) evaluated together."""
+    if not parsed:
         return None
     try:
-        return evaluate_files(files, extra_roots=[os.getcwd()])
+        return in_one_stack_chunk(evaluate_files, list(parsed.items()), [os.getcwd()])
     except RecursionError:
         return None
+
+
+_T = TypeVar("_T")
+_ROOMY: Callable[..., Any] | None = None
+_ROOMY_SLOTS = 1 << 19  # a frame of 4 MiB: CPython gives it a chunk of 8 MiB, half of it free
+
+
+def in_one_stack_chunk(function: Callable[..., _T], *args: Any) -> _T:
+    """function(*args), its calls' frames kept in one chunk of CPython's frame stack.
+
+    CPython (3.11 on) keeps Python frames in chunks of 16 KiB: a call that does not fit in the
+    current chunk maps a new one, and returning below that chunk unmaps it. The evaluator's
+    recursion goes up and down across such a boundary a great many times (transformers/models:
+    ~90,000 mmap/munmap pairs, each new chunk's pages faulted in again, ~0.5 M page faults and
+    seconds of system time, varying with how deep the stack was where the evaluation began).
+    A call that needs a chunk larger than 16 KiB gets one sized for it, rounded up to a power of
+    two: called through a frame of just over 4 MiB, `function` runs in the free half of an
+    8 MiB chunk that stays mapped until it returns. The frame's size is that of its local
+    variables; the unused ones are never read. Where frames are not kept in chunks (3.10) this
+    costs one large frame, allocated and freed once."""
+    global _ROOMY
+    if _ROOMY is None:
+        code = _call.__code__
+        names = code.co_varnames + ("_",) * _ROOMY_SLOTS
+        _ROOMY = types.FunctionType(code.replace(co_varnames=names, co_nlocals=len(names)),
+                                    _call.__globals__)
+    return _ROOMY(function, args)  # type: ignore[no-any-return]
+
+
+def _call(function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    return function(*args)
 
 
 def apply_evaluation(report: FileReport, evaluation: Evaluation) -> None:

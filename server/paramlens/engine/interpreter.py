@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,6 +102,12 @@ class WalkResult:
 
 class _Return(Exception):
     pass
+
+
+_UNSEEN = object()
+# Interpreter.ev's method for each node type (None: walked into, not modelled), filled as
+# types are met.
+_EV_METHODS: dict[type, Callable[..., Value] | None] = {}
 
 
 class Interpreter:
@@ -324,9 +331,14 @@ class Interpreter:
 
     # expressions ------------------------------------------------------------------------------
     def ev(self, node: ast.expr, env: dict[str, Value]) -> Value:
-        method = getattr(self, "ev_" + type(node).__name__, None)
+        # The method for each node type, found once per type (every expression of every
+        # function passes here: a name built and looked up on each was a sizeable share).
+        kind = type(node)
+        method = _EV_METHODS.get(kind, _UNSEEN)
+        if method is _UNSEEN:
+            method = _EV_METHODS[kind] = getattr(Interpreter, "ev_" + kind.__name__, None)
         if method is not None:
-            return method(node, env)
+            return method(self, node, env)  # type: ignore[operator]
         # Walk what we do not model, so that layer calls nested inside are still found.
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
@@ -422,7 +434,9 @@ class Interpreter:
         return Q.unknown(source_text(node) if isinstance(node, ast.expr) else "?")
 
     def ev_UnaryOp(self, node: ast.UnaryOp, env: dict[str, Value]) -> Value:
-        operand = as_q(self.ev(node.operand, env), source_text(node.operand))
+        operand = self.ev(node.operand, env)
+        if not isinstance(operand, Q):  # the text only where it is used: unparsing costs
+            operand = Q.unknown(source_text(node.operand))
         if isinstance(node.op, ast.USub):
             return operand.unary(operator.neg, "-")
         if isinstance(node.op, ast.Not):
@@ -432,7 +446,7 @@ class Interpreter:
         return Q.unknown(source_text(node))
 
     def ev_BoolOp(self, node: ast.BoolOp, env: dict[str, Value]) -> Value:
-        values = [as_q(self.ev(v, env), source_text(v)) for v in node.values]
+        values = [self._as_q(v, env) for v in node.values]
         result = values[0]
         for v in values[1:]:
             if isinstance(node.op, ast.And):
@@ -440,6 +454,11 @@ class Interpreter:
             else:
                 result = result.binary(v, lambda a, b: a or b, "or")
         return result
+
+    def _as_q(self, node: ast.expr, env: dict[str, Value]) -> Q:
+        """as_q(self.ev(node, env), source_text(node)), the text unparsed only if used."""
+        value = self.ev(node, env)
+        return value if isinstance(value, Q) else Q.unknown(source_text(node))
 
     def ev_Compare(self, node: ast.Compare, env: dict[str, Value]) -> Value:
         left = self.ev(node.left, env)

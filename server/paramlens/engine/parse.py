@@ -10,6 +10,8 @@ import warnings
 
 from paramlens.engine.nodes import all_nodes
 
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
 
 def parse_quietly(text: str) -> list[ast.stmt]:
     with warnings.catch_warnings():  # "invalid escape sequence" and the like are not ours to say
@@ -25,14 +27,19 @@ def parse_quietly(text: str) -> list[ast.stmt]:
 def compiler_refusal(stmt: ast.stmt) -> SyntaxError | None:
     """What CPython's compiler refuses after parsing (the ones a call or a def can hit): a keyword
     argument given twice, an argument name used twice in one signature."""
+    # Every node of every file passes here: each is told by its exact type (`ast.parse` makes
+    # no subclasses), and a call with fewer than two keywords cannot repeat one.
     for node in all_nodes(stmt):
-        if isinstance(node, ast.Call):
-            names = [kw.arg for kw in node.keywords if kw.arg is not None]
+        kind = type(node)
+        if kind is ast.Call:
+            if len(node.keywords) < 2:  # type: ignore[attr-defined]
+                continue
+            names = [kw.arg for kw in node.keywords if kw.arg is not None]  # type: ignore[attr-defined]
             repeated = _first_repeated(names)
             if repeated is not None:
                 return _error(f"keyword argument repeated: {repeated}", node)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            args = node.args
+        elif kind in _DEFINITIONS:
+            args = node.args  # type: ignore[attr-defined]
             names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
             names += [a.arg for a in (args.vararg, args.kwarg) if a is not None]
             repeated = _first_repeated(names)

@@ -223,7 +223,16 @@ _CLASSES: dict[str, type] = {cls.__name__: cls for cls in (
 _SKIPPED = {"index"}  # FileReport.index: rebuilt from the text, which the run has read anyway
 
 
+# Each result class's stored fields, found once per class: every report of a run is encoded
+# (its own analysis in the worker that made it, then all of them for the run's entry), and
+# dataclasses.fields() per object was most of that.
+_STORED_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _encode(value: Any) -> Any:
+    names = _STORED_FIELDS.get(type(value))
+    if names is not None:
+        return [_encode(getattr(value, name)) for name in names]
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
@@ -231,8 +240,9 @@ def _encode(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_encode(v) for v in value]
     if dataclasses.is_dataclass(value) and type(value).__name__ in _CLASSES:
-        return [_encode(getattr(value, f.name)) for f in dataclasses.fields(value)
-                if f.name not in _SKIPPED]
+        names = _STORED_FIELDS[type(value)] = tuple(
+            f.name for f in dataclasses.fields(value) if f.name not in _SKIPPED)
+        return [_encode(getattr(value, name)) for name in names]
     raise CacheUnavailable(f"cannot store a {type(value).__name__} in the cache")
 
 
@@ -320,6 +330,7 @@ class Cache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.writable = True
+        self._analyses: Path | None = None  # the analysis folder, once made
 
     # keys -------------------------------------------------------------------------------------
     @staticmethod
@@ -480,20 +491,25 @@ class Cache:
         except CacheUnavailable:
             return None
 
-    def store_analyses(self, analyses: list[tuple[str, bytes]]) -> None:
-        """Files' own analyses (encode_analysis), by analysis_key."""
-        if not analyses:
-            return
-        folder = self._prepare("analysis")
+    def store_analysis(self, key: str, encoded: bytes) -> None:
+        """A file's own analysis (encode_analysis), by analysis_key. Called where the analysis
+        is made, a worker process included (each write is atomic, and a worker inherits
+        `writable` as it was); the run ends with evict_analyses, once."""
+        # the folder made once, not looked at again for each of thousands of files
+        folder = self._analyses if self.writable else None
         if folder is None:
-            return
-        for key, encoded in analyses:
-            try:
-                _write_atomic(folder / (key + ".json"), encoded)
-            except OSError:
-                self.writable = False
+            folder = self._analyses = self._prepare("analysis")
+            if folder is None:
                 return
-        _evict(folder, MAX_ANALYSES)
+        try:
+            _write_atomic(folder / (key + ".json"), encoded)
+        except OSError:
+            self.writable = False
+
+    def evict_analyses(self) -> None:
+        folder = self._prepare("analysis")
+        if folder is not None:
+            _evict(folder, MAX_ANALYSES)
 
     def store_output(self, key: str, token: str, stdout: bytes, stderr: str, code: int) -> None:
         folder = self._prepare("outputs")

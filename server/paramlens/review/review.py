@@ -8,14 +8,14 @@ import functools
 import multiprocessing
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from paramlens.engine.evaluate.entries import package_root
-from paramlens.engine.in_context import apply_evaluation, evaluate_texts
+from paramlens.engine.in_context import apply_evaluation, evaluate_parsed, parse_texts
 from paramlens.engine.notebook import Notebook, is_notebook, read_notebook, reworded
 from paramlens.engine.positions import LineIndex
 from paramlens.engine.reading import SourceError, decode_source, digest, read_regular_bytes
@@ -40,6 +40,22 @@ CHUNK = 8  # files per task: small enough that the last tasks balance across the
 
 
 @dataclass
+class _Work:
+    """What a run's worker processes read. Set before each fork, so that a worker inherits it
+    with the rest of this process's memory: a task names its files by index instead of carrying
+    their texts (pickled into the task, and out again in the worker), and the trees this
+    process parsed before forking are there too (pickling a tree costs more than parsing)."""
+
+    read: list[tuple[str, str | None, str | None]]
+    trees: dict[str, list[ast.stmt]]
+    # called where each file's analysis is made, before any evaluation is laid on it
+    on_analysed: Callable[[int, FileReport], None] | None
+
+
+_WORK: _Work | None = None
+
+
+@dataclass
 class ReviewedFile:
     report: FileReport  # diagnostics already reviewed; layers limited to the diff if asked
     config: ProjectConfig
@@ -55,69 +71,88 @@ def _touches(span: Span, lines: set[int]) -> bool:
     return any(n in lines for n in range(span.line, span.end_line + 1))
 
 
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    """jobs - 1 worker processes, forked at the first task submitted (not before: they inherit
+    this process's memory as it is then)."""
+    return ProcessPoolExecutor(max_workers=jobs - 1, mp_context=multiprocessing.get_context("fork"))
+
+
 def analyse_and_evaluate(read: list[tuple[str, str | None, str | None]], texts: dict[str, str],
                          jobs: int, analysed: dict[int, FileReport] | None = None,
                          on_analysed: Callable[[int, FileReport], None] | None = None,
                          progress: RunProgress | None = None) -> list[FileReport]:
-    """Each file's own analysis, and the program evaluated as a whole; with jobs > 1 the files'
-    analyses run in jobs - 1 worker processes while this one evaluates, and once the evaluation
-    is done this process takes the analyses no worker has started (the evaluation cannot be
-    split, the analyses can: this way neither side waits idle for the other).
+    """Each file's own analysis, and the program evaluated as a whole.
+
+    The evaluation needs every file's tree in this process, and cannot be split; the analyses
+    can. With jobs > 1, every file is parsed once for both where possible:
+    - while this process parses all the files, jobs - 1 workers forked at the start analyse
+      files from the front (parsing each: they were forked before the trees existed);
+    - once the trees exist, the chunks no worker has started go to jobs - 1 fresh workers forked
+      now, which inherit the trees and parse nothing; the first ones finish what they started
+      and end. This process evaluates meanwhile, then takes the chunks no worker has started
+      from the back (neither side waits idle for the other), on the trees it parsed.
 
     `analysed`: the files (by index) whose own analysis is known already (the cache's); each
-    other one is passed to `on_analysed` once analysed, before the evaluation is laid on it."""
+    other one is passed to `on_analysed` where it is analysed (in a worker, if one does it),
+    before the evaluation is laid on it."""
+    global _WORK
     known = analysed or {}
     todo = [i for i in range(len(read)) if i not in known]
-    pool = None
-    if jobs > 1 and len(todo) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        pool = ProcessPoolExecutor(max_workers=jobs - 1,
-                                   mp_context=multiprocessing.get_context("fork"))
-    chunks = [[read[i] for i in todo[n:n + CHUNK]] for n in range(0, len(todo), CHUNK)]
+    chunks = [todo[n:n + CHUNK] for n in range(0, len(todo), CHUNK)]
+    parallel = jobs > 1 and len(todo) > 1 and "fork" in multiprocessing.get_all_start_methods()
+    _WORK = _Work(read, {}, on_analysed)
+    early = _pool(jobs) if parallel else None
+    late: ProcessPoolExecutor | None = None
     if progress is not None:
         progress.start(len(read))
         progress.advance(len(known))
     try:
-        pending: list[Future[list[FileReport]]] = \
-            [pool.submit(_reports, chunk) for chunk in chunks] if pool is not None else []
-        if progress is not None and pool is not None:
-            for chunk, future in zip(chunks, pending, strict=True):
-                future.add_done_callback(_advancing(progress, len(chunk)))
-        # The trees the evaluation parsed: the analyses this process does need not parse again
-        # (a worker's, forked before, parse their own).
-        trees: dict[str, list[ast.stmt]] = {}
-        evaluation = evaluate_texts(dict(texts), trees)
-        if pool is not None:
-            # The workers take chunks from the front; this process now takes them from the back,
-            # one at a time, until it reaches one a worker has started. (Taking them in order
-            # would chase the workers: each wait lets them queue the next chunk first.)
-            local: dict[int, list[FileReport]] = {}
-            for n in reversed(range(len(chunks))):
-                if not pending[n].cancel():
-                    break
-                local[n] = _reports(chunks[n], trees)
-                if progress is not None:
-                    progress.advance(len(chunks[n]))
-            fresh: list[FileReport] = []
-            for n, future in enumerate(pending):
-                fresh += local[n] if n in local else future.result()
-        else:
-            fresh = []
-            for chunk in chunks:
-                fresh += _reports(chunk, trees)
-                if progress is not None:
-                    progress.advance(len(chunk))
+        pending: dict[int, Future[list[FileReport]]] = {}
+
+        def submit(pool: ProcessPoolExecutor, n: int) -> None:
+            pending[n] = pool.submit(_chunk_reports, chunks[n])
+            if progress is not None:
+                pending[n].add_done_callback(_advancing(progress, len(chunks[n])))
+
+        if early is not None:
+            for n in range(len(chunks)):
+                submit(early, n)
+        trees = parse_texts(texts)
+        _WORK.trees = trees
+        if early is not None:
+            # Cancelled, a chunk is sure not to run in an early worker: a late one takes it.
+            # The early workers then wait idle for the end (shut down then, with a join: a
+            # pool shut down without one leaves its workers waiting when the process exits).
+            handed = [n for n in range(len(chunks)) if pending[n].cancel()]
+            if handed:
+                late = _pool(jobs)
+                for n in handed:
+                    submit(late, n)
+        evaluation = evaluate_parsed(trees)
+        # The workers take chunks from the front; this process now takes them from the back,
+        # one at a time, until it reaches one a worker has started. (Taking them in order would
+        # chase the workers: each wait lets them queue the next chunk first.)
+        local: dict[int, list[FileReport]] = {}
+        for n in reversed(range(len(chunks))):
+            if n in pending and not pending[n].cancel():
+                break
+            local[n] = _chunk_reports(chunks[n])
+            if progress is not None:
+                progress.advance(len(chunks[n]))
+        fresh: list[FileReport] = []
+        for n in range(len(chunks)):
+            fresh += local[n] if n in local else pending[n].result()
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        _WORK = None
+        for pool in (early, late):
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
     analyses = iter(fresh)
     reports = [known[i] if i in known else next(analyses) for i in range(len(read))]
     for report in reports:
         text = texts.get(report.path)
         if report.index is None and report.error is None and text is not None:
             report.index = LineIndex(text)
-    if on_analysed is not None:
-        for i in todo:
-            on_analysed(i, reports[i])
     if evaluation is not None:
         for report in reports:
             if report.error is None:
@@ -127,17 +162,24 @@ def analyse_and_evaluate(read: list[tuple[str, str | None, str | None]], texts: 
 
 def _advancing(progress: RunProgress, count: int) -> Callable[[Future[list[FileReport]]], None]:
     def done(future: Future[list[FileReport]]) -> None:
-        if not future.cancelled():  # a cancelled chunk is analysed here, and counted then
+        if not future.cancelled():  # a cancelled chunk is analysed elsewhere, and counted then
             progress.advance(count)
     return done
 
 
-def _reports(items: Iterable[tuple[str, str | None, str | None]],
-             trees: dict[str, list[ast.stmt]] | None = None) -> list[FileReport]:
+def _chunk_reports(indices: list[int]) -> list[FileReport]:
+    """The own analyses of the files `indices` names in _WORK, on the trees there if any."""
+    work = _WORK
+    if work is None:
+        raise RuntimeError("no run's files to analyse")  # a task outside analyse_and_evaluate
+    in_worker = multiprocessing.parent_process() is not None
     reports = []
-    for path, text, error in items:
-        report = report_for(path, text, error, trees.get(path) if trees is not None else None)
-        if multiprocessing.parent_process() is not None:
+    for i in indices:
+        path, text, error = work.read[i]
+        report = report_for(path, text, error, work.trees.get(path))
+        if work.on_analysed is not None:
+            work.on_analysed(i, report)
+        if in_worker:
             report.index = None  # rebuilt from the text in the parent: cheaper than sending it
         reports.append(report)
     return reports
@@ -232,20 +274,21 @@ class Plan:
             found = cache.analysis(keys[i], text) if text is not None else None
             if found is not None:
                 analysed[i] = found
-        fresh: list[tuple[str, bytes]] = []
 
         def keep(i: int, report: FileReport) -> None:
-            # encoded now: the evaluation's results are laid on the report in place next
+            # encoded and stored where it is made (a worker's, in the worker), before the
+            # evaluation's results are laid on the report in place
             encoded = cache.encode_analysis(report) if self.read[i][1] is not None else None
             if encoded is not None:
-                fresh.append((keys[i], encoded))
+                cache.store_analysis(keys[i], encoded)
 
         try:
             with recording() as recorded:
                 reports = analyse_and_evaluate(self.read, texts, jobs, analysed, keep, progress)
         except CacheUnavailable:
             return analyse_and_evaluate(self.read, texts, jobs, progress=progress)
-        cache.store_analyses(fresh)
+        if len(analysed) < len(reports):
+            cache.evict_analyses()
         self.token = cache.store_run(self.key, recorded, reports)
         return reports
 
