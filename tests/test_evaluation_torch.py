@@ -644,6 +644,29 @@ def test_a_second_equal_call_does_not_see_what_the_caller_changed(tmp_path: Path
     assert frozen and all(m["trainable"] == 12 for m in frozen), frozen  # b: 3 x 3 + 3
 
 
+
+TIED_ACROSS_SHAPES = '''\
+import torch.nn as nn
+
+
+def block(n):
+    return nn.Linear(n, n)
+
+
+def tied():
+    other = nn.Linear(10, 4)
+    a = block(4)
+    a.weight = other.weight
+    return nn.Sequential(other, a)
+'''
+
+
+def test_a_constructor_counts_what_it_made_not_a_weight_tied_into_it_later(tmp_path: Path) -> None:
+    """`block`'s Linear(4, 4) makes 20 parameters, as torch records at construction; the weight
+    of another shape tied into it afterwards (44 then) is not its line's count. The model's
+    total (48, the tied weight once) is torch's too."""
+    check_program(tmp_path, TIED_ACROSS_SHAPES, ["tied"])
+
 LOOPS = '''\
 import torch.nn as nn
 

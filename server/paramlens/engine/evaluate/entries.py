@@ -549,7 +549,7 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
         for layer in result.constructions:
             if not layer.site[0]:
                 continue
-            count = None if layer.speculative else layer.count
+            count = None if layer.speculative else layer.made_count
             site = current_site(layer)
             nodes.setdefault(site, layer.node)
             group = per_site.setdefault(site, {})

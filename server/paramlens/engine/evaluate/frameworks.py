@@ -198,8 +198,10 @@ class Frameworks:
     def set_attribute(self, m: Machine, owner: Any, name: str, value: Any) -> bool:
         if isinstance(owner, LayerObj):
             if isinstance(value, ParamV) and owner.params is not None:
+                owner.made_params = owner.made_params or owner.params
                 owner.params = {**owner.params, name: value}  # tied weights: one tensor, two names
             elif isinstance(value, TensorV) and value.param is not None and owner.params is not None:
+                owner.made_params = owner.made_params or owner.params
                 owner.params = {**owner.params, name: value.param}
             else:
                 owner.attrs[name] = value

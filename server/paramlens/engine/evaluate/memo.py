@@ -223,6 +223,8 @@ class Cloner:
             {k: self.copy(p) for k, p in value.params.items()}
         out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
         out.output_shape = value.output_shape  # a tuple of dimensions: nothing to copy
+        out.made_params = None if value.made_params is None else \
+            {k: self.copy(p) for k, p in value.made_params.items()}
         return out
 
     def _instance(self, value: InstanceV) -> InstanceV:

@@ -222,17 +222,29 @@ class LayerObj:
     # Keras: the shape (batch axis included) its last call returned, as Keras' summary shows
     # the last node's; None while it was never called on a tensor of known shape
     output_shape: tuple[Any, ...] | None = None
+    # its parameters as its constructor made them, kept when code later replaces one (a tied
+    # weight, `layer.weight = other.weight`): the constructor's line counts what it made
+    made_params: dict[str, ParamV] | None = None
 
     @property
     def count(self) -> int | None:
-        if self.params is None:
+        return _numel(self.params)
+
+    @property
+    def made_count(self) -> int | None:
+        """What its constructor made, whatever later code tied into it."""
+        return _numel(self.made_params if self.made_params is not None else self.params)
+
+
+def _numel(params: dict[str, ParamV] | None) -> int | None:
+    if params is None:
+        return None
+    total = 0
+    for p in params.values():
+        if p.numel is None:
             return None
-        total = 0
-        for p in self.params.values():
-            if p.numel is None:
-                return None
-            total += p.numel
-        return total
+        total += p.numel
+    return total
 
 
 @dataclass(eq=False)
