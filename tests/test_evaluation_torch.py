@@ -658,14 +658,23 @@ def tied():
     a = block(4)
     a.weight = other.weight
     return nn.Sequential(other, a)
+
+
+def tied_twice():
+    lin = nn.Linear(3, 3)
+    act = nn.ReLU()
+    act.weight = lin.weight
+    act.bias = lin.bias
+    return nn.Sequential(lin, act)
 '''
 
 
 def test_a_constructor_counts_what_it_made_not_a_weight_tied_into_it_later(tmp_path: Path) -> None:
     """`block`'s Linear(4, 4) makes 20 parameters, as torch records at construction; the weight
-    of another shape tied into it afterwards (44 then) is not its line's count. The model's
-    total (48, the tied weight once) is torch's too."""
-    check_program(tmp_path, TIED_ACROSS_SHAPES, ["tied"])
+    of another shape tied into it afterwards (44 then) is not its line's count. A ReLU that two
+    parameters are tied into one after the other made none. The models' totals (the tied
+    weights once) are torch's too."""
+    check_program(tmp_path, TIED_ACROSS_SHAPES, ["tied", "tied_twice"])
 
 LOOPS = '''\
 import torch.nn as nn

@@ -197,12 +197,12 @@ class Frameworks:
     # attributes ----------------------------------------------------------------------------------
     def set_attribute(self, m: Machine, owner: Any, name: str, value: Any) -> bool:
         if isinstance(owner, LayerObj):
-            if isinstance(value, ParamV) and owner.params is not None:
-                owner.made_params = owner.made_params or owner.params
-                owner.params = {**owner.params, name: value}  # tied weights: one tensor, two names
-            elif isinstance(value, TensorV) and value.param is not None and owner.params is not None:
-                owner.made_params = owner.made_params or owner.params
-                owner.params = {**owner.params, name: value.param}
+            param = value if isinstance(value, ParamV) else \
+                value.param if isinstance(value, TensorV) else None
+            if param is not None and owner.params is not None:
+                if owner.made_params is None:  # the first replaced: what the constructor made
+                    owner.made_params = owner.params
+                owner.params = {**owner.params, name: param}  # tied weights: one tensor, two names
             else:
                 owner.attrs[name] = value
             return True
