@@ -230,9 +230,7 @@ class Cloner:
     def _instance(self, value: InstanceV) -> InstanceV:
         out = InstanceV(value.cls, {}, value.exact, [], value.framework, value.frozen)
         self.done[id(value)] = out
-        for name in ("built", "output_shape"):
-            if hasattr(value, name):
-                setattr(out, name, getattr(value, name))
+        out.built, out.output_shape = value.built, value.output_shape
         out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
         out.members = [(k, self.copy(v)) for k, v in value.members]
         return out
