@@ -102,3 +102,36 @@ def test_a_call_through_a_shadowed_import_is_not_the_frameworks(recorded: dict[s
     report, _elapsed, _stderr = our_report(path)
     (file,) = report["files"]
     assert [layer["params"] for layer in file["layers"] if layer["line"] == line] in ([], [None])
+
+
+def _by_line(name: str) -> dict[int, dict]:
+    report, _elapsed, _stderr = our_report(HERE / "adversarial" / name)
+    (file,) = report["files"]
+    return {layer["line"]: layer for layer in file["layers"]}
+
+
+def test_type_checking_is_false_when_the_model_is_built(recorded: dict[str, dict]) -> None:
+    """`if TYPE_CHECKING:` (from typing, or typing.TYPE_CHECKING) takes its else arm when Python
+    runs the file: every layer has the count the framework built there, not only no wrong one."""
+    ours = {line: layer["params"] for line, layer in _by_line("type_checking.py").items()}
+    built = {r["line"]: r["params"] for r in recorded["type_checking.py"]["records"]}
+    assert built and ours == built, (ours, built)
+
+
+def test_an_import_cut_by_its_budget_leaves_no_earlier_value(recorded: dict[str, dict]) -> None:
+    """modules/import_time_table.py fills a 490,000-entry table between `WIDTH = 3` and
+    `WIDTH = 64`. Its import stops at the module budget: WIDTH is then unknown (never 3), and the
+    importing file goes on, its own layers counted as the framework built them."""
+    layers = _by_line("import_time_table.py")
+    built = {r["line"]: r["params"] for r in recorded["import_time_table.py"]["records"]}
+    assert built[5] == 9_232 and layers[5]["params"] is None  # 16·64·9 + 16, not 16·3·9 + 16
+    assert {c["params"] for c in layers[5]["contexts"]} <= {None, 9_232}
+    assert layers[7]["params"] == built[7] == 224
+
+
+def test_a_recursion_on_unfixed_arguments_ends(recorded: dict[str, dict]) -> None:
+    """A directory walk that calls itself on `entry.path` (unknown here) stops at the first
+    call into itself; the layers after it keep their counts."""
+    layers = _by_line("recursion_unfixed.py")
+    built = {r["line"]: r["params"] for r in recorded["recursion_unfixed.py"]["records"]}
+    assert layers[23]["params"] == built[23] == 448

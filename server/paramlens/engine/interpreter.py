@@ -17,7 +17,7 @@ from typing import Any
 from paramlens.engine import channels
 from paramlens.engine.catalogue import LayerSpec, lookup
 from paramlens.engine.facts import NAMESPACE_WRITERS
-from paramlens.engine.names import ImportTable, canonical
+from paramlens.engine.names import RUNTIME_CONSTANTS, ImportTable, canonical
 from paramlens.engine.nodes import all_nodes, source_text, walk
 from paramlens.engine.quantity import UNKNOWN, Q
 from paramlens.engine.values import (
@@ -363,6 +363,8 @@ class Interpreter:
         spec = lookup(canonical(qualified) or "")
         if spec is not None:
             return SpecRef(spec)  # type: ignore[return-value]
+        if qualified in RUNTIME_CONSTANTS:
+            return Q.const(RUNTIME_CONSTANTS[qualified])
         return Q.unknown(node.id)
 
     def _rooted_in_imports(self, node: ast.expr, env: dict[str, Value]) -> bool:
@@ -387,6 +389,8 @@ class Interpreter:
         spec = lookup(canonical(qualified) or "")
         if spec is not None:
             return SpecRef(spec)  # type: ignore[return-value]
+        if qualified in RUNTIME_CONSTANTS:
+            return Q.const(RUNTIME_CONSTANTS[qualified])
         base = self.ev(node.value, env)
         if isinstance(base, ClassRef):
             constant = self.module.class_constant(base.name, node.attr)

@@ -14,6 +14,12 @@ from paramlens.engine.nodes import all_nodes
 _TORCH_PREFIXES = ("torch.nn.",)
 _KERAS_ROOTS = ("keras", "tf_keras")
 
+# Names in modules paramlens does not read whose value Python fixes when the code runs:
+# `typing.TYPE_CHECKING` is False at run time (only a type checker takes its `if` arm), so
+# `if TYPE_CHECKING: from .modeling import *` imports nothing when a model is built.
+RUNTIME_CONSTANTS: dict[str, object] = {"typing.TYPE_CHECKING": False,
+                                        "typing_extensions.TYPE_CHECKING": False}
+
 
 @dataclass
 class ImportTable:

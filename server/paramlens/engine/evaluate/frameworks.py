@@ -42,6 +42,7 @@ from paramlens.engine.evaluate.objects import (
     PartialV,
     TensorV,
     Unknown,
+    external,
 )
 from paramlens.engine.names import canonical
 from paramlens.engine.quantity import UNKNOWN, Q
@@ -219,7 +220,7 @@ class Frameworks:
 
     def get_attribute(self, m: Machine, owner: Any, name: str) -> Any:
         if isinstance(owner, ExternalV):
-            return ExternalV(f"{owner.qualname}.{name}")
+            return external(f"{owner.qualname}.{name}")
         if isinstance(owner, LayerObj):
             if owner.params is not None and name in owner.params:
                 return owner.params[name]

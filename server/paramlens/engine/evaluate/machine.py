@@ -54,15 +54,20 @@ from paramlens.engine.nodes import all_nodes, source_text
 from paramlens.engine.sizes import MAX_SEQUENCE, size_ok, too_large
 
 MAX_STEPS = 400_000  # per entry point
+# per module body run on import, the modules it imports included: what a library computes at
+# import time (tables, registries) is not what builds a model, and must not use up the budget
+# of the entry point that happens to import it first
+MAX_MODULE_STEPS = 100_000
 MAX_SECONDS = 3.0  # per entry point, a second guard against slow steps
 MAX_CALL_DEPTH = 48
 MAX_REMEMBERED = 20_000  # calls kept for replay per evaluation
 
 
 class BudgetExceeded(Exception):
-    def __init__(self, why: str) -> None:
+    def __init__(self, why: str, limit: int | None = None) -> None:
         super().__init__(why)
         self.why = why
+        self.limit = limit  # the step count it stopped at (None: the clock stopped it)
 
 
 class OutOfTime(Exception):
@@ -137,6 +142,8 @@ class Frame:
 @dataclass
 class EntryState:
     steps: int = 0
+    limit: int = MAX_STEPS  # the step count that stops it: the entry's, or a module body's
+    limit_why: str = f"stopped after {MAX_STEPS:,} evaluation steps"
     started: float = field(default_factory=time.monotonic)
     why_incomplete: str = ""
     # the function nodes run, by id (the nodes themselves kept, so that no id is reused while
@@ -196,6 +203,26 @@ def truth(value: Any) -> bool | Unknown:
     return True  # functions, classes, instances, layers: truthy as Python objects
 
 
+def _none_fixed(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """There are arguments, and each is unknown, or holds only what is. (A call with none may end
+    on the globals or closure cells it changes.)"""
+    return bool(args or kwargs) and all(_unfixed(a) for a in args) and \
+        all(_unfixed(v) for v in kwargs.values())
+
+
+def _unfixed(value: Any) -> bool:
+    """Unknown, or a container of unknowns only: `{k: v}` with k unknown is a dict the code
+    changed unknowably, holding nothing known."""
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, (ListV, DictV)):
+        return not value.exact and all(_unfixed(item) for item in (
+            value.items if isinstance(value, ListV) else value.items.values()))
+    if type(value) is tuple:
+        return bool(value) and all(_unfixed(item) for item in value)
+    return False
+
+
 def same_value(a: Any, b: Any) -> bool:
     if a is b:
         return True
@@ -218,6 +245,7 @@ class Machine:
         self.via: list[str] = []
         self.speculative = 0
         self.depth = 0
+        self.running: dict[int, int] = {}  # function node id → how many of its calls are running
         self.site_path = ""  # the file of the call being evaluated: where a layer is built
         self.entry_start = next_serial()  # objects made before this entry point are older
         self.memo_frames: list[list[Any]] = []  # [start serial, still replayable] per call
@@ -227,8 +255,8 @@ class Machine:
     def step(self) -> None:
         state = self.state
         state.steps += 1
-        if state.steps > MAX_STEPS:
-            raise BudgetExceeded(f"stopped after {MAX_STEPS:,} evaluation steps")
+        if state.steps > state.limit:
+            raise BudgetExceeded(state.limit_why, state.limit)
         if state.steps % 256 == 0:
             now = time.monotonic()
             if now - state.started > MAX_SECONDS:
@@ -1351,6 +1379,12 @@ class Machine:
         node = func.node
         if _is_generator(node):
             return Unknown("a generator function")
+        if self.running.get(id(node)) and _none_fixed(args, kwargs):
+            # Nothing in the arguments can bring the recursion nearer its end (a walk over
+            # `os.scandir(path)`): it would go on to MAX_CALL_DEPTH, fixing nothing on the way.
+            why = f"{func.qualname}() calls itself with arguments the code does not fix"
+            self.state.why_incomplete = self.state.why_incomplete or why
+            return Unknown(why)
         scope = Scope({}, func.scope)
         if not self.bind_arguments(func, args, kwargs, scope):
             return Unknown(f"{func.qualname}() called with arguments Python would refuse")
@@ -1360,6 +1394,8 @@ class Machine:
             self.state.assumptions.add(func.assumption)
         self.depth += 1
         self.via.append(func.qualname)
+        running = self.running
+        running[id(node)] = running.get(id(node), 0) + 1
         try:
             if isinstance(node, ast.Lambda):
                 return self.ev(node.body, frame)
@@ -1371,6 +1407,7 @@ class Machine:
             return Unknown("a return under a condition the code does not fix") \
                 if frame.maybe_returned else None
         finally:
+            running[id(node)] -= 1
             self.via.pop()
             self.depth -= 1
 

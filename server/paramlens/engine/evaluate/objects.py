@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from paramlens.engine.catalogue import LayerSpec
+from paramlens.engine.names import RUNTIME_CONSTANTS
 
 _ids = itertools.count(1)
 
@@ -125,6 +126,13 @@ class ExternalV:
     compiled packages). Framework rules give some of them a meaning; the rest are unknown."""
 
     qualname: str
+
+
+def external(qualname: str) -> Any:
+    """The value of `qualname`, a name in a module the evaluator does not read: the constant
+    Python gives it at run time, or an ExternalV."""
+    return RUNTIME_CONSTANTS[qualname] if qualname in RUNTIME_CONSTANTS \
+        else ExternalV(qualname)
 
 
 @dataclass(eq=False)

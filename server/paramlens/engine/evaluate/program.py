@@ -22,6 +22,7 @@ from typing import Any
 from paramlens.engine.evaluate import builtins as py
 from paramlens.engine.evaluate.frameworks import Frameworks
 from paramlens.engine.evaluate.machine import (
+    MAX_MODULE_STEPS,
     BudgetExceeded,
     Frame,
     Machine,
@@ -44,6 +45,7 @@ from paramlens.engine.evaluate.objects import (
     Scope,
     TensorV,
     Unknown,
+    external,
     is_unknown,
 )
 from paramlens.engine.parse import parse_quietly
@@ -286,14 +288,32 @@ class Program:
         frame = Frame(Scope(module.names), module, None)
         saved_via, saved_spec = machine.via, machine.speculative
         machine.via, machine.speculative = [], 0
+        state = machine.state
+        saved_limit, saved_why = state.limit, state.limit_why
+        own_limit = state.steps + MAX_MODULE_STEPS
+        if own_limit < saved_limit:
+            state.limit = own_limit
+            state.limit_why = f"importing {module.name} stopped after " \
+                              f"{MAX_MODULE_STEPS:,} evaluation steps"
+        done = 0
         try:
             for stmt in statements:
                 try:
                     machine.exec(stmt, frame)
                 except UserRaise:
                     machine.speculative += 1  # the import fails here: the rest is not the program's
+                done += 1
+        except (BudgetExceeded, RecursionError) as stop:
+            # What the body had not finished binding is unknown, never a value of before:
+            # every name its unfinished statements read or bind.
+            why = stop.why if isinstance(stop, BudgetExceeded) else "nested too deeply"
+            unfinished(module, statements[done:], f"{module.name} is not fully read: {why}")
+            if not isinstance(stop, BudgetExceeded) or stop.limit != own_limit or \
+                    own_limit >= saved_limit:
+                raise  # the entry point's own limit: it stops there
         finally:
             machine.via, machine.speculative = saved_via, saved_spec
+            state.limit, state.limit_why = saved_limit, saved_why
             self.loading.discard(module.name)
 
     def resolve_relative(self, module: str, level: int, importer: ModuleV) -> str | None:
@@ -309,7 +329,7 @@ class Program:
     def import_from(self, module_name: str, name: str, importer: ModuleV) -> Any:
         module = self.import_module(module_name, importer)
         if isinstance(module, ExternalV):
-            return ExternalV(f"{module.qualname}.{name}")
+            return external(f"{module.qualname}.{name}")
         submodule = f"{module_name}.{name}"
         if is_external(submodule):
             return ExternalV(submodule)
@@ -344,7 +364,7 @@ class Program:
                 if isinstance(module, ModuleV):
                     value.resolved = self.module_attribute(module, value.name)
                 else:
-                    value.resolved = ExternalV(f"{value.module}.{value.name}")
+                    value.resolved = external(f"{value.module}.{value.name}")
             return value.resolved
         if isinstance(value, ExternalV) and not is_external(value.qualname) and \
                 "." in value.qualname:
@@ -393,6 +413,28 @@ class Program:
         result.global_reads = machine.state.global_reads
         result.assumptions = tuple(sorted({*result.assumptions, *machine.state.assumptions}))
         return result
+
+
+def unfinished(module: ModuleV, statements: list[ast.stmt], why: str) -> None:
+    """A module body stopped before `statements` ran to their end: each name they bind, and each
+    bound name they read, becomes unknown, never a value of before; what those names held is
+    marked as changed unknowably (the first statement may have been half done: a table half
+    filled). A name they only read and the module never bound (a builtin) is left alone."""
+    bound: set[str] = set()
+    read: set[str] = set()
+    for stmt in statements:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name):
+                (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bound.add(node.name)
+            elif isinstance(node, ast.alias):
+                bound.add((node.asname or node.name).split(".")[0])
+    for name in bound | {n for n in read if n in module.names}:
+        held = module.names.get(name, MISSING)
+        if hasattr(held, "exact"):
+            held.exact = False
+        module.names[name] = Unknown(why)
 
 
 def model_total(value: Any, memo: dict[int, tuple] | None = None
