@@ -396,7 +396,7 @@ class Frameworks:
                 layer = self.construct(m, spec, tuple(args), kwargs, node, partial_why=why)
                 return layer
         if isinstance(func, (FuncV, ClassV)):
-            m.state.why_incomplete = m.state.why_incomplete or why
+            m.incomplete(why)
         return Unknown(why)
 
     def call(self, m: Machine, func: Any, args: tuple, kwargs: dict, node: Any) -> Any:

@@ -146,6 +146,10 @@ class EntryState:
     limit_why: str = f"stopped after {MAX_STEPS:,} evaluation steps"
     started: float = field(default_factory=time.monotonic)
     why_incomplete: str = ""
+    # every time a limit cut a call short (why_incomplete keeps only the first reason), and the
+    # last reason: a remembered call that was cut short carries it to each replay
+    cuts: int = 0
+    cut_why: str = ""
     # the function nodes run, by id (the nodes themselves kept, so that no id is reused while
     # an entry's record of them lives)
     called: dict[int, Any] = field(default_factory=dict)
@@ -263,6 +267,13 @@ class Machine:
                 raise BudgetExceeded(f"stopped after {MAX_SECONDS:g} s of evaluation")
             if self.program.deadline is not None and now > self.program.deadline:
                 raise OutOfTime()
+
+    def incomplete(self, why: str) -> None:
+        """A limit cut a call short: what the entry point built may lack what it would have made."""
+        state = self.state
+        state.cuts += 1
+        state.cut_why = why
+        state.why_incomplete = state.why_incomplete or why
 
     def taint(self, value: Any) -> None:
         """`value` is about to change. Under an unknown condition it becomes inexact. A call
@@ -1332,7 +1343,7 @@ class Machine:
         models_before = len(program.recorder.models)
         # `called` only grows, in order: what the call adds is what lies past its length now
         called_before = len(self.state.called)
-        why_before = self.state.why_incomplete
+        cuts_before = self.state.cuts
         epoch = program.epoch
         try:
             result = run(target, args, kwargs)
@@ -1340,8 +1351,7 @@ class Machine:
             self.memo_frames.pop()
         # A call that made many more objects than a template may hold copies of would only be
         # copied in part before its copy is abandoned (memo.MAX_SNAPSHOT): not tried at all.
-        if frame[1] and self.state.why_incomplete == why_before and not is_unknown(result) and \
-                len(program.memo) < MAX_REMEMBERED and \
+        if frame[1] and len(program.memo) < MAX_REMEMBERED and \
                 next_serial() - start <= 4 * memo.MAX_SNAPSHOT:
             kept = memo.snapshot(start, result, program.recorder.layers[layers_before:],
                                  program.recorder.models[models_before:])
@@ -1349,7 +1359,8 @@ class Machine:
                 program.memo[key] = memo.Template(
                     kept[0], start, epoch, kept[1], kept[2], len(self.via),
                     dict(itertools.islice(self.state.called.items(), called_before, None)),
-                    set(self.state.assumptions), target, (args, tuple(kwargs.values())))
+                    set(self.state.assumptions), target, (args, tuple(kwargs.values())),
+                    self.state.cut_why if self.state.cuts != cuts_before else "")
         return result
 
     def replay(self, template: Any, result: Any, layers: list[Any], models: list[Any]) -> Any:
@@ -1362,6 +1373,8 @@ class Machine:
         recorder.models.extend(models)
         self.state.called.update(template.called)
         self.state.assumptions |= template.assumptions
+        if template.cut:
+            self.incomplete(template.cut)
         return result
 
     def call_function(self, func: FuncV, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -1373,8 +1386,7 @@ class Machine:
 
     def run_function(self, func: FuncV, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if self.depth >= MAX_CALL_DEPTH:
-            self.state.why_incomplete = self.state.why_incomplete or \
-                f"calls nested deeper than {MAX_CALL_DEPTH}"
+            self.incomplete(f"calls nested deeper than {MAX_CALL_DEPTH}")
             return Unknown(f"calls nested deeper than {MAX_CALL_DEPTH}")
         node = func.node
         if _is_generator(node):
@@ -1383,7 +1395,7 @@ class Machine:
             # Nothing in the arguments can bring the recursion nearer its end (a walk over
             # `os.scandir(path)`): it would go on to MAX_CALL_DEPTH, fixing nothing on the way.
             why = f"{func.qualname}() calls itself with arguments the code does not fix"
-            self.state.why_incomplete = self.state.why_incomplete or why
+            self.incomplete(why)
             return Unknown(why)
         scope = Scope({}, func.scope)
         if not self.bind_arguments(func, args, kwargs, scope):

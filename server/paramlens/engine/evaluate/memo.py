@@ -4,11 +4,14 @@ is evaluated once, and the second time its objects are copied.
 A call is remembered only when what it did can be replayed exactly:
 - its arguments are values (numbers, strings, tuples, lists and dicts of them, classes and
   functions of the project, framework names, partials of those, configuration objects whose
-  fields are values), so equal arguments mean an equal call;
+  fields are values, unknowns by their reason), so equal arguments mean an equal call;
 - it changed nothing that existed before it started (the machine tells, through `taint`), and
   nothing changed since that it may have read (the program's `epoch` moves whenever an object
   made before the current entry point, or a module's or class's names, change);
-- it did not end in a raise, a budget or a speculative return.
+- it was not made under a condition the code does not fix, and did not end in a raise or a
+  budget (an exception: nothing is returned to remember).
+A call that a limit cut short inside (calls nested too deep, a recursion on unknowns) is
+remembered with that reason, and each replay leaves its entry point incomplete as the call did.
 
 A replay copies every object the call made (layers with fresh weights, containers, instances)
 and records the layers it built again, under the caller's call chain.
@@ -41,6 +44,7 @@ from paramlens.engine.evaluate.objects import (
     ParamV,
     PartialV,
     TensorV,
+    Unknown,
     serial_of,
 )
 from paramlens.engine.evaluate.program import ModelCall
@@ -60,6 +64,10 @@ def key_of(value: Any) -> Any:
     kind = type(value)
     if kind in _SCALAR_TYPES:
         return (kind, value)
+    if kind is Unknown:
+        # An unknown holds nothing but its reason: the evaluator never tells two unknowns apart
+        # otherwise (`a is b` on one is unknown too), so equal reasons, an equal argument.
+        return ("unknown", value.why)
     if kind is tuple:
         return ("tuple", _keys_of(value))
     if is_plain(value):
@@ -122,6 +130,9 @@ class Template:
     assumptions: set[str]
     target: Any  # kept alive: the key holds its id
     keep: tuple[Any, ...] = field(default_factory=tuple)  # the arguments, likewise
+    # a limit cut the call short (calls nested too deep, a recursion on unknowns): each replay
+    # leaves its entry point incomplete for the same reason
+    cut: str = ""
 
 
 class Cloner:
