@@ -135,3 +135,38 @@ def test_a_recursion_on_unfixed_arguments_ends(recorded: dict[str, dict]) -> Non
     layers = _by_line("recursion_unfixed.py")
     built = {r["line"]: r["params"] for r in recorded["recursion_unfixed.py"]["records"]}
     assert layers[23]["params"] == built[23] == 448
+
+
+def test_a_remembered_call_is_not_replayed_after_a_module_name_it_read_changes(
+        recorded: dict[str, dict]) -> None:
+    """`make()` reads WIDTH from its module; between its calls the module rebinds WIDTH (at top
+    level, through `global`, and as another module's attribute). Each call builds what Python
+    builds with the width of the moment: no replay of an earlier call's layer."""
+    import torch
+
+    folder = HERE / "adversarial"
+    run = subprocess.run([sys.executable, "-m", "paramlens", "check", "--format", "json",
+                          "memo_module_rebound.py", "modules/rebound_width.py"], cwd=folder,
+                         capture_output=True, text=True, timeout=60, check=False)
+    ours = {file["path"]: {c["params"] for layer in file["layers"] for c in layer["contexts"]}
+            for file in json.loads(run.stdout)["files"]}
+    built = {r["params"] for r in recorded["memo_module_rebound.py"]["records"]}
+    assert built == {36, 68, 132} and ours["memo_module_rebound.py"] == built
+    # modules/rebound_width.py's make(), run with WIDTH 8 then 24
+    other = {sum(p.numel() for p in torch.nn.Linear(width, 4).parameters()) for width in (8, 24)}
+    assert ours["modules/rebound_width.py"] == other
+
+
+def test_a_replayed_call_claims_only_its_own_assumptions() -> None:
+    """`make(4)` is first remembered while the decorated `builder` runs; `Net` replays it. Net's
+    total rests on no decorator, so it is certain, and is torch's."""
+    import runpy
+
+    path = HERE / "adversarial" / "memo_assumption.py"
+    net = runpy.run_path(str(path))["Net"]()
+    report, _elapsed, _stderr = our_report(path)
+    (file,) = report["files"]
+    totals = {model["name"]: model for model in file["models"]}
+    assert totals["Net"]["params"] == sum(p.numel() for p in net.parameters())
+    assert totals["Net"]["assumptions"] == []
+    assert totals["builder"]["assumptions"] == ["@register returns the function it decorates"]

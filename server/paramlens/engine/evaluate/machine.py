@@ -253,6 +253,9 @@ class Machine:
         self.site_path = ""  # the file of the call being evaluated: where a layer is built
         self.entry_start = next_serial()  # objects made before this entry point are older
         self.memo_frames: list[list[Any]] = []  # [start serial, still replayable] per call
+        # the modules' names read while a call is being remembered, in order (emptied whenever
+        # no call is): each remembered call holds the ones past where it started
+        self.namespace_reads: list[dict[str, Any]] = []
         self.handling: list[Any] = []  # the exceptions `except` blocks are handling, innermost last
 
     # budget --------------------------------------------------------------------------------------
@@ -298,13 +301,24 @@ class Machine:
             if not isinstance(value, (FuncV, ClassV, ModuleV, ExternalV, PartialV, NativeV, BoundV,
                                       LazyRef)):
                 module.names[name] = Unknown(why)
-        self.names_changed()
+        self.names_changed(module.names)
 
-    def names_changed(self) -> None:
-        """A module's or a class's names changed: nothing remembered may be replayed."""
-        self.program.epoch += 1
+    def names_changed(self, module_names: dict[str, Any] | None = None) -> None:
+        """A module's names (`module_names`), or a class's or a closure's, changed. No call being
+        remembered may be replayed (it changed names that were there before it); of the calls
+        remembered, those that read that module, or any when it is not a module's, are not any
+        more."""
         for frame in self.memo_frames:
             frame[1] = False
+        program = self.program
+        if module_names is None:
+            program.epoch += 1
+            return
+        entry = program.versions.get(id(module_names))
+        if entry is None or entry[0] is not module_names:
+            program.versions[id(module_names)] = [module_names, 1]
+        else:
+            entry[1] += 1
 
     # statements ----------------------------------------------------------------------------------
     def run_body(self, body: list[ast.stmt], frame: Frame) -> str | None:
@@ -415,6 +429,8 @@ class Machine:
                 module = self.program.import_module(module_name, frame.module)
                 if isinstance(module, ModuleV):
                     self.program.ensure_loaded(module)
+                    if self.memo_frames:
+                        self.namespace_reads.append(module.names)
                     for key, value in list(module.names.items()):
                         if not key.startswith("_"):
                             self.bind(key, value, frame)
@@ -699,7 +715,7 @@ class Machine:
         scope = frame.scope
         if name in scope.globals_:
             frame.module.names[name] = value
-            self.names_changed()
+            self.names_changed(frame.module.names)
             return
         if name in scope.nonlocals:
             outer = scope.parent
@@ -711,7 +727,14 @@ class Machine:
                 return
         scope.names[name] = value
         if frame.func is None:
-            self.names_changed()  # a module's or a class body's names
+            if scope.names is frame.module.names:
+                self.names_changed(scope.names)
+            else:
+                # A class body's: no remembered call read them (the class is bound to its name,
+                # for anything to read, only once its body ran), but a call defining a class
+                # is not replayed.
+                for memo_frame in self.memo_frames:
+                    memo_frame[1] = False
 
     def lookup(self, name: str, frame: Frame) -> Any:
         scope: Scope | None = frame.scope
@@ -722,6 +745,8 @@ class Machine:
                 return scope.names[name]
             scope = scope.parent
         module = frame.module
+        if self.memo_frames:
+            self.namespace_reads.append(module.names)
         if name in module.names:
             if module.path in self.program.watched:
                 self.state.global_reads.add(name)
@@ -775,7 +800,7 @@ class Machine:
             owner.attrs[name] = value
         elif isinstance(owner, (ClassV, ModuleV)):
             owner.names[name] = value
-            self.names_changed()
+            self.names_changed(owner.names if isinstance(owner, ModuleV) else None)
         elif isinstance(owner, FuncV) and name in ("__defaults__", "__kwdefaults__", "__code__"):
             owner.replaced = f"{owner.qualname}.{name} is replaced"  # `__doc__` and the like: no
 
@@ -1331,7 +1356,8 @@ class Machine:
             return run(target, args, kwargs)
         program = self.program
         template = program.memo.get(key)
-        if template is not None and template.epoch == program.epoch:
+        if template is not None and template.epoch == program.epoch and \
+                all(program.version(names) == version for names, version in template.read):
             copies = memo.replayed(template, self.step)
             if copies is not None:
                 return self.replay(template, *copies)
@@ -1339,16 +1365,27 @@ class Machine:
         start = next_serial()
         frame = [start, True]
         self.memo_frames.append(frame)
+        reads_start = len(self.namespace_reads)
         layers_before = len(program.recorder.layers)
         models_before = len(program.recorder.models)
         # `called` only grows, in order: what the call adds is what lies past its length now
         called_before = len(self.state.called)
         cuts_before = self.state.cuts
         epoch = program.epoch
+        # The assumptions this call makes, apart: its template holds those, not the ones the
+        # entry point made before it (a replay in another entry point would claim them too).
+        outer_assumptions = self.state.assumptions
+        self.state.assumptions = set()
         try:
             result = run(target, args, kwargs)
         finally:
             self.memo_frames.pop()
+            made_assumptions = self.state.assumptions
+            outer_assumptions |= made_assumptions
+            self.state.assumptions = outer_assumptions
+        read = {id(names): names for names in self.namespace_reads[reads_start:]}
+        if not self.memo_frames:
+            self.namespace_reads.clear()
         # A call that made many more objects than a template may hold copies of would only be
         # copied in part before its copy is abandoned (memo.MAX_SNAPSHOT): not tried at all.
         if frame[1] and len(program.memo) < MAX_REMEMBERED and \
@@ -1359,8 +1396,9 @@ class Machine:
                 program.memo[key] = memo.Template(
                     kept[0], start, epoch, kept[1], kept[2], len(self.via),
                     dict(itertools.islice(self.state.called.items(), called_before, None)),
-                    set(self.state.assumptions), target, (args, tuple(kwargs.values())),
-                    self.state.cut_why if self.state.cuts != cuts_before else "")
+                    made_assumptions, target, (args, tuple(kwargs.values())),
+                    self.state.cut_why if self.state.cuts != cuts_before else "",
+                    tuple((names, program.version(names)) for names in read.values()))
         return result
 
     def replay(self, template: Any, result: Any, layers: list[Any], models: list[Any]) -> Any:
@@ -1375,6 +1413,8 @@ class Machine:
         self.state.assumptions |= template.assumptions
         if template.cut:
             self.incomplete(template.cut)
+        if self.memo_frames:  # a call remembered around this one read what this one did
+            self.namespace_reads.extend(names for names, _ in template.read)
         return result
 
     def call_function(self, func: FuncV, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

@@ -6,8 +6,10 @@ A call is remembered only when what it did can be replayed exactly:
   functions of the project, framework names, partials of those, configuration objects whose
   fields are values, unknowns by their reason), so equal arguments mean an equal call;
 - it changed nothing that existed before it started (the machine tells, through `taint`), and
-  nothing changed since that it may have read (the program's `epoch` moves whenever an object
-  made before the current entry point, or a module's or class's names, change);
+  nothing changed since that it may have read: the program's `epoch` moves whenever an object
+  made before the current entry point, or a class's or a closure's names, change, and each
+  module's names have a version of their own (a module body that binds its names, one after
+  another module, leaves every call that never read them replayable);
 - it was not made under a condition the code does not fix, and did not end in a raise or a
   budget (an exception: nothing is returned to remember).
 A call that a limit cut short inside (calls nested too deep, a recursion on unknowns) is
@@ -133,6 +135,8 @@ class Template:
     # a limit cut the call short (calls nested too deep, a recursion on unknowns): each replay
     # leaves its entry point incomplete for the same reason
     cut: str = ""
+    # the modules' names it read, each with its version then (Program.version)
+    read: tuple[tuple[dict[str, Any], int], ...] = ()
 
 
 class Cloner:

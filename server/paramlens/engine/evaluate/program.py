@@ -188,7 +188,12 @@ class Program:
         self.read: set[str] = set()  # every file whose module the evaluation ran
         self.deadline: float | None = None  # time.monotonic() past which evaluation stops
         self.memo: dict[Any, Any] = {}  # calls remembered for replay (memo.py)
-        self.epoch = 0  # moves when anything a remembered call may have read changes
+        # moves when an object made before the current entry point changes, or a class's or a
+        # closure's names: anything a remembered call may have read
+        self.epoch = 0
+        # each module's names, by id: (the names, how many times they changed); a remembered call
+        # holds the version of each module it read, and is replayed only while they all stand
+        self.versions: dict[int, list[Any]] = {}
         self.note_calls = False  # keep every call that makes a model (an editor hovers on them)
         self.modules_loaded = 0
         self.found: dict[str, tuple[str, bool] | None] = {}  # located()'s answers
@@ -307,7 +312,8 @@ class Program:
             # What the body had not finished binding is unknown, never a value of before:
             # every name its unfinished statements read or bind.
             why = stop.why if isinstance(stop, BudgetExceeded) else "nested too deeply"
-            unfinished(module, statements[done:], f"{module.name} is not fully read: {why}")
+            unfinished(module, statements[done:], f"{module.name} is not fully read: {why}",
+                       machine)
             if not isinstance(stop, BudgetExceeded) or stop.limit != own_limit or \
                     own_limit >= saved_limit:
                 raise  # the entry point's own limit: it stops there
@@ -338,7 +344,14 @@ class Program:
             return self.import_module(submodule, importer)
         return LazyRef(module_name, name)
 
+    def version(self, names: dict[str, Any]) -> int:
+        entry = self.versions.get(id(names))
+        return entry[1] if entry is not None and entry[0] is names else 0
+
     def module_attribute(self, module: ModuleV, name: str) -> Any:
+        machine = self.machine
+        if machine is not None and machine.memo_frames:
+            machine.namespace_reads.append(module.names)
         if name in module.names:
             return self.deref(module.names[name])
         if is_external(f"{module.name}.{name}"):
@@ -415,7 +428,8 @@ class Program:
         return result
 
 
-def unfinished(module: ModuleV, statements: list[ast.stmt], why: str) -> None:
+def unfinished(module: ModuleV, statements: list[ast.stmt], why: str,
+               machine: Machine | None = None) -> None:
     """A module body stopped before `statements` ran to their end: each name they bind, and each
     bound name they read, becomes unknown, never a value of before; what those names held is
     marked as changed unknowably (the first statement may have been half done: a table half
@@ -435,6 +449,9 @@ def unfinished(module: ModuleV, statements: list[ast.stmt], why: str) -> None:
         if hasattr(held, "exact"):
             held.exact = False
         module.names[name] = Unknown(why)
+    if machine is not None:
+        machine.names_changed(module.names)
+        machine.names_changed()  # and objects made before may now be inexact
 
 
 def model_total(value: Any, memo: dict[int, tuple] | None = None
