@@ -308,8 +308,7 @@ class Machine:
         remembered may be replayed (it changed names that were there before it); of the calls
         remembered, those that read that module, or any when it is not a module's, are not any
         more."""
-        for frame in self.memo_frames:
-            frame[1] = False
+        self.calls_not_replayable()
         program = self.program
         if module_names is None:
             program.epoch += 1
@@ -319,6 +318,11 @@ class Machine:
             program.versions[id(module_names)] = [module_names, 1]
         else:
             entry[1] += 1
+
+    def calls_not_replayable(self) -> None:
+        """The calls being remembered changed something made before them: none is replayed."""
+        for frame in self.memo_frames:
+            frame[1] = False
 
     # statements ----------------------------------------------------------------------------------
     def run_body(self, body: list[ast.stmt], frame: Frame) -> str | None:
@@ -733,8 +737,7 @@ class Machine:
                 # A class body's: no remembered call read them (the class is bound to its name,
                 # for anything to read, only once its body ran), but a call defining a class
                 # is not replayed.
-                for memo_frame in self.memo_frames:
-                    memo_frame[1] = False
+                self.calls_not_replayable()
 
     def lookup(self, name: str, frame: Frame) -> Any:
         scope: Scope | None = frame.scope

@@ -450,8 +450,7 @@ def unfinished(module: ModuleV, statements: list[ast.stmt], why: str,
             held.exact = False
         module.names[name] = Unknown(why)
     if machine is not None:
-        machine.names_changed(module.names)
-        machine.names_changed()  # and objects made before may now be inexact
+        machine.names_changed()  # the module's names, and objects made before it: nothing stands
 
 
 def model_total(value: Any, memo: dict[int, tuple] | None = None
