@@ -8,8 +8,11 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
@@ -104,13 +107,22 @@ def plain(value: object) -> object:
     return value
 
 
-def logging_server(name: str) -> tuple[ClientServerConfig, Path]:
-    """A server whose DEBUG log (a file of this test module's own) says, among other things,
-    when a document goes to sleep."""
+def logging_client_fixture(name: str) -> tuple[Any, Path]:
+    """(a `logging_client` fixture, its log): a started server whose DEBUG log (a file of this
+    test module's own) says, among other things, when a document goes to sleep. Bind the fixture
+    to the name `logging_client` in the test module."""
     log = Path(tempfile.gettempdir()) / f"paramlens-{name}-{os.getpid()}.log"
-    return ClientServerConfig(server_command=[
-        sys.executable, "-m", "paramlens", "serve", "--log-level", "DEBUG",
-        "--log-file", str(log)]), log
+    config = ClientServerConfig(server_command=[
+        sys.executable, "-m", "paramlens", "serve", "--log-level", "DEBUG", "--log-file", str(log)])
+
+    @pytest_lsp.fixture(config=config)
+    async def logging_client(lsp_client: LanguageClient) -> AsyncIterator[None]:
+        await start(lsp_client)
+        yield
+        await lsp_client.shutdown_session()
+        log.unlink(missing_ok=True)
+
+    return logging_client, log
 
 
 async def until_asleep(log: Path, uri: str, timeout: float) -> None:

@@ -20,7 +20,7 @@ from lsp_helpers import (
     SERVER,
     diagnostics_for,
     hover_text,
-    logging_server,
+    logging_client_fixture,
     open_text,
     start,
     until_asleep,
@@ -61,15 +61,7 @@ VERSIONED = types.ClientCapabilities(
         workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)))
 
 
-LOGGING, SLEEP_LOG = logging_server("code-actions")  # its log says when a document sleeps
-
-
-@pytest_lsp.fixture(config=LOGGING)
-async def logging_client(lsp_client: LanguageClient):
-    await start(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
-    SLEEP_LOG.unlink(missing_ok=True)
+logging_client, SLEEP_LOG = logging_client_fixture("code-actions")  # its log says when a document sleeps
 
 
 @pytest_lsp.fixture(config=SERVER)

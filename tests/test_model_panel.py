@@ -20,7 +20,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 from lsp_helpers import (
     ROOT,
     diagnostics_for,
-    logging_server,
+    logging_client_fixture,
     open_file,
     open_text,
     plain,
@@ -39,7 +39,7 @@ NO_WAIT = ClientServerConfig(server_command=[
     sys.executable, "-c", "import sys; import paramlens.lsp.model_panel as panel; "
     "panel.WAIT = 0.0; from paramlens.cli import main; sys.exit(main(sys.argv[1:]))", "serve"])
 
-LOGGING, SLEEP_LOG = logging_server("model-panel")  # its log says when a document sleeps
+logging_client, SLEEP_LOG = logging_client_fixture("model-panel")  # its log says when a document sleeps
 
 
 @pytest_lsp.fixture(config=NO_WAIT)
@@ -48,14 +48,6 @@ async def impatient(lsp_client: LanguageClient):
     await start(lsp_client, {"debounceMs": 1500})
     yield
     await lsp_client.shutdown_session()
-
-
-@pytest_lsp.fixture(config=LOGGING)
-async def logging_client(lsp_client: LanguageClient):
-    await start(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
-    SLEEP_LOG.unlink(missing_ok=True)
 
 
 async def ask(client: LanguageClient, uri: str, line: int | None = None,
