@@ -26,7 +26,7 @@ from paramlens.engine.interpreter import CallRecord, Interpreter, LayerSite, Wal
 from paramlens.engine.nodes import all_nodes
 from paramlens.engine.parse import parse_quietly
 from paramlens.engine.positions import LineIndex
-from paramlens.engine.quantity import UNKNOWN, Q, render
+from paramlens.engine.quantity import UNKNOWN, Q, render, symbol_text
 from paramlens.engine.results import (
     Diagnostic,
     FileReport,
@@ -400,8 +400,9 @@ def _symbols(term: tuple) -> list[str]:
     def visit(t: tuple) -> None:
         kind = t[0]
         if kind == "sym":
-            if t[1] not in found:
-                found.append(t[1])
+            text = symbol_text(t[1])
+            if text not in found:
+                found.append(text)
         elif kind in ("mul", "add"):
             for sub in t[1]:
                 visit(sub)

@@ -323,7 +323,7 @@ class Interpreter:
                     self.assign(elt.value, Opaque("starred"), env, stmt)
                     items = None
                     continue
-                self.assign(elt, items[i] if items else Q.unknown(source_text(elt)), env, stmt)
+                self.assign(elt, items[i] if items else Q.unknown(elt), env, stmt)
         elif isinstance(target, ast.Subscript):
             container = self.ev(target.value, env)
             if isinstance(container, TupleV):
@@ -343,7 +343,7 @@ class Interpreter:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
                 self.ev(child, env)
-        return Opaque(source_text(node))
+        return Opaque(node)
 
     def ev_NamedExpr(self, node: ast.NamedExpr, env: dict[str, Value]) -> Value:
         value = self.ev(node.value, env)
@@ -400,7 +400,7 @@ class Interpreter:
             value = base.site.values.get(node.attr)
             if value is not None:
                 return value
-        return Q.unknown(source_text(node))
+        return Q.unknown(node)
 
     def ev_Tuple(self, node: ast.Tuple, env: dict[str, Value]) -> Value:
         return self._sequence(node.elts, env, is_list=False)
@@ -435,19 +435,19 @@ class Interpreter:
             if isinstance(op, ast.Mult):
                 return left * right
             return left.binary(right, fn, symbol)
-        return Q.unknown(source_text(node) if isinstance(node, ast.expr) else "?")
+        return Q.unknown(node if isinstance(node, ast.expr) else "?")
 
     def ev_UnaryOp(self, node: ast.UnaryOp, env: dict[str, Value]) -> Value:
         operand = self.ev(node.operand, env)
         if not isinstance(operand, Q):  # the text only where it is used: unparsing costs
-            operand = Q.unknown(source_text(node.operand))
+            operand = Q.unknown(node.operand)
         if isinstance(node.op, ast.USub):
             return operand.unary(operator.neg, "-")
         if isinstance(node.op, ast.Not):
             return operand.unary(operator.not_, "not")
         if isinstance(node.op, ast.UAdd):
             return operand
-        return Q.unknown(source_text(node))
+        return Q.unknown(node)
 
     def ev_BoolOp(self, node: ast.BoolOp, env: dict[str, Value]) -> Value:
         values = [self._as_q(v, env) for v in node.values]
@@ -460,9 +460,9 @@ class Interpreter:
         return result
 
     def _as_q(self, node: ast.expr, env: dict[str, Value]) -> Q:
-        """as_q(self.ev(node, env), source_text(node)), the text unparsed only if used."""
+        """as_q(self.ev(node, env), node): an unknown named by its expression."""
         value = self.ev(node, env)
-        return value if isinstance(value, Q) else Q.unknown(source_text(node))
+        return value if isinstance(value, Q) else Q.unknown(node)
 
     def ev_Compare(self, node: ast.Compare, env: dict[str, Value]) -> Value:
         left = self.ev(node.left, env)
@@ -471,11 +471,11 @@ class Interpreter:
             right = self.ev(comparator, env)
             lq, rq = _comparable(left), _comparable(right)
             if lq is None or rq is None or type(op) not in _CMPOPS:
-                return Q.unknown(source_text(node))
+                return Q.unknown(node)
             step = lq.binary(rq, _CMPOPS[type(op)], "cmp")
             result = step if result is None else result.binary(step, lambda a, b: a and b, "and")
             left = right
-        return result if result is not None else Q.unknown(source_text(node))
+        return result if result is not None else Q.unknown(node)
 
     def ev_IfExp(self, node: ast.IfExp, env: dict[str, Value]) -> Value:
         cond = as_q(self.ev(node.test, env)).unary(bool, "bool")
@@ -490,10 +490,10 @@ class Interpreter:
             try:
                 return base.items[index.exact]
             except IndexError:
-                return Q.unknown(source_text(node))
+                return Q.unknown(node)
         if isinstance(base, Q) and isinstance(index, Q):
             return _subscript_q(base, index, node)
-        return Q.unknown(source_text(node))
+        return Q.unknown(node)
 
     def ev_Dict(self, node: ast.Dict, env: dict[str, Value]) -> Value:
         for v in node.values:
@@ -553,7 +553,7 @@ class Interpreter:
             preset = tuple((kw.arg, self.ev(kw.value, env)) for kw in node.keywords if kw.arg)
             if isinstance(target, SpecRef) and not rest:
                 return SpecRef(target.spec, target.assumption, target.preset + preset)
-            return Opaque(source_text(node))
+            return Opaque(node)
         special = self.framework_call(node, env)
         if special is not None:
             return special
@@ -588,7 +588,7 @@ class Interpreter:
                 return _fold_many(args, sum, node)
         if all(isinstance(a, Q) for a in args) and args:
             return _fold_many(args, lambda *xs: fn(*xs), node)
-        return Q.unknown(source_text(node))
+        return Q.unknown(node)
 
     def framework_call(self, node: ast.Call, env: dict[str, Value]) -> Value | None:
         name = canonical(self.imports.qualified(node.func)) if self._rooted_in_imports(node.func, env) \
@@ -858,13 +858,13 @@ def _less_known(old: TensorV | None, new: TensorV | None) -> bool:
 
 def _subscript_q(base: Q, index: Q, node: ast.Subscript) -> Q:
     result = base.binary(index, lambda a, b: a[b], "[]")
-    return Q(result.exact, result.default, ("sym", source_text(node)), base.origin, result.assumption)
+    return Q(result.exact, result.default, ("sym", node), base.origin, result.assumption)
 
 
 def _fold_many(args: list[Value], fn: Any, node: ast.Call) -> Q:
     qs = [a for a in args if isinstance(a, Q)]
     if len(qs) != len(args):
-        return Q.unknown(source_text(node))
+        return Q.unknown(node)
     exact = UNKNOWN
     default = UNKNOWN
     try:
@@ -875,7 +875,7 @@ def _fold_many(args: list[Value], fn: Any, node: ast.Call) -> Q:
     except Exception:
         pass
     assumption = next((q.assumption for q in qs if q.assumption), "")
-    return Q(exact, default, ("sym", source_text(node)), qs[0].origin if qs else "", assumption)
+    return Q(exact, default, ("sym", node), qs[0].origin if qs else "", assumption)
 
 
 def _comparable(value: Value) -> Q | None:

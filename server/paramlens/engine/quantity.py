@@ -9,12 +9,14 @@ the formula text together.
 
 from __future__ import annotations
 
+import ast
 import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from paramlens.engine.nodes import source_text
 from paramlens.engine.sizes import size_ok, too_large
 
 
@@ -37,9 +39,35 @@ UNKNOWN: Any = _Unknown()
 
 
 # Terms are small tuples so that rendering can fold constants and drop neutral factors:
-#   ("num", value) | ("sym", text) | ("mul", (t, ...)) | ("add", (t, ...))
+#   ("num", value) | ("sym", symbol) | ("mul", (t, ...)) | ("add", (t, ...))
 #   ("div", t, t) | ("cond", flag_text, t)
+# A symbol is its text, or the expression it stands for: unparsed only if the term is shown
+# (most unknowns a walk makes never are, and unparsing them was a tenth of a file's analysis).
 Term = tuple
+Symbol = str | ast.AST
+
+
+def symbol_text(symbol: Symbol) -> str:
+    return symbol if type(symbol) is str else source_text(symbol)  # type: ignore[arg-type]
+
+
+def textual(term: Term) -> Term:
+    """The term with each symbol as its text: two terms are the same formula when these are equal
+    (the same text can stand at two places in the code)."""
+    kind = term[0]
+    if kind == "sym":
+        return ("sym", symbol_text(term[1]))
+    if kind in ("mul", "add"):
+        return (kind, tuple(textual(t) for t in term[1]))
+    if kind in ("sub", "div"):
+        return (kind, textual(term[1]), textual(term[2]))
+    if kind == "cond":
+        return (kind, term[1], textual(term[2]))
+    if kind == "op":
+        return (kind, term[1], textual(term[2]), textual(term[3]))
+    if kind == "call":
+        return (kind, term[1], tuple(textual(t) for t in term[2]))
+    return term
 
 
 def _is_known(value: object) -> bool:
@@ -61,7 +89,8 @@ class Q:
         return Q(value, value, ("num", value), origin)
 
     @staticmethod
-    def unknown(text: str, origin: str = "") -> Q:
+    def unknown(text: Symbol, origin: str = "") -> Q:
+        """An unknown named `text`, or by the expression it stands for (unparsed when shown)."""
         return Q(UNKNOWN, UNKNOWN, ("sym", text), origin)
 
     @staticmethod
@@ -242,7 +271,7 @@ def render(term: Term, parent: str = "") -> str:
     if kind == "num":
         return _fmt_num(term[1])
     if kind == "sym":
-        text = term[1]
+        text = symbol_text(term[1])
         if parent in ("mul", "div") and any(c in text for c in " +-"):
             return f"({text})"
         return text
@@ -264,6 +293,7 @@ def render(term: Term, parent: str = "") -> str:
         for t in term[1]:
             if t == ("num", 0):
                 continue
+            t = textual(t)
             for entry in counted:
                 if entry[0] == t and t[0] != "num":
                     entry[1] += 1

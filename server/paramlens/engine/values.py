@@ -47,7 +47,7 @@ class ClassRef:
 class Opaque:
     """Something the analysis does not model (a call to an unknown function, a module, ...)."""
 
-    text: str
+    text: str | ast.AST  # what it is, or the expression that made it
 
 
 @dataclass
