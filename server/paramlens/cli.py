@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from paramlens.review.cache import Cache, cache_folder
 from paramlens.review.config import FORMATS, ConfigError, config_for, config_form
 from paramlens.review.formats.github import render_github
-from paramlens.review.formats.json_report import render_json
+from paramlens.review.formats.json_report import file_json, joined_files, render_json
 from paramlens.review.formats.rdjson import render_rdjson
 from paramlens.review.formats.sarif import render_sarif
 from paramlens.review.git_diff import DiffError
@@ -180,15 +180,24 @@ def _run_check(args: argparse.Namespace) -> int:
                 sys.stderr.write(stored_err)
                 return stored_code
     progress = _progress()
+    # The JSON report is written file by file as each is reviewed, while others are still
+    # being analysed (its largest cost, overlapped). --fix reviews the files again after.
+    items: list[str] | None = [""] * len(planned.chosen) if fmt == "json" and not args.fix \
+        else None
+
+    def rendered(i: int, reviewed: ReviewedFile) -> None:
+        if items is not None:
+            items[i] = file_json(reviewed.report, reviewed.notebook)
+
     try:
-        files = planned.review(args.jobs, progress)
+        files = planned.review(args.jobs, progress, rendered)
     finally:
         if progress is not None:
             progress.finish()
     fixes = None
     if args.fix:
         files, fixes = _fix(args, planned, files, cwd)
-    output = render(fmt, files, max_notices, text)
+    output = joined_files(items) if items is not None else render(fmt, files, max_notices, text)
     stdout = output + "\n" if output else ""
     stderr = "".join(f"paramlens: {f.report.path}: {f.report.error}\n"
                      for f in files if f.report.error)

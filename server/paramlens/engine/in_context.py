@@ -54,11 +54,18 @@ def parse_texts(texts: dict[str, str]) -> dict[str, list[ast.stmt]]:
     reports why)."""
     parsed: dict[str, list[ast.stmt]] = {}
     for path, text in texts.items():
-        try:
-            parsed[path] = parse_quietly(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
+        statements = parse_text(text)
+        if statements is not None:
+            parsed[path] = statements
     return parsed
+
+
+def parse_text(text: str) -> list[ast.stmt] | None:
+    """parse_texts' tree of one text, or None if Python refuses it."""
+    try:
+        return parse_quietly(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def evaluate_parsed(parsed: dict[str, list[ast.stmt]]) -> Evaluation | None:

@@ -458,29 +458,37 @@ class Cache:
             self.writable = False  # a read-only tree: run without writing, every time
             return None
 
-    def store_run(self, key: str, recording: Recording, reports: list[FileReport]
-                  ) -> str | None:
-        """Store the reports and what they depend on; their token, if stored."""
+    def store_run(self, key: str, recording: Recording, encoded: list[str | None]) -> str | None:
+        """Store the reports (each as encode_report made it: None for one the cache cannot
+        hold, and then none is stored) and what they depend on; their token, if stored."""
         folder = self._prepare("runs")
-        if folder is None:
+        if folder is None or any(item is None for item in encoded):
             return None
-        try:
-            encoded = json.dumps(encode_reports(reports), separators=(",", ":")).encode()
-        except CacheUnavailable:
-            return None
-        token = digest(encoded)
+        # what json.dumps(encode_reports(reports), separators=(",", ":")) writes, from the
+        # pieces made while the other reports were being analysed
+        data = ("[" + ",".join(encoded) + "]").encode()  # type: ignore[arg-type]
+        token = digest(data)
         deps = {"fingerprint": fingerprint(), "token": token, "reads": recording.reads,
                 "lookups": recording.lookups, "folders": recording.folders,
                 "links": recording.links, "probed": recording.probed}
         try:
             # reports first: deps that hold are what makes an entry usable
-            _write_atomic(folder / (key + ".reports.json"), encoded)
+            _write_atomic(folder / (key + ".reports.json"), data)
             _write_atomic(folder / (key + ".deps.json"), json.dumps(deps).encode())
         except OSError:
             self.writable = False
             return None
         _evict(folder, 2 * MAX_ENTRIES)
         return token
+
+    @staticmethod
+    def encode_report(report: FileReport) -> str | None:
+        """A report as a run stores it (store_run), the evaluation laid on it; None if the cache
+        cannot hold it."""
+        try:
+            return json.dumps(_encode(report), separators=(",", ":"))
+        except CacheUnavailable:
+            return None
 
     @staticmethod
     def encode_analysis(report: FileReport) -> bytes | None:

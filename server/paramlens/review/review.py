@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from paramlens.engine.evaluate.entries import package_root
-from paramlens.engine.in_context import apply_evaluation, evaluate_parsed, parse_texts
+from paramlens.engine.evaluate.entries import Evaluation, package_root
+from paramlens.engine.in_context import apply_evaluation, evaluate_parsed, parse_text
 from paramlens.engine.notebook import Notebook, is_notebook, read_notebook, reworded
 from paramlens.engine.positions import LineIndex
 from paramlens.engine.reading import SourceError, decode_source, digest, read_regular_bytes
@@ -80,84 +80,146 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
 def analyse_and_evaluate(read: list[tuple[str, str | None, str | None]], texts: dict[str, str],
                          jobs: int, analysed: dict[int, FileReport] | None = None,
                          on_analysed: Callable[[int, FileReport], None] | None = None,
-                         progress: RunProgress | None = None) -> list[FileReport]:
+                         progress: RunProgress | None = None,
+                         on_final: Callable[[int, FileReport], None] | None = None
+                         ) -> list[FileReport]:
     """Each file's own analysis, and the program evaluated as a whole.
 
     The evaluation needs every file's tree in this process, and cannot be split; the analyses
-    can. With jobs > 1, every file is parsed once for both where possible:
-    - while this process parses all the files, jobs - 1 workers forked at the start analyse
-      files from the front (parsing each: they were forked before the trees existed);
-    - once the trees exist, the chunks no worker has started go to jobs - 1 fresh workers forked
-      now, which inherit the trees and parse nothing; the first ones finish what they started
-      and end. This process evaluates meanwhile, then takes the chunks no worker has started
-      from the back (neither side waits idle for the other), on the trees it parsed.
+    can. With jobs > 1, each file is parsed once, here, for both:
+    - this process parses the files chunk by chunk; whenever the workers have nothing left,
+      jobs - 1 new ones are forked, which inherit the trees parsed so far and analyse the
+      chunks parsed since the last ones were given theirs (never a chunk not parsed yet: a
+      worker forked at the start would parse each file again itself);
+    - once every tree exists, the chunks no worker was given go to jobs - 1 last workers. This
+      process evaluates meanwhile, then takes the chunks no worker has started from the back
+      (neither side waits idle for the other), on the trees it parsed.
 
     `analysed`: the files (by index) whose own analysis is known already (the cache's); each
     other one is passed to `on_analysed` where it is analysed (in a worker, if one does it),
-    before the evaluation is laid on it."""
+    before the evaluation is laid on it. `on_final`: called here with each report once the
+    evaluation is laid on it, in no set order, as soon as it is: between the chunks this
+    process analyses, so that what the caller does with each (storing, rendering) overlaps
+    the workers' analyses instead of following them all."""
     global _WORK
     known = analysed or {}
     todo = [i for i in range(len(read)) if i not in known]
     chunks = [todo[n:n + CHUNK] for n in range(0, len(todo), CHUNK)]
     parallel = jobs > 1 and len(todo) > 1 and "fork" in multiprocessing.get_all_start_methods()
     _WORK = _Work(read, {}, on_analysed)
-    early = _pool(jobs) if parallel else None
-    late: ProcessPoolExecutor | None = None
+    pools: list[ProcessPoolExecutor] = []
+    finished = _Finishing(read, texts, on_final, dict(known))
     if progress is not None:
         progress.start(len(read))
         progress.advance(len(known))
     try:
         pending: dict[int, Future[list[FileReport]]] = {}
+        placed: set[int] = set()  # the chunks whose reports are in `finished`
+        given = 0  # chunks[:given] are the workers'
 
-        def submit(pool: ProcessPoolExecutor, n: int) -> None:
-            pending[n] = pool.submit(_chunk_reports, chunks[n])
-            if progress is not None:
-                pending[n].add_done_callback(_advancing(progress, len(chunks[n])))
+        def hand_out(upto: int) -> None:
+            """chunks[given:upto] to jobs - 1 workers forked now."""
+            nonlocal given
+            pool = _pool(jobs)
+            pools.append(pool)
+            for n in range(given, upto):
+                pending[n] = pool.submit(_chunk_reports, chunks[n])
+                if progress is not None:
+                    pending[n].add_done_callback(_advancing(progress, len(chunks[n])))
+            given = upto
 
-        if early is not None:
-            for n in range(len(chunks)):
-                submit(early, n)
-        trees = parse_texts(texts)
-        _WORK.trees = trees
-        if early is not None:
-            # Cancelled, a chunk is sure not to run in an early worker: a late one takes it.
-            # The early workers then wait idle for the end (shut down then, with a join: a
-            # pool shut down without one leaves its workers waiting when the process exits).
-            handed = [n for n in range(len(chunks)) if pending[n].cancel()]
-            if handed:
-                late = _pool(jobs)
-                for n in handed:
-                    submit(late, n)
-        evaluation = evaluate_parsed(trees)
+        def place(n: int, reports: list[FileReport]) -> None:
+            finished.place(chunks[n], reports)
+            placed.add(n)
+
+        def place_done() -> None:
+            for n, future in pending.items():
+                if n not in placed and future.done() and not future.cancelled():
+                    place(n, future.result())
+
+        trees, tried = _WORK.trees, set()
+        for n, chunk in enumerate(chunks):
+            _parse_into(trees, tried, [read[i][0] for i in chunk], texts)
+            if parallel and all(future.done() for future in pending.values()):
+                hand_out(n + 1)
+        _parse_into(trees, tried, list(texts), texts)  # the files the cache knows: evaluated too
+        if parallel and given < len(chunks):
+            hand_out(len(chunks))
+        finished.evaluated(evaluate_parsed({path: trees[path] for path in texts
+                                            if path in trees}))
         # The workers take chunks from the front; this process now takes them from the back,
         # one at a time, until it reaches one a worker has started. (Taking them in order would
         # chase the workers: each wait lets them queue the next chunk first.)
-        local: dict[int, list[FileReport]] = {}
         for n in reversed(range(len(chunks))):
+            place_done()
             if n in pending and not pending[n].cancel():
                 break
-            local[n] = _chunk_reports(chunks[n])
+            place(n, _chunk_reports(chunks[n]))
             if progress is not None:
                 progress.advance(len(chunks[n]))
-        fresh: list[FileReport] = []
         for n in range(len(chunks)):
-            fresh += local[n] if n in local else pending[n].result()
+            if n not in placed:
+                place(n, pending[n].result())
     finally:
         _WORK = None
-        for pool in (early, late):
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
-    analyses = iter(fresh)
-    reports = [known[i] if i in known else next(analyses) for i in range(len(read))]
-    for report in reports:
-        text = texts.get(report.path)
+        for pool in pools:
+            # with a join: a pool shut down without one leaves its workers waiting when the
+            # process exits
+            pool.shutdown(cancel_futures=True)
+    return finished.all()
+
+
+def _parse_into(trees: dict[str, list[ast.stmt]], tried: set[str], paths: list[str],
+                texts: dict[str, str]) -> None:
+    """The trees of `paths` not tried yet (a text Python refuses has none)."""
+    for path in paths:
+        if path in tried or path not in texts:
+            continue
+        tried.add(path)
+        statements = parse_text(texts[path])
+        if statements is not None:
+            trees[path] = statements
+
+
+class _Finishing:
+    """The run's reports as they come in; each one, once the evaluation is there too, is
+    finished: its line index rebuilt (a worker's report comes without one), the evaluation laid
+    on it, and handed to `on_final`."""
+
+    def __init__(self, read: list[tuple[str, str | None, str | None]], texts: dict[str, str],
+                 on_final: Callable[[int, FileReport], None] | None,
+                 known: dict[int, FileReport]) -> None:
+        self.read, self.texts, self.on_final = read, texts, on_final
+        self.reports: list[FileReport | None] = [known.get(i) for i in range(len(read))]
+        self.ready = False
+        self.evaluation: Evaluation | None = None
+
+    def place(self, indices: list[int], reports: list[FileReport]) -> None:
+        for i, report in zip(indices, reports, strict=True):
+            self.reports[i] = report
+            if self.ready:
+                self._finish(i, report)
+
+    def evaluated(self, evaluation: Evaluation | None) -> None:
+        self.evaluation, self.ready = evaluation, True
+        for i, report in enumerate(self.reports):
+            if report is not None:
+                self._finish(i, report)
+
+    def _finish(self, i: int, report: FileReport) -> None:
+        text = self.texts.get(report.path)
         if report.index is None and report.error is None and text is not None:
             report.index = LineIndex(text)
-    if evaluation is not None:
-        for report in reports:
-            if report.error is None:
-                apply_evaluation(report, evaluation)
-    return reports
+        if self.evaluation is not None and report.error is None:
+            apply_evaluation(report, self.evaluation)
+        if self.on_final is not None:
+            self.on_final(i, report)
+
+    def all(self) -> list[FileReport]:
+        reports = [r for r in self.reports if r is not None]
+        if len(reports) != len(self.read) or not self.ready:
+            raise RuntimeError("a file's report is missing")  # a bug: every chunk is placed
+        return reports
 
 
 def _advancing(progress: RunProgress, count: int) -> Callable[[Future[list[FileReport]]], None]:
@@ -255,14 +317,21 @@ class Plan:
         return [(path, text, error) for (path, _data, _error), (text, error, _notebook)
                 in zip(self.raw, self.decoded, strict=True)]
 
-    def reports(self, jobs: int, progress: RunProgress | None = None) -> list[FileReport]:
+    def reports(self, jobs: int, progress: RunProgress | None = None,
+                on_final: Callable[[int, FileReport], None] | None = None) -> list[FileReport]:
+        """Each file's report; `on_final` gets each one as soon as it is final (see
+        analyse_and_evaluate), the cache's included."""
         texts = {path: text for path, text, _error in self.read if text is not None}
         if self.cache is not None and self.token is not None:
             found = self.cache.reports(self.key, self.token, texts)
             if found is not None and [r.path for r in found] == [p for p, _t, _e in self.read]:
+                if on_final is not None:
+                    for i, report in enumerate(found):
+                        on_final(i, report)
                 return found
         if self.cache is None:
-            return analyse_and_evaluate(self.read, texts, jobs, progress=progress)
+            return analyse_and_evaluate(self.read, texts, jobs, progress=progress,
+                                        on_final=on_final)
         cache = self.cache
         cache.prepare()
         # Each file's own analysis rests on its text and path alone: known from any earlier
@@ -282,33 +351,57 @@ class Plan:
             if encoded is not None:
                 cache.store_analysis(keys[i], encoded)
 
+        stored: list[str | None] = [None] * len(self.read)
+
+        def final(i: int, report: FileReport) -> None:
+            stored[i] = cache.encode_report(report)  # before on_final, which may change it
+            if on_final is not None:
+                on_final(i, report)
+
         try:
             with recording() as recorded:
-                reports = analyse_and_evaluate(self.read, texts, jobs, analysed, keep, progress)
+                reports = analyse_and_evaluate(self.read, texts, jobs, analysed, keep, progress,
+                                               final)
         except CacheUnavailable:
-            return analyse_and_evaluate(self.read, texts, jobs, progress=progress)
+            return analyse_and_evaluate(self.read, texts, jobs, progress=progress,
+                                        on_final=on_final)
         if len(analysed) < len(reports):
             cache.evict_analyses()
-        self.token = cache.store_run(self.key, recorded, reports)
+        self.token = cache.store_run(self.key, recorded, stored)
         return reports
 
-    def review(self, jobs: int, progress: RunProgress | None = None) -> list[ReviewedFile]:
-        reports = self.reports(jobs, progress)
-        reviewed: list[ReviewedFile] = []
-        for (absolute, config, _path), report, (_text, _error, notebook) in \
-                zip(self.chosen, reports, self.decoded, strict=True):
-            report.diagnostics = review_diagnostics(report, config)
-            if notebook is not None:
-                reworded(report, notebook)
-            if self.changed is not None:
-                lines = self.changed[absolute]
-                if notebook is not None:  # git's lines are the notebook file's
-                    lines = notebook.program_lines(lines)
-                report.layers = [r for r in report.layers if _touches(r.span, lines)]
-                report.diagnostics = [d for d in report.diagnostics if _touches(d.span, lines)]
-                report.models = [m for m in report.models if _touches(m.span, lines)]
-            reviewed.append(ReviewedFile(report, config, self.display(absolute), notebook))
-        return reviewed
+    def review(self, jobs: int, progress: RunProgress | None = None,
+               on_reviewed: Callable[[int, ReviewedFile], None] | None = None
+               ) -> list[ReviewedFile]:
+        """Each file reviewed; `on_reviewed` gets each one as soon as it is (between the
+        analyses of others, when this process analyses some: see analyse_and_evaluate)."""
+        reviewed: list[ReviewedFile | None] = [None] * len(self.chosen)
+
+        def final(i: int, report: FileReport) -> None:
+            reviewed[i] = self._reviewed(i, report)
+            if on_reviewed is not None:
+                on_reviewed(i, reviewed[i])  # type: ignore[arg-type]  # set just above
+
+        self.reports(jobs, progress, final)
+        done = [f for f in reviewed if f is not None]
+        if len(done) != len(reviewed):
+            raise RuntimeError("a file was not reviewed")  # a bug: reports() finals every one
+        return done
+
+    def _reviewed(self, i: int, report: FileReport) -> ReviewedFile:
+        absolute, config, _path = self.chosen[i]
+        notebook = self.decoded[i][2]
+        report.diagnostics = review_diagnostics(report, config)
+        if notebook is not None:
+            reworded(report, notebook)
+        if self.changed is not None:
+            lines = self.changed[absolute]
+            if notebook is not None:  # git's lines are the notebook file's
+                lines = notebook.program_lines(lines)
+            report.layers = [r for r in report.layers if _touches(r.span, lines)]
+            report.diagnostics = [d for d in report.diagnostics if _touches(d.span, lines)]
+            report.models = [m for m in report.models if _touches(m.span, lines)]
+        return ReviewedFile(report, config, self.display(absolute), notebook)
 
     def display(self, absolute: Path) -> str:
         """A chosen file's path as the reports show it: from the repository root if inside."""

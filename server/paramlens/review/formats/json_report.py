@@ -91,14 +91,27 @@ def in_cells(found: dict, notebook: Notebook | None) -> dict:
 
 def render_json(reports: list[FileReport], notebooks: Sequence[Notebook | None] = ()) -> str:
     """`notebooks`: each report's notebook, where it is one (each item then names its cell)."""
-    files = []
     cells = list(notebooks) + [None] * (len(reports) - len(notebooks))
-    for report, notebook in zip(reports, cells, strict=True):
-        files.append({
-            "path": report.path,
-            "error": report.error,
-            "layers": [in_cells(layer_dict(layer), notebook) for layer in report.layers],
-            "diagnostics": [in_cells(d, notebook) for d in diagnostic_dicts(report)],
-            "models": [in_cells(model_dict(m), notebook) for m in report.models],
-        })
-    return json.dumps({"files": files}, indent=1)
+    return joined_files([file_json(report, notebook)
+                         for report, notebook in zip(reports, cells, strict=True)])
+
+
+def file_json(report: FileReport, notebook: Notebook | None = None) -> str:
+    """One file's item of the report, as json.dumps writes it with indent=1 at the top level:
+    each file's made while other files are still being analysed (cli.py), then joined."""
+    return json.dumps({
+        "path": report.path,
+        "error": report.error,
+        "layers": [in_cells(layer_dict(layer), notebook) for layer in report.layers],
+        "diagnostics": [in_cells(d, notebook) for d in diagnostic_dicts(report)],
+        "models": [in_cells(model_dict(m), notebook) for m in report.models],
+    }, indent=1)
+
+
+def joined_files(items: list[str]) -> str:
+    """`json.dumps({"files": files}, indent=1)` from each file's file_json: its lines moved two
+    levels in (a JSON string holds no raw line break, so every one is the layout's)."""
+    if not items:
+        return '{\n "files": []\n}'
+    return '{\n "files": [\n  ' + ",\n  ".join(item.replace("\n", "\n  ") for item in items) \
+        + "\n ]\n}"
