@@ -231,6 +231,22 @@ def test_branch_values_join_and_rest_on_defaults() -> None:
     assert conv.params is None and conv.params_default == 64 * 3 + 64
 
 
+def test_a_value_no_arm_changes_keeps_no_assumption_of_the_condition() -> None:
+    # `width` is 16 whichever way the test goes: the conv's count is certain, and it does not
+    # rest on norm_layer's default (the branch changes norm_layer alone)
+    source = """\
+        import torch.nn as nn
+        def block(norm_layer=None):
+            width = 16
+            if norm_layer is None:
+                norm_layer = nn.BatchNorm2d
+            return nn.Conv2d(width, 32, 3), norm_layer(32)
+        """
+    conv = at_line(source, 6)
+    assert conv.params == 32 * 16 * 9 + 32
+    assert not any("norm_layer" in a for a in conv.assumptions), conv.assumptions
+
+
 def test_channel_mismatch_and_groups_are_errors() -> None:
     source = """\
         import torch.nn as nn

@@ -18,7 +18,7 @@ from paramlens.engine import channels
 from paramlens.engine.catalogue import LayerSpec, lookup
 from paramlens.engine.facts import NAMESPACE_WRITERS
 from paramlens.engine.names import RUNTIME_CONSTANTS, ImportTable, canonical
-from paramlens.engine.nodes import all_nodes, source_text, walk
+from paramlens.engine.nodes import all_nodes, source_text, walk, walk_outside
 from paramlens.engine.quantity import UNKNOWN, Q
 from paramlens.engine.values import (
     ClassRef,
@@ -226,9 +226,9 @@ class Interpreter:
             arms = [dict(env) for _ in stmt.cases]
             self.ev(stmt.subject, env)
             for case, arm in zip(stmt.cases, arms, strict=False):
-                self._forget(_assigned_names(case.body), arm)
+                self._forget(_assigned_in(case, "body"), arm)
                 self.run(case.body, arm)
-            self._forget(_assigned_names(stmt.cases), env)
+            self._forget(_assigned_in(stmt, "cases"), env)
         elif isinstance(stmt, (ast.Delete, ast.Global, ast.Nonlocal)):
             names = [n for n in walk(stmt) if isinstance(n, ast.Name)]
             for n in names:
@@ -255,6 +255,10 @@ class Interpreter:
         keys = set(then_env) | set(else_env)
         merged = {}
         for key in keys:
+            before = env.get(key)
+            if before is not None and then_env.get(key) is before and else_env.get(key) is before:
+                merged[key] = before  # neither arm changed it
+                continue
             # (the stand-in for a name one arm lacks is made only then: most are in both)
             a = then_env[key] if key in then_env else Q.unknown(key)
             b = else_env[key] if key in else_env else Q.unknown(key)
@@ -268,7 +272,7 @@ class Interpreter:
             self.ev(stmt.test, env)
         else:
             self.ev(stmt.iter, env)
-        changed = _assigned_names(stmt.body) | _assigned_names(stmt.orelse)
+        changed = _assigned_in(stmt, "body") | _assigned_in(stmt, "orelse")
         if not isinstance(stmt, ast.While):
             changed |= _target_names(stmt.target)
         self._forget(changed, env)
@@ -284,9 +288,9 @@ class Interpreter:
         self._forget(changed, env)
 
     def try_block(self, stmt: ast.Try, env: dict[str, Value]) -> None:
-        changed = _assigned_names(stmt.body)
+        changed = _assigned_in(stmt, "body")
         for handler in stmt.handlers:
-            changed |= _assigned_names(handler.body)
+            changed |= _assigned_in(handler, "body")
         body_env = dict(env)
         self.run(stmt.body, body_env)
         for handler in stmt.handlers:
@@ -370,9 +374,10 @@ class Interpreter:
     def _rooted_in_imports(self, node: ast.expr, env: dict[str, Value]) -> bool:
         """A dotted name whose root no assignment, def or class rebound (so imports decide
         what it is)."""
-        while isinstance(node, ast.Attribute):
-            node = node.value
-        return isinstance(node, ast.Name) and node.id not in env and node.id not in self.globals
+        while type(node) is ast.Attribute:  # `ast.parse` makes no subclasses
+            node = node.value  # type: ignore[attr-defined]
+        return type(node) is ast.Name and node.id not in env and \
+            node.id not in self.globals  # type: ignore[attr-defined]
 
     def ev_Attribute(self, node: ast.Attribute, env: dict[str, Value]) -> Value:
         if _is_self(node.value):
@@ -546,15 +551,17 @@ class Interpreter:
             return self.call_sequential(func, node, env)
         if isinstance(func, (FunctionRef, ClassRef)):
             return self.call_own(func, node, env)
-        if isinstance(node.func, (ast.Name, ast.Attribute)) and self._rooted_in_imports(node.func, env) \
-                and self.imports.qualified(node.func) == "functools.partial" and node.args:
+        # what the callee's name imports, worked out once for the checks below
+        qualified = self.imports.qualified(node.func) if self._rooted_in_imports(node.func, env) \
+            else None
+        if qualified == "functools.partial" and node.args:
             target = self.ev(node.args[0], env)
             rest = [self.ev(arg, env) for arg in node.args[1:]]
             preset = tuple((kw.arg, self.ev(kw.value, env)) for kw in node.keywords if kw.arg)
             if isinstance(target, SpecRef) and not rest:
                 return SpecRef(target.spec, target.assumption, target.preset + preset)
             return Opaque(node)
-        special = self.framework_call(node, env)
+        special = self.framework_call(node, env, canonical(qualified))
         if special is not None:
             return special
         if isinstance(node.func, ast.Attribute):
@@ -590,9 +597,10 @@ class Interpreter:
             return _fold_many(args, lambda *xs: fn(*xs), node)
         return Q.unknown(node)
 
-    def framework_call(self, node: ast.Call, env: dict[str, Value]) -> Value | None:
-        name = canonical(self.imports.qualified(node.func)) if self._rooted_in_imports(node.func, env) \
-            else None
+    def framework_call(self, node: ast.Call, env: dict[str, Value], name: str | None
+                       ) -> Value | None:
+        """The call of a framework's container, input, model or function, named `name` (the
+        callee's import, canonical); None for any other call."""
         if name is None:
             return None
         short = name.rsplit(".", 1)[1]
@@ -953,28 +961,42 @@ def _target_names(target: ast.expr) -> set[str]:
     return names
 
 
+def _assigned_in(owner: ast.AST, field: str) -> frozenset[str]:
+    """_assigned_names of a block (`owner.field`), worked out once: every walk of a function
+    asks again for each loop and `try` in it, and each round of the file's walks for all."""
+    key = _ASSIGNED_KEY + field
+    found = getattr(owner, key, None)
+    if found is None:
+        found = frozenset(_assigned_names(getattr(owner, field)))
+        setattr(owner, key, found)
+    return found
+
+
+_ASSIGNED_KEY = "_paramlens_assigned_"
+
+
+_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+
+
 def _assigned_names(body: Any) -> set[str]:
-    """Every name (and `self.x`) a block may assign, nested blocks included."""
+    """Every name (and `self.x`) a block may assign, nested blocks included (a nested def or
+    class assigns its own name only)."""
     names: set[str] = set()
-    stack = list(body) if isinstance(body, list) else [body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-            continue
-        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for t in targets:
-                names |= _target_names(t)
-        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
-            names |= _target_names(node.target)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                if item.optional_vars is not None:
-                    names |= _target_names(item.optional_vars)
-        elif isinstance(node, ast.NamedExpr):
-            names |= _target_names(node.target)
-        stack.extend(ast.iter_child_nodes(node))
+    for root in body if isinstance(body, list) else [body]:
+        for node in walk_outside(root, _DEFINITIONS):
+            kind = type(node)
+            if kind in _DEFINITIONS:
+                names.add(node.name)  # type: ignore[attr-defined]
+            elif kind is ast.Assign:
+                for t in node.targets:  # type: ignore[attr-defined]
+                    names |= _target_names(t)
+            elif kind is ast.AugAssign or kind is ast.AnnAssign or kind is ast.NamedExpr or \
+                    kind is ast.For or kind is ast.AsyncFor or kind is ast.comprehension:
+                names |= _target_names(node.target)  # type: ignore[attr-defined]
+            elif kind is ast.With or kind is ast.AsyncWith:
+                for item in node.items:  # type: ignore[attr-defined]
+                    if item.optional_vars is not None:
+                        names |= _target_names(item.optional_vars)
     return names
 
 
