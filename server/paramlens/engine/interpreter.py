@@ -578,12 +578,12 @@ class Interpreter:
         keywords = [self.ev(kw.value, env) for kw in node.keywords]
         if isinstance(node.func, ast.Name) and node.func.id in _BUILTINS and node.func.id not in env:
             return self.builtin(node.func.id, args, node)
-        callee = source_text(node.func)
         if not (isinstance(node.func, ast.Name) and node.func.id in _READ_ONLY_BUILTINS
                 and node.func.id not in env):
             for value in (*args, *keywords):
-                lose_track(value, f"passed to {callee}()")
-        return Opaque(callee)
+                if trackable(value):  # (the callee's text made only then: most calls pass none)
+                    lose_track(value, f"passed to {source_text(node.func)}()")
+        return Opaque(node.func)
 
     def builtin(self, name: str, args: list[Value], node: ast.Call) -> Value:
         fn = _BUILTINS[name]
@@ -998,6 +998,11 @@ def _assigned_names(body: Any) -> set[str]:
                     if item.optional_vars is not None:
                         names |= _target_names(item.optional_vars)
     return names
+
+
+def trackable(value: Value) -> bool:
+    """A value lose_track changes: a list or a Sequential."""
+    return (isinstance(value, TupleV) and value.is_list) or isinstance(value, SequentialV)
 
 
 def lose_track(value: Value, why: str) -> None:
