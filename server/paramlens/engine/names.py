@@ -6,6 +6,7 @@ Cheap by design: it reads only import statements, never resolves scopes over the
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass, field
 
 from paramlens.engine.nodes import all_nodes
@@ -61,6 +62,8 @@ class ImportTable:
         return ".".join([base, *reversed(parts)])
 
 
+# A pure function of a name, asked again and again for the same callees: remembered.
+@functools.lru_cache(maxsize=4096)
 def canonical(qualified: str | None) -> str | None:
     """The report name of a framework class: `torch.nn.X` or `keras.layers.X`.
 

@@ -104,11 +104,11 @@ class Q:
     # queries ------------------------------------------------------------------------------
     @property
     def known(self) -> bool:
-        return _is_known(self.exact)
+        return self.exact is not UNKNOWN  # _is_known, inlined: asked of every value folded
 
     @property
     def known_default(self) -> bool:
-        return _is_known(self.default)
+        return self.default is not UNKNOWN
 
     def with_origin(self, origin: str) -> Q:
         return Q(self.exact, self.default, self.term, origin, self.assumption)
