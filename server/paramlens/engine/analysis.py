@@ -181,11 +181,21 @@ def _signature(env: dict[str, Value]) -> str:
     return ";".join(parts)
 
 
-def _shape_signature(value: Value) -> str:
+_SIGNATURE_DEPTH = 64
+
+
+def _shape_signature(value: Value, within: tuple[int, ...] = ()) -> str:
+    """`within`: the lists around this one. A list that holds itself (`x.append(x)`) or lies
+    deeper than _SIGNATURE_DEPTH is written as itself, its id: such a signature differs from
+    any other round's, so the function is walked again (never kept from a walk with other
+    arguments), within _MAX_ROUNDS."""
     from paramlens.engine.values import TensorV, TupleV
 
     if isinstance(value, TupleV):
-        return "(" + ",".join(_shape_signature(v) for v in value.items) + ")"
+        if id(value) in within or len(within) >= _SIGNATURE_DEPTH:
+            return f"#{id(value)}"
+        inner = (*within, id(value))
+        return "(" + ",".join(_shape_signature(v, inner) for v in value.items) + ")"
     if isinstance(value, TensorV):
         return f"T{value.channels.exact!r}/{value.channels.default!r}"
     if isinstance(value, Q):

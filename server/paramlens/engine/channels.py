@@ -87,8 +87,10 @@ def output_tensor(site: LayerSite, args: Args, tensor: TensorV | None, story: st
     short = spec.short
     shape = tensor.shape if tensor is not None else None
     if short == "Flatten":
-        if shape and all(d.known for d in shape):
-            n = math.prod(int(d.exact) for d in shape)
+        # every axis a number: an axis known to be None (`Input(shape=(None, 3))`) is sized
+        # only when the model runs
+        if shape and all(type(d.exact) is int for d in shape):
+            n = math.prod(d.exact for d in shape)
             q = Q.const(n, story)
             return TensorV(q, (q,), False, spec.framework, story)
         return TensorV(Q.unknown("flattened size", story), None, False, spec.framework, story)

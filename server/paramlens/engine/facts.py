@@ -225,8 +225,14 @@ def assume(value: Value, name: str, origin: str, assumption: str) -> Value:
     return None
 
 
-def agree(values: list[Value], name: str, where: str, assumption: str = "") -> Value:
-    """One value for a parameter when every call passes the same one."""
+_AGREE_DEPTH = 64
+
+
+def agree(values: list[Value], name: str, where: str, assumption: str = "",
+          within: tuple[int, ...] = ()) -> Value:
+    """One value for a parameter when every call passes the same one. `within`: the lists
+    around these; a list that holds itself (`x.append(x)`), or one nested deeper than
+    _AGREE_DEPTH, is unknown."""
     assumption = assumption or f"{name} as {where}"
     first = values[0] if values else None
     if isinstance(first, Q):
@@ -235,8 +241,11 @@ def agree(values: list[Value], name: str, where: str, assumption: str = "") -> V
         return Q.unknown(name, f"the argument {name} (the calls in this file differ)")
     if isinstance(first, TupleV) and all(isinstance(v, TupleV) and len(v.items) == len(
             first.items) for v in values):
+        ids = tuple(id(v) for v in values)
+        if len(within) >= _AGREE_DEPTH * len(ids) or any(i in within for i in ids):
+            return Q.unknown(name)
         items = tuple(agree([v.items[i] for v in values], f"{name}[{i}]", where,  # type: ignore
-                            assumption)
+                            assumption, (*within, *ids))
                       for i in range(len(first.items)))
         return TupleV(items, first.is_list, all(v.complete for v in values))  # type: ignore
     if isinstance(first, SpecRef) and all(isinstance(v, SpecRef) and v.spec is first.spec and

@@ -18,7 +18,7 @@ from paramlens.engine import channels
 from paramlens.engine.catalogue import LayerSpec, lookup
 from paramlens.engine.facts import NAMESPACE_WRITERS
 from paramlens.engine.names import RUNTIME_CONSTANTS, ImportTable, canonical
-from paramlens.engine.nodes import all_nodes, source_text, walk, walk_outside
+from paramlens.engine.nodes import all_nodes, source_text, walk
 from paramlens.engine.quantity import UNKNOWN, Q
 from paramlens.engine.values import (
     ClassRef,
@@ -983,8 +983,13 @@ def _assigned_names(body: Any) -> set[str]:
     class assigns its own name only)."""
     names: set[str] = set()
     for root in body if isinstance(body, list) else [body]:
-        for node in walk_outside(root, _DEFINITIONS):
+        nodes = walk(root)
+        nested = [n for n in nodes if type(n) in _DEFINITIONS]
+        inside = {id(n) for d in nested for n in walk(d)[1:]}  # what a nested def holds
+        for node in nodes:
             kind = type(node)
+            if inside and id(node) in inside:
+                continue
             if kind in _DEFINITIONS:
                 names.add(node.name)  # type: ignore[attr-defined]
             elif kind is ast.Assign:

@@ -50,28 +50,6 @@ def walk(root: ast.AST) -> list[ast.AST]:
     return found
 
 
-def walk_outside(root: ast.AST, closed: frozenset[type]) -> list[ast.AST]:
-    """walk(root), but a node of a type in `closed` is listed without what is under it (the
-    body of a nested def or class, say)."""
-    found = [root]
-    append = found.append
-    fields = _CHILD_FIELDS
-    for node in found:
-        kind = type(node)
-        if kind in closed:
-            continue
-        names = fields[kind] if kind in fields else _child_fields(kind)
-        for name in names:
-            value = getattr(node, name, None)
-            if type(value) is list:
-                for item in value:
-                    if isinstance(item, ast.AST):
-                        append(item)
-            elif isinstance(value, ast.AST):
-                append(value)
-    return found
-
-
 def _child_fields(kind: type) -> tuple[str, ...]:
     names = tuple(name for name in kind._fields  # type: ignore[attr-defined]
                   if name not in _SCALAR_FIELDS and not (kind is ast.Constant and name == "value")
