@@ -492,12 +492,10 @@ class Cache:
 
     @staticmethod
     def encode_analysis(report: FileReport) -> bytes | None:
-        """A file's own analysis as stored; to be called before the evaluation's results are
-        laid on the report (apply_evaluation changes it in place)."""
-        try:
-            return json.dumps(_encode(report), separators=(",", ":")).encode()
-        except CacheUnavailable:
-            return None
+        """A file's own analysis as stored: encode_report's, called before the evaluation's
+        results are laid on the report (apply_evaluation changes it in place)."""
+        encoded = Cache.encode_report(report)
+        return encoded.encode() if encoded is not None else None
 
     def store_analysis(self, key: str, encoded: bytes) -> None:
         """A file's own analysis (encode_analysis), by analysis_key. Called where the analysis
