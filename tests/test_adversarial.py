@@ -129,6 +129,29 @@ def test_an_import_cut_by_its_budget_leaves_no_earlier_value(recorded: dict[str,
     assert layers[7]["params"] == built[7] == 224
 
 
+def test_a_module_body_cut_by_its_budget_leaves_no_earlier_value_whoever_runs_it(
+        recorded: dict[str, dict], tmp_path: Path) -> None:
+    """The same two files side by side, the table module checked too and run first (as its own
+    entry point, its path sorting first): what its names hold does not depend on that. Its
+    body stops at the same budget as when imported, and WIDTH is unknown, never the 3 bound
+    before the table (torch builds 16·64·9 + 16 there)."""
+    module = (HERE / "adversarial" / "modules" / "import_time_table.py").read_text()
+    user = (HERE / "adversarial" / "import_time_table.py").read_text()
+    (tmp_path / "a_table.py").write_text(module)
+    (tmp_path / "z_user.py").write_text(user.replace("from modules.import_time_table import",
+                                                     "from a_table import"))
+    built = {r["line"]: r["params"] for r in recorded["import_time_table.py"]["records"]}
+    assert built[5] == 9_232
+    for paths in (["a_table.py", "z_user.py"], ["z_user.py"]):
+        run = subprocess.run([sys.executable, "-m", "paramlens", "check", "--no-cache",
+                              "--format", "json", *paths], cwd=tmp_path, capture_output=True,
+                             text=True, timeout=60, check=False)
+        (file,) = [f for f in json.loads(run.stdout)["files"] if f["path"].endswith("z_user.py")]
+        layer = next(layer for layer in file["layers"] if layer["line"] == 5)
+        assert layer["params"] is None, (paths, layer)
+        assert {c["params"] for c in layer["contexts"]} <= {None, built[5]}, (paths, layer)
+
+
 def test_a_recursion_on_unfixed_arguments_ends(recorded: dict[str, dict]) -> None:
     """A directory walk that calls itself on `entry.path` (unknown here) stops at the first
     call into itself; the layers after it keep their counts."""

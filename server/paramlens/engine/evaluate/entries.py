@@ -19,7 +19,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from paramlens.engine.evaluate.machine import Frame, Machine, OutOfTime
+from paramlens.engine.evaluate.machine import (
+    BudgetExceeded,
+    Frame,
+    Machine,
+    OutOfTime,
+)
 from paramlens.engine.evaluate.model_checks import ModelFinding, model_findings, torch_forwards
 from paramlens.engine.evaluate.objects import (
     BoundV,
@@ -41,6 +46,7 @@ from paramlens.engine.evaluate.program import (
     call_span,
     is_model,
     model_total,
+    unfinished,
 )
 from paramlens.engine.evaluate.summary import children
 from paramlens.engine.evaluate.tree import ModelSummary, entry_tree
@@ -406,10 +412,28 @@ def _run_entries(program: Program, files: list[tuple[str, list[ast.stmt]]],
 
 def _module_action(program: Program, module: ModuleV, statements: list[ast.stmt],
                    path: str) -> Callable[[Machine], Any]:
+    """A module body run as its file's entry point. Where a limit stops it, what it had not
+    finished binding becomes unknown, as when an import stops (program.ensure_loaded): another
+    file importing it later must not read a value of before (`WIDTH` bound to 3, then to 64
+    after a table the budget stopped in).
+
+    (Its budget is an entry point's, larger than an import's: a script builds its models in its
+    body, and the imports it makes each stop at theirs without stopping it. So a body between
+    the two budgets is read whole when its file runs it first, and stops, its names unknown,
+    when another file's import does: never a value the code does not give it.)"""
     def run(machine: Machine) -> Any:
         frame = Frame(Scope(module.names), module, None)
         found: list[tuple[ast.stmt, str, Any]] = []
-        _run_top(machine, frame, statements, found)
+        done = 0
+        try:
+            for stmt in statements:
+                _run_top(machine, frame, [stmt], found)
+                done += 1
+        except (BudgetExceeded, RecursionError) as stop:
+            why = stop.why if isinstance(stop, BudgetExceeded) else "nested too deeply"
+            unfinished(module, statements[done:], f"{module.name} is not fully read: {why}",
+                       machine)
+            raise
         return found
 
     return run
