@@ -247,6 +247,29 @@ def test_a_value_no_arm_changes_keeps_no_assumption_of_the_condition() -> None:
     assert not any("norm_layer" in a for a in conv.assumptions), conv.assumptions
 
 
+def test_a_call_inside_a_method_call_is_one_call() -> None:
+    # Python evaluates `block(3)` once, though the method it is passed to is unknown: one call
+    # fixes `c`. A Sequential handed once to a method it cannot follow is as unknown as one
+    # handed once to a function it cannot follow.
+    source = """\
+        import logging
+        import torch.nn as nn
+        def block(c):
+            return nn.Conv2d(c, 16, 3)
+        logging.getLogger("x").info(block(3))
+        """
+    conv = at_line(source, 4)
+    assert conv.params_default == 16 * 3 * 9 + 16
+    assert any("the call on line 5" in a for a in conv.assumptions), conv.assumptions
+    unknown = []
+    for handed in ("pickle.loads(pickle.dumps(seq))", "save(seq)"):
+        report = analyze_source(f"import pickle\nimport torch.nn as nn\n"
+                                f"seq = nn.Sequential(nn.Linear(4, 2))\n{handed}\n")
+        (seq,) = report.models
+        unknown.append(seq.unknown_layers)
+    assert unknown[0] == unknown[1] > 0, unknown
+
+
 def test_channel_mismatch_and_groups_are_errors() -> None:
     source = """\
         import torch.nn as nn

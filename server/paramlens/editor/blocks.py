@@ -356,7 +356,7 @@ def _shallow(statements: list[ast.stmt], deep: list[int]) -> list[ast.stmt]:
     through its body keeps its header; its body's statements are looked at in turn."""
     shallow: list[ast.stmt] = []
     for statement in statements:
-        if len(all_nodes(statement)) <= MAX_DEPTH or _height(statement) <= MAX_DEPTH:
+        if len(all_nodes(statement)) < MAX_DEPTH or _height(statement) <= MAX_DEPTH:
             shallow.append(statement)
             continue
         bodies = [b for b in [*(getattr(statement, name, None) for name in _BODIES),

@@ -23,6 +23,7 @@ from paramlens.engine.catalogue import (
 )
 from paramlens.engine.facts import FunctionInfo, ModuleFacts, assume
 from paramlens.engine.interpreter import CallRecord, Interpreter, LayerSite, WalkResult
+from paramlens.engine.names import collect_imports
 from paramlens.engine.nodes import all_nodes
 from paramlens.engine.parse import parse_quietly
 from paramlens.engine.positions import LineIndex
@@ -55,6 +56,12 @@ def analyze_source(source: str, path: str = "", statements: list[ast.stmt] | Non
 
 
 def analyze_statements(statements: list[ast.stmt], index: LineIndex, path: str = "") -> FileReport:
+    """A whole file's own results. A file that imports no framework builds no layer by itself
+    (every layer is told by its framework name, and the file's only come from its imports):
+    it has none, and nothing is walked. (What its functions build when another file passes them
+    a layer class is the program's evaluation's.)"""
+    if not collect_imports(statements).names_a_framework():
+        return FileReport(path, index=index)
     return analyze_part(statements, index, path)[0]
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from paramlens.engine.names import ImportTable, canonical
-from paramlens.engine.nodes import all_nodes, source_text, walk
+from paramlens.engine.nodes import all_nodes, source_text, statements_under, walk
 from paramlens.engine.quantity import UNKNOWN, Q
 from paramlens.engine.values import ClassRef, FunctionRef, SpecRef, TensorV, TupleV, Value
 
@@ -344,7 +344,7 @@ def _body_nodes(body: list[Any]) -> list[Any]:
 
 def _self_assignment_counts(node: ast.AST, self_name: str) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for child in _statements_under(node):
+    for child in statements_under(node):
         targets: list[ast.expr] = []
         if isinstance(child, ast.Assign):
             targets = child.targets
@@ -357,24 +357,3 @@ def _self_assignment_counts(node: ast.AST, self_name: str) -> dict[str, int]:
                     counts[sub.attr] = counts.get(sub.attr, 0) + (
                         2 if isinstance(child, ast.AugAssign) else 1)
     return counts
-
-
-_STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
-
-
-def _statements_under(node: ast.AST) -> list[ast.AST]:
-    """The statements inside `node`, nested functions and classes included: an assignment is a
-    statement, so the expressions (most of a tree's nodes) need not be walked to find them all.
-    (Exception handlers and match cases are listed too, as the way to their bodies.)"""
-    found: list[ast.AST] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        for name in _STATEMENT_LISTS:
-            inner = getattr(current, name, None)
-            if type(inner) is list:
-                for item in inner:
-                    if isinstance(item, (ast.stmt, ast.excepthandler, ast.match_case)):
-                        found.append(item)
-                        stack.append(item)
-    return found

@@ -380,32 +380,39 @@ class Interpreter:
             node.id not in self.globals  # type: ignore[attr-defined]
 
     def ev_Attribute(self, node: ast.Attribute, env: dict[str, Value]) -> Value:
+        return self._attribute(node, env)[0]
+
+    def _attribute(self, node: ast.Attribute, env: dict[str, Value]) -> tuple[Value, Value]:
+        """The attribute's value, and its owner's if that was evaluated on the way (else
+        _UNSEEN): a method call needs the owner too, and evaluates it only once, as Python
+        does (a chain `a.b(x).c(y).d()` evaluated twice per link costs 2^links)."""
         if _is_self(node.value):
             key = f"self.{node.attr}"
             if key in env:
-                return env[key]
+                return env[key], _UNSEEN
             constant = self.module.class_constant(self.class_key, node.attr)
             if isinstance(constant, Q):
                 # Through `self` a subclass may override the class attribute.
-                return constant.demoted(f"self.{node.attr} is not overridden by a subclass")
-            return Q.unknown(key)
+                return constant.demoted(f"self.{node.attr} is not overridden by a subclass"), \
+                    _UNSEEN
+            return Q.unknown(key), _UNSEEN
         # `nn = None` or `class nn:` after `import torch.nn as nn`: the name is no longer the import
         qualified = self.imports.qualified(node) if self._rooted_in_imports(node, env) else None
         spec = lookup(canonical(qualified) or "")
         if spec is not None:
-            return SpecRef(spec)  # type: ignore[return-value]
+            return SpecRef(spec), _UNSEEN  # type: ignore[return-value]
         if qualified in RUNTIME_CONSTANTS:
-            return Q.const(RUNTIME_CONSTANTS[qualified])
+            return Q.const(RUNTIME_CONSTANTS[qualified]), _UNSEEN
         base = self.ev(node.value, env)
         if isinstance(base, ClassRef):
             constant = self.module.class_constant(base.name, node.attr)
             if constant is not None:
-                return constant
+                return constant, base
         if isinstance(base, LayerV):
             value = base.site.values.get(node.attr)
             if value is not None:
-                return value
-        return Q.unknown(node)
+                return value, base
+        return Q.unknown(node), base
 
     def ev_Tuple(self, node: ast.Tuple, env: dict[str, Value]) -> Value:
         return self._sequence(node.elts, env, is_list=False)
@@ -537,7 +544,10 @@ class Interpreter:
 
     # calls -------------------------------------------------------------------------------------
     def ev_Call(self, node: ast.Call, env: dict[str, Value]) -> Value:
-        func = self.ev(node.func, env)
+        if type(node.func) is ast.Attribute:
+            func, owner = self._attribute(node.func, env)  # type: ignore[arg-type]
+        else:
+            func, owner = self.ev(node.func, env), _UNSEEN
         if self.module.rewrites_namespace and (
                 isinstance(func, (FunctionRef, ClassRef)) or isinstance(node.func, ast.Name)
                 and node.func.id in NAMESPACE_WRITERS and node.func.id not in env):
@@ -564,9 +574,13 @@ class Interpreter:
         special = self.framework_call(node, env, canonical(qualified))
         if special is not None:
             return special
+        # each argument evaluated once, here, for the method and for what is done below
+        args = [self.ev(a.value if isinstance(a, ast.Starred) else a, env) for a in node.args]
+        keywords = [self.ev(kw.value, env) for kw in node.keywords]
         if isinstance(node.func, ast.Attribute):
-            owner = self.ev(node.func.value, env)
-            result = self.method_call(owner, node, env)
+            if owner is _UNSEEN:
+                owner = self.ev(node.func.value, env)
+            result = self.method_call(owner, node, args)
             if result is not None:
                 return result
             if _is_self(node.func.value):
@@ -574,8 +588,6 @@ class Interpreter:
                 if key is not None:
                     self.invalidate_self(env, key)
                     return self.call_own(FunctionRef(key), node, env)
-        args = [self.ev(a.value if isinstance(a, ast.Starred) else a, env) for a in node.args]
-        keywords = [self.ev(kw.value, env) for kw in node.keywords]
         if isinstance(node.func, ast.Name) and node.func.id in _BUILTINS and node.func.id not in env:
             return self.builtin(node.func.id, args, node)
         if not (isinstance(node.func, ast.Name) and node.func.id in _READ_ONLY_BUILTINS
@@ -699,13 +711,11 @@ class Interpreter:
                 stories[id(member.site)] = f"{member.spec.short} on line {member.site.node.lineno}"
         channels.sequential_flow(seq, stories)
 
-    def method_call(self, owner: Value, node: ast.Call, env: dict[str, Value]) -> Value | None:
+    def method_call(self, owner: Value, node: ast.Call, args: list[Value]) -> Value | None:
+        """`args`: the call's positional arguments, evaluated (a starred one: what it spreads)."""
         assert isinstance(node.func, ast.Attribute)
         method = node.func.attr
-        args = [self.ev(a.value if isinstance(a, ast.Starred) else a, env) for a in node.args]
         starred = any(isinstance(a, ast.Starred) for a in node.args)
-        for kw in node.keywords:
-            self.ev(kw.value, env)
         if isinstance(owner, SequentialV):
             if method == "add" and args:
                 if self.loop_depth:

@@ -9,11 +9,14 @@ import ast
 import functools
 from dataclasses import dataclass, field
 
-from paramlens.engine.nodes import all_nodes
+from paramlens.engine.nodes import statements_under
 
 # Modules whose layer classes we know, by the prefix that identifies the framework.
 _TORCH_PREFIXES = ("torch.nn.",)
 _KERAS_ROOTS = ("keras", "tf_keras")
+# The first part of every name canonical() recognises: `tensorflow.keras.…` and `tf.keras.…` too.
+_FRAMEWORK_ROOTS = frozenset({*(p.split(".")[0] for p in _TORCH_PREFIXES), *_KERAS_ROOTS,
+                              "tensorflow", "tf"})
 
 # Names in modules paramlens does not read whose value Python fixes when the code runs:
 # `typing.TYPE_CHECKING` is False at run time (only a type checker takes its `if` arm), so
@@ -43,6 +46,13 @@ class ImportTable:
                 self.star_modules.append(node.module)
             else:
                 self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+
+    def names_a_framework(self) -> bool:
+        """Whether any name qualified() gives can be a framework's: an import of torch, keras or
+        tensorflow (a module of theirs, or a name from one), plain, aliased or starred. Without
+        one, no name in the file is canonical(), whatever it calls."""
+        return any(target.split(".", 1)[0] in _FRAMEWORK_ROOTS
+                   for target in (*self.aliases.values(), *self.star_modules))
 
     def qualified(self, expr: ast.expr) -> str | None:
         """`nn.Conv2d` → `torch.nn.Conv2d` when `nn` was imported as `torch.nn`."""
@@ -84,10 +94,11 @@ def canonical(qualified: str | None) -> str | None:
 
 
 def collect_imports(statements: list[ast.stmt], table: ImportTable | None = None) -> ImportTable:
-    """Every import in these statements, wherever nested (imports inside `try:` count too)."""
+    """Every import in these statements, wherever nested (imports inside `try:` count too). An
+    import is a statement: only statements are looked at, not the expressions in them."""
     table = table or ImportTable()
     for stmt in statements:
-        for node in all_nodes(stmt):
+        for node in (stmt, *statements_under(stmt)):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 table.add(node)
     return table

@@ -13,8 +13,12 @@ _KEY = "_paramlens_nodes"
 _TEXT_KEY = "_paramlens_text"
 
 # Fields that hold an identifier, a number, a string or a constant, never a node: not looked in.
+# Nor are a name's context (Load, Store, Del) and an operator (Add, Eq, Not, And...): nodes, but
+# leaves that say what their parent does, read through it (`node.ctx`, `node.op`) and never
+# looked for in a list. A third of a tree's nodes are contexts: the lists are that much shorter.
 _SCALAR_FIELDS = frozenset({"id", "attr", "arg", "name", "module", "level", "kind", "conversion",
-                            "is_async", "simple", "type_comment", "tag", "n", "s"})
+                            "is_async", "simple", "type_comment", "tag", "n", "s",
+                            "ctx", "op", "ops"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -31,8 +35,9 @@ def all_nodes(node: ast.AST) -> list[ast.AST]:
 
 
 def walk(root: ast.AST) -> list[ast.AST]:
-    """`list(ast.walk(root))`, in the same (breadth-first) order, without a generator per node:
-    the queue is the list itself, and each node type's fields that can hold nodes are found once."""
+    """`list(ast.walk(root))` less the contexts and operators, in the same (breadth-first) order,
+    without a generator per node: the queue is the list itself, and each node type's fields that
+    can hold nodes are found once."""
     found = [root]
     append = found.append
     fields = _CHILD_FIELDS
@@ -79,3 +84,24 @@ def _dotted(node: ast.AST) -> str | None:
         return None
     attrs.append(node.id)  # type: ignore[attr-defined]
     return ".".join(reversed(attrs))
+
+
+_STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def statements_under(node: ast.AST) -> list[ast.AST]:
+    """The statements inside `node`, nested functions and classes included: an assignment is a
+    statement, so the expressions (most of a tree's nodes) need not be walked to find them all.
+    (Exception handlers and match cases are listed too, as the way to their bodies.)"""
+    found: list[ast.AST] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        for name in _STATEMENT_LISTS:
+            inner = getattr(current, name, None)
+            if type(inner) is list:
+                for item in inner:
+                    if isinstance(item, (ast.stmt, ast.excepthandler, ast.match_case)):
+                        found.append(item)
+                        stack.append(item)
+    return found
