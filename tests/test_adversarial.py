@@ -152,6 +152,20 @@ def test_a_module_body_cut_by_its_budget_leaves_no_earlier_value_whoever_runs_it
         assert {c["params"] for c in layer["contexts"]} <= {None, built[5]}, (paths, layer)
 
 
+def test_an_entry_point_stopped_part_way_leaves_no_half_done_global(
+        recorded: dict[str, dict]) -> None:
+    """configure() sets the global WIDTH to 3 and back to 64 around a table past the budget.
+    The evaluation stops inside it; build(), evaluated after it, must not read the 3: its
+    total is torch's (Conv2d(64, 16, 3), as the file's own call built it) or none."""
+    report, _elapsed, _stderr = our_report(HERE / "adversarial" / "global_set_before_budget.py")
+    (file,) = report["files"]
+    built = {r["line"]: r["params"] for r in recorded["global_set_before_budget.py"]["records"]}
+    assert built[21] == 64 * 16 * 9 + 16
+    (build,) = [m for m in file["models"] if m["name"] == "build"]
+    assert build["params"] in (None, built[21]), build
+    assert build["params_default"] in (None, built[21]), build
+
+
 def test_a_recursion_on_unfixed_arguments_ends(recorded: dict[str, dict]) -> None:
     """A directory walk that calls itself on `entry.path` (unknown here) stops at the first
     call into itself; the layers after it keep their counts."""

@@ -155,6 +155,11 @@ class EntryState:
     called: dict[int, Any] = field(default_factory=dict)
     global_reads: set[str] = field(default_factory=set)  # names read from a checked file's module
     assumptions: set[str] = field(default_factory=set)  # decorators taken as returning the function
+    # What the entry point changed outside its own calls' frames, for stopped(): the names it
+    # bound in a module, a class or an enclosing function, and the objects older than it that
+    # it changed
+    names_written: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    older_changed: list[Any] = field(default_factory=list)
 
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
@@ -289,9 +294,22 @@ class Machine:
             return
         if serial < self.entry_start:
             self.program.epoch += 1
+            self.state.older_changed.append(value)
         for frame in self.memo_frames:
             if serial < frame[0]:
                 frame[1] = False
+
+    def stopped(self, why: str) -> None:
+        """A limit stopped the entry point part way: what it had changed of what was there
+        before it may be half done (`global WIDTH; WIDTH = 3; <a table past the budget>;
+        WIDTH = 64`), and later entry points must not read it. Each name it bound outside its
+        own frames becomes unknown, and each older object it changed inexact."""
+        for names, name in self.state.names_written:
+            names[name] = Unknown(why)
+        for value in self.state.older_changed:
+            if hasattr(value, "exact"):
+                value.exact = False
+        self.names_changed()
 
     def namespace_rewritten(self, module: ModuleV, why: str) -> None:
         """exec, eval, globals(), vars(), locals(): a module name may now hold anything a string
@@ -719,6 +737,7 @@ class Machine:
         scope = frame.scope
         if name in scope.globals_:
             frame.module.names[name] = value
+            self.state.names_written.append((frame.module.names, name))
             self.names_changed(frame.module.names)
             return
         if name in scope.nonlocals:
@@ -727,6 +746,7 @@ class Machine:
                 outer = outer.parent
             if outer is not None:
                 outer.names[name] = value
+                self.state.names_written.append((outer.names, name))
                 self.names_changed()
                 return
         scope.names[name] = value
@@ -803,6 +823,7 @@ class Machine:
             owner.attrs[name] = value
         elif isinstance(owner, (ClassV, ModuleV)):
             owner.names[name] = value
+            self.state.names_written.append((owner.names, name))
             self.names_changed(owner.names if isinstance(owner, ModuleV) else None)
         elif isinstance(owner, FuncV) and name in ("__defaults__", "__kwdefaults__", "__code__"):
             owner.replaced = f"{owner.qualname}.{name} is replaced"  # `__doc__` and the like: no

@@ -414,11 +414,13 @@ class Program:
             result.value = action(machine)
         except BudgetExceeded as stop:
             result.why_incomplete = stop.why
+            machine.stopped(f"set by {result.name}, which stopped part way: {stop.why}")
         except UserRaise as raised:
             where = f" ({raised.where})" if raised.where else ""
             result.why_incomplete = f"the code raises an exception on this path{where}"
         except RecursionError:
             result.why_incomplete = "nested too deeply to evaluate"
+            machine.stopped(f"set by {result.name}, which stopped part way: nested too deeply")
         result.why_incomplete = result.why_incomplete or machine.state.why_incomplete
         result.constructions = self.recorder.layers[start:]
         result.models = self.recorder.models[start_models:]
