@@ -166,6 +166,27 @@ def test_an_entry_point_stopped_part_way_leaves_no_half_done_global(
     assert build["params_default"] in (None, built[21]), build
 
 
+def test_a_call_too_deep_to_follow_leaves_what_it_could_change_unknown(
+        recorded: dict[str, dict]) -> None:
+    """grow(60) and register(60) each change the module (a global, a list) only at the bottom
+    of a recursion deeper than the evaluation follows, and the file's own walk follows no call:
+    after them, each count is torch's or none, in the report and in the file's own analysis."""
+    from paramlens.engine.analysis import analyze_source
+
+    built = {r["line"]: r["params"]
+             for r in recorded["global_set_at_recursion_bottom.py"]["records"]}
+    assert built[19] == 64 * 16 * 9 + 16
+    layers = _by_line("global_set_at_recursion_bottom.py")
+    assert layers[19]["params"] in (None, built[19]), layers[19]
+    path = HERE / "adversarial" / "registry_filled_at_recursion_bottom.py"
+    report, _elapsed, _stderr = our_report(path)
+    (file,) = report["files"]
+    (sequential,) = [m for m in file["models"] if m["line"] == 19]
+    assert sequential["params"] in (None, 448) and sequential["params_default"] in (None, 448)
+    (own,) = [m for m in analyze_source(path.read_text()).models if m.span.line == 19]
+    assert own.unknown_layers > 0 or own.params == 448, own  # a total with unknowns is "at least"
+
+
 def test_a_recursion_on_unfixed_arguments_ends(recorded: dict[str, dict]) -> None:
     """A directory walk that calls itself on `entry.path` (unknown here) stops at the first
     call into itself; the layers after it keep their counts."""

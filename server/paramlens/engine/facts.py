@@ -8,6 +8,7 @@ agrees. Even then the value is an assumption, not a certainty: another module ma
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,6 +133,13 @@ class ModuleFacts:
                     self.escaped.add(f"{key}.__init__")
 
     # questions the interpreter asks -------------------------------------------------------------
+    @functools.cached_property
+    def read_in_functions(self) -> frozenset[str]:
+        """Every name a function of the file reads (nested ones included): the module's values
+        such a function may change when it is called (`REGISTRY.append(...)`)."""
+        return frozenset(node.id for info in self.functions.values() for node in walk(info.node)
+                         if type(node) is ast.Name)
+
     def key_of(self, node: ast.AST) -> str:
         return self._keys.get(id(node), "")
 

@@ -595,7 +595,25 @@ class Interpreter:
             for value in (*args, *keywords):
                 if trackable(value):  # (the callee's text made only then: most calls pass none)
                     lose_track(value, f"passed to {source_text(node.func)}()")
+            self.may_run_own_code(env)
         return Opaque(node.func)
+
+    def may_run_own_code(self, env: dict[str, Value]) -> None:
+        """A call at the top level that may run the file's own functions, which this walk does
+        not follow. The names they declare `global` may be rebound by it (`grow(60)`, whose
+        innermost call sets WIDTH = 64): they hold nothing certain after it. (In a function's
+        walk they hold nothing certain anyway: see analysis._walk_module.) A list or Sequential
+        a function reads may be added to by it (`REGISTRY.append(...)` in `register()`)."""
+        if self.scope != "<module>":
+            return
+        for name in self.module.globals_rebound:
+            env[name] = Q.unknown(name, f"{name} (rebound through `global`)")
+        read = self.module.read_in_functions
+        for name in (read & env.keys()) if len(read) < len(env) else \
+                [n for n in env if n in read]:
+            value = env[name]
+            if trackable(value):
+                lose_track(value, f"{name} may be changed by a function of the file")
 
     def builtin(self, name: str, args: list[Value], node: ast.Call) -> Value:
         fn = _BUILTINS[name]
@@ -797,8 +815,10 @@ class Interpreter:
                 lose_track(self.ev(a.value if isinstance(a, ast.Starred) else a, env), "passed to a call")
             for kw in node.keywords:
                 lose_track(self.ev(kw.value, env), "passed to a call")
+            self.may_run_own_code(env)
             return Opaque("call")
         values, unknown = self.bind_call(node, info.binding, env, framework=False)
+        self.may_run_own_code(env)
         self.result.calls.append(CallRecord(info.key, values, node.lineno, not unknown, self.scope))
         # This walk does not follow the call: a list it is handed may come back changed.
         for value in values.values():

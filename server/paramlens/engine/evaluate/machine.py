@@ -299,6 +299,27 @@ class Machine:
             if serial < frame[0]:
                 frame[1] = False
 
+    def cut_short(self, func: FuncV, args: tuple[Any, ...], kwargs: dict[str, Any],
+                  why: str) -> Unknown:
+        """A call a limit keeps from running: what it would have changed is unknown, never left
+        as it was (a recursion past MAX_CALL_DEPTH that sets a global at its bottom, or appends
+        to a module's list). Each object handed to it, and each list, dict or object its module
+        binds, becomes inexact; each name a function of its module rebinds with `global`,
+        unknown. (What it could reach in other modules, through calls of its own, is not
+        followed.)"""
+        self.incomplete(why)
+        module = func.module
+        for value in (*args, *kwargs.values(), *module.names.values()):
+            if isinstance(value, (ListV, DictV, InstanceV, ContainerV, KerasModelV)):
+                self.taint(value)
+                value.exact = False
+        for name in self.program.rebound_globals(module):
+            if name in module.names:
+                module.names[name] = Unknown(why)
+                self.state.names_written.append((module.names, name))
+        self.names_changed(module.names)
+        return Unknown(why)
+
     def stopped(self, why: str) -> None:
         """A limit stopped the entry point part way: what it had changed of what was there
         before it may be half done (`global WIDTH; WIDTH = 3; <a table past the budget>;
@@ -1450,17 +1471,15 @@ class Machine:
 
     def run_function(self, func: FuncV, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if self.depth >= MAX_CALL_DEPTH:
-            self.incomplete(f"calls nested deeper than {MAX_CALL_DEPTH}")
-            return Unknown(f"calls nested deeper than {MAX_CALL_DEPTH}")
+            return self.cut_short(func, args, kwargs, f"calls nested deeper than {MAX_CALL_DEPTH}")
         node = func.node
         if _is_generator(node):
             return Unknown("a generator function")
         if self.running.get(id(node)) and _none_fixed(args, kwargs):
             # Nothing in the arguments can bring the recursion nearer its end (a walk over
             # `os.scandir(path)`): it would go on to MAX_CALL_DEPTH, fixing nothing on the way.
-            why = f"{func.qualname}() calls itself with arguments the code does not fix"
-            self.incomplete(why)
-            return Unknown(why)
+            return self.cut_short(func, args, kwargs, f"{func.qualname}() calls itself with "
+                                                      f"arguments the code does not fix")
         scope = Scope({}, func.scope)
         if not self.bind_arguments(func, args, kwargs, scope):
             return Unknown(f"{func.qualname}() called with arguments Python would refuse")

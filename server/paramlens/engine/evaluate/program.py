@@ -48,6 +48,7 @@ from paramlens.engine.evaluate.objects import (
     external,
     is_unknown,
 )
+from paramlens.engine.nodes import statements_under
 from paramlens.engine.parse import parse_quietly
 from paramlens.engine.reading import SourceError, read_source_file
 
@@ -180,6 +181,7 @@ class Program:
             self.paths += [p for p in sys.path if p and os.path.isdir(p) and p not in self.paths]
         self.modules: dict[str, Any] = {}
         self.sources: dict[str, tuple[list[ast.stmt], str]] = {}
+        self.globals_by_path: dict[str, frozenset[str]] = {}  # rebound_globals'
         self.recorder = Recorder(self)
         self.frameworks = Frameworks(self.recorder)
         self.loading: set[str] = set()
@@ -239,6 +241,16 @@ class Program:
 
     def add_source(self, path: str, statements: list[ast.stmt]) -> None:
         self.sources[path] = (statements, path)
+
+    def rebound_globals(self, module: ModuleV) -> frozenset[str]:
+        """The names a function of `module` declares `global` (and so may rebind when called)."""
+        known = self.globals_by_path.get(module.path)
+        if known is None:
+            statements = self.parse_file(module.path) if module.path else None
+            known = frozenset(name for stmt in statements or () for inner in statements_under(stmt)
+                              if isinstance(inner, ast.Global) for name in inner.names)
+            self.globals_by_path[module.path] = known
+        return known
 
     # modules ---------------------------------------------------------------------------------
     def module_for_file(self, path: str, name: str, statements: list[ast.stmt] | None = None,
