@@ -187,6 +187,20 @@ def test_a_call_too_deep_to_follow_leaves_what_it_could_change_unknown(
     assert own.unknown_layers > 0 or own.params == 448, own  # a total with unknowns is "at least"
 
 
+def test_a_decorator_that_fills_a_module_list_is_a_call() -> None:
+    """@register appends to LAYERS when the def runs: the file's own walk, which follows no
+    call, must not keep LAYERS empty (a Sequential certain at 0); the evaluation runs it."""
+    from paramlens.engine.analysis import analyze_source
+
+    path = HERE / "adversarial" / "registry_filled_by_decorator.py"
+    (own,) = [m for m in analyze_source(path.read_text()).models if m.span.line == 19]
+    assert own.unknown_layers > 0 or own.params == 448, own
+    report, _elapsed, _stderr = our_report(path)
+    (file,) = report["files"]
+    (sequential,) = [m for m in file["models"] if m["line"] == 19]
+    assert sequential["params"] == 448, sequential  # nn.Conv2d(3, 16, 3): 16·3·9 + 16
+
+
 def test_a_recursion_on_unfixed_arguments_ends(recorded: dict[str, dict]) -> None:
     """A directory walk that calls itself on `entry.path` (unknown here) stops at the first
     call into itself; the layers after it keep their counts."""

@@ -105,6 +105,8 @@ class _Return(Exception):
 
 
 _UNSEEN = object()
+# Decorators that only mark a method, calling nothing of the file's.
+_PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod", "property"})
 # Interpreter.ev's method for each node type (None: walked into, not modelled), filled as
 # types are met.
 _EV_METHODS: dict[type, Callable[..., Value] | None] = {}
@@ -208,13 +210,15 @@ class Interpreter:
             return self.run(stmt.body, env)
         elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
             self.try_block(stmt, env)  # type: ignore[arg-type]
-        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             for deco in stmt.decorator_list:
                 self.ev(deco, env)
-            env[stmt.name] = FunctionRef(self.module.key_of(stmt))
-            self.result.closures[id(stmt)] = dict(env)
-        elif isinstance(stmt, ast.ClassDef):
-            env[stmt.name] = ClassRef(self.module.key_of(stmt))
+                if not (type(deco) is ast.Name and deco.id in _PLAIN_DECORATORS):
+                    # applying it is a call, which may run the file's own code (a registry
+                    # that appends to a module list, or the function itself)
+                    self.may_run_own_code(env)
+            ref = ClassRef if isinstance(stmt, ast.ClassDef) else FunctionRef
+            env[stmt.name] = ref(self.module.key_of(stmt))
             self.result.closures[id(stmt)] = dict(env)
         elif isinstance(stmt, ast.Return):
             if stmt.value is not None:
