@@ -270,6 +270,17 @@ def test_a_call_inside_a_method_call_is_one_call() -> None:
     assert unknown[0] == unknown[1] > 0, unknown
 
 
+def test_a_list_a_function_may_change_is_lost_once_not_at_every_call() -> None:
+    # register() may append to REG: after the first top-level call REG is unknown, and the
+    # thousand calls after it add nothing (each adding an unknown would cost the walk
+    # quadratically: a tuple copied per call)
+    calls = "\n".join(f"register({i})" for i in range(1000))
+    source = (f"import torch.nn as nn\nREG = []\ndef register(i):\n    REG.append(nn.ReLU())\n"
+              f"{calls}\nmodel = nn.Sequential(*REG)\n")
+    (model,) = analyze_source(source).models
+    assert 0 < model.unknown_layers <= 2, model
+
+
 def test_channel_mismatch_and_groups_are_errors() -> None:
     source = """\
         import torch.nn as nn

@@ -124,6 +124,8 @@ class Interpreter:
         self.class_key = class_key
         self.result = WalkResult()
         self.loop_depth = 0
+        # the names bound to a list or Sequential since may_run_own_code last looked, in order
+        self.lists_bound: dict[str, None] = {}
 
     # statements -------------------------------------------------------------------------------
     def run(self, body: list[ast.stmt], env: dict[str, Value]) -> bool:
@@ -321,6 +323,8 @@ class Interpreter:
     def assign(self, target: ast.expr, value: Value, env: dict[str, Value], stmt: ast.stmt) -> None:
         if isinstance(target, ast.Name):
             env[target.id] = _named(value, target.id, stmt)
+            if trackable(value):
+                self.lists_bound[target.id] = None
         elif isinstance(target, ast.Attribute) and _is_self(target.value):
             env[f"self.{target.attr}"] = _named(value, f"self.{target.attr}", stmt)
         elif isinstance(target, (ast.Tuple, ast.List)):
@@ -357,6 +361,8 @@ class Interpreter:
         value = self.ev(node.value, env)
         if isinstance(node.target, ast.Name):
             env[node.target.id] = value
+            if trackable(value):
+                self.lists_bound[node.target.id] = None
         return value
 
     def ev_Constant(self, node: ast.Constant, env: dict[str, Value]) -> Value:
@@ -612,11 +618,15 @@ class Interpreter:
             return
         for name in self.module.globals_rebound:
             env[name] = Q.unknown(name, f"{name} (rebound through `global`)")
+        if not self.lists_bound:
+            return
         read = self.module.read_in_functions
-        for name in (read & env.keys()) if len(read) < len(env) else \
-                [n for n in env if n in read]:
-            value = env[name]
-            if trackable(value):
+        # Each list is looked at once after it is bound: lost then, it stays incomplete (what is
+        # added later follows an unknown), so a thousand calls cost no more than one.
+        bound, self.lists_bound = self.lists_bound, {}
+        for name in bound:
+            value = env.get(name)
+            if name in read and trackable(value) and value.complete:  # type: ignore[union-attr]
                 lose_track(value, f"{name} may be changed by a function of the file")
 
     def builtin(self, name: str, args: list[Value], node: ast.Call) -> Value:
