@@ -289,3 +289,15 @@ def test_keras_merges_that_cannot_agree(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         keras.layers.Add()([x, keras.layers.Conv2D(4, 1)(a)])
     keras.layers.Add()([x, keras.layers.Conv2D(8, 1)(a)])
+
+
+def test_the_json_report_is_json_dumps_with_indent_1() -> None:
+    """The report is made file by file, each written without the standard encoder (cli.py,
+    formats/json_report.py): it must be, byte for byte, what json.dumps(indent=1) writes for
+    the same data. Checked on every example (notebook cells, fixes, contexts, non-ASCII text)
+    and every adversarial file."""
+    for folder in (ROOT / "examples", ROOT / "tests" / "adversarial"):
+        result = run("--no-cache", "--format", "json", ".", cwd=folder)
+        report = json.loads(result.stdout)
+        assert len(report["files"]) >= 5
+        assert result.stdout == json.dumps(report, indent=1) + "\n"
