@@ -201,6 +201,22 @@ def test_a_decorator_that_fills_a_module_list_is_a_call() -> None:
     assert sequential["params"] == 448, sequential  # nn.Conv2d(3, 16, 3): 16·3·9 + 16
 
 
+def test_a_class_attribute_assigned_elsewhere_is_not_the_class_bodys(
+        recorded: dict[str, dict]) -> None:
+    """`cls.WIDTH = 64` in a classmethod called before the conv: the file's own walk (which
+    follows no call) must not take the class body's WIDTH = 3 as certain; the report has
+    torch's count."""
+    from paramlens.engine.analysis import analyze_source
+
+    path = HERE / "adversarial" / "class_attribute_set_by_classmethod.py"
+    built = {r["line"]: r["params"]
+             for r in recorded["class_attribute_set_by_classmethod.py"]["records"]}
+    assert built[16] == 64 * 16 * 9 + 16
+    (own,) = analyze_source(path.read_text()).layers
+    assert own.params in (None, built[16]) and own.params_default in (None, built[16]), own
+    assert _by_line(path.name)[16]["params"] == built[16]
+
+
 def test_a_recursion_on_unfixed_arguments_ends(recorded: dict[str, dict]) -> None:
     """A directory walk that calls itself on `entry.path` (unknown here) stops at the first
     call into itself; the layers after it keep their counts."""

@@ -67,6 +67,10 @@ class ModuleFacts:
         self._self_counts: dict[str, dict[str, int]] = {}  # method key -> self.x assignments
         self._assigned_once: dict[str, set[str]] = {}
         self.globals_rebound: set[str] = scan.globals_rebound
+        # attributes the file assigns on something other than `self` (`Cfg.WIDTH = 64`,
+        # `cls.WIDTH = 64`, `setattr(Cfg, "WIDTH", 64)`); None: a setattr whose name it cannot
+        # read may assign any
+        self.attributes_assigned: set[str] | None = scan.attributes_assigned
         # The file calls exec, eval, globals(), vars() or locals(), or reads sys.modules: any
         # module name may be rebound by a string or a dict write that no walk can follow.
         self.rewrites_namespace = scan.namespace_calls or any(
@@ -174,10 +178,17 @@ class ModuleFacts:
         return {a for a in init_attrs if counts.get(a) == 1}
 
     def class_constant(self, class_key: str | None, attr: str) -> Value:
+        """The value a class body gives `attr`; unknown where the file assigns an attribute of
+        that name elsewhere (the walk does not know which runs first: `Cfg.widen()` setting
+        `cls.WIDTH = 64` before `Conv2d(Cfg.WIDTH, ...)`)."""
         if class_key is None or class_key not in self.classes:
             return None
         expr = self.classes[class_key].constants.get(attr)
         if isinstance(expr, ast.Constant):
+            assigned = self.attributes_assigned
+            if assigned is None or attr in assigned:
+                return Q.unknown(f"{class_key}.{attr}",
+                                 f"{class_key}.{attr} (assigned outside its class body too)")
             return Q.const(expr.value, f"class attribute {attr} = {expr.value!r}")
         return None
 
@@ -294,6 +305,7 @@ class _Scan:
     namespace_calls: bool  # exec, eval, globals(), vars() or locals() called by name
     modules_read: list[ast.Attribute]  # `X.modules`: sys.modules if X names sys
     escaping: set[str]  # escaping_names'
+    attributes_assigned: set[str] | None  # ModuleFacts.attributes_assigned
 
 
 def _scan(statements: list[ast.stmt]) -> _Scan:
@@ -306,6 +318,7 @@ def _scan(statements: list[ast.stmt]) -> _Scan:
     modules_read: list[ast.Attribute] = []
     called: set[int] = set()
     loads: list[ast.Name | ast.Attribute] = []
+    assigned: set[str] | None = set()
     name, attribute, call, load = ast.Name, ast.Attribute, ast.Call, ast.Load
     for stmt in statements:
         for node in all_nodes(stmt):
@@ -315,6 +328,9 @@ def _scan(statements: list[ast.stmt]) -> _Scan:
                     loads.append(node)  # type: ignore[arg-type]
             elif kind is attribute:
                 attr = node.attr  # type: ignore[attr-defined]
+                if type(node.ctx) is not load and assigned is not None and not (  # type: ignore[attr-defined]
+                        type(node.value) is name and node.value.id == "self"):  # type: ignore[attr-defined]
+                    assigned.add(attr)
                 if attr not in _CALLING_ATTRIBUTES:
                     # Reading `Block.expansion` does not hand the class to anyone who could
                     # call it.
@@ -329,13 +345,28 @@ def _scan(statements: list[ast.stmt]) -> _Scan:
                 called.add(id(func))
                 if type(func) is name and func.id in NAMESPACE_WRITERS:
                     namespace_calls = True
+                elif type(func) is name and func.id == "setattr" and assigned is not None:
+                    assigned = _setattr_names(node, assigned)  # type: ignore[arg-type]
             elif kind is ast.Import or kind is ast.ImportFrom:
                 imports.add(node)  # type: ignore[arg-type]
             elif kind is ast.Global:
                 rebound.update(node.names)  # type: ignore[attr-defined]
     escaping = {node.id if type(node) is name else node.attr  # type: ignore[union-attr]
                 for node in loads if id(node) not in called}
-    return _Scan(imports, rebound, namespace_calls, modules_read, escaping)
+    return _Scan(imports, rebound, namespace_calls, modules_read, escaping, assigned)
+
+
+def _setattr_names(node: ast.Call, assigned: set[str]) -> set[str] | None:
+    """`assigned` with the attribute a `setattr(owner, name, value)` call sets, unless its owner
+    is `self`; None when its name is not a string the code fixes (any attribute, then)."""
+    if len(node.args) < 2:
+        return None
+    owner, attr = node.args[0], node.args[1]
+    if type(owner) is ast.Name and owner.id == "self":
+        return assigned
+    if type(attr) is ast.Constant and isinstance(attr.value, str):
+        return assigned | {attr.value}
+    return None
 
 
 def _has_decorator(node: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
