@@ -217,6 +217,20 @@ def test_a_class_attribute_assigned_elsewhere_is_not_the_class_bodys(
     assert _by_line(path.name)[16]["params"] == built[16]
 
 
+def test_a_lambda_changes_nothing_until_it_is_called() -> None:
+    """`add = lambda: REG.append(conv)`, never called: REG stays empty. The file's own walk
+    reads the lambda's body for its layers without running it; the report says 0."""
+    from paramlens.engine.analysis import analyze_source
+
+    path = HERE / "adversarial" / "lambda_never_called.py"
+    (own,) = analyze_source(path.read_text()).models
+    assert own.unknown_layers > 0 or own.params == 0, own
+    report, _elapsed, _stderr = our_report(path)
+    (file,) = report["files"]
+    (sequential,) = file["models"]
+    assert sequential["params"] == 0, sequential  # torch.nn.Sequential() owns no parameter
+
+
 def test_a_recursion_on_unfixed_arguments_ends(recorded: dict[str, dict]) -> None:
     """A directory walk that calls itself on `entry.path` (unknown here) stops at the first
     call into itself; the layers after it keep their counts."""

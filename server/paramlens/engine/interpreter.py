@@ -523,10 +523,19 @@ class Interpreter:
         return Opaque("dict")
 
     def ev_Lambda(self, node: ast.Lambda, env: dict[str, Value]) -> Value:
+        """Its body runs when it is called, if ever, not here: it is walked for the layers it
+        builds, and a list it changes is changed where the walk cannot follow, as in a loop
+        (`add = lambda: REG.append(conv)` never called leaves REG empty)."""
         inner = dict(env)
-        for arg in node.args.args:
-            inner[arg.arg] = Q.unknown(arg.arg)
-        self.ev(node.body, inner)
+        args = node.args
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+            if arg is not None:
+                inner[arg.arg] = Q.unknown(arg.arg)
+        self.loop_depth += 1
+        try:
+            self.ev(node.body, inner)
+        finally:
+            self.loop_depth -= 1
         return Opaque("lambda")
 
     def _comprehension(self, node: Any, env: dict[str, Value], elts: list[ast.expr]) -> Value:
