@@ -261,6 +261,20 @@ def test_a_call_inside_a_method_call_is_one_call() -> None:
     conv = at_line(source, 4)
     assert conv.params_default == 16 * 3 * 9 + 16
     assert any("the call on line 5" in a for a in conv.assumptions), conv.assumptions
+    # the same through a method of the class, whose arguments are bound where it is called
+    in_method = """\
+        import torch.nn as nn
+        def block(c):
+            return nn.Conv2d(c, 16, 3)
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.keep(block(3))
+            def keep(self, layer):
+                self.layer = layer
+        """
+    conv = at_line(in_method, 3)
+    assert any("the call on line 7" in a for a in conv.assumptions), conv.assumptions
     unknown = []
     for handed in ("pickle.loads(pickle.dumps(seq))", "save(seq)"):
         report = analyze_source(f"import pickle\nimport torch.nn as nn\n"

@@ -141,8 +141,9 @@ class ModuleFacts:
     def read_in_functions(self) -> frozenset[str]:
         """Every name a function of the file reads (nested ones included): the module's values
         such a function may change when it is called (`REGISTRY.append(...)`)."""
-        return frozenset(node.id for info in self.functions.values() for node in walk(info.node)
-                         if type(node) is ast.Name)
+        # each outermost function walked once: a nested one (nested_in) is inside its walk
+        return frozenset(node.id for info in self.functions.values() if info.nested_in is None
+                         for node in walk(info.node) if type(node) is ast.Name)
 
     def key_of(self, node: ast.AST) -> str:
         return self._keys.get(id(node), "")

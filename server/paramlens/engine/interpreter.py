@@ -593,20 +593,23 @@ class Interpreter:
         special = self.framework_call(node, env, canonical(qualified))
         if special is not None:
             return special
-        # each argument evaluated once, here, for the method and for what is done below
-        args = [self.ev(a.value if isinstance(a, ast.Starred) else a, env) for a in node.args]
-        keywords = [self.ev(kw.value, env) for kw in node.keywords]
         if isinstance(node.func, ast.Attribute):
             if owner is _UNSEEN:
                 owner = self.ev(node.func.value, env)
-            result = self.method_call(owner, node, args)
-            if result is not None:
-                return result
-            if _is_self(node.func.value):
+            if _is_self(node.func.value) and not isinstance(owner, (SequentialV, TupleV)):
+                # a method of the class (method_call knows no method of anything but a list or
+                # a Sequential): its arguments are evaluated once, where they are bound to it
                 key = self.module.method_key(self.class_key, node.func.attr)
                 if key is not None:
                     self.invalidate_self(env, key)
                     return self.call_own(FunctionRef(key), node, env)
+        # each argument evaluated once, here, for the method and for what is done below
+        args = [self.ev(a.value if isinstance(a, ast.Starred) else a, env) for a in node.args]
+        keywords = [self.ev(kw.value, env) for kw in node.keywords]
+        if isinstance(node.func, ast.Attribute):
+            result = self.method_call(owner, node, args)
+            if result is not None:
+                return result
         if isinstance(node.func, ast.Name) and node.func.id in _BUILTINS and node.func.id not in env:
             return self.builtin(node.func.id, args, node)
         if not (isinstance(node.func, ast.Name) and node.func.id in _READ_ONLY_BUILTINS
