@@ -231,26 +231,6 @@ def test_a_lambda_changes_nothing_until_it_is_called() -> None:
     assert sequential["params"] == 0, sequential  # torch.nn.Sequential() owns no parameter
 
 
-@pytest.mark.xfail(strict=True, reason="known: the evaluator runs a generator expression's body "
-                   "where it is written, as a list comprehension's; it should run when the "
-                   "generator is consumed (see the session 9 note)")
-def test_a_generator_changes_nothing_until_it_is_consumed(tmp_path: Path) -> None:
-    """A generator whose body appends to REG, never iterated: REG stays empty, and the
-    Sequential built from it owns no parameter (torch: 0). Kept out of adversarial/, whose
-    every file must pass today, until the evaluator runs a generator when it is consumed."""
-    import torch
-
-    path = tmp_path / "generator_never_consumed.py"
-    path.write_text("import torch.nn as nn\n\nREG = []\n"
-                    "pending = (REG.append(nn.Conv2d(3, 16, 3)) for _ in range(1))\n"
-                    "model = nn.Sequential(*REG)\n")
-    assert sum(p.numel() for p in torch.nn.Sequential().parameters()) == 0
-    report, _elapsed, _stderr = our_report(path)
-    (file,) = report["files"]
-    (sequential,) = file["models"]
-    assert sequential["params"] in (None, 0), sequential
-
-
 def test_a_recursion_on_unfixed_arguments_ends(recorded: dict[str, dict]) -> None:
     """A directory walk that calls itself on `entry.path` (unknown here) stops at the first
     call into itself; the layers after it keep their counts."""

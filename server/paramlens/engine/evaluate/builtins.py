@@ -19,6 +19,8 @@ from paramlens.engine.evaluate.machine import (
     truth,
 )
 from paramlens.engine.evaluate.objects import (
+    MISSING,
+    UNFIXED,
     Absent,
     BoundV,
     ClassV,
@@ -28,6 +30,7 @@ from paramlens.engine.evaluate.objects import (
     ExternalV,
     FuncV,
     InstanceV,
+    IteratorV,
     LayerObj,
     ListV,
     ModuleV,
@@ -78,6 +81,8 @@ def call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str,
             return r
         return Unknown("a range the code does not fix")
     if name == "len" and len(args) == 1:
+        if type(args[0]) is IteratorV:
+            raise python_raises("TypeError", "len() of an iterator")
         items = m.iterate(args[0])
         if isinstance(args[0], (str, tuple, range)):
             return len(args[0])
@@ -126,6 +131,8 @@ def call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str,
         except Exception:
             return Unknown(f"{name}() Python refuses")
         return result if size_ok(result) else Unknown("a value too large to evaluate")
+    if name in ("any", "all") and len(args) == 1 and not kwargs:
+        return _any_or_all(m, name, args[0])
     if name in ("min", "max", "sum", "any", "all", "sorted"):
         items = list(args) if len(args) > 1 else (m.iterate(args[0]) if args else None)
         if items is None:
@@ -179,21 +186,106 @@ def call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str,
             return args[0].cls
         return Unknown("type()")
     if name == "iter" and len(args) == 1:
+        if type(args[0]) is IteratorV:
+            return args[0]  # an iterator is its own iterator
         items = m.iterate(args[0])
-        return _Iterator(items) if items is not None else Unknown("an iterator")
-    if name == "next" and args:
-        if isinstance(args[0], _Iterator) and args[0].items:
-            return args[0].items.pop(0)
-        return Unknown("next()")
+        return IteratorV(lambda: iter(items), "iterator") if items is not None else \
+            Unknown("an iterator")
+    if name == "next" and len(args) in (1, 2) and type(args[0]) is IteratorV:
+        item = next(m.pull_iterator(args[0]), MISSING)
+        if item is UNFIXED:
+            return Unknown("next() of an iterator the code does not fix")
+        if item is MISSING:
+            if len(args) == 2:
+                return args[1]
+            raise python_raises("StopIteration", "next() of an exhausted iterator")
+        return item
     return Unknown(f"{name}() is not evaluated")
 
 
-class _Iterator:
-    def __init__(self, items: list[Any]) -> None:
-        self.items = items
+def _any_or_all(m: Machine, name: str, iterable: Any) -> Any:
+    """any() and all(), which stop at the first item that decides, as Python does: an
+    iterator's later items are never made."""
+    items = m.pull(iterable)
+    if items is None:
+        return Unknown(f"{name}() over values the code does not fix")
+    for item in items:
+        decided = Unknown(f"{name}() over values the code does not fix") if item is UNFIXED \
+            else truth(m.deref(item))
+        if is_unknown(decided):
+            m.hand_on((iterable,), {})  # whether Python pulls on is not fixed
+            return decided
+        if decided is (name == "any"):
+            return decided
+    return name == "all"
+
+
+def _lazy_rows(m: Machine, sources: list[Any]) -> Any:
+    """zip()'s rows, made one at a time: each pull takes an item from each source in turn and
+    stops at the first that runs out, as Python's zip does."""
+    pulled = [m.pull_iterator(s) if type(s) is IteratorV else iter(s) for s in sources]
+    while True:
+        row = []
+        for items in pulled:
+            item = next(items, MISSING)
+            if item is MISSING:
+                return
+            if item is UNFIXED:
+                # how far Python pulls the other sources is not fixed either
+                m.hand_on(tuple(s for s in sources if type(s) is IteratorV), {})
+                yield UNFIXED
+                return
+            row.append(item)
+        yield tuple(row)
+
+
+def _lazily(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """zip, enumerate, map or filter over an iterator: an iterator too, whose items are made
+    as they are pulled (a generator's body runs then, not here)."""
+    if name == "reversed":
+        raise python_raises("TypeError", "reversed() of an iterator")
+    start = 0
+    if name == "enumerate":
+        start = args[1] if len(args) > 1 else kwargs.get("start", 0)
+        if not isinstance(start, int) or isinstance(start, bool) or len(args) > 2:
+            return Unknown("enumerate() over values the code does not fix")
+        args = args[:1]
+    elif kwargs or (name in ("map", "filter") and len(args) < 2):
+        return Unknown(f"{name}() over values the code does not fix")
+    func, sources = (None, list(args)) if name in ("zip", "enumerate") else (args[0], list(args[1:]))
+    for i, source in enumerate(sources):
+        if type(source) is not IteratorV:
+            items = m.iterate(source)
+            if items is None:
+                return Unknown(f"{name}() over values the code does not fix")
+            sources[i] = items
+
+    def made() -> Any:
+        for index, row in enumerate(_lazy_rows(m, sources), start):
+            if row is UNFIXED:
+                yield UNFIXED
+                return
+            if name == "zip":
+                yield row
+            elif name == "enumerate":
+                yield (index, row[0])
+            elif name == "map":
+                yield m.call(func, row, {}, None)
+            else:
+                keep = truth(m.call(func, row, {}, None)) if func is not None else truth(row[0])
+                if is_unknown(keep):
+                    m.hand_on(tuple(s for s in sources if type(s) is IteratorV), {})
+                    yield UNFIXED
+                    return
+                if keep:
+                    yield row[0]
+
+    return IteratorV(made, name)
 
 
 def _iterator(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    if any(type(a) is IteratorV for a in args):
+        return _lazily(m, name, args, kwargs)
     if name == "zip":
         lists = [m.iterate(a) for a in args]
         if any(items is None for items in lists) or kwargs.get("strict"):

@@ -19,12 +19,13 @@ import itertools
 import operator
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from paramlens.engine.evaluate.objects import (
     MISSING,
+    UNFIXED,
     BoundV,
     ClassV,
     ContainerV,
@@ -33,6 +34,7 @@ from paramlens.engine.evaluate.objects import (
     ExternalV,
     FuncV,
     InstanceV,
+    IteratorV,
     KerasModelV,
     LayerObj,
     LazyRef,
@@ -308,6 +310,7 @@ class Machine:
         unknown. (What it could reach in other modules, through calls of its own, is not
         followed.)"""
         self.incomplete(why)
+        self.hand_on(args, kwargs)
         module = func.module
         for value in (*args, *kwargs.values(), *module.names.values()):
             if isinstance(value, (ListV, DictV, InstanceV, ContainerV, KerasModelV)):
@@ -622,10 +625,12 @@ class Machine:
         return signals.pop() if len(signals) == 1 else None
 
     def exec_For(self, stmt: ast.For | ast.AsyncFor, frame: Frame) -> str | None:
-        items = self.iterate(self.ev(stmt.iter, frame))
+        items = self.pull(self.ev(stmt.iter, frame))
         if items is None:
             return self.unknown_loop(stmt, frame)
         for item in items:
+            if item is UNFIXED:  # an iterator whose remaining items the code does not fix
+                return self.unknown_loop(stmt, frame)
             self.step()
             self.assign(stmt.target, item, frame)
             signal = self.run_body(stmt.body, frame)
@@ -1043,7 +1048,8 @@ class Machine:
                 same = left is right
             return same if op is ast.Is else not same
         if op in (ast.In, ast.NotIn):
-            items = self.iterate(right) if not isinstance(right, (str, DictV)) else None
+            # pulled one at a time: Python stops at the first equal item of an iterator
+            items = self.pull(right) if not isinstance(right, (str, DictV)) else None
             if isinstance(right, str) and isinstance(left, str):
                 found: Any = left in right
             elif isinstance(right, DictV):
@@ -1052,15 +1058,18 @@ class Machine:
                 found = left in right.items if right.exact or left in right.items else \
                     Unknown("membership in a dict the code changed unknowably")
             elif items is None or is_unknown(left):
+                self.hand_on((right,), {})  # how far Python pulls is not fixed
                 return Unknown("membership the code does not fix")
             else:
                 found = False
                 for item in items:
-                    eq = self.compare(ast.Eq, left, item)
+                    eq = Unknown("an item the code does not fix") if item is UNFIXED else \
+                        self.compare(ast.Eq, left, item)
                     if eq is True:
                         found = True
                         break
                     if is_unknown(eq):
+                        self.hand_on((right,), {})
                         return eq
             if is_unknown(found):
                 return found
@@ -1178,62 +1187,152 @@ class Machine:
 
     ev_YieldFrom = ev_Yield
 
-    def comprehension(self, node: Any, frame: Frame, emit: Callable[[Frame], None]) -> bool:
-        scope = Scope({}, frame.scope)
-        inner = Frame(scope, frame.module, frame.func or _COMPREHENSION,
+    def comprehension(self, node: Any, frame: Frame, produce: Callable[[Frame], Any],
+                      first: Any = MISSING) -> Iterator[Any]:
+        """A comprehension's items as Python makes them, one per pull: `produce` runs at each
+        item, after the loops and conditions that lead to it, and before the next is sought.
+        Where what it iterates or a condition is not fixed by the code, what is left runs once,
+        speculatively, and the last item is UNFIXED. `first`: the first iterable's value, when
+        it was evaluated before (a generator's, where it is written)."""
+        inner = Frame(Scope({}, frame.scope), frame.module, frame.func or _COMPREHENSION,
                       walrus_frame=frame.walrus_frame or frame)
+        last = len(node.generators) - 1
 
-        def loop(index: int) -> bool:
-            if index == len(node.generators):
-                emit(inner)
-                return True
+        def loop(index: int) -> Iterator[Any]:
             gen = node.generators[index]
-            items = self.iterate(self.ev(gen.iter, inner if index else frame))
+            if index:
+                items = self.pull(self.ev(gen.iter, inner))
+            else:
+                items = self.pull(self.ev(gen.iter, frame) if first is MISSING else first)
             if items is None:
-                return False
+                self.unfixed_rest(node, index, inner, produce)
+                yield UNFIXED
+                return
             for item in items:
+                if item is UNFIXED:
+                    self.unfixed_rest(node, index, inner, produce)
+                    yield UNFIXED
+                    return
                 self.step()
                 self.assign(gen.target, item, inner)
                 ok = True
                 for cond in gen.ifs:
                     t = truth(self.ev(cond, inner))
                     if is_unknown(t):
-                        return False
+                        self.unfixed_rest(node, index, inner, produce)
+                        yield UNFIXED
+                        return
                     if not t:
                         ok = False
                         break
-                if ok and not loop(index + 1):
-                    return False
-            return True
+                if not ok:
+                    continue
+                if index == last:
+                    yield produce(inner)
+                    continue
+                for made in loop(index + 1):
+                    yield made
+                    if made is UNFIXED:
+                        return
 
         return loop(0)
 
-    def ev_ListComp(self, node: ast.ListComp | ast.GeneratorExp, frame: Frame) -> Any:
-        out: list[Any] = []
-        ok = self.comprehension(node, frame, lambda f: out.append(self.ev(node.elt, f)))
-        return ListV(out) if ok else ListV([], exact=False)
+    def unfixed_rest(self, node: Any, index: int, inner: Frame,
+                     produce: Callable[[Frame], Any]) -> None:
+        """What a comprehension iterates from its loop `index` on is not fixed by the code: the
+        rest runs once, speculatively, with the loop names unknown, as `unknown_loop` runs a
+        `for`. What it would change becomes inexact; the layers it builds are not certain."""
+        self.speculative += 1
+        try:
+            for position, gen in enumerate(node.generators[index:], index):
+                if position > index:
+                    self.ev(gen.iter, inner)
+                self.assign(gen.target, Unknown(f"{source_text(gen.target)} ranges over values "
+                                                "the code does not fix"), inner)
+                for cond in gen.ifs:
+                    self.ev(cond, inner)
+            produce(inner)
+        except UserRaise:
+            pass  # raised on an item that may not exist
+        finally:
+            self.speculative -= 1
+
+    def ev_ListComp(self, node: ast.ListComp, frame: Frame) -> Any:
+        out = list(self.comprehension(node, frame, lambda f: self.ev(node.elt, f)))
+        if out and out[-1] is UNFIXED:
+            return ListV(out[:-1], exact=False)
+        return ListV(out)
 
     def ev_GeneratorExp(self, node: ast.GeneratorExp, frame: Frame) -> Any:
-        out: list[Any] = []
-        ok = self.comprehension(node, frame, lambda f: out.append(self.ev(node.elt, f)))
-        return tuple(out) if ok else Unknown("a generator over values the code does not fix")
+        first = self.ev(node.generators[0].iter, frame)
+        return IteratorV(lambda: self.comprehension(node, frame, lambda f: self.ev(node.elt, f),
+                                                    first))
+
+    def pull(self, value: Any) -> Iterator[Any] | None:
+        """The items a loop would see, one at a time, or None when the code does not fix them.
+        From an iterator they come as Python hands them, each made when it is pulled (a
+        generator's body runs between a loop's iterations); its last item may be UNFIXED."""
+        value = self.deref(value)
+        if type(value) is IteratorV:
+            return self.pull_iterator(value)
+        items = self.iterate(value)
+        return None if items is None else iter(items)
+
+    def pull_iterator(self, it: IteratorV) -> Iterator[Any]:
+        if not it.exact:
+            yield UNFIXED
+            return
+        # It changes as it is pulled from; under a condition the code does not fix this leaves
+        # it inexact (whether it was pulled from is not fixed), after this pull.
+        self.taint(it)
+        if it.running:
+            raise python_raises("ValueError", "a generator that pulls from itself")
+        if it.live is None:
+            it.live = it.start()
+        while True:
+            it.running = True
+            try:
+                item = next(it.live, MISSING)
+            finally:
+                it.running = False
+            if item is MISSING:
+                it.exhausted = True
+                return
+            if item is UNFIXED:
+                it.exact = False  # (before the yield: a caller may take this item and stop)
+                yield item
+                return
+            yield item
+
+    def hand_on(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """Code the evaluator does not follow was handed these: an iterator among them may have
+        been pulled from there, or not. What is left of it runs speculatively, so what it
+        changes becomes inexact and the layers it builds are not certain; what it yields later
+        is not fixed."""
+        for value in (*args, *kwargs.values()):
+            if type(value) is IteratorV and not value.exhausted:
+                self.speculative += 1
+                try:
+                    for _item in self.pull_iterator(value):
+                        pass
+                finally:
+                    self.speculative -= 1
 
     def ev_SetComp(self, node: ast.SetComp, frame: Frame) -> Any:
         return Unknown("a set")
 
     def ev_DictComp(self, node: ast.DictComp, frame: Frame) -> Any:
         out = DictV({})
-
-        def emit(f: Frame) -> None:
-            key = self.ev(node.key, f)
+        for pair in self.comprehension(node, frame,
+                                       lambda f: (self.ev(node.key, f), self.ev(node.value, f))):
+            if pair is UNFIXED:
+                out.exact = False
+                break
+            key, value = pair
             if is_unknown(key) or not _hashable(key):
                 out.exact = False
             else:
-                out.items[key] = self.ev(node.value, f)
-
-        ok = self.comprehension(node, frame, emit)
-        if not ok:
-            out.exact = False
+                out.items[key] = value
         return out
 
     # attributes ----------------------------------------------------------------------------------
@@ -1352,6 +1451,7 @@ class Machine:
                 kwargs[kw.arg] = self.ev(kw.value, frame)
         self.site_path = path = frame.module.path
         if not complete:
+            self.hand_on(tuple(args), kwargs)
             return self.frameworks.opaque_call(self, func, node, args, kwargs,
                                                "*args or **kwargs the code does not fix")
         result = self.call(func, tuple(args), kwargs, node)
@@ -1381,15 +1481,19 @@ class Machine:
             return self.call(func.func, (*func.args, *args), {**func.kwargs, **kwargs}, node)
         if isinstance(func, ClassV):
             return self.instantiate(func, args, kwargs, node)
-        if isinstance(func, NativeV):
-            return func.fn(*args, **kwargs)
-        if isinstance(func, _BoundBuiltin):
-            return self.program.builtin_method(self, func.owner, func.name, args, kwargs)
         if isinstance(func, InstanceV):
             method = func.cls.lookup("__call__")
             if isinstance(method, FuncV):
                 return self.call_function(method, (func, *args), kwargs)
-        return self.frameworks.call(self, func, args, kwargs, node)
+        if isinstance(func, NativeV):
+            result = func.fn(*args, **kwargs)
+        elif isinstance(func, _BoundBuiltin):
+            result = self.program.builtin_method(self, func.owner, func.name, args, kwargs)
+        else:
+            result = self.frameworks.call(self, func, args, kwargs, node)
+        if is_unknown(result):  # a call not followed: it may have pulled from an iterator
+            self.hand_on(args, kwargs)
+        return result
 
     def remembered(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
                    run: Any) -> Any:
@@ -1609,6 +1713,9 @@ class Machine:
             return list(value.items) if value.exact else None
         if isinstance(value, DictV):
             return list(value.items) if value.exact else None
+        if type(value) is IteratorV:
+            items = list(self.pull_iterator(value))
+            return None if items and items[-1] is UNFIXED else items
         return self.frameworks.iterate(self, value)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -302,6 +303,36 @@ class KerasModelV:
     node: Any = None  # the call that made it: its current lines, after edits above it
     serial: int = field(default_factory=lambda: next(_ids), compare=False)
     output_shape: tuple[Any, ...] | None = None  # its outputs' shape, when it has one output
+
+
+class _Unfixed:
+    """The last item of an iterator whose remaining items the code does not fix."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNFIXED"
+
+
+UNFIXED = _Unfixed()
+
+
+@dataclass(eq=False)
+class IteratorV:
+    """An iterator that hands out its items one at a time, as Python does: a generator
+    expression (its first iterable evaluated where it is written, its conditions and items only
+    when something pulls them), `iter(x)`, or `enumerate`/`zip` over one of those. `start` makes
+    the items on the first pull; `live` then holds them, so an iterator picks up where it
+    stopped and yields nothing once exhausted. `exact` False: it may or may not have been
+    pulled from (under a condition the code does not fix), so what it yields is not fixed."""
+
+    start: Callable[[], Iterator[Any]]
+    kind: str = "generator"
+    live: Iterator[Any] | None = None
+    running: bool = False
+    exhausted: bool = False
+    exact: bool = True
+    serial: int = field(default_factory=lambda: next(_ids), compare=False)
 
 
 @dataclass(eq=False)
