@@ -272,3 +272,35 @@ def test_a_replayed_call_claims_only_its_own_assumptions() -> None:
     assert totals["Net"]["params"] == sum(p.numel() for p in net.parameters())
     assert totals["Net"]["assumptions"] == []
     assert totals["builder"]["assumptions"] == ["@register returns the function it decorates"]
+
+
+# Files whose every size the code fixes, each about one rule of how Python runs code: every
+# module-level model must get a certain total, the one torch builds (not merely no wrong one).
+EXACTLY_COUNTED = ["generator_never_consumed.py", "generator_interleaved.py",
+                   "generator_partly_consumed.py", "iterate_while_changing.py",
+                   "method_resolution_order.py", "property_setter.py",
+                   "class_body_comprehension.py"]
+
+
+@pytest.mark.parametrize("name", EXACTLY_COUNTED)
+def test_models_built_by_python_semantics_are_counted_exactly(name: str) -> None:
+    import ast
+    import runpy
+
+    import torch
+
+    path = HERE / "adversarial" / name
+    namespace = runpy.run_path(str(path))
+    lines = {target.id: stmt.lineno for stmt in ast.parse(path.read_text()).body
+             if isinstance(stmt, ast.Assign) for target in stmt.targets
+             if isinstance(target, ast.Name)}
+    built = {lines[var]: sum(p.numel() for p in value.parameters())
+             for var, value in namespace.items()
+             if var in lines and (isinstance(value, torch.nn.Sequential) or  # not a bare layer
+                                  isinstance(value, torch.nn.Module) and
+                                  not type(value).__module__.startswith("torch."))}
+    assert built, "the file builds no model"
+    report, _elapsed, _stderr = our_report(path)
+    (file,) = report["files"]
+    ours = {m["line"]: m["params"] for m in file["models"]}
+    assert {line: ours.get(line) for line in built} == built

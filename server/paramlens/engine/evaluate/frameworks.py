@@ -34,6 +34,7 @@ from paramlens.engine.evaluate.objects import (
     ExternalV,
     FuncV,
     InstanceV,
+    IteratorV,
     KerasModelV,
     LayerObj,
     ListV,
@@ -400,10 +401,11 @@ class Frameworks:
         return Unknown(why)
 
     def call(self, m: Machine, func: Any, args: tuple, kwargs: dict, node: Any) -> Any:
-        if isinstance(func, _Method):
-            return self.call_method(m, func.owner, func.name, args, kwargs, node)
         if isinstance(func, ExternalV):
             return self.call_external(m, func.qualname, args, kwargs, node)
+        args, kwargs = _drained(m, args, kwargs)
+        if isinstance(func, _Method):
+            return self.call_method(m, func.owner, func.name, args, kwargs, node)
         if isinstance(func, LayerObj):
             return self.call_layer(m, func, args, kwargs)
         if isinstance(func, KerasModelV):
@@ -418,6 +420,9 @@ class Frameworks:
         if qualname.startswith("builtins."):
             return m.program.call_builtin_name(m, qualname[9:], args, kwargs)
         spec = lookup(canonical(qualname) or "")
+        keras, torch = keras_short(qualname), torch_short(qualname)
+        if spec is not None or keras is not None or torch is not None:
+            args, kwargs = _drained(m, args, kwargs)
         if spec is not None:
             return self.construct(m, spec, args, kwargs, node)
         if qualname == "dataclasses.dataclass":
@@ -440,10 +445,8 @@ class Frameworks:
                         ([float(stop)] if num > 1 else [float(start)] * num)  # type: ignore[attr-defined]
                 return tensor
             return Unknown(f"{qualname}() with a count the code does not fix")
-        keras = keras_short(qualname)
         if keras is not None:
             return self.call_keras(m, keras, qualname, args, kwargs, node)
-        torch = torch_short(qualname)
         if torch is not None:
             return self.call_torch(m, torch, qualname, args, kwargs, node)
         return py.call_stdlib(m, qualname, args, kwargs)
@@ -1094,6 +1097,22 @@ def _call_refused(spec: LayerSpec, args: tuple, kwargs: dict, node: Any, hidden:
             keywords = written
     given = {p.name for p in spec.signature[:len(args)]} | set(kwargs)
     return call_refusal(spec, len(args), keywords, hidden, given) or ""
+
+
+def _drained(m: Machine, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """The framework's code iterates an iterator it is handed (torch's `_ntuple` for a kernel
+    size, `ModuleList`'s `extend`) before it returns: its items are made here, as a tuple."""
+    if not any(type(v) is IteratorV for v in args) and \
+            not any(type(v) is IteratorV for v in kwargs.values()):
+        return args, kwargs
+
+    def items(value: Any) -> Any:
+        if type(value) is not IteratorV:
+            return value
+        made = m.iterate(value)
+        return tuple(made) if made is not None else Unknown("an iterator the code does not fix")
+
+    return tuple(map(items, args)), {k: items(v) for k, v in kwargs.items()}
 
 
 def _members_from(m: Machine, args: tuple) -> list[tuple[str, Any]] | None:

@@ -43,6 +43,7 @@ from paramlens.engine.evaluate.objects import (
     NativeV,
     ObjectV,
     PartialV,
+    PropertyV,
     Scope,
     SuperV,
     TensorV,
@@ -212,6 +213,45 @@ def truth(value: Any) -> bool | Unknown:
     if isinstance(value, ExternalV):
         return Unknown(value.qualname)
     return True  # functions, classes, instances, layers: truthy as Python objects
+
+
+def _live_list(items: ListV) -> Iterator[Any]:
+    """A list's items as Python's list iterator hands them: by position in the list as it is at
+    each step, so a loop that appends to the list it runs over sees what it appended."""
+    index = 0
+    while True:
+        if not items.exact:
+            yield UNFIXED  # changed in a way the code does not fix while the loop ran
+            return
+        if index >= len(items.items):
+            return
+        yield items.items[index]
+        index += 1
+
+
+def _live_dict(table: DictV) -> Iterator[Any]:
+    """A dict's keys, in order; Python raises RuntimeError once the loop changed its size or
+    its keys."""
+    keys = list(table.items)
+    for key in keys:
+        if not table.exact:
+            yield UNFIXED
+            return
+        if len(table.items) != len(keys) or key not in table.items:
+            raise python_raises("RuntimeError", "a dict changed size during iteration")
+        yield key
+    if table.exact and len(table.items) != len(keys):
+        raise python_raises("RuntimeError", "a dict changed size during iteration")
+
+
+def enclosing_scope(frame: Frame) -> Scope | None:
+    """The scope whose names a function or comprehension written in `frame` reads, besides its
+    own and the module's: the function's, where it is in one. A class body's own names are not
+    among them, as in Python (`[w for _ in range(2)]` in a class body reads the global `w`)."""
+    scope = frame.scope
+    if scope.class_body:
+        return scope.parent
+    return scope if frame.func is not None else None
 
 
 def _none_fixed(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
@@ -499,7 +539,7 @@ class Machine:
         defaults = [self.ev(d, frame) for d in args.defaults]
         kw_defaults = {a.arg: self.ev(d, frame) for a, d in zip(args.kwonlyargs, args.kw_defaults,
                                                                 strict=False) if d is not None}
-        scope = frame.scope if frame.func is not None else None
+        scope = enclosing_scope(frame)
         name = getattr(node, "name", "<lambda>")
         prefix = f"{frame.func.qualname}.<locals>." if frame.func is not None and \
             frame.func.qualname else ""
@@ -528,7 +568,10 @@ class Machine:
         prefix = f"{frame.func.qualname}.<locals>." if frame.func is not None else ""
         cls = ClassV(stmt.name, prefix + stmt.name, tuple(b for b in bases if not is_unknown(b)),
                      {}, frame.module, stmt)
-        body_scope = Scope(cls.names, frame.scope if frame.func is not None else None)
+        if cls.mro() and cls.__dict__.get("mro_conflict"):
+            raise python_raises("TypeError", f"line {stmt.lineno}: no consistent method "
+                                             f"resolution order for the bases of {stmt.name}")
+        body_scope = Scope(cls.names, enclosing_scope(frame), class_body=True)
         body_frame = Frame(body_scope, frame.module, None)
         for item in stmt.body:
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -569,9 +612,18 @@ class Machine:
         if name == "classmethod":
             func.kind = "classmethod"
             return func
-        if name == "property" or name.endswith(".setter") or name.endswith(".getter"):
-            func.kind = "property"
-            return func
+        if name == "property":
+            return PropertyV(func)
+        if name in ("cached_property", "functools.cached_property"):
+            return PropertyV(func, data=False)
+        if isinstance(deco, ast.Attribute) and deco.attr in ("setter", "getter", "deleter"):
+            # `@width.setter`: a new property from the one the class body bound before
+            base = self.deref(self.ev(deco.value, frame))
+            if not isinstance(base, PropertyV):
+                return Unknown(f"{name} of something that is not a property")
+            if deco.attr == "setter":
+                return PropertyV(base.fget, func)
+            return PropertyV(func, base.fset) if deco.attr == "getter" else base
         return self.decorate(deco, value, frame)
 
     def exec_If(self, stmt: ast.If, frame: Frame) -> str | None:
@@ -845,6 +897,12 @@ class Machine:
         if self.frameworks.set_attribute(self, owner, name, value):
             return
         if isinstance(owner, InstanceV):
+            found = owner.cls.lookup(name)
+            if type(found) is PropertyV and found.data:  # a property's setter runs, as in Python
+                if found.fset is None:
+                    raise python_raises("AttributeError", f"property {name!r} has no setter")
+                self.call(found.fset, (owner, value), {}, None)
+                return
             self.taint(owner)
             owner.attrs[name] = value
         elif isinstance(owner, (ClassV, ModuleV)):
@@ -1194,7 +1252,8 @@ class Machine:
         Where what it iterates or a condition is not fixed by the code, what is left runs once,
         speculatively, and the last item is UNFIXED. `first`: the first iterable's value, when
         it was evaluated before (a generator's, where it is written)."""
-        inner = Frame(Scope({}, frame.scope), frame.module, frame.func or _COMPREHENSION,
+        parent = frame.scope.parent if frame.scope.class_body else frame.scope
+        inner = Frame(Scope({}, parent), frame.module, frame.func or _COMPREHENSION,
                       walrus_frame=frame.walrus_frame or frame)
         last = len(node.generators) - 1
 
@@ -1273,8 +1332,13 @@ class Machine:
         From an iterator they come as Python hands them, each made when it is pulled (a
         generator's body runs between a loop's iterations); its last item may be UNFIXED."""
         value = self.deref(value)
-        if type(value) is IteratorV:
+        kind = type(value)
+        if kind is IteratorV:
             return self.pull_iterator(value)
+        if kind is ListV and value.exact:
+            return _live_list(value)
+        if kind is DictV and value.exact:
+            return _live_dict(value)
         items = self.iterate(value)
         return None if items is None else iter(items)
 
@@ -1413,9 +1477,11 @@ class Machine:
                 return found
             if found.kind == "classmethod":
                 return BoundV(found, cls if isinstance(owner, InstanceV) else owner)
-            if found.kind == "property":
-                return self.call(found, (owner,), {}, None)
             return BoundV(found, owner)
+        if type(found) is PropertyV and not isinstance(owner, ClassV):
+            if found.fget is None:
+                raise python_raises("AttributeError", "a property without a getter")
+            return self.call(found.fget, (owner,), {}, None)
         return found
 
     # calls ---------------------------------------------------------------------------------------

@@ -83,6 +83,8 @@ class Scope:
     parent: Scope | None = None
     nonlocals: set[str] = field(default_factory=set)
     globals_: set[str] = field(default_factory=set)
+    # A class body's names: a function or comprehension written in it does not see them
+    class_body: bool = False
 
 
 @dataclass(eq=False)
@@ -150,12 +152,17 @@ class ClassV:
         cached = self.__dict__.get("_mro")
         if cached is not None:
             return cached
-        order: list[Any] = []
-        for cls in [self, *self.bases]:
-            chain = cls.mro() if isinstance(cls, ClassV) and cls is not self else [cls]
-            for c in chain:
-                if c not in order:
-                    order.append(c)
+        order = _c3_merge([self], [[*b.mro()] if isinstance(b, ClassV) else [b]
+                                   for b in self.bases] + [list(self.bases)])
+        if order is None:
+            # Python refuses the class statement (no consistent order); the evaluator says so
+            # there (Machine.exec_ClassDef). Depth first, for what is read before that.
+            self.__dict__["mro_conflict"] = True
+            order = []
+            for cls in [self, *self.bases]:
+                for c in cls.mro() if isinstance(cls, ClassV) and cls is not self else [cls]:
+                    if c not in order:
+                        order.append(c)
         self.__dict__["_mro"] = order  # bases never change after the class statement
         return order
 
@@ -169,6 +176,25 @@ class ClassV:
         return [c.qualname for c in self.mro() if isinstance(c, ExternalV)]
 
 
+def _c3_merge(result: list[Any], sequences: list[list[Any]]) -> list[Any] | None:
+    """Python's method resolution order (C3): repeatedly the first head of a sequence that is in
+    no other sequence's tail. None where there is none (Python raises TypeError)."""
+    while True:
+        sequences = [seq for seq in sequences if seq]
+        if not sequences:
+            return result
+        for seq in sequences:
+            head = seq[0]
+            if not any(head in other[1:] for other in sequences):
+                break
+        else:
+            return None
+        result.append(head)
+        for seq in sequences:
+            if seq[0] is head:
+                del seq[0]
+
+
 class _Missing:
     def __repr__(self) -> str:
         return "MISSING"
@@ -176,6 +202,16 @@ class _Missing:
 
 _MISSING: Any = _Missing()
 MISSING: Any = _MISSING
+
+
+@dataclass(eq=False)
+class PropertyV:
+    """`@property` (with the setter `@name.setter` adds), or `functools.cached_property`, which
+    is no data descriptor: an instance's own attribute of that name hides it and is set past it."""
+
+    fget: Any
+    fset: Any = None
+    data: bool = True
 
 
 @dataclass(eq=False)
