@@ -6,8 +6,11 @@ Every layer class that torch.nn and keras.layers export gets its `__init__` wrap
 directly from FILE is recorded at the position of its call expression (line, column of the
 callee's start, as `ast.Call` has them): the parameters torch counts on the built module, or
 for Keras the layer itself, counted with `count_params()` after the file has run (Keras builds
-weights lazily). A constructor that raises is recorded as refused, with the framework's message.
-An exception that escapes the file ends the run there, as Python would; what was built stays.
+weights lazily). A torch container (Sequential, ModuleList, ModuleDict, ParameterList,
+ParameterDict) is counted after the file has run too, as the code left it: what it appends to
+the container or deletes from it later is part of that model. A constructor that raises is
+recorded as refused, with the framework's message. An exception that escapes the file ends the
+run there, as Python would; what was built stays.
 The expected numbers of the adversarial tests come from here, never from paramlens.
 """
 
@@ -30,6 +33,9 @@ torch.set_default_device("meta")
 TARGET = ""  # the file being run
 records: list[dict[str, Any]] = []
 keras_layers: list[tuple[dict[str, Any], Any]] = []
+torch_containers: list[tuple[dict[str, Any], Any]] = []
+CONTAINERS = (torch.nn.Sequential, torch.nn.ModuleList, torch.nn.ModuleDict,
+              torch.nn.ParameterList, torch.nn.ParameterDict)
 
 
 def _site(frame: Any) -> tuple[int, int]:
@@ -58,7 +64,9 @@ def _wrap(cls: type, framework: str) -> None:
         except Exception as error:  # the framework's own refusal
             record["refused"] = f"{type(error).__name__}: {error}"
             raise
-        if framework == "torch":
+        if framework == "torch" and isinstance(self, CONTAINERS):
+            torch_containers.append((record, self))
+        elif framework == "torch":
             record["params"] = sum(p.numel() for p in self.parameters())
         else:
             keras_layers.append((record, self))
@@ -82,6 +90,7 @@ def run(path: str) -> dict[str, Any]:
     TARGET = os.path.abspath(path)
     records.clear()
     keras_layers.clear()
+    torch_containers.clear()
     escaped = None
     sys.path.insert(0, os.path.dirname(TARGET))  # as `python FILE` does, for its imports
     try:
@@ -92,6 +101,8 @@ def run(path: str) -> dict[str, Any]:
         sys.path.remove(os.path.dirname(TARGET))
     for record, layer in keras_layers:
         record["params"] = layer.count_params() if layer.built else None
+    for record, container in torch_containers:
+        record["params"] = sum(p.numel() for p in container.parameters())
     return {"records": list(records), "escaped": escaped}
 
 

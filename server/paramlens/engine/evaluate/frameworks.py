@@ -201,6 +201,9 @@ class Frameworks:
         if isinstance(owner, LayerObj):
             param = value if isinstance(value, ParamV) else \
                 value.param if isinstance(value, TensorV) else None
+            if value is None and owner.params is not None and name in owner.params:
+                _drop_param(owner, name)  # `conv.bias = None`: torch registers no parameter
+                return True
             if param is not None and owner.params is not None:
                 if owner.made_params is None:  # the first replaced: what the constructor made
                     owner.made_params = owner.params
@@ -369,6 +372,38 @@ class Frameworks:
             for item in items:
                 container.members.append((str(len(container.members)), item))
         return container
+
+    def delete_attribute(self, m: Machine, owner: Any, name: str) -> None:
+        """`del conv.bias`: the parameter is no longer the layer's."""
+        if isinstance(owner, LayerObj):
+            if owner.params is not None and name in owner.params:
+                _drop_param(owner, name)
+            else:
+                owner.attrs.pop(name, None)
+        elif hasattr(owner, "exact"):
+            owner.exact = False
+
+    def delete_item(self, m: Machine, owner: Any, key: Any) -> None:
+        """`del seq[1]`, `del blocks[1:]`, `del heads["a"]`: torch renumbers a Sequential's or a
+        ModuleList's members after it. Anything else the code deletes from becomes inexact."""
+        if isinstance(owner, ContainerV) or isinstance(owner, InstanceV) and owner.members:
+            m.taint(owner)
+            if not getattr(owner, "exact", True):
+                return
+            members = owner.members
+            named = isinstance(owner, ContainerV) and owner.kind in ("ModuleDict",
+                                                                     "ParameterDict")
+            if named and isinstance(key, str) and any(k == key for k, _ in members):
+                owner.members = [(k, v) for k, v in members if k != key]
+            elif not named and (isinstance(key, slice) or isinstance(key, int) and
+                                not isinstance(key, bool) and -len(members) <= key < len(members)):
+                del members[key]
+                owner.members = [(str(i), v) for i, (_, v) in enumerate(members)]
+            else:
+                owner.exact = False
+        elif hasattr(owner, "exact"):
+            m.taint(owner)
+            owner.exact = False
 
     def container_set(self, m: Machine, owner: ContainerV, key: Any, value: Any) -> None:
         m.taint(owner)
@@ -629,6 +664,12 @@ class Frameworks:
                 else:
                     owner.exact = False
                 return None
+            if name == "pop" and len(args) <= 1 and owner.exact:
+                return self.container_pop(m, owner, args[0] if args else -1)
+            if name == "clear" and not args:
+                m.taint(owner)
+                owner.members = []
+                return None
             if name in ("keys", "values", "items") and owner.exact:
                 if name == "keys":
                     return tuple(k for k, _ in owner.members)
@@ -726,7 +767,30 @@ class Frameworks:
                 return owner
             if name in ("numel",) and owner.numel is not None:
                 return owner.numel
+        if isinstance(owner, ContainerV) or isinstance(owner, InstanceV) and \
+                owner.framework == "torch":
+            if name not in _READ_ONLY_MODULE_METHODS:
+                # a method not modelled may change what the module holds: never left as it was
+                m.taint(owner)
+                owner.exact = False
         return Unknown(f"{name}() is not evaluated")
+
+    def container_pop(self, m: Machine, owner: ContainerV, key: Any) -> Any:
+        """`ModuleDict.pop(key)`, `ModuleList.pop(index)`: the member, gone from the container."""
+        m.taint(owner)
+        members = owner.members
+        if owner.kind in ("ModuleDict", "ParameterDict"):
+            for i, (name, value) in enumerate(members):
+                if name == key:
+                    del members[i]
+                    return value
+        elif isinstance(key, int) and not isinstance(key, bool) and \
+                -len(members) <= key < len(members):
+            value = members.pop(key)[1]
+            owner.members = [(str(i), v) for i, (_, v) in enumerate(members)]
+            return value
+        owner.exact = False
+        return Unknown("pop() of a member the code does not fix")
 
     # Keras ---------------------------------------------------------------------------------------
     def call_keras(self, m: Machine, short: str, qualname: str, args: tuple, kwargs: dict,
@@ -1036,6 +1100,29 @@ def _count_key(layer: LayerObj, in_channels: Any, input_shape: tuple | None) -> 
                       ("__value_channels__", "__key_channels__") if slot in layer.attrs))
     except TypeError:
         return None
+
+
+# Methods of torch.nn.Module (and its containers) that change no module, parameter or member it
+# holds, or that the evaluator models elsewhere. Any other, called on a module of the project
+# or a container, leaves it inexact.
+_READ_ONLY_MODULE_METHODS = frozenset({
+    "modules", "named_modules", "parameters", "named_parameters", "buffers", "named_buffers",
+    "children", "named_children", "state_dict", "load_state_dict", "register_forward_hook",
+    "register_forward_pre_hook", "register_backward_hook", "register_full_backward_hook",
+    "register_full_backward_pre_hook", "register_state_dict_pre_hook",
+    "register_load_state_dict_post_hook", "zero_grad", "reset_parameters", "extra_repr",
+    "forward", "train", "eval", "to", "cuda", "cpu", "float", "half", "double", "bfloat16",
+    "type", "share_memory", "get_submodule", "get_parameter", "get_buffer", "keys", "values",
+    "items", "index", "count", "__len__", "__repr__", "_get_name", "requires_grad_", "apply",
+    "to_empty", "ipu", "xpu", "mtia",
+})
+
+
+def _drop_param(layer: LayerObj, name: str) -> None:
+    """A parameter the layer no longer has: set to None, or deleted."""
+    if layer.made_params is None:  # the first change: what the constructor made
+        layer.made_params = layer.params
+    layer.params = {k: p for k, p in (layer.params or {}).items() if k != name}
 
 
 class _Method:

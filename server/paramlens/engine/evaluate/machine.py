@@ -485,14 +485,44 @@ class Machine:
         for target in stmt.targets:
             if isinstance(target, ast.Name):
                 frame.scope.names.pop(target.id, None)
+            elif isinstance(target, ast.Attribute):
+                self.delete_attribute(self.deref(self.ev(target.value, frame)), target.attr)
             elif isinstance(target, ast.Subscript):
-                container = self.ev(target.value, frame)
+                container = self.deref(self.ev(target.value, frame))
                 key = self.ev(target.slice, frame)
-                if isinstance(container, DictV) and is_plain(key):
+                if isinstance(container, DictV):
                     self.taint(container)
-                    container.items.pop(key, None)
+                    if is_plain(key) and _hashable(key):
+                        container.items.pop(key, None)
+                    else:
+                        container.exact = False
                 elif isinstance(container, ListV):
-                    container.exact = False
+                    self.taint(container)
+                    if isinstance(key, slice) or isinstance(key, int) and \
+                            -len(container.items) <= key < len(container.items):
+                        del container.items[key]
+                    else:
+                        container.exact = False
+                else:
+                    self.frameworks.delete_item(self, container, key)
+
+    def delete_attribute(self, owner: Any, name: str) -> None:
+        """`del owner.name`: gone from the object, a torch module's registered child or
+        parameter included; on what the evaluator does not model, nothing it can undo."""
+        if isinstance(owner, InstanceV):
+            self.taint(owner)
+            if name in owner.attrs:
+                del owner.attrs[name]
+            elif any(key == name for key, _ in owner.members):
+                owner.members = [(k, v) for k, v in owner.members if k != name]
+            # Else Python raises AttributeError, unless a base class the evaluator does not read
+            # set it: nothing to take out.
+        elif isinstance(owner, (ClassV, ModuleV)):
+            owner.names.pop(name, None)
+            self.state.names_written.append((owner.names, name))
+            self.names_changed(owner.names if isinstance(owner, ModuleV) else None)
+        else:
+            self.frameworks.delete_attribute(self, owner, name)
 
     def exec_Import(self, stmt: ast.Import, frame: Frame) -> None:
         for alias in stmt.names:
