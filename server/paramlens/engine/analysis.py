@@ -106,6 +106,7 @@ def _walk_module(facts: ModuleFacts, statements: list[ast.stmt], walked: set[int
                  known_calls: list[CallRecord]) -> list[WalkResult]:
     module_env: dict[str, Value] = {}
     module = Interpreter(facts, "<module>", module_env)
+    module.scope_body = statements
     try:
         module.run(statements, module_env)
     except RecursionError:
@@ -142,6 +143,7 @@ def _walk_module(facts: ModuleFacts, statements: list[ast.stmt], walked: set[int
 def _walk_function(facts: ModuleFacts, info: FunctionInfo, env: dict[str, Value],
                    module_env: dict[str, Value]) -> WalkResult:
     walker = Interpreter(facts, info.key, module_env, info.class_key)
+    walker.scope_body = info.node.body
     try:
         walker.run(info.node.body, env)
     except RecursionError:

@@ -126,6 +126,10 @@ class Interpreter:
         self.loop_depth = 0
         # the names bound to a list or Sequential since may_run_own_code last looked, in order
         self.lists_bound: dict[str, None] = {}
+        # the body of the scope walked (the module's statements, a function's): where its names
+        # are bound, for what a lambda or a generator reads when it runs (late_names)
+        self.scope_body: list[ast.stmt] = []
+        self._bindings: dict[str, list[tuple[int, int]]] | None = None
 
     # statements -------------------------------------------------------------------------------
     def run(self, body: list[ast.stmt], env: dict[str, Value]) -> bool:
@@ -522,11 +526,26 @@ class Interpreter:
             self.ev(v, env)
         return Opaque("dict")
 
+    def late_names(self, node: ast.expr) -> set[str]:
+        """The names of this scope whose value where `node` is written may not be the one its
+        body reads when it runs, later: bound more than once, or first after it. (A lambda's or
+        a generator's body reads its free names when it runs: `c = 3; g = (conv(c) for ...);
+        c = 8` builds with 8.)"""
+        if self._bindings is None:
+            self._bindings = _binding_places(self.scope_body)
+        here = (node.lineno, node.col_offset)
+        late = {name for name, places in self._bindings.items()
+                if len(places) > 1 or places[0] > here}
+        if self.scope == "<module>":
+            late |= self.module.globals_rebound  # a function may set them before it runs
+        return late
+
     def ev_Lambda(self, node: ast.Lambda, env: dict[str, Value]) -> Value:
         """Its body runs when it is called, if ever, not here: it is walked for the layers it
         builds, and a list it changes is changed where the walk cannot follow, as in a loop
         (`add = lambda: REG.append(conv)` never called leaves REG empty)."""
         inner = dict(env)
+        self._forget(self.late_names(node), inner)
         args = node.args
         for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
             if arg is not None:
@@ -540,8 +559,11 @@ class Interpreter:
 
     def _comprehension(self, node: Any, env: dict[str, Value], elts: list[ast.expr]) -> Value:
         inner = dict(env)
-        for gen in node.generators:
+        for index, gen in enumerate(node.generators):
             self.ev(gen.iter, inner)
+            if index == 0 and isinstance(node, ast.GeneratorExp):
+                # all but its first iterable runs when it is pulled from, not here
+                self._forget(self.late_names(node), inner)
             self._forget(_target_names(gen.target), inner)
         self.loop_depth += 1
         for elt in elts:
@@ -1015,6 +1037,34 @@ def _target_names(target: ast.expr) -> set[str]:
         elif isinstance(node, ast.Attribute) and _is_self(node.value):
             names.add(f"self.{node.attr}")
     return names
+
+
+def _binding_places(body: list[ast.stmt]) -> dict[str, list[tuple[int, int]]]:
+    """Where each name of a scope is bound (line, column), in order: assignments, loop and
+    `with` targets, imports, definitions, `except ... as`, `del`; a nested function's
+    `nonlocal` write counts as a binding at its place. Comprehension targets are their own."""
+    places: dict[str, list[tuple[int, int]]] = {}
+
+    def add(name: str, at: ast.AST) -> None:
+        places.setdefault(name, []).append((getattr(at, "lineno", 0), getattr(at, "col_offset", 0)))
+
+    for root in body:
+        for node in walk(root):
+            kind = type(node)
+            if kind is ast.Name and not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+                add(node.id, node)  # type: ignore[attr-defined]
+            elif kind in _DEFINITIONS:
+                add(node.name, node)  # type: ignore[attr-defined]
+            elif kind is ast.ExceptHandler and node.name:  # type: ignore[attr-defined]
+                add(node.name, node)  # type: ignore[attr-defined]
+            elif kind is ast.Import or kind is ast.ImportFrom:
+                for alias in node.names:  # type: ignore[attr-defined]
+                    add((alias.asname or alias.name).split(".")[0], node)
+            elif kind is ast.Nonlocal or kind is ast.Global:
+                for name in node.names:  # type: ignore[attr-defined]
+                    add(name, node)
+                    add(name, node)  # written elsewhere too: never one binding
+    return {name: sorted(at) for name, at in places.items()}
 
 
 def _assigned_in(owner: ast.AST, field: str) -> frozenset[str]:
