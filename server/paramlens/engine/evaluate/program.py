@@ -502,11 +502,14 @@ class _Walk:
     """What one traversal for a total found, in the order it found it. Only ever appended to:
     each object's stretch of it (a `_Span`) stays valid while the walk's lists grow."""
 
-    __slots__ = ("order", "writes", "layers", "whys")
+    __slots__ = ("order", "keys", "params", "layers", "whys")
 
     def __init__(self) -> None:
         self.order: list[int] = []  # the ids of the objects walked (each once)
-        self.writes: list[tuple[int, ParamV]] = []  # each parameter counted, as it was met
+        # each parameter counted, as it was met, and its id (two lists, not one of pairs: ints
+        # are no work for the cyclic collector, a pair is)
+        self.keys: list[int] = []
+        self.params: list[ParamV] = []
         self.layers: list[LayerObj] = []
         self.whys: list[str] = []  # each reason met for an unknown, first first
 
@@ -522,7 +525,7 @@ class _Span:
     def __init__(self, walk: _Walk, marks: tuple[int, int, int, int], unknown: int) -> None:
         self.walk = walk
         self.order, self.writes, self.layers, self.whys = marks
-        self.order_end, self.writes_end = len(walk.order), len(walk.writes)
+        self.order_end, self.writes_end = len(walk.order), len(walk.keys)
         self.layers_end, self.whys_end = len(walk.layers), len(walk.whys)
         self.unknown = unknown
 
@@ -532,17 +535,26 @@ class _Span:
     def result(self) -> tuple[int | None, int, int, list[LayerObj], str, int]:
         """What _model_total returns for the object walked alone."""
         walk = self.walk
-        params = dict(walk.writes[self.writes:self.writes_end])
+        params = dict(zip(walk.keys[self.writes:self.writes_end],
+                          walk.params[self.writes:self.writes_end], strict=True))
         why = walk.whys[self.whys] if self.whys < self.whys_end else ""
         return _summed(params, self.unknown, walk.layers[self.layers:self.layers_end], why)
 
 
 def _summed(params: dict[int, ParamV], unknown: int, layers: list[LayerObj], why: str
             ) -> tuple[int | None, int, int, list[LayerObj], str, int]:
-    if any(p.numel is None for p in params.values()):
+    total = trainable = 0
+    missing = False  # a parameter of unknown size: one unknown more
+    for p in params.values():
+        numel = p.numel
+        if numel is None:
+            missing = True
+        elif numel:
+            total += numel
+            if p.trainable:
+                trainable += numel
+    if missing:
         unknown += 1
-    total = sum(p.numel or 0 for p in params.values())
-    trainable = sum(p.numel or 0 for p in params.values() if p.trainable)
     return (total if unknown == 0 else None), trainable, unknown, layers, why, total
 
 
@@ -560,7 +572,7 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
     when its walk met nothing walked before it began (`low`, below), and reused only when it
     is disjoint from what is seen."""
     walk = _Walk()
-    order, writes, layers, whys = walk.order, walk.writes, walk.layers, walk.whys
+    order, keys, params, layers, whys = walk.order, walk.keys, walk.params, walk.layers, walk.whys
     seen: dict[int, int] = {}  # id -> its position in `order`: when it was walked
     unknown = 0
     low = _NEVER  # the earliest position met again since the current object's walk began
@@ -576,7 +588,7 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
                 if at < low:
                     low = at
                 return
-            if memo is not None:
+            if memo is not None and kind is not LayerObj:
                 known = memo.get(key)
                 if known is not None and known[0] is obj and known[2] is not None:
                     span = known[2]
@@ -585,7 +597,8 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
                         seen.update(dict.fromkeys(ids, len(order)))
                         order.extend(ids)
                         other = span.walk
-                        writes.extend(other.writes[span.writes:span.writes_end])
+                        keys.extend(other.keys[span.writes:span.writes_end])
+                        params.extend(other.params[span.writes:span.writes_end])
                         layers.extend(other.layers[span.layers:span.layers_end])
                         if span.whys < span.whys_end:
                             whys.append(other.whys[span.whys])
@@ -595,20 +608,23 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
             seen[key] = start
             order.append(key)
             outer, low = low, _NEVER
-            marks = (start, len(writes), len(layers), len(whys))
+            marks = (start, len(keys), len(layers), len(whys))
             before = unknown
             _WALKERS[kind](obj)
             mine = low
             low = min(outer, mine)
-            if memo is not None and mine >= start:
+            # (a layer's span is not kept: most hold nothing but their own parameters)
+            if memo is not None and mine >= start and kind is not LayerObj:
                 known = memo.get(key)
                 memo[key] = (obj, known[1] if known is not None and known[0] is obj else None,
                              _Span(walk, marks, unknown - before))
         elif kind is ParamV:
-            writes.append((obj.id, obj))
+            keys.append(obj.id)
+            params.append(obj)
         elif kind is TensorV:
             if obj.param is not None and obj.framework == "keras":
-                writes.append((obj.param.id, obj.param))  # a weight a layer of the project added
+                keys.append(obj.param.id)  # a weight a layer of the project added
+                params.append(obj.param)
         elif isinstance(obj, Unknown):
             # a member the code does not fix may be a module with weights of its own
             unknown += 1
@@ -626,10 +642,12 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
             return
         if obj.frozen:
             for p in obj.params.values():
-                writes.append((p.id, ParamV(p.numel, False, p.id)))
+                keys.append(p.id)
+                params.append(ParamV(p.numel, False, p.id))
         else:
             for p in obj.params.values():
-                writes.append((p.id, p))
+                keys.append(p.id)
+                params.append(p)
         for item in obj.attrs.values():
             item_kind = type(item)
             if item_kind is LayerObj or item_kind is InstanceV or item_kind is ContainerV:
@@ -695,7 +713,7 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
     _WALKERS = {LayerObj: layer, InstanceV: instance, ContainerV: container,
                 KerasModelV: keras_model}
     visit(value)
-    return _summed(dict(writes), unknown, list(layers), whys[0] if whys else "")
+    return _summed(dict(zip(keys, params, strict=True)), unknown, list(layers), whys[0] if whys else "")
 
 
 def is_model(value: Any) -> bool:
