@@ -50,7 +50,7 @@ from paramlens.engine.evaluate.objects import (
     serial_of,
 )
 from paramlens.engine.facts import NAMESPACE_WRITERS
-from paramlens.engine.nodes import all_nodes, source_text
+from paramlens.engine.nodes import all_nodes, source_text, walk
 from paramlens.engine.sizes import MAX_SEQUENCE, size_ok, too_large
 
 MAX_STEPS = 400_000  # per entry point
@@ -1669,6 +1669,13 @@ def _is_generator(node: Any) -> bool:
     cached = getattr(node, "_paramlens_generator", None)
     if cached is None:
         cached = False
+        # Most functions hold no yield anywhere, nested functions included: one flat walk of
+        # the whole tree (nodes.walk, without a generator per node) shows it. Where it finds
+        # one, the walk below tells whether it is this function's own.
+        if not any(type(item) is ast.Yield or type(item) is ast.YieldFrom
+                   for item in walk(node)):
+            node._paramlens_generator = False
+            return False
         stack: list[ast.AST] = list(node.body)
         while stack:
             item = stack.pop()
