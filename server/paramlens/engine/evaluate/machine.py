@@ -1508,43 +1508,42 @@ class Machine:
 
     def bind_arguments(self, func: FuncV, args: tuple[Any, ...], kwargs: dict[str, Any],
                        scope: Scope) -> bool:
-        spec = func.node.args
-        positional = [*spec.posonlyargs, *spec.args]
+        sig = _signature(func.node)
+        positional = sig.positional
         names = scope.names
         first_default = len(positional) - len(func.defaults)
-        for i, param in enumerate(positional):
+        for i, name in enumerate(positional):
             if i < len(args):
-                names[param.arg] = args[i]
+                names[name] = args[i]
         extra = args[len(positional):]
-        if spec.vararg is not None:
-            names[spec.vararg.arg] = tuple(extra)
+        if sig.vararg is not None:
+            names[sig.vararg] = tuple(extra)
         elif extra:
             return False
         rest: dict[str, Any] = {}
-        posonly = {p.arg for p in spec.posonlyargs}
         for key, value in kwargs.items():
-            if any(p.arg == key for p in positional) and key not in posonly:
+            if key in sig.by_keyword:
                 if key in names:
                     return False
                 names[key] = value
-            elif any(p.arg == key for p in spec.kwonlyargs):
+            elif key in sig.keyword_only:
                 names[key] = value
             else:
                 rest[key] = value
-        for i, param in enumerate(positional):
-            if param.arg not in names:
+        for i, name in enumerate(positional):
+            if name not in names:
                 if i >= first_default:
-                    names[param.arg] = func.defaults[i - first_default]
+                    names[name] = func.defaults[i - first_default]
                 else:
                     return False
-        for param in spec.kwonlyargs:
-            if param.arg not in names:
-                if param.arg in func.kw_defaults:
-                    names[param.arg] = func.kw_defaults[param.arg]
+        for name in sig.keyword_only:
+            if name not in names:
+                if name in func.kw_defaults:
+                    names[name] = func.kw_defaults[name]
                 else:
                     return False
-        if spec.kwarg is not None:
-            names[spec.kwarg.arg] = DictV(rest)
+        if sig.kwarg is not None:
+            names[sig.kwarg] = DictV(rest)
         elif rest:
             return False
         return True
@@ -1687,6 +1686,32 @@ def _is_generator(node: Any) -> bool:
             stack.extend(ast.iter_child_nodes(item))
         node._paramlens_generator = cached
     return cached
+
+
+@dataclass(frozen=True)
+class _Signature:
+    """A function's parameters by name, as bind_arguments reads them: worked out once per
+    function node (kept on it), not at each call."""
+
+    positional: tuple[str, ...]  # positional-only, then the others that may be positional
+    by_keyword: frozenset[str]  # the positional ones a keyword may give (not positional-only)
+    keyword_only: tuple[str, ...]  # in order: the defaults are bound in that order
+    vararg: str | None
+    kwarg: str | None
+
+
+def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> _Signature:
+    found = getattr(node, "_paramlens_signature", None)
+    if found is None:
+        spec = node.args
+        only = [p.arg for p in spec.posonlyargs]
+        others = [p.arg for p in spec.args]
+        found = _Signature((*only, *others), frozenset(others) - frozenset(only),
+                           tuple(p.arg for p in spec.kwonlyargs),
+                           spec.vararg.arg if spec.vararg is not None else None,
+                           spec.kwarg.arg if spec.kwarg is not None else None)
+        node._paramlens_signature = found  # type: ignore[union-attr]
+    return found  # type: ignore[no-any-return]
 
 
 def _assigned_names(stmt: ast.AST) -> frozenset[str]:
