@@ -546,9 +546,18 @@ def _call_action(value: Any) -> Callable[[Machine], Any]:
     return run
 
 
-def _via(layer: LayerObj, entry: str) -> str:
+def _via(layer: LayerObj, entry: str, known: dict[tuple[str, tuple[str, ...]], str]) -> str:
+    """The call chain that built the layer, in words; `known` keeps each chain's words (most
+    layers of an entry point share the chains of a few blocks)."""
+    words = known.get((entry, layer.via))
+    if words is None:
+        words = known[(entry, layer.via)] = _via_words(entry, layer.via)
+    return words
+
+
+def _via_words(entry: str, via: tuple[str, ...]) -> str:
     chain = [entry] if entry not in ("<module>",) else ["<module>"]
-    for name in layer.via:
+    for name in via:
         if chain and chain[-1] == name:
             continue
         chain.append(name)
@@ -561,6 +570,7 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
     per_site: dict[tuple[str, int, int], dict[tuple[str, int | None], list[Any]]] = {}
     nodes: dict[tuple[str, int, int], Any] = {}
     callers: dict[int, set[int]] = {}  # a function node -> the entries that called it
+    chains: dict[tuple[str, tuple[str, ...]], str] = {}  # _via's
     for result in results:
         for node in result.called:
             callers.setdefault(node, set()).add(id(result))
@@ -578,7 +588,7 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
             nodes.setdefault(site, layer.node)
             group = per_site.setdefault(site, {})
             entry = result.name if result.kind != "module" else "<module>"
-            via = _via(layer, entry)
+            via = _via(layer, entry, chains)
             plain = via == "<module>" and not result.assumptions and not layer.speculative
             slot = group.setdefault((layer.spec.name, count), [0, via, True])
             slot[0] += 1

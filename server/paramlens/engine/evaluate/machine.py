@@ -53,7 +53,7 @@ from paramlens.engine.evaluate.objects import (
     serial_of,
 )
 from paramlens.engine.facts import NAMESPACE_WRITERS
-from paramlens.engine.nodes import all_nodes, source_text
+from paramlens.engine.nodes import all_nodes, source_text, walk
 from paramlens.engine.sizes import MAX_SEQUENCE, size_ok, too_large
 
 MAX_STEPS = 400_000  # per entry point
@@ -1708,43 +1708,42 @@ class Machine:
 
     def bind_arguments(self, func: FuncV, args: tuple[Any, ...], kwargs: dict[str, Any],
                        scope: Scope) -> bool:
-        spec = func.node.args
-        positional = [*spec.posonlyargs, *spec.args]
+        sig = _signature(func.node)
+        positional = sig.positional
         names = scope.names
         first_default = len(positional) - len(func.defaults)
-        for i, param in enumerate(positional):
+        for i, name in enumerate(positional):
             if i < len(args):
-                names[param.arg] = args[i]
+                names[name] = args[i]
         extra = args[len(positional):]
-        if spec.vararg is not None:
-            names[spec.vararg.arg] = tuple(extra)
+        if sig.vararg is not None:
+            names[sig.vararg] = tuple(extra)
         elif extra:
             return False
         rest: dict[str, Any] = {}
-        posonly = {p.arg for p in spec.posonlyargs}
         for key, value in kwargs.items():
-            if any(p.arg == key for p in positional) and key not in posonly:
+            if key in sig.by_keyword:
                 if key in names:
                     return False
                 names[key] = value
-            elif any(p.arg == key for p in spec.kwonlyargs):
+            elif key in sig.keyword_only:
                 names[key] = value
             else:
                 rest[key] = value
-        for i, param in enumerate(positional):
-            if param.arg not in names:
+        for i, name in enumerate(positional):
+            if name not in names:
                 if i >= first_default:
-                    names[param.arg] = func.defaults[i - first_default]
+                    names[name] = func.defaults[i - first_default]
                 else:
                     return False
-        for param in spec.kwonlyargs:
-            if param.arg not in names:
-                if param.arg in func.kw_defaults:
-                    names[param.arg] = func.kw_defaults[param.arg]
+        for name in sig.keyword_only:
+            if name not in names:
+                if name in func.kw_defaults:
+                    names[name] = func.kw_defaults[name]
                 else:
                     return False
-        if spec.kwarg is not None:
-            names[spec.kwarg.arg] = DictV(rest)
+        if sig.kwarg is not None:
+            names[sig.kwarg] = DictV(rest)
         elif rest:
             return False
         return True
@@ -1872,6 +1871,13 @@ def _is_generator(node: Any) -> bool:
     cached = getattr(node, "_paramlens_generator", None)
     if cached is None:
         cached = False
+        # Most functions hold no yield anywhere, nested functions included: one flat walk of
+        # the whole tree (nodes.walk, without a generator per node) shows it. Where it finds
+        # one, the walk below tells whether it is this function's own.
+        if not any(type(item) is ast.Yield or type(item) is ast.YieldFrom
+                   for item in walk(node)):
+            node._paramlens_generator = False
+            return False
         stack: list[ast.AST] = list(node.body)
         while stack:
             item = stack.pop()
@@ -1883,6 +1889,32 @@ def _is_generator(node: Any) -> bool:
             stack.extend(ast.iter_child_nodes(item))
         node._paramlens_generator = cached
     return cached
+
+
+@dataclass(frozen=True)
+class _Signature:
+    """A function's parameters by name, as bind_arguments reads them: worked out once per
+    function node (kept on it), not at each call."""
+
+    positional: tuple[str, ...]  # positional-only, then the others that may be positional
+    by_keyword: frozenset[str]  # the positional ones a keyword may give (not positional-only)
+    keyword_only: tuple[str, ...]  # in order: the defaults are bound in that order
+    vararg: str | None
+    kwarg: str | None
+
+
+def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> _Signature:
+    found = getattr(node, "_paramlens_signature", None)
+    if found is None:
+        spec = node.args
+        only = [p.arg for p in spec.posonlyargs]
+        others = [p.arg for p in spec.args]
+        found = _Signature((*only, *others), frozenset(others) - frozenset(only),
+                           tuple(p.arg for p in spec.kwonlyargs),
+                           spec.vararg.arg if spec.vararg is not None else None,
+                           spec.kwarg.arg if spec.kwarg is not None else None)
+        node._paramlens_signature = found  # type: ignore[union-attr]
+    return found  # type: ignore[no-any-return]
 
 
 def _assigned_names(stmt: ast.AST) -> frozenset[str]:

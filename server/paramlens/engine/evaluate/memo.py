@@ -155,6 +155,17 @@ class Cloner:
 
     def copy(self, value: Any) -> Any:
         kind = type(value)
+        copier = _COPIERS.get(kind)
+        if copier is not None:
+            # first: most of what a copy meets is a layer, a parameter or an instance
+            serial = value.id if kind is LayerObj or kind is ParamV else value.serial
+            if serial < self.start:
+                return value  # made before the call: shared, as in Python
+            known = self.done.get(id(value))
+            if known is not None:
+                return known
+            self.step()
+            return copier(self, value)
         if kind in _SCALAR_TYPES:
             return value  # (what the general path below gives a scalar, in one test)
         if kind is tuple:
@@ -171,18 +182,8 @@ class Cloner:
             return ModelCall(value.site, value.node, self.copy(value.value), value.kind)
         if kind is ObjectV:
             return value
-        copier = _COPIERS.get(kind)
-        if copier is None:
-            # not one of the kinds above by its exact class: the general tests, as before
-            return self._copy_other(value)
-        serial = value.id if kind is LayerObj or kind is ParamV else value.serial
-        if serial < self.start:
-            return value  # made before the call: shared, as in Python
-        known = self.done.get(id(value))
-        if known is not None:
-            return known
-        self.step()
-        return copier(self, value)
+        # not one of the kinds above by its exact class: the general tests, as before
+        return self._copy_other(value)
 
     def _copy_other(self, value: Any) -> Any:
         if isinstance(value, tuple):
