@@ -45,10 +45,10 @@ from paramlens.engine.evaluate.program import (
     Program,
     call_span,
     is_model,
-    model_total,
     unfinished,
 )
 from paramlens.engine.evaluate.summary import children
+from paramlens.engine.evaluate.totals import model_total
 from paramlens.engine.evaluate.tree import ModelSummary, entry_tree
 from paramlens.engine.nodes import all_nodes, source_text
 

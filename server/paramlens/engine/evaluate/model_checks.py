@@ -43,7 +43,8 @@ from paramlens.engine.evaluate.objects import (
     ListV,
     ModuleV,
 )
-from paramlens.engine.evaluate.program import EntryResult, Program, model_total
+from paramlens.engine.evaluate.program import EntryResult, Program
+from paramlens.engine.evaluate.totals import model_total
 from paramlens.engine.nodes import all_nodes
 from paramlens.engine.results import Fix, Span
 

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from paramlens.engine.evaluate.program import EntryResult, ModelCall, model_total
+from paramlens.engine.evaluate.program import EntryResult, ModelCall
+from paramlens.engine.evaluate.totals import model_total
 from paramlens.engine.nodes import source_text
 
 Made = tuple[Any, EntryResult]  # a model, and the entry point that built it

@@ -6,7 +6,7 @@ from typing import Any
 
 from paramlens.engine.evaluate.frameworks import _children
 from paramlens.engine.evaluate.objects import ContainerV, InstanceV, KerasModelV, LayerObj
-from paramlens.engine.evaluate.program import model_total
+from paramlens.engine.evaluate.totals import model_total
 
 Child = tuple[str, str, int | None]  # (attribute or layer name, class, parameters or None)
 

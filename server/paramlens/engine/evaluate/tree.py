@@ -33,8 +33,9 @@ from paramlens.engine.evaluate.objects import (
     ParamV,
     TensorV,
 )
-from paramlens.engine.evaluate.program import EntryResult, model_total
+from paramlens.engine.evaluate.program import EntryResult
 from paramlens.engine.evaluate.summary import class_name
+from paramlens.engine.evaluate.totals import model_total
 
 
 @dataclass(frozen=True)
