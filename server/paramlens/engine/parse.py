@@ -18,10 +18,37 @@ def parse_quietly(text: str) -> list[ast.stmt]:
         warnings.simplefilter("ignore", SyntaxWarning)
         statements = ast.parse(text).body
     for stmt in statements:
-        refusal = compiler_refusal(stmt)
+        refusal = compiler_refusal(stmt) or _misplaced(stmt, in_loop=False)
         if refusal is not None:
             raise refusal
     return statements
+
+
+def _misplaced(stmt: ast.stmt, in_loop: bool) -> SyntaxError | None:
+    """`return` outside a function, `break` or `continue` outside a loop, which the compiler
+    refuses (a line dedented while typing makes the first). Statements only, and no function
+    body is entered: one look at the module's own code."""
+    kind = type(stmt)
+    if kind is ast.Return:
+        return _error("'return' outside function", stmt)
+    if (kind is ast.Break or kind is ast.Continue) and not in_loop:
+        return _error("'break' outside loop" if kind is ast.Break else
+                      "'continue' not properly in loop", stmt)  # CPython's words
+    if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+        return None
+    looping = kind in (ast.For, ast.AsyncFor, ast.While)
+    for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+        for child in getattr(stmt, field, ()):
+            inner = in_loop or (looping and field == "body")
+            if kind is ast.ClassDef:
+                inner = False  # a class body is no loop's body
+            nested = child.body if isinstance(child, (ast.ExceptHandler, ast.match_case)) \
+                else [child]
+            for item in nested:
+                found = _misplaced(item, inner)
+                if found is not None:
+                    return found
+    return None
 
 
 def compiler_refusal(stmt: ast.stmt) -> SyntaxError | None:
