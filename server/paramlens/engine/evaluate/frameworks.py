@@ -214,6 +214,18 @@ class Frameworks:
         if isinstance(owner, KerasModelV):
             owner.attrs[name] = value
             return True
+        if isinstance(owner, ContainerV) and (_is_module(value) or value is None):
+            # `setattr(seq, "1", nn.Linear(8, 2))`: torch registers it under that name, in the
+            # place of the member it replaces; None takes the member out of the count
+            m.taint(owner)
+            keys = [k for k, _ in owner.members]
+            if value is None:
+                owner.members = [(k, v) for k, v in owner.members if k != name]
+            elif name in keys:
+                owner.members[keys.index(name)] = (name, value)
+            else:
+                owner.members.append((name, value))
+            return True
         if isinstance(owner, TensorV) and name == "requires_grad" and owner.param is not None:
             owner.param.trainable = bool(value) if isinstance(value, bool) else owner.param.trainable
             return True
@@ -292,9 +304,17 @@ class Frameworks:
         if spec is not None:
             if isinstance(value, LayerObj):
                 return value.spec is spec
-            if is_plain(value) or isinstance(value, (ListV, DictV, TensorV)):
-                return False
-            if isinstance(value, (InstanceV, ContainerV)):
+            if is_plain(value) or isinstance(value, (ListV, DictV, TensorV, ContainerV)):
+                return False  # (torch's containers subclass no layer class)
+            if isinstance(value, InstanceV):
+                # a class of the project derives from that layer class only through a base
+                # the evaluator does not read; one whose every outside base is the bare module
+                # class (or object) does not
+                outside = [c.qualname for c in value.cls.mro() if isinstance(c, ExternalV)]
+                if any(canonical(q) == name for q in outside):
+                    return True
+                if all(q in _BARE_BASES for q in outside):
+                    return False
                 return Unknown("isinstance() of a module")
         short = torch_short(qualname) or keras_short(qualname)
         if short == "Module" or short == "Layer":
@@ -641,6 +661,8 @@ class Frameworks:
 
     def call_method(self, m: Machine, owner: Any, name: str, args: tuple, kwargs: dict,
                     node: Any) -> Any:
+        if name in ("apply", "modules", "named_modules") and _is_torch_module(owner):
+            return self.walk_modules(m, owner, name, args, kwargs)
         if isinstance(owner, ContainerV):
             if name == "append" and args:
                 m.taint(owner)
@@ -679,7 +701,7 @@ class Frameworks:
             if name == "requires_grad_":
                 _freeze(owner, not (args[0] if args else True))
                 return owner
-            if name in ("to", "cuda", "cpu", "train", "eval", "apply", "float", "half"):
+            if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
         if name in ("named_children", "children") and not args and (
                 isinstance(owner, ContainerV) or isinstance(owner, InstanceV) and
@@ -709,7 +731,7 @@ class Frameworks:
             if name == "requires_grad_":
                 _freeze(owner, not (args[0] if args else True))
                 return owner
-            if name in ("to", "cuda", "cpu", "train", "eval", "apply", "float", "half"):
+            if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
         if isinstance(owner, LayerObj):
             if name == "requires_grad_":
@@ -774,6 +796,26 @@ class Frameworks:
                 m.taint(owner)
                 owner.exact = False
         return Unknown(f"{name}() is not evaluated")
+
+    def walk_modules(self, m: Machine, owner: Any, name: str, args: tuple, kwargs: dict) -> Any:
+        """torch's `modules()` and `named_modules()` (the module, then each submodule once,
+        depth first), and `apply(fn)`, which calls fn on each submodule, then on the module:
+        so a loop or an `apply` that changes the layers it meets (`m.bias = None`) is followed."""
+        if not _all_exact(owner):
+            if name == "apply":
+                _spoil(m, owner)  # what fn changes in a module the code does not fix is unknown
+                return owner
+            return Unknown(f"{name}() of a module the code changed unknowably")
+        if name == "apply":
+            if len(args) != 1 or kwargs:
+                return Unknown("apply() with other arguments")
+            for module in _post_order(owner):
+                m.call(args[0], (module,), {}, None)
+            return owner
+        if args or kwargs:
+            return Unknown(f"{name}() with arguments")
+        pairs = _named_modules(owner)
+        return tuple(v for _, v in pairs) if name == "modules" else tuple(pairs)
 
     def container_pop(self, m: Machine, owner: ContainerV, key: Any) -> Any:
         """`ModuleDict.pop(key)`, `ModuleList.pop(index)`: the member, gone from the container."""
@@ -1116,6 +1158,60 @@ _READ_ONLY_MODULE_METHODS = frozenset({
     "items", "index", "count", "__len__", "__repr__", "_get_name", "requires_grad_", "apply",
     "to_empty", "ipu", "xpu", "mtia",
 })
+
+
+# Base classes that no layer class of the catalogue derives from
+_BARE_BASES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module", "builtins.object",
+                         "keras.layers.Layer", "keras.Layer", "keras.Model", "keras.models.Model"})
+
+
+def _is_torch_module(value: Any) -> bool:
+    return isinstance(value, ContainerV) or isinstance(value, InstanceV) and \
+        value.framework == "torch" or isinstance(value, LayerObj) and value.spec.framework == "torch"
+
+
+def _submodules(owner: Any) -> list[tuple[str, Any]]:
+    """A module's registered children; a layer of the catalogue is taken as a leaf."""
+    return [] if isinstance(owner, LayerObj) else _children(owner)
+
+
+def _named_modules(owner: Any) -> list[tuple[str, Any]]:
+    """torch's `named_modules()`: ("", the module), then each submodule once, depth first."""
+    found: list[tuple[str, Any]] = []
+    seen: set[int] = set()
+
+    def visit(prefix: str, module: Any) -> None:
+        if id(module) in seen:
+            return
+        seen.add(id(module))
+        found.append((prefix, module))
+        for child_name, child in _submodules(module):
+            visit(f"{prefix}.{child_name}" if prefix else child_name, child)
+
+    visit("", owner)
+    return found
+
+
+def _post_order(owner: Any) -> list[Any]:
+    """The order `apply` calls its function in: each child's subtree, then the module."""
+    order: list[Any] = []
+    for _, child in _submodules(owner):
+        order.extend(_post_order(child))
+    order.append(owner)
+    return order
+
+
+def _all_exact(owner: Any) -> bool:
+    return all(getattr(module, "exact", True) for _, module in _named_modules(owner))
+
+
+def _spoil(m: Machine, owner: Any) -> None:
+    for _, module in _named_modules(owner):
+        if isinstance(module, (ContainerV, InstanceV)):
+            m.taint(module)
+            module.exact = False
+        elif isinstance(module, LayerObj):
+            module.params = None
 
 
 def _drop_param(layer: LayerObj, name: str) -> None:
