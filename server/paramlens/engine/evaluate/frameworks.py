@@ -25,8 +25,10 @@ from paramlens.engine.catalogue import (
 )
 from paramlens.engine.evaluate import builtins as py
 from paramlens.engine.evaluate.machine import Machine, UserRaise, is_plain
+from paramlens.engine.evaluate.module_walks import function_only_reads
 from paramlens.engine.evaluate.objects import (
     Absent,
+    BoundV,
     ClassV,
     ContainerV,
     DictV,
@@ -809,6 +811,10 @@ class Frameworks:
         if name == "apply":
             if len(args) != 1 or kwargs:
                 return Unknown("apply() with other arguments")
+            fn = m.deref(args[0])
+            if isinstance(fn, FuncV) and function_only_reads(fn.node, 0) or \
+                    isinstance(fn, BoundV) and function_only_reads(fn.func.node, 1):
+                return owner  # it reads each module only: nothing to follow (module_walks)
             for module in _post_order(owner):
                 m.call(args[0], (module,), {}, None)
             return owner

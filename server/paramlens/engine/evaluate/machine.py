@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from paramlens.engine.evaluate.module_walks import module_loop_target, only_reads
 from paramlens.engine.evaluate.objects import (
     MISSING,
     UNFIXED,
@@ -707,6 +708,10 @@ class Machine:
         return signals.pop() if len(signals) == 1 else None
 
     def exec_For(self, stmt: ast.For | ast.AsyncFor, frame: Frame) -> str | None:
+        module = module_loop_target(stmt)
+        if module is not None and only_reads(stmt, [*stmt.body, *stmt.orelse], module):
+            # over each module of a model, reading them only: once, speculatively (module_walks)
+            return self.unknown_loop(stmt, frame)
         items = self.pull(self.ev(stmt.iter, frame))
         if items is None:
             return self.unknown_loop(stmt, frame)
