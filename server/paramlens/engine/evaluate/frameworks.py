@@ -145,6 +145,7 @@ class Frameworks:
     def super_init(self, m: Machine, instance: InstanceV, ext: Any, args: tuple,
                    kwargs: dict) -> None:
         """`super().__init__(...)` reaching a framework class."""
+        instance.module_pending = False
         bases = instance.cls.framework_bases()
         short = (bases[0].rsplit(".", 1)[-1]) if bases else ""
         spec = lookup(canonical(bases[0]) or "") if bases else None
@@ -474,6 +475,8 @@ class Frameworks:
         return Unknown("a call the evaluator does not follow")
 
     def call_external(self, m: Machine, qualname: str, args: tuple, kwargs: dict, node: Any) -> Any:
+        if qualname.endswith(".__init__") and args and isinstance(args[0], InstanceV):
+            args[0].module_pending = False  # `nn.Module.__init__(self)`
         if qualname.startswith("builtins."):
             return m.program.call_builtin_name(m, qualname[9:], args, kwargs)
         spec = lookup(canonical(qualname) or "")
@@ -798,6 +801,20 @@ class Frameworks:
                 m.taint(owner)
                 owner.exact = False
         return Unknown(f"{name}() is not evaluated")
+
+    @staticmethod
+    def bare_torch_module(cls: ClassV) -> bool:
+        """A class whose every base outside the project is torch's bare `nn.Module`: its
+        `__init__` must reach Module.__init__ before it assigns a submodule (any other base the
+        evaluator does not read may have done that itself)."""
+        outside = [c.qualname for c in cls.mro() if isinstance(c, ExternalV)]
+        return bool(outside) and all(torch_short(q) == "Module" for q in outside)
+
+    @staticmethod
+    def registers(value: Any) -> bool:
+        """What torch's Module.__setattr__ registers (and refuses before Module.__init__)."""
+        return isinstance(value, (LayerObj, ContainerV, ParamV)) or \
+            isinstance(value, InstanceV) and value.framework == "torch"
 
     def walk_modules(self, m: Machine, owner: Any, name: str, args: tuple, kwargs: dict) -> Any:
         """torch's `modules()` and `named_modules()` (the module, then each submodule once,

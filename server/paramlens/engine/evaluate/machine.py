@@ -933,6 +933,9 @@ class Machine:
             return
         if isinstance(owner, InstanceV):
             found = owner.cls.lookup(name)
+            if owner.module_pending and self.frameworks.registers(value):
+                raise python_raises("AttributeError", "cannot assign a module or parameter "
+                                                      "before Module.__init__() call")
             if type(found) is PropertyV and found.data:  # a property's setter runs, as in Python
                 if found.fset is None:
                     raise python_raises("AttributeError", f"property {name!r} has no setter")
@@ -1527,7 +1530,10 @@ class Machine:
             if node.func.id in NAMESPACE_WRITERS and self.lookup(node.func.id, frame) is MISSING:
                 self.namespace_rewritten(frame.module, f"line {node.lineno} may rebind names "
                                                        f"through {node.func.id}()")
-        func = self.deref(self.ev(node.func, frame))
+        func_node = node.func
+        if type(func_node) is ast.Attribute and func_node.attr == "__init__":
+            self.init_called(frame)
+        func = self.deref(self.ev(func_node, frame))
         args: list[Any] = []
         kwargs: dict[str, Any] = {}
         complete = True
@@ -1560,6 +1566,18 @@ class Machine:
             # a call of the project's code that returns a model: its total, for a hover there
             self.program.recorder.note_model_call(path, node, func, result)
         return result
+
+    @staticmethod
+    def init_called(frame: Frame) -> None:
+        """`super().__init__(...)` or `Base.__init__(self, ...)` in a method: the instance's
+        base initialisation is under way, whether or not the evaluator can follow it, so torch's
+        refusal of a submodule assigned before Module.__init__ no longer applies."""
+        func = frame.func
+        if func is None or func.owner is None or not func.node.args.args:
+            return
+        me = frame.scope.names.get(func.node.args.args[0].arg)
+        if type(me) is InstanceV:
+            me.module_pending = False
 
     def zero_arg_super(self, frame: Frame) -> Any:
         func = frame.func
@@ -1770,6 +1788,7 @@ class Machine:
         instance = InstanceV(cls, framework=self.frameworks.kind_of_class(cls))
         init = cls.lookup("__init__")
         if isinstance(init, FuncV):
+            instance.module_pending = self.frameworks.bare_torch_module(cls)
             self.call_function(init, (instance, *args), kwargs)
         elif instance.framework:
             self.frameworks.super_init(self, instance, None, args, kwargs)

@@ -309,6 +309,9 @@ class InstanceV:
     site: tuple[str, int, int] | None = None  # the call that made it (`BasicBlock(64, 128)`)
     node: Any = None  # that call: its current lines, after edits above it
     output_shape: tuple[Any, ...] | None = None  # a Keras layer of the project: as LayerObj's
+    # A torch module whose own __init__ is running and has not yet reached torch's
+    # Module.__init__: torch refuses a submodule or parameter assigned to it now
+    module_pending: bool = False
 
 
 @dataclass(eq=False)
