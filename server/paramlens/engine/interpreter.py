@@ -1041,8 +1041,10 @@ def _target_names(target: ast.expr) -> set[str]:
 
 def _binding_places(body: list[ast.stmt]) -> dict[str, list[tuple[int, int]]]:
     """Where each name of a scope is bound (line, column), in order: assignments, loop and
-    `with` targets, imports, definitions, `except ... as`, `del`; a nested function's
-    `nonlocal` write counts as a binding at its place. Comprehension targets are their own."""
+    `with` targets, imports, definitions, `except ... as`, `del`, `global` and `nonlocal` (taken
+    as two bindings: the name is written elsewhere too). Nested functions and comprehensions
+    are not told apart: their own names count as bindings here, which can only make more
+    names late than need be, never fewer."""
     places: dict[str, list[tuple[int, int]]] = {}
 
     def add(name: str, at: ast.AST) -> None:

@@ -38,10 +38,9 @@ def _misplaced(stmt: ast.stmt, in_loop: bool) -> SyntaxError | None:
         return None
     looping = kind in (ast.For, ast.AsyncFor, ast.While)
     for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+        # a loop's body is in the loop, its `else` is not; a class body is no loop's body
+        inner = kind is not ast.ClassDef and (in_loop or looping and field == "body")
         for child in getattr(stmt, field, ()):
-            inner = in_loop or (looping and field == "body")
-            if kind is ast.ClassDef:
-                inner = False  # a class body is no loop's body
             nested = child.body if isinstance(child, (ast.ExceptHandler, ast.match_case)) \
                 else [child]
             for item in nested:

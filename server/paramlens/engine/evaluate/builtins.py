@@ -189,7 +189,7 @@ def call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str,
         if type(args[0]) is IteratorV:
             return args[0]  # an iterator is its own iterator
         items = m.iterate(args[0])
-        return IteratorV(lambda: iter(items), "iterator") if items is not None else \
+        return IteratorV(lambda: iter(items)) if items is not None else \
             Unknown("an iterator")
     if name == "next" and len(args) in (1, 2) and type(args[0]) is IteratorV:
         item = next(m.pull_iterator(args[0]), MISSING)
@@ -220,9 +220,10 @@ def _any_or_all(m: Machine, name: str, iterable: Any) -> Any:
     return name == "all"
 
 
-def _lazy_rows(m: Machine, sources: list[Any]) -> Any:
+def _lazy_rows(m: Machine, sources: list[Any], iterators: tuple[IteratorV, ...]) -> Any:
     """zip()'s rows, made one at a time: each pull takes an item from each source in turn and
-    stops at the first that runs out, as Python's zip does."""
+    stops at the first that runs out, as Python's zip does. `iterators`: those of the sources
+    that are iterators."""
     pulled = [m.pull_iterator(s) if type(s) is IteratorV else iter(s) for s in sources]
     while True:
         row = []
@@ -231,8 +232,7 @@ def _lazy_rows(m: Machine, sources: list[Any]) -> Any:
             if item is MISSING:
                 return
             if item is UNFIXED:
-                # how far Python pulls the other sources is not fixed either
-                m.hand_on(tuple(s for s in sources if type(s) is IteratorV), {})
+                m.hand_on(iterators, {})  # how far Python pulls the others is not fixed either
                 yield UNFIXED
                 return
             row.append(item)
@@ -259,9 +259,10 @@ def _lazily(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
             if items is None:
                 return Unknown(f"{name}() over values the code does not fix")
             sources[i] = items
+    iterators = tuple(s for s in sources if type(s) is IteratorV)
 
     def made() -> Any:
-        for index, row in enumerate(_lazy_rows(m, sources), start):
+        for index, row in enumerate(_lazy_rows(m, sources, iterators), start):
             if row is UNFIXED:
                 yield UNFIXED
                 return
@@ -274,13 +275,13 @@ def _lazily(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
             else:
                 keep = truth(m.call(func, row, {}, None)) if func is not None else truth(row[0])
                 if is_unknown(keep):
-                    m.hand_on(tuple(s for s in sources if type(s) is IteratorV), {})
+                    m.hand_on(iterators, {})
                     yield UNFIXED
                     return
                 if keep:
                     yield row[0]
 
-    return IteratorV(made, name)
+    return IteratorV(made)
 
 
 def _iterator(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

@@ -313,7 +313,7 @@ class Frameworks:
                 # a class of the project derives from that layer class only through a base
                 # the evaluator does not read; one whose every outside base is the bare module
                 # class (or object) does not
-                outside = [c.qualname for c in value.cls.mro() if isinstance(c, ExternalV)]
+                outside = value.cls.framework_bases()
                 if any(canonical(q) == name for q in outside):
                     return True
                 if all(q in _BARE_BASES for q in outside):
@@ -421,7 +421,7 @@ class Frameworks:
             elif not named and (isinstance(key, slice) or isinstance(key, int) and
                                 not isinstance(key, bool) and -len(members) <= key < len(members)):
                 del members[key]
-                owner.members = [(str(i), v) for i, (_, v) in enumerate(members)]
+                owner.members = _renumbered(members)
             else:
                 owner.exact = False
         elif hasattr(owner, "exact"):
@@ -807,7 +807,7 @@ class Frameworks:
         """A class whose every base outside the project is torch's bare `nn.Module`: its
         `__init__` must reach Module.__init__ before it assigns a submodule (any other base the
         evaluator does not read may have done that itself)."""
-        outside = [c.qualname for c in cls.mro() if isinstance(c, ExternalV)]
+        outside = cls.framework_bases()
         return bool(outside) and all(torch_short(q) == "Module" for q in outside)
 
     @staticmethod
@@ -820,9 +820,10 @@ class Frameworks:
         """torch's `modules()` and `named_modules()` (the module, then each submodule once,
         depth first), and `apply(fn)`, which calls fn on each submodule, then on the module:
         so a loop or an `apply` that changes the layers it meets (`m.bias = None`) is followed."""
-        if not _all_exact(owner):
+        pairs = _named_modules(owner)
+        if not all(getattr(module, "exact", True) for _, module in pairs):
             if name == "apply":
-                _spoil(m, owner)  # what fn changes in a module the code does not fix is unknown
+                _spoil(m, pairs)  # what fn changes in a module the code does not fix is unknown
                 return owner
             return Unknown(f"{name}() of a module the code changed unknowably")
         if name == "apply":
@@ -837,7 +838,6 @@ class Frameworks:
             return owner
         if args or kwargs:
             return Unknown(f"{name}() with arguments")
-        pairs = _named_modules(owner)
         return tuple(v for _, v in pairs) if name == "modules" else tuple(pairs)
 
     def container_pop(self, m: Machine, owner: ContainerV, key: Any) -> Any:
@@ -852,7 +852,7 @@ class Frameworks:
         elif isinstance(key, int) and not isinstance(key, bool) and \
                 -len(members) <= key < len(members):
             value = members.pop(key)[1]
-            owner.members = [(str(i), v) for i, (_, v) in enumerate(members)]
+            owner.members = _renumbered(members)
             return value
         owner.exact = False
         return Unknown("pop() of a member the code does not fix")
@@ -1224,17 +1224,19 @@ def _post_order(owner: Any) -> list[Any]:
     return order
 
 
-def _all_exact(owner: Any) -> bool:
-    return all(getattr(module, "exact", True) for _, module in _named_modules(owner))
-
-
-def _spoil(m: Machine, owner: Any) -> None:
-    for _, module in _named_modules(owner):
+def _spoil(m: Machine, pairs: list[tuple[str, Any]]) -> None:
+    for _, module in pairs:
         if isinstance(module, (ContainerV, InstanceV)):
             m.taint(module)
             module.exact = False
         elif isinstance(module, LayerObj):
             module.params = None
+
+
+def _renumbered(members: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """A Sequential's or ModuleList's members named 0, 1, 2, ... again, as torch renames them
+    after one is taken out."""
+    return [(str(i), v) for i, (_, v) in enumerate(members)]
 
 
 def _drop_param(layer: LayerObj, name: str) -> None:

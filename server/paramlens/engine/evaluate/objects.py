@@ -366,7 +366,6 @@ class IteratorV:
     pulled from (under a condition the code does not fix), so what it yields is not fixed."""
 
     start: Callable[[], Iterator[Any]]
-    kind: str = "generator"
     live: Iterator[Any] | None = None
     running: bool = False
     exhausted: bool = False

@@ -182,6 +182,12 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
             if obj.why:
                 whys.append(obj.why)
 
+    def inexact(obj: Any, why: str) -> None:
+        nonlocal unknown
+        if not obj.exact:
+            unknown += 1
+            whys.append(why)
+
     def layer(obj: LayerObj) -> None:
         nonlocal unknown
         layers.append(obj)
@@ -205,10 +211,7 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
                 visit(item)
 
     def instance(obj: InstanceV) -> None:
-        nonlocal unknown
-        if not obj.exact:
-            unknown += 1
-            whys.append("a module changed where the evaluator could not follow")
+        inexact(obj, "a module changed where the evaluator could not follow")
         if obj.framework == "keras":
             for item in list(obj.attrs.values()):
                 tracked(item)  # Keras tracks the layers and weights in lists and dicts too
@@ -220,18 +223,12 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
             visit(item)
 
     def container(obj: ContainerV) -> None:
-        nonlocal unknown
-        if not obj.exact:
-            unknown += 1
-            whys.append("a container whose members the code does not fix")
+        inexact(obj, "a container whose members the code does not fix")
         for _, item in obj.members:
             visit(item)
 
     def keras_model(obj: KerasModelV) -> None:
-        nonlocal unknown
-        if not obj.exact:
-            unknown += 1
-            whys.append("a model whose layers the code does not fix")
+        inexact(obj, "a model whose layers the code does not fix")
         for item in obj.layers:
             visit(item)
         for item in obj.attrs.values():
@@ -240,7 +237,7 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
                 visit(item)
 
     def tracked(value: Any) -> None:
-        nonlocal unknown, low
+        nonlocal low
         if isinstance(value, (ListV, DictV)):
             at = seen.get(id(value))
             if at is not None:
@@ -249,9 +246,7 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
                 return
             seen[id(value)] = len(order)
             order.append(id(value))
-            if not value.exact:
-                unknown += 1
-                whys.append("a list of a layer's the code changed unknowably")
+            inexact(value, "a list of a layer's the code changed unknowably")
             items = value.items.values() if isinstance(value, DictV) else value.items
             for item in list(items):
                 tracked(item)
