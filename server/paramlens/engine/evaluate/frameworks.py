@@ -404,6 +404,7 @@ class Frameworks:
             else:
                 owner.attrs.pop(name, None)
         elif hasattr(owner, "exact"):
+            m.taint(owner)  # as delete_item: a remembered call that did this cannot be replayed
             owner.exact = False
 
     def delete_item(self, m: Machine, owner: Any, key: Any) -> None:
