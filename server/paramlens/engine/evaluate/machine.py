@@ -213,7 +213,36 @@ def truth(value: Any) -> bool | Unknown:
         return bool(value.members) if value.exact else Unknown("a container")
     if isinstance(value, ExternalV):
         return Unknown(value.qualname)
-    return True  # functions, classes, instances, layers: truthy as Python objects
+    if type(value) is InstanceV:
+        return _instance_truth(value)
+    return True  # functions, classes, layers: truthy as Python objects
+
+
+# Bases outside the project whose instances are true as any object is: no __bool__, no __len__
+_PLAIN_TRUTH_PREFIXES = ("torch.", "keras.", "tensorflow.", "tf.")
+_SIZED_TORCH = frozenset({"Sequential", "ModuleList", "ModuleDict", "ParameterList",
+                          "ParameterDict"})
+
+
+def _instance_truth(value: InstanceV) -> bool | Unknown:
+    """An instance of a project class: false where its class says so. A `__bool__` or `__len__`
+    of the project's decides (not run here: unknown); a torch container holding a member is
+    true; a base outside the project that may define either (dict, NamedTuple, a package's
+    class) leaves it unknown."""
+    for cls in value.cls.mro():
+        if isinstance(cls, ClassV):
+            if "__bool__" in cls.names or "__len__" in cls.names:
+                return Unknown(f"{value.cls.name} defines its truth (__bool__ or __len__)")
+            continue
+        name = cls.qualname if isinstance(cls, ExternalV) else ""
+        if name.startswith("torch.") and name.rsplit(".", 1)[-1] in _SIZED_TORCH:
+            # its length counts every submodule registered, members or not (`self.a = ...`,
+            # `self.append(...)` in its own __init__), which `members` alone does not hold
+            return True if value.members else Unknown("a torch container's length")
+        if name == "builtins.object" or name.startswith(_PLAIN_TRUTH_PREFIXES):
+            continue
+        return Unknown(f"{value.cls.name}'s truth comes from {name or 'a base'}")
+    return True
 
 
 def _live_list(items: ListV) -> Iterator[Any]:
@@ -385,6 +414,98 @@ class Machine:
                                       LazyRef)):
                 module.names[name] = Unknown(why)
         self.names_changed(module.names)
+
+    # an object's namespace as a dict: `obj.__dict__`, `vars(obj)` --------------------------------
+    def namespace_node(self, node: ast.expr, frame: Frame) -> ast.expr | None:
+        """`x` where `node` is `x.__dict__` or `vars(x)` (the builtin), else None."""
+        if type(node) is ast.Attribute and node.attr == "__dict__":
+            return node.value
+        if type(node) is ast.Call and type(node.func) is ast.Name and node.func.id == "vars" \
+                and len(node.args) == 1 and not node.keywords \
+                and type(node.args[0]) is not ast.Starred and self.is_builtin("vars", frame):
+            return node.args[0]
+        return None
+
+    def namespace_escapes(self, target: ast.expr, node: ast.expr, frame: Frame) -> Unknown:
+        """`x.__dict__` or `vars(x)` read for any use but an update the evaluator can follow:
+        whatever holds the dict may write x's attributes by key, now or later. A module's names
+        become unknown at once (as for `globals()`); an instance's attributes other than
+        methods and properties, from now on. (A class's `__dict__` is read-only.)"""
+        owner = self.deref(self.ev(target, frame))
+        why = f"line {node.lineno} hands out the attributes' dict"
+        self.dict_handed_out(owner, why)
+        return Unknown(why)
+
+    def dict_handed_out(self, owner: Any, why: str) -> None:
+        if type(owner) is InstanceV:
+            self.taint(owner)
+            owner.escaped = True
+        elif type(owner) is ModuleV:
+            self.program.ensure_loaded(owner)  # (an import binds the module before running it)
+            self.namespace_rewritten(owner, why)
+
+    def namespace_update(self, target: ast.expr, node: ast.Call, frame: Frame) -> Any:
+        """`x.__dict__.update(...)` / `vars(x).update(...)`: the attributes written as Python
+        writes them, straight into the dict (no `__setattr__`, no property setter, no torch
+        registration), when the keys are fixed; else as namespace_escapes."""
+        owner = self.deref(self.ev(target, frame))
+        pairs = self.update_pairs(node, frame)
+        why = f"line {node.lineno} updates the attributes' dict with keys the code does not fix"
+        if pairs is None:
+            self.dict_handed_out(owner, why)
+            return None
+        if type(owner) is ModuleV:
+            self.program.ensure_loaded(owner)
+            for name, value in pairs:
+                self.set_attribute(owner, name, value)
+        elif type(owner) is InstanceV:
+            if owner.escaped or any(self.shadowed_on_write(owner, name) for name, _ in pairs):
+                self.dict_handed_out(owner, why)
+                return None
+            self.taint(owner)
+            for name, value in pairs:
+                owner.attrs[name] = value
+        else:
+            self.dict_handed_out(owner, why)
+        return None
+
+    def update_pairs(self, node: ast.Call, frame: Frame) -> list[tuple[str, Any]] | None:
+        """dict.update's arguments as (name, value) pairs, in the order Python writes them;
+        None if a key is not a string the code fixes. Every argument is evaluated either way."""
+        pairs: list[tuple[str, Any]] | None = []
+        sources = [self.ev(arg.value if type(arg) is ast.Starred else arg, frame)
+                   for arg in node.args]
+        if len(node.args) > 1 or any(type(arg) is ast.Starred for arg in node.args):
+            pairs = None
+        for source in sources:
+            source = self.deref(source)
+            if pairs is not None and type(source) is DictV and source.exact \
+                    and all(type(k) is str for k in source.items):
+                pairs.extend(source.items.items())
+            else:
+                pairs = None
+        for kw in node.keywords:
+            value = self.deref(self.ev(kw.value, frame))
+            if pairs is None:
+                continue
+            if kw.arg is not None:
+                pairs.append((kw.arg, value))
+            elif type(value) is DictV and value.exact and all(type(k) is str for k in value.items):
+                pairs.extend(value.items.items())
+            else:
+                pairs = None
+        return pairs
+
+    def shadowed_on_write(self, owner: InstanceV, name: str) -> bool:
+        """A key whose dict entry the attribute read would not give back as the evaluator holds
+        it: a data descriptor of the class wins over the instance's dict, and a torch module's
+        submodule or parameter lives outside it (the evaluator holds both as one attribute)."""
+        found = owner.cls.lookup(name)
+        if type(found) is PropertyV and found.data:
+            return True
+        current = owner.attrs.get(name, MISSING)
+        return current is not MISSING and bool(owner.framework) and \
+            self.frameworks.registers(current)
 
     def names_changed(self, module_names: dict[str, Any] | None = None) -> None:
         """A module's names (`module_names`), or a class's or a closure's, changed. No call being
@@ -872,6 +993,11 @@ class Machine:
                 # is not replayed.
                 self.calls_not_replayable()
 
+    def is_builtin(self, name: str, frame: Frame) -> bool:
+        """`name` here is Python's builtin of that name (not rebound by the code), or one the
+        evaluator does not model (exec, globals...): no binding of the code's."""
+        return self.lookup(name, frame) is self.program.builtin(name)
+
     def lookup(self, name: str, frame: Frame) -> Any:
         scope: Scope | None = frame.scope
         if name in frame.scope.globals_:
@@ -1008,6 +1134,8 @@ class Machine:
         return self.program.deref(value)
 
     def ev_Attribute(self, node: ast.Attribute, frame: Frame) -> Any:
+        if node.attr == "__dict__":
+            return self.namespace_escapes(node.value, node, frame)
         owner = self.ev(node.value, frame)
         if node.attr == "modules" and isinstance(owner, ExternalV) and owner.qualname == "sys":
             # sys.modules[__name__].C = 64 rebinds a module name where no walk can follow
@@ -1452,6 +1580,11 @@ class Machine:
         if isinstance(owner, ModuleV):
             return self.program.module_attribute(owner, name)
         if isinstance(owner, InstanceV):
+            if owner.escaped:
+                found = owner.cls.lookup(name)
+                if type(found) is FuncV or type(found) is PropertyV:
+                    return self.bind_method(found, owner, owner.cls)
+                return Unknown(f"{owner.cls.name}.{name}: its attributes' dict was handed out")
             if name in owner.attrs:
                 return owner.attrs[name]
             found = owner.cls.lookup(name)
@@ -1527,10 +1660,16 @@ class Machine:
         if isinstance(node.func, ast.Name):
             if node.func.id == "super" and not node.args:
                 return self.zero_arg_super(frame)
-            if node.func.id in NAMESPACE_WRITERS and self.lookup(node.func.id, frame) is MISSING:
+            if node.func.id in NAMESPACE_WRITERS and self.is_builtin(node.func.id, frame):
+                if node.func.id == "vars" and node.args:
+                    return self.namespace_escapes(node.args[0], node, frame)
                 self.namespace_rewritten(frame.module, f"line {node.lineno} may rebind names "
                                                        f"through {node.func.id}()")
         func_node = node.func
+        if type(func_node) is ast.Attribute and func_node.attr == "update":
+            namespace = self.namespace_node(func_node.value, frame)
+            if namespace is not None:
+                return self.namespace_update(namespace, node, frame)
         if type(func_node) is ast.Attribute and func_node.attr == "__init__":
             self.init_called(frame)
         func = self.deref(self.ev(func_node, frame))

@@ -92,7 +92,7 @@ def key_of(value: Any) -> Any:
     if isinstance(value, DictV) and value.exact:
         return ("dict", tuple(sorted((key_of(k), key_of(v)) for k, v in value.items.items())))
     if isinstance(value, InstanceV) and value.exact and not value.framework and \
-            not value.members:
+            not value.members and not value.escaped:
         # a configuration object (a dataclass of numbers): equal fields, an equal call
         return ("config", id(value.cls), tuple(sorted((k, key_of(v))
                                                       for k, v in value.attrs.items())))
@@ -247,6 +247,7 @@ class Cloner:
         out = InstanceV(value.cls, {}, value.exact, [], value.framework, value.frozen)
         self.done[id(value)] = out
         out.built, out.output_shape = value.built, value.output_shape
+        out.escaped = value.escaped
         out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
         out.members = [(k, self.copy(v)) for k, v in value.members]
         return out

@@ -312,6 +312,9 @@ class InstanceV:
     # A torch module whose own __init__ is running and has not yet reached torch's
     # Module.__init__: torch refuses a submodule or parameter assigned to it now
     module_pending: bool = False
+    # Its `__dict__` went where the evaluator does not follow it (`d = vars(cfg)`, handed on,
+    # written by key): any attribute that is not a method or property may hold anything now.
+    escaped: bool = False
 
 
 @dataclass(eq=False)

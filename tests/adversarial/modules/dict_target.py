@@ -1,0 +1,3 @@
+"""A size attribute_dict.py rewrites through `vars()`."""
+
+WIDTH = 3
