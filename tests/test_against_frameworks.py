@@ -214,3 +214,25 @@ def test_keras_layers_match_keras() -> None:
 
     assert len(configs) >= 500
     _assert_agree(configs, ours, keras_count, "keras")
+
+
+def test_the_torch_classes_taken_as_weightless_own_no_parameters() -> None:
+    """catalogue.WEIGHTLESS_TORCH: a model holding one of these adds nothing to its total. Each
+    name must be a class torch has, and an instance of it must hold no parameter."""
+    import importlib
+
+    from paramlens.engine.catalogue import WEIGHTLESS_TORCH
+
+    problems = []
+    for name in sorted(WEIGHTLESS_TORCH):
+        module, _, attr = name.rpartition(".")
+        try:
+            cls = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError) as missing:
+            problems.append(f"{name}: {missing!r}")
+            continue
+        made = cls(torch.zeros(3)) if attr == "Buffer" else cls()
+        owned = sum(p.numel() for p in made.parameters()) if isinstance(made, nn.Module) else 0
+        if isinstance(made, nn.Parameter) or owned:
+            problems.append(f"{name}: {type(made).__name__} with {owned} parameters")
+    assert not problems, "\n".join(problems)

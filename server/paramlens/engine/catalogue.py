@@ -1277,6 +1277,19 @@ def lookup(canonical: str) -> LayerSpec | None:
     return BY_NAME.get(canonical)
 
 
+# torch classes that own no parameters whatever they are given, and that the catalogue does not
+# describe as layers (a user reads no count of theirs): quantization stubs and a buffer. A model
+# holding one adds nothing; any other class the evaluator does not model may hold weights.
+# Each is built and checked against torch (tests/test_against_frameworks.py).
+WEIGHTLESS_TORCH = frozenset({
+    "torch.ao.quantization.QuantStub", "torch.ao.quantization.DeQuantStub",
+    "torch.ao.quantization.stubs.QuantStub", "torch.ao.quantization.stubs.DeQuantStub",
+    "torch.quantization.QuantStub", "torch.quantization.DeQuantStub",
+    "torch.ao.nn.quantized.FloatFunctional", "torch.nn.quantized.FloatFunctional",
+    "torch.nn.Buffer", "torch.nn.parameter.Buffer",
+})
+
+
 def count(spec: LayerSpec, args: Args) -> tuple[list[Tensor], Q]:
     """The layer's tensors and its total parameter count."""
     assert spec.formula is not None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import math
 from dataclasses import dataclass, field
 
 from paramlens.engine.nodes import statements_under
@@ -22,7 +23,11 @@ _FRAMEWORK_ROOTS = frozenset({*(p.split(".")[0] for p in _TORCH_PREFIXES), *_KER
 # `typing.TYPE_CHECKING` is False at run time (only a type checker takes its `if` arm), so
 # `if TYPE_CHECKING: from .modeling import *` imports nothing when a model is built.
 RUNTIME_CONSTANTS: dict[str, object] = {"typing.TYPE_CHECKING": False,
-                                        "typing_extensions.TYPE_CHECKING": False}
+                                        "typing_extensions.TYPE_CHECKING": False,
+                                        # the floats Python's math module binds
+                                        "math.pi": math.pi, "math.e": math.e,
+                                        "math.tau": math.tau, "math.inf": math.inf,
+                                        "math.nan": math.nan}
 
 
 @dataclass
@@ -84,7 +89,12 @@ def canonical(qualified: str | None) -> str | None:
         return None
     short = qualified.rsplit(".", 1)[-1]
     if qualified.startswith(_TORCH_PREFIXES):
-        return f"torch.nn.{short}"
+        # torch.nn.X is defined in torch.nn.modules.<file>; the other packages under torch.nn
+        # hold other classes of the same names (nn.quantized.Linear has no parameters)
+        home = qualified.split(".")[2:-1]
+        if not home or home[0] in ("modules", "parameter"):
+            return f"torch.nn.{short}"
+        return None
     parts = qualified.split(".")
     if parts[0] == "tensorflow" or parts[0] == "tf":
         parts = parts[1:]

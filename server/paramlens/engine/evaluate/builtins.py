@@ -38,6 +38,7 @@ from paramlens.engine.evaluate.objects import (
     PartialV,
     TensorV,
     Unknown,
+    Weightless,
     is_unknown,
 )
 from paramlens.engine.sizes import MAX_SEQUENCE, size_ok
@@ -68,7 +69,21 @@ def _ints(values: tuple[Any, ...]) -> bool:
     return all(isinstance(v, int) for v in values)
 
 
+# Builtins whose result is a number, a string or a bool whatever they are given (or an
+# exception): an unknown one owns no weights.
+_SCALAR_RESULTS = frozenset({"len", "int", "float", "str", "bool", "round", "abs", "hash", "id",
+                             "isinstance", "issubclass", "hasattr", "callable", "repr", "format",
+                             "ord", "chr", "divmod", "pow"})
+
+
 def call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    result = _call_builtin(m, name, args, kwargs)
+    if name in _SCALAR_RESULTS and type(result) is Unknown:
+        return Weightless(result.why)
+    return result
+
+
+def _call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     args = tuple(m.deref(a) for a in args)
     if name in EXCEPTION_NAMES:
         return ExceptionV(ExternalV(f"builtins.{name}"), args)

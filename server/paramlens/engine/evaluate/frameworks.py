@@ -14,6 +14,7 @@ import os
 from typing import Any
 
 from paramlens.engine.catalogue import (
+    WEIGHTLESS_TORCH,
     Args,
     Given,
     LayerSpec,
@@ -45,6 +46,7 @@ from paramlens.engine.evaluate.objects import (
     PartialV,
     TensorV,
     Unknown,
+    Weightless,
     external,
 )
 from paramlens.engine.names import canonical
@@ -480,6 +482,9 @@ class Frameworks:
             args[0].module_pending = False  # `nn.Module.__init__(self)`
         if qualname.startswith("builtins."):
             return m.program.call_builtin_name(m, qualname[9:], args, kwargs)
+        if qualname in WEIGHTLESS_TORCH or qualname.startswith("torch.distributions."):
+            # (a distribution is no module; its tensors are no parameters)
+            return Weightless(f"{qualname}() owns no parameters")
         spec = lookup(canonical(qualname) or "")
         keras, torch = keras_short(qualname), torch_short(qualname)
         if spec is not None or keras is not None or torch is not None:
@@ -669,6 +674,13 @@ class Frameworks:
                     node: Any) -> Any:
         if name in ("apply", "modules", "named_modules") and _is_torch_module(owner):
             return self.walk_modules(m, owner, name, args, kwargs)
+        if name in ("parameters", "named_parameters") and not args and not kwargs and \
+                _is_torch_module(owner):
+            pairs = _named_parameters(owner)
+            if pairs is not None:
+                # the very parameters: `p.requires_grad = False` in a loop over them freezes them
+                items = [p for _, p in pairs] if name == "parameters" else pairs
+                return IteratorV(lambda: iter(items))
         if isinstance(owner, ContainerV):
             if name == "append" and args:
                 m.taint(owner)
@@ -741,7 +753,7 @@ class Frameworks:
                 return owner
         if isinstance(owner, LayerObj):
             if name == "requires_grad_":
-                owner.frozen = not (args[0] if args else True)
+                _set_trainable(owner, bool(args[0]) if args else True)
                 return owner
             if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
@@ -1194,6 +1206,76 @@ def _is_torch_module(value: Any) -> bool:
         value.framework == "torch" or isinstance(value, LayerObj) and value.spec.framework == "torch"
 
 
+def _named_parameters(owner: Any) -> list[tuple[str, ParamV]] | None:
+    """torch's `named_parameters()`: each module once, depth first, its own parameters (in the
+    order registered) before its submodules'; each parameter once, under the first name met.
+    None where the evaluator does not hold every module and parameter met (a module changed
+    unknowably, a count not fixed, an attribute that may be a module)."""
+    out: list[tuple[str, ParamV]] = []
+    modules: set[int] = set()
+    params: set[int] = set()
+
+    def own(prefix: str, items: Any) -> None:
+        for key, param in items:
+            if id(param) not in params:
+                params.add(id(param))
+                out.append((prefix + key, param))
+
+    def layer_params(layer: LayerObj) -> dict[str, ParamV] | None:
+        if layer.params is None or layer.speculative or layer.refused:
+            return None
+        if layer.frozen:  # requires_grad_(False) set each of its tensors' flag, as torch does
+            for param in layer.params.values():
+                param.trainable = False
+            layer.frozen = False
+        return layer.params
+
+    def walk(value: Any, prefix: str) -> bool:
+        if id(value) in modules:
+            return True
+        modules.add(id(value))
+        children: list[tuple[str, Any]]
+        if isinstance(value, LayerObj):
+            found = layer_params(value)
+            if found is None:
+                return False
+            own(prefix, found.items())
+            children = [(k, v) for k, v in value.attrs.items() if _is_module(v)]
+        elif isinstance(value, ContainerV):
+            if not value.exact:
+                return False
+            children = []
+            if value.kind in ("ParameterList", "ParameterDict"):
+                members = [(k, v.param if isinstance(v, TensorV) else v) for k, v in value.members]
+                if not all(isinstance(p, ParamV) for _, p in members):
+                    return False
+                own(prefix, members)
+            else:
+                children = list(value.members)
+        elif isinstance(value, InstanceV) and value.framework == "torch":
+            if not value.exact:
+                return False
+            children = []
+            for key, item in value.attrs.items():
+                if key == "__base_layer__":  # a subclass of a layer: the layer's own tensors
+                    found = layer_params(item) if isinstance(item, LayerObj) else None
+                    if found is None:
+                        return False
+                    own(prefix, found.items())
+                elif isinstance(item, ParamV) or isinstance(item, TensorV) and item.param:
+                    own(prefix, [(key, item if isinstance(item, ParamV) else item.param)])
+                elif _is_module(item):
+                    children.append((key, item))
+                elif isinstance(item, Unknown) and type(item) not in (Weightless, Absent):
+                    return False
+            children += list(value.members)
+        else:
+            return False
+        return all(walk(child, f"{prefix}{key}.") for key, child in children)
+
+    return out if walk(owner, "") else None
+
+
 def _submodules(owner: Any) -> list[tuple[str, Any]]:
     """A module's registered children; a layer of the catalogue is taken as a leaf."""
     return [] if isinstance(owner, LayerObj) else _children(owner)
@@ -1351,7 +1433,7 @@ def _freeze(owner: Any, frozen: bool) -> None:
             continue
         seen.add(id(value))
         if isinstance(value, LayerObj):
-            value.frozen = frozen
+            _set_trainable(value, not frozen)
             stack += [v for v in value.attrs.values() if _is_module(v)]
         elif isinstance(value, (InstanceV, ContainerV)):
             value.frozen = frozen
@@ -1362,6 +1444,18 @@ def _freeze(owner: Any, frozen: bool) -> None:
                 param = item.param if isinstance(item, TensorV) else item
                 if isinstance(param, ParamV):
                     param.trainable = not frozen
+
+
+def _set_trainable(layer: LayerObj, trainable: bool) -> None:
+    """`layer.requires_grad_(trainable)`: torch sets the flag of each of its tensors, which a
+    later `layer.weight.requires_grad = True` sets again. (A layer whose tensors are not known
+    yet, a Keras one before it is built, keeps the flag for all of them.)"""
+    if layer.spec.framework == "torch" and layer.params is not None:
+        for param in layer.params.values():
+            param.trainable = trainable
+        layer.frozen = False
+    else:
+        layer.frozen = not trainable
 
 
 def _children(owner: Any) -> list[tuple[str, Any]]:

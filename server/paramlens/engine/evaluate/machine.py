@@ -49,6 +49,7 @@ from paramlens.engine.evaluate.objects import (
     SuperV,
     TensorV,
     Unknown,
+    Weightless,
     is_unknown,
     next_serial,
     serial_of,
@@ -193,12 +194,12 @@ def guarded_binop(op: type, left: Any, right: Any) -> Any:
     fn = _BINOPS[op]
     why = too_large(fn, left, right)
     if why:
-        return Unknown(why)
+        return Weightless(why)
     try:
         result = fn(left, right)
     except Exception:  # what Python would raise: the evaluated code fails here
-        return Unknown(f"{ast.unparse(op())}-operation Python refuses")  # type: ignore[call-arg]
-    return result if size_ok(result) else Unknown("a value too large to evaluate")
+        return Weightless(f"{ast.unparse(op())}-operation Python refuses")  # type: ignore[call-arg]
+    return result if size_ok(result) else Weightless("a value too large to evaluate")
 
 
 def truth(value: Any) -> bool | Unknown:
@@ -1224,7 +1225,7 @@ class Machine:
         operand = self.deref(self.ev(node.operand, frame))
         if isinstance(node.op, ast.Not):
             t = truth(operand)
-            return t if is_unknown(t) else not t
+            return Weightless(t.why) if is_unknown(t) else not t
         if is_unknown(operand) or not isinstance(operand, (int, float, bool, complex)):
             return operand if is_unknown(operand) else Unknown("a unary operation")
         if isinstance(node.op, ast.USub):
@@ -1254,7 +1255,10 @@ class Machine:
         for op, comparator in zip(node.ops, node.comparators, strict=True):
             right = self.deref(self.ev(comparator, frame))
             result = self.compare(type(op), left, right)
-            if is_unknown(result) or not result:
+            if is_unknown(result):
+                # a bool (or what an __eq__ of numbers or tensors gives): never a module
+                return result if type(result) is Weightless else Weightless(result.why)
+            if not result:
                 return result
             left = right
         return True
@@ -1349,7 +1353,7 @@ class Machine:
             elif isinstance(value, ast.FormattedValue):
                 inner = self.ev(value.value, frame)
                 if not is_plain(inner) or value.format_spec is not None or value.conversion != -1:
-                    return Unknown("a formatted string")
+                    return Weightless("a formatted string")
                 parts.append(str(inner))
         return "".join(parts)
 

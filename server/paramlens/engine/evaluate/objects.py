@@ -32,6 +32,14 @@ class Unknown:
         return f"Unknown({self.why!r})"
 
 
+class Weightless(Unknown):
+    """A value the code does not fix that owns no weights, whatever it is: a number, a string or
+    a bool (what arithmetic, a comparison, `len()` or an f-string gives), a buffer. Any other
+    unknown held by a module may be a submodule, so its total is unknown (totals.py)."""
+
+    __slots__ = ()
+
+
 class Absent(Unknown):
     """An attribute the object certainly does not have: Python would raise AttributeError, so
     `getattr(obj, name, default)` gives the default and `hasattr` is False."""

@@ -6,8 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from paramlens.engine.evaluate.objects import (
+    Absent,
+    ClassV,
     ContainerV,
     DictV,
+    ExternalV,
     InstanceV,
     KerasModelV,
     LayerObj,
@@ -15,6 +18,7 @@ from paramlens.engine.evaluate.objects import (
     ParamV,
     TensorV,
     Unknown,
+    Weightless,
 )
 
 
@@ -41,6 +45,16 @@ def model_total(value: Any, memo: dict[int, tuple] | None = None
     span = known[2] if known is not None and known[0] is value else None
     memo[id(value)] = (value, result, span)
     return result
+
+
+# Bases outside the project of a class whose instances are plain Python objects, not modules.
+_PLAIN_BASES = ("builtins.", "abc.", "typing.", "dataclasses.", "enum.", "collections.")
+
+
+def _plain_python(cls: ClassV) -> bool:
+    """Every class in `cls`'s order is the project's or Python's own: no module."""
+    return all(type(c) is ClassV or type(c) is ExternalV and c.qualname.startswith(_PLAIN_BASES)
+               for c in cls.mro())
 
 
 # What a traversal for a total descends into; any other value (a number, a string, a function)
@@ -211,16 +225,36 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
                 visit(item)
 
     def instance(obj: InstanceV) -> None:
+        nonlocal unknown
         inexact(obj, "a module changed where the evaluator could not follow")
         if obj.framework == "keras":
+            for name, item in list(obj.attrs.items()):
+                tracked(item, obj, name)  # Keras tracks the layers and weights in lists and dicts too
+        elif obj.framework == "torch":
+            for name, item in list(obj.attrs.items()):
+                kind = type(item)
+                if kind is InstanceV and not item.framework:
+                    # torch registers modules only: a plain object's layers are not the model's
+                    if not _plain_python(item.cls):
+                        unknown += 1
+                        whys.append(f"{obj.cls.name}.{name}: {item.cls.name} has a base the "
+                                    "evaluator cannot tell from a module")
+                elif kind in holders:
+                    visit(item)
+                elif isinstance(item, Unknown) and kind is not Weightless and kind is not Absent:
+                    may_be_module(obj, name, item)
+        else:  # a plain object, walked as the value a builder returned: what it holds
             for item in list(obj.attrs.values()):
-                tracked(item)  # Keras tracks the layers and weights in lists and dicts too
-        else:
-            for item in list(obj.attrs.values()):
-                if type(item) in holders:  # an Unknown attribute is passed over here
+                if type(item) in holders:
                     visit(item)
         for _, item in obj.members:
             visit(item)
+
+    def may_be_module(obj: InstanceV, name: str, item: Unknown) -> None:
+        """An attribute the code does not fix: it may be a submodule with weights of its own."""
+        nonlocal unknown
+        unknown += 1
+        whys.append(f"{obj.cls.name}.{name} may be a module with weights ({item.why})")
 
     def container(obj: ContainerV) -> None:
         inexact(obj, "a container whose members the code does not fix")
@@ -236,7 +270,7 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
             if item_kind is LayerObj or item_kind is KerasModelV or item_kind is InstanceV:
                 visit(item)
 
-    def tracked(value: Any) -> None:
+    def tracked(value: Any, owner: InstanceV, name: str) -> None:
         nonlocal low
         if isinstance(value, (ListV, DictV)):
             at = seen.get(id(value))
@@ -249,12 +283,14 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
             inexact(value, "a list of a layer's the code changed unknowably")
             items = value.items.values() if isinstance(value, DictV) else value.items
             for item in list(items):
-                tracked(item)
+                tracked(item, owner, name)
         elif isinstance(value, tuple):
             for item in value:
-                tracked(item)
+                tracked(item, owner, name)
         elif not isinstance(value, Unknown):
             visit(value)
+        elif type(value) is not Weightless and type(value) is not Absent:
+            may_be_module(owner, name, value)
 
     _WALKERS = {LayerObj: layer, InstanceV: instance, ContainerV: container,
                 KerasModelV: keras_model}
