@@ -282,7 +282,7 @@ EXACTLY_COUNTED = ["generator_never_consumed.py", "generator_interleaved.py",
                    "class_body_comprehension.py", "module_members_removed.py",
                    "modules_changed_in_passing.py", "module_init_forgotten.py",
                    "attribute_dict.py", "module_held_by_plain_object.py",
-                   "frozen_by_parameter_loops.py"]
+                   "frozen_by_parameter_loops.py", "arguments_refused.py"]
 
 
 _MODEL_TOTALS = """
@@ -350,3 +350,36 @@ def test_parameters_frozen_one_by_one_are_not_counted_as_trainable() -> None:
     (file,) = report["files"]
     ours = {m["line"]: m["trainable"] for m in file["models"]}
     assert {line: ours.get(line) for line in built} == built
+
+
+_KERAS_TOTALS = """
+import json, os, runpy, sys
+os.environ["KERAS_BACKEND"] = "torch"
+import keras
+namespace = runpy.run_path(sys.argv[1])
+print(json.dumps({var: value.count_params() for var, value in namespace.items()
+                  if isinstance(value, keras.Model)}))
+"""
+
+
+def test_a_keras_model_fed_by_what_the_evaluator_does_not_follow_has_no_certain_total() -> None:
+    """A tensor made by a layer the evaluator does not follow (fetched with get_layer) carries
+    that layer's weights into the model, even through layers that own none: the functional
+    model's total is unknown, never the sum of the layers it saw."""
+    import ast
+
+    path = HERE / "adversarial" / "keras_layer_not_evaluated.py"
+    run = subprocess.run([sys.executable, "-c", _KERAS_TOTALS, path.name], cwd=path.parent,
+                         capture_output=True, text=True, timeout=300, check=True)
+    totals = json.loads(run.stdout.strip().splitlines()[-1])
+    lines = {target.id: stmt.lineno for stmt in ast.parse(path.read_text()).body
+             if isinstance(stmt, ast.Assign) for target in stmt.targets
+             if isinstance(target, ast.Name)}
+    built = {lines[var]: total for var, total in totals.items()}
+    assert built[lines["model"]] == 28
+    report, _elapsed, _stderr = our_report(path)
+    (file,) = report["files"]
+    ours = {m["line"]: m for m in file["models"]}
+    for line, total in built.items():
+        assert ours[line]["params"] in (None, total), (line, ours[line], total)
+        assert ours[line]["params_default"] in (None, total), (line, ours[line], total)

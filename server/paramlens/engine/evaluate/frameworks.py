@@ -929,7 +929,7 @@ class Frameworks:
         if not tensors or short in ("shape", "ndim", "size", "is_tensor", "dtype",
                                     "convert_to_numpy", "get", "serialize"):
             return Unknown(f"{short}() is not evaluated")
-        history = _history(tensors)
+        history = _history(tensors).union(*(_untraced(v) for v in values))
         if short in _KERAS_SAME_SHAPE and isinstance(values[0], TensorV):
             return TensorV(values[0].shape, "keras", history)
         if short in _KERAS_BROADCAST and len(values) == 2:
@@ -953,8 +953,8 @@ class Frameworks:
             layers: dict[int, Any] = {}
             for out in out_list:
                 for layer in m.deref(out).layers:
-                    layers[layer.id] = layer
-            model.layers = sorted(layers.values(), key=lambda la: la.id)
+                    layers[getattr(layer, "id", -id(layer))] = layer
+            model.layers = [layers[key] for key in sorted(layers)]
             if len(out_list) == 1:
                 model.output_shape = m.deref(out_list[0]).shape
         self.recorder.record_model(model)
@@ -974,7 +974,7 @@ class Frameworks:
                 out_shape = outs.shape
         else:
             out_shape = model.output_shape
-        base = x.layers if isinstance(x, TensorV) else frozenset()
+        base = x.layers if isinstance(x, TensorV) else _untraced(x)
         return TensorV(out_shape, "keras", base | layers | {_ModelNode(model)})
 
     def sequential_add(self, m: Machine, model: KerasModelV, item: Any) -> None:
@@ -1080,7 +1080,7 @@ class Frameworks:
                     layer.attrs[slot] = tensor.shape[-1]
         if not isinstance(x, TensorV):
             layer.output_shape = None
-            return TensorV(None, "keras", frozenset({layer}))
+            return TensorV(None, "keras", frozenset({layer}) | _untraced(x))
         shape = x.shape
         if not layer.built:
             if shape is None:
@@ -1104,10 +1104,9 @@ class Frameworks:
     def merge(self, m: Machine, layer: LayerObj, inputs: Any) -> Any:
         items = m.iterate(inputs)
         tensors = [m.deref(t) for t in items] if items is not None else []
-        history: frozenset = frozenset({layer})
+        history: frozenset = frozenset({layer}) | _untraced(inputs if items is None else None)
         for t in tensors:
-            if isinstance(t, TensorV):
-                history = history | t.layers
+            history = history | (t.layers if isinstance(t, TensorV) else _untraced(t))
         layer.built = True
         layer.params = {}
         out = layer.output_shape = _merged_shape(layer, tensors)
@@ -1511,6 +1510,16 @@ def _shape_tuple(m: Machine, value: Any) -> tuple | None:
     if isinstance(value, int):
         return (value,)
     return None
+
+
+def _untraced(value: Any) -> frozenset:
+    """What a layer is called on that is no tensor the evaluator follows (what a layer it does not
+    model returned, `base.get_layer(name)(x)`): as part of a tensor's history, the unknown that
+    keeps a model built from it from a certain total. Nothing for a tensor, a scalar or None."""
+    value = value if not isinstance(value, (list, tuple)) else next(
+        (v for v in value if isinstance(v, Unknown) and type(v) is not Weightless), None)
+    return frozenset({value}) if isinstance(value, Unknown) and type(value) is not Weightless \
+        else frozenset()
 
 
 def _history(tensors: list[TensorV]) -> frozenset:

@@ -1716,9 +1716,10 @@ class Machine:
         base initialisation is under way, whether or not the evaluator can follow it, so torch's
         refusal of a submodule assigned before Module.__init__ no longer applies."""
         func = frame.func
-        if func is None or func.owner is None or not func.node.args.args:
+        first = _first_parameter(func.node) if func is not None else None
+        if func is None or func.owner is None or first is None:
             return
-        me = frame.scope.names.get(func.node.args.args[0].arg)
+        me = frame.scope.names.get(first)
         if type(me) is InstanceV:
             me.module_pending = False
 
@@ -1727,7 +1728,7 @@ class Machine:
         if func is None or func.owner is None:
             return Unknown("super() outside a method")
         node = func.node
-        first = node.args.args[0].arg if node.args.args else None
+        first = _first_parameter(node)
         self_value = frame.scope.names.get(first) if first else None
         return SuperV(func.owner, self_value)
 
@@ -1848,7 +1849,10 @@ class Machine:
                                                       f"arguments the code does not fix")
         scope = Scope({}, func.scope)
         if not self.bind_arguments(func, args, kwargs, scope):
-            return Unknown(f"{func.qualname}() called with arguments Python would refuse")
+            # Python raises before the body runs: an `except TypeError` takes it, and nothing
+            # the call would have built (an instance of a class whose __init__ this is) exists
+            raise python_raises("TypeError", f"{func.qualname}() called with arguments Python "
+                                             "refuses")
         frame = Frame(scope, func.module, func)
         self.state.called[id(node)] = node
         if func.assumption:
@@ -2082,6 +2086,12 @@ def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> _Si
                            spec.kwarg.arg if spec.kwarg is not None else None)
         node._paramlens_signature = found  # type: ignore[union-attr]
     return found  # type: ignore[no-any-return]
+
+
+def _first_parameter(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> str | None:
+    """A method's `self` (or `cls`): its first parameter, positional-only or not."""
+    first = _signature(node).positional
+    return first[0] if first else None
 
 
 def _assigned_names(stmt: ast.AST) -> frozenset[str]:
