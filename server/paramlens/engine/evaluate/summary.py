@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from paramlens.engine.evaluate.frameworks import _children
-from paramlens.engine.evaluate.objects import ContainerV, InstanceV, KerasModelV, LayerObj
+from paramlens.engine.evaluate.objects import (
+    ContainerV,
+    InstanceV,
+    KerasModelV,
+    LayerObj,
+    Unknown,
+)
 from paramlens.engine.evaluate.totals import model_total
 
 Child = tuple[str, str, int | None]  # (attribute or layer name, class, parameters or None)
@@ -25,9 +31,12 @@ def class_name(value: Any) -> str:
 
 def children(value: Any, memo: dict[int, tuple] | None = None) -> tuple[Child, ...]:
     if isinstance(value, KerasModelV):
+        # (an unknown among its layers, what made a tensor the evaluator did not follow, is no
+        # child to show: the total's unknown layers and its reason say it)
+        shown = [layer for layer in value.layers if not isinstance(layer, Unknown)]
         pairs = [(str(layer.values.get("name") or f"{layer.spec.short.lower()}_{i}"), layer)
                  if isinstance(layer, LayerObj) else (str(i), layer)
-                 for i, layer in enumerate(value.layers)]
+                 for i, layer in enumerate(shown)]
     elif isinstance(value, (InstanceV, ContainerV)):
         pairs = _children(value)
     else:
