@@ -219,6 +219,10 @@ def torch_prelu(a: Args) -> list[Tensor]:
     return [Tensor("weight", (a.q("num_parameters"),))]
 
 
+def _or(x: Q, y: Q) -> Q:
+    return x.binary(y, lambda p, q: bool(p) or bool(q), "or")
+
+
 def _and(x: Q, y: Q) -> Q:
     return x.binary(y, lambda p, q: bool(p and q), "and")
 
@@ -372,7 +376,11 @@ def keras_batchnorm(a: Args) -> list[Tensor]:
 
 def keras_layernorm(a: Args) -> list[Tensor]:
     c = _keras_axis_size(a)
-    return [Tensor("gamma", (c,), a.q("scale")), Tensor("beta", (c,), a.q("center"))]
+    # LayerNormalization(rms_scaling=True) (a keyword its **kwargs take) builds gamma only,
+    # whatever `scale` and `center` say
+    rms = a.q("rms_scaling") if "rms_scaling" in a.values else Q.const(False)
+    return [Tensor("gamma", (c,), _or(a.q("scale"), rms)),
+            Tensor("beta", (c,), _and(a.q("center"), rms.unary(lambda v: not v, "not")))]
 
 
 def keras_rmsnorm(a: Args) -> list[Tensor]:
@@ -1290,10 +1298,25 @@ WEIGHTLESS_TORCH = frozenset({
 })
 
 
+def _keras_reweighed(a: Args) -> str:
+    """Why a Keras layer holds weights its formula does not count: LoRA kernels (`lora_rank=`),
+    or a quantized dtype policy (`dtype="int8_from_float32"`); "" otherwise. (A dtype the code
+    does not fix is taken to be a float one.)"""
+    lora = a.values.get("lora_rank")
+    if lora is not None and not (isinstance(lora, Q) and lora.known and lora.exact is None):
+        return "LoRA kernels (lora_rank)"
+    dtype = a.values.get("dtype")
+    name = dtype.exact if isinstance(dtype, Q) and dtype.known else None
+    if isinstance(name, str) and any(kind in name for kind in ("int8", "int4", "float8", "gptq")):
+        return f"the weights of the quantized dtype {name!r}"
+    return ""
+
+
 def count(spec: LayerSpec, args: Args) -> tuple[list[Tensor], Q]:
     """The layer's tensors and its total parameter count."""
     assert spec.formula is not None
-    tensors = spec.formula(args)
+    extra = _keras_reweighed(args) if spec.framework == "keras" else ""
+    tensors = spec.formula(args) if not extra else [Tensor("weights", (Q.unknown(extra),))]
     parts = [choose(t.present, product(list(t.shape)), 0) for t in tensors]
     total = None
     for p in parts:

@@ -570,7 +570,8 @@ def call_stdlib(m: Machine, qualname: str, args: tuple[Any, ...], kwargs: dict[s
                 return Unknown(f"{qualname}() Python refuses")
             return result if size_ok(result) else Unknown("a value too large")
     if qualname == "dataclasses.field":
-        return _FieldDefault(kwargs.get("default"), kwargs.get("default_factory"))
+        return _FieldDefault(kwargs.get("default"), kwargs.get("default_factory"),
+                             "default" in kwargs, not set(kwargs) - _PLAIN_FIELD_OPTIONS)
     if qualname in ("typing.cast",) and len(args) == 2:
         return args[1]
     if qualname == "warnings.warn":
@@ -578,39 +579,60 @@ def call_stdlib(m: Machine, qualname: str, args: tuple[Any, ...], kwargs: dict[s
     return Unknown(f"{qualname}() is not evaluated")
 
 
+# `field()` options that leave the generated __init__'s parameter as the field says
+_PLAIN_FIELD_OPTIONS = frozenset({"default", "default_factory", "repr", "compare", "hash",
+                                  "metadata"})
+
+
 class _FieldDefault:
-    def __init__(self, default: Any, factory: Any) -> None:
+    def __init__(self, default: Any, factory: Any, has_default: bool, plain: bool) -> None:
         self.default = default
         self.factory = factory
+        self.has_default = has_default  # `field(default=None)` has one
+        self.plain = plain  # no init=, kw_only=: the parameter is as the field says
 
 
-def dataclass_fields(m: Machine, cls: ClassV) -> tuple[tuple[str, Any, bool], ...]:
+def dataclass_fields(m: Machine, cls: ClassV, options: dict[str, Any] | None = None
+                     ) -> tuple[tuple[str, Any, bool], ...]:
+    """The fields of a @dataclass, in the order its __init__ takes them, the bases' first.
+    Sets `cls.dataclass_exact` False where that __init__ may take other arguments (an InitVar,
+    a field with init= or kw_only=, `dataclass(kw_only=True)`, a base's own doubts)."""
+    import ast as _ast
+
     fields: list[tuple[str, Any, bool]] = []
+    exact = not set(options or ()) - {"frozen", "eq", "order", "repr", "unsafe_hash", "slots",
+                                      "match_args", "weakref_slot"}
     for base in reversed(cls.bases):
         if isinstance(base, ClassV) and base.dataclass_fields:
             fields.extend(base.dataclass_fields)
+            exact = exact and base.dataclass_exact
     if cls.node is None:
+        cls.dataclass_exact = exact
         return tuple(fields)
     for stmt in cls.node.body:
-        import ast as _ast
         if isinstance(stmt, _ast.AnnAssign) and isinstance(stmt.target, _ast.Name):
             name = stmt.target.id
-            if "ClassVar" in _ast.unparse(stmt.annotation):
+            annotation = _ast.unparse(stmt.annotation)
+            if "ClassVar" in annotation:
                 continue
+            if "InitVar" in annotation or "KW_ONLY" in annotation:
+                exact = False
             fields = [f for f in fields if f[0] != name]
             if stmt.value is None:
                 fields.append((name, None, False))
                 continue
             default = cls.names.get(name)
             if isinstance(default, _FieldDefault):
+                exact = exact and default.plain
                 if default.factory is not None:
                     fields.append((name, Unknown("a default_factory"), True))
-                elif default.default is not None:
+                elif default.has_default:
                     fields.append((name, default.default, True))
                 else:
                     fields.append((name, None, False))
             else:
                 fields.append((name, default, True))
+    cls.dataclass_exact = exact
     return tuple(fields)
 
 

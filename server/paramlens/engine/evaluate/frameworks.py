@@ -160,6 +160,15 @@ class Frameworks:
         if bases and bases[0] not in _MODELLED_BASES:
             instance.exact = False  # a framework class whose own weights we do not know
             return
+        if instance.framework == "keras" and short == "Model" and (
+                len(args) >= 2 or "outputs" in kwargs):
+            # `super().__init__(inputs, outputs)` in a Model subclass: it is that functional
+            # graph, and owns its layers
+            graph = KerasModelV("Model", [], kwargs.get("inputs", args[0] if args else None),
+                                kwargs.get("outputs", args[1] if len(args) > 1 else None))
+            self.trace_graph(m, graph)
+            instance.attrs["__functional__"] = graph
+            return
         if instance.framework == "torch" and short in ("Sequential", "ModuleList"):
             members = _members_from(m, args)
             if members is None:
@@ -197,7 +206,9 @@ class Frameworks:
             if q.startswith("torch.") or q.startswith("typing.") or q.startswith("functools."):
                 return value
         if isinstance(decorator, _DataclassWith) and isinstance(value, ClassV):
-            value.dataclass_fields = py.dataclass_fields(m, value)
+            if decorator.options.get("init", True) is not True:
+                return value  # `@dataclass(init=False)`: no __init__ is made
+            value.dataclass_fields = py.dataclass_fields(m, value, decorator.options)
             return value
         return None
 
@@ -219,6 +230,12 @@ class Frameworks:
         if isinstance(owner, KerasModelV):
             owner.attrs[name] = value
             return True
+        base = owner.attrs.get("__base_layer__") if isinstance(owner, InstanceV) else None
+        if isinstance(base, LayerObj) and base.params is not None and name in base.params:
+            # a subclass of a layer setting one of the layer's own tensors (`self.weight =
+            # None` after super().__init__): the layer's parameter it is
+            m.taint(owner)
+            return self.set_attribute(m, base, name, value)
         if isinstance(owner, ContainerV) and (_is_module(value) or value is None):
             # `setattr(seq, "1", nn.Linear(8, 2))`: torch registers it under that name, in the
             # place of the member it replaces; None takes the member out of the count
@@ -256,7 +273,7 @@ class Frameworks:
                     # pooling keeps what it was given)
                     return (value,) * spec.ndim
                 return value
-            if name in _MODULE_API:
+            if name in _MODULE_API or name in _KERAS_REWEIGHING and owner.spec.framework == "keras":
                 return _Method(owner, name)
             if owner.spec.framework == "torch" and name not in _TORCH_PRIVATE:
                 return Absent(f"{owner.spec.short} has no attribute {name}")
@@ -285,7 +302,9 @@ class Frameworks:
                         return member
             if isinstance(owner, ContainerV) and name not in _MODULE_API and \
                     name not in _TORCH_PRIVATE and owner.exact and name not in (
-                        "append", "extend", "insert", "keys", "values", "items", "update", "pop"):
+                        "append", "extend", "insert", "keys", "values", "items", "update", "pop",
+                        # ModuleDict's and ParameterDict's other methods
+                        "clear", "popitem", "setdefault", "get", "copy", "fromkeys"):
                 return Absent(f"{owner.kind} has no attribute {name}")
             return _Method(owner, name)
         if isinstance(owner, TensorV):
@@ -492,7 +511,10 @@ class Frameworks:
         if spec is not None:
             return self.construct(m, spec, args, kwargs, node)
         if qualname == "dataclasses.dataclass":
-            return _DataclassWith()
+            target = m.deref(args[0]) if args else None
+            if isinstance(target, ClassV):  # `dataclass(cls)` called, not written as `@dataclass`
+                return self.decorator(m, _DataclassWith(dict(kwargs)), target)
+            return _DataclassWith(dict(kwargs))
         if qualname in ("numpy.linspace", "torch.linspace"):
             # so many evenly spaced values: how many is fixed, their values are not followed
             num = m.deref(args[2]) if len(args) > 2 else m.deref(kwargs.get(
@@ -755,6 +777,11 @@ class Frameworks:
             if name == "requires_grad_":
                 _set_trainable(owner, bool(args[0]) if args else True)
                 return owner
+            if name in _KERAS_REWEIGHING and owner.spec.framework == "keras":
+                m.taint(owner)
+                owner.params = None
+                owner.why = f"{name}() adds weights the catalogue does not count"
+                return None
             if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
             if name == "build" and args and owner.spec.framework == "keras":
@@ -941,24 +968,28 @@ class Frameworks:
         return TensorV(None, "keras", history)
 
     def functional(self, m: Machine, inputs: Any, outputs: Any, node: Any) -> KerasModelV:
-        outs = m.deref(outputs)
+        model = KerasModelV("Model", [], inputs, outputs, site=self.recorder.site_of(node),
+                            node=node)
+        self.trace_graph(m, model)
+        self.recorder.record_model(model)
+        return model
+
+    def trace_graph(self, m: Machine, model: KerasModelV) -> None:
+        """A functional model's layers: every one behind its outputs."""
+        outs = m.deref(model.outputs)
         out_list = m.iterate(outs) if not isinstance(outs, TensorV) else [outs]
         if isinstance(outs, DictV):
             out_list = list(outs.items.values()) if outs.exact else None
-        model = KerasModelV("Model", [], inputs, outputs, site=self.recorder.site_of(node),
-                            node=node)
         if out_list is None or not all(isinstance(m.deref(o), TensorV) for o in out_list):
             model.exact = False
-        else:
-            layers: dict[int, Any] = {}
-            for out in out_list:
-                for layer in m.deref(out).layers:
-                    layers[getattr(layer, "id", -id(layer))] = layer
-            model.layers = [layers[key] for key in sorted(layers)]
-            if len(out_list) == 1:
-                model.output_shape = m.deref(out_list[0]).shape
-        self.recorder.record_model(model)
-        return model
+            return
+        layers: dict[int, Any] = {}
+        for out in out_list:
+            for layer in m.deref(out).layers:
+                layers[getattr(layer, "id", -id(layer))] = layer
+        model.layers = [layers[key] for key in sorted(layers)]
+        if len(out_list) == 1:
+            model.output_shape = m.deref(out_list[0]).shape
 
     def call_keras_model(self, m: Machine, model: KerasModelV, args: tuple, kwargs: dict) -> Any:
         x = m.deref(args[0]) if args else m.deref(kwargs.get("inputs"))
@@ -1006,6 +1037,10 @@ class Frameworks:
 
     def keras_model_method(self, m: Machine, model: KerasModelV, name: str, args: tuple,
                            kwargs: dict) -> Any:
+        if name in _KERAS_REWEIGHING:
+            m.taint(model)
+            model.exact = False  # its layers' weights change in ways the catalogue does not count
+            return None
         if name == "add" and args and model.kind == "Sequential":
             self.sequential_add(m, model, args[0])
             return None
@@ -1026,7 +1061,7 @@ class Frameworks:
         the first call runs `build(input_shape)` (the shape with its batch axis), then the output
         shape is what `compute_output_shape` says, else what `call` computes."""
         x = m.deref(args[0]) if args else m.deref(kwargs.get("inputs"))
-        history = x.layers if isinstance(x, TensorV) else frozenset()
+        history = x.layers if isinstance(x, TensorV) else _untraced(x)
         shape = x.shape if isinstance(x, TensorV) else None
         if not layer.built:
             layer.built = True
@@ -1341,7 +1376,10 @@ class _Buffer:
 
 
 class _DataclassWith:
-    """`@dataclass(frozen=True)`: the decorator that `dataclass(...)` returns."""
+    """`@dataclass(frozen=True)`: the decorator that `dataclass(...)` returns, with its options."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
 
 
 class _ModelNode:
@@ -1510,6 +1548,11 @@ def _shape_tuple(m: Machine, value: Any) -> tuple | None:
     if isinstance(value, int):
         return (value,)
     return None
+
+
+# Keras methods that add or replace a layer's weights (LoRA kernels, quantized kernels and
+# scales): what the layer or model holds afterwards is not what the catalogue counts.
+_KERAS_REWEIGHING = frozenset({"enable_lora", "quantize"})
 
 
 def _untraced(value: Any) -> frozenset:

@@ -738,10 +738,31 @@ class Machine:
                 self.exec(item, body_frame)
         if any(isinstance(c, ExternalV) and c.qualname in _ENUM_BASES for c in cls.mro()):
             self.make_enum_members(cls, stmt)
+        self.class_created(cls, stmt, frame)
         value = cls
         for deco in reversed(stmt.decorator_list):
             value = self.decorate(deco, value, frame)
         self.bind(stmt.name, value, frame)
+
+    def class_created(self, cls: ClassV, stmt: ast.ClassDef, frame: Frame) -> None:
+        """What Python runs as it makes the class, before any decorator: each attribute's
+        `__set_name__` (a descriptor of the project's), then the nearest base's
+        `__init_subclass__`, given the class statement's keywords (`class Wide(Base, width=10)`)."""
+        for name, value in list(cls.names.items()):
+            if type(value) is InstanceV:
+                hook = value.cls.lookup("__set_name__")
+                if type(hook) is FuncV:
+                    self.call_function(hook, (value, cls, name), {})
+        keywords = {kw.arg: self.ev(kw.value, frame) for kw in stmt.keywords
+                    if kw.arg is not None and kw.arg != "metaclass"}
+        for base in cls.mro()[1:]:
+            if type(base) is ClassV and "__init_subclass__" in base.names:
+                hook = base.names["__init_subclass__"]
+                if type(hook) is FuncV:  # (an implicit classmethod)
+                    self.call_function(hook, (cls,), keywords)
+                return
+            if type(base) is not ClassV and keywords:
+                return  # a base outside the project may take them
 
     @staticmethod
     def make_enum_members(cls: ClassV, stmt: ast.ClassDef) -> None:
@@ -1739,7 +1760,11 @@ class Machine:
         if isinstance(func, FuncV):
             return self.call_function(func, args, kwargs)
         if isinstance(func, BoundV):
-            return self.call_function(func.func, (func.self_value, *args), kwargs)
+            owner = func.self_value
+            if type(owner) is InstanceV and owner.framework == "keras" and \
+                    type(func.func.node) is not ast.Lambda and func.func.node.name == "build":
+                owner.built = True  # Keras wraps a layer's build: the layer is built after it
+            return self.call_function(func.func, (owner, *args), kwargs)
         if isinstance(func, PartialV):
             return self.call(func.func, (*func.args, *args), {**func.kwargs, **kwargs}, node)
         if isinstance(func, ClassV):
@@ -1920,8 +1945,10 @@ class Machine:
 
     def instantiate(self, cls: ClassV, args: tuple[Any, ...], kwargs: dict[str, Any],
                     node: ast.Call | None) -> Any:
-        if cls.dataclass_fields is not None and cls.lookup("__init__") is MISSING:
-            return self.dataclass_init(cls, args, kwargs)
+        if cls.lookup("__init__") is MISSING:
+            generated = _generated_init(cls)
+            if generated is not None:
+                return self.dataclass_init(generated, args, kwargs, cls)
         # where it is made, for the model summary's rows: taken before `__init__` runs, which
         # moves `site_path` to the file of each call it makes (a class of another module)
         site = self.program.recorder.site_of(node)
@@ -1950,19 +1977,36 @@ class Machine:
 
         return NativeV(init)
 
-    def dataclass_init(self, cls: ClassV, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        instance = InstanceV(cls)
+    def dataclass_init(self, cls: ClassV, args: tuple[Any, ...], kwargs: dict[str, Any],
+                       made: ClassV | None = None) -> Any:
+        """The `__init__` @dataclass generated for `cls`, making an instance of `made` (a
+        subclass that inherits it) or of `cls`. Arguments it does not take, or a field given no
+        value, raise TypeError, as in Python."""
+        if not cls.dataclass_exact:
+            # which argument sets which field is not what the fields say
+            return Unknown(f"{cls.name}() takes other arguments than its fields (InitVar, "
+                           "init=False, keyword-only)")
+        instance = InstanceV(made or cls)
         fields = cls.dataclass_fields or ()
+        names = {name for name, _, _ in fields}
+
+        def refused(why: str) -> Any:
+            raise python_raises("TypeError", f"{cls.name}() {why}")
+
+        if len(args) > len(fields) or any(key not in names for key in kwargs):
+            return refused("got arguments it does not take")
         for i, (name, default, has_default) in enumerate(fields):
             if i < len(args):
+                if name in kwargs:
+                    return refused(f"got two values for {name}")
                 instance.attrs[name] = args[i]
             elif name in kwargs:
                 instance.attrs[name] = kwargs[name]
             elif has_default:
                 instance.attrs[name] = default
             else:
-                return Unknown(f"{cls.name}() missing {name}")
-        post = cls.lookup("__post_init__")
+                return refused(f"is missing {name}")
+        post = (made or cls).lookup("__post_init__")
         if isinstance(post, FuncV):
             self.call_function(post, (instance,), {})
         return instance
@@ -2086,6 +2130,18 @@ def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> _Si
                            spec.kwarg.arg if spec.kwarg is not None else None)
         node._paramlens_signature = found  # type: ignore[union-attr]
     return found  # type: ignore[no-any-return]
+
+
+def _generated_init(cls: ClassV) -> ClassV | None:
+    """The class whose @dataclass-made `__init__` an instance of `cls` runs (no class in its
+    order defines one of its own), or None: a base outside the project comes first."""
+    for base in cls.mro():
+        if type(base) is ClassV:
+            if base.dataclass_fields is not None:
+                return base
+        elif not (type(base) is ExternalV and base.qualname == "builtins.object"):
+            return None
+    return None
 
 
 def _first_parameter(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> str | None:

@@ -155,6 +155,9 @@ class ClassV:
     module: ModuleV
     node: ast.ClassDef | None = None
     dataclass_fields: tuple[tuple[str, Any, bool], ...] | None = None  # (name, default, has_default)
+    # False where the __init__ @dataclass made may take other arguments than those fields say
+    # (InitVar, init=False, keyword-only fields): a call that does not fit is then not refused
+    dataclass_exact: bool = True
 
     def mro(self) -> list[Any]:
         cached = self.__dict__.get("_mro")

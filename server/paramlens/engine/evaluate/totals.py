@@ -11,6 +11,7 @@ from paramlens.engine.evaluate.objects import (
     ContainerV,
     DictV,
     ExternalV,
+    FuncV,
     InstanceV,
     KerasModelV,
     LayerObj,
@@ -49,6 +50,15 @@ def model_total(value: Any, memo: dict[int, tuple] | None = None
 
 # Bases outside the project of a class whose instances are plain Python objects, not modules.
 _PLAIN_BASES = ("builtins.", "abc.", "typing.", "dataclasses.", "enum.", "collections.")
+
+
+def _numel(shape: tuple | None) -> int | None:
+    if shape is None or not all(type(d) is int and d >= 0 for d in shape):
+        return None
+    total = 1
+    for d in shape:
+        total *= d
+    return total
 
 
 def _plain_python(cls: ClassV) -> bool:
@@ -228,6 +238,10 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
         nonlocal unknown
         inexact(obj, "a module changed where the evaluator could not follow")
         if obj.framework == "keras":
+            if not obj.built and type(obj.cls.lookup("build")) is FuncV:
+                # its own build() makes weights from the input shape, and has not run
+                unknown += 1
+                whys.append(f"{obj.cls.name} is never built on an input of known shape")
             for name, item in list(obj.attrs.items()):
                 tracked(item, obj, name)  # Keras tracks the layers and weights in lists and dicts too
         elif obj.framework == "torch":
@@ -258,8 +272,15 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
 
     def container(obj: ContainerV) -> None:
         inexact(obj, "a container whose members the code does not fix")
+        wraps = obj.kind == "ParameterList" or obj.kind == "ParameterDict"
         for _, item in obj.members:
-            visit(item)
+            if wraps and type(item) is TensorV and item.param is None:
+                # torch makes a Parameter of each plain tensor a parameter container is given
+                made = ParamV(_numel(item.shape), True)
+                keys.append(made.id)
+                params.append(made)
+            else:
+                visit(item)
 
     def keras_model(obj: KerasModelV) -> None:
         inexact(obj, "a model whose layers the code does not fix")
@@ -287,6 +308,11 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
         elif isinstance(value, tuple):
             for item in value:
                 tracked(item, owner, name)
+        elif type(value) is InstanceV and not value.framework:
+            # Keras tracks layers, variables, lists and dicts: not a plain object's attributes
+            if not _plain_python(value.cls):
+                may_be_module(owner, name, Unknown(f"{value.cls.name} has a base the evaluator "
+                                                   "cannot tell from a layer"))
         elif not isinstance(value, Unknown):
             visit(value)
         elif type(value) is not Weightless and type(value) is not Absent:
