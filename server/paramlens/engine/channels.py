@@ -150,6 +150,12 @@ def conv_output_spatial(site: LayerSite, args: Args, shape: tuple[Q, ...]) -> tu
     padding = args.q("padding")
     if not padding.known or padding.exact not in ("valid", "same"):
         return None
+    if spec.transposed:
+        # an output_padding given changes the length (Keras' deconv_output_length): not followed
+        out_pad = args.values.get("output_padding")
+        if out_pad is not None and not (isinstance(out_pad, Q) and out_pad.known and
+                                        out_pad.exact is None):
+            return None
     kernel = args.dims("kernel_size")
     strides = args.dims("strides")
     dilation = args.dims("dilation_rate")
