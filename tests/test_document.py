@@ -56,3 +56,20 @@ def test_incremental_results_equal_a_fresh_analysis(path, edits) -> None:
         assert summary(mine.layers, mine.models) == summary(fresh.layers, fresh.models)
         assert sorted((astuple(d.span), d.code) for d in mine.diagnostics) == \
             sorted((astuple(d.span), d.code) for d in fresh.diagnostics)
+
+
+def test_a_string_the_line_heuristics_cut_is_read_whole_once_the_file_parses() -> None:
+    """A triple-quoted string being typed holds lines at column 0 that look like statements:
+    the block heuristics cut it there while it is open. Once its closing quotes are typed and
+    the whole file parses, the document splits where Python does (the check for a cut string
+    must see that block)."""
+    text = ('import torch.nn as nn\n\nNOTE = """\nclass Fake:\nx = nn.Linear(1, 1)\n'
+            "model = nn.Linear(3, 4)\nother = nn.Linear(2, 2)\n")
+    doc = Document("untitled:x.py", text, 1)
+    doc.analyse()
+    closed = text.replace("x = nn.Linear(1, 1)\n", 'x = nn.Linear(1, 1)\n"""\n')
+    doc.update(closed, 2)
+    doc.analyse()
+    fresh = analyze_source(closed)
+    assert [(r.span.line, r.params) for r in doc.all_results().layers] == \
+        [(r.span.line, r.params) for r in fresh.layers] == [(7, 16), (8, 6)]

@@ -162,9 +162,13 @@ class Document:
         gone += [b.parsed for b in middle if b.parsed.broken]
         self.blocks = head + new_blocks + tail
         self._mark_stale(changed_parses, gone)
-        if any(b.parsed.broken for b in self.blocks) and parses_cleanly(text):
+        if any(b.parsed.broken and _may_hold_a_cut_string(b.text) for b in self.blocks) and \
+                parses_cleanly(text):
             # The line heuristics cut inside a string that the whole file closes (they keep a
-            # string being typed from swallowing the file): split where Python does.
+            # string being typed from swallowing the file): split where Python does. (Only a
+            # broken block with an unclosed triple quote or a backslash-continued line can have
+            # been cut so; any other is the edit's own breakage, and parsing the whole file to
+            # learn that costs tens of milliseconds on a long file at every keystroke.)
             self._split_as_python(text)
 
     def _split_as_python(self, text: str) -> None:
@@ -441,3 +445,10 @@ def _common_prefix(a: list[str], b: list[str]) -> int:
         else:
             high = middle - 1
     return low
+
+
+def _may_hold_a_cut_string(text: str) -> bool:
+    """A block the line heuristics may have cut inside a string: only a string that spans lines
+    can be cut (a triple-quoted one, or one continued by a backslash), and a block cut inside a
+    triple-quoted one holds an odd number of its quotes (the opening, or the closing one)."""
+    return text.count('"""') % 2 == 1 or text.count("'''") % 2 == 1 or "\\\n" in text
