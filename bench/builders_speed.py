@@ -14,8 +14,8 @@
     as the CLI in a subprocess, median of N runs each.
 (c) The floor of any run of this design, timed in the same run: starting the interpreter and
     importing the CLI (what the CLI pays before it reads a file), and parsing with `ast` every
-    file the evaluation reads (the 35, and the modules they import). No evaluation can take
-    less than parsing what it evaluates.
+    file the evaluation reads (the 35, and the modules they import), without the cyclic
+    collector as the CLI runs. No evaluation can take less than parsing what it evaluates.
 Then the ratio static / meta (target <= 0.10), the floor's own ratio, and the builder totals of
 the CLI's report (`models[]`, matched by path + line, as the corpus scorer does) against the
 runtime totals.
@@ -122,6 +122,18 @@ def model_scores(report: dict[str, Any], root: Path, truth: list[dict[str, Any]]
     return scores
 
 
+def without_collector(action: Any) -> Any:
+    """`action()` as `paramlens check` runs it: without the cyclic collector (cli.run_check says
+    why; this process holds the reports of the runs before, which it would walk again and
+    again)."""
+    gc.collect()
+    gc.disable()
+    try:
+        return action()
+    finally:
+        gc.enable()
+
+
 def read_texts(run: Any) -> list[str]:
     """The text of every file `run` reads, the checked ones included, once each."""
     with observed_reads() as seen:
@@ -155,20 +167,15 @@ def main() -> None:
     print("timing paramlens check ...", flush=True)
 
     def static() -> None:
-        # as `paramlens check` runs: without the cyclic collector (cli.run_check says why)
-        gc.collect()
-        gc.disable()
-        try:
-            read = [(str(root / f), *read_source(str(root / f))) for f in files]
-            analyse_and_evaluate(read, {p: text for p, text, _ in read if text is not None}, 1)
-        finally:
-            gc.enable()
+        read = [(str(root / f), *read_source(str(root / f))) for f in files]
+        analyse_and_evaluate(read, {p: text for p, text, _ in read if text is not None}, 1)
 
     texts = read_texts(static)
     start_up, _ = timed(lambda: subprocess.run([sys.executable, "-c", "import paramlens.cli"],
                                                check=True), args.repeat)
-    parsing, _ = timed(lambda: [parse_quietly(text) for text in texts], args.repeat)
-    in_process_walls, in_process_cpus = timed(static, args.repeat)
+    parsing, _ = timed(lambda: without_collector(lambda: [parse_quietly(t) for t in texts]),
+                       args.repeat)
+    in_process_walls, in_process_cpus = timed(lambda: without_collector(static), args.repeat)
     cli_walls, cli_cpus = timed(lambda: cli_report(root, files), args.repeat)
     in_process, cli = statistics.median(in_process_walls), statistics.median(cli_walls)
     scores = model_scores(cli_report(root, files), root, truth)
