@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -299,19 +300,37 @@ print(json.dumps({var: [sum(p.numel() for p in value.parameters()),
 """
 
 
-def _module_level_totals(path: Path, trainable: bool = False) -> dict[int, int]:
-    """torch's total (or, with `trainable`, the trainable part of it) of each module-level model
-    of the file, by the line of its assignment: the file run as `python FILE` runs it, in a
-    process of its own (it may rewrite a module it imports), its folder first on sys.path."""
+def _framework_totals(path: Path, script: str) -> dict[int, Any]:
+    """What `script` prints for each module-level model of the file (a JSON object by variable),
+    by the line of its assignment: the file run as `python FILE` runs it, in a process of its
+    own (it may rewrite a module it imports), its folder first on sys.path."""
     import ast
 
-    run = subprocess.run([sys.executable, "-c", _MODEL_TOTALS, path.name], cwd=path.parent,
-                         capture_output=True, text=True, timeout=120, check=True)
-    totals = json.loads(run.stdout)
+    run = subprocess.run([sys.executable, "-c", script, path.name], cwd=path.parent,
+                         capture_output=True, text=True, timeout=300, check=True)
+    totals = json.loads(run.stdout.strip().splitlines()[-1])
     lines = {target.id: stmt.lineno for stmt in ast.parse(path.read_text()).body
              if isinstance(stmt, ast.Assign) for target in stmt.targets
              if isinstance(target, ast.Name)}
-    return {lines[var]: total[trainable] for var, total in totals.items() if var in lines}
+    return {lines[var]: total for var, total in totals.items() if var in lines}
+
+
+def _module_level_totals(path: Path, trainable: bool = False) -> dict[int, int]:
+    """torch's total (or, with `trainable`, the trainable part of it) of each module-level model
+    of the file."""
+    return {line: pair[trainable] for line, pair in _framework_totals(path, _MODEL_TOTALS).items()}
+
+
+def _no_certain_total_differs(path: Path, built: dict[int, int]) -> dict[int, dict]:
+    """Our models of the file, by line, after checking that none of those the framework built has
+    a certain total (or one if defaults hold) other than the framework's."""
+    report, _elapsed, _stderr = our_report(path)
+    (file,) = report["files"]
+    ours = {m["line"]: m for m in file["models"]}
+    for line, total in built.items():
+        assert ours[line]["params"] in (None, total), (line, ours[line], total)
+        assert ours[line]["params_default"] in (None, total), (line, ours[line], total)
+    return ours
 
 
 @pytest.mark.parametrize("name", EXACTLY_COUNTED)
@@ -333,12 +352,7 @@ def test_a_model_holding_what_the_evaluator_cannot_work_out_has_no_certain_total
     path = HERE / "adversarial" / "submodule_not_evaluated.py"
     built = _module_level_totals(path)
     assert len(built) == 3
-    report, _elapsed, _stderr = our_report(path)
-    (file,) = report["files"]
-    ours = {m["line"]: m for m in file["models"]}
-    for line, total in built.items():
-        assert ours[line]["params"] in (None, total), (line, ours[line], total)
-        assert ours[line]["params_default"] in (None, total), (line, ours[line], total)
+    _no_certain_total_differs(path, built)
 
 
 def test_parameters_frozen_one_by_one_are_not_counted_as_trainable() -> None:
@@ -363,19 +377,6 @@ print(json.dumps({var: value.count_params() for var, value in namespace.items()
 """
 
 
-def _keras_totals(path: Path) -> dict[int, int]:
-    """Keras' count_params() of each module-level model of the file, by its assignment's line."""
-    import ast
-
-    run = subprocess.run([sys.executable, "-c", _KERAS_TOTALS, path.name], cwd=path.parent,
-                         capture_output=True, text=True, timeout=300, check=True)
-    totals = json.loads(run.stdout.strip().splitlines()[-1])
-    lines = {target.id: stmt.lineno for stmt in ast.parse(path.read_text()).body
-             if isinstance(stmt, ast.Assign) for target in stmt.targets
-             if isinstance(target, ast.Name)}
-    return {lines[var]: total for var, total in totals.items() if var in lines}
-
-
 # Keras files whose every model gets a certain total, Keras' own; and files where some total
 # must stay unknown (weights no formula counts, a tensor the evaluator does not follow), and
 # none may be certain and wrong.
@@ -387,13 +388,8 @@ KERAS_NEVER_WRONG = ["keras_layer_not_evaluated.py", "keras_weights_not_counted.
 @pytest.mark.parametrize("name", KERAS_EXACTLY_COUNTED + KERAS_NEVER_WRONG)
 def test_keras_model_totals_are_keras_own_or_unknown(name: str) -> None:
     path = HERE / "adversarial" / name
-    built = _keras_totals(path)
+    built = _framework_totals(path, _KERAS_TOTALS)
     assert built, "the file builds no model"
-    report, _elapsed, _stderr = our_report(path)
-    (file,) = report["files"]
-    ours = {m["line"]: m for m in file["models"]}
+    ours = _no_certain_total_differs(path, built)
     if name in KERAS_EXACTLY_COUNTED:
         assert {line: ours[line]["params"] for line in built} == built
-    for line, total in built.items():
-        assert ours[line]["params"] in (None, total), (line, ours[line], total)
-        assert ours[line]["params_default"] in (None, total), (line, ours[line], total)
