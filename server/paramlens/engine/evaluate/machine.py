@@ -1563,8 +1563,14 @@ class Machine:
         """Code the evaluator does not follow was handed these: an iterator among them may have
         been pulled from there, or not. What is left of it runs speculatively, so what it
         changes becomes inexact and the layers it builds are not certain; what it yields later
-        is not fixed."""
+        is not fixed. A plain object of the project's (a configuration) may have had any
+        attribute set there: its data attributes are unknown from then on (a config's
+        `original_init(self, **kwargs)` through a wrapper the evaluator cannot follow left the
+        class defaults readable, 3,072 wide where the code asked for 64)."""
         for value in (*args, *kwargs.values()):
+            if type(value) is InstanceV and not value.framework and not value.escaped:
+                self.taint(value)
+                value.escaped = True
             if type(value) is IteratorV and not value.exhausted:
                 self.speculative += 1
                 try:
