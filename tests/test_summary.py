@@ -58,6 +58,22 @@ class Frozen(nn.Module):
         self.later = nn.Linear(2, 2)
 
 
+class Scaled(nn.Embedding):
+    """A subclass of a layer is that layer: its own weights, no child."""
+
+    def __init__(self, n, d):
+        super().__init__(n, d)
+        self.scale = 2.0
+
+
+class Subclassed(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = Scaled(10, 4)
+        self.emb.requires_grad_(False)
+        self.fc = nn.Linear(4, 2)
+
+
 def builder(width=16, depth=2):
     layers = [nn.Linear(width, width) for _ in range(depth)]
     return nn.Sequential(*layers, nn.Sequential(nn.LayerNorm(width), nn.Linear(width, 1)))
@@ -158,7 +174,7 @@ def test_tiny_resnet_rows_point_at_their_assignments() -> None:
         assert lines[row.line - 1].lstrip().startswith(f"self.{row.name} = "), row.name
 
 
-@pytest.mark.parametrize("name", ["Nested", "Shared", "Frozen", "builder", "model"])
+@pytest.mark.parametrize("name", ["Nested", "Shared", "Frozen", "Subclassed", "builder", "model"])
 @pytest.mark.parametrize("depth", [1, 3])
 def test_small_models_against_torchinfo_and_torch(models_file: Path, name: str,
                                                   depth: int) -> None:

@@ -1475,6 +1475,8 @@ def _freeze(owner: Any, frozen: bool) -> None:
         elif isinstance(value, (InstanceV, ContainerV)):
             value.frozen = frozen
             stack += [v for _, v in _children(value)]
+            if isinstance(value, InstanceV) and "__base_layer__" in value.attrs:
+                stack.append(value.attrs["__base_layer__"])  # its own weights
             items = list(value.attrs.values()) if isinstance(value, InstanceV) else []
             items += [v for _, v in value.members]
             for item in items:
@@ -1496,10 +1498,12 @@ def _set_trainable(layer: LayerObj, trainable: bool) -> None:
 
 
 def _children(owner: Any) -> list[tuple[str, Any]]:
-    """What torch's `named_children()` gives: registered submodules in the order first set."""
+    """What torch's `named_children()` gives: registered submodules in the order first set. (A
+    subclass of a layer class is that layer: the layer the evaluator keeps for its own weights
+    is no child of it.)"""
     pairs: list[tuple[str, Any]] = list(owner.members)
     if isinstance(owner, InstanceV):
-        pairs += [(k, v) for k, v in owner.attrs.items() if _is_module(v)]
+        pairs += [(k, v) for k, v in owner.attrs.items() if _is_module(v) and k != "__base_layer__"]
     return [(k, v) for k, v in pairs if _is_module(v)]
 
 
