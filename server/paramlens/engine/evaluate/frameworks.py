@@ -48,6 +48,7 @@ from paramlens.engine.evaluate.objects import (
     Unknown,
     Weightless,
     external,
+    shape_numel,
 )
 from paramlens.engine.names import canonical
 from paramlens.engine.quantity import UNKNOWN, Q
@@ -564,7 +565,7 @@ class Frameworks:
             trainable = kwargs.get("requires_grad", args[1] if len(args) > 1 else True)
             if isinstance(data, TensorV):
                 if data.param is None:
-                    data.param = ParamV(_numel(data.shape), trainable is not False)
+                    data.param = ParamV(shape_numel(data.shape), trainable is not False)
                 return data.param
             return ParamV(None, trainable is not False)
         if short in _TORCH_FACTORIES and qualname.count(".") == 1:
@@ -820,7 +821,7 @@ class Frameworks:
                         return Unknown("size() out of range")
                 return tuple(owner.shape)
             if name == "numel":
-                return _numel(owner.shape) or Unknown("numel()")
+                return shape_numel(owner.shape) or Unknown("numel()")
             if name == "tolist" and owner.shape is not None and len(owner.shape) == 1 and \
                     isinstance(owner.shape[0], int):
                 values = getattr(owner, "values", None)
@@ -1096,7 +1097,7 @@ class Frameworks:
         raw = m.deref(raw)
         shape = () if raw is None else _shape_tuple(m, raw)
         trainable = m.deref(kwargs.get("trainable", True))
-        numel = _numel(shape) if shape is not None and None not in shape else None
+        numel = shape_numel(shape) if shape is not None and None not in shape else None
         param = ParamV(numel, trainable is not False)
         return TensorV(shape, "keras", param=param)
 
@@ -1509,13 +1510,6 @@ def _children(owner: Any) -> list[tuple[str, Any]]:
 
 def _is_container_class(instance: InstanceV) -> bool:
     return any(b.rsplit(".", 1)[-1] in _TORCH_CONTAINERS for b in instance.cls.framework_bases())
-
-
-def _numel(shape: tuple | None) -> int | None:
-    if shape is None or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0
-                                for d in shape):
-        return None
-    return math.prod(shape)
 
 
 def _factory_shape(m: Machine, short: str, args: tuple, kwargs: dict) -> tuple | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -290,6 +291,15 @@ class LayerObj:
     def made_count(self) -> int | None:
         """What its constructor made, whatever later code tied into it."""
         return _numel(self.made_params if self.made_params is not None else self.params)
+
+
+def shape_numel(shape: tuple | None) -> int | None:
+    """The number of elements of a tensor of this shape; None where a size is not a fixed
+    whole number."""
+    if shape is None or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0
+                                for d in shape):
+        return None
+    return math.prod(shape)
 
 
 def _numel(params: dict[str, ParamV] | None) -> int | None:

@@ -20,6 +20,7 @@ from paramlens.engine.evaluate.objects import (
     TensorV,
     Unknown,
     Weightless,
+    shape_numel,
 )
 
 
@@ -50,15 +51,6 @@ def model_total(value: Any, memo: dict[int, tuple] | None = None
 
 # Bases outside the project of a class whose instances are plain Python objects, not modules.
 _PLAIN_BASES = ("builtins.", "abc.", "typing.", "dataclasses.", "enum.", "collections.")
-
-
-def _numel(shape: tuple | None) -> int | None:
-    if shape is None or not all(type(d) is int and d >= 0 for d in shape):
-        return None
-    total = 1
-    for d in shape:
-        total *= d
-    return total
 
 
 def _plain_python(cls: ClassV) -> bool:
@@ -276,7 +268,7 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
         for _, item in obj.members:
             if wraps and type(item) is TensorV and item.param is None:
                 # torch makes a Parameter of each plain tensor a parameter container is given
-                made = ParamV(_numel(item.shape), True)
+                made = ParamV(shape_numel(item.shape), True)
                 keys.append(made.id)
                 params.append(made)
             else:
