@@ -28,6 +28,7 @@ from paramlens.engine.evaluate import builtins as py
 from paramlens.engine.evaluate.machine import Machine, UserRaise, is_plain
 from paramlens.engine.evaluate.module_walks import function_only_reads
 from paramlens.engine.evaluate.objects import (
+    TORCH_CONTAINERS,
     Absent,
     BoundV,
     ClassV,
@@ -84,7 +85,6 @@ _TORCH_PRIVATE = {"_modules", "_parameters", "_buffers", "_version", "_forward_h
                   "_named_members", "_apply", "_save_to_state_dict", "_load_from_state_dict"}
 _TORCH_ELEMENTWISE = {"log", "exp", "sqrt", "abs", "sigmoid", "tanh", "clamp", "relu", "neg",
                       "rsqrt", "square", "pow", "mul", "add", "sub", "div", "cos", "sin"}
-_TORCH_CONTAINERS = {"Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
 _TORCH_FACTORIES = {"zeros", "ones", "empty", "randn", "rand", "full", "zeros_like", "ones_like",
                     "empty_like", "randn_like", "rand_like", "full_like", "tensor", "as_tensor",
                     "eye", "arange", "linspace", "Tensor", "FloatTensor"}
@@ -349,7 +349,7 @@ class Frameworks:
                 return bool(value.framework)
             if is_plain(value) or isinstance(value, (ListV, DictV, FuncV)):
                 return False
-        if short in _TORCH_CONTAINERS:
+        if short in TORCH_CONTAINERS:
             if isinstance(value, ContainerV):
                 return value.kind == short
             if is_plain(value) or isinstance(value, (LayerObj, ListV, DictV)):
@@ -543,7 +543,7 @@ class Frameworks:
     # torch ---------------------------------------------------------------------------------------
     def call_torch(self, m: Machine, short: str, qualname: str, args: tuple, kwargs: dict,
                    node: Any = None) -> Any:
-        if qualname.startswith("torch.nn.") and short in _TORCH_CONTAINERS:
+        if qualname.startswith("torch.nn.") and short in TORCH_CONTAINERS:
             if short in ("ModuleDict", "ParameterDict"):
                 members: list[tuple[str, Any]] | None = []
                 if args:
@@ -1509,7 +1509,7 @@ def _children(owner: Any) -> list[tuple[str, Any]]:
 
 
 def _is_container_class(instance: InstanceV) -> bool:
-    return any(b.rsplit(".", 1)[-1] in _TORCH_CONTAINERS for b in instance.cls.framework_bases())
+    return any(b.rsplit(".", 1)[-1] in TORCH_CONTAINERS for b in instance.cls.framework_bases())
 
 
 def _factory_shape(m: Machine, short: str, args: tuple, kwargs: dict) -> tuple | None:

@@ -26,6 +26,7 @@ from typing import Any
 from paramlens.engine.evaluate.module_walks import module_loop_target, only_reads
 from paramlens.engine.evaluate.objects import (
     MISSING,
+    TORCH_CONTAINERS,
     UNFIXED,
     BoundV,
     ClassV,
@@ -221,8 +222,6 @@ def truth(value: Any) -> bool | Unknown:
 
 # Bases outside the project whose instances are true as any object is: no __bool__, no __len__
 _PLAIN_TRUTH_PREFIXES = ("torch.", "keras.", "tensorflow.", "tf.")
-_SIZED_TORCH = frozenset({"Sequential", "ModuleList", "ModuleDict", "ParameterList",
-                          "ParameterDict"})
 
 
 def _instance_truth(value: InstanceV) -> bool | Unknown:
@@ -236,7 +235,7 @@ def _instance_truth(value: InstanceV) -> bool | Unknown:
                 return Unknown(f"{value.cls.name} defines its truth (__bool__ or __len__)")
             continue
         name = cls.qualname if isinstance(cls, ExternalV) else ""
-        if name.startswith("torch.") and name.rsplit(".", 1)[-1] in _SIZED_TORCH:
+        if name.startswith("torch.") and name.rsplit(".", 1)[-1] in TORCH_CONTAINERS:
             # its length counts every submodule registered, members or not (`self.a = ...`,
             # `self.append(...)` in its own __init__), which `members` alone does not hold
             return True if value.members else Unknown("a torch container's length")
@@ -480,8 +479,7 @@ class Machine:
             pairs = None
         for source in sources:
             source = self.deref(source)
-            if pairs is not None and type(source) is DictV and source.exact \
-                    and all(type(k) is str for k in source.items):
+            if pairs is not None and _keywords(source):
                 pairs.extend(source.items.items())
             else:
                 pairs = None
@@ -491,7 +489,7 @@ class Machine:
                 continue
             if kw.arg is not None:
                 pairs.append((kw.arg, value))
-            elif type(value) is DictV and value.exact and all(type(k) is str for k in value.items):
+            elif _keywords(value):
                 pairs.extend(value.items.items())
             else:
                 pairs = None
@@ -1719,8 +1717,7 @@ class Machine:
         for kw in node.keywords:
             if kw.arg is None:
                 spread = self.deref(self.ev(kw.value, frame))
-                if isinstance(spread, DictV) and spread.exact and \
-                        all(isinstance(k, str) for k in spread.items):
+                if _keywords(spread):
                     kwargs.update(spread.items)
                 else:
                     complete = False
@@ -2136,6 +2133,12 @@ def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> _Si
                            spec.kwarg.arg if spec.kwarg is not None else None)
         node._paramlens_signature = found  # type: ignore[union-attr]
     return found  # type: ignore[no-any-return]
+
+
+def _keywords(value: Any) -> bool:
+    """A dict `**value` can pass as keyword arguments, every one fixed: a DictV the code fixes,
+    its keys all strings."""
+    return isinstance(value, DictV) and value.exact and all(isinstance(k, str) for k in value.items)
 
 
 def _generated_init(cls: ClassV) -> ClassV | None:

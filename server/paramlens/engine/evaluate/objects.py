@@ -338,6 +338,11 @@ class InstanceV:
     escaped: bool = False
 
 
+# torch's container classes: what ContainerV stands for, and bases whose instances have a length
+TORCH_CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict", "ParameterList",
+                              "ParameterDict"})
+
+
 @dataclass(eq=False)
 class ContainerV:
     """torch's `nn.Sequential`, `nn.ModuleList`, `nn.ModuleDict`, `nn.ParameterList/Dict`."""
