@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from paramlens.engine.analysis import analyze_source
-from paramlens.engine.catalogue import BY_NAME, CATALOGUE, LayerSpec
+from paramlens.engine.catalogue import BY_NAME, CATALOGUE, FrameworkName, LayerSpec
 from paramlens.engine.in_context import apply_evaluation, evaluate_texts
 from paramlens.engine.parse import compiler_refusal
 from paramlens.engine.results import FileReport, LayerResult
@@ -45,7 +45,7 @@ Draw = Callable[[random.Random, dict[str, Any]], Any]
 _SIZE_ARGS = {"in_channels", "out_channels", "in_features", "out_features", "in1_features",
               "in2_features", "num_features", "num_channels", "num_embeddings", "embedding_dim",
               "hidden_size", "input_size", "embed_dim", "num_parameters", "filters", "units",
-              "input_dim", "output_dim", "key_dim"}
+              "input_dim", "output_dim", "key_dim", "d_model", "dim_feedforward"}
 _ODD_SIZES = [0, -1, -3, 2.5, 3.0, True, None, "4"]
 _FLAGS = {"bias", "use_bias", "affine", "elementwise_affine", "center", "scale", "add_bias_kv",
           "bidirectional", "batch_first", "reset_after", "add_zero_attn"}
@@ -82,6 +82,21 @@ def _pick(*values: Any) -> Draw:
     return lambda rng, ctx: rng.choice(values)
 
 
+class _Source(str):
+    """An argument drawn as source text (a module built in the call), rendered as it is."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _built_layer(kind: str) -> Draw:
+    def draw(rng: random.Random, ctx: dict[str, Any]) -> Any:
+        heads = rng.choice([1, 2])
+        return rng.choice([_Source(f"nn.{kind}({heads * rng.randint(1, 3)}, {heads}, "
+                                   f"{rng.randint(1, 6)})"), _Source("nn.Identity()"), None])
+    return draw
+
+
 # (class short name or "", argument) → its domain; "" applies to every class.
 DOMAINS: dict[tuple[str, str], Domain] = {
     ("", "kernel_size"): Domain(_kernel, _odd_kernel),
@@ -108,6 +123,23 @@ DOMAINS: dict[tuple[str, str], Domain] = {
     ("", "value_dim"): Domain(lambda rng, ctx: rng.choice([None, rng.randint(1, 4)])),
     ("", "output_shape"): Domain(lambda rng, ctx: rng.choice([None, rng.randint(1, 4)])),
     ("", "num_heads"): Domain(lambda rng, ctx: ctx["groups_drawn"], _pick(0, -2, 2.0, 3)),
+    ("", "nhead"): Domain(lambda rng, ctx: ctx["groups_drawn"], _pick(0, -2, 2.0, 3)),
+    ("", "num_encoder_layers"): Domain(_pick(0, 1, 2), _pick(2.0, -1, True, None)),
+    ("", "num_decoder_layers"): Domain(_pick(0, 1, 2), _pick(2.0, -1, True, None)),
+    ("", "upscale_factor"): Domain(_pick(1, 2, 3), _pick(0, -1, 2.0)),
+    ("", "downscale_factor"): Domain(_pick(1, 2, 3), _pick(0, -1, 2.0)),
+    ("", "unflattened_size"): Domain(_pick((2, 3), [2, 3], (4,)), _pick((2.0, 3), 6, "x", (2, None))),
+    ("", "margin"): Domain(_pick(0.5, 1.0), _pick(0.0, -1.0, "x")),
+    ("", "delta"): Domain(_pick(1.0, 2), _pick("x", None)),
+    ("MultiMarginLoss", "p"): Domain(_pick(1, 2), _pick(3, 1.5, 0)),
+    ("TransformerEncoderLayer", "activation"): Domain(_pick("relu", "gelu"), _pick("tanh", "Gelu")),
+    ("TransformerDecoderLayer", "activation"): Domain(_pick("relu", "gelu"), _pick("tanh", "Gelu")),
+    ("Transformer", "activation"): Domain(_pick("relu", "gelu"), _pick("tanh", "Gelu")),
+    ("TransformerEncoder", "encoder_layer"): Domain(_built_layer("TransformerEncoderLayer"),
+                                                    _pick(3, "x")),
+    ("TransformerDecoder", "decoder_layer"): Domain(_built_layer("TransformerDecoderLayer"),
+                                                    _pick(3, "x")),
+    ("", "norm"): Domain(_pick(None, _Source("nn.LayerNorm(4)"), _Source("nn.Identity()"))),
     ("", "num_groups"): Domain(lambda rng, ctx: ctx["groups_drawn"], _pick(0, -2, 2.0, 3)),
     ("", "output_size"): Domain(_pick(1, 2, 3)),
     ("", "norm_type"): Domain(_pick(1.0, 2.0)),
@@ -172,7 +204,8 @@ def _domain(spec: LayerSpec, name: str) -> Domain | None:
     if found is not None:
         return found
     if name in _SIZE_ARGS:
-        grouped = spec.family in ("conv", "attention") or spec.short == "GroupNorm"
+        grouped = spec.family in ("conv", "attention", "transformer") or \
+            spec.short == "GroupNorm"
         return Domain(_grouped(name) if grouped else _size,
                       lambda rng, ctx: rng.choice(_ODD_SIZES))
     if name in _FLAGS:
@@ -191,6 +224,8 @@ class Case:
 
 
 def _render(value: Any) -> str:
+    if isinstance(value, FrameworkName):  # a default such as torch.nn.functional.relu
+        return value.qualname.replace("torch.nn.", "nn.", 1)
     return repr(value)
 
 
@@ -450,6 +485,13 @@ def _check(framework: str, cases: list[Case], header: str, tmp_path: Any) -> Non
     assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems[:40])
 
 
+def _as_written(default: Any) -> Any:
+    """A default that is a function (`activation=F.relu`) as the catalogue names it."""
+    if callable(default) and hasattr(default, "__module__"):
+        return FrameworkName(f"{default.__module__}.{default.__qualname__}")
+    return default
+
+
 def test_catalogue_signatures_are_torchs() -> None:
     """Each torch entry takes exactly the arguments its class's __init__ takes, so that a call
     refused for its shape (a surplus positional, an unknown keyword) is refused by torch too."""
@@ -465,7 +507,7 @@ def test_catalogue_signatures_are_torchs() -> None:
             continue  # LSTM, Sigmoid...: checked by building them in the random test
         ours = [(p.name, p.default if not p.required else "<required>", p.keyword_only)
                 for p in spec.signature]
-        theirs = [(name, "<required>" if p.default is p.empty else p.default,
+        theirs = [(name, "<required>" if p.default is p.empty else _as_written(p.default),
                    p.kind is p.KEYWORD_ONLY) for name, p in real.items() if name != "self"]
         if ours != theirs:
             problems.append(f"{spec.name}: ours {ours}\n  torch {theirs}")

@@ -120,3 +120,17 @@ def test_a_long_run_shows_progress_on_stderr_only_on_a_terminal(tmp_path: Path) 
     done = subprocess.run([sys.executable, "-m", "paramlens", "check", "--no-cache", "--format",
                            "json", str(tmp_path)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and done.stderr == ""
+
+
+def test_a_layer_built_of_layers_shows_each_submodule_s_count(tmp_path: Path) -> None:
+    """A Transformer layer's weights cell sums its tensors by the submodule holding them, as
+    torch's own named_parameters() groups them, rather than listing twelve shapes."""
+    torch = pytest.importorskip("torch")
+    source = tmp_path / "encoder.py"
+    source.write_text("import torch.nn as nn\n\nlayer = nn.TransformerEncoderLayer(16, 4, 32)\n")
+    built = torch.nn.TransformerEncoderLayer(16, 4, 32)
+    groups: dict[str, int] = {}
+    for name, param in built.named_parameters():
+        groups[name.split(".")[0]] = groups.get(name.split(".")[0], 0) + param.numel()
+    table = " ".join(check(str(source), columns=200).split())
+    assert " + ".join(f"{name} {count:,}" for name, count in groups.items()) in table

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from paramlens.engine import channels
 from paramlens.engine.catalogue import (
     Args,
+    FrameworkName,
     Given,
     Tensor,
     call_refusal,
@@ -37,7 +38,7 @@ from paramlens.engine.results import (
     Span,
     TensorShape,
 )
-from paramlens.engine.values import LayerV, Opaque, SequentialV, TupleV, Value
+from paramlens.engine.values import FunctionRef, LayerV, Opaque, SequentialV, TupleV, Value
 
 _MAX_ROUNDS = 4  # call chains deeper than this keep their parameters unknown
 
@@ -237,6 +238,43 @@ def site_in_channels(site: LayerSite) -> Q:
     return Q.unknown("in_channels", "nothing in this file says what reaches this layer")
 
 
+def _with_modules_read(site: LayerSite) -> dict[str, Value]:
+    """The call's values as catalogue.count reads its module arguments: one that owns no
+    parameter (a function of the file, a lambda, a parameterless layer) as a FrameworkName; a
+    counted one (a TransformerEncoder's `encoder_layer`, `norm`) as its parameter count, when
+    it is a layer built right there in the call (one made earlier may have changed since)."""
+    spec, values = site.spec, site.values
+    weightless = [name for name in spec.module_args if (
+        isinstance(values.get(name), LayerV) and values[name].spec.formula is None) or
+        isinstance(values.get(name), FunctionRef) or
+        isinstance(values.get(name), Opaque) and values[name].text == "lambda"]
+    read: dict[str, Value] = dict.fromkeys(weightless, Q.const(FrameworkName("a function")))
+    written = [*site.node.args, *(kw.value for kw in site.node.keywords)]
+    for name in spec.counted_args:
+        value = values.get(name)
+        if isinstance(value, LayerV):
+            inline = any(value.site.node is arg for arg in written)
+            read[name] = _layer_total(value.site) if inline else \
+                Q.unknown(f"the parameters of {name}")
+        elif isinstance(value, Q):  # None holds nothing; anything else the checks refuse
+            read[name] = value.unary(lambda v: 0 if v is None else v, name)
+        else:
+            read[name] = Q.unknown(f"the parameters of {name}")
+    return {**values, **read} if read else values
+
+
+def _layer_total(site: LayerSite) -> Q:
+    """The parameter count of the layer built at `site`; unknown where the framework refuses
+    it (then the call holding it never runs)."""
+    in_ch = site_in_channels(site)
+    tensors, total = count(site.spec, Args(_with_modules_read(site), in_ch, site.spec.ndim)) \
+        if site.spec.formula is not None else ([], Q.const(0))
+    refused, if_defaults = _refusals(site, in_ch, tensors)
+    if refused or if_defaults or site.class_assumption:
+        return Q.unknown("the parameters of a layer the framework may refuse")
+    return total
+
+
 def finish_site(site: LayerSite, index: LineIndex) -> tuple[LayerResult, list[Diagnostic]]:
     spec = site.spec
     if spec.formula is None:
@@ -251,7 +289,7 @@ def finish_site(site: LayerSite, index: LineIndex) -> tuple[LayerResult, list[Di
             return result, [Diagnostic(result.span, "error", "merge-mismatch", site.mismatch)]
         return result, []
     in_ch = site_in_channels(site)
-    args = Args(site.values, in_ch, spec.ndim)
+    args = Args(_with_modules_read(site), in_ch, spec.ndim)
     tensors, total = count(spec, args)
     refused, refused_if_defaults = _refusals(site, in_ch, tensors)
     certain = not site.class_assumption

@@ -33,6 +33,12 @@ class Param:
 
 
 @dataclass(frozen=True)
+class FrameworkName:
+    """A default that is a name of the framework's, not a literal (`activation=F.relu`)."""
+    qualname: str
+
+
+@dataclass(frozen=True)
 class Tensor:
     name: str
     shape: tuple[Q, ...]
@@ -111,6 +117,14 @@ class LayerSpec:
     # A Lazy* class: the class that takes the input size as its first argument and builds the
     # same weights from the same remaining arguments (`torch.nn.Conv2d` for `LazyConv2d`).
     eager: str | None = None
+    # Arguments the class keeps as a submodule when it is handed a module (a Transformer layer's
+    # `activation`): its count is certain only where each is a string, a function or a module
+    # that owns no parameters.
+    module_args: tuple[str, ...] = ()
+    # Modules the class holds (copies of one, or the very module): the formula reads each as
+    # that module's parameter count, where the code fixes it (TransformerEncoder's
+    # `encoder_layer` and `norm`).
+    counted_args: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -135,15 +149,22 @@ def signature(text: str) -> tuple[Param, ...]:
     params = []
     for i, arg in enumerate(args):
         if i >= first_default:
-            params.append(Param(arg.arg, ast.literal_eval(defaults[i - first_default])))
+            params.append(Param(arg.arg, _default(defaults[i - first_default])))
         else:
             params.append(Param(arg.arg, required=True))
     for arg, default in zip(func.args.kwonlyargs, func.args.kw_defaults, strict=True):
         if default is None:
             params.append(Param(arg.arg, required=True, keyword_only=True))
         else:
-            params.append(Param(arg.arg, ast.literal_eval(default), keyword_only=True))
+            params.append(Param(arg.arg, _default(default), keyword_only=True))
     return tuple(params)
+
+
+def _default(node: ast.expr) -> Any:
+    """A literal as Python reads it; a dotted name (`torch.nn.functional.relu`) as that name."""
+    if isinstance(node, ast.Attribute):
+        return FrameworkName(ast.unparse(node))
+    return ast.literal_eval(node)
 
 
 # flows --------------------------------------------------------------------------------------
@@ -246,6 +267,77 @@ def torch_mha(a: Args) -> list[Tensor]:
         Tensor("bias_k", (Q.const(1), Q.const(1), embed), kv),
         Tensor("bias_v", (Q.const(1), Q.const(1), embed), kv),
     ]
+
+
+def _transformer_layer_tensors(a: Args, decoder: bool, prefix: str = "",
+                               copies: Q | None = None) -> list[Tensor]:
+    """One TransformerEncoderLayer (or DecoderLayer), as its __init__ builds it: self-attention
+    (and a decoder's attention over the memory), two feed-forward Linears and two (three)
+    LayerNorms, all with `bias`. `prefix` leads each name; `copies` stacks the layer's copies
+    (the last axis, as a count: it is no size torch gives a tensor)."""
+    d, ff, bias = a.q("d_model"), a.q("dim_feedforward"), a.q("bias")
+    name = (lambda n: f"{prefix}.*.{n}") if prefix else (lambda n: n)
+
+    def tensor(n: str, shape: tuple[Q, ...], present: Q | None = None) -> Tensor:
+        return Tensor(name(n), (*shape, copies) if copies is not None else shape,
+                      Q.const(True) if present is None else present)
+
+    tensors = []
+    for attn in ("self_attn", "multihead_attn")[:2 if decoder else 1]:
+        tensors += [tensor(f"{attn}.in_proj_weight", (3 * d, d)),
+                    tensor(f"{attn}.in_proj_bias", (3 * d,), bias),
+                    tensor(f"{attn}.out_proj.weight", (d, d)),
+                    tensor(f"{attn}.out_proj.bias", (d,), bias)]
+    tensors += [tensor("linear1.weight", (ff, d)), tensor("linear1.bias", (ff,), bias),
+                tensor("linear2.weight", (d, ff)), tensor("linear2.bias", (d,), bias)]
+    for norm in ("norm1", "norm2", "norm3")[:3 if decoder else 2]:
+        tensors += [tensor(f"{norm}.weight", (d,)), tensor(f"{norm}.bias", (d,), bias)]
+    return tensors
+
+
+def torch_transformer_layer(decoder: bool) -> Formula:
+    return lambda a: _transformer_layer_tensors(a, decoder)
+
+
+def torch_transformer(a: Args) -> list[Tensor]:
+    """nn.Transformer: num_encoder_layers copies of an encoder layer and a LayerNorm, then
+    num_decoder_layers copies of a decoder layer and a LayerNorm; a custom encoder (decoder)
+    given instead is a module of its own, not counted here."""
+    d, bias = a.q("d_model"), a.q("bias")
+    tensors: list[Tensor] = []
+    for part, decoder in (("encoder", False), ("decoder", True)):
+        built = a.is_none(f"custom_{part}")
+        given = built.unary(lambda v: not v, "not")
+        copies = as_layer_count(a.values.get(f"num_{part}_layers"))
+        tensors += [Tensor(t.name, t.shape, _also(built, t.present)) for t in
+                    _transformer_layer_tensors(a, decoder, f"{part}.layers", copies)]
+        tensors += [Tensor(f"{part}.norm.weight", (d,), built),
+                    Tensor(f"{part}.norm.bias", (d,), _also(built, bias)),
+                    Tensor(f"custom_{part}", (Q.unknown(f"the parameters of custom_{part}"),),
+                           given)]
+    return tensors
+
+
+def torch_layer_stack(layer_arg: str) -> Formula:
+    """TransformerEncoder / TransformerDecoder: `num_layers` deep copies of the layer given (in
+    its ModuleList `layers`), then the `norm` given, itself. Each module argument is read as its
+    parameter count (LayerSpec.counted_args; None, which ModuleList takes too, as 0)."""
+    def formula(a: Args) -> list[Tensor]:
+        copies = as_layer_count(a.values.get("num_layers"))
+        return [Tensor("layers", (a.q(layer_arg), copies)), Tensor("norm", (a.q("norm"),))]
+    return formula
+
+
+def _also(flag: Q, present: Q) -> Q:
+    """`flag and present`, written as `flag` where `present` always holds."""
+    return flag if present.known and present.exact is True else _and(flag, present)
+
+
+def as_layer_count(value: Any) -> Q:
+    """How many copies `range(n)` makes: none for n below one."""
+    if not isinstance(value, Q):
+        return Q.unknown("layers")
+    return value.unary(lambda n: max(int(n), 0) if isinstance(n, int) else n, "copies")
 
 
 def torch_rnn(gates: int, proj: bool = False) -> Formula:
@@ -583,15 +675,95 @@ def _torch_bilinear(g: Given) -> str | None:
     return None
 
 
-def _torch_mha(g: Given) -> str | None:
-    embed, heads = g["embed_dim"], g["num_heads"]
-    if not (is_known(embed) and is_known(heads)):
+def _torch_mha(embed_name: str = "embed_dim", heads_name: str = "num_heads") -> Check:
+    """MultiheadAttention.__init__ (a Transformer layer passes it d_model and nhead)."""
+    def check(g: Given) -> str | None:
+        embed, heads = g[embed_name], g[heads_name]
+        if not (is_known(embed) and is_known(heads)):
+            return None
+        if embed <= 0 or heads <= 0:
+            return f"{embed_name} and {heads_name} must be greater than 0 ({embed_name}=" \
+                   f"{embed!r}, {heads_name}={heads!r})"
+        if (embed // heads) * heads != embed:
+            return f"{embed_name} ({embed!r}) must be divisible by {heads_name} ({heads!r})"
         return None
-    if embed <= 0 or heads <= 0:
-        return f"embed_dim and num_heads must be greater than 0 (embed_dim={embed!r}, " \
-               f"num_heads={heads!r})"
-    if (embed // heads) * heads != embed:
-        return f"embed_dim ({embed!r}) must be divisible by num_heads ({heads!r})"
+    return _safely(check)
+
+
+def _unless_custom(check: Check) -> Check:
+    """nn.Transformer builds its own encoder and decoder layers only where no custom one is
+    given: their checks hold unless both are (an unknown one may be None)."""
+    def run(g: Given) -> str | None:
+        if g["custom_encoder"] is None or g["custom_decoder"] is None:
+            return check(g)
+        return None
+    return run
+
+
+def _torch_activation_name(g: Given) -> str | None:
+    """A Transformer layer's `activation` given as a string: _get_activation_fn."""
+    activation = g["activation"]
+    if isinstance(activation, str) and activation not in ("relu", "gelu"):
+        return f"activation should be relu/gelu, not {activation}"
+    return None
+
+
+def _torch_ranges(*names: str) -> Check:
+    """`range(n)`, as _get_clones calls it: n must be an int."""
+    def check(g: Given) -> str | None:
+        for name in names:
+            value = g[name]
+            if is_known(value) and not isinstance(value, int):
+                return f"{name} must be an int for range(), not {value!r}"
+        return None
+    return check
+
+
+def _torch_clonable(layer_arg: str) -> Check:
+    """_get_clones: a ModuleList of copies of the layer, which refuses what is not a module
+    (None it takes)."""
+    def check(g: Given) -> str | None:
+        layer, copies = g[layer_arg], g["num_layers"]
+        if is_known(layer) and layer is not None and isinstance(copies, int) and copies >= 1:
+            return f"ModuleList cannot hold {layer_arg}={layer!r}: it is not a Module"
+        return None
+    return check
+
+
+def _torch_positive(name: str, loss: str) -> Check:
+    def check(g: Given) -> str | None:
+        value = g[name]
+        if is_known(value) and value <= 0:
+            return f"{loss}: expected {name} to be greater than 0, got {value!r} instead"
+        return None
+    return _safely(check)
+
+
+def _torch_margin_p(g: Given) -> str | None:
+    p = g["p"]
+    if is_known(p) and p != 1 and p != 2:
+        return "only p == 1 and p == 2 supported"
+    return None
+
+
+def _torch_huber_delta(g: Given) -> str | None:
+    delta = g["delta"]
+    if is_known(delta) and not isinstance(delta, (float, int)):
+        return f"delta must be a float or int, got: {type(delta)}"
+    return None
+
+
+def _torch_unflattened(g: Given) -> str | None:
+    """Unflatten._require_tuple_int."""
+    size = g["unflattened_size"]
+    if not is_known(size):
+        return None
+    if not isinstance(size, (tuple, list)):
+        return f"unflattened_size must be a tuple of ints, but found type {type(size).__name__}"
+    for i, item in enumerate(size):
+        if not isinstance(item, int):
+            return f"unflattened_size must be tuple of ints, but found element of type " \
+                   f"{type(item).__name__} at pos {i}"
     return None
 
 
@@ -1005,6 +1177,14 @@ _TORCH_BN = ("num_features, eps=1e-05, momentum=0.1, affine=True, track_running_
              "device=None, dtype=None, *, bias=True")
 _TORCH_IN = ("num_features, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False, "
              "device=None, dtype=None, *, bias=True")
+_TORCH_TRANSFORMER_LAYER = ("d_model, nhead, dim_feedforward=2048, dropout=0.1, "
+                            "activation=torch.nn.functional.relu, layer_norm_eps=1e-05, "
+                            "batch_first=False, norm_first=False, bias=True, device=None, "
+                            "dtype=None")
+# TransformerEncoderLayer.__init__, in its order: MultiheadAttention, the Linears (a size torch
+# cannot make is refused with the tensors), Dropout, then a string activation's name.
+_TORCH_TRANSFORMER_CHECKS = (_torch_mha("d_model", "nhead"), _dropout_p("dropout"),
+                             _torch_activation_name)
 _TORCH_LSTM = ("input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0, "
                "bidirectional=False, proj_size=0, device=None, dtype=None")
 # GRU and RNN pass their arguments on to RNNBase, which also takes proj_size (and refuses it).
@@ -1030,7 +1210,8 @@ _K_POOL = "pool_size=2, strides=None, padding='valid', data_format=None"
 def _torch(short: str, sig: str, family: str, formula: Formula | None, *,
            in_arg: str | None = None, flow: Flow | None = None, ndim: int = 0,
            transposed: bool = False, checks: tuple[Check, ...] = (),
-           open_call: bool = False) -> LayerSpec:
+           open_call: bool = False, module_args: tuple[str, ...] = (),
+           counted_args: tuple[str, ...] = ()) -> LayerSpec:
     params = signature(sig)
     sizes = tuple(p.name for p in params if p.name in _TORCH_SIZES)
     if sizes:
@@ -1038,7 +1219,8 @@ def _torch(short: str, sig: str, family: str, formula: Formula | None, *,
     # Each Lazy class takes its eager class's arguments but the first (the input size).
     eager = f"torch.nn.{short[4:]}" if short.startswith("Lazy") else None
     return LayerSpec((f"torch.nn.{short}",), "torch", params, family, formula, in_arg,
-                     flow, ndim, transposed, checks, open_call, eager)
+                     flow, ndim, transposed, checks, open_call, eager, module_args,
+                     counted_args)
 
 
 def _keras(shorts: tuple[str, ...] | str, sig: str, family: str, formula: Formula | None, *,
@@ -1070,6 +1252,8 @@ _TORCH_POOLS = {
     "ReplicationPad": "padding",
     "ZeroPad": "padding",
     "ConstantPad": "padding, value",
+    "CircularPad": "padding",
+    "MaxUnpool": "kernel_size, stride=None, padding=0",
     "Dropout": "p=0.5, inplace=False",
 }
 _TORCH_ACTIVATIONS = {
@@ -1086,7 +1270,51 @@ _TORCH_ACTIVATIONS = {
     "UpsamplingNearest2d": "size=None, scale_factor=None",
     "UpsamplingBilinear2d": "size=None, scale_factor=None",
     "Softplus": "beta=1.0, threshold=20.0", "Threshold": "threshold, value, inplace=False",
-    "Tanhshrink": "",
+    "Tanhshrink": "", "CELU": "alpha=1.0, inplace=False", "Hardshrink": "lambd=0.5",
+    "Softshrink": "lambd=0.5", "Softsign": "", "LogSigmoid": "", "Softmin": "dim=None",
+    "Softmax2d": "", "RReLU": "lower=0.125, upper=0.3333333333333333, inplace=False",
+    "FeatureAlphaDropout": "p=0.5, inplace=False",
+    "LocalResponseNorm": "size, alpha=0.0001, beta=0.75, k=1.0",
+    "CrossMapLRN2d": "size, alpha=0.0001, beta=0.75, k=1",
+}
+# torch's parameterless classes whose output channels are not their input's (or that end a
+# model: the losses a module keeps to call in its forward). `weight=` tensors are buffers.
+_TORCH_RESHAPERS = {
+    "GLU": "dim=-1", "PixelShuffle": "upscale_factor", "PixelUnshuffle": "downscale_factor",
+    "Fold": "output_size, kernel_size, dilation=1, padding=0, stride=1",
+    "Unfold": "kernel_size, dilation=1, padding=0, stride=1",
+    "Unflatten": "dim, unflattened_size", "CosineSimilarity": "dim=1, eps=1e-08",
+    "PairwiseDistance": "p=2.0, eps=1e-06, keepdim=False",
+}
+_LEGACY = "size_average=None, reduce=None, reduction='mean'"
+_TORCH_LOSSES = {
+    "L1Loss": _LEGACY, "MSELoss": _LEGACY, "SoftMarginLoss": _LEGACY,
+    "MultiLabelMarginLoss": _LEGACY,
+    "KLDivLoss": f"{_LEGACY}, log_target=False", "SmoothL1Loss": f"{_LEGACY}, beta=1.0",
+    "HuberLoss": "reduction='mean', delta=1.0",
+    "BCELoss": f"weight=None, {_LEGACY}", "MultiLabelSoftMarginLoss": f"weight=None, {_LEGACY}",
+    "BCEWithLogitsLoss": f"weight=None, {_LEGACY}, pos_weight=None",
+    "CrossEntropyLoss": "weight=None, size_average=None, ignore_index=-100, reduce=None, "
+                        "reduction='mean', label_smoothing=0.0",
+    "NLLLoss": "weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean'",
+    "NLLLoss2d": "weight=None, size_average=None, ignore_index=-100, reduce=None, "
+                 "reduction='mean'",
+    "CTCLoss": "blank=0, reduction='mean', zero_infinity=False",
+    "MarginRankingLoss": f"margin=0.0, {_LEGACY}", "CosineEmbeddingLoss": f"margin=0.0, {_LEGACY}",
+    "HingeEmbeddingLoss": f"margin=1.0, {_LEGACY}",
+    "PoissonNLLLoss": "log_input=True, full=False, size_average=None, eps=1e-08, reduce=None, "
+                      "reduction='mean'",
+    "GaussianNLLLoss": "*, full=False, eps=1e-06, reduction='mean'",
+    "MultiMarginLoss": f"p=1, margin=1.0, weight=None, {_LEGACY}",
+    "TripletMarginLoss": f"margin=1.0, p=2.0, eps=1e-06, swap=False, {_LEGACY}",
+    "TripletMarginWithDistanceLoss": "*, distance_function=None, margin=1.0, swap=False, "
+                                     "reduction='mean'",
+}
+_TORCH_LOSS_CHECKS: dict[str, tuple[Check, ...]] = {
+    "HuberLoss": (_torch_huber_delta,), "MultiMarginLoss": (_safely(_torch_margin_p),),
+    "TripletMarginLoss": (_torch_positive("margin", "TripletMarginLoss"),),
+    "TripletMarginWithDistanceLoss": (_torch_positive("margin",
+                                                      "TripletMarginWithDistanceLoss"),),
 }
 # Keras' parameterless classes: their leading parameters (required ones included).
 _KERAS_ACTIVATIONS = {
@@ -1122,6 +1350,10 @@ def _build() -> list[LayerSpec]:
                    torch_batchnorm, flow=keeps),
             _torch(f"InstanceNorm{n}d", _TORCH_IN, "norm", torch_batchnorm, in_arg="num_features",
                    flow=keeps, checks=(_torch_running_stats,)),
+            # (unlike InstanceNorm{n}d, affine and running statistics by default)
+            _torch(f"LazyInstanceNorm{n}d", "eps=1e-05, momentum=0.1, affine=True, "
+                   "track_running_stats=True, device=None, dtype=None, *, bias=True", "norm",
+                   torch_batchnorm, flow=keeps),
         ]
         for pool, sig in _TORCH_POOLS.items():
             if pool == "AvgPool" and n > 1:
@@ -1189,7 +1421,35 @@ def _build() -> list[LayerSpec]:
         _torch("MultiheadAttention", "embed_dim, num_heads, dropout=0.0, bias=True, "
                "add_bias_kv=False, add_zero_attn=False, kdim=None, vdim=None, batch_first=False, "
                "device=None, dtype=None", "attention", torch_mha, flow=arg_flow("embed_dim"),
-               checks=(_safely(_torch_mha),)),
+               checks=(_torch_mha(),)),
+        _torch("TransformerEncoderLayer", _TORCH_TRANSFORMER_LAYER, "transformer",
+               torch_transformer_layer(decoder=False), flow=arg_flow("d_model"),
+               checks=_TORCH_TRANSFORMER_CHECKS, module_args=("activation",)),
+        _torch("TransformerDecoderLayer", _TORCH_TRANSFORMER_LAYER, "transformer",
+               torch_transformer_layer(decoder=True), flow=arg_flow("d_model"),
+               checks=_TORCH_TRANSFORMER_CHECKS, module_args=("activation",)),
+        _torch("Transformer", "d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6, "
+               "dim_feedforward=2048, dropout=0.1, activation=torch.nn.functional.relu, "
+               "custom_encoder=None, custom_decoder=None, layer_norm_eps=1e-05, "
+               "batch_first=False, norm_first=False, bias=True, device=None, dtype=None",
+               "transformer", torch_transformer, flow=arg_flow("d_model"),
+               checks=tuple(_unless_custom(c) for c in (
+                   *_TORCH_TRANSFORMER_CHECKS,
+                   _torch_ranges("num_encoder_layers", "num_decoder_layers"))),
+               module_args=("activation",)),
+        _torch("TransformerEncoder", "encoder_layer, num_layers, norm=None, "
+               "enable_nested_tensor=True, mask_check=True", "transformer",
+               torch_layer_stack("encoder_layer"),
+               checks=(_torch_ranges("num_layers"), _torch_clonable("encoder_layer")),
+               counted_args=("encoder_layer", "norm")),
+        _torch("TransformerDecoder", "decoder_layer, num_layers, norm=None", "transformer",
+               torch_layer_stack("decoder_layer"),
+               checks=(_torch_ranges("num_layers"), _torch_clonable("decoder_layer")),
+               counted_args=("decoder_layer", "norm")),
+        _torch("SyncBatchNorm", "num_features, eps=1e-05, momentum=0.1, affine=True, "
+               "track_running_stats=True, process_group=None, device=None, dtype=None, *, "
+               "bias=True", "norm", torch_batchnorm, in_arg="num_features", flow=keeps,
+               checks=(_torch_running_stats,)),
         _torch("LSTM", _TORCH_LSTM, "rnn", torch_rnn(4, proj=True), in_arg="input_size",
                flow=rnn_out, checks=torch_rnn_checks("LSTM")),
         _torch("GRU", _TORCH_GRU, "rnn", torch_rnn(3), in_arg="input_size", flow=rnn_out,
@@ -1252,6 +1512,13 @@ def _build() -> list[LayerSpec]:
             (_safely(_torch_hardtanh),) if short == "Hardtanh" else ()
         specs.append(_torch(short, sig, "activation", None, flow=keeps,
                             open_call=short == "Identity", checks=checks))
+    for short, sig in _TORCH_RESHAPERS.items():
+        specs.append(_torch(short, sig, "shape", None, checks=(_torch_unflattened,)
+                            if short == "Unflatten" else ()))
+    for short, sig in _TORCH_LOSSES.items():
+        specs.append(_torch(short, sig, "loss", None, checks=_TORCH_LOSS_CHECKS.get(short, ()),
+                            module_args=("distance_function",)
+                            if short == "TripletMarginWithDistanceLoss" else ()))
     for short, sig in _KERAS_ACTIVATIONS.items():
         checks = (_k_rate("rate"),) if short in ("Dropout", "GaussianDropout",
                                                   "AlphaDropout") else \
@@ -1312,11 +1579,22 @@ def _keras_reweighed(a: Args) -> str:
     return ""
 
 
+def _weightless_argument(value: Any) -> bool:
+    """A module argument that adds no parameter: none, a name (`"gelu"`), or a function or a
+    parameterless module, which the evaluator passes as their FrameworkName."""
+    return value is None or isinstance(value, (str, FrameworkName))
+
+
 def count(spec: LayerSpec, args: Args) -> tuple[list[Tensor], Q]:
     """The layer's tensors and its total parameter count."""
     assert spec.formula is not None
     extra = _keras_reweighed(args) if spec.framework == "keras" else ""
     tensors = spec.formula(args) if not extra else [Tensor("weights", (Q.unknown(extra),))]
+    for name in spec.module_args:
+        value = args.values.get(name)
+        holds = value.unary(lambda v: not _weightless_argument(v), "owns_parameters") \
+            if isinstance(value, Q) else Q.unknown(f"owns_parameters({name})")
+        tensors.append(Tensor(name, (Q.unknown(f"the parameters of the module {name}"),), holds))
     parts = [choose(t.present, product(list(t.shape)), 0) for t in tensors]
     total = None
     for p in parts:

@@ -6,6 +6,7 @@ Positions are 1-based lines and 0-based columns counted in code points (Python `
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from paramlens.engine.positions import LineIndex
@@ -38,6 +39,27 @@ class TensorShape:
     present: bool | None  # None: depends on something unknown (bias=flag)
     default_shape: tuple[int, ...] | None = None  # under the same assumptions as params_default
     default_present: bool | None = None
+
+
+def submodule_counts(tensors: tuple[TensorShape, ...], assumed: bool = False
+                     ) -> list[tuple[str, int | None]] | None:
+    """A layer built of layers (a Transformer layer: `self_attn.in_proj_weight`, `linear1.weight`,
+    ...): its count summed by the submodule that holds each tensor, in order (None where one is
+    not fixed). None for a layer whose tensors are its own (`out_proj.weight` alone is one).
+    `assumed`: under the stated defaults."""
+    if len({t.name.split(".", 1)[0] for t in tensors if "." in t.name}) < 2:
+        return None
+    groups: dict[str, int | None] = {}
+    for t in tensors:
+        present = t.default_present if assumed else t.present
+        if present is False:
+            continue
+        key = t.name.split(".", 1)[0]
+        shape = t.default_shape if assumed else t.shape
+        n = math.prod(shape) if present and shape is not None else None
+        groups[key] = n if key not in groups else \
+            None if groups[key] is None or n is None else groups[key] + n  # type: ignore[operator]
+    return list(groups.items())
 
 
 @dataclass(frozen=True)
@@ -91,7 +113,7 @@ class LayerResult:
         """An activation, a pooling, a reshape or a merge: no parameters whatever its arguments
         (no `# 0 params` hint or comment for it)."""
         return (self.params == 0 and all(c.params in (0, None) for c in self.contexts)
-                and self.family in ("activation", "shape", "pool", "merge"))
+                and self.family in ("activation", "shape", "pool", "merge", "loss"))
 
     @property
     def weight_shape(self) -> tuple[int, ...] | None:

@@ -4,7 +4,13 @@ diagnostics. They format results; none of them computes a count.
 
 from __future__ import annotations
 
-from paramlens.engine.results import Diagnostic, LayerResult, ModelTotal, TensorShape
+from paramlens.engine.results import (
+    Diagnostic,
+    LayerResult,
+    ModelTotal,
+    TensorShape,
+    submodule_counts,
+)
 from paramlens.review.registry import severity
 
 
@@ -50,6 +56,9 @@ def hover_markdown(layer: LayerResult) -> str:
     if by_context:
         lines.append(by_context)
     shown = [t for t in tensors if t]
+    groups = submodule_counts(layer.tensors, assumed=layer.params is None)
+    if groups is not None:
+        shown = [f"{name} {'?' if n is None else f'{n:,}'}" for name, n in groups]
     if shown:
         lines.append(" · ".join(shown))
     if layer.formula:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import ast
 import math
 import os
+from collections.abc import Callable
 from typing import Any
 
 from paramlens.engine.catalogue import (
     WEIGHTLESS_TORCH,
     Args,
+    FrameworkName,
     Given,
     LayerSpec,
     call_refusal,
@@ -45,6 +47,7 @@ from paramlens.engine.evaluate.objects import (
     NativeV,
     ParamV,
     PartialV,
+    SubmoduleV,
     TensorV,
     Unknown,
     Weightless,
@@ -215,18 +218,33 @@ class Frameworks:
 
     # attributes ----------------------------------------------------------------------------------
     def set_attribute(self, m: Machine, owner: Any, name: str, value: Any) -> bool:
+        if type(owner) is SubmoduleV:  # `mha.out_proj.weight = emb.weight`: the layer's own
+            return self.set_attribute(m, owner.layer, f"{owner.prefix}.{name}", value)
+        if isinstance(owner, LayerObj) and _holds_submodule(owner, name):
+            # `layer.linear1 = nn.Linear(...)`: torch replaces the submodule (None takes it out)
+            if value is None or _is_module(value):
+                _drop_params(owner, lambda key: key.startswith(f"{name}."))
+                owner.attrs[name] = value
+            else:
+                _lose_count(owner, f"{owner.spec.short}.{name} is set to what may not be a "
+                                   "module")
+            _changed(m, owner)
+            return True
         if isinstance(owner, LayerObj):
             param = value if isinstance(value, ParamV) else \
                 value.param if isinstance(value, TensorV) else None
             if value is None and owner.params is not None and name in owner.params:
                 _drop_param(owner, name)  # `conv.bias = None`: torch registers no parameter
+                _changed(m, owner)
                 return True
             if param is not None and owner.params is not None:
                 if owner.made_params is None:  # the first replaced: what the constructor made
                     owner.made_params = owner.params
                 owner.params = {**owner.params, name: param}  # tied weights: one tensor, two names
+                _changed(m, owner)
             else:
                 owner.attrs[name] = value
+                _changed(m, owner, counts=not (value is None or is_plain(value)))
             return True
         if isinstance(owner, KerasModelV):
             owner.attrs[name] = value
@@ -276,9 +294,26 @@ class Frameworks:
                 return value
             if name in _MODULE_API or name in _KERAS_REWEIGHING and owner.spec.framework == "keras":
                 return _Method(owner, name)
+            if owner.spec.framework == "torch" and owner.params is None:
+                return Unknown(f"{owner.spec.short}.{name}")  # perhaps a submodule
+            submodule = _submodule(owner, name) if owner.spec.framework == "torch" else None
+            if submodule is not None:
+                return submodule
             if owner.spec.framework == "torch" and name not in _TORCH_PRIVATE:
                 return Absent(f"{owner.spec.short} has no attribute {name}")
             return Unknown(f"{owner.spec.short}.{name}")
+        if type(owner) is SubmoduleV:
+            layer, full = owner.layer, f"{owner.prefix}.{name}"
+            if full in layer.attrs:
+                return layer.attrs[full]
+            if layer.params is not None and full in layer.params:
+                return layer.params[full]
+            submodule = _submodule(layer, full) if layer.params is not None else None
+            if submodule is not None:
+                return submodule
+            if name in _MODULE_API:
+                return _Method(owner, name)
+            return Unknown(f"{layer.spec.short}.{full}")
         if isinstance(owner, InstanceV):
             if name in ("weight", "bias") and owner.framework:
                 return Unknown(f"{name} of a module")
@@ -419,12 +454,20 @@ class Frameworks:
         return container
 
     def delete_attribute(self, m: Machine, owner: Any, name: str) -> None:
-        """`del conv.bias`: the parameter is no longer the layer's."""
+        """`del conv.bias`: the parameter is no longer the layer's; `del layer.norm2`, nor is
+        any of the submodule's."""
+        if type(owner) is SubmoduleV:
+            owner, name = owner.layer, f"{owner.prefix}.{name}"
         if isinstance(owner, LayerObj):
-            if owner.params is not None and name in owner.params:
+            if _holds_submodule(owner, name):
+                _drop_params(owner, lambda key: key.startswith(f"{name}."))
+                _changed(m, owner)
+            elif owner.params is not None and name in owner.params:
                 _drop_param(owner, name)
+                _changed(m, owner)
             else:
-                owner.attrs.pop(name, None)
+                removed = owner.attrs.pop(name, None)
+                _changed(m, owner, counts=not (removed is None or is_plain(removed)))
         elif hasattr(owner, "exact"):
             m.taint(owner)  # as delete_item: a remembered call that did this cannot be replayed
             owner.exact = False
@@ -607,8 +650,10 @@ class Frameworks:
         elif spec.formula is None:
             layer.params = {}
             layer.built = True
+        elif spec.counted_args and spec.framework == "torch":
+            self.stack_layers(layer)
         elif spec.framework == "torch" and (spec.in_arg is not None or spec.family in (
-                "embedding", "attention") or spec.short in ("Bilinear", "LayerNorm", "RMSNorm",
+                "embedding", "attention", "transformer") or spec.short in ("Bilinear", "LayerNorm", "RMSNorm",
                                                              "PReLU")):
             in_ch = values.get(spec.in_arg) if spec.in_arg else None
             self.build(layer, in_ch, None)
@@ -625,6 +670,39 @@ class Frameworks:
         self.recorder.record(layer)
         _raise_if_refused(layer)
         return layer
+
+    def stack_layers(self, stack: LayerObj) -> None:
+        """TransformerEncoder / TransformerDecoder (catalogue.torch_layer_stack): a ModuleList
+        `layers` of `num_layers` deep copies of the layer given (fresh tensors, the same sizes
+        and flags), then `norm`, the very module given, shared with whatever else holds it."""
+        stack.built = True
+        layer_arg, _norm = stack.spec.counted_args
+        original, norm = stack.values.get(layer_arg), stack.values.get("norm")
+        copies = stack.values.get("num_layers")
+        clones = [_deep_copy_layer(original) if original is not None else None
+                  for _ in range(max(int(copies), 0))] if isinstance(copies, int) else None
+        if clones is None or original is not None and any(c is None for c in clones):
+            stack.params = None
+            stack.why = f"the copies of {layer_arg} are not counted (a layer whose every " \
+                        "parameter the evaluator holds is)" if clones is not None else \
+                "num_layers is not fixed"
+            return
+        if norm is not None and not _weightless_module_argument(norm) and not (
+                isinstance(norm, LayerObj) and norm.params is not None and not norm.speculative):
+            stack.params = None
+            stack.why = "norm may be a module with weights the evaluator does not hold"
+            return
+        stack.params = {}
+        stack.attrs["layers"] = ContainerV("ModuleList", [(str(i), c) for i, c in
+                                                          enumerate(clones)], site=stack.site)
+        stack.attrs["norm"] = norm
+        made: dict[str, ParamV] = {}
+        for i, clone in enumerate(clones):
+            if clone is not None:
+                made.update(_layer_params(clone, f"layers.{i}."))
+        if isinstance(norm, LayerObj):
+            made.update(_layer_params(norm, "norm."))
+        stack.made_params = made
 
     def build(self, layer: LayerObj, in_channels: Any, input_shape: tuple | None) -> None:
         """Count the layer's weights, from its arguments and (Keras) its input. The same class
@@ -653,6 +731,15 @@ class Frameworks:
         for slot in ("__value_channels__", "__key_channels__"):
             if slot in layer.attrs:
                 values[slot] = as_q(layer.attrs[slot])
+        for name in spec.module_args:
+            value = layer.values.get(name)
+            if _weightless_module_argument(value):
+                values[name] = Q.const(FrameworkName("a function or a parameterless module"))
+            elif not (value is None or isinstance(value, str)):
+                layer.params = None
+                layer.why = f"{name} may be a module with weights, which the layer holds as a " \
+                            "submodule"
+                return
         in_q = as_q(in_channels) if in_channels is not None else Q.unknown("in_channels")
         if layer.why or any(isinstance(v, Unknown) for k, v in layer.values.items()
                             if k in _COUNTED_ARGS.get(spec.family, ())):
@@ -695,6 +782,8 @@ class Frameworks:
 
     def call_method(self, m: Machine, owner: Any, name: str, args: tuple, kwargs: dict,
                     node: Any) -> Any:
+        if type(owner) is SubmoduleV:
+            return _submodule_method(m, owner, name, args, kwargs)
         if name in ("apply", "modules", "named_modules") and _is_torch_module(owner):
             return self.walk_modules(m, owner, name, args, kwargs)
         if name in ("parameters", "named_parameters") and not args and not kwargs and \
@@ -775,6 +864,9 @@ class Frameworks:
             if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
         if isinstance(owner, LayerObj):
+            if name == "requires_grad_" and owner.spec.framework == "torch":
+                _freeze(owner, not (args[0] if args else True))  # its submodules' too
+                return owner
             if name == "requires_grad_":
                 _set_trainable(owner, bool(args[0]) if args else True)
                 return owner
@@ -1202,6 +1294,66 @@ def _hashable_value(value: Any) -> Any:
     raise TypeError("not a plain value")
 
 
+def _weightless_module_argument(value: Any) -> bool:
+    """What a layer keeps from a module argument owns no parameter: a function, a class, a
+    framework name, or a framework layer that never owns any. (A module of the project's, or
+    an unknown, may own some.)"""
+    if isinstance(value, LayerObj):
+        return value.spec.formula is None and not value.refused
+    return isinstance(value, (FrameworkName, ExternalV, FuncV, BoundV, PartialV, ClassV,
+                              Weightless))
+
+
+def _deep_copy_layer(value: Any, made: dict[int, Any] | None = None) -> LayerObj | None:
+    """`copy.deepcopy` of a torch layer whose every parameter the evaluator holds, and of the
+    layers set on it (`layer.linear1 = nn.Linear(...)`): fresh tensors of the same sizes and
+    flags, and what two names shared stays shared (`made`, deepcopy's memo). None for anything
+    else (a module of the project, a tensor or an unknown set on it)."""
+    made = {} if made is None else made
+    if id(value) in made:
+        return made[id(value)]
+    if not isinstance(value, LayerObj) or value.spec.framework != "torch" or \
+            value.params is None or value.speculative or value.refused:
+        return None
+    params = {}
+    for name, param in value.params.items():
+        if id(param) not in made:
+            made[id(param)] = ParamV(param.numel, param.trainable and not value.frozen)
+        params[name] = made[id(param)]
+    out = LayerObj(value.spec, value.site, value.values, params, value.via, False, value.why,
+                   {}, True, node=value.node)
+    made[id(value)] = out
+    for name, item in value.attrs.items():
+        if isinstance(item, LayerObj):
+            item = _deep_copy_layer(item, made)
+            if item is None:
+                return None
+        elif not (name.startswith("__") or item is None or is_plain(item)):
+            return None
+        out.attrs[name] = item
+    return out
+
+
+def _layer_params(layer: LayerObj, prefix: str) -> dict[str, ParamV]:
+    """A torch layer's parameters and those of the layers set on it, by name (each once): what
+    its `named_parameters()` gives. (Only for layers whose every parameter is known.)"""
+    found: dict[str, ParamV] = {}
+    seen: set[int] = set()
+
+    def walk(value: LayerObj, at: str) -> None:
+        for name, param in (value.params or {}).items():
+            if id(param) not in seen:
+                seen.add(id(param))
+                found[at + name] = param
+        for name, item in value.attrs.items():
+            if isinstance(item, LayerObj) and id(item) not in seen:
+                seen.add(id(item))
+                walk(item, f"{at}{name}.")
+
+    walk(layer, prefix)
+    return found
+
+
 def _count_key(layer: LayerObj, in_channels: Any, input_shape: tuple | None) -> tuple | None:
     if layer.why:
         return None
@@ -1359,9 +1511,82 @@ def _renumbered(members: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
 
 def _drop_param(layer: LayerObj, name: str) -> None:
     """A parameter the layer no longer has: set to None, or deleted."""
+    _drop_params(layer, lambda key: key == name)
+
+
+def _drop_params(layer: LayerObj, gone: Callable[[str], bool]) -> None:
     if layer.made_params is None:  # the first change: what the constructor made
         layer.made_params = layer.params
-    layer.params = {k: p for k, p in (layer.params or {}).items() if k != name}
+    layer.params = {k: p for k, p in (layer.params or {}).items() if not gone(k)}
+
+
+def _changed(m: Machine, layer: LayerObj, counts: bool = True) -> None:
+    """`layer` was changed. Where a condition the code does not fix decides whether that ran
+    (an arm run speculatively), a change to what it counts leaves its count unknown: both
+    outcomes are possible."""
+    m.taint(layer)
+    if m.speculative and counts and layer.params is not None:
+        _lose_count(layer, f"{layer.spec.short} is changed under a condition the code does not "
+                           "fix")
+
+
+def _lose_count(layer: LayerObj, why: str) -> None:
+    """The layer changed in a way the evaluator does not follow: its parameters are unknown
+    from now on (its constructor's count stands for its line)."""
+    if layer.made_params is None:
+        layer.made_params = layer.params
+    layer.params = None
+    layer.why = why
+
+
+def _submodule_method(m: Machine, view: SubmoduleV, name: str, args: tuple, kwargs: dict
+                      ) -> Any:
+    """A method of a framework layer's submodule (`mha.out_proj.requires_grad_(False)`), on
+    the layer's parameters under it. One the evaluator does not model may change it: the
+    layer's count is unknown from then on."""
+    layer, prefix = view.layer, f"{view.prefix}."
+    if layer.params is None:
+        return Unknown(f"{name}() of {view.why}")
+    own = [(k[len(prefix):], p) for k, p in layer.params.items() if k.startswith(prefix)]
+    nested = any(k.startswith(prefix) for k in layer.attrs)
+    if name == "requires_grad_" and not nested:
+        flag = args[0] if args else kwargs.get("requires_grad", True)
+        if isinstance(flag, bool):
+            m.taint(layer)
+            for _, param in own:
+                param.trainable = flag
+            return view
+    elif name in ("parameters", "named_parameters") and not args and not kwargs and not nested:
+        items = [p for _, p in own] if name == "parameters" else own
+        return IteratorV(lambda: iter(items))
+    elif name in ("to", "cuda", "cpu", "train", "eval", "float", "half", "double", "bfloat16"):
+        return view
+    elif name in _READ_ONLY_MODULE_METHODS:
+        return Unknown(f"{name}() of {view.why}")
+    m.taint(layer)
+    _lose_count(layer, f"{name}() of {layer.spec.short}.{view.prefix} may change its parameters")
+    return Unknown(f"{name}() of {view.why}")
+
+
+def _holds_submodule(layer: LayerObj, name: str) -> bool:
+    """`name` is a submodule of a torch layer of the catalogue (`out_proj` of a
+    MultiheadAttention, `linear1` of a TransformerEncoderLayer): its parameters are the layer's
+    under `name.`."""
+    return layer.spec.framework == "torch" and layer.params is not None and \
+        any(key.startswith(f"{name}.") for key in layer.params)
+
+
+def _submodule(layer: LayerObj, name: str) -> Any:
+    """`layer.name` where it is a submodule (else None): a view of the layer's parameters under
+    it. One the catalogue counts as stacked copies (nn.Transformer's `encoder.layers.*`) has no
+    such view: reading it leaves the layer's count unknown from then on, as anything may be done
+    to a copy."""
+    if not _holds_submodule(layer, name):
+        return None
+    if any(key.startswith(f"{name}.") and ".*." in key for key in layer.params or {}):
+        _lose_count(layer, f"{layer.spec.short}.{name} is read: its layers are counted, not held")
+        return Unknown(f"{layer.spec.short}.{name}")
+    return SubmoduleV(layer, name)
 
 
 class _Method:

@@ -47,6 +47,7 @@ from paramlens.engine.evaluate.objects import (
     PartialV,
     PropertyV,
     Scope,
+    SubmoduleV,
     SuperV,
     TensorV,
     Unknown,
@@ -1604,6 +1605,8 @@ class Machine:
 
     def get_attribute(self, owner: Any, name: str) -> Any:
         owner = self.deref(owner)
+        if type(owner) is SubmoduleV:
+            return self.frameworks.get_attribute(self, owner, name)
         if is_unknown(owner):
             return Unknown(f"{name} of an unknown value")
         if isinstance(owner, ModuleV):

@@ -45,6 +45,7 @@ from paramlens.engine.evaluate.objects import (
     ObjectV,
     ParamV,
     PartialV,
+    SubmoduleV,
     TensorV,
     Unknown,
     serial_of,
@@ -243,6 +244,11 @@ class Cloner:
             {k: self.copy(p) for k, p in value.made_params.items()}
         return out
 
+    def _submodule(self, value: SubmoduleV) -> SubmoduleV:
+        out = SubmoduleV(self.copy(value.layer), value.prefix)  # a view of the copied layer
+        self.done[id(value)] = out
+        return out
+
     def _instance(self, value: InstanceV) -> InstanceV:
         out = InstanceV(value.cls, {}, value.exact, [], value.framework, value.frozen)
         self.done[id(value)] = out
@@ -273,7 +279,7 @@ class Cloner:
 _COPIERS: dict[type, Callable[[Cloner, Any], Any]] = {
     ListV: Cloner._list, DictV: Cloner._dict, ParamV: Cloner._param, TensorV: Cloner._tensor,
     LayerObj: Cloner._layer, InstanceV: Cloner._instance, ContainerV: Cloner._container,
-    KerasModelV: Cloner._keras_model,
+    KerasModelV: Cloner._keras_model, SubmoduleV: Cloner._submodule,
 }
 
 

@@ -41,6 +41,21 @@ class Weightless(Unknown):
     __slots__ = ()
 
 
+class SubmoduleV(Unknown):
+    """A submodule of a framework layer (`mha.out_proj`, a Transformer layer's `linear1`): the
+    layer's parameters under `prefix.`, read and written through it (frameworks.py), so that
+    `mha.out_proj.weight = emb.weight` ties the layer's own tensor. Anywhere else it is an
+    unknown: a model holding it on its own has no certain total."""
+
+    __slots__ = ("layer", "prefix", "serial")
+
+    def __init__(self, layer: Any, prefix: str) -> None:
+        super().__init__(f"{layer.spec.short}.{prefix}, a submodule of a framework layer")
+        self.layer = layer
+        self.prefix = prefix
+        self.serial = layer.id  # copied with its layer, and only then (memo.py)
+
+
 class Absent(Unknown):
     """An attribute the object certainly does not have: Python would raise AttributeError, so
     `getattr(obj, name, default)` gives the default and `hasattr` is False."""

@@ -19,7 +19,13 @@ from rich.table import Table
 from rich.text import Text
 
 from paramlens.engine.notebook import Notebook
-from paramlens.engine.results import Diagnostic, FileReport, LayerResult, ModelTotal
+from paramlens.engine.results import (
+    Diagnostic,
+    FileReport,
+    LayerResult,
+    ModelTotal,
+    submodule_counts,
+)
 
 DEFAULT_WIDTH = 100  # when the output is not a terminal and $COLUMNS is not set
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "information": "cyan",
@@ -41,6 +47,9 @@ def params_cell(layer: LayerResult) -> str:
 
 
 def _shape_cell(layer: LayerResult) -> str:
+    groups = submodule_counts(layer.tensors, assumed=layer.params is None)
+    if groups is not None:
+        return " + ".join(f"{name} {'?' if n is None else f'{n:,}'}" for name, n in groups)
     return " + ".join(f"{t.name} {t.text}" + ("?" if t.present is None else "")
                       for t in layer.tensors)
 
