@@ -358,7 +358,7 @@ def test_a_model_holding_what_the_evaluator_cannot_work_out_has_no_certain_total
 
 @pytest.mark.parametrize(("name", "models"), [("module_arguments_with_weights.py", 4),
                                              ("framework_submodules_escaped.py", 2),
-                                             ("layers_changed_under_a_condition.py", 4)])
+                                             ("layers_changed_under_a_condition.py", 5)])
 def test_modules_a_layer_holds_leave_no_certain_total_but_torchs(name: str, models: int) -> None:
     """A Transformer layer keeps a module `activation` as a submodule, nn.Transformer a custom
     encoder, TransformerEncoder copies of its layer; a layer's submodule may be handed to
@@ -384,6 +384,21 @@ def test_parameters_frozen_one_by_one_are_not_counted_as_trainable(name: str) ->
     (file,) = report["files"]
     ours = {m["line"]: m["trainable"] for m in file["models"]}
     assert {line: ours.get(line) for line in built} == built
+
+
+def test_requires_grad_set_under_an_unfixed_condition_leaves_trainable_unknown() -> None:
+    """Parameters frozen in one arm of a condition the code does not fix: the total stays
+    certain, the trainable part is unknown (torch's on this run is one of two), never a guess."""
+    path = HERE / "adversarial" / "layers_changed_under_a_condition.py"
+    built = _framework_totals(path, _MODEL_TOTALS)
+    report, _elapsed, _stderr = our_report(path)
+    (file,) = report["files"]
+    ours = {m["line"]: m for m in file["models"]}
+    for line, (_total, trainable) in built.items():
+        assert ours[line]["trainable"] in (None, trainable), (line, ours[line], trainable)
+    frozen_maybe = next(m for m in file["models"] if m["name"] == "frozen_maybe")
+    assert (frozen_maybe["params"], frozen_maybe["trainable"]) == (built[frozen_maybe["line"]][0],
+                                                                   None)
 
 
 _KERAS_TOTALS = """

@@ -21,7 +21,7 @@ export interface ModelSummary {
   name: string;
   root: SummaryRow;
   total: number | null;
-  trainable: number;
+  trainable: number | null;  // null where requires_grad is set under a condition the code does not fix
   known: number;
   why: string;
   depth: number;
@@ -84,9 +84,12 @@ export function totalsHtml(summary: ModelSummary): string {
   const total = summary.total === null
     ? `Total params: at least ${count(summary.known)}${summary.why ? ` (${escapeHtml(summary.why)})` : ""}`
     : `Total params: ${count(summary.total)}`;
-  const frozen = summary.total === null ? null : summary.total - summary.trainable;
+  const frozen = summary.total === null || summary.trainable === null
+    ? null : summary.total - summary.trainable;
+  const trainable = summary.trainable === null
+    ? "? (requires_grad is set under a condition the code does not fix)" : count(summary.trainable);
   return `<div class="totals"><div id="total">${total}</div>` +
-    `<div>Trainable params: ${count(summary.trainable)}</div>` +
+    `<div>Trainable params: ${trainable}</div>` +
     (frozen === null ? "" : `<div>Non-trainable params: ${count(frozen)}</div>`) + "</div>";
 }
 

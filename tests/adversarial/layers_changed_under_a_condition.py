@@ -39,6 +39,21 @@ class WeightTied(nn.Module):
             self.fc.weight = self.emb.weight
 
 
+class FrozenMaybe(nn.Module):
+    """requires_grad set under the condition: the total is certain, its trainable part not."""
+
+    def __init__(self, flag):
+        super().__init__()
+        self.backbone = nn.Linear(4, 4)
+        self.neck = nn.TransformerEncoderLayer(8, 2, 16)
+        self.head = nn.Linear(4, 2)
+        if flag:
+            for p in self.backbone.parameters():
+                p.requires_grad = False
+            self.neck.requires_grad_(False)
+            self.head.bias.requires_grad_(False)
+
+
 class PlainFlag(nn.Module):
     """A plain attribute set under the condition changes no count."""
 
@@ -52,4 +67,5 @@ class PlainFlag(nn.Module):
 optional = Optional(flag=os.environ.get("PARAMLENS_TEST_FLAG") == "1")
 bias_dropped = BiasDropped(flag=os.environ.get("PARAMLENS_TEST_FLAG") == "1")
 weight_tied = WeightTied(flag=os.environ.get("PARAMLENS_TEST_FLAG") == "1")
+frozen_maybe = FrozenMaybe(flag=os.environ.get("PARAMLENS_TEST_FLAG") == "1")
 plain_flag = PlainFlag(flag=os.environ.get("PARAMLENS_TEST_FLAG") == "1")

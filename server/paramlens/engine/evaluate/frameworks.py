@@ -268,10 +268,11 @@ class Frameworks:
                 owner.members.append((name, value))
             return True
         if isinstance(owner, TensorV) and name == "requires_grad" and owner.param is not None:
-            owner.param.trainable = bool(value) if isinstance(value, bool) else owner.param.trainable
+            if isinstance(value, bool):
+                owner.param.trainable = _settled(m, value)
             return True
         if isinstance(owner, ParamV) and name == "requires_grad" and isinstance(value, bool):
-            owner.trainable = value  # `layer.bias.requires_grad = False`
+            owner.trainable = _settled(m, value)  # `layer.bias.requires_grad = False`
             return True
         return False
 
@@ -829,7 +830,7 @@ class Frameworks:
                     return tuple(v for _, v in owner.members)
                 return tuple(owner.members)
             if name == "requires_grad_":
-                _freeze(owner, not (args[0] if args else True))
+                _freeze(owner, _settled(m, not (args[0] if args else True)))
                 return owner
             if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
@@ -859,16 +860,16 @@ class Frameworks:
                 owner.members.append((str(len(owner.members)), args[0]))
                 return owner
             if name == "requires_grad_":
-                _freeze(owner, not (args[0] if args else True))
+                _freeze(owner, _settled(m, not (args[0] if args else True)))
                 return owner
             if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
         if isinstance(owner, LayerObj):
             if name == "requires_grad_" and owner.spec.framework == "torch":
-                _freeze(owner, not (args[0] if args else True))  # its submodules' too
+                _freeze(owner, _settled(m, not (args[0] if args else True)))  # its submodules'
                 return owner
             if name == "requires_grad_":
-                _set_trainable(owner, bool(args[0]) if args else True)
+                _set_trainable(owner, _settled(m, bool(args[0]) if args else True))
                 return owner
             if name in _KERAS_REWEIGHING and owner.spec.framework == "keras":
                 m.taint(owner)
@@ -897,7 +898,8 @@ class Frameworks:
                 return None
         if isinstance(owner, TensorV):
             if name in ("requires_grad_",) and owner.param is not None:
-                owner.param.trainable = bool(args[0]) if args and isinstance(args[0], bool) else True
+                owner.param.trainable = _settled(m, bool(args[0]) if args and isinstance(
+                    args[0], bool) else True)
                 return owner
             if name in ("view", "reshape", "expand", "repeat", "flatten", "permute", "unsqueeze",
                         "squeeze", "transpose"):
@@ -923,7 +925,8 @@ class Frameworks:
                 return len(owner.shape)
         if isinstance(owner, ParamV):
             if name == "requires_grad_":
-                owner.trainable = bool(args[0]) if args and isinstance(args[0], bool) else True
+                owner.trainable = _settled(m, bool(args[0]) if args and isinstance(args[0], bool)
+                                           else True)
                 return owner
             if name in ("numel",) and owner.numel is not None:
                 return owner.numel
@@ -1318,7 +1321,9 @@ def _deep_copy_layer(value: Any, made: dict[int, Any] | None = None) -> LayerObj
     params = {}
     for name, param in value.params.items():
         if id(param) not in made:
-            made[id(param)] = ParamV(param.numel, param.trainable and not value.frozen)
+            made[id(param)] = ParamV(param.numel, None if value.frozen is None or
+                                     param.trainable is None else
+                                     param.trainable and not value.frozen)
         params[name] = made[id(param)]
     out = LayerObj(value.spec, value.site, value.values, params, value.via, False, value.why,
                    {}, True, node=value.node)
@@ -1411,9 +1416,9 @@ def _named_parameters(owner: Any) -> list[tuple[str, ParamV]] | None:
     def layer_params(layer: LayerObj) -> dict[str, ParamV] | None:
         if layer.params is None or layer.speculative or layer.refused:
             return None
-        if layer.frozen:  # requires_grad_(False) set each of its tensors' flag, as torch does
+        if layer.frozen or layer.frozen is None:  # requires_grad_(False) set each tensor's flag
             for param in layer.params.values():
-                param.trainable = False
+                param.trainable = None if layer.frozen is None else False
             layer.frozen = False
         return layer.params
 
@@ -1520,6 +1525,12 @@ def _drop_params(layer: LayerObj, gone: Callable[[str], bool]) -> None:
     layer.params = {k: p for k, p in (layer.params or {}).items() if not gone(k)}
 
 
+def _settled(m: Machine, flag: bool) -> bool | None:
+    """A `requires_grad` flag as it is set: None where a condition the code does not fix decides
+    whether the setting runs (an arm run speculatively), so the trainable count is not fixed."""
+    return None if m.speculative else flag
+
+
 def _changed(m: Machine, layer: LayerObj, counts: bool = True) -> None:
     """`layer` was changed. Where a condition the code does not fix decides whether that ran
     (an arm run speculatively), a change to what it counts leaves its count unknown: both
@@ -1554,7 +1565,7 @@ def _submodule_method(m: Machine, view: SubmoduleV, name: str, args: tuple, kwar
         if isinstance(flag, bool):
             m.taint(layer)
             for _, param in own:
-                param.trainable = flag
+                param.trainable = _settled(m, flag)
             return view
     elif name in ("parameters", "named_parameters") and not args and not kwargs and not nested:
         items = [p for _, p in own] if name == "parameters" else own
@@ -1686,9 +1697,11 @@ def _is_module(value: Any) -> bool:
                                                         bool(value.framework))
 
 
-def _freeze(owner: Any, frozen: bool) -> None:
+def _freeze(owner: Any, frozen: bool | None) -> None:
     """`module.requires_grad_(False)`: torch sets it on every parameter the module holds at that
-    moment, its submodules' included (a module added later is not frozen)."""
+    moment, its submodules' included (a module added later is not frozen). `frozen` None: a
+    condition the code does not fix decides whether it ran."""
+    trainable = None if frozen is None else not frozen
     stack, seen = [owner], set()
     while stack:
         value = stack.pop()
@@ -1696,10 +1709,10 @@ def _freeze(owner: Any, frozen: bool) -> None:
             continue
         seen.add(id(value))
         if isinstance(value, LayerObj):
-            _set_trainable(value, not frozen)
+            _set_trainable(value, trainable)
             stack += [v for v in value.attrs.values() if _is_module(v)]
         elif isinstance(value, (InstanceV, ContainerV)):
-            value.frozen = frozen
+            value.frozen = bool(frozen)
             stack += [v for _, v in _children(value)]
             if isinstance(value, InstanceV) and "__base_layer__" in value.attrs:
                 stack.append(value.attrs["__base_layer__"])  # its own weights
@@ -1708,10 +1721,10 @@ def _freeze(owner: Any, frozen: bool) -> None:
             for item in items:
                 param = item.param if isinstance(item, TensorV) else item
                 if isinstance(param, ParamV):
-                    param.trainable = not frozen
+                    param.trainable = trainable
 
 
-def _set_trainable(layer: LayerObj, trainable: bool) -> None:
+def _set_trainable(layer: LayerObj, trainable: bool | None) -> None:
     """`layer.requires_grad_(trainable)`: torch sets the flag of each of its tensors, which a
     later `layer.weight.requires_grad = True` sets again. (A layer whose tensors are not known
     yet, a Keras one before it is built, keeps the flag for all of them.)"""
@@ -1720,7 +1733,7 @@ def _set_trainable(layer: LayerObj, trainable: bool) -> None:
             param.trainable = trainable
         layer.frozen = False
     else:
-        layer.frozen = not trainable
+        layer.frozen = None if trainable is None else not trainable  # type: ignore[assignment]
 
 
 def _children(owner: Any) -> list[tuple[str, Any]]:

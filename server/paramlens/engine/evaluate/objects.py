@@ -255,7 +255,7 @@ class ParamV:
     """One parameter tensor (torch `nn.Parameter`, a Keras weight)."""
 
     numel: int | None
-    trainable: bool = True
+    trainable: bool | None = True  # None: a condition the code does not fix sets requires_grad
     id: int = field(default_factory=lambda: next(_ids))
 
 

@@ -99,7 +99,7 @@ class _Span:
     def ids(self) -> list[int]:
         return self.walk.order[self.order:self.order_end]
 
-    def result(self) -> tuple[int | None, int, int, list[LayerObj], str, int]:
+    def result(self) -> tuple[int | None, int | None, int, list[LayerObj], str, int]:
         """What _model_total returns for the object walked alone."""
         walk = self.walk
         params = dict(zip(walk.keys[self.writes:self.writes_end],
@@ -109,20 +109,24 @@ class _Span:
 
 
 def _summed(params: dict[int, ParamV], unknown: int, layers: list[LayerObj], why: str
-            ) -> tuple[int | None, int, int, list[LayerObj], str, int]:
+            ) -> tuple[int | None, int | None, int, list[LayerObj], str, int]:
     total = trainable = 0
     missing = False  # a parameter of unknown size: one unknown more
+    unsettled = False  # a parameter whose requires_grad the code does not fix
     for p in params.values():
         numel = p.numel
         if numel is None:
             missing = True
         elif numel:
             total += numel
-            if p.trainable:
+            if p.trainable is None:
+                unsettled = True
+            elif p.trainable:
                 trainable += numel
     if missing:
         unknown += 1
-    return (total if unknown == 0 else None), trainable, unknown, layers, why, total
+    return (total if unknown == 0 else None), (None if unsettled else trainable), unknown, \
+        layers, why, total
 
 
 def _model_total(value: Any, memo: dict[int, tuple] | None
@@ -213,10 +217,10 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
                 "a layer built under a condition the code does not fix" if obj.speculative
                 else "a layer never built on an input of known shape"))
             return
-        if obj.frozen:
+        if obj.frozen or obj.frozen is None:  # (None: frozen or not, the code does not fix)
             for p in obj.params.values():
                 keys.append(p.id)
-                params.append(ParamV(p.numel, False, p.id))
+                params.append(ParamV(p.numel, None if obj.frozen is None else False, p.id))
         else:
             for p in obj.params.values():
                 keys.append(p.id)

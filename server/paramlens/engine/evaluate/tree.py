@@ -61,7 +61,7 @@ class ModelSummary:
 
     root: SummaryRow
     total: int | None  # None: some count is not fixed by the code
-    trainable: int  # of the known parameters
+    trainable: int | None  # of the known parameters; None where requires_grad is not fixed
     known: int  # the sum of the known parameters (`total` when every one is known)
     why: str = ""  # why the total is unknown
     depth: int = 3

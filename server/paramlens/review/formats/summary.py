@@ -53,7 +53,7 @@ def params_cell(row: SummaryRow, limit: int) -> str:
         return "--"
     if row.depth >= limit or not (row.children or row.cut):
         text = f"{row.params:,}"
-        return text if row.trainable else f"({text})"
+        return text if row.trainable or row.trainable is None else f"({text})"
     if row.own is None:
         return "?"
     return f"{row.own:,}" if row.own else "--"
@@ -80,7 +80,9 @@ def _label(row: SummaryRow, index: int | None) -> str:
     return f"{start}{row.class_name}{name}: {row.depth}-{index}"
 
 
-def _count(summary: ModelSummary, value: int) -> str:
+def _count(summary: ModelSummary, value: int | None) -> str:
+    if value is None:
+        return "? (requires_grad is set under a condition the code does not fix)"
     return f"{value:,}" if summary.total is not None else f"at least {value:,}"
 
 
@@ -111,7 +113,7 @@ def render_summary_text(models: list[ShownModel], width: int, color: bool) -> st
                 [_label(row, index[row.depth])]
             table.add_row(*cells, params_cell(row, summary.depth), line_cell(row, shown))
         console.print(table)
-        non_trainable = summary.known - summary.trainable
+        non_trainable = None if summary.trainable is None else summary.known - summary.trainable
         console.print(f"Total params: {_count(summary, summary.known)}")
         console.print(f"Trainable params: {_count(summary, summary.trainable)}")
         console.print(f"Non-trainable params: {_count(summary, non_trainable)}")
@@ -148,7 +150,8 @@ def render_summary_json(models: list[ShownModel]) -> str:
         found.append({"path": shown.path, "name": s.root.name, "line": shown.line,
                       "depth": s.depth, "params": s.total, "known": s.known,
                       "trainable": s.trainable if s.total is not None else None,
-                      "non_trainable": s.known - s.trainable if s.total is not None else None,
+                      "non_trainable": s.known - s.trainable
+                      if s.total is not None and s.trainable is not None else None,
                       "why": s.why, "assumptions": list(s.assumptions),
                       "tree": row_json(s.root, shown)})
         _in_cell(found[-1], shown, "")
