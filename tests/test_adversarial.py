@@ -414,7 +414,7 @@ print(json.dumps({var: value.count_params() for var, value in namespace.items()
 # Keras files whose every model gets a certain total, Keras' own; and files where some total
 # must stay unknown (weights no formula counts, a tensor the evaluator does not follow), and
 # none may be certain and wrong.
-KERAS_EXACTLY_COUNTED = ["keras_layers_and_models.py"]
+KERAS_EXACTLY_COUNTED = ["keras_layers_and_models.py", "keras_trainable_flags.py"]
 KERAS_NEVER_WRONG = ["keras_layer_not_evaluated.py", "keras_weights_not_counted.py",
                      "keras_transposed_output_padding.py"]
 
@@ -427,3 +427,25 @@ def test_keras_model_totals_are_keras_own_or_unknown(name: str) -> None:
     ours = _no_certain_total_differs(path, built)
     if name in KERAS_EXACTLY_COUNTED:
         assert {line: ours[line]["params"] for line in built} == built
+
+
+_KERAS_TRAINABLE = """
+import json, os, runpy, sys
+os.environ["KERAS_BACKEND"] = "torch"
+import keras
+namespace = runpy.run_path(sys.argv[1])
+print(json.dumps({var: sum(int(w.numpy().size) for w in value.trainable_weights)
+                  for var, value in namespace.items() if isinstance(value, keras.Model)}))
+"""
+
+
+def test_keras_trainable_flags_are_keras_own() -> None:
+    """The trainable part of each Keras model's total, against `trainable_weights`, where the
+    code sets `trainable` on layers and models, before and after they are built."""
+    path = HERE / "adversarial" / "keras_trainable_flags.py"
+    built = _framework_totals(path, _KERAS_TRAINABLE)
+    assert len(built) >= 10
+    report, _elapsed, _stderr = our_report(path)
+    (file,) = report["files"]
+    ours = {m["line"]: m["trainable"] for m in file["models"]}
+    assert {line: ours.get(line) for line in built} == built

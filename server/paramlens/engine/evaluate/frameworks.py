@@ -218,6 +218,11 @@ class Frameworks:
 
     # attributes ----------------------------------------------------------------------------------
     def set_attribute(self, m: Machine, owner: Any, name: str, value: Any) -> bool:
+        if name == "trainable" and _is_keras(owner):
+            _keras_trainable(m, owner, value)
+            if isinstance(owner, KerasModelV):
+                owner.attrs[name] = value
+                return True
         if type(owner) is SubmoduleV:  # `mha.out_proj.weight = emb.weight`: the layer's own
             return self.set_attribute(m, owner.layer, f"{owner.prefix}.{name}", value)
         if isinstance(owner, LayerObj) and _holds_submodule(owner, name):
@@ -645,6 +650,9 @@ class Frameworks:
         layer = LayerObj(spec, site, values, None, tuple(m.via), bool(m.speculative),
                          refusal or why)
         layer.node = node if isinstance(node, ast.Call) else None
+        if spec.framework == "keras" and "trainable" in kwargs:
+            # `Dense(3, trainable=False)`: its weights are made non-trainable
+            layer.frozen = _keras_frozen(kwargs["trainable"])  # type: ignore[assignment]
         if refusal:
             layer.built = True  # the framework raises: there is no layer, and no count
             layer.refused = True
@@ -1007,6 +1015,7 @@ class Frameworks:
         if short == "Sequential":
             model = KerasModelV("Sequential", [], site=self.recorder.site_of(node), node=node)
             _keep_name(m, model, kwargs)
+            _keep_trainable(model, kwargs)
             layers = args[0] if args else kwargs.get("layers")
             if layers is not None:
                 items = m.iterate(layers)
@@ -1022,6 +1031,7 @@ class Frameworks:
             outputs = kwargs.get("outputs", args[1] if len(args) > 1 else None)
             model = self.functional(m, inputs, outputs, node)
             _keep_name(m, model, kwargs)
+            _keep_trainable(model, kwargs)
             return model
         if short == "shape" and args and qualname.split(".")[-2] == "ops":
             tensor = m.deref(args[0])
@@ -1115,6 +1125,12 @@ class Frameworks:
             shape = item.attrs.get("__input_shape__")
             if shape is not None:
                 model.input_shape = shape
+        elif model.input_shape is None and len(model.layers) == 1 and \
+                isinstance(item, KerasModelV):
+            # a model first: its input is this one's (`Sequential([base, Dense(2)])`)
+            inputs = m.deref(item.inputs)
+            model.input_shape = item.input_shape if item.input_shape is not None else \
+                inputs.shape if isinstance(inputs, TensorV) else None
         if model.input_shape is not None:
             self.sequential_flow(m, model)
 
@@ -1523,6 +1539,58 @@ def _drop_params(layer: LayerObj, gone: Callable[[str], bool]) -> None:
     if layer.made_params is None:  # the first change: what the constructor made
         layer.made_params = layer.params
     layer.params = {k: p for k, p in (layer.params or {}).items() if not gone(k)}
+
+
+def _is_keras(value: Any) -> bool:
+    return isinstance(value, KerasModelV) or isinstance(value, LayerObj) and \
+        value.spec.framework == "keras" or isinstance(value, InstanceV) and \
+        value.framework == "keras"
+
+
+def _keras_frozen(flag: Any) -> bool | None:
+    """Whether a Keras `trainable=` argument freezes (None where the code does not fix it)."""
+    return not flag if is_plain(flag) else None
+
+
+def _keep_trainable(model: KerasModelV, kwargs: dict) -> None:
+    """`Sequential(..., trainable=False)`: the model's own flag only. Keras sets no sublayer's
+    with it (its layers' weights stay trainable for a model that holds this one), but this
+    model asked for its trainable weights gives none (totals.model_total)."""
+    if "trainable" in kwargs:
+        frozen = _keras_frozen(kwargs["trainable"])
+        model.attrs["__trainable__"] = None if frozen is None else not frozen
+
+
+def _keras_trainable(m: Machine, owner: Any, value: Any) -> None:
+    """`layer.trainable = flag` on a Keras layer or model: Keras' setter sets the flag on it, on
+    each of its trainable weights and, recursively, on its sublayers (a layer built later makes
+    its weights with its flag). A weight a custom layer made non-trainable is not set trainable
+    again: where the flag goes back to True, such a layer's weights are left unknown."""
+    frozen = _keras_frozen(value)
+    flag = None if frozen is None or m.speculative else not frozen
+    stack, seen = [owner], set()
+    while stack:
+        item = m.deref(stack.pop())
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, LayerObj) and item.spec.framework == "keras":
+            m.taint(item)
+            _set_trainable(item, flag)
+        elif isinstance(item, KerasModelV):
+            m.taint(item)
+            item.attrs["__trainable__"] = flag
+            stack += list(item.layers)
+        elif isinstance(item, InstanceV) and item.framework == "keras":
+            m.taint(item)
+            item.attrs["__trainable__"] = flag
+            stack += list(item.attrs.values())
+        elif isinstance(item, (ListV, DictV)):
+            stack += list(item.items.values() if isinstance(item, DictV) else item.items)
+        elif isinstance(item, TensorV) and item.param is not None:
+            item.param.trainable = False if flag is False else None
+        elif isinstance(item, ParamV):
+            item.trainable = False if flag is False else None
 
 
 def _settled(m: Machine, flag: bool) -> bool | None:

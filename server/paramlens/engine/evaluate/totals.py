@@ -35,18 +35,31 @@ def model_total(value: Any, memo: dict[int, tuple] | None = None
     walk found below each object it passed is kept too: a block's total asked for after its
     model's (a summary's children, a class's instances) is read from that, not walked again."""
     if memo is None:
-        return _model_total(value, None)
+        return _as_asked(value, _model_total(value, None))
     known = memo.get(id(value))
     if known is None or known[0] is not value:
         result = _model_total(value, memo)
         known = memo.get(id(value))  # the walk left the value's span there
     elif known[1] is not None:
-        return known[1]  # type: ignore[no-any-return]
+        return _as_asked(value, known[1])
     else:
         result = known[2].result()
     span = known[2] if known is not None and known[0] is value else None
     memo[id(value)] = (value, result, span)
-    return result
+    return _as_asked(value, result)
+
+
+def _as_asked(value: Any, result: tuple) -> tuple:
+    """The total of `value` as the model itself answers: a Keras model or layer whose own
+    `trainable` is False has no trainable weights, whatever its weights' flags (None: the code
+    does not fix its flag)."""
+    if type(value) is not KerasModelV and not (type(value) is InstanceV and
+                                                value.framework == "keras"):
+        return result
+    flag = value.attrs.get("__trainable__", True)
+    if flag is True:
+        return result
+    return (result[0], 0 if flag is False else None, *result[2:])
 
 
 # Bases outside the project of a class whose instances are plain Python objects, not modules.
