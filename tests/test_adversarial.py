@@ -285,7 +285,8 @@ EXACTLY_COUNTED = ["generator_never_consumed.py", "generator_interleaved.py",
                    "attribute_dict.py", "module_held_by_plain_object.py",
                    "frozen_by_parameter_loops.py", "arguments_refused.py",
                    "containers_and_layer_subclasses.py", "class_creation_hooks.py",
-                   "transformer_layers_and_losses.py", "framework_submodules_changed.py"]
+                   "transformer_layers_and_losses.py", "framework_submodules_changed.py",
+                   "layer_subclass_submodules.py", "module_changes_torch_follows.py"]
 
 
 _MODEL_TOTALS = """
@@ -358,21 +359,27 @@ def test_a_model_holding_what_the_evaluator_cannot_work_out_has_no_certain_total
 
 @pytest.mark.parametrize(("name", "models"), [("module_arguments_with_weights.py", 4),
                                              ("framework_submodules_escaped.py", 2),
-                                             ("layers_changed_under_a_condition.py", 5)])
+                                             ("layers_changed_under_a_condition.py", 5),
+                                             ("module_changes_not_followed.py", 24),
+                                             ("attribute_named_by_the_environment.py", 1),
+                                             ("optional_dependency.py", 3)])
 def test_modules_a_layer_holds_leave_no_certain_total_but_torchs(name: str, models: int) -> None:
     """A Transformer layer keeps a module `activation` as a submodule, nn.Transformer a custom
     encoder, TransformerEncoder copies of its layer; a layer's submodule may be handed to
     another module: where the evaluator cannot count what such a module holds, the total is
     unknown, never the layer's own count alone."""
     path = HERE / "adversarial" / name
-    built = _module_level_totals(path)
+    built = _framework_totals(path, _MODEL_TOTALS)
     assert len(built) == models
-    _no_certain_total_differs(path, built)
+    ours = _no_certain_total_differs(path, {line: pair[0] for line, pair in built.items()})
+    for line, (_total, trainable) in built.items():
+        assert ours[line]["trainable"] in (None, trainable), (line, ours[line], trainable)
 
 
 @pytest.mark.parametrize("name", ["frozen_by_parameter_loops.py",
                                   "transformer_layers_and_losses.py",
-                                  "framework_submodules_changed.py"])
+                                  "framework_submodules_changed.py",
+                                  "module_changes_torch_follows.py"])
 def test_parameters_frozen_one_by_one_are_not_counted_as_trainable(name: str) -> None:
     """The trainable part of each total, against torch's `requires_grad`, where fine-tuning code
     freezes parameters in loops over `parameters()` and `named_parameters()`, or freezes a

@@ -21,6 +21,7 @@ from paramlens.engine.catalogue import (
     count,
     tensor_refusal,
     value_refusal,
+    weightless_argument,
 )
 from paramlens.engine.facts import FunctionInfo, ModuleFacts, assume
 from paramlens.engine.interpreter import CallRecord, Interpreter, LayerSite, WalkResult
@@ -279,6 +280,12 @@ def finish_site(site: LayerSite, index: LineIndex) -> tuple[LayerResult, list[Di
     spec = site.spec
     if spec.formula is None:
         result = _parameterless(site, index)
+        held = [name for name, value in _with_modules_read(site).items()
+                if name in spec.module_args and not (isinstance(value, Q) and value.known and
+                                                     weightless_argument(value.exact))]
+        if held:  # `distance_function=nn.Bilinear(4, 4, 1)`: a submodule that may own weights
+            result = dataclasses.replace(result, params=None, params_default=None, formula="",
+                                         unknowns=(f"{held[0]} may be a module with weights",))
         refused, _ = _refusals(site, Q.unknown("in_channels"), [])
         if refused:
             result = dataclasses.replace(result, params=None, params_default=None,

@@ -1579,7 +1579,7 @@ def _keras_reweighed(a: Args) -> str:
     return ""
 
 
-def _weightless_argument(value: Any) -> bool:
+def weightless_argument(value: Any) -> bool:
     """A module argument that adds no parameter: none, a name (`"gelu"`), or a function or a
     parameterless module, which the evaluator passes as their FrameworkName."""
     return value is None or isinstance(value, (str, FrameworkName))
@@ -1592,7 +1592,7 @@ def count(spec: LayerSpec, args: Args) -> tuple[list[Tensor], Q]:
     tensors = spec.formula(args) if not extra else [Tensor("weights", (Q.unknown(extra),))]
     for name in spec.module_args:
         value = args.values.get(name)
-        holds = value.unary(lambda v: not _weightless_argument(v), "owns_parameters") \
+        holds = value.unary(lambda v: not weightless_argument(v), "owns_parameters") \
             if isinstance(value, Q) else Q.unknown(f"owns_parameters({name})")
         tensors.append(Tensor(name, (Q.unknown(f"the parameters of the module {name}"),), holds))
     parts = [choose(t.present, product(list(t.shape)), 0) for t in tensors]

@@ -422,7 +422,9 @@ class Interpreter:
             constant = self.module.class_constant(base.name, node.attr)
             if constant is not None:
                 return constant, base
-        if isinstance(base, LayerV):
+        if isinstance(base, LayerV) and not (base.spec.framework == "torch" and
+                                             node.attr in ("weight", "bias")):
+            # (a torch layer's `bias` is its tensor or None, not the `bias=` flag it was given)
             value = base.site.values.get(node.attr)
             if value is not None:
                 return value, base

@@ -45,7 +45,8 @@ from paramlens.engine.sizes import MAX_SEQUENCE, size_ok
 
 BUILTIN_NAMES = ("range", "len", "list", "tuple", "dict", "int", "float", "str", "bool", "min",
                  "max", "sum", "abs", "round", "zip", "enumerate", "reversed", "sorted",
-                 "isinstance", "issubclass", "getattr", "setattr", "hasattr", "print", "object",
+                 "isinstance", "issubclass", "getattr", "setattr", "delattr", "hasattr", "print",
+                 "object",
                  "any", "all", "map", "filter", "divmod", "pow", "iter", "next", "type", "repr",
                  "callable", "id", "hash", "super", "staticmethod", "classmethod", "property",
                  "Exception", "ValueError", "TypeError", "KeyError", "IndexError",
@@ -188,6 +189,13 @@ def _call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str
         return Unknown("hasattr()") if is_unknown(value) else True
     if name == "setattr" and len(args) == 3 and isinstance(args[1], str):
         m.set_attribute(args[0], args[1], args[2])
+        return None
+    if name == "delattr" and len(args) == 2 and isinstance(args[1], str):
+        m.delete_attribute(args[0], args[1])
+        return None
+    if name in ("setattr", "delattr") and len(args) == 3 - (name == "delattr"):
+        # a name the code does not fix: any attribute of the object may be the one changed
+        m.attributes_unfixed(args[0])
         return None
     if name == "print":
         return None

@@ -781,6 +781,8 @@ def _total(name: str, kind: str, line: int, column: int, value: Any,
         unknown = max(unknown, 1)
     assumption = "; ".join(result.assumptions)
     certain = total if not assumption else None
+    if result.trainable_unsettled:
+        trainable = None
     return EvaluatedTotal(name, kind, line, column, certain, total, unknown,
                           trainable if total is not None else None, why,
                           (assumption,) if assumption else (), children(value, memo),

@@ -27,9 +27,10 @@ from paramlens.engine.catalogue import (
     value_refusal,
 )
 from paramlens.engine.evaluate import builtins as py
-from paramlens.engine.evaluate.machine import Machine, UserRaise, is_plain
+from paramlens.engine.evaluate.machine import Machine, UserRaise, is_plain, python_raises
 from paramlens.engine.evaluate.module_walks import function_only_reads
 from paramlens.engine.evaluate.objects import (
+    IS_NONE,
     TORCH_CONTAINERS,
     Absent,
     BoundV,
@@ -71,7 +72,8 @@ _SPATIAL_ARGS = {"kernel_size", "stride", "padding", "dilation", "output_padding
 _MODULE_API = {
     "add_module", "apply", "bfloat16", "buffers", "children", "compile", "cpu", "cuda", "double",
     "eval", "extra_repr", "float", "forward", "get_buffer", "get_extra_state", "get_parameter",
-    "get_submodule", "half", "ipu", "load_state_dict", "modules", "mtia", "named_buffers",
+    "get_submodule", "set_submodule", "half", "ipu", "load_state_dict", "modules", "mtia",
+    "named_buffers",
     "named_children", "named_modules", "named_parameters", "parameters", "register_backward_hook",
     "register_buffer", "register_forward_hook", "register_forward_pre_hook",
     "register_full_backward_hook", "register_full_backward_pre_hook",
@@ -235,6 +237,12 @@ class Frameworks:
                                    "module")
             _changed(m, owner)
             return True
+        if isinstance(owner, LayerObj) and owner.spec.framework == "torch" and \
+                owner.params is not None and name in owner.params and \
+                isinstance(value, TensorV) and value.param is None:
+            # `lin.weight = torch.zeros(4, 4)`: torch takes a Parameter or None there, only
+            raise python_raises("TypeError", f"cannot assign a tensor as parameter {name!r} "
+                                             "(torch.nn.Parameter or None expected)")
         if isinstance(owner, LayerObj):
             param = value if isinstance(value, ParamV) else \
                 value.param if isinstance(value, TensorV) else None
@@ -260,6 +268,13 @@ class Frameworks:
             # None` after super().__init__): the layer's parameter it is
             m.taint(owner)
             return self.set_attribute(m, base, name, value)
+        if isinstance(base, LayerObj) and _holds_submodule(base, name):
+            # ... or replacing one of its submodules (`self.self_attn = MyAttention(d)`): the
+            # layer's tensors under it are gone, and the instance holds the new one
+            m.taint(owner)
+            _drop_params(base, lambda key: key.startswith(f"{name}."))
+            _changed(m, base)
+            return False
         if isinstance(owner, ContainerV) and (_is_module(value) or value is None):
             # `setattr(seq, "1", nn.Linear(8, 2))`: torch registers it under that name, in the
             # place of the member it replaces; None takes the member out of the count
@@ -276,19 +291,49 @@ class Frameworks:
             if isinstance(value, bool):
                 owner.param.trainable = _settled(m, value)
             return True
-        if isinstance(owner, ParamV) and name == "requires_grad" and isinstance(value, bool):
-            owner.trainable = _settled(m, value)  # `layer.bias.requires_grad = False`
+        if isinstance(owner, ParamV) and name == "requires_grad":
+            owner.trainable = _settled(m, value) if isinstance(value, bool) else None
+            return True  # `layer.bias.requires_grad = False`
+        if isinstance(owner, ParamV) and name == "data":
+            # `p.data = torch.zeros(10, 10)`: the parameter now has that tensor's size
+            data = m.deref(value)
+            if owner.made_numel is None:
+                owner.made_numel = owner.numel
+            owner.numel = shape_numel(data.shape) if isinstance(data, TensorV) else None
             return True
+        if isinstance(owner, Unknown) and type(owner) is not SubmoduleV:
+            m.unknown_changed(name, value=value)
+        if isinstance(owner, InstanceV) and owner.framework == "torch" and \
+                (is_plain(value) and value is not None or isinstance(value, (ListV, DictV)) or
+                 isinstance(value, TensorV) and value.param is None):
+            previous = owner.attrs.get(name)
+            if isinstance(previous, ParamV) or isinstance(previous, TensorV) and \
+                    previous.param is not None:
+                raise python_raises("TypeError", f"cannot assign that as parameter {name!r} "
+                                                 "(torch.nn.Parameter or None expected)")
+            if self.registers(previous) and not isinstance(value, TensorV):
+                raise python_raises("TypeError", f"cannot assign that as child module {name!r} "
+                                                 "(torch.nn.Module or None expected)")
         return False
 
     def get_attribute(self, m: Machine, owner: Any, name: str) -> Any:
         if isinstance(owner, ExternalV):
             return external(f"{owner.qualname}.{name}")
+        if name in ("_modules", "_parameters") and _is_torch_module(owner):
+            # torch's own registries, read to be changed by key: what the module holds is not
+            # followed from now on
+            m.attributes_unfixed(owner)
+            return Unknown(f"{name} of a module")
         if isinstance(owner, LayerObj):
             if owner.params is not None and name in owner.params:
                 return owner.params[name]
             if name in owner.attrs:
                 return owner.attrs[name]
+            if owner.spec.framework == "torch" and owner.params is not None and \
+                    name in _tensor_names(owner):
+                return IS_NONE  # `Linear(..., bias=False).bias`: torch registers None
+            if name in _MODULE_DATA:
+                return _module_data(owner, name)
             if name in owner.values:
                 value = owner.values[name]
                 spec = owner.spec
@@ -321,9 +366,21 @@ class Frameworks:
                 return _Method(owner, name)
             return Unknown(f"{layer.spec.short}.{full}")
         if isinstance(owner, InstanceV):
+            base = owner.attrs.get("__base_layer__")
+            if isinstance(base, LayerObj) and base.params is not None:
+                # a subclass of a layer: the layer's own tensors and submodules
+                if name in base.params:
+                    return base.params[name]
+                if base.spec.framework == "torch" and name in _tensor_names(base):
+                    return IS_NONE  # a tensor the layer registers as None
+                submodule = _submodule(base, name)
+                if submodule is not None:
+                    return submodule
             if name in ("weight", "bias") and owner.framework:
                 return Unknown(f"{name} of a module")
             if owner.framework:
+                if name in _MODULE_DATA:
+                    return _module_data(owner, name)
                 if name in _MODULE_API:
                     return _Method(owner, name)
                 if owner.framework == "torch" and owner.exact and name not in _TORCH_PRIVATE \
@@ -334,6 +391,8 @@ class Frameworks:
         if isinstance(owner, (ContainerV, KerasModelV)):
             if isinstance(owner, KerasModelV) and name in owner.attrs:
                 return owner.attrs[name]
+            if name in _MODULE_DATA and not (isinstance(owner, KerasModelV) and name == "layers"):
+                return _module_data(owner, name)
             if isinstance(owner, KerasModelV) and name == "output":
                 return owner.outputs if owner.outputs is not None else Unknown("output")
             if isinstance(owner, KerasModelV) and name == "layers":
@@ -359,6 +418,15 @@ class Frameworks:
                 return owner
             return _Method(owner, name)
         if isinstance(owner, ParamV):
+            if name == "requires_grad":
+                return owner.trainable if owner.trainable is not None else \
+                    Weightless("requires_grad set under a condition the code does not fix")
+            if name == "grad":
+                return IS_NONE  # a parameter just made has no gradient
+            if name == "data":
+                return owner
+            if name in _TENSOR_DATA:
+                return Weightless(f"{name} of a parameter")  # (its shape is not kept)
             return _Method(owner, name)
         if isinstance(owner, ClassV):
             return None
@@ -464,6 +532,9 @@ class Frameworks:
         any of the submodule's."""
         if type(owner) is SubmoduleV:
             owner, name = owner.layer, f"{owner.prefix}.{name}"
+        base = owner.attrs.get("__base_layer__") if isinstance(owner, InstanceV) else None
+        if isinstance(base, LayerObj):
+            owner = base  # a subclass of a layer: the layer's own tensors and submodules
         if isinstance(owner, LayerObj):
             if _holds_submodule(owner, name):
                 _drop_params(owner, lambda key: key.startswith(f"{name}."))
@@ -613,9 +684,12 @@ class Frameworks:
             data = m.deref(args[0]) if args else m.deref(kwargs.get("data"))
             trainable = kwargs.get("requires_grad", args[1] if len(args) > 1 else True)
             if isinstance(data, TensorV):
-                if data.param is None:
-                    data.param = ParamV(shape_numel(data.shape), trainable is not False)
+                # a new Parameter each time, even of one tensor (two share its storage and
+                # are two parameters to torch)
+                data.param = ParamV(shape_numel(data.shape), trainable is not False)
                 return data.param
+            if isinstance(data, ParamV):
+                return ParamV(data.numel, trainable is not False)
             return ParamV(None, trainable is not False)
         if short in _TORCH_FACTORIES and qualname.count(".") == 1:
             return TensorV(_factory_shape(m, short, args, kwargs))
@@ -624,6 +698,28 @@ class Frameworks:
             return TensorV(m.deref(args[0]).shape)
         if qualname.startswith("torch.nn.init."):
             return None
+        owner = m.deref(args[0]) if args else None
+        method = qualname.rsplit(".", 1)[1]
+        parent = qualname.rsplit(".", 1)[0]
+        # a method of one of torch's classes (`torch.nn.Module.__init__`), not a function of
+        # one of its modules (`torch.nn.utils.weight_norm`): torch names its classes in CamelCase
+        unbound = torch_short(parent) is not None and parent.rsplit(".", 1)[1][:1].isupper()
+        if unbound and _is_torch_module(owner):
+            # `nn.Module.requires_grad_(self.fc, False)`: the method, called unbound
+            if method in _MODULE_API:
+                return self.call_method(m, owner, method, args[1:], kwargs, node)
+            if method == "__setattr__" and len(args) == 3 and isinstance(args[1], str):
+                m.set_attribute(owner, args[1], args[2])
+                return None
+            if method == "__delattr__" and len(args) == 2 and isinstance(args[1], str):
+                m.delete_attribute(owner, args[1])
+                return None
+        if not unbound and not qualname.startswith(_TORCH_LEAVING_MODULES):
+            # `nn.utils.weight_norm(self.fc)`, `fuse_modules(self, ..., inplace=True)`: a
+            # function the evaluator does not follow may change a module it is handed
+            for value in (*args, *kwargs.values()):
+                if _is_torch_module(m.deref(value)):
+                    m.attributes_unfixed(value)
         return Unknown(f"{qualname}() is not evaluated")
 
     def construct(self, m: Machine, spec: LayerSpec, args: tuple, kwargs: dict, node: Any,
@@ -659,6 +755,11 @@ class Frameworks:
         elif spec.formula is None:
             layer.params = {}
             layer.built = True
+            held = [n for n in spec.module_args if not (values.get(n) is None or isinstance(
+                values.get(n), str) or _weightless_module_argument(values.get(n)))]
+            if held:  # `distance_function=nn.Bilinear(4, 4, 1)`: a submodule it holds
+                layer.params = None
+                layer.why = f"{held[0]} may be a module with weights, which the layer holds"
         elif spec.counted_args and spec.framework == "torch":
             self.stack_layers(layer)
         elif spec.framework == "torch" and (spec.in_arg is not None or spec.family in (
@@ -786,13 +887,27 @@ class Frameworks:
                             "not fix"
                 return
             params[tensor.name] = ParamV(int(math.prod(dims)),  # type: ignore[arg-type]
-                                          tensor.name not in _NON_TRAINABLE_KERAS)
+                                          tensor.name not in _NON_TRAINABLE_KERAS and
+                                          not (spec.framework == "torch" and
+                                               layer.values.get("_freeze") is True))
         layer.params = params
 
     def call_method(self, m: Machine, owner: Any, name: str, args: tuple, kwargs: dict,
                     node: Any) -> Any:
         if type(owner) is SubmoduleV:
             return _submodule_method(m, owner, name, args, kwargs)
+        if name in ("get_submodule", "get_parameter", "set_submodule") and args and \
+                isinstance(args[0], str) and _is_torch_module(owner):
+            # torch's dotted-path access: the attributes, one after another
+            *path, last = args[0].split(".") if args[0] else [""]
+            target = owner
+            for part in path:
+                target = m.get_attribute(target, part)
+            if name == "set_submodule" and len(args) == 2 and last:
+                m.set_attribute(target, last, args[1])
+                return None
+            if name != "set_submodule":
+                return m.get_attribute(target, last) if last else target
         if name in ("apply", "modules", "named_modules") and _is_torch_module(owner):
             return self.walk_modules(m, owner, name, args, kwargs)
         if name in ("parameters", "named_parameters") and not args and not kwargs and \
@@ -838,16 +953,18 @@ class Frameworks:
                     return tuple(v for _, v in owner.members)
                 return tuple(owner.members)
             if name == "requires_grad_":
-                _freeze(owner, _settled(m, not (args[0] if args else True)))
+                _freeze(owner, _frozen_by(_grad_arg(m, args, kwargs)))
                 return owner
             if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
         if name in ("named_children", "children") and not args and (
                 isinstance(owner, ContainerV) or isinstance(owner, InstanceV) and
-                owner.framework == "torch"):
-            if not getattr(owner, "exact", True):
+                owner.framework == "torch" or isinstance(owner, LayerObj) and
+                owner.spec.framework == "torch"):
+            if not getattr(owner, "exact", True) or isinstance(owner, LayerObj) and \
+                    owner.params is None:
                 return Unknown(f"{name}() of a module the code changed unknowably")
-            pairs = _children(owner)
+            pairs = _submodules(owner) if isinstance(owner, LayerObj) else _children(owner)
             return tuple(pairs) if name == "named_children" else tuple(v for _, v in pairs)
         if isinstance(owner, InstanceV) and owner.framework == "torch":
             if name in ("add_module", "register_module") and len(args) == 2 and \
@@ -868,16 +985,27 @@ class Frameworks:
                 owner.members.append((str(len(owner.members)), args[0]))
                 return owner
             if name == "requires_grad_":
-                _freeze(owner, _settled(m, not (args[0] if args else True)))
+                _freeze(owner, _frozen_by(_grad_arg(m, args, kwargs)))
                 return owner
             if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
+        if isinstance(owner, LayerObj) and owner.spec.framework == "torch" and len(args) == 2 \
+                and isinstance(args[0], str) and name in ("register_parameter", "add_module",
+                                                          "register_module"):
+            # `fc.register_parameter("scale", p)`, `fc.add_module("extra", nn.Linear(3, 3))`:
+            # as torch's own setattr would register them (None takes a tensor out)
+            value = m.deref(args[1])
+            if name == "register_parameter" and not (value is None or isinstance(value, ParamV)):
+                _lose_count(owner, "register_parameter() of what the evaluator does not hold")
+            else:
+                self.set_attribute(m, owner, args[0], value)
+            return None
         if isinstance(owner, LayerObj):
             if name == "requires_grad_" and owner.spec.framework == "torch":
-                _freeze(owner, _settled(m, not (args[0] if args else True)))  # its submodules'
+                _freeze(owner, _frozen_by(_grad_arg(m, args, kwargs)))  # its submodules' too
                 return owner
             if name == "requires_grad_":
-                _set_trainable(owner, _settled(m, bool(args[0]) if args else True))
+                _set_trainable(owner, _grad_arg(m, args, kwargs))
                 return owner
             if name in _KERAS_REWEIGHING and owner.spec.framework == "keras":
                 m.taint(owner)
@@ -906,8 +1034,7 @@ class Frameworks:
                 return None
         if isinstance(owner, TensorV):
             if name in ("requires_grad_",) and owner.param is not None:
-                owner.param.trainable = _settled(m, bool(args[0]) if args and isinstance(
-                    args[0], bool) else True)
+                owner.param.trainable = _grad_arg(m, args, kwargs)
                 return owner
             if name in ("view", "reshape", "expand", "repeat", "flatten", "permute", "unsqueeze",
                         "squeeze", "transpose"):
@@ -933,8 +1060,7 @@ class Frameworks:
                 return len(owner.shape)
         if isinstance(owner, ParamV):
             if name == "requires_grad_":
-                owner.trainable = _settled(m, bool(args[0]) if args and isinstance(args[0], bool)
-                                           else True)
+                owner.trainable = _grad_arg(m, args, kwargs)
                 return owner
             if name in ("numel",) and owner.numel is not None:
                 return owner.numel
@@ -1375,6 +1501,44 @@ def _layer_params(layer: LayerObj, prefix: str) -> dict[str, ParamV]:
     return found
 
 
+# torch functions that change no module they are handed (the rest may: weight_norm adds a
+# parameter, fuse_modules replaces layers)
+_TORCH_LEAVING_MODULES = ("torch.jit.", "torch.compile", "torch.save", "torch.onnx.",
+                          "torch.nn.utils.parameters_to_vector", "torch.nn.utils.clip_grad",
+                          "torch._C.", "torch.cuda.", "torch.backends.", "torch.autograd.",
+                          "torch.no_grad", "torch.enable_grad", "torch.set_grad_enabled",
+                          "torch.manual_seed", "torch.is_tensor", "torch.numel", "torch.typename",
+                          "torch.utils.checkpoint", "torch.nn.functional.")
+
+# Tensor attributes that are no method: what they read is not kept for a parameter
+_TENSOR_DATA = frozenset({"shape", "ndim", "T", "mT", "device", "dtype", "is_leaf", "layout",
+                          "is_cuda", "names", "itemsize", "nbytes"})
+# Module attributes that are data, not methods: `if layer.training:` reads a bool
+_MODULE_DATA = frozenset({"training", "dump_patches", "call_super_init", "trainable", "name",
+                          "dtype", "built", "input_spec", "weights", "trainable_weights",
+                          "non_trainable_weights"})
+
+
+def _module_data(owner: Any, name: str) -> Any:
+    if name == "trainable" and isinstance(owner, LayerObj) and owner.spec.framework == "keras" \
+            and owner.frozen is not None:
+        return not owner.frozen
+    return Weightless(f"{name} of a module")
+
+
+def _tensor_names(layer: LayerObj) -> set[str]:
+    """The names the layer's class registers a tensor under, present or not (a Linear without
+    bias registers `bias` as None): its formula's, as for its arguments."""
+    if layer.spec.formula is None:
+        return set()
+    try:
+        values = {k: as_q(v) for k, v in layer.values.items()}
+        tensors = layer.spec.formula(Args(values, Q.unknown("in_channels"), layer.spec.ndim))
+    except Exception:  # a formula that cannot read these arguments: no name is claimed
+        return set()
+    return {t.name for t in tensors if "." not in t.name}
+
+
 def _count_key(layer: LayerObj, in_channels: Any, input_shape: tuple | None) -> tuple | None:
     if layer.why:
         return None
@@ -1430,8 +1594,9 @@ def _named_parameters(owner: Any) -> list[tuple[str, ParamV]] | None:
                 out.append((prefix + key, param))
 
     def layer_params(layer: LayerObj) -> dict[str, ParamV] | None:
-        if layer.params is None or layer.speculative or layer.refused:
-            return None
+        if layer.params is None or layer.speculative or layer.refused or \
+                any(".*." in key for key in layer.params):
+            return None  # (nn.Transformer's layers are held as counts, not one by one)
         if layer.frozen or layer.frozen is None:  # requires_grad_(False) set each tensor's flag
             for param in layer.params.values():
                 param.trainable = None if layer.frozen is None else False
@@ -1485,8 +1650,28 @@ def _named_parameters(owner: Any) -> list[tuple[str, ParamV]] | None:
 
 
 def _submodules(owner: Any) -> list[tuple[str, Any]]:
-    """A module's registered children; a layer of the catalogue is taken as a leaf."""
-    return [] if isinstance(owner, LayerObj) else _children(owner)
+    """A module's registered children. A layer of the catalogue has those set on it and, for a
+    layer built of layers, a view of each submodule its tensors name (`self_attn`, `linear1`:
+    SubmoduleV, an unknown to the code that meets it, so that `isinstance(m, nn.LayerNorm)` in
+    a loop over modules() leaves what it decides unknown). Its parameterless submodules (a
+    Transformer layer's Dropouts) are not listed."""
+    if isinstance(owner, LayerObj) or type(owner) is SubmoduleV:
+        layer, prefix = (owner, "") if isinstance(owner, LayerObj) else \
+            (owner.layer, f"{owner.prefix}.")
+        if layer.spec.framework != "torch":
+            return []
+        found: list[tuple[str, Any]] = []
+        names: list[str] = []
+        for key in layer.params or {}:
+            if key.startswith(prefix) and "." in key[len(prefix):]:
+                name = key[len(prefix):].split(".", 1)[0]
+                if name not in names and ".*." not in key:
+                    names.append(name)
+        found += [(name, SubmoduleV(layer, prefix + name)) for name in names]
+        found += [(k[len(prefix):], v) for k, v in layer.attrs.items()
+                  if k.startswith(prefix) and "." not in k[len(prefix):] and _is_module(v)]
+        return found
+    return _children(owner)
 
 
 def _named_modules(owner: Any) -> list[tuple[str, Any]]:
@@ -1593,6 +1778,17 @@ def _keras_trainable(m: Machine, owner: Any, value: Any) -> None:
             item.trainable = False if flag is False else None
 
 
+def _grad_arg(m: Machine, args: tuple, kwargs: dict) -> bool | None:
+    """`requires_grad_(flag)`'s flag (`requires_grad=` too), as _settled gives it; None where
+    the code does not fix it to a bool."""
+    flag = m.deref(args[0]) if args else m.deref(kwargs.get("requires_grad", True))
+    return _settled(m, flag) if isinstance(flag, bool) else None
+
+
+def _frozen_by(trainable: bool | None) -> bool | None:
+    return None if trainable is None else not trainable
+
+
 def _settled(m: Machine, flag: bool) -> bool | None:
     """A `requires_grad` flag as it is set: None where a condition the code does not fix decides
     whether the setting runs (an arm run speculatively), so the trainable count is not fixed."""
@@ -1629,12 +1825,11 @@ def _submodule_method(m: Machine, view: SubmoduleV, name: str, args: tuple, kwar
     own = [(k[len(prefix):], p) for k, p in layer.params.items() if k.startswith(prefix)]
     nested = any(k.startswith(prefix) for k in layer.attrs)
     if name == "requires_grad_" and not nested:
-        flag = args[0] if args else kwargs.get("requires_grad", True)
-        if isinstance(flag, bool):
-            m.taint(layer)
-            for _, param in own:
-                param.trainable = _settled(m, flag)
-            return view
+        m.taint(layer)
+        flag = _grad_arg(m, args, kwargs)
+        for _, param in own:
+            param.trainable = flag
+        return view
     elif name in ("parameters", "named_parameters") and not args and not kwargs and not nested:
         items = [p for _, p in own] if name == "parameters" else own
         return IteratorV(lambda: iter(items))

@@ -25,6 +25,7 @@ from typing import Any
 
 from paramlens.engine.evaluate.module_walks import module_loop_target, only_reads
 from paramlens.engine.evaluate.objects import (
+    IS_NONE,
     MISSING,
     TORCH_CONTAINERS,
     UNFIXED,
@@ -51,6 +52,7 @@ from paramlens.engine.evaluate.objects import (
     SuperV,
     TensorV,
     Unknown,
+    UnknownMutator,
     Weightless,
     is_unknown,
     next_serial,
@@ -167,7 +169,35 @@ class EntryState:
     # it changed
     names_written: list[tuple[dict[str, Any], str]] = field(default_factory=list)
     older_changed: list[Any] = field(default_factory=list)
+    # why the trainable part of what it built is not fixed (requires_grad set on a value the
+    # evaluator does not hold, which may be any parameter)
+    trainable_unsettled: str = ""
 
+
+_CATCHES_IMPORT_ERROR = frozenset({"ImportError", "ModuleNotFoundError", "Exception",
+                                   "BaseException"})
+
+
+def _import_fallback(stmt: ast.Try, may_be_missing: Callable[[str], bool]
+                     ) -> ast.ExceptHandler | None:
+    """The handler that catches the ImportError of an import in the try body (at its top level)
+    of a module that may be missing; None where there is none."""
+    imported = [alias.name for s in stmt.body if isinstance(s, ast.Import) for alias in s.names]
+    imported += [s.module for s in stmt.body
+                 if isinstance(s, ast.ImportFrom) and s.level == 0 and s.module]
+    if not any(may_be_missing(name) for name in imported):
+        return None
+    for handler in stmt.handlers:
+        kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        if handler.type is None or any(isinstance(k, ast.Name) and k.id in _CATCHES_IMPORT_ERROR
+                                       for k in kinds):
+            return handler
+    return None
+
+
+# torch.nn.Module methods that change what a module holds or which of it is trainable
+MODULE_MUTATORS = frozenset({"requires_grad_", "register_parameter", "add_module",
+                             "register_module", "set_submodule", "apply", "to_empty"})
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
@@ -348,6 +378,36 @@ class Machine:
                 raise BudgetExceeded(f"stopped after {MAX_SECONDS:g} s of evaluation")
             if self.program.deadline is not None and now > self.program.deadline:
                 raise OutOfTime()
+
+    def unknown_changed(self, name: str, args: tuple[Any, ...] = (), value: Any = None) -> None:
+        """A value the evaluator does not hold, which may be any module or parameter, is changed
+        by `name` (a method, or an attribute set to `value`): where that may change a count, what
+        this entry point built has no certain total; where it sets requires_grad, no certain
+        trainable part. A call that did this is not remembered: each run of it says so."""
+        for frame in self.memo_frames:
+            frame[1] = False
+        why = f"{name} on a value the evaluator does not hold"
+        if name in ("requires_grad_", "requires_grad"):
+            self.state.trainable_unsettled = self.state.trainable_unsettled or why
+        elif name in MODULE_MUTATORS or self.frameworks.registers(value) or value is None and \
+                name in ("weight", "bias"):
+            self.incomplete(why)
+
+    def attributes_unfixed(self, owner: Any) -> None:
+        """Some attribute of `owner` the code does not name is changed: what it holds is not
+        fixed from now on."""
+        owner = self.deref(owner)
+        if isinstance(owner, InstanceV):
+            owner.escaped = True  # any of its attributes may hold anything now
+        if hasattr(owner, "exact"):
+            self.taint(owner)
+            owner.exact = False
+        elif isinstance(owner, LayerObj) and owner.params is not None:
+            self.taint(owner)
+            if owner.made_params is None:
+                owner.made_params = owner.params
+            owner.params = None
+            owner.why = "an attribute the code does not name is changed"
 
     def incomplete(self, why: str) -> None:
         """A limit cut a call short: what the entry point built may lack what it would have made."""
@@ -543,6 +603,14 @@ class Machine:
             method = _dispatch(_EXEC, type(stmt), "exec_")
             if method is None:
                 return None
+        if frame.maybe_returned:
+            # after a `return` under a condition the code does not fix, the rest of the function
+            # runs only if it did not: what it does is as speculative as an arm's
+            self.speculative += 1
+            try:
+                return method(self, stmt, frame)
+            finally:
+                self.speculative -= 1
         return method(self, stmt, frame)
 
     def exec_Expr(self, stmt: ast.Expr, frame: Frame) -> None:
@@ -637,8 +705,11 @@ class Machine:
                 del owner.attrs[name]
             elif any(key == name for key, _ in owner.members):
                 owner.members = [(k, v) for k, v in owner.members if k != name]
-            # Else Python raises AttributeError, unless a base class the evaluator does not read
-            # set it: nothing to take out.
+            else:
+                # a layer's own tensor or submodule, in a subclass of the layer (`del self.bias`);
+                # else Python raises AttributeError, unless a base class the evaluator does not
+                # read set it: nothing to take out
+                self.frameworks.delete_attribute(self, owner, name)
         elif isinstance(owner, (ClassV, ModuleV)):
             owner.names.pop(name, None)
             self.state.names_written.append((owner.names, name))
@@ -901,7 +972,16 @@ class Machine:
 
     def exec_Try(self, stmt: ast.Try, frame: Frame) -> str | None:
         """try/except/else/finally as Python runs them: a raise in the body continues in the
-        first handler that matches it; `finally` runs however the statement is left."""
+        first handler that matches it; `finally` runs however the statement is left.
+
+        `try: import apex ... except ImportError: ...` where no source of the module is found:
+        whether the import raises depends on the machine that runs the code, so the body (with
+        `else`) and that handler run as the two arms of a condition the code does not fix."""
+        fallback = _import_fallback(stmt, self.program.may_be_missing)
+        if fallback is not None:
+            signal = self.both_arms([*stmt.body, *stmt.orelse], fallback.body, frame)
+            final = self.run_body(stmt.finalbody, frame)
+            return final or signal
         try:
             signal = self.try_body(stmt, frame)
         except (UserRaise, _Return):
@@ -1606,7 +1686,10 @@ class Machine:
     def get_attribute(self, owner: Any, name: str) -> Any:
         owner = self.deref(owner)
         if type(owner) is SubmoduleV:
-            return self.frameworks.get_attribute(self, owner, name)
+            special = self.frameworks.get_attribute(self, owner, name)
+            return None if special is IS_NONE else special
+        if is_unknown(owner) and name in MODULE_MUTATORS:
+            return UnknownMutator(name)
         if is_unknown(owner):
             return Unknown(f"{name} of an unknown value")
         if isinstance(owner, ModuleV):
@@ -1626,7 +1709,7 @@ class Machine:
                 return owner.cls
             special = self.frameworks.get_attribute(self, owner, name)
             if special is not None:
-                return special
+                return None if special is IS_NONE else special
             return Unknown(f"{owner.cls.name}.{name} is not set where the evaluator can see")
         if isinstance(owner, ClassV):
             found = owner.lookup(name)
@@ -1671,7 +1754,7 @@ class Machine:
             return _BoundBuiltin(owner, name)
         special = self.frameworks.get_attribute(self, owner, name)
         if special is not None:
-            return special
+            return None if special is IS_NONE else special
         return Unknown(f"{name} of a value the evaluator does not model")
 
     def bind_method(self, found: Any, owner: Any, cls: ClassV) -> Any:
@@ -1765,6 +1848,9 @@ class Machine:
         func = self.deref(func)
         if isinstance(func, FuncV):
             return self.call_function(func, args, kwargs)
+        if type(func) is UnknownMutator:
+            self.unknown_changed(func.name, args)
+            return Unknown(func.why)
         if isinstance(func, BoundV):
             owner = func.self_value
             if type(owner) is InstanceV and owner.framework == "keras" and \

@@ -220,7 +220,7 @@ class Cloner:
         return out
 
     def _param(self, value: ParamV) -> ParamV:
-        out = ParamV(value.numel, value.trainable)
+        out = ParamV(value.numel, value.trainable, made_numel=value.made_numel)
         self.done[id(value)] = out
         return out
 

@@ -56,6 +56,17 @@ class SubmoduleV(Unknown):
         self.serial = layer.id  # copied with its layer, and only then (memo.py)
 
 
+class UnknownMutator(Unknown):
+    """A method that changes a module's parameters (`requires_grad_`, `register_parameter`),
+    read from a value the evaluator does not hold: calling it may change any module."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} of an unknown value")
+        self.name = name
+
+
 class Absent(Unknown):
     """An attribute the object certainly does not have: Python would raise AttributeError, so
     `getattr(obj, name, default)` gives the default and `hasattr` is False."""
@@ -231,6 +242,14 @@ _MISSING: Any = _Missing()
 MISSING: Any = _MISSING
 
 
+class _IsNone:
+    """What Frameworks.get_attribute gives for an attribute that is None (its own None means it
+    has no answer): `Linear(4, 4, bias=False).bias`."""
+
+
+IS_NONE = _IsNone()
+
+
 @dataclass(eq=False)
 class PropertyV:
     """`@property` (with the setter `@name.setter` adds), or `functools.cached_property`, which
@@ -257,6 +276,9 @@ class ParamV:
     numel: int | None
     trainable: bool | None = True  # None: a condition the code does not fix sets requires_grad
     id: int = field(default_factory=lambda: next(_ids))
+    # the size it was made with, once `p.data = ...` gave it another: its layer's line counts
+    # what the constructor made
+    made_numel: int | None = None
 
 
 @dataclass(eq=False)
@@ -305,7 +327,8 @@ class LayerObj:
     @property
     def made_count(self) -> int | None:
         """What its constructor made, whatever later code tied into it."""
-        return _numel(self.made_params if self.made_params is not None else self.params)
+        return _numel(self.made_params if self.made_params is not None else self.params,
+                      made=True)
 
 
 def shape_numel(shape: tuple | None) -> int | None:
@@ -317,14 +340,15 @@ def shape_numel(shape: tuple | None) -> int | None:
     return math.prod(shape)
 
 
-def _numel(params: dict[str, ParamV] | None) -> int | None:
+def _numel(params: dict[str, ParamV] | None, made: bool = False) -> int | None:
     if params is None:
         return None
     total = 0
     for p in params.values():
-        if p.numel is None:
+        numel = p.made_numel if made and p.made_numel is not None else p.numel
+        if numel is None:
             return None
-        total += p.numel
+        total += numel
     return total
 
 

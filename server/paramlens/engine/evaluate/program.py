@@ -105,6 +105,7 @@ class EntryResult:
     memo: dict[int, tuple] = field(default_factory=dict)
     is_root: bool = True
     node: ast.AST | None = None
+    trainable_unsettled: str = ""  # why the trainable part of what it built is not fixed
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,12 @@ class Program:
         if name not in self.found:
             self.found[name] = self.find_module(name)
         return self.found[name]
+
+    def may_be_missing(self, name: str) -> bool:
+        """A module neither the project, nor the packages installed here, nor the frameworks and
+        the standard library have: on the machine that runs the code, importing it may raise."""
+        root = name.split(".")[0]
+        return bool(root) and not is_external(root) and self.located(root) is None
 
     def find_module(self, name: str) -> tuple[str, bool] | None:
         """(file, is_package) for a dotted module name, searching the roots then sys.path."""
@@ -436,6 +443,7 @@ class Program:
         result.called = machine.state.called
         result.global_reads = machine.state.global_reads
         result.assumptions = tuple(sorted({*result.assumptions, *machine.state.assumptions}))
+        result.trainable_unsettled = machine.state.trainable_unsettled
         return result
 
 
