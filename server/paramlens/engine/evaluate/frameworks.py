@@ -233,7 +233,7 @@ class Frameworks:
                 _drop_params(owner, lambda key: key.startswith(f"{name}."))
                 owner.attrs[name] = value
             else:
-                _lose_count(owner, f"{owner.spec.short}.{name} is set to what may not be a "
+                owner.lose_count(f"{owner.spec.short}.{name} is set to what may not be a "
                                    "module")
             _changed(m, owner)
             return True
@@ -755,11 +755,11 @@ class Frameworks:
         elif spec.formula is None:
             layer.params = {}
             layer.built = True
-            held = [n for n in spec.module_args if not (values.get(n) is None or isinstance(
-                values.get(n), str) or _weightless_module_argument(values.get(n)))]
+            held = _held_module(spec, values)
             if held:  # `distance_function=nn.Bilinear(4, 4, 1)`: a submodule it holds
                 layer.params = None
-                layer.why = f"{held[0]} may be a module with weights, which the layer holds"
+                layer.why = f"{held} may be a module with weights, which the layer holds as a " \
+                            "submodule"
         elif spec.counted_args and spec.framework == "torch":
             self.stack_layers(layer)
         elif spec.framework == "torch" and (spec.in_arg is not None or spec.family in (
@@ -841,15 +841,14 @@ class Frameworks:
         for slot in ("__value_channels__", "__key_channels__"):
             if slot in layer.attrs:
                 values[slot] = as_q(layer.attrs[slot])
+        held = _held_module(spec, layer.values)
+        if held:
+            layer.params = None
+            layer.why = f"{held} may be a module with weights, which the layer holds as a submodule"
+            return
         for name in spec.module_args:
-            value = layer.values.get(name)
-            if _weightless_module_argument(value):
+            if _weightless_module_argument(layer.values.get(name)):
                 values[name] = Q.const(FrameworkName("a function or a parameterless module"))
-            elif not (value is None or isinstance(value, str)):
-                layer.params = None
-                layer.why = f"{name} may be a module with weights, which the layer holds as a " \
-                            "submodule"
-                return
         in_q = as_q(in_channels) if in_channels is not None else Q.unknown("in_channels")
         if layer.why or any(isinstance(v, Unknown) for k, v in layer.values.items()
                             if k in _COUNTED_ARGS.get(spec.family, ())):
@@ -996,7 +995,7 @@ class Frameworks:
             # as torch's own setattr would register them (None takes a tensor out)
             value = m.deref(args[1])
             if name == "register_parameter" and not (value is None or isinstance(value, ParamV)):
-                _lose_count(owner, "register_parameter() of what the evaluator does not hold")
+                owner.lose_count("register_parameter() of what the evaluator does not hold")
             else:
                 self.set_attribute(m, owner, args[0], value)
             return None
@@ -1439,6 +1438,16 @@ def _hashable_value(value: Any) -> Any:
     raise TypeError("not a plain value")
 
 
+def _held_module(spec: LayerSpec, values: dict[str, Any]) -> str:
+    """The first of the layer's module arguments that may be a module with weights of its own
+    (which the layer would hold as a submodule); "" where none is."""
+    for name in spec.module_args:
+        value = values.get(name)
+        if not (value is None or isinstance(value, str) or _weightless_module_argument(value)):
+            return name
+    return ""
+
+
 def _weightless_module_argument(value: Any) -> bool:
     """What a layer keeps from a module argument owns no parameter: a function, a class, a
     framework name, or a framework layer that never owns any. (A module of the project's, or
@@ -1801,17 +1810,8 @@ def _changed(m: Machine, layer: LayerObj, counts: bool = True) -> None:
     outcomes are possible."""
     m.taint(layer)
     if m.speculative and counts and layer.params is not None:
-        _lose_count(layer, f"{layer.spec.short} is changed under a condition the code does not "
+        layer.lose_count(f"{layer.spec.short} is changed under a condition the code does not "
                            "fix")
-
-
-def _lose_count(layer: LayerObj, why: str) -> None:
-    """The layer changed in a way the evaluator does not follow: its parameters are unknown
-    from now on (its constructor's count stands for its line)."""
-    if layer.made_params is None:
-        layer.made_params = layer.params
-    layer.params = None
-    layer.why = why
 
 
 def _submodule_method(m: Machine, view: SubmoduleV, name: str, args: tuple, kwargs: dict
@@ -1838,7 +1838,7 @@ def _submodule_method(m: Machine, view: SubmoduleV, name: str, args: tuple, kwar
     elif name in _READ_ONLY_MODULE_METHODS:
         return Unknown(f"{name}() of {view.why}")
     m.taint(layer)
-    _lose_count(layer, f"{name}() of {layer.spec.short}.{view.prefix} may change its parameters")
+    layer.lose_count(f"{name}() of {layer.spec.short}.{view.prefix} may change its parameters")
     return Unknown(f"{name}() of {view.why}")
 
 
@@ -1858,7 +1858,7 @@ def _submodule(layer: LayerObj, name: str) -> Any:
     if not _holds_submodule(layer, name):
         return None
     if any(key.startswith(f"{name}.") and ".*." in key for key in layer.params or {}):
-        _lose_count(layer, f"{layer.spec.short}.{name} is read: its layers are counted, not held")
+        layer.lose_count(f"{layer.spec.short}.{name} is read: its layers are counted, not held")
         return Unknown(f"{layer.spec.short}.{name}")
     return SubmoduleV(layer, name)
 

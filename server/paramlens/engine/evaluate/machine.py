@@ -404,10 +404,7 @@ class Machine:
             owner.exact = False
         elif isinstance(owner, LayerObj) and owner.params is not None:
             self.taint(owner)
-            if owner.made_params is None:
-                owner.made_params = owner.params
-            owner.params = None
-            owner.why = "an attribute the code does not name is changed"
+            owner.lose_count("an attribute the code does not name is changed")
 
     def incomplete(self, why: str) -> None:
         """A limit cut a call short: what the entry point built may lack what it would have made."""

@@ -324,6 +324,14 @@ class LayerObj:
     def count(self) -> int | None:
         return _numel(self.params)
 
+    def lose_count(self, why: str) -> None:
+        """It changed in a way the evaluator does not follow: its parameters are unknown from
+        now on (what its constructor made still stands for its line)."""
+        if self.made_params is None:
+            self.made_params = self.params
+        self.params = None
+        self.why = why
+
     @property
     def made_count(self) -> int | None:
         """What its constructor made, whatever later code tied into it."""
