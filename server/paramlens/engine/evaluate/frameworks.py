@@ -802,16 +802,21 @@ class Frameworks:
             stack.params = None
             stack.why = "norm may be a module with weights the evaluator does not hold"
             return
+        held = [(f"layers.{i}.", c) for i, c in enumerate(clones) if c is not None]
+        if isinstance(norm, LayerObj):
+            held.append(("norm.", norm))
+        made: dict[str, ParamV] = {}
+        for prefix, module in held:  # what its named_parameters() gives, for its line's count
+            pairs = _named_parameters(module)
+            if pairs is None:
+                stack.params = None
+                stack.why = f"{prefix.split('.')[0]} holds what the evaluator does not follow"
+                return
+            made.update((prefix + name, param) for name, param in pairs)
         stack.params = {}
         stack.attrs["layers"] = ContainerV("ModuleList", [(str(i), c) for i, c in
                                                           enumerate(clones)], site=stack.site)
         stack.attrs["norm"] = norm
-        made: dict[str, ParamV] = {}
-        for i, clone in enumerate(clones):
-            if clone is not None:
-                made.update(_layer_params(clone, f"layers.{i}."))
-        if isinstance(norm, LayerObj):
-            made.update(_layer_params(norm, "norm."))
         stack.made_params = made
 
     def build(self, layer: LayerObj, in_channels: Any, input_shape: tuple | None) -> None:
@@ -1488,26 +1493,6 @@ def _deep_copy_layer(value: Any, made: dict[int, Any] | None = None) -> LayerObj
             return None
         out.attrs[name] = item
     return out
-
-
-def _layer_params(layer: LayerObj, prefix: str) -> dict[str, ParamV]:
-    """A torch layer's parameters and those of the layers set on it, by name (each once): what
-    its `named_parameters()` gives. (Only for layers whose every parameter is known.)"""
-    found: dict[str, ParamV] = {}
-    seen: set[int] = set()
-
-    def walk(value: LayerObj, at: str) -> None:
-        for name, param in (value.params or {}).items():
-            if id(param) not in seen:
-                seen.add(id(param))
-                found[at + name] = param
-        for name, item in value.attrs.items():
-            if isinstance(item, LayerObj) and id(item) not in seen:
-                seen.add(id(item))
-                walk(item, f"{at}{name}.")
-
-    walk(layer, prefix)
-    return found
 
 
 # torch functions that change no module they are handed (the rest may: weight_norm adds a

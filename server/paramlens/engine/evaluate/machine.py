@@ -379,7 +379,7 @@ class Machine:
             if self.program.deadline is not None and now > self.program.deadline:
                 raise OutOfTime()
 
-    def unknown_changed(self, name: str, args: tuple[Any, ...] = (), value: Any = None) -> None:
+    def unknown_changed(self, name: str, value: Any = None) -> None:
         """A value the evaluator does not hold, which may be any module or parameter, is changed
         by `name` (a method, or an attribute set to `value`): where that may change a count, what
         this entry point built has no certain total; where it sets requires_grad, no certain
@@ -1846,7 +1846,7 @@ class Machine:
         if isinstance(func, FuncV):
             return self.call_function(func, args, kwargs)
         if type(func) is UnknownMutator:
-            self.unknown_changed(func.name, args)
+            self.unknown_changed(func.name)
             return Unknown(func.why)
         if isinstance(func, BoundV):
             owner = func.self_value
