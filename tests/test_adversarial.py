@@ -286,7 +286,8 @@ EXACTLY_COUNTED = ["generator_never_consumed.py", "generator_interleaved.py",
                    "frozen_by_parameter_loops.py", "arguments_refused.py",
                    "containers_and_layer_subclasses.py", "class_creation_hooks.py",
                    "transformer_layers_and_losses.py", "framework_submodules_changed.py",
-                   "layer_subclass_submodules.py", "module_changes_torch_follows.py"]
+                   "layer_subclass_submodules.py", "module_changes_torch_follows.py",
+                   "init_hook_overridden.py"]
 
 
 _MODEL_TOTALS = """
@@ -362,7 +363,8 @@ def test_a_model_holding_what_the_evaluator_cannot_work_out_has_no_certain_total
                                              ("layers_changed_under_a_condition.py", 5),
                                              ("module_changes_not_followed.py", 24),
                                              ("attribute_named_by_the_environment.py", 1),
-                                             ("optional_dependency.py", 3)])
+                                             ("optional_dependency.py", 3),
+                                             ("leaving_where_the_code_does_not_fix.py", 9)])
 def test_modules_a_layer_holds_leave_no_certain_total_but_torchs(name: str, models: int) -> None:
     """A Transformer layer keeps a module `activation` as a submodule, nn.Transformer a custom
     encoder, TransformerEncoder copies of its layer; a layer's submodule may be handed to
@@ -406,6 +408,18 @@ def test_requires_grad_set_under_an_unfixed_condition_leaves_trainable_unknown()
     frozen_maybe = next(m for m in file["models"] if m["name"] == "frozen_maybe")
     assert (frozen_maybe["params"], frozen_maybe["trainable"]) == (built[frozen_maybe["line"]][0],
                                                                    None)
+
+
+def test_a_try_whose_calls_are_all_followed_keeps_its_count() -> None:
+    """A `try` body calls only what the evaluator follows, and a loop's `continue` is under a
+    condition the code fixes: the handler never runs, the loop's passes are known, and the total
+    is certain (the file's other models are not: see the test above)."""
+    path = HERE / "adversarial" / "leaving_where_the_code_does_not_fix.py"
+    built = _module_level_totals(path)
+    report, _elapsed, _stderr = our_report(path)
+    (file,) = report["files"]
+    followed = next(m for m in file["models"] if m["name"] == "followed")
+    assert followed["params"] == built[followed["line"]]
 
 
 _KERAS_TOTALS = """

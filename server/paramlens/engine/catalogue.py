@@ -16,6 +16,7 @@ torch and Keras themselves do.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -125,6 +126,12 @@ class LayerSpec:
     # that module's parameter count, where the code fixes it (TransformerEncoder's
     # `encoder_layer` and `norm`).
     counted_args: tuple[str, ...] = ()
+    # The method the class's __init__ calls on self once its weights exist (torch's Linear,
+    # convolutions, norms, RNNs: `self.reset_parameters()`): a subclass's override runs there, and
+    # what it adds or removes is the layer's. `hook_unless`: an argument that, given, keeps
+    # __init__ from calling it (Embedding's `_weight`).
+    init_hook: str | None = None
+    hook_unless: str | None = None
 
     @property
     def name(self) -> str:
@@ -1218,9 +1225,25 @@ def _torch(short: str, sig: str, family: str, formula: Formula | None, *,
         checks = (_torch_numbers(sizes), *checks)
     # Each Lazy class takes its eager class's arguments but the first (the input size).
     eager = f"torch.nn.{short[4:]}" if short.startswith("Lazy") else None
+    hook = _torch_init_hook(short[4:] if eager else short)
     return LayerSpec((f"torch.nn.{short}",), "torch", params, family, formula, in_arg,
                      flow, ndim, transposed, checks, open_call, eager, module_args,
-                     counted_args)
+                     counted_args, hook,
+                     "_weight" if short in ("Embedding", "EmbeddingBag") else None)
+
+
+# The torch classes whose __init__ ends by calling `self.reset_parameters()` (a Lazy class
+# calls it through its eager class's __init__); MultiheadAttention and Transformer call
+# `self._reset_parameters()`.
+_TORCH_RESETS = re.compile(r"(Conv|ConvTranspose|BatchNorm|InstanceNorm)[123]d|Linear|Bilinear|"
+                           r"Embedding|EmbeddingBag|LayerNorm|RMSNorm|GroupNorm|PReLU|"
+                           r"SyncBatchNorm|LSTM|GRU|RNN|LSTMCell|GRUCell|RNNCell")
+
+
+def _torch_init_hook(short: str) -> str | None:
+    if short in ("MultiheadAttention", "Transformer"):
+        return "_reset_parameters"
+    return "reset_parameters" if _TORCH_RESETS.fullmatch(short) else None
 
 
 def _keras(shorts: tuple[str, ...] | str, sig: str, family: str, formula: Formula | None, *,

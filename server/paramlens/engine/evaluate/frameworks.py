@@ -162,6 +162,9 @@ class Frameworks:
             # layer's own weights, counted from the arguments it is given.
             layer = self.construct(m, spec, args, kwargs, None)
             instance.attrs["__base_layer__"] = layer
+            hook = _overridden_hook(instance.cls, spec, layer)
+            if hook is not None:  # the base's __init__ calls it last, on the instance
+                m.call_function(hook, (instance,), {})
             return
         if bases and bases[0] not in _MODELLED_BASES:
             instance.exact = False  # a framework class whose own weights we do not know
@@ -376,6 +379,8 @@ class Frameworks:
                 submodule = _submodule(base, name)
                 if submodule is not None:
                     return submodule
+            if isinstance(base, LayerObj) and name in base.values:
+                return self.get_attribute(m, base, name)  # what its constructor keeps
             if name in ("weight", "bias") and owner.framework:
                 return Unknown(f"{name} of a module")
             if owner.framework:
@@ -597,6 +602,10 @@ class Frameworks:
             if spec is not None:
                 layer = self.construct(m, spec, tuple(args), kwargs, node, partial_why=why)
                 return layer
+            short = torch_short(func.qualname)
+            if short in TORCH_CONTAINERS and func.qualname.startswith("torch.nn."):
+                # `nn.Sequential(*layers)`, the list not fixed: a container, of members unknown
+                return self.call_torch(m, short, func.qualname, (Unknown(why),), {}, node)
         if isinstance(func, (FuncV, ClassV)):
             m.incomplete(why)
         return Unknown(why)
@@ -619,7 +628,13 @@ class Frameworks:
 
     def call_external(self, m: Machine, qualname: str, args: tuple, kwargs: dict, node: Any) -> Any:
         if qualname.endswith(".__init__") and args and isinstance(args[0], InstanceV):
-            args[0].module_pending = False  # `nn.Module.__init__(self)`
+            instance = args[0]
+            instance.module_pending = False  # `nn.Module.__init__(self)`
+            bases = instance.cls.framework_bases()
+            if bases and canonical(bases[0]) == canonical(qualname[:-9]) is not None:
+                # `nn.Linear.__init__(self, ...)` in a subclass of nn.Linear: as super().__init__
+                self.super_init(m, instance, None, args[1:], kwargs)
+                return None
         if qualname.startswith("builtins."):
             return m.program.call_builtin_name(m, qualname[9:], args, kwargs)
         if qualname in WEIGHTLESS_TORCH or qualname.startswith("torch.distributions."):
@@ -1825,6 +1840,23 @@ def _submodule_method(m: Machine, view: SubmoduleV, name: str, args: tuple, kwar
     m.taint(layer)
     layer.lose_count(f"{name}() of {layer.spec.short}.{view.prefix} may change its parameters")
     return Unknown(f"{name}() of {view.why}")
+
+
+def _overridden_hook(cls: ClassV, spec: LayerSpec, layer: LayerObj) -> FuncV | None:
+    """The project's override of the method the layer class's __init__ calls on self
+    (`reset_parameters`), where __init__ calls it: the first definition before the framework
+    class in the method resolution order (a mixin after it is shadowed by the framework's own)."""
+    name = spec.init_hook
+    if name is None or (spec.hook_unless is not None and
+                        layer.values.get(spec.hook_unless) is not None):
+        return None
+    for owner in cls.mro():
+        if isinstance(owner, ExternalV):
+            return None
+        if isinstance(owner, ClassV) and name in owner.names:
+            found = owner.names[name]
+            return found if isinstance(found, FuncV) else None
+    return None
 
 
 def _holds_submodule(layer: LayerObj, name: str) -> bool:

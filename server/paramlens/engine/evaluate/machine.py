@@ -144,6 +144,8 @@ class Frame:
     module: ModuleV
     func: FuncV | None = None
     maybe_returned: bool = False  # a `return` under an unknown condition
+    # a `break` or `continue` under an unknown condition, in the loop being run
+    maybe_left_loop: bool = False
     # In a comprehension: the frame that holds it, where `:=` binds (PEP 572).
     walrus_frame: Frame | None = None
 
@@ -365,6 +367,9 @@ class Machine:
         # no call is): each remembered call holds the ones past where it started
         self.namespace_reads: list[dict[str, Any]] = []
         self.handling: list[Any] = []  # the exceptions `except` blocks are handling, innermost last
+        # one flag per `try` body with handlers being run, innermost last: whether code the
+        # evaluator does not follow was called in it (and so may have raised)
+        self.guarded: list[bool] = []
 
     # budget --------------------------------------------------------------------------------------
     def step(self) -> None:
@@ -600,9 +605,10 @@ class Machine:
             method = _dispatch(_EXEC, type(stmt), "exec_")
             if method is None:
                 return None
-        if frame.maybe_returned:
+        if frame.maybe_returned or frame.maybe_left_loop:
             # after a `return` under a condition the code does not fix, the rest of the function
-            # runs only if it did not: what it does is as speculative as an arm's
+            # runs only if it did not (the rest of a loop, after a `break` or `continue`): what
+            # it does is as speculative as an arm's
             self.speculative += 1
             try:
                 return method(self, stmt, frame)
@@ -882,12 +888,20 @@ class Machine:
             return self.run_body(orelse, frame)
         if _always_raises(orelse) and orelse:
             return self.run_body(body, frame)
+        before = dict(frame.scope.names)
+        return self.run_arms([(before, body), (before, orelse)], frame)
+
+    def run_arms(self, arms: list[tuple[dict[str, Any], list[ast.stmt]]], frame: Frame
+                 ) -> str | None:
+        """One of these arms runs, the code does not fix which: each runs speculatively from
+        its own names, and the names they leave differently become unknown. An arm that ends in
+        a raise drops out (all of them: the raise goes on); one that returns leaves the rest of
+        the function speculative."""
         names = frame.scope.names
-        before = dict(names)
         results: list[tuple[dict[str, Any], str | None, bool]] = []
-        for arm in (body, orelse):
+        for start, arm in arms:
             names.clear()
-            names.update(before)
+            names.update(start)
             self.speculative += 1
             ended = False
             signal = None
@@ -915,7 +929,10 @@ class Machine:
                     merged[key] = Unknown(f"{key} depends on a condition the code does not fix")
         names.update(merged)
         signals = {r[1] for r in open_arms}
-        return signals.pop() if len(signals) == 1 else None
+        if len(signals) == 1:
+            return signals.pop()
+        frame.maybe_left_loop = True  # a break or continue on some paths only
+        return None
 
     def exec_For(self, stmt: ast.For | ast.AsyncFor, frame: Frame) -> str | None:
         module = module_loop_target(stmt)
@@ -925,29 +942,65 @@ class Machine:
         items = self.pull(self.ev(stmt.iter, frame))
         if items is None:
             return self.unknown_loop(stmt, frame)
-        for item in items:
-            if item is UNFIXED:  # an iterator whose remaining items the code does not fix
-                return self.unknown_loop(stmt, frame)
-            self.step()
-            self.assign(stmt.target, item, frame)
-            signal = self.run_body(stmt.body, frame)
-            if signal == _BREAK:
-                return None
-        return self.run_body(stmt.orelse, frame)
+        outer = frame.maybe_left_loop
+        frame.maybe_left_loop = False
+        try:
+            for item in items:
+                if item is UNFIXED:  # an iterator whose remaining items the code does not fix
+                    return self.unknown_loop(stmt, frame)
+                self.step()
+                self.assign(stmt.target, item, frame)
+                if self.loop_pass(stmt, frame) == _BREAK:
+                    return None
+            return self.run_body(stmt.orelse, frame)
+        finally:
+            self.loop_ended(stmt, frame, outer)
 
     exec_AsyncFor = exec_For
 
     def exec_While(self, stmt: ast.While, frame: Frame) -> str | None:
-        while True:
-            self.step()
-            cond = truth(self.ev(stmt.test, frame))
-            if is_unknown(cond):
-                return self.unknown_loop(stmt, frame)
-            if not cond:
-                return self.run_body(stmt.orelse, frame)
+        outer = frame.maybe_left_loop
+        frame.maybe_left_loop = False
+        try:
+            while True:
+                self.step()
+                cond = truth(self.ev(stmt.test, frame))
+                if is_unknown(cond):
+                    return self.unknown_loop(stmt, frame)
+                if not cond:
+                    return self.run_body(stmt.orelse, frame)
+                if self.loop_pass(stmt, frame) == _BREAK:
+                    return None
+        finally:
+            self.loop_ended(stmt, frame, outer)
+
+    def loop_pass(self, stmt: ast.For | ast.AsyncFor | ast.While, frame: Frame) -> str | None:
+        """One pass of a loop's body. Once a `break` or `continue` ran under a condition the
+        code does not fix, the loop may have ended or skipped ahead there: the rest runs
+        speculatively (exec), and a break, return or raise after it ends only the paths that
+        reach it, so the loop goes on (a `return` leaves the function's value unknown)."""
+        try:
             signal = self.run_body(stmt.body, frame)
-            if signal == _BREAK:
-                return None
+        except _Return:
+            if not frame.maybe_left_loop:
+                raise
+            frame.maybe_returned = True
+            return None
+        except UserRaise:
+            if not frame.maybe_left_loop:
+                raise
+            return None
+        return None if signal == _BREAK and frame.maybe_left_loop else signal
+
+    def loop_ended(self, stmt: ast.For | ast.AsyncFor | ast.While, frame: Frame,
+                   outer: bool) -> None:
+        """After a loop that may have been left or skipped ahead where the code does not fix
+        it: every name it assigns is unknown, as after a loop over unknown items."""
+        if frame.maybe_left_loop:
+            for name in _assigned_names(stmt):
+                self.bind(name, Unknown(f"{name} is set in a loop that a condition the code "
+                                        "does not fix may end or skip"), frame)
+        frame.maybe_left_loop = outer
 
     def unknown_loop(self, stmt: ast.For | ast.AsyncFor | ast.While, frame: Frame) -> None:
         """A loop over what the code does not fix: its body runs once, speculatively, and every
@@ -992,8 +1045,23 @@ class Machine:
     exec_TryStar = exec_Try
 
     def try_body(self, stmt: ast.Try, frame: Frame) -> str | None:
+        guarded = bool(stmt.handlers)
+        if guarded:
+            self.guarded.append(False)
+        raised_maybe = False
         try:
-            signal = self.run_body(stmt.body, frame)
+            try:
+                signal = self.run_body(stmt.body, frame)
+            finally:
+                if guarded:
+                    raised_maybe = self.guarded.pop()
+                    if raised_maybe:
+                        self.speculative -= 1
+        except _Return:
+            if not raised_maybe:
+                raise
+            frame.maybe_returned = True  # it returned, unless the call before raised
+            signal = None
         except UserRaise as raised:
             handler = self.matching_handler(stmt.handlers, raised.value, frame)
             if handler is None:
@@ -1007,9 +1075,44 @@ class Machine:
                 self.handling.pop()
                 if handler.name:
                     frame.scope.names.pop(handler.name, None)  # Python deletes it too
+        if raised_maybe:
+            return self.handlers_maybe(stmt, signal, frame)
         if signal is None:
             signal = self.run_body(stmt.orelse, frame)
         return signal
+
+    def may_have_raised(self) -> None:
+        """A call the evaluator does not follow (a file read, a function of a package it does
+        not read): it may raise, for all the evaluator knows. Inside a `try` with handlers,
+        the rest of its body then runs speculatively, and so do the handlers
+        (handlers_maybe); an enclosing `try` may catch what an inner one does not."""
+        if self.guarded and not all(self.guarded):
+            for n, flagged in enumerate(self.guarded):
+                if not flagged:
+                    self.guarded[n] = True
+                    self.speculative += 1
+
+    def handlers_maybe(self, stmt: ast.Try, signal: str | None, frame: Frame) -> str | None:
+        """After a `try` body that may have raised part way: its `else` ran, or one of its
+        handlers did, from names the body may or may not have set."""
+        after = dict(frame.scope.names)
+        unsure = dict(after)
+        for name in _assigned_names(ast.Module(body=stmt.body, type_ignores=[])):
+            unsure[name] = Unknown(f"{name} is set in a try body that may have raised")
+        # (the body's own break or continue, where it ended in one, as its arm's)
+        arms = [(after, stmt.orelse if signal is None else
+                 [ast.Break() if signal == _BREAK else ast.Continue()])]
+        for handler in stmt.handlers:
+            start = dict(unsure)
+            if handler.name:
+                start[handler.name] = Unknown("the exception a call the evaluator does not "
+                                              "follow raised")
+            arms.append((start, handler.body))
+        merged = self.run_arms(arms, frame)
+        for handler in stmt.handlers:
+            if handler.name and handler.name not in after:
+                frame.scope.names.pop(handler.name, None)  # Python deletes it too
+        return merged
 
     def matching_handler(self, handlers: list[ast.ExceptHandler], raised: Any,
                          frame: Frame) -> ast.ExceptHandler | None:
@@ -1870,6 +1973,7 @@ class Machine:
             result = self.frameworks.call(self, func, args, kwargs, node)
         if is_unknown(result):  # a call not followed: it may have pulled from an iterator
             self.hand_on(args, kwargs)
+            self.may_have_raised()
         return result
 
     def remembered(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
