@@ -287,7 +287,8 @@ EXACTLY_COUNTED = ["generator_never_consumed.py", "generator_interleaved.py",
                    "containers_and_layer_subclasses.py", "class_creation_hooks.py",
                    "transformer_layers_and_losses.py", "framework_submodules_changed.py",
                    "layer_subclass_submodules.py", "module_changes_torch_follows.py",
-                   "init_hook_overridden.py"]
+                   "init_hook_overridden.py", "module_called_while_built.py",
+                   "super_in_its_older_forms.py"]
 
 
 _MODEL_TOTALS = """
@@ -364,7 +365,8 @@ def test_a_model_holding_what_the_evaluator_cannot_work_out_has_no_certain_total
                                              ("module_changes_not_followed.py", 24),
                                              ("attribute_named_by_the_environment.py", 1),
                                              ("optional_dependency.py", 3),
-                                             ("leaving_where_the_code_does_not_fix.py", 9)])
+                                             ("leaving_where_the_code_does_not_fix.py", 9),
+                                             ("construction_overridden.py", 6)])
 def test_modules_a_layer_holds_leave_no_certain_total_but_torchs(name: str, models: int) -> None:
     """A Transformer layer keeps a module `activation` as a submodule, nn.Transformer a custom
     encoder, TransformerEncoder copies of its layer; a layer's submodule may be handed to
@@ -460,13 +462,30 @@ print(json.dumps({var: sum(int(w.numpy().size) for w in value.trainable_weights)
 """
 
 
-def test_keras_trainable_flags_are_keras_own() -> None:
+@pytest.mark.parametrize(("name", "models"), [("keras_trainable_flags.py", 10),
+                                             ("keras_layers_by_index.py", 2)])
+def test_keras_trainable_flags_are_keras_own(name: str, models: int) -> None:
     """The trainable part of each Keras model's total, against `trainable_weights`, where the
-    code sets `trainable` on layers and models, before and after they are built."""
-    path = HERE / "adversarial" / "keras_trainable_flags.py"
+    code sets `trainable` on layers and models, before and after they are built, and on a
+    functional model's layers picked by their index."""
+    path = HERE / "adversarial" / name
     built = _framework_totals(path, _KERAS_TRAINABLE)
-    assert len(built) >= 10
+    assert len(built) >= models
     report, _elapsed, _stderr = our_report(path)
     (file,) = report["files"]
     ours = {m["line"]: m["trainable"] for m in file["models"]}
     assert {line: ours.get(line) for line in built} == built
+
+
+def test_keras_layers_picked_where_the_order_is_not_fixed_leave_trainable_unknown() -> None:
+    """A branched model's `layers[:2]`, `get_layer(name)`, `get_layer(index=0)`: the trainable
+    part is Keras' own or unknown (the layers' order is Keras' depth order, not the order they
+    were made in; `get_layer` is not followed)."""
+    path = HERE / "adversarial" / "keras_layers_order_not_fixed.py"
+    built = _framework_totals(path, _KERAS_TRAINABLE)
+    assert len(built) == 3
+    report, _elapsed, _stderr = our_report(path)
+    (file,) = report["files"]
+    ours = {m["line"]: m["trainable"] for m in file["models"]}
+    for line, trainable in built.items():
+        assert ours[line] in (None, trainable), (line, ours[line], trainable)

@@ -544,7 +544,7 @@ def _model_totals(facts: ModuleFacts, walks: list[WalkResult], finished: dict[in
     totals: list[ModelTotal] = []
     for key, info in facts.classes.items():
         kind = next((b for b in info.bases if b in _MODULE_BASES), None)
-        if kind is None:
+        if kind is None or _made_otherwise(info.node):
             continue
         inside = [r for r in finished.values() if r.scope.startswith(f"{key}.")]
         # Each call to the file's own functions or classes from inside may build more layers.
@@ -562,6 +562,13 @@ def _model_totals(facts: ModuleFacts, walks: list[WalkResult], finished: dict[in
             inside = [r for r in finished.values() if r.scope == scope and r.framework == "keras"]
             totals.append(_total("Model", "Model", _span(node, index), inside, 0))
     return sorted(totals, key=lambda t: (t.span.line, t.span.column))
+
+
+def _made_otherwise(node: ast.ClassDef) -> bool:
+    """A class whose call may return another object than its __init__ builds: it defines
+    `__new__`, or names a metaclass (whose __call__ may do anything)."""
+    return any(kw.arg == "metaclass" for kw in node.keywords) or any(
+        isinstance(stmt, ast.FunctionDef) and stmt.name == "__new__" for stmt in node.body)
 
 
 def _sequential_members(seq: SequentialV, finished: dict[int, LayerResult]) -> tuple[

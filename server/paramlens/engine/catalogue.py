@@ -469,8 +469,11 @@ def _keras_axis_size(a: Args) -> Q:
 def keras_batchnorm(a: Args) -> list[Tensor]:
     # count_params() counts the moving statistics too: they are (non-trainable) weights in Keras.
     c = _keras_axis_size(a)
+    renorm = a.q("renorm")  # batch renormalisation keeps three more statistics
     return [Tensor("gamma", (c,), a.q("scale")), Tensor("beta", (c,), a.q("center")),
-            Tensor("moving_mean", (c,)), Tensor("moving_variance", (c,))]
+            Tensor("moving_mean", (c,)), Tensor("moving_variance", (c,)),
+            Tensor("moving_stddev", (c,), renorm), Tensor("renorm_mean", (c,), renorm),
+            Tensor("renorm_stddev", (c,), renorm)]
 
 
 def keras_layernorm(a: Args) -> list[Tensor]:
@@ -1493,7 +1496,10 @@ def _build() -> list[LayerSpec]:
                checks=(_k_positive_int("input_dim", bool_ok=False),
                        _k_positive_int("output_dim", bool_ok=False))),
         _keras("BatchNormalization", "axis=-1, momentum=0.99, epsilon=0.001, center=True, "
-               "scale=True", "norm", keras_batchnorm, flow=keeps,
+               "scale=True, beta_initializer='zeros', gamma_initializer='ones', "
+               "moving_mean_initializer='zeros', moving_variance_initializer='ones', "
+               "beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, "
+               "gamma_constraint=None, renorm=False", "norm", keras_batchnorm, flow=keeps,
                checks=(_k_float("momentum"), _k_float("epsilon"), keras_axis_in_range)),
         _keras("LayerNormalization", "axis=-1, epsilon=0.001, center=True, scale=True", "norm",
                keras_layernorm, flow=keeps,

@@ -36,6 +36,7 @@ from paramlens.engine.evaluate.objects import (
     ModuleV,
     ObjectV,
     PartialV,
+    SuperV,
     TensorV,
     Unknown,
     Weightless,
@@ -88,6 +89,9 @@ def _call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str
     args = tuple(m.deref(a) for a in args)
     if name in EXCEPTION_NAMES:
         return ExceptionV(ExternalV(f"builtins.{name}"), args)
+    if name == "super" and len(args) == 2 and not kwargs and isinstance(args[0], ClassV) and \
+            isinstance(args[1], (InstanceV, ClassV)):
+        return SuperV(args[0], args[1])  # `super(Net, self)`: as `super()` in Net's methods
     if name == "range":
         if _ints(args) and 1 <= len(args) <= 3 and not kwargs:
             try:

@@ -97,7 +97,8 @@ _KERAS_ROOTS = ("keras", "tf_keras", "tensorflow", "tf")
 _KERAS_MERGE_FUNCTIONS = {"add": "Add", "concatenate": "Concatenate", "multiply": "Multiply",
                           "average": "Average", "maximum": "Maximum", "minimum": "Minimum",
                           "subtract": "Subtract"}
-_NON_TRAINABLE_KERAS = ("moving_mean", "moving_variance")
+_NON_TRAINABLE_KERAS = ("moving_mean", "moving_variance", "moving_stddev", "renorm_mean",
+                        "renorm_stddev")
 # keras.ops and keras.activations functions whose result has their first argument's shape
 _KERAS_SAME_SHAPE = {"relu", "relu6", "sigmoid", "tanh", "gelu", "silu", "swish", "softmax",
                      "log_softmax", "elu", "selu", "leaky_relu", "softplus", "softsign",
@@ -304,7 +305,7 @@ class Frameworks:
                 owner.made_numel = owner.numel
             owner.numel = shape_numel(data.shape) if isinstance(data, TensorV) else None
             return True
-        if isinstance(owner, Unknown) and type(owner) is not SubmoduleV:
+        if isinstance(owner, Unknown) and type(owner) not in (SubmoduleV, Weightless):
             m.unknown_changed(name, value=value)
         if isinstance(owner, InstanceV) and owner.framework == "torch" and \
                 (is_plain(value) and value is not None or isinstance(value, (ListV, DictV)) or
@@ -401,7 +402,7 @@ class Frameworks:
             if isinstance(owner, KerasModelV) and name == "output":
                 return owner.outputs if owner.outputs is not None else Unknown("output")
             if isinstance(owner, KerasModelV) and name == "layers":
-                return ListV(list(owner.layers), owner.exact)
+                return _keras_layers(m, owner)
             if isinstance(owner, ContainerV) and owner.kind == "ModuleDict":
                 for key, member in owner.members:
                     if key == name:
@@ -622,6 +623,12 @@ class Frameworks:
             return self.call_keras_model(m, func, args, kwargs)
         if isinstance(func, InstanceV) and func.framework == "keras":
             return self.call_keras_instance(m, func, args, kwargs)
+        if isinstance(func, InstanceV) and func.framework == "torch":
+            # a module of the project called, as nn.Module.__call__ does it: its forward runs
+            # (one that adds a layer on first use adds it then; hooks are not followed)
+            forward = func.cls.lookup("forward")
+            if isinstance(forward, FuncV):
+                return m.call_function(forward, (func, *args), kwargs)
         if isinstance(func, _DataclassWith):
             return func
         return Unknown("a call the evaluator does not follow")
@@ -1380,7 +1387,7 @@ class Frameworks:
             else:
                 self.keras_build(layer, shape)
         out = layer.output_shape = keras_output_shape(layer, shape)
-        return TensorV(out, "keras", x.layers | {layer})
+        return _called(layer, TensorV(out, "keras", x.layers | {layer}))
 
     def keras_build(self, layer: LayerObj, shape: tuple) -> None:
         layer.built = True
@@ -1402,7 +1409,41 @@ class Frameworks:
         layer.built = True
         layer.params = {}
         out = layer.output_shape = _merged_shape(layer, tensors)
-        return TensorV(out, "keras", history)
+        return _called(layer, TensorV(out, "keras", history))
+
+
+def _called(layer: LayerObj, out: TensorV) -> TensorV:
+    """`out`, what a call of the Keras layer returned; the layer keeps how often it was called
+    and what the last call's output came from (_keras_layers)."""
+    layer.attrs["__calls__"] = layer.attrs.get("__calls__", 0) + 1
+    layer.attrs["__history__"] = out.layers
+    return out
+
+
+def _keras_layers(m: Machine, model: KerasModelV) -> ListV:
+    """`model.layers`. A Sequential's are the layers in the order they were added. A functional
+    model's, as Keras lists them: its InputLayer, then its layers by their depth from the
+    output. The evaluator knows that order where the layers form one chain from one input,
+    each called once, each built on all those before it (then depth follows creation, a
+    shortcut to a later layer included); elsewhere the list's order is not fixed, so neither is
+    an index into it (a loop over it runs as a loop over unknown items)."""
+    if model.kind != "Model":
+        return ListV(list(model.layers), model.exact)
+    inputs = m.deref(model.inputs)
+    if isinstance(inputs, ListV) and inputs.exact and len(inputs.items) == 1:
+        inputs = m.deref(inputs.items[0])
+    chain = isinstance(inputs, TensorV) and not inputs.layers and model.exact
+    layers = sorted(model.layers, key=lambda layer: getattr(layer, "id", -1))
+    before: frozenset = frozenset()
+    for layer in layers if chain else ():
+        before = before | {layer}
+        if not isinstance(layer, LayerObj) or layer.attrs.get("__calls__") != 1 or \
+                layer.attrs.get("__history__") != before:
+            chain = False
+            break
+    if not chain:
+        return ListV(list(model.layers), exact=False)
+    return ListV([Weightless("the model's InputLayer"), *layers], exact=True)
 
 
 def _merged_shape(layer: LayerObj, tensors: list[Any]) -> tuple | None:

@@ -392,7 +392,7 @@ class Machine:
         for frame in self.memo_frames:
             frame[1] = False
         why = f"{name} on a value the evaluator does not hold"
-        if name in ("requires_grad_", "requires_grad"):
+        if name in ("requires_grad_", "requires_grad", "trainable"):
             self.state.trainable_unsettled = self.state.trainable_unsettled or why
         elif name in MODULE_MUTATORS or self.frameworks.registers(value) or value is None and \
                 name in ("weight", "bias"):
@@ -828,6 +828,11 @@ class Machine:
                     self.call_function(hook, (value, cls, name), {})
         keywords = {kw.arg: self.ev(kw.value, frame) for kw in stmt.keywords
                     if kw.arg is not None and kw.arg != "metaclass"}
+        for kw in stmt.keywords:
+            meta = self.deref(self.ev(kw.value, frame)) if kw.arg == "metaclass" else None
+            if isinstance(meta, ClassV) and isinstance(meta.lookup("__call__"), FuncV):
+                # calling the class runs the metaclass's __call__, which may return anything
+                cls.__dict__["made_by"] = f"its metaclass {meta.name} defines __call__"
         for base in cls.mro()[1:]:
             if type(base) is ClassV and "__init_subclass__" in base.names:
                 hook = base.names["__init_subclass__"]
@@ -1162,10 +1167,25 @@ class Machine:
 
     exec_AsyncWith = exec_With
 
-    def exec_Match(self, stmt: ast.Match, frame: Frame) -> None:
+    def exec_Match(self, stmt: ast.Match, frame: Frame) -> str | None:
+        """Which case matches is not followed (patterns and guards are not evaluated): each
+        case's body runs as one arm of a condition the code does not fix, the names its pattern
+        captures unknown, and so does no case at all unless the last one always matches."""
         self.ev(stmt.subject, frame)
-        for name in _assigned_names(stmt):
-            self.bind(name, Unknown(f"{name} is set in a match statement"), frame)
+        before = dict(frame.scope.names)
+        arms = []
+        for case in stmt.cases:
+            start = dict(before)
+            for node in ast.walk(case.pattern):
+                for name in (getattr(node, "name", None), getattr(node, "rest", None)):
+                    if isinstance(name, str):
+                        start[name] = Unknown(f"{name} is captured by a case pattern")
+            arms.append((start, case.body))
+        last = stmt.cases[-1] if stmt.cases else None
+        if last is None or last.guard is not None or not (
+                isinstance(last.pattern, ast.MatchAs) and last.pattern.pattern is None):
+            arms.append((before, []))
+        return self.run_arms(arms, frame)
 
     # names ---------------------------------------------------------------------------------------
     def bind(self, name: str, value: Any, frame: Frame) -> None:
@@ -2146,6 +2166,9 @@ class Machine:
         # moves `site_path` to the file of each call it makes (a class of another module)
         site = self.program.recorder.site_of(node)
         made = self.remembered(cls, args, kwargs, self.construct_instance)
+        replaced = _made_otherwise(cls)
+        if replaced is not None:
+            return Unknown(f"{cls.name}() may return another object: {replaced}")
         if isinstance(made, InstanceV) and made.site is None and isinstance(node, ast.Call):
             made.site, made.node = site, node  # (a replayed copy gets its own)
         return made
@@ -2159,6 +2182,13 @@ class Machine:
             self.call_function(init, (instance, *args), kwargs)
         elif instance.framework:
             self.frameworks.super_init(self, instance, None, args, kwargs)
+        if instance.framework and any(isinstance(cls.lookup(name), FuncV)
+                                      for name in _REGISTRATION_HOOKS) or \
+                _made_otherwise(cls) is not None:
+            # what its attributes register, or what it lists as its parameters, is the
+            # project's own code, which the evaluator does not run in their place (nor the
+            # `__new__` or metaclass that may hand out another object instead)
+            instance.exact = False
         return instance
 
     def dataclass_super_init(self, cls: ClassV, self_value: Any) -> NativeV:
@@ -2220,6 +2250,23 @@ class Machine:
             items = list(self.pull_iterator(value))
             return None if items and items[-1] is UNFIXED else items
         return self.frameworks.iterate(self, value)
+
+
+# Methods of a module class that change what assigning, deleting or reading its attributes
+# registers, or what it lists as its parameters.
+_REGISTRATION_HOOKS = ("__setattr__", "__delattr__", "__getattribute__", "parameters",
+                       "named_parameters")
+
+
+def _made_otherwise(cls: ClassV) -> str | None:
+    """Why calling the class may not return the instance its __init__ made: a `__new__` of the
+    project's, or a metaclass whose __call__ is the project's."""
+    if isinstance(cls.lookup("__new__"), FuncV):
+        return "it defines __new__"
+    for base in cls.mro():
+        if isinstance(base, ClassV) and "made_by" in base.__dict__:
+            return base.__dict__["made_by"]
+    return None
 
 
 # One cached dispatch over node types (as pyflakes' checker does): the method for each ast class,

@@ -190,8 +190,17 @@ class ClassV:
         cached = self.__dict__.get("_mro")
         if cached is not None:
             return cached
-        order = _c3_merge([self], [[*b.mro()] if isinstance(b, ClassV) else [b]
-                                   for b in self.bases] + [list(self.bases)])
+        # One framework class is one class however often the code names it (`nn.Module` read
+        # in two class statements gives two ExternalV): merged by its name, as Python merges
+        # the one class object.
+        same: dict[str, Any] = {}
+
+        def one(cls: Any) -> Any:
+            return same.setdefault(cls.qualname, cls) if isinstance(cls, ExternalV) else cls
+
+        order = _c3_merge([self], [[one(c) for c in b.mro()] if isinstance(b, ClassV)
+                                   else [one(b)] for b in self.bases] +
+                          [[one(b) for b in self.bases]])
         if order is None:
             # Python refuses the class statement (no consistent order); the evaluator says so
             # there (Machine.exec_ClassDef). Depth first, for what is read before that.
