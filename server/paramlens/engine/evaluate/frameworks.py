@@ -9,6 +9,7 @@ parameters that are not layers (`nn.Parameter(torch.zeros(...))`), Keras tensors
 from __future__ import annotations
 
 import ast
+import copy
 import math
 import os
 from collections.abc import Callable
@@ -210,6 +211,10 @@ class Frameworks:
         decorator = m.deref(decorator)
         if isinstance(decorator, ExternalV):
             q = decorator.qualname
+            if q in _CACHING_DECORATORS and isinstance(value, FuncV):
+                cached = copy.copy(value)
+                cached.cached = True
+                return cached
             if q in ("dataclasses.dataclass",) and isinstance(value, ClassV):
                 value.dataclass_fields = py.dataclass_fields(m, value)
                 return value
@@ -387,7 +392,8 @@ class Frameworks:
             if owner.framework:
                 if name in _MODULE_DATA:
                     return _module_data(owner, name)
-                if name in _MODULE_API:
+                if name in _MODULE_API or name in _CONTAINER_METHODS and \
+                        _is_container_class(owner):
                     return _Method(owner, name)
                 if owner.framework == "torch" and owner.exact and name not in _TORCH_PRIVATE \
                         and all(b in _MODELLED_BASES for b in owner.cls.framework_bases()):
@@ -523,7 +529,14 @@ class Frameworks:
             return TensorV(None, framework, history)
         return None
 
-    def container_extend(self, m: Machine, container: ContainerV, right: Any) -> Any:
+    def container_extend(self, m: Machine, container: ContainerV | InstanceV, right: Any) -> Any:
+        if isinstance(container, InstanceV):  # `self += [...]` in a module of the project
+            if _is_container_class(container):
+                return self.as_container(m, container,
+                                         lambda view: self.container_extend(m, view, right))
+            m.taint(container)
+            container.exact = False  # torch's Module has no `+=`: not what the code meant
+            return container
         items = m.iterate(right)
         if items is None:
             container.exact = False
@@ -574,6 +587,26 @@ class Frameworks:
             else:
                 owner.exact = False
         elif hasattr(owner, "exact"):
+            m.taint(owner)
+            owner.exact = False
+
+    def as_container(self, m: Machine, owner: InstanceV, action: Callable[[ContainerV], Any]
+                     ) -> Any:
+        """A subclass of nn.Sequential, ModuleList or ModuleDict changed through the container's
+        own methods (`self.append(...)`, `self += [...]`, `self[k] = v` in its __init__): as the
+        container itself is, on its members."""
+        view = ContainerV(_container_kind(owner), owner.members, owner.exact)
+        m.taint(owner)
+        result = action(view)
+        owner.members, owner.exact = view.members, owner.exact and view.exact
+        return owner if result is view else result
+
+    def container_item_set(self, m: Machine, owner: InstanceV, key: Any, value: Any) -> None:
+        """`self[k] = v` in a module of the project without a __setitem__ of its own: a
+        subclass of a torch container sets its member; torch's other modules take no item."""
+        if _is_container_class(owner):
+            self.as_container(m, owner, lambda view: self.container_set(m, view, key, value))
+        else:
             m.taint(owner)
             owner.exact = False
 
@@ -653,6 +686,8 @@ class Frameworks:
             args, kwargs = _drained(m, args, kwargs)
         if spec is not None:
             return self.construct(m, spec, args, kwargs, node)
+        if qualname in _CACHING_DECORATORS and not args:
+            return ExternalV(qualname)  # `@lru_cache(maxsize=...)`: the same decorator
         if qualname == "dataclasses.dataclass":
             target = m.deref(args[0]) if args else None
             if isinstance(target, ClassV):  # `dataclass(cls)` called, not written as `@dataclass`
@@ -922,6 +957,10 @@ class Frameworks:
                     node: Any) -> Any:
         if type(owner) is SubmoduleV:
             return _submodule_method(m, owner, name, args, kwargs)
+        if isinstance(owner, InstanceV) and name in _CONTAINER_METHODS and \
+                _is_container_class(owner):
+            return self.as_container(m, owner, lambda view: self.call_method(
+                m, view, name, args, kwargs, node))
         if name in ("get_submodule", "get_parameter", "set_submodule") and args and \
                 isinstance(args[0], str) and _is_torch_module(owner):
             # torch's dotted-path access: the attributes, one after another
@@ -1007,9 +1046,6 @@ class Frameworks:
             if name == "register_buffer" and args and isinstance(args[0], str):
                 owner.attrs[args[0]] = _Buffer()
                 return None
-            if name == "append" and args and _is_container_class(owner):
-                owner.members.append((str(len(owner.members)), args[0]))
-                return owner
             if name == "requires_grad_":
                 _freeze(owner, _frozen_by(_grad_arg(m, args, kwargs)))
                 return owner
@@ -1381,12 +1417,21 @@ class Frameworks:
             layer.output_shape = None
             return TensorV(None, "keras", frozenset({layer}) | _untraced(x))
         shape = x.shape
+        rank = _keras_rank(spec)
+        if rank is not None and shape is not None and len(shape) != rank and not layer.built:
+            # Keras checks the input's rank against the layer's input spec as it is called
+            layer.refused, layer.params = True, None
+            layer.why = f"Keras expects an input of rank {rank}, not {len(shape)}"
+            _raise_if_refused(layer)
         if not layer.built:
             if shape is None:
                 layer.why = layer.why or "its input shape is not fixed by the code"
             else:
                 self.keras_build(layer, shape)
-        out = layer.output_shape = keras_output_shape(layer, shape)
+        out = keras_output_shape(layer, shape)
+        if out is not None and any(isinstance(d, int) and d <= 0 for d in out[1:]):
+            out = None  # an axis cropped or pooled away: Keras refuses it, here or downstream
+        layer.output_shape = out
         return _called(layer, TensorV(out, "keras", x.layers | {layer}))
 
     def keras_build(self, layer: LayerObj, shape: tuple) -> None:
@@ -1458,10 +1503,39 @@ def _merged_shape(layer: LayerObj, tensors: list[Any]) -> tuple | None:
         if not isinstance(axis, int) or any(len(s) != rank for s in shapes):
             return None
         axis = axis % rank
+        if any(_clash(s[i], shapes[0][i]) for s in shapes for i in range(rank) if i != axis):
+            return None  # Keras refuses: the other axes must agree
         dims = [s[axis] for s in shapes]
         total = sum(dims) if all(isinstance(d, int) for d in dims) else None
         return tuple(total if i == axis else shapes[0][i] for i in range(rank))
-    return shapes[0]
+    if len({len(s) for s in shapes}) != 1 or (layer.spec.short == "Subtract" and
+                                               len(shapes) != 2):
+        return None
+    out = list(shapes[0])
+    for shape in shapes[1:]:
+        for i, d in enumerate(shape):
+            if _clash(d, out[i]) and 1 not in (d, out[i]):
+                return None  # Keras refuses shapes that neither match nor broadcast
+            if out[i] == 1 or out[i] is None:
+                out[i] = d if out[i] == 1 else None
+    return tuple(out)
+
+
+def _keras_rank(spec: LayerSpec) -> int | None:
+    """The rank (batch axis included) a Keras layer's input spec asks for: an n-D convolution,
+    pooling or global pooling n + 2, a recurrent layer 3; None where the evaluator does not
+    check it."""
+    short = spec.short
+    if spec.family == "rnn" and short in ("LSTM", "GRU", "SimpleRNN"):
+        return 3
+    if short[-2:] in ("1D", "2D", "3D") and (spec.family == "conv" or "Pool" in short):
+        return int(short[-2]) + 2
+    return None
+
+
+def _clash(a: Any, b: Any) -> bool:
+    """Two sizes, both known, that differ."""
+    return isinstance(a, int) and isinstance(b, int) and a != b
 
 
 def _keep_name(m: Machine, model: KerasModelV, kwargs: dict) -> None:
@@ -2068,7 +2142,23 @@ def _children(owner: Any) -> list[tuple[str, Any]]:
 
 
 def _is_container_class(instance: InstanceV) -> bool:
-    return any(b.rsplit(".", 1)[-1] in TORCH_CONTAINERS for b in instance.cls.framework_bases())
+    return _container_kind(instance) is not None
+
+
+def _container_kind(instance: InstanceV) -> str | None:
+    """Which of torch's containers the instance's class derives from, if any."""
+    for base in instance.cls.framework_bases():
+        if base.rsplit(".", 1)[-1] in TORCH_CONTAINERS:
+            return base.rsplit(".", 1)[-1]
+    return None
+
+
+_CACHING_DECORATORS = ("functools.cache", "functools.lru_cache")
+
+
+# The container methods a subclass of one inherits (where it does not define its own).
+_CONTAINER_METHODS = frozenset(("append", "extend", "insert", "pop", "update", "clear", "keys",
+                                "values", "items"))
 
 
 def _factory_shape(m: Machine, short: str, args: tuple, kwargs: dict) -> tuple | None:
@@ -2235,6 +2325,8 @@ def keras_output_shape(layer: LayerObj, shape: tuple | None) -> tuple | None:
             return (shape[0], shape[1], units) if v.get("return_sequences") else (shape[0], units)
         if spec.family == "attention":
             out = v.get("output_shape")
+            if isinstance(out, (tuple, list)):  # the last axis becomes these axes
+                return (*shape[:-1], *out) if all(isinstance(d, int) for d in out) else None
             return (*shape[:-1], out if isinstance(out, int) else shape[-1])
         if n and len(shape) == n + 2:
             spatial = shape[2:] if first else shape[1:-1]

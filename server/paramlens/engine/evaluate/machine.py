@@ -370,6 +370,7 @@ class Machine:
         # one flag per `try` body with handlers being run, innermost last: whether code the
         # evaluator does not follow was called in it (and so may have raised)
         self.guarded: list[bool] = []
+        self.cache: dict[Any, Any] = {}  # @functools.cache calls of this entry point, by key
 
     # budget --------------------------------------------------------------------------------------
     def step(self) -> None:
@@ -639,7 +640,9 @@ class Machine:
                 self.taint(current)
                 current.items.extend(items)
             value: Any = current
-        elif isinstance(current, ContainerV) and isinstance(stmt.op, ast.Add):
+        elif isinstance(stmt.op, ast.Add) and (isinstance(current, ContainerV) or (
+                type(current) is InstanceV and current.framework == "torch" and
+                current.cls.lookup("__iadd__") is MISSING)):
             value = self.frameworks.container_extend(self, current, right)
         else:
             value = self.binop(type(stmt.op), current, right)
@@ -858,12 +861,11 @@ class Machine:
 
     def method_decorator(self, deco: ast.expr, value: Any, frame: Frame, func: FuncV) -> Any:
         name = source_text(deco)
-        if name == "staticmethod":
-            func.kind = "staticmethod"
-            return func
-        if name == "classmethod":
-            func.kind = "classmethod"
-            return func
+        if name in ("staticmethod", "classmethod"):
+            # (over what the decorators below made of it: a cached copy, `@functools.cache`)
+            target = value if isinstance(value, FuncV) and value.node is func.node else func
+            target.kind = name
+            return target
         if name == "property":
             return PropertyV(func)
         if name in ("cached_property", "functools.cached_property"):
@@ -1324,6 +1326,8 @@ class Machine:
             setter = owner.cls.lookup("__setitem__")
             if isinstance(setter, FuncV):
                 self.call(BoundV(setter, owner), (key, value), {}, None)
+            elif owner.framework == "torch":
+                self.frameworks.container_item_set(self, owner, key, value)
 
     # expressions ---------------------------------------------------------------------------------
     def ev(self, node: ast.expr, frame: Frame) -> Any:
@@ -2070,9 +2074,25 @@ class Machine:
     def call_function(self, func: FuncV, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if func.replaced:
             return Unknown(func.replaced)
+        if func.cached:
+            return self.cached_call(func, args, kwargs)
         if func.scope is None and func.owner is None and func.kind == "function":
             return self.remembered(func, args, kwargs, self.run_function)
         return self.run_function(func, args, kwargs)
+
+    def cached_call(self, func: FuncV, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """A call of a function under @functools.cache: the object an equal earlier call of
+        this entry point returned (one module held twice is one), else the call runs. Arguments
+        the evaluator cannot compare leave it unknown whether the cache answers."""
+        from paramlens.engine.evaluate import memo
+
+        key = memo.call_key(func, args, kwargs)
+        if key is None:
+            self.hand_on(args, kwargs)
+            return Unknown(f"{func.qualname}() is cached, and its arguments are not fixed")
+        if key not in self.cache:
+            self.cache[key] = self.run_function(func, args, kwargs)
+        return self.cache[key]
 
     def run_function(self, func: FuncV, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if self.depth >= MAX_CALL_DEPTH:

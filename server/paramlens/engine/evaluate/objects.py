@@ -143,6 +143,9 @@ class FuncV:
     owner: ClassV | None = None  # the class whose body defined it, for super()
     assumption: str = ""  # set when a decorator was taken as returning the function
     replaced: str = ""  # why calling it no longer runs this code (`f.__defaults__ = ...`)
+    # @functools.cache or @lru_cache: a call with an earlier call's arguments returns what that
+    # call returned, the very object
+    cached: bool = False
 
 
 @dataclass(eq=False)
