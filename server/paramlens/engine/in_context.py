@@ -145,6 +145,9 @@ def apply_evaluation(report: FileReport, evaluation: Evaluation) -> None:
                                  for m in report.models) if total is not None]
     if calls:
         report.models = with_call_totals(report.models, calls, index)
+    raised = evaluation.raised_in.get(path)
+    if raised is not None:  # Python stops there: the models that statement makes are not made
+        report.models = [m for m in report.models if not raised[0] <= m.span.line <= raised[1]]
     totals = evaluation.totals.get(path, [])
     if totals:
         report.models = merge_totals(report.models, totals, index)

@@ -98,6 +98,9 @@ class Evaluation:
     findings: list[ModelFinding] = field(default_factory=list)
     forwards: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = field(default_factory=dict)
     read: frozenset[str] = frozenset()  # the files it read: it holds while none of them changes
+    # each file whose module body raised: the lines of the statement that raised (no model of it
+    # is built, whatever a reading of that statement alone would count)
+    raised_in: dict[str, tuple[int, int]] = field(default_factory=dict)
     # each file's totals' models as built (name, line, the model, the entry that built it), for
     # `summaries`: the trees are worked out only when asked for (`paramlens summary`)
     built: dict[str, list[tuple[str, int, Any, EntryResult]]] = field(default_factory=dict)
@@ -381,9 +384,9 @@ def _run_entries(program: Program, files: list[tuple[str, list[ast.stmt]]],
         program.modules[names[path]] = module
         module.loaded = True
         modules[path] = (module, statements)
-        results.append(program.run_entry(
-            EntryResult("<module>", "module", abspath, 1),
-            _module_action(program, module, statements, abspath)))
+        body = EntryResult("<module>", "module", abspath, 1)
+        results.append(program.run_entry(body, _module_action(program, module, statements,
+                                                              abspath, body)))
         cache.entries[(abspath, "module", "<module>")] = _cached(results[-1], tops[abspath], None)
     for path, (module, statements) in modules.items():
         abspath = os.path.abspath(path)
@@ -411,7 +414,7 @@ def _run_entries(program: Program, files: list[tuple[str, list[ast.stmt]]],
 
 
 def _module_action(program: Program, module: ModuleV, statements: list[ast.stmt],
-                   path: str) -> Callable[[Machine], Any]:
+                   path: str, result: EntryResult) -> Callable[[Machine], Any]:
     """A module body run as its file's entry point. Where a limit stops it, what it had not
     finished binding becomes unknown, as when an import stops (program.ensure_loaded): another
     file importing it later must not read a value of before (`WIDTH` bound to 3, then to 64
@@ -434,6 +437,8 @@ def _module_action(program: Program, module: ModuleV, statements: list[ast.stmt]
             unfinished(module, statements[done:], f"{module.name} is not fully read: {why}",
                        machine)
             raise
+        finally:
+            result.raised_in = machine.raised_in
         return found
 
     return run
@@ -467,6 +472,8 @@ def _run_top(machine: Machine, frame: Frame, statements: list[ast.stmt],
         except UserRaise:
             # Python stops the module here. What follows is still read, for the functions and
             # classes it defines, but speculatively: a layer it builds is not the program's.
+            if machine.raised_in is None and not machine.speculative:
+                machine.raised_in = (stmt.lineno, stmt.end_lineno or stmt.lineno)
             machine.speculative += 1
             continue
         if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
@@ -605,6 +612,8 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
         totals = evaluation.totals.setdefault(result.path, [])
         built = evaluation.built.setdefault(result.path, [])
         if result.kind == "module":
+            if result.raised_in is not None:
+                evaluation.raised_in[result.path] = result.raised_in
             found = result.value if isinstance(result.value, list) else []
             seen: set[int] = set()
             for stmt, name, value in found:

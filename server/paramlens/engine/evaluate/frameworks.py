@@ -155,7 +155,7 @@ class Frameworks:
     def super_init(self, m: Machine, instance: InstanceV, ext: Any, args: tuple,
                    kwargs: dict) -> None:
         """`super().__init__(...)` reaching a framework class."""
-        instance.module_pending = False
+        self.module_initialised(m, instance)
         bases = instance.cls.framework_bases()
         short = (bases[0].rsplit(".", 1)[-1]) if bases else ""
         spec = lookup(canonical(bases[0]) or "") if bases else None
@@ -192,6 +192,20 @@ class Frameworks:
                 instance.members = [(str(k), v) for k, v in source.items.items()]
             else:
                 instance.exact = False
+
+    def module_initialised(self, m: Machine, instance: InstanceV) -> None:
+        """torch's Module.__init__ runs on the instance. Run again (a second `super().__init__()`,
+        two bases' __init__ both reaching it), it empties the registries: the submodules and
+        parameters assigned before are the instance's no more."""
+        instance.module_pending = False
+        if instance.framework != "torch":
+            return
+        if instance.initialised:
+            m.taint(instance)
+            instance.attrs = {k: v for k, v in instance.attrs.items()
+                              if k != "__base_layer__" and not self.registers(v)}
+            instance.members = []
+        instance.initialised = True
 
     def super_method(self, m: Machine, ext: Any, self_value: Any, name: str) -> Any:
         if name == "__init__":
@@ -393,7 +407,7 @@ class Frameworks:
                 if name in _MODULE_DATA:
                     return _module_data(owner, name)
                 if name in _MODULE_API or name in _CONTAINER_METHODS and \
-                        _is_container_class(owner):
+                        _is_container_class(owner) or name in ("__setattr__", "__delattr__"):
                     return _Method(owner, name)
                 if owner.framework == "torch" and owner.exact and name not in _TORCH_PRIVATE \
                         and all(b in _MODELLED_BASES for b in owner.cls.framework_bases()):
@@ -669,12 +683,15 @@ class Frameworks:
     def call_external(self, m: Machine, qualname: str, args: tuple, kwargs: dict, node: Any) -> Any:
         if qualname.endswith(".__init__") and args and isinstance(args[0], InstanceV):
             instance = args[0]
-            instance.module_pending = False  # `nn.Module.__init__(self)`
             bases = instance.cls.framework_bases()
             if bases and canonical(bases[0]) == canonical(qualname[:-9]) is not None:
                 # `nn.Linear.__init__(self, ...)` in a subclass of nn.Linear: as super().__init__
                 self.super_init(m, instance, None, args[1:], kwargs)
                 return None
+            if qualname in ("torch.nn.Module.__init__", "torch.nn.modules.module.Module.__init__"):
+                self.module_initialised(m, instance)  # `nn.Module.__init__(self)`
+            else:
+                instance.module_pending = False
         if qualname.startswith("builtins."):
             return m.program.call_builtin_name(m, qualname[9:], args, kwargs)
         if qualname in WEIGHTLESS_TORCH or qualname.startswith("torch.distributions."):
@@ -957,6 +974,14 @@ class Frameworks:
                     node: Any) -> Any:
         if type(owner) is SubmoduleV:
             return _submodule_method(m, owner, name, args, kwargs)
+        if name in ("__setattr__", "__delattr__") and _is_torch_module(owner) and args and \
+                isinstance(args[0], str) and len(args) == (2 if name == "__setattr__" else 1):
+            # `self.__setattr__("fc", layer)`, `self.__delattr__("fc")`: as the statements
+            if name == "__setattr__":
+                m.set_attribute(owner, args[0], args[1])
+            else:
+                m.delete_attribute(owner, args[0])
+            return None
         if isinstance(owner, InstanceV) and name in _CONTAINER_METHODS and \
                 _is_container_class(owner):
             return self.as_container(m, owner, lambda view: self.call_method(
@@ -1418,10 +1443,19 @@ class Frameworks:
             return TensorV(None, "keras", frozenset({layer}) | _untraced(x))
         shape = x.shape
         rank = _keras_rank(spec)
-        if rank is not None and shape is not None and len(shape) != rank and not layer.built:
-            # Keras checks the input's rank against the layer's input spec as it is called
+        if rank is not None and shape is not None and len(shape) != rank:
+            # Keras checks the input's rank against the layer's input spec at each call
             layer.refused, layer.params = True, None
             layer.why = f"Keras expects an input of rank {rank}, not {len(shape)}"
+            _raise_if_refused(layer)
+        built_on = layer.attrs.get("__built_shape__")
+        if layer.built and spec.formula is not None and built_on is not None and \
+                shape is not None and _clash(_keras_in_channels(layer, shape),
+                                             _keras_in_channels(layer, built_on)):
+            # called again on other channels than its weights were built for: Keras checks
+            # the input against the spec the first call set
+            layer.refused, layer.params = True, None
+            layer.why = "Keras refuses an input of other channels than it was built on"
             _raise_if_refused(layer)
         if not layer.built:
             if shape is None:

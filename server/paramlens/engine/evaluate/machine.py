@@ -371,6 +371,8 @@ class Machine:
         # evaluator does not follow was called in it (and so may have raised)
         self.guarded: list[bool] = []
         self.cache: dict[Any, Any] = {}  # @functools.cache calls of this entry point, by key
+        # a module body: the lines of the top-level statement where Python stops it, by a raise
+        self.raised_in: tuple[int, int] | None = None
 
     # budget --------------------------------------------------------------------------------------
     def step(self) -> None:

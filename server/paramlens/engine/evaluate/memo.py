@@ -253,7 +253,7 @@ class Cloner:
         out = InstanceV(value.cls, {}, value.exact, [], value.framework, value.frozen)
         self.done[id(value)] = out
         out.built, out.output_shape = value.built, value.output_shape
-        out.escaped = value.escaped
+        out.escaped, out.initialised = value.escaped, value.initialised
         out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
         out.members = [(k, self.copy(v)) for k, v in value.members]
         return out

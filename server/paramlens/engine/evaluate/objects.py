@@ -395,6 +395,9 @@ class InstanceV:
     # Its `__dict__` went where the evaluator does not follow it (`d = vars(cfg)`, handed on,
     # written by key): any attribute that is not a method or property may hold anything now.
     escaped: bool = False
+    # torch's Module.__init__ has run on it: another run starts its registries afresh, dropping
+    # the submodules and parameters assigned before
+    initialised: bool = False
 
 
 # torch's container classes: what ContainerV stands for, and bases whose instances have a length

@@ -106,6 +106,9 @@ class EntryResult:
     is_root: bool = True
     node: ast.AST | None = None
     trainable_unsettled: str = ""  # why the trainable part of what it built is not fixed
+    # a module body that raised: the lines of the top-level statement that raised, where no
+    # model of that statement is built
+    raised_in: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
