@@ -939,9 +939,7 @@ class Frameworks:
         refusal = value_refusal(spec, Given(_plain_values(layer.values), _plain(in_channels),
                                             shape)) or tensor_refusal(spec, tensors)
         if refusal:
-            layer.params = None
-            layer.why = refusal
-            layer.refused = True
+            _refuse(layer, refusal)
             return
         if not total.known:
             layer.params = None
@@ -1445,8 +1443,7 @@ class Frameworks:
         rank = _keras_rank(spec)
         if rank is not None and shape is not None and len(shape) != rank:
             # Keras checks the input's rank against the layer's input spec at each call
-            layer.refused, layer.params = True, None
-            layer.why = f"Keras expects an input of rank {rank}, not {len(shape)}"
+            _refuse(layer, f"Keras expects an input of rank {rank}, not {len(shape)}")
             _raise_if_refused(layer)
         built_on = layer.attrs.get("__built_shape__")
         if layer.built and spec.formula is not None and built_on is not None and \
@@ -1454,8 +1451,7 @@ class Frameworks:
                                              _keras_in_channels(layer, built_on)):
             # called again on other channels than its weights were built for: Keras checks
             # the input against the spec the first call set
-            layer.refused, layer.params = True, None
-            layer.why = "Keras refuses an input of other channels than it was built on"
+            _refuse(layer, "Keras refuses an input of other channels than it was built on")
             _raise_if_refused(layer)
         if not layer.built:
             if shape is None:
@@ -1577,6 +1573,11 @@ def _keep_name(m: Machine, model: KerasModelV, kwargs: dict) -> None:
     name = m.deref(kwargs.get("name"))
     if isinstance(name, str):
         model.attrs["name"] = name
+
+
+def _refuse(layer: LayerObj, why: str) -> None:
+    """The framework refuses the layer as built or called: no count, and `why` says so."""
+    layer.params, layer.why, layer.refused = None, why, True
 
 
 def _raise_if_refused(layer: LayerObj) -> None:
