@@ -91,6 +91,8 @@ def run(path: str) -> dict[str, Any]:
     records.clear()
     keras_layers.clear()
     torch_containers.clear()
+    # each file is a program of its own: Keras' process-wide format as a fresh process has it
+    keras.config.set_image_data_format("channels_last")
     escaped = None
     sys.path.insert(0, os.path.dirname(TARGET))  # as `python FILE` does, for its imports
     try:

@@ -553,3 +553,67 @@ def test_installed_keras_application_totals(
     entries = models_at(report, line_of(source, f"= {call}"))
     assert [shown(m) for m in entries if shown(m) == totals[variable]], \
         f"Keras counts {totals[variable]}; model entries on that line: {entries}"
+
+
+# --- 7: a layer Keras refuses where the program calls it ------------------------------------------
+
+REFUSED_AT_CALL = {
+    "rank": """
+        import keras
+        from keras import layers
+
+        recurrent = keras.Sequential([keras.Input((6,)), layers.LSTM(4)])  # refused
+        """,
+    "channels": """
+        import keras
+        from keras import layers
+
+        shared = layers.Dense(3)  # refused
+        a = shared(keras.Input((4,)))
+        b = shared(keras.Input((5,)))
+        """,
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED_AT_CALL))
+def test_a_layer_keras_refuses_where_it_is_called_has_no_count(tmp_path: Path, case: str) -> None:
+    """The call alone reads as a count (the LSTM's 176 from the Input's 6 channels), but where
+    the program calls the layer, Keras raises: the row may show no number."""
+    path, source = write(tmp_path, f"refused_{case}.py", textwrap.dedent(REFUSED_AT_CALL[case]))
+    with pytest.raises(ValueError):  # Keras' own verdict on the program (ValueError for both)
+        run_with_keras(path)
+    layer = layer_at(paramlens(path)[path.resolve()], line_of(source, "# refused"))
+    assert layer["params"] is None and layer["params_default"] is None, layer
+
+
+# --- 8: the image data format the program sets ---------------------------------------------------
+
+CHANNELS_FIRST = """
+    import keras
+    from keras import layers
+
+    keras.config.set_image_data_format("channels_first")
+    model = keras.Sequential([
+        keras.Input((3, 16, 16)),
+        layers.Conv2D(8, 3),
+        layers.BatchNormalization(),
+        layers.MaxPooling2D(2),
+        layers.DepthwiseConv2D(3),
+        layers.Flatten(),
+        layers.Dense(10),
+    ])
+    """
+
+
+def test_counts_follow_the_image_data_format_the_program_sets(tmp_path: Path) -> None:
+    """After set_image_data_format("channels_first"), every layer built with data_format=None
+    reads its channels from axis 1: each site's count and the model's total are Keras'."""
+    path, source = write(tmp_path, "first.py", CHANNELS_FIRST)
+    try:
+        truth = run_with_keras(path)
+    finally:
+        keras.config.set_image_data_format("channels_last")  # process-wide: the other tests'
+    report = paramlens(path)[path.resolve()]
+    assert site_mismatches(report, truth) == []
+    (model,) = models_at(report, line_of(source, "model = "))
+    assert model["params"] == truth.namespace["model"].count_params()

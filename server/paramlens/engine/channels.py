@@ -52,15 +52,24 @@ def _data_format(fmt: object) -> object:
     return fmt
 
 
+def _channels_last(fmt: object) -> bool:
+    """Whether a (lowered) data_format is channels_last: Keras' default, absent or None; any
+    value the file does not fix is not."""
+    return fmt is None or isinstance(fmt, Q) and fmt.known and fmt.exact in (None, "channels_last")
+
+
 def input_channels(site: LayerSite, tensor: TensorV) -> Q:
     """The channels a layer reads from its input, honouring `data_format`."""
-    if site.spec.framework == "keras" and site.spec.ndim and site.spec.family in ("conv", "shape"):
+    spec = site.spec
+    # (global pooling reads its channels by data_format too, and has no ndim of its own)
+    if spec.framework == "keras" and (spec.ndim and spec.family in ("conv", "shape") or
+                                      spec.family == "pool"):
         fmt = _data_format(site.values.get("data_format"))
         if isinstance(fmt, Q) and fmt.known and fmt.exact == "channels_first":
             if tensor.shape:
                 return tensor.shape[0].with_origin(tensor.story + ", data_format='channels_first'")
             return Q.unknown("input channels (channels_first)")
-        if isinstance(fmt, Q) and not (fmt.known and fmt.exact in (None, "channels_last")):
+        if not _channels_last(fmt):
             return Q.unknown("input channels (data_format unknown)")
     return tensor.channels.with_origin(tensor.story)
 
@@ -103,6 +112,13 @@ def output_tensor(site: LayerSite, args: Args, tensor: TensorV | None, story: st
     channels = spec.flow(args) if spec.flow else None
     if channels is None:
         return TensorV(Q.unknown(f"output of {short}", story), None, False, spec.framework, story)
+    if spec.framework == "keras" and spec.ndim and spec.family in ("conv", "shape") and \
+            not _channels_last(_data_format(site.values.get("data_format"))):
+        # channels first, or a format the file does not fix: the last axis, which the next
+        # layer reads by default, is not the channels (this reading keeps no channels-first
+        # shapes; the evaluated program does)
+        return TensorV(Q.unknown(f"the last axis of {short}'s output (channels first)", story),
+                       None, False, spec.framework, story)
     channels = channels.with_origin(story)
     out_shape = None
     if spec.family == "pool" and spec.framework == "keras":
@@ -145,7 +161,7 @@ def conv_output_spatial(site: LayerSite, args: Args, shape: tuple[Q, ...]) -> tu
     fmt = _data_format(site.values.get("data_format"))
     if spec.framework != "keras" or len(shape) != n + 1:
         return None
-    if isinstance(fmt, Q) and not (fmt.known and fmt.exact in (None, "channels_last")):
+    if not _channels_last(fmt):
         return None
     padding = args.q("padding")
     if not padding.known or padding.exact not in ("valid", "same"):

@@ -73,6 +73,9 @@ class ModuleFacts:
         self.attributes_assigned: set[str] | None = scan.attributes_assigned
         # The file calls exec, eval, globals(), vars() or locals(), or reads sys.modules: any
         # module name may be rebound by a string or a dict write that no walk can follow.
+        # The file calls keras' set_image_data_format: which format a layer built with
+        # data_format=None takes depends on what ran before it, which this reading does not order.
+        self.sets_keras_format = scan.sets_keras_format
         self.rewrites_namespace = scan.namespace_calls or any(
             self.imports.qualified(node) == "sys.modules" for node in scan.modules_read)
         for stmt in statements:
@@ -307,6 +310,7 @@ class _Scan:
     modules_read: list[ast.Attribute]  # `X.modules`: sys.modules if X names sys
     escaping: set[str]  # escaping_names'
     attributes_assigned: set[str] | None  # ModuleFacts.attributes_assigned
+    sets_keras_format: bool = False  # ModuleFacts.sets_keras_format
 
 
 def _scan(statements: list[ast.stmt]) -> _Scan:
@@ -316,6 +320,7 @@ def _scan(statements: list[ast.stmt]) -> _Scan:
     imports = ImportTable()
     rebound: set[str] = set()
     namespace_calls = False
+    sets_format = False
     modules_read: list[ast.Attribute] = []
     called: set[int] = set()
     loads: list[ast.Name | ast.Attribute] = []
@@ -348,13 +353,16 @@ def _scan(statements: list[ast.stmt]) -> _Scan:
                     namespace_calls = True
                 elif type(func) is name and func.id == "setattr" and assigned is not None:
                     assigned = _setattr_names(node, assigned)  # type: ignore[arg-type]
+                if (func.attr if type(func) is attribute else  # type: ignore[attr-defined]
+                        func.id if type(func) is name else "") == "set_image_data_format":
+                    sets_format = True
             elif kind is ast.Import or kind is ast.ImportFrom:
                 imports.add(node)  # type: ignore[arg-type]
             elif kind is ast.Global:
                 rebound.update(node.names)  # type: ignore[attr-defined]
     escaping = {node.id if type(node) is name else node.attr  # type: ignore[union-attr]
                 for node in loads if id(node) not in called}
-    return _Scan(imports, rebound, namespace_calls, modules_read, escaping, assigned)
+    return _Scan(imports, rebound, namespace_calls, modules_read, escaping, assigned, sets_format)
 
 
 def _setattr_names(node: ast.Call, assigned: set[str]) -> set[str] | None:

@@ -139,6 +139,8 @@ def apply_evaluation(report: FileReport, evaluation: Evaluation) -> None:
             added = True
     if added:
         layers.sort(key=lambda r: (r.span.line, r.span.column))
+    if evaluation.keras_format_set:
+        layers = [_format_not_fixed(layer) for layer in layers]
     report.layers = layers
     calls = [total for total in (call_total(evaluation, (path, m.span.line,
                                                         _byte_column(index, m.span)))
@@ -148,6 +150,9 @@ def apply_evaluation(report: FileReport, evaluation: Evaluation) -> None:
     raised = evaluation.raised_in.get(path)
     if raised is not None:  # Python stops there: the models that statement makes are not made
         report.models = [m for m in report.models if not raised[0] <= m.span.line <= raised[1]]
+    if evaluation.keras_format_set:
+        keras_lines = {layer.span.line for layer in layers if layer.framework == "keras"}
+        report.models = [_total_format_not_fixed(m, keras_lines) for m in report.models]
     totals = evaluation.totals.get(path, [])
     if totals:
         report.models = merge_totals(report.models, totals, index)
@@ -204,6 +209,18 @@ def with_contexts(layer: LayerResult, contexts: list) -> LayerResult:
     assumptions = layer.assumptions
     if layer.invalid:
         return dataclasses.replace(layer, contexts=found)
+    refusals = [c for c in mine if c.refused]
+    if refusals:
+        # Where the program runs it, the framework refuses the layer (its input's rank, or
+        # channels other than it was built on): the code raises there, so the count the call
+        # reads by itself is not what any model holds in that context.
+        if len(refusals) < len(mine):
+            return dataclasses.replace(layer, params=None, contexts=found)
+        framework = "torch" if layer.framework == "torch" else "Keras"
+        first = refusals[0]
+        return dataclasses.replace(layer, params=None, params_default=None, invalid=first.refused,
+                                   unknowns=(f"{framework} refuses it as {first.via} builds it: "
+                                             f"{first.refused}",), contexts=found)
     if params is not None and any(c is not None and c != params for c in counts):
         params = None  # the evaluated program contradicts it: show no certain number
     if len(counts) == 1 and None not in counts and params is None and \
@@ -220,6 +237,31 @@ def with_contexts(layer: LayerResult, contexts: list) -> LayerResult:
         params_default = None if params is None else params
     return dataclasses.replace(layer, params=params, params_default=params_default,
                                assumptions=assumptions, contexts=found)
+
+
+_FORMAT_ASSUMED = "Keras' image data format is channels_last (the program calls " \
+    "set_image_data_format)"
+
+
+def _format_not_fixed(layer: LayerResult) -> LayerResult:
+    """A Keras count read from the call and its file alone, where the program sets the image
+    data format: which format the layer, or a layer before it, was built under depends on what
+    ran first, so the count is certain only where the evaluated program builds it (in every
+    context of the call)."""
+    if layer.framework != "keras" or not layer.params or \
+            layer.contexts and all(c.params == layer.params for c in layer.contexts):
+        return layer
+    return dataclasses.replace(layer, params=None,
+                               assumptions=(*layer.assumptions, _FORMAT_ASSUMED))
+
+
+def _total_format_not_fixed(model: ModelTotal, keras_lines: set[int]) -> ModelTotal:
+    """The same for a total read from its file alone over Keras layers (an evaluated total,
+    which replaces it, stands on its own)."""
+    if model.exact is None or not keras_lines.intersection(model.layer_lines):
+        return model
+    return dataclasses.replace(model, certain=False, params_default=model.params,
+                               assumptions=(*model.assumptions, _FORMAT_ASSUMED))
 
 
 def evaluated_layer(contexts: list, site: tuple[str, int, int], span: CallSpan | None,

@@ -830,6 +830,10 @@ class Interpreter:
         values, unknown = self.bind_call(node, [(p.name, p.required, p.default)
                                                 for p in spec.signature], env, framework=True,
                                          preset=dict(ref.preset))
+        fmt = values.get("data_format")
+        if self.module.sets_keras_format and spec.framework == "keras" and isinstance(fmt, Q) \
+                and fmt.known and fmt.exact is None:
+            values["data_format"] = Q.unknown("the image data format, which this file sets")
         site = LayerSite(node, spec, values, self.scope, ref.assumption,
                          unknown_args=tuple(unknown))
         self.result.sites.append(site)

@@ -61,6 +61,8 @@ class SiteContext:
     layer: str = ""  # the class built (a call through a variable may build several)
     # built by the module's own top-level code, resting on nothing: what the file fixes
     by_module: bool = False
+    # why the framework refuses the layer here, as built or as called (Python raises there)
+    refused: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,9 @@ class Evaluation:
     # each file whose module body raised: the lines of the statement that raised (no model of it
     # is built, whatever a reading of that statement alone would count)
     raised_in: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # an entry point calls keras' set_image_data_format: a Keras count that its contexts do not
+    # show is not fixed by the code (what format it was built under depends on what ran before)
+    keras_format_set: bool = False
     # each file's totals' models as built (name, line, the model, the entry that built it), for
     # `summaries`: the trees are worked out only when asked for (`paramlens summary`)
     built: dict[str, list[tuple[str, int, Any, EntryResult]]] = field(default_factory=dict)
@@ -351,6 +356,7 @@ def _evaluate_files(files: list[tuple[str, list[ast.stmt]]], extra_roots: list[s
                 cache.entries.setdefault(other, known_entry)
         raise Deferred(cache, frozenset(program.read | program.watched)) from None
     evaluation = _collect(program, results)
+    evaluation.keras_format_set = any(r.sets_keras_format for r in results)
     evaluation.cache = cache
     evaluation.read = frozenset(program.read | program.watched)
     return evaluation
@@ -402,6 +408,8 @@ def _run_entries(program: Program, files: list[tuple[str, list[ast.stmt]]],
             if known is not None and _reusable(known, tops[abspath]):
                 cache.entries[key] = cache.by_statement[id(stmt)] = known
                 results.append(known.result)
+                if known.result.sets_keras_format:  # as if it had run again
+                    program.frameworks.keras_format_sets += 1
                 continue
             if program.deadline is not None and time.monotonic() > program.deadline:
                 raise OutOfTime()
@@ -591,18 +599,19 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
             if not layer.site[0]:
                 continue
             count = None if layer.speculative else layer.made_count
+            refused = layer.why if layer.refused and not layer.speculative else ""
             site = current_site(layer)
             nodes.setdefault(site, layer.node)
             group = per_site.setdefault(site, {})
             entry = result.name if result.kind != "module" else "<module>"
             via = _via(layer, entry, chains)
             plain = via == "<module>" and not result.assumptions and not layer.speculative
-            slot = group.setdefault((layer.spec.name, count), [0, via, True])
+            slot = group.setdefault((layer.spec.name, count, refused), [0, via, True])
             slot[0] += 1
             slot[2] = slot[2] and plain
     for site, groups in per_site.items():
-        contexts = [SiteContext(count, n, via, name, plain)
-                    for (name, count), (n, via, plain) in groups.items()]
+        contexts = [SiteContext(count, n, via, name, plain, refused)
+                    for (name, count, refused), (n, via, plain) in groups.items()]
         contexts.sort(key=lambda c: (-c.instances, c.params if c.params is not None else -1))
         evaluation.contexts[site] = contexts
         node = nodes.get(site)

@@ -142,6 +142,37 @@ def as_q(value: Any) -> Any:
 class Frameworks:
     def __init__(self, recorder: Any) -> None:
         self.recorder = recorder  # program.Recorder: where layer constructions are recorded
+        # Keras' image data format, the one a layer built with data_format=None takes: Keras'
+        # default until the code calls set_image_data_format (keras.json is taken to hold the
+        # default, as the documentation's examples do)
+        self.keras_data_format: Any = "channels_last"
+        self.keras_format_sets = 0  # the calls of set_image_data_format run so far
+
+    def entry_started(self) -> bool:
+        """A new entry point runs: once any code has set the image data format, whether it ran
+        before this entry point's code in a real run is not fixed, so the format is unknown until
+        this entry point sets it itself. True when that may change what calls remembered before
+        would build."""
+        if not self.keras_format_sets:
+            return False
+        self.keras_data_format = Unknown("the image data format, which "
+                                         "set_image_data_format sets elsewhere in the program")
+        return True
+
+    def set_image_data_format(self, m: Machine, args: tuple, kwargs: dict) -> Any:
+        """`keras.config.set_image_data_format(fmt)`: the format of every layer built after it
+        with data_format=None. Keras lowers the name and raises ValueError on any other."""
+        given = m.deref(args[0] if args else kwargs.get("data_format"))
+        fmt: Any = given.lower() if isinstance(given, str) else \
+            Unknown("the image data format, set to a value the code does not fix")
+        if isinstance(fmt, str) and fmt not in ("channels_first", "channels_last"):
+            raise python_raises("ValueError", f"set_image_data_format({given!r})")
+        if m.speculative and fmt != self.keras_data_format:
+            fmt = Unknown("the image data format, set under a condition the code does not fix")
+        self.keras_data_format = fmt
+        self.keras_format_sets += 1
+        m.names_changed()  # calls remembered under the format before would build otherwise
+        return None
 
     # classes -------------------------------------------------------------------------------------
     def kind_of_class(self, cls: ClassV) -> str:
@@ -692,6 +723,12 @@ class Frameworks:
                 self.module_initialised(m, instance)  # `nn.Module.__init__(self)`
             else:
                 instance.module_pending = False
+        elif qualname.endswith(".__init__") and args and isinstance(args[0], (ContainerV,
+                                                                           LayerObj)):
+            # `nn.Sequential.__init__(model, ...)` on a layer or container the framework built:
+            # it is built anew in place, which the evaluator does not follow
+            _spoil(m, [("", args[0])])
+            return Unknown(f"{qualname}() run again on an object the framework built")
         if qualname.startswith("builtins."):
             return m.program.call_builtin_name(m, qualname[9:], args, kwargs)
         if qualname in WEIGHTLESS_TORCH or qualname.startswith("torch.distributions."):
@@ -814,6 +851,9 @@ class Frameworks:
                     values[p.name] = Unknown(f"{p.name} may be set by {partial_why}")
                 else:
                     values[p.name] = p.default
+        if spec.framework == "keras" and "data_format" in values and values["data_format"] is None \
+                and any(p.name == "data_format" for p in params):
+            values["data_format"] = self.keras_data_format  # as Keras' __init__ standardizes it
         refusal = _call_refused(spec, args, kwargs, node, bool(partial_why)) or \
             value_refusal(spec, Given(_plain_values(values)))
         site = self.recorder.site_of(node)
@@ -1256,7 +1296,9 @@ class Frameworks:
                 layer = self.construct(m, spec, (), {k: v for k, v in kwargs.items()}, node)
                 return self.call_layer(m, layer, (args[0],), {})
         if short == "image_data_format":
-            return "channels_last"
+            return self.keras_data_format
+        if short == "set_image_data_format":
+            return self.set_image_data_format(m, args, kwargs)
         if short in ("int_shape",) and args:
             tensor = m.deref(args[0])
             if isinstance(tensor, TensorV) and tensor.shape is not None:
@@ -1471,6 +1513,8 @@ class Frameworks:
             layer.params = {}
             return
         in_ch = _keras_in_channels(layer, shape)
+        if in_ch is None:  # which axis holds the channels, or their number, is not fixed
+            in_ch = Unknown("the input channels")
         self.build(layer, in_ch, shape)
         layer.attrs["__built_shape__"] = shape
         _raise_if_refused(layer)  # Keras checks the input where it builds the weights
@@ -2288,10 +2332,15 @@ def _matmul_shape(a: tuple | None, b: tuple | None) -> tuple | None:
     return (*batch, a[-2], b[-1])
 
 
-def _keras_axis(layer: LayerObj) -> str:
+def _keras_axis(layer: LayerObj) -> str | None:
+    """Where the layer reads its channels: "first", "last", or None where the code does not fix
+    its data_format. (Keras lowers the name: "Channels_First" is channels first too.)"""
     fmt = layer.values.get("data_format")
-    # (Keras lowers the name: "Channels_First" is channels first too)
-    return "first" if isinstance(fmt, str) and fmt.lower() == "channels_first" else "last"
+    if fmt is None:
+        return "last"  # a layer that takes no data_format
+    if isinstance(fmt, str):
+        return "first" if fmt.lower() == "channels_first" else "last"
+    return None
 
 
 def _keras_in_channels(layer: LayerObj, shape: tuple) -> Any:
@@ -2302,8 +2351,12 @@ def _keras_in_channels(layer: LayerObj, shape: tuple) -> Any:
         if isinstance(axis, int) and -len(shape) <= axis < len(shape):
             return shape[axis]
         return None
-    if spec.ndim and spec.family in ("conv", "shape") and _keras_axis(layer) == "first":
-        return shape[1] if len(shape) > 1 else None
+    if spec.ndim and spec.family in ("conv", "shape"):
+        axis = _keras_axis(layer)
+        if axis is None:
+            return None
+        if axis == "first":
+            return shape[1] if len(shape) > 1 else None
     return shape[-1] if shape else None
 
 
@@ -2325,7 +2378,10 @@ def keras_output_shape(layer: LayerObj, shape: tuple | None) -> tuple | None:
     v = layer.values
     short = spec.short
     n = spec.ndim
-    first = _keras_axis(layer) == "first"
+    axis = _keras_axis(layer)
+    first = axis == "first"
+    if axis is None and (short.startswith("Global") or n and len(shape) == n + 2):
+        return None  # which axis holds the channels is not fixed
     try:
         if short in ("Flatten",):
             rest = shape[1:]

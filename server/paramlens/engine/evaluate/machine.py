@@ -684,7 +684,8 @@ class Machine:
             if isinstance(target, ast.Name):
                 frame.scope.names.pop(target.id, None)
             elif isinstance(target, ast.Attribute):
-                self.delete_attribute(self.deref(self.ev(target.value, frame)), target.attr)
+                self.delete_attribute(self.deref(self.ev(target.value, frame)),
+                                      self.attribute_name(target, frame))
             elif isinstance(target, ast.Subscript):
                 container = self.deref(self.ev(target.value, frame))
                 key = self.ev(target.slice, frame)
@@ -1245,7 +1246,7 @@ class Machine:
             self.bind(target.id, value, frame)
         elif isinstance(target, ast.Attribute):
             owner = self.ev(target.value, frame)
-            self.set_attribute(owner, target.attr, value)
+            self.set_attribute(owner, self.attribute_name(target, frame), value)
         elif isinstance(target, ast.Subscript):
             owner = self.ev(target.value, frame)
             key = self.ev(target.slice, frame)
@@ -1367,7 +1368,18 @@ class Machine:
         if node.attr == "modules" and isinstance(owner, ExternalV) and owner.qualname == "sys":
             # sys.modules[__name__].C = 64 rebinds a module name where no walk can follow
             self.namespace_rewritten(frame.module, f"line {node.lineno} reads sys.modules")
-        return self.get_attribute(owner, node.attr)
+        return self.get_attribute(owner, self.attribute_name(node, frame))
+
+    def attribute_name(self, node: ast.Attribute, frame: Frame) -> str:
+        """The attribute's name as Python compiles it: a private name (`self.__fc`) written
+        inside a class body is mangled to `_Class__fc`, so a subclass's `self.__fc` is another
+        attribute than its base's."""
+        attr = node.attr
+        if attr[:2] != "__" or attr[-2:] == "__":
+            return attr
+        owner = self.program.class_around(frame.module.path, node)
+        stripped = owner.lstrip("_") if owner else ""
+        return f"_{stripped}{attr}" if stripped else attr
 
     def ev_Tuple(self, node: ast.Tuple, frame: Frame) -> Any:
         items = self.elements(node.elts, frame)
@@ -1996,11 +2008,25 @@ class Machine:
         elif isinstance(func, _BoundBuiltin):
             result = self.program.builtin_method(self, func.owner, func.name, args, kwargs)
         else:
+            if is_unknown(func):
+                self.handed_to_unknown(args, kwargs)
             result = self.frameworks.call(self, func, args, kwargs, node)
         if is_unknown(result):  # a call not followed: it may have pulled from an iterator
             self.hand_on(args, kwargs)
             self.may_have_raised()
         return result
+
+    def handed_to_unknown(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """A torch module handed to a callee the evaluator cannot even name (the project's code
+        reached where it loses track: `type(self).__bases__[0].__init__(self)`,
+        `Net.__dict__["build"](self)`, a class picked at random): that code may register or
+        replace anything on it. (A function of a package that is not installed is named, and
+        keeps the module as it is: `summary(model)`.)"""
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, (ContainerV, InstanceV)) and \
+                    (type(value) is ContainerV or value.framework == "torch"):
+                self.taint(value)
+                value.exact = False
 
     def remembered(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
                    run: Any) -> Any:
@@ -2101,6 +2127,11 @@ class Machine:
             return self.cut_short(func, args, kwargs, f"calls nested deeper than {MAX_CALL_DEPTH}")
         node = func.node
         if _is_generator(node):
+            # its body runs later, a step at a time as it is pulled (or, under @contextmanager,
+            # around a with block), which the evaluator does not follow: what it was handed may
+            # be changed there
+            self.handed_to_unknown(args, kwargs)
+            self.hand_on(args, kwargs)
             return Unknown("a generator function")
         if self.running.get(id(node)) and _none_fixed(args, kwargs):
             # Nothing in the arguments can bring the recursion nearer its end (a walk over
@@ -2332,7 +2363,8 @@ def _as_load(target: ast.expr) -> ast.expr:
     if isinstance(target, ast.Name):
         return ast.Name(target.id, ast.Load())
     if isinstance(target, ast.Attribute):
-        return ast.Attribute(target.value, target.attr, ast.Load())
+        # (where it is written: a private name is mangled by the class around it)
+        return ast.copy_location(ast.Attribute(target.value, target.attr, ast.Load()), target)
     if isinstance(target, ast.Subscript):
         return ast.Subscript(target.value, target.slice, ast.Load())
     return target

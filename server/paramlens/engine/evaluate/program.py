@@ -61,7 +61,10 @@ _KERAS_FRAMEWORK = ("keras.layers", "keras.src.layers", "keras.models", "keras.s
                     "keras.src.activations", "keras.activations", "keras.src.saving",
                     "keras.Input", "keras.Sequential", "keras.Model", "keras.src.engine",
                     "tf_keras.layers", "tf_keras.models", "keras.initializers",
-                    "keras.src.initializers", "keras.regularizers", "keras.src.regularizers")
+                    "keras.src.initializers", "keras.regularizers", "keras.src.regularizers",
+                    # (its source only re-exports the backend's settings: reading it would make
+                    # Keras' own modules part of the program)
+                    "keras.config", "tf_keras.config")
 _BUILTINS = {name: ExternalV(f"builtins.{name}") for name in py.BUILTIN_NAMES}
 MAX_MODULES = 400
 MAX_FILE_BYTES = 2_000_000
@@ -109,6 +112,9 @@ class EntryResult:
     # a module body that raised: the lines of the top-level statement that raised, where no
     # model of that statement is built
     raised_in: tuple[int, int] | None = None
+    # it called keras' set_image_data_format: the format of what every other entry point
+    # builds is then not fixed (Frameworks.entry_started)
+    sets_keras_format: bool = False
 
 
 @dataclass(frozen=True)
@@ -200,6 +206,8 @@ class Program:
         self.note_calls = False  # keep every call that makes a model (an editor hovers on them)
         self.modules_loaded = 0
         self.found: dict[str, tuple[str, bool] | None] = {}  # located()'s answers
+        self.format_setters: dict[str, bool] = {}  # may_set_keras_format()'s answers
+        self.class_spans: dict[str, list[Any]] = {}  # class_around()'s class statements, by file
 
     # files -----------------------------------------------------------------------------------
     def located(self, name: str) -> tuple[str, bool] | None:
@@ -230,6 +238,37 @@ class Program:
             if os.path.isdir(folder) and base in self.roots:
                 return "", True  # a namespace package in the project
         return None
+
+    def may_set_keras_format(self, path: str) -> bool:
+        """Whether the file's text names keras' set_image_data_format (read, not parsed: a
+        module imported and never used is otherwise not read at all)."""
+        if path not in self.format_setters:
+            registered = self.sources.get(path)  # an editor's unsaved text, or a checked file
+            if registered is not None:
+                found = any(isinstance(node, ast.Attribute) and node.attr == _SETS_FORMAT or
+                            isinstance(node, ast.alias) and node.name == _SETS_FORMAT
+                            for stmt in registered[0] for node in ast.walk(stmt))
+            else:
+                try:
+                    found = _SETS_FORMAT in read_source_file(path, MAX_FILE_BYTES)
+                except (SourceError, OSError, UnicodeError, ValueError):
+                    found = False
+            self.format_setters[path] = found
+        return self.format_setters[path]
+
+    def class_around(self, path: str, node: ast.expr) -> str | None:
+        """The name of the innermost class statement whose body holds `node`, in the file at
+        `path` (what Python mangles a private name by), or None."""
+        spans = self.class_spans.get(path)
+        if spans is None:
+            statements = self.parse_file(path) if path else None
+            spans = [((c.lineno, c.col_offset), (c.end_lineno or c.lineno, c.end_col_offset or 0),
+                      c.name) for stmt in statements or () for c in ast.walk(stmt)
+                     if isinstance(c, ast.ClassDef)]
+            self.class_spans[path] = spans
+        at = (node.lineno, node.col_offset)
+        around = [(start, name) for start, end, name in spans if start <= at < end]
+        return max(around)[1] if around else None
 
     def parse_file(self, path: str) -> list[ast.stmt] | None:
         self.read.add(path)
@@ -291,6 +330,10 @@ class Program:
             parent_module = self.import_module(parent, importer)
             if isinstance(parent_module, ModuleV):
                 parent_module.names.setdefault(child, module)
+        if name.split(".")[0] not in _FRAMEWORK_PACKAGES and self.may_set_keras_format(path):
+            # imported for what its body does (`import settings`), which Python runs here: the
+            # format every layer built after it takes (not Keras' own modules, which define it)
+            self.ensure_loaded(module)
         return module
 
     def ensure_loaded(self, module: ModuleV) -> None:
@@ -427,6 +470,9 @@ class Program:
     def run_entry(self, result: EntryResult, action: Any) -> EntryResult:
         machine = Machine(self)
         self.machine = machine
+        if self.frameworks.entry_started():
+            self.epoch += 1  # no call remembered under another image data format is replayed
+        format_sets = self.frameworks.keras_format_sets
         start = len(self.recorder.layers)
         start_models = len(self.recorder.models)
         try:
@@ -447,7 +493,12 @@ class Program:
         result.global_reads = machine.state.global_reads
         result.assumptions = tuple(sorted({*result.assumptions, *machine.state.assumptions}))
         result.trainable_unsettled = machine.state.trainable_unsettled
+        result.sets_keras_format = self.frameworks.keras_format_sets > format_sets
         return result
+
+
+_SETS_FORMAT = "set_image_data_format"
+_FRAMEWORK_PACKAGES = frozenset(("keras", "tf_keras", "tensorflow", "torch"))
 
 
 def unfinished(module: ModuleV, statements: list[ast.stmt], why: str,

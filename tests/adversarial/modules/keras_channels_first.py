@@ -1,0 +1,3 @@
+import keras
+
+keras.config.set_image_data_format("channels_first")
