@@ -76,6 +76,13 @@ class ModuleFacts:
         # The file calls keras' set_image_data_format: which format a layer built with
         # data_format=None takes depends on what ran before it, which this reading does not order.
         self.sets_keras_format = scan.sets_keras_format
+        # Framework layer classes the file replaces (`nn.Linear = LoRALinear`), each with the
+        # line: a call of one builds the framework's class only if it runs before that line.
+        self.replaced_layers: dict[str, int] = {}
+        for node in scan.stored:
+            replaced = canonical(self.imports.qualified(node))
+            if replaced is not None:
+                self.replaced_layers.setdefault(replaced, node.lineno)
         self.rewrites_namespace = scan.namespace_calls or any(
             self.imports.qualified(node) == "sys.modules" for node in scan.modules_read)
         for stmt in statements:
@@ -311,6 +318,7 @@ class _Scan:
     escaping: set[str]  # escaping_names'
     attributes_assigned: set[str] | None  # ModuleFacts.attributes_assigned
     sets_keras_format: bool = False  # ModuleFacts.sets_keras_format
+    stored: list[ast.Attribute] = field(default_factory=list)  # `a.b = ...` on all but self
 
 
 def _scan(statements: list[ast.stmt]) -> _Scan:
@@ -321,6 +329,7 @@ def _scan(statements: list[ast.stmt]) -> _Scan:
     rebound: set[str] = set()
     namespace_calls = False
     sets_format = False
+    stored: list[ast.Attribute] = []
     modules_read: list[ast.Attribute] = []
     called: set[int] = set()
     loads: list[ast.Name | ast.Attribute] = []
@@ -334,9 +343,11 @@ def _scan(statements: list[ast.stmt]) -> _Scan:
                     loads.append(node)  # type: ignore[arg-type]
             elif kind is attribute:
                 attr = node.attr  # type: ignore[attr-defined]
-                if type(node.ctx) is not load and assigned is not None and not (  # type: ignore[attr-defined]
+                if type(node.ctx) is not load and not (  # type: ignore[attr-defined]
                         type(node.value) is name and node.value.id == "self"):  # type: ignore[attr-defined]
-                    assigned.add(attr)
+                    stored.append(node)  # type: ignore[arg-type]
+                    if assigned is not None:
+                        assigned.add(attr)
                 if attr not in _CALLING_ATTRIBUTES:
                     # Reading `Block.expansion` does not hand the class to anyone who could
                     # call it.
@@ -362,7 +373,8 @@ def _scan(statements: list[ast.stmt]) -> _Scan:
                 rebound.update(node.names)  # type: ignore[attr-defined]
     escaping = {node.id if type(node) is name else node.attr  # type: ignore[union-attr]
                 for node in loads if id(node) not in called}
-    return _Scan(imports, rebound, namespace_calls, modules_read, escaping, assigned, sets_format)
+    return _Scan(imports, rebound, namespace_calls, modules_read, escaping, assigned, sets_format,
+                 stored)
 
 
 def _setattr_names(node: ast.Call, assigned: set[str]) -> set[str] | None:

@@ -141,6 +141,9 @@ def apply_evaluation(report: FileReport, evaluation: Evaluation) -> None:
         layers.sort(key=lambda r: (r.span.line, r.span.column))
     if evaluation.keras_format_set:
         layers = [_format_not_fixed(layer) for layer in layers]
+    if evaluation.patched:
+        layers = [_class_replaced(layer) if layer.layer in evaluation.patched else layer
+                  for layer in layers]
     report.layers = layers
     calls = [total for total in (call_total(evaluation, (path, m.span.line,
                                                         _byte_column(index, m.span)))
@@ -253,6 +256,18 @@ def _format_not_fixed(layer: LayerResult) -> LayerResult:
         return layer
     return dataclasses.replace(layer, params=None,
                                assumptions=(*layer.assumptions, _FORMAT_ASSUMED))
+
+
+def _class_replaced(layer: LayerResult) -> LayerResult:
+    """A layer class the program replaces in the framework's module (`nn.Linear = Fat`): a call
+    of it builds the framework's class only where it runs before that, so its count is certain
+    only where the evaluated program builds it (in every context)."""
+    if layer.params is None or \
+            layer.contexts and all(c.params == layer.params for c in layer.contexts):
+        return layer
+    short = layer.layer.rsplit(".", 1)[-1]
+    return dataclasses.replace(layer, params=None, assumptions=(
+        *layer.assumptions, f"{short} is the framework's own class (the program replaces it)"))
 
 
 def _total_format_not_fixed(model: ModelTotal, keras_lines: set[int]) -> ModelTotal:

@@ -380,10 +380,19 @@ class Interpreter:
         qualified = self.imports.qualified(node)
         spec = lookup(canonical(qualified) or "")
         if spec is not None:
-            return SpecRef(spec)  # type: ignore[return-value]
+            return self._spec_ref(spec)
         if qualified in RUNTIME_CONSTANTS:
             return Q.const(RUNTIME_CONSTANTS[qualified])
         return Q.unknown(node.id)
+
+    def _spec_ref(self, spec: Any) -> Value:
+        """A framework layer class the file names; one it also replaces is that class only
+        where the replacement has not run yet, which this reading does not order."""
+        line = self.module.replaced_layers.get(spec.name)
+        if line is None:
+            return SpecRef(spec)  # type: ignore[return-value]
+        return SpecRef(spec, f"{spec.short} is the framework's own class (line {line} "  # type: ignore[return-value]
+                             f"replaces it)")
 
     def _rooted_in_imports(self, node: ast.expr, env: dict[str, Value]) -> bool:
         """A dotted name whose root no assignment, def or class rebound (so imports decide
@@ -414,7 +423,7 @@ class Interpreter:
         qualified = self.imports.qualified(node) if self._rooted_in_imports(node, env) else None
         spec = lookup(canonical(qualified) or "")
         if spec is not None:
-            return SpecRef(spec), _UNSEEN  # type: ignore[return-value]
+            return self._spec_ref(spec), _UNSEEN
         if qualified in RUNTIME_CONSTANTS:
             return Q.const(RUNTIME_CONSTANTS[qualified]), _UNSEEN
         base = self.ev(node.value, env)

@@ -37,6 +37,7 @@ from paramlens.engine.evaluate.objects import (
     ModuleV,
     PartialV,
     Scope,
+    Unknown,
 )
 from paramlens.engine.evaluate.program import (
     CallSpan,
@@ -50,6 +51,7 @@ from paramlens.engine.evaluate.program import (
 from paramlens.engine.evaluate.summary import children
 from paramlens.engine.evaluate.totals import model_total
 from paramlens.engine.evaluate.tree import ModelSummary, entry_tree
+from paramlens.engine.names import canonical
 from paramlens.engine.nodes import all_nodes, source_text
 
 
@@ -106,6 +108,9 @@ class Evaluation:
     # an entry point calls keras' set_image_data_format: a Keras count that its contexts do not
     # show is not fixed by the code (what format it was built under depends on what ran before)
     keras_format_set: bool = False
+    # the framework names an entry point replaces (canonical): a call of one that its contexts
+    # do not show is not the framework's class for certain
+    patched: frozenset[str] = frozenset()
     # each file's totals' models as built (name, line, the model, the entry that built it), for
     # `summaries`: the trees are worked out only when asked for (`paramlens summary`)
     built: dict[str, list[tuple[str, int, Any, EntryResult]]] = field(default_factory=dict)
@@ -357,6 +362,7 @@ def _evaluate_files(files: list[tuple[str, list[ast.stmt]]], extra_roots: list[s
         raise Deferred(cache, frozenset(program.read | program.watched)) from None
     evaluation = _collect(program, results)
     evaluation.keras_format_set = any(r.sets_keras_format for r in results)
+    evaluation.patched = frozenset(canonical(q) or q for r in results for q in r.patches)
     evaluation.cache = cache
     evaluation.read = frozenset(program.read | program.watched)
     return evaluation
@@ -410,6 +416,8 @@ def _run_entries(program: Program, files: list[tuple[str, list[ast.stmt]]],
                 results.append(known.result)
                 if known.result.sets_keras_format:  # as if it had run again
                     program.frameworks.keras_format_sets += 1
+                for qualname in known.result.patches:
+                    program.patched.setdefault(qualname, Unknown(f"{qualname}, replaced"))
                 continue
             if program.deadline is not None and time.monotonic() > program.deadline:
                 raise OutOfTime()

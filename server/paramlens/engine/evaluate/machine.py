@@ -166,6 +166,7 @@ class EntryState:
     called: dict[int, Any] = field(default_factory=dict)
     global_reads: set[str] = field(default_factory=set)  # names read from a checked file's module
     assumptions: set[str] = field(default_factory=set)  # decorators taken as returning the function
+    patches: set[str] = field(default_factory=set)  # framework names it replaced (Program.patch)
     # What the entry point changed outside its own calls' frames, for stopped(): the names it
     # bound in a module, a class or an enclosing function, and the objects older than it that
     # it changed
@@ -1301,6 +1302,13 @@ class Machine:
             self.names_changed(owner.names if isinstance(owner, ModuleV) else None)
         elif isinstance(owner, FuncV) and name in ("__defaults__", "__kwdefaults__", "__code__"):
             owner.replaced = f"{owner.qualname}.{name} is replaced"  # `__doc__` and the like: no
+        elif type(owner) is ExternalV:
+            # `nn.Linear = LoRALinear`: a name of a module the evaluator does not read, replaced
+            # for everyone who reads it after (Program.patch)
+            self.program.patch(f"{owner.qualname}.{name}", Unknown(
+                f"{owner.qualname}.{name}, replaced under a condition the code does not fix")
+                if self.speculative else value)
+            self.names_changed()
 
     def set_item(self, owner: Any, key: Any, value: Any) -> None:
         owner = self.deref(owner)
@@ -1823,6 +1831,10 @@ class Machine:
 
     def get_attribute(self, owner: Any, name: str) -> Any:
         owner = self.deref(owner)
+        if type(owner) is ExternalV and self.program.patched:
+            found = self.program.patched.get(f"{owner.qualname}.{name}", MISSING)
+            if found is not MISSING:
+                return found
         if type(owner) is SubmoduleV:
             special = self.frameworks.get_attribute(self, owner, name)
             return None if special is IS_NONE else special

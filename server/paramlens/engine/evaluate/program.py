@@ -115,6 +115,7 @@ class EntryResult:
     # it called keras' set_image_data_format: the format of what every other entry point
     # builds is then not fixed (Frameworks.entry_started)
     sets_keras_format: bool = False
+    patches: tuple[str, ...] = ()  # the framework names it replaced (`nn.Linear = Fat`)
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,9 @@ class Program:
         self.found: dict[str, tuple[str, bool] | None] = {}  # located()'s answers
         self.format_setters: dict[str, bool] = {}  # may_set_keras_format()'s answers
         self.class_spans: dict[str, list[Any]] = {}  # class_around()'s class statements, by file
+        # names of modules it does not read that the code replaced (`nn.Linear = Fat`): what
+        # reading them gives from then on
+        self.patched: dict[str, Any] = {}
 
     # files -----------------------------------------------------------------------------------
     def located(self, name: str) -> tuple[str, bool] | None:
@@ -238,6 +242,19 @@ class Program:
             if os.path.isdir(folder) and base in self.roots:
                 return "", True  # a namespace package in the project
         return None
+
+    def patch(self, qualname: str, value: Any) -> None:
+        self.patched[qualname] = value
+        if self.machine is not None:
+            self.machine.state.patches.add(qualname)
+
+    def entry_started(self) -> bool:
+        """A new entry point runs. What earlier ones replaced in a framework's modules, and the
+        image data format they set, may or may not have run before it in a real run: unknown
+        until it sets them itself. True when that may change what remembered calls built."""
+        for qualname in self.patched:
+            self.patched[qualname] = Unknown(f"{qualname}, which the program replaces elsewhere")
+        return self.frameworks.entry_started() or bool(self.patched)
 
     def may_set_keras_format(self, path: str) -> bool:
         """Whether the file's text names keras' set_image_data_format (read, not parsed: a
@@ -397,7 +414,9 @@ class Program:
     def import_from(self, module_name: str, name: str, importer: ModuleV) -> Any:
         module = self.import_module(module_name, importer)
         if isinstance(module, ExternalV):
-            return external(f"{module.qualname}.{name}")
+            qualname = f"{module.qualname}.{name}"
+            return self.patched.get(qualname, MISSING) if qualname in self.patched else \
+                external(qualname)
         submodule = f"{module_name}.{name}"
         if is_external(submodule):
             return ExternalV(submodule)
@@ -470,8 +489,8 @@ class Program:
     def run_entry(self, result: EntryResult, action: Any) -> EntryResult:
         machine = Machine(self)
         self.machine = machine
-        if self.frameworks.entry_started():
-            self.epoch += 1  # no call remembered under another image data format is replayed
+        if self.entry_started():
+            self.epoch += 1  # no call remembered under other framework names is replayed
         format_sets = self.frameworks.keras_format_sets
         start = len(self.recorder.layers)
         start_models = len(self.recorder.models)
@@ -494,6 +513,7 @@ class Program:
         result.assumptions = tuple(sorted({*result.assumptions, *machine.state.assumptions}))
         result.trainable_unsettled = machine.state.trainable_unsettled
         result.sets_keras_format = self.frameworks.keras_format_sets > format_sets
+        result.patches = tuple(sorted(machine.state.patches))
         return result
 
 
