@@ -289,7 +289,9 @@ EXACTLY_COUNTED = ["generator_never_consumed.py", "generator_interleaved.py",
                    "layer_subclass_submodules.py", "module_changes_torch_follows.py",
                    "init_hook_overridden.py", "module_called_while_built.py",
                    "super_in_its_older_forms.py", "container_subclass_changed_in_init.py",
-                   "cached_builders.py", "module_init_run_twice.py"]
+                   "cached_builders.py", "module_init_run_twice.py",
+                   "decorator_returns_what_it_decorates.py", "private_names_mangled.py",
+                   "framework_class_replaced.py"]
 
 
 _MODEL_TOTALS = """

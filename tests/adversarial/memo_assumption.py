@@ -4,8 +4,11 @@ REGISTRY = []
 
 
 def register(fn):
-    REGISTRY.append(fn)
-    return fn
+    def wrapper(*args, **kwargs):  # what it returns is not what it decorates
+        return fn(*args, **kwargs)
+
+    REGISTRY.append(wrapper)
+    return wrapper
 
 
 def make(width):

@@ -34,6 +34,7 @@ from paramlens.engine.evaluate.objects import (
     LayerObj,
     ListV,
     ModuleV,
+    NativeV,
     ObjectV,
     PartialV,
     SuperV,
@@ -566,6 +567,10 @@ def call_stdlib(m: Machine, qualname: str, args: tuple[Any, ...], kwargs: dict[s
     args = tuple(m.deref(a) for a in args)
     if qualname == "functools.partial" and args:
         return PartialV(args[0], tuple(args[1:]), dict(kwargs))
+    if qualname == "functools.wraps" and args:
+        # the decorator it returns copies the name and the docstring onto the wrapper, and
+        # returns the wrapper itself
+        return NativeV(lambda wrapper, *_rest, **_options: wrapper)
     if qualname in ("collections.OrderedDict", "typing.OrderedDict"):
         return call_builtin(m, "dict", args, kwargs)
     if qualname in ("copy.deepcopy", "copy.copy") and len(args) == 1:

@@ -787,9 +787,13 @@ class Machine:
         # it records is seen, but what it returns is taken to be what it decorates: the usual
         # case, and said as an assumption.
         try:
-            self.call(decorator, (value,), {}, None)
+            made = self.deref(self.call(decorator, (value,), {}, None))
         except UserRaise:
-            pass
+            made = None
+        if made is value and not self.speculative:
+            return value  # it returns what it decorates (a registry): no assumption
+        # What a wrapper does around the call is not followed (torchvision's legacy-argument
+        # wrappers are more than the evaluator reads), so it is taken as that call, and said.
         if isinstance(value, (FuncV, ClassV)):
             words = f"@{source_text(deco)} returns the function it decorates"
             if isinstance(value, FuncV):
