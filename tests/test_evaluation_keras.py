@@ -564,26 +564,29 @@ REFUSED_AT_CALL = {
 
         recurrent = keras.Sequential([keras.Input((6,)), layers.LSTM(4)])  # refused
         """,
-    "channels": """
+    "reshape": """
         import keras
         from keras import layers
 
-        shared = layers.Dense(3)  # refused
-        a = shared(keras.Input((4,)))
-        b = shared(keras.Input((5,)))
+        model = keras.Sequential([keras.Input((12,)), layers.Reshape((5, 3)),
+                                  layers.Dense(2)])  # refused
         """,
 }
 
 
 @pytest.mark.parametrize("case", sorted(REFUSED_AT_CALL))
-def test_a_layer_keras_refuses_where_it_is_called_has_no_count(tmp_path: Path, case: str) -> None:
-    """The call alone reads as a count (the LSTM's 176 from the Input's 6 channels), but where
-    the program calls the layer, Keras raises: the row may show no number."""
+def test_a_layer_keras_never_builds_has_no_certain_count(tmp_path: Path, case: str) -> None:
+    """The call alone reads as a count (the LSTM's 176 from the Input's 6 channels, the Dense's 8
+    from the Reshape's 3), but where the program calls the layer, Keras raises first: the layer
+    is never built, and the row may show no certain number. The LSTM itself is refused, so it
+    has none under its defaults either."""
     path, source = write(tmp_path, f"refused_{case}.py", textwrap.dedent(REFUSED_AT_CALL[case]))
     with pytest.raises(ValueError):  # Keras' own verdict on the program (ValueError for both)
         run_with_keras(path)
     layer = layer_at(paramlens(path)[path.resolve()], line_of(source, "# refused"))
-    assert layer["params"] is None and layer["params_default"] is None, layer
+    assert layer["params"] is None, layer
+    if case == "rank":
+        assert layer["params_default"] is None, layer
 
 
 # --- 8: the image data format the program sets ---------------------------------------------------
@@ -617,3 +620,63 @@ def test_counts_follow_the_image_data_format_the_program_sets(tmp_path: Path) ->
     assert site_mismatches(report, truth) == []
     (model,) = models_at(report, line_of(source, "model = "))
     assert model["params"] == truth.namespace["model"].count_params()
+
+
+# --- 9: programs Keras refuses as they build a model ---------------------------------------------
+
+RAISES_AT_BUILD = {
+    "reshape to another size": """
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([keras.Input((12,)), layers.Reshape((5, 3)), layers.Dense(2)])  # raises
+        """,
+    "two -1 in a reshape": """
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([keras.Input((12,)), layers.Reshape((-1, -1)), layers.Dense(2)])  # raises
+        """,
+    "a second Input": """
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([keras.Input((4,)), keras.Input((5,)), layers.Dense(2)])  # raises
+        """,
+    "an int as a shape": """
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([keras.Input(shape=7), layers.Dense(2)])  # raises
+        """,
+    "a model called on other channels": """
+        import keras
+        from keras import layers
+
+        encoder = keras.Sequential([keras.Input((4,)), layers.Dense(3)])
+        inputs = keras.Input((5,))
+        model = keras.Model(inputs, encoder(inputs))  # raises
+        """,
+    "a concatenation axis past the rank": """
+        import keras
+        from keras import layers
+
+        a, b = keras.Input((4,)), keras.Input((4,))
+        model = keras.Model([a, b], layers.Dense(1)(layers.Concatenate(axis=2)([a, b])))  # raises
+        """,
+}
+
+
+@pytest.mark.parametrize("case", sorted(RAISES_AT_BUILD))
+def test_a_model_keras_refuses_to_build_has_no_certain_total(tmp_path: Path, case: str) -> None:
+    """Keras raises in the statement that builds the model, so there is no model: no certain
+    total may stand on that line, nor a certain count for a layer it never built."""
+    path, source = write(tmp_path, "raises.py", textwrap.dedent(RAISES_AT_BUILD[case]))
+    with pytest.raises((ValueError, IndexError)):  # Keras' own verdict on the program
+        run_with_keras(path)
+    report = paramlens(path)[path.resolve()]
+    line = line_of(source, "# raises")
+    assert [m for m in models_at(report, line) if m["params"] is not None] == []
+    counted = [layer for layer in report["layers"] if layer["line"] == line and
+               layer["params"] and not any(c["params"] for c in layer["contexts"])]
+    assert counted == [], counted

@@ -153,6 +153,9 @@ def apply_evaluation(report: FileReport, evaluation: Evaluation) -> None:
     raised = evaluation.raised_in.get(path)
     if raised is not None:  # Python stops there: the models that statement makes are not made
         report.models = [m for m in report.models if not raised[0] <= m.span.line <= raised[1]]
+        report.layers = [_never_built(layer, raised[0])
+                         if raised[0] <= layer.span.line <= raised[1] else layer
+                         for layer in report.layers]
     if evaluation.keras_format_set:
         keras_lines = {layer.span.line for layer in layers if layer.framework == "keras"}
         report.models = [_total_format_not_fixed(m, keras_lines) for m in report.models]
@@ -256,6 +259,16 @@ def _format_not_fixed(layer: LayerResult) -> LayerResult:
         return layer
     return dataclasses.replace(layer, params=None,
                                assumptions=(*layer.assumptions, _FORMAT_ASSUMED))
+
+
+def _never_built(layer: LayerResult, line: int) -> LayerResult:
+    """A layer of the module-level statement that raises, which the statement never built (a
+    Keras layer is built where the model is, after the point that raised): no count is
+    certain for it."""
+    if layer.params is None or any(c.params is not None for c in layer.contexts):
+        return layer
+    return dataclasses.replace(layer, params=None, assumptions=(
+        *layer.assumptions, f"the statement on line {line}, which raises, got as far as it"))
 
 
 def _class_replaced(layer: LayerResult) -> LayerResult:

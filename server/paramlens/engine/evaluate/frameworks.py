@@ -1257,6 +1257,10 @@ class Frameworks:
                    node: Any) -> Any:
         if short in ("Input", "InputLayer"):
             shape = kwargs.get("shape", args[0] if args else kwargs.get("input_shape"))
+            given = m.deref(shape)
+            if isinstance(given, int) and not isinstance(given, bool):
+                raise python_raises("ValueError", f"keras.{short}(shape={given}): Keras cannot "
+                                                  "convert an int to a shape")
             shape = _shape_tuple(m, shape)
             batch = kwargs.get("batch_shape")
             if shape is None and batch is not None:
@@ -1352,13 +1356,24 @@ class Frameworks:
 
     def call_keras_model(self, m: Machine, model: KerasModelV, args: tuple, kwargs: dict) -> Any:
         x = m.deref(args[0]) if args else m.deref(kwargs.get("inputs"))
+        rerun = None
         if model.kind == "Sequential":
             if isinstance(x, TensorV) and model.input_shape is None and x.shape is not None:
                 model.input_shape = x.shape
                 self.sequential_flow(m, model)
+            elif isinstance(x, TensorV) and x.shape is not None and \
+                    model.input_shape is not None and (
+                        len(x.shape) != len(model.input_shape) or
+                        any(_clash(a, b) for a, b in zip(x.shape, model.input_shape,
+                                                             strict=True))):
+                # called on another shape than it was built on: Keras runs its layers on this
+                # one, and a layer built on other channels refuses it
+                rerun = self.run_layers(m, model, x)
         layers = frozenset(model.layers)
         out_shape = None
-        if model.kind == "Model":
+        if rerun is not None:
+            out_shape = rerun.shape if isinstance(rerun, TensorV) else None
+        elif model.kind == "Model":
             outs = m.deref(model.outputs)
             if isinstance(outs, TensorV):
                 out_shape = outs.shape
@@ -1370,14 +1385,19 @@ class Frameworks:
     def sequential_add(self, m: Machine, model: KerasModelV, item: Any) -> None:
         item = m.deref(item)
         m.taint(model)
+        if isinstance(item, TensorV) and model.attrs.get("__input__"):
+            raise python_raises("ValueError", "Sequential already has an Input layer: Keras "
+                                              "refuses another")
         if isinstance(item, TensorV) and not model.layers:
             model.input_shape = item.shape
+            model.attrs["__input__"] = True
             return
         model.layers.append(item)
         if model.input_shape is None and len(model.layers) == 1 and isinstance(item, LayerObj):
             shape = item.attrs.get("__input_shape__")
             if shape is not None:
                 model.input_shape = shape
+                model.attrs["__input__"] = True  # (Keras puts an InputLayer before it)
         elif model.input_shape is None and len(model.layers) == 1 and \
                 isinstance(item, KerasModelV):
             # a model first: its input is this one's (`Sequential([base, Dense(2)])`)
@@ -1388,7 +1408,11 @@ class Frameworks:
             self.sequential_flow(m, model)
 
     def sequential_flow(self, m: Machine, model: KerasModelV) -> None:
-        x: Any = TensorV(model.input_shape, "keras")
+        x = self.run_layers(m, model, TensorV(model.input_shape, "keras"))
+        model.output_shape = x.shape if isinstance(x, TensorV) else None
+
+    def run_layers(self, m: Machine, model: KerasModelV, x: Any) -> Any:
+        """A Sequential's layers called one after another on `x`: what the last returns."""
         for layer in model.layers:
             if isinstance(layer, LayerObj):
                 x = self.call_layer(m, layer, (x,), {})
@@ -1398,7 +1422,7 @@ class Frameworks:
                 x = self.call_keras_instance(m, layer, (x,), {})
             else:
                 x = TensorV(None, "keras")
-        model.output_shape = x.shape if isinstance(x, TensorV) else None
+        return x
 
     def keras_model_method(self, m: Machine, model: KerasModelV, name: str, args: tuple,
                            kwargs: dict) -> Any:
@@ -1485,16 +1509,18 @@ class Frameworks:
         rank = _keras_rank(spec)
         if rank is not None and shape is not None and len(shape) != rank:
             # Keras checks the input's rank against the layer's input spec at each call
-            _refuse(layer, f"Keras expects an input of rank {rank}, not {len(shape)}")
-            _raise_if_refused(layer)
+            _refuse_call(layer, f"Keras expects an input of rank {rank}, not {len(shape)}")
+        if spec.short == "Reshape" and shape is not None:
+            refused = _reshape_refused(layer.values.get("target_shape"), shape)
+            if refused:
+                _refuse_call(layer, refused)
         built_on = layer.attrs.get("__built_shape__")
         if layer.built and spec.formula is not None and built_on is not None and \
                 shape is not None and _clash(_keras_in_channels(layer, shape),
                                              _keras_in_channels(layer, built_on)):
             # called again on other channels than its weights were built for: Keras checks
             # the input against the spec the first call set
-            _refuse(layer, "Keras refuses an input of other channels than it was built on")
-            _raise_if_refused(layer)
+            _refuse_call(layer, "Keras refuses an input of other channels than it was built on")
         if not layer.built:
             if shape is None:
                 layer.why = layer.why or "its input shape is not fixed by the code"
@@ -1574,8 +1600,9 @@ def _merged_shape(layer: LayerObj, tensors: list[Any]) -> tuple | None:
     if layer.spec.short == "Concatenate":
         axis = layer.values.get("axis", -1)
         rank = len(shapes[0])
-        if not isinstance(axis, int) or any(len(s) != rank for s in shapes):
-            return None
+        if not isinstance(axis, int) or any(len(s) != rank for s in shapes) or \
+                not -rank <= axis < rank:
+            return None  # (an axis past the rank: Keras refuses it)
         axis = axis % rank
         if any(_clash(s[i], shapes[0][i]) for s in shapes for i in range(rank) if i != axis):
             return None  # Keras refuses: the other axes must agree
@@ -1593,6 +1620,25 @@ def _merged_shape(layer: LayerObj, tensors: list[Any]) -> tuple | None:
             if out[i] == 1 or out[i] is None:
                 out[i] = d if out[i] == 1 else None
     return tuple(out)
+
+
+def _reshape_refused(target: Any, shape: tuple) -> str:
+    """Why Keras refuses `Reshape(target)` of an input of `shape` (batch axis first): more than
+    one -1, or a size that is not the input's; "" where it does not, or where a size is not
+    fixed."""
+    if isinstance(target, ListV):
+        target = tuple(target.items) if target.exact else None
+    if not isinstance(target, tuple) or not all(type(d) is int for d in target):
+        return ""
+    if target.count(-1) > 1:
+        return "Keras takes at most one -1 in target_shape"
+    if not all(type(d) is int for d in shape[1:]):
+        return ""
+    total = math.prod(shape[1:])
+    known = math.prod(d for d in target if d != -1)
+    if known <= 0 or (total % known if -1 in target else total != known):
+        return f"Keras cannot reshape {total} values to {target}"
+    return ""
 
 
 def _keras_rank(spec: LayerSpec) -> int | None:
@@ -1622,6 +1668,17 @@ def _keep_name(m: Machine, model: KerasModelV, kwargs: dict) -> None:
 def _refuse(layer: LayerObj, why: str) -> None:
     """The framework refuses the layer as built or called: no count, and `why` says so."""
     layer.params, layer.why, layer.refused = None, why, True
+
+
+def _refuse_call(layer: LayerObj, why: str) -> None:
+    """Keras refuses to call the layer on this input, and raises. A layer not built yet never
+    gets its weights (no count); one built by an earlier call keeps them."""
+    if layer.built:
+        path, line, _column = layer.site
+        raise UserRaise(ExceptionV(ExternalV(f"{layer.spec.framework}.refused"), (why,)),
+                        f"{os.path.basename(path)}:{line}, {layer.spec.short}: {why}")
+    _refuse(layer, why)
+    _raise_if_refused(layer)
 
 
 def _raise_if_refused(layer: LayerObj) -> None:
