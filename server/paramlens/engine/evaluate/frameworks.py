@@ -243,6 +243,8 @@ class Frameworks:
 
     # attributes ----------------------------------------------------------------------------------
     def set_attribute(self, m: Machine, owner: Any, name: str, value: Any) -> bool:
+        if type(owner) is InstanceV:  # `self.x = ...`, most of all: none of the rest applies
+            return self.set_instance_attribute(m, owner, name, value)
         if name == "trainable" and _is_keras(owner):
             _keras_trainable(m, owner, value)
             if isinstance(owner, KerasModelV):
@@ -285,19 +287,6 @@ class Frameworks:
         if isinstance(owner, KerasModelV):
             owner.attrs[name] = value
             return True
-        base = owner.attrs.get("__base_layer__") if isinstance(owner, InstanceV) else None
-        if isinstance(base, LayerObj) and base.params is not None and name in base.params:
-            # a subclass of a layer setting one of the layer's own tensors (`self.weight =
-            # None` after super().__init__): the layer's parameter it is
-            m.taint(owner)
-            return self.set_attribute(m, base, name, value)
-        if isinstance(base, LayerObj) and _holds_submodule(base, name):
-            # ... or replacing one of its submodules (`self.self_attn = MyAttention(d)`): the
-            # layer's tensors under it are gone, and the instance holds the new one
-            m.taint(owner)
-            _drop_params(base, lambda key: key.startswith(f"{name}."))
-            _changed(m, base)
-            return False
         if isinstance(owner, ContainerV) and (_is_module(value) or value is None):
             # `setattr(seq, "1", nn.Linear(8, 2))`: torch registers it under that name, in the
             # place of the member it replaces; None takes the member out of the count
@@ -326,7 +315,26 @@ class Frameworks:
             return True
         if isinstance(owner, Unknown) and type(owner) not in (SubmoduleV, Weightless):
             m.unknown_changed(name, value=value)
-        if isinstance(owner, InstanceV) and owner.framework == "torch" and \
+        return False
+
+    def set_instance_attribute(self, m: Machine, owner: InstanceV, name: str, value: Any) -> bool:
+        """set_attribute's rules for an instance of the project's classes."""
+        if name == "trainable" and _is_keras(owner):
+            _keras_trainable(m, owner, value)
+        base = owner.attrs.get("__base_layer__")
+        if isinstance(base, LayerObj) and base.params is not None and name in base.params:
+            # a subclass of a layer setting one of the layer's own tensors (`self.weight =
+            # None` after super().__init__): the layer's parameter it is
+            m.taint(owner)
+            return self.set_attribute(m, base, name, value)
+        if isinstance(base, LayerObj) and _holds_submodule(base, name):
+            # ... or replacing one of its submodules (`self.self_attn = MyAttention(d)`): the
+            # layer's tensors under it are gone, and the instance holds the new one
+            m.taint(owner)
+            _drop_params(base, lambda key: key.startswith(f"{name}."))
+            _changed(m, base)
+            return False
+        if owner.framework == "torch" and \
                 (is_plain(value) and value is not None or isinstance(value, (ListV, DictV)) or
                  isinstance(value, TensorV) and value.param is None):
             previous = owner.attrs.get(name)
