@@ -1599,12 +1599,17 @@ def _raise_if_refused(layer: LayerObj) -> None:
                         f"{os.path.basename(path)}:{line}, {layer.spec.short}: {layer.why}")
 
 
+# Python's scalars by their exact classes (a subclass takes _hashable_value's general tests)
+_SCALAR_KINDS = frozenset((int, float, str, bool, type(None), bytes, complex))
 _COUNTS: dict[tuple, tuple] = {}
 _MAX_COUNTS = 50_000
 
 
 def _hashable_value(value: Any) -> Any:
     """A key for a concrete argument, or raise TypeError when it is not one."""
+    kind = type(value)
+    if kind in _SCALAR_KINDS:  # most arguments: what the last test below gives them
+        return (kind.__name__, value)
     if isinstance(value, ListV):
         if not value.exact:
             raise TypeError("an inexact list")
@@ -2105,8 +2110,7 @@ def _call_refused(spec: LayerSpec, args: tuple, kwargs: dict, node: Any, hidden:
 def _drained(m: Machine, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
     """The framework's code iterates an iterator it is handed (torch's `_ntuple` for a kernel
     size, `ModuleList`'s `extend`) before it returns: its items are made here, as a tuple."""
-    if not any(type(v) is IteratorV for v in args) and \
-            not any(type(v) is IteratorV for v in kwargs.values()):
+    if IteratorV not in map(type, args) and IteratorV not in map(type, kwargs.values()):
         return args, kwargs
 
     def items(value: Any) -> Any:

@@ -138,7 +138,7 @@ _BREAK = "break"
 _CONTINUE = "continue"
 
 
-@dataclass
+@dataclass(slots=True)
 class Frame:
     scope: Scope
     module: ModuleV
@@ -366,6 +366,7 @@ class Machine:
         # the modules' names read while a call is being remembered, in order (emptied whenever
         # no call is): each remembered call holds the ones past where it started
         self.namespace_reads: list[dict[str, Any]] = []
+        self.reads_start = 0  # where the innermost call being remembered began reading
         self.handling: list[Any] = []  # the exceptions `except` blocks are handling, innermost last
         # one flag per `try` body with handlers being run, innermost last: whether code the
         # evaluator does not follow was called in it (and so may have raised)
@@ -747,7 +748,7 @@ class Machine:
                 if isinstance(module, ModuleV):
                     self.program.ensure_loaded(module)
                     if self.memo_frames:
-                        self.namespace_reads.append(module.names)
+                        self.read_namespace(module.names)
                     for key, value in list(module.names.items()):
                         if not key.startswith("_"):
                             self.bind(key, value, frame)
@@ -1233,12 +1234,21 @@ class Machine:
             scope = scope.parent
         module = frame.module
         if self.memo_frames:
-            self.namespace_reads.append(module.names)
+            self.read_namespace(module.names)
         if name in module.names:
             if module.path in self.program.watched:
                 self.state.global_reads.add(name)
             return module.names[name]
         return self.program.builtin(name)
+
+    def read_namespace(self, names: dict[str, Any]) -> None:
+        """A module's names are read while calls are being remembered: each holds the ones past
+        where it began. One read again straight after, within the innermost call, is there
+        already for every call being remembered (a module's names read a thousand times)."""
+        reads = self.namespace_reads
+        if len(reads) > self.reads_start and reads[-1] is names:
+            return
+        reads.append(names)
 
     def assign(self, target: ast.expr, value: Any, frame: Frame) -> None:
         if isinstance(target, ast.Name):
@@ -2046,6 +2056,7 @@ class Machine:
         frame = [start, True]
         self.memo_frames.append(frame)
         reads_start = len(self.namespace_reads)
+        outer_reads_start, self.reads_start = self.reads_start, reads_start
         layers_before = len(program.recorder.layers)
         models_before = len(program.recorder.models)
         # `called` only grows, in order: what the call adds is what lies past its length now
@@ -2060,6 +2071,7 @@ class Machine:
             result = run(target, args, kwargs)
         finally:
             self.memo_frames.pop()
+            self.reads_start = outer_reads_start
             made_assumptions = self.state.assumptions
             outer_assumptions |= made_assumptions
             self.state.assumptions = outer_assumptions
