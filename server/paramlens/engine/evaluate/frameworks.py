@@ -274,6 +274,8 @@ class Frameworks:
 
     # attributes ----------------------------------------------------------------------------------
     def set_attribute(self, m: Machine, owner: Any, name: str, value: Any) -> bool:
+        if type(owner) is InstanceV:  # `self.x = ...`, most of all: none of the rest applies
+            return self.set_instance_attribute(m, owner, name, value)
         if name == "trainable" and _is_keras(owner):
             _keras_trainable(m, owner, value)
             if isinstance(owner, KerasModelV):
@@ -316,19 +318,6 @@ class Frameworks:
         if isinstance(owner, KerasModelV):
             owner.attrs[name] = value
             return True
-        base = owner.attrs.get("__base_layer__") if isinstance(owner, InstanceV) else None
-        if isinstance(base, LayerObj) and base.params is not None and name in base.params:
-            # a subclass of a layer setting one of the layer's own tensors (`self.weight =
-            # None` after super().__init__): the layer's parameter it is
-            m.taint(owner)
-            return self.set_attribute(m, base, name, value)
-        if isinstance(base, LayerObj) and _holds_submodule(base, name):
-            # ... or replacing one of its submodules (`self.self_attn = MyAttention(d)`): the
-            # layer's tensors under it are gone, and the instance holds the new one
-            m.taint(owner)
-            _drop_params(base, lambda key: key.startswith(f"{name}."))
-            _changed(m, base)
-            return False
         if isinstance(owner, ContainerV) and (_is_module(value) or value is None):
             # `setattr(seq, "1", nn.Linear(8, 2))`: torch registers it under that name, in the
             # place of the member it replaces; None takes the member out of the count
@@ -357,7 +346,26 @@ class Frameworks:
             return True
         if isinstance(owner, Unknown) and type(owner) not in (SubmoduleV, Weightless):
             m.unknown_changed(name, value=value)
-        if isinstance(owner, InstanceV) and owner.framework == "torch" and \
+        return False
+
+    def set_instance_attribute(self, m: Machine, owner: InstanceV, name: str, value: Any) -> bool:
+        """set_attribute's rules for an instance of the project's classes."""
+        if name == "trainable" and _is_keras(owner):
+            _keras_trainable(m, owner, value)
+        base = owner.attrs.get("__base_layer__")
+        if isinstance(base, LayerObj) and base.params is not None and name in base.params:
+            # a subclass of a layer setting one of the layer's own tensors (`self.weight =
+            # None` after super().__init__): the layer's parameter it is
+            m.taint(owner)
+            return self.set_attribute(m, base, name, value)
+        if isinstance(base, LayerObj) and _holds_submodule(base, name):
+            # ... or replacing one of its submodules (`self.self_attn = MyAttention(d)`): the
+            # layer's tensors under it are gone, and the instance holds the new one
+            m.taint(owner)
+            _drop_params(base, lambda key: key.startswith(f"{name}."))
+            _changed(m, base)
+            return False
+        if owner.framework == "torch" and \
                 (is_plain(value) and value is not None or isinstance(value, (ListV, DictV)) or
                  isinstance(value, TensorV) and value.param is None):
             previous = owner.attrs.get(name)
@@ -1692,12 +1700,17 @@ def _raise_if_refused(layer: LayerObj) -> None:
                         f"{os.path.basename(path)}:{line}, {layer.spec.short}: {layer.why}")
 
 
+# Python's scalars by their exact classes (a subclass takes _hashable_value's general tests)
+_SCALAR_KINDS = frozenset((int, float, str, bool, type(None), bytes, complex))
 _COUNTS: dict[tuple, tuple] = {}
 _MAX_COUNTS = 50_000
 
 
 def _hashable_value(value: Any) -> Any:
     """A key for a concrete argument, or raise TypeError when it is not one."""
+    kind = type(value)
+    if kind in _SCALAR_KINDS:  # most arguments: what the last test below gives them
+        return (kind.__name__, value)
     if isinstance(value, ListV):
         if not value.exact:
             raise TypeError("an inexact list")
@@ -2198,8 +2211,7 @@ def _call_refused(spec: LayerSpec, args: tuple, kwargs: dict, node: Any, hidden:
 def _drained(m: Machine, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
     """The framework's code iterates an iterator it is handed (torch's `_ntuple` for a kernel
     size, `ModuleList`'s `extend`) before it returns: its items are made here, as a tuple."""
-    if not any(type(v) is IteratorV for v in args) and \
-            not any(type(v) is IteratorV for v in kwargs.values()):
+    if IteratorV not in map(type, args) and IteratorV not in map(type, kwargs.values()):
         return args, kwargs
 
     def items(value: Any) -> Any:

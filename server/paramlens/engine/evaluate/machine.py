@@ -138,7 +138,7 @@ _BREAK = "break"
 _CONTINUE = "continue"
 
 
-@dataclass
+@dataclass(slots=True)
 class Frame:
     scope: Scope
     module: ModuleV
@@ -367,6 +367,7 @@ class Machine:
         # the modules' names read while a call is being remembered, in order (emptied whenever
         # no call is): each remembered call holds the ones past where it started
         self.namespace_reads: list[dict[str, Any]] = []
+        self.reads_start = 0  # where the innermost call being remembered began reading
         self.handling: list[Any] = []  # the exceptions `except` blocks are handling, innermost last
         # one flag per `try` body with handlers being run, innermost last: whether code the
         # evaluator does not follow was called in it (and so may have raised)
@@ -749,7 +750,7 @@ class Machine:
                 if isinstance(module, ModuleV):
                     self.program.ensure_loaded(module)
                     if self.memo_frames:
-                        self.namespace_reads.append(module.names)
+                        self.read_namespace(module.names)
                     for key, value in list(module.names.items()):
                         if not key.startswith("_"):
                             self.bind(key, value, frame)
@@ -1239,12 +1240,21 @@ class Machine:
             scope = scope.parent
         module = frame.module
         if self.memo_frames:
-            self.namespace_reads.append(module.names)
+            self.read_namespace(module.names)
         if name in module.names:
             if module.path in self.program.watched:
                 self.state.global_reads.add(name)
             return module.names[name]
         return self.program.builtin(name)
+
+    def read_namespace(self, names: dict[str, Any]) -> None:
+        """A module's names are read while calls are being remembered: each holds the ones past
+        where it began. One read again straight after, within the innermost call, is there
+        already for every call being remembered (a module's names read a thousand times)."""
+        reads = self.namespace_reads
+        if len(reads) > self.reads_start and reads[-1] is names:
+            return
+        reads.append(names)
 
     def assign(self, target: ast.expr, value: Any, frame: Frame) -> None:
         if isinstance(target, ast.Name):
@@ -1835,11 +1845,18 @@ class Machine:
 
     def get_attribute(self, owner: Any, name: str) -> Any:
         owner = self.deref(owner)
-        if type(owner) is ExternalV and self.program.patched:
-            found = self.program.patched.get(f"{owner.qualname}.{name}", MISSING)
-            if found is not MISSING:
-                return found
-        if type(owner) is SubmoduleV:
+        kind = type(owner)
+        # The two most frequent owners first, by exact class (neither has subclasses, and
+        # neither is one of the kinds tested before them below): `self.x`, `nn.Conv2d`.
+        if kind is InstanceV:
+            return self.instance_attribute(owner, name)
+        if kind is ExternalV:
+            if self.program.patched:  # `nn.Linear = Fat` before (Program.patch)
+                found = self.program.patched.get(f"{owner.qualname}.{name}", MISSING)
+                if found is not MISSING:
+                    return found
+            return self.framework_attribute(owner, name)
+        if kind is SubmoduleV:
             special = self.frameworks.get_attribute(self, owner, name)
             return None if special is IS_NONE else special
         if is_unknown(owner) and name in MODULE_MUTATORS:
@@ -1848,23 +1865,6 @@ class Machine:
             return Unknown(f"{name} of an unknown value")
         if isinstance(owner, ModuleV):
             return self.program.module_attribute(owner, name)
-        if isinstance(owner, InstanceV):
-            if owner.escaped:
-                found = owner.cls.lookup(name)
-                if type(found) is FuncV or type(found) is PropertyV:
-                    return self.bind_method(found, owner, owner.cls)
-                return Unknown(f"{owner.cls.name}.{name}: its attributes' dict was handed out")
-            if name in owner.attrs:
-                return owner.attrs[name]
-            found = owner.cls.lookup(name)
-            if found is not MISSING:
-                return self.bind_method(found, owner, owner.cls)
-            if name == "__class__":
-                return owner.cls
-            special = self.frameworks.get_attribute(self, owner, name)
-            if special is not None:
-                return None if special is IS_NONE else special
-            return Unknown(f"{owner.cls.name}.{name} is not set where the evaluator can see")
         if isinstance(owner, ClassV):
             found = owner.lookup(name)
             if isinstance(found, FuncV) and found.kind == "classmethod":
@@ -1876,23 +1876,7 @@ class Machine:
             special = self.frameworks.get_attribute(self, owner, name)
             return special if special is not None else Unknown(f"{owner.name}.{name}")
         if isinstance(owner, SuperV):
-            mro = owner.cls.mro() if not isinstance(owner.self_value, ClassV) else owner.cls.mro()
-            start = mro.index(owner.cls) + 1 if owner.cls in mro else 1
-            self_cls = owner.self_value.cls if isinstance(owner.self_value, InstanceV) else None
-            if self_cls is not None:
-                full = self_cls.mro()
-                if owner.cls in full:
-                    mro = full
-                    start = full.index(owner.cls) + 1
-            for cls in mro[start:]:
-                if isinstance(cls, ClassV) and name == "__init__" and \
-                        cls.dataclass_fields is not None and "__init__" not in cls.names:
-                    return self.dataclass_super_init(cls, owner.self_value)
-                if isinstance(cls, ClassV) and name in cls.names:
-                    return self.bind_method(cls.names[name], owner.self_value, cls)
-                if isinstance(cls, ExternalV):
-                    return self.frameworks.super_method(self, cls, owner.self_value, name)
-            return self.frameworks.super_method(self, None, owner.self_value, name)
+            return self.super_attribute(owner, name)
         if isinstance(owner, FuncV):
             if name == "__name__":
                 return owner.node.name if not isinstance(owner.node, ast.Lambda) else "<lambda>"
@@ -1906,10 +1890,51 @@ class Machine:
                 return owner.args
         if isinstance(owner, DictV) or isinstance(owner, ListV) or is_plain(owner):
             return _BoundBuiltin(owner, name)
+        return self.framework_attribute(owner, name)
+
+    def framework_attribute(self, owner: Any, name: str) -> Any:
+        """What the frameworks' rules make of the attribute (frameworks.py), else unknown."""
         special = self.frameworks.get_attribute(self, owner, name)
         if special is not None:
             return None if special is IS_NONE else special
         return Unknown(f"{name} of a value the evaluator does not model")
+
+    def instance_attribute(self, owner: InstanceV, name: str) -> Any:
+        if owner.escaped:
+            found = owner.cls.lookup(name)
+            if type(found) is FuncV or type(found) is PropertyV:
+                return self.bind_method(found, owner, owner.cls)
+            return Unknown(f"{owner.cls.name}.{name}: its attributes' dict was handed out")
+        if name in owner.attrs:
+            return owner.attrs[name]
+        found = owner.cls.lookup(name)
+        if found is not MISSING:
+            return self.bind_method(found, owner, owner.cls)
+        if name == "__class__":
+            return owner.cls
+        special = self.frameworks.get_attribute(self, owner, name)
+        if special is not None:
+            return None if special is IS_NONE else special
+        return Unknown(f"{owner.cls.name}.{name} is not set where the evaluator can see")
+
+    def super_attribute(self, owner: SuperV, name: str) -> Any:
+        mro = owner.cls.mro() if not isinstance(owner.self_value, ClassV) else owner.cls.mro()
+        start = mro.index(owner.cls) + 1 if owner.cls in mro else 1
+        self_cls = owner.self_value.cls if isinstance(owner.self_value, InstanceV) else None
+        if self_cls is not None:
+            full = self_cls.mro()
+            if owner.cls in full:
+                mro = full
+                start = full.index(owner.cls) + 1
+        for cls in mro[start:]:
+            if isinstance(cls, ClassV) and name == "__init__" and \
+                    cls.dataclass_fields is not None and "__init__" not in cls.names:
+                return self.dataclass_super_init(cls, owner.self_value)
+            if isinstance(cls, ClassV) and name in cls.names:
+                return self.bind_method(cls.names[name], owner.self_value, cls)
+            if isinstance(cls, ExternalV):
+                return self.frameworks.super_method(self, cls, owner.self_value, name)
+        return self.frameworks.super_method(self, None, owner.self_value, name)
 
     def bind_method(self, found: Any, owner: Any, cls: ClassV) -> Any:
         if isinstance(found, FuncV):
@@ -2000,9 +2025,15 @@ class Machine:
              node: ast.Call | None) -> Any:
         self.step()
         func = self.deref(func)
-        if isinstance(func, FuncV):
+        kind = type(func)
+        if kind is FuncV:
             return self.call_function(func, args, kwargs)
-        if type(func) is UnknownMutator:
+        if kind is ExternalV:
+            # the framework's and the standard library's names, half of all calls: straight to
+            # their rules (no other kind tested below is an ExternalV)
+            return self.followed_or_not(self.frameworks.call(self, func, args, kwargs, node),
+                                        args, kwargs)
+        if kind is UnknownMutator:
             self.unknown_changed(func.name)
             return Unknown(func.why)
         if isinstance(func, BoundV):
@@ -2027,7 +2058,10 @@ class Machine:
             if is_unknown(func):
                 self.handed_to_unknown(args, kwargs)
             result = self.frameworks.call(self, func, args, kwargs, node)
-        if is_unknown(result):  # a call not followed: it may have pulled from an iterator
+        return self.followed_or_not(result, args, kwargs)
+
+    def followed_or_not(self, result: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if isinstance(result, Unknown):  # a call not followed: it may have pulled from an iterator
             self.hand_on(args, kwargs)
             self.may_have_raised()
         return result
@@ -2064,6 +2098,7 @@ class Machine:
         frame = [start, True]
         self.memo_frames.append(frame)
         reads_start = len(self.namespace_reads)
+        outer_reads_start, self.reads_start = self.reads_start, reads_start
         layers_before = len(program.recorder.layers)
         models_before = len(program.recorder.models)
         # `called` only grows, in order: what the call adds is what lies past its length now
@@ -2078,6 +2113,7 @@ class Machine:
             result = run(target, args, kwargs)
         finally:
             self.memo_frames.pop()
+            self.reads_start = outer_reads_start
             made_assumptions = self.state.assumptions
             outer_assumptions |= made_assumptions
             self.state.assumptions = outer_assumptions

@@ -207,6 +207,30 @@ class Cloner:
         self.step()
         raise NotAKey  # something the replay cannot copy: the call is not remembered
 
+    def _items(self, items: dict[Any, Any]) -> dict[Any, Any]:
+        """`{k: self.copy(v)}`: most values an object holds are numbers and strings, which
+        `copy` gives back as they are; they are passed over here without the call."""
+        if not items:
+            return {}
+        copy, scalars = self.copy, _SCALAR_TYPES
+        return {k: v if type(v) in scalars else copy(v) for k, v in items.items()}
+
+    def _params(self, params: dict[str, ParamV]) -> dict[str, ParamV]:
+        """A layer's parameters copied, as `copy` copies each: most are ParamV the call made,
+        copied here without the calls `copy` makes for them (its tests, in the same order)."""
+        out: dict[str, ParamV] = {}
+        start, done = self.start, self.done
+        for name, p in params.items():
+            if type(p) is not ParamV or p.id < start:
+                out[name] = self.copy(p)
+                continue
+            known = done.get(id(p))
+            if known is None:
+                self.step()
+                known = self._param(p)
+            out[name] = known
+        return out
+
     def _list(self, value: ListV) -> ListV:
         out = ListV([], value.exact)
         self.done[id(value)] = out
@@ -216,7 +240,7 @@ class Cloner:
     def _dict(self, value: DictV) -> DictV:
         out = DictV({}, value.exact)
         self.done[id(value)] = out
-        out.items = {k: self.copy(v) for k, v in value.items.items()}
+        out.items = self._items(value.items)
         return out
 
     def _param(self, value: ParamV) -> ParamV:
@@ -236,12 +260,10 @@ class Cloner:
                        value.why, {}, value.built, frozen=value.frozen, node=value.node)
         self.done[id(value)] = out
         out.values = value.values  # a layer's arguments never change after it is built
-        out.params = None if value.params is None else \
-            {k: self.copy(p) for k, p in value.params.items()}
-        out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
+        out.params = None if value.params is None else self._params(value.params)
+        out.attrs = self._items(value.attrs)
         out.output_shape = value.output_shape  # a tuple of dimensions: nothing to copy
-        out.made_params = None if value.made_params is None else \
-            {k: self.copy(p) for k, p in value.made_params.items()}
+        out.made_params = None if value.made_params is None else self._params(value.made_params)
         return out
 
     def _submodule(self, value: SubmoduleV) -> SubmoduleV:
@@ -254,7 +276,7 @@ class Cloner:
         self.done[id(value)] = out
         out.built, out.output_shape = value.built, value.output_shape
         out.escaped, out.initialised = value.escaped, value.initialised
-        out.attrs = {k: self.copy(v) for k, v in value.attrs.items()}
+        out.attrs = self._items(value.attrs)
         out.members = [(k, self.copy(v)) for k, v in value.members]
         return out
 

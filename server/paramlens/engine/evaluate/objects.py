@@ -95,7 +95,7 @@ def is_unknown(value: object) -> bool:
     return isinstance(value, Unknown)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ListV:
     items: list[Any]
     # False once the list was changed where the evaluator could not follow (an unknown branch).
@@ -103,14 +103,14 @@ class ListV:
     serial: int = field(default_factory=lambda: next(_ids), compare=False)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class DictV:
     items: dict[Any, Any]
     exact: bool = True
     serial: int = field(default_factory=lambda: next(_ids), compare=False)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Scope:
     """A function's local names, with the enclosing scope for closures."""
 
@@ -281,7 +281,7 @@ class LazyRef:
     resolved: Any = MISSING
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ParamV:
     """One parameter tensor (torch `nn.Parameter`, a Keras weight)."""
 
@@ -308,7 +308,7 @@ class TensorV:
     serial: int = field(default_factory=lambda: next(_ids), compare=False)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class LayerObj:
     """A framework layer object, built at one constructor call site."""
 
@@ -372,7 +372,7 @@ def _numel(params: dict[str, ParamV] | None, made: bool = False) -> int | None:
     return total
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class InstanceV:
     """An instance of a class of the project (or of a package read from source)."""
 
@@ -405,7 +405,7 @@ TORCH_CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict", "Paramet
                               "ParameterDict"})
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ContainerV:
     """torch's `nn.Sequential`, `nn.ModuleList`, `nn.ModuleDict`, `nn.ParameterList/Dict`."""
 

@@ -82,6 +82,16 @@ def is_external(name: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=4096)
+def _read_from_source(qualname: str) -> bool:
+    """A Keras name outside the frameworks' own modules (`keras.applications.ResNet50`): its
+    module is read. Asked of every framework name each time one is used: kept by name."""
+    if is_external(qualname) or "." not in qualname:
+        return False
+    module_name = qualname.rpartition(".")[0]
+    return not is_external(module_name) and module_name.split(".")[0] in ("keras", "tf_keras")
+
+
 @dataclass
 class Construction:
     """One layer object built while an entry point ran."""
@@ -432,7 +442,7 @@ class Program:
     def module_attribute(self, module: ModuleV, name: str) -> Any:
         machine = self.machine
         if machine is not None and machine.memo_frames:
-            machine.namespace_reads.append(module.names)
+            machine.read_namespace(module.names)
         if name in module.names:
             return self.deref(module.names[name])
         if is_external(f"{module.name}.{name}"):
@@ -460,14 +470,12 @@ class Program:
                 else:
                     value.resolved = external(f"{value.module}.{value.name}")
             return value.resolved
-        if isinstance(value, ExternalV) and not is_external(value.qualname) and \
-                "." in value.qualname:
+        if _read_from_source(value.qualname):
             # `keras.applications.ResNet50` reached as an attribute of `keras`: read the source.
             module_name, _, attr = value.qualname.rpartition(".")
-            if not is_external(module_name) and module_name.split(".")[0] in ("keras", "tf_keras"):
-                module = self.import_module(module_name, None)
-                if isinstance(module, ModuleV):
-                    return self.module_attribute(module, attr)
+            module = self.import_module(module_name, None)
+            if isinstance(module, ModuleV):
+                return self.module_attribute(module, attr)
         return value
 
     # builtins ----------------------------------------------------------------------------------
