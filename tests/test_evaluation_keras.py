@@ -657,6 +657,21 @@ RAISES_AT_BUILD = {
         inputs = keras.Input((5,))
         model = keras.Model(inputs, encoder(inputs))  # raises
         """,
+    "two layers of one name in a Sequential": """
+        import keras
+        from keras import layers
+
+        first, second = layers.Dense(3, name="x"), layers.Dense(3, name="x")
+        model = keras.Sequential([keras.Input((4,)), first, second])  # raises
+        """,
+    "two layers of one name in a functional model": """
+        import keras
+        from keras import layers
+
+        inputs = keras.Input((4,))
+        hidden = layers.Dense(3, name="d")(inputs)
+        model = keras.Model(inputs, layers.Dense(3, name="d")(hidden))  # raises
+        """,
     "a concatenation axis past the rank": """
         import keras
         from keras import layers

@@ -24,6 +24,7 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -1302,3 +1303,103 @@ def build(depth=4):
 def test_numpy_linspace_drop_rates(tmp_path: Path) -> None:
     """Stochastic-depth rates from np.linspace (MaxViT's way): how many there are, and which is 0."""
     check_program(tmp_path, LINSPACE, ["build"])
+
+
+# --- programs torch refuses as it builds a model ----------------------------------------------------
+
+REFUSED_BY_TORCH = {
+    "a list given to Sequential": """
+        model = nn.Sequential([nn.Linear(2, 2), nn.Linear(2, 1)])  # raises
+        """,
+    "a lambda in a Sequential": """
+        model = nn.Sequential(nn.Linear(2, 2), lambda x: x)  # raises
+        """,
+    "a layer given to ModuleList": """
+        model = nn.ModuleList(nn.Linear(2, 2))  # raises
+        """,
+    "a parameter in a ModuleList": """
+        model = nn.ModuleList([nn.Parameter(torch.zeros(3))])  # raises
+        """,
+    "a dotted key": """
+        model = nn.ModuleDict({"a.b": nn.Linear(2, 2)})  # raises
+        """,
+    "a number as a key": """
+        model = nn.ModuleDict({1: nn.Linear(2, 2)})  # raises
+        """,
+    "a dotted parameter name": """
+        model = nn.ParameterDict({"a.b": nn.Parameter(torch.zeros(2))})  # raises
+        """,
+    "a key a ModuleDict has as a method": """
+        model = nn.ModuleDict({"pop": nn.Linear(2, 2), "ok": nn.Linear(3, 3)})  # raises
+        """,
+    "a key every module has": """
+        model = nn.Sequential(OrderedDict([("training", nn.Linear(2, 2))]))  # raises
+        """,
+    "an empty name": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.add_module("", nn.Linear(2, 2))
+
+
+        model = M()  # raises
+        """,
+    "a parameter over a submodule's name": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lin = nn.Linear(2, 2)
+                self.register_parameter("lin", nn.Parameter(torch.zeros(3)))
+
+
+        model = M()  # raises
+        """,
+    "a module over a parameter": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = nn.Parameter(torch.zeros(3))
+                self.w = nn.Linear(3, 3)
+
+
+        model = M()  # raises
+        """,
+    "a tensor over a submodule": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = nn.Linear(3, 3)
+                self.w = torch.zeros(3)
+
+
+        model = M()  # raises
+        """,
+    "a weight times two over the weight": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.l = nn.Linear(4, 4)
+                self.l.weight = self.l.weight * 2
+
+
+        model = M()  # raises
+        """,
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED_BY_TORCH))
+def test_a_model_torch_refuses_to_build_has_no_certain_total(tmp_path: Path, case: str) -> None:
+    """torch raises (TypeError, KeyError) in the statement that builds the model: no certain total
+    may stand on that line, nor on the class whose __init__ raises."""
+    source = "from collections import OrderedDict\n\nimport torch\nimport torch.nn as nn\n\n" + \
+        textwrap.dedent(REFUSED_BY_TORCH[case])
+    path = tmp_path / "refused.py"
+    path.write_text(source)
+    with pytest.raises((TypeError, KeyError)):  # torch's own verdict on the program
+        load_as_main(path)
+    report = run_paramlens([str(path)], tmp_path)
+    (file,) = report.values()
+    line = next(i for i, text in enumerate(source.splitlines(), 1) if "# raises" in text)
+    certain = [m for m in file["models"] if m["params"] is not None and
+               (m["line"] == line or m["name"] == "M")]
+    assert certain == [], certain

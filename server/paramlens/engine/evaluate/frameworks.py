@@ -32,6 +32,7 @@ from paramlens.engine.evaluate.machine import Machine, UserRaise, is_plain, pyth
 from paramlens.engine.evaluate.module_walks import function_only_reads
 from paramlens.engine.evaluate.objects import (
     IS_NONE,
+    MISSING,
     TORCH_CONTAINERS,
     Absent,
     BoundV,
@@ -84,6 +85,35 @@ _MODULE_API = {
     "dump_patches", "call_super_init", "build", "count_params", "summary", "fit",
     "predict", "get_config", "weights", "trainable_weights", "non_trainable_weights",
     "trainable", "name", "dtype", "built", "input_spec", "add_weight", "call",
+}
+# Every attribute an nn.Module instance has in torch 2.x (`dir(nn.Module())` but the dunders),
+# and what each container class adds: add_module refuses a member of one of these names
+# ("attribute already exists").
+_TORCH_MODULE_NAMES = frozenset((
+    "T_destination", "_apply", "_backward_hooks", "_backward_pre_hooks", "_buffers", "_call_impl",
+    "_compiled_call_impl", "_forward_hooks", "_forward_hooks_always_called",
+    "_forward_hooks_with_kwargs", "_forward_pre_hooks", "_forward_pre_hooks_with_kwargs",
+    "_get_backward_hooks", "_get_backward_pre_hooks", "_get_name", "_is_full_backward_hook",
+    "_load_from_state_dict", "_load_state_dict_post_hooks", "_load_state_dict_pre_hooks",
+    "_maybe_warn_non_full_backward_hook", "_modules", "_named_members",
+    "_non_persistent_buffers_set", "_parameters", "_register_load_state_dict_pre_hook",
+    "_register_state_dict_hook", "_replicate_for_data_parallel", "_save_to_state_dict",
+    "_slow_forward", "_state_dict_hooks", "_state_dict_pre_hooks", "_version",
+    "_wrapped_call_impl", "add_module", "apply", "bfloat16", "buffers", "call_super_init",
+    "children", "compile", "cpu", "cuda", "double", "dump_patches", "eval", "extra_repr",
+    "float", "forward", "get_buffer", "get_extra_state", "get_parameter", "get_submodule",
+    "half", "ipu", "load_state_dict", "modules", "mtia", "named_buffers", "named_children",
+    "named_modules", "named_parameters", "parameters", "register_backward_hook",
+    "register_buffer", "register_forward_hook", "register_forward_pre_hook",
+    "register_full_backward_hook", "register_full_backward_pre_hook",
+    "register_load_state_dict_post_hook", "register_load_state_dict_pre_hook", "register_module",
+    "register_parameter", "register_state_dict_post_hook", "register_state_dict_pre_hook",
+    "requires_grad_", "set_extra_state", "set_submodule", "share_memory", "state_dict", "to",
+    "to_empty", "train", "training", "type", "xpu", "zero_grad"))
+_TORCH_CONTAINER_NAMES = {
+    "Sequential": frozenset(("_get_item_by_idx", "append", "extend", "insert", "pop")),
+    "ModuleList": frozenset(("_get_abs_string_index", "append", "extend", "insert", "pop")),
+    "ModuleDict": frozenset(("clear", "items", "keys", "pop", "update", "values")),
 }
 _TORCH_PRIVATE = {"_modules", "_parameters", "_buffers", "_version", "_forward_hooks",
                   "_forward_pre_hooks", "_backward_hooks", "_state_dict_hooks",
@@ -212,10 +242,11 @@ class Frameworks:
             instance.attrs["__functional__"] = graph
             return
         if instance.framework == "torch" and short in ("Sequential", "ModuleList"):
-            members = _members_from(m, args)
+            members = _members_from(m, args, short)
             if members is None:
                 instance.exact = False
             else:
+                _refuse_non_modules(m, short, members)
                 instance.members = members
         elif instance.framework == "torch" and short == "ModuleDict" and args:
             source = m.deref(args[0])
@@ -365,17 +396,24 @@ class Frameworks:
             _drop_params(base, lambda key: key.startswith(f"{name}."))
             _changed(m, base)
             return False
-        if owner.framework == "torch" and \
-                (is_plain(value) and value is not None or isinstance(value, (ListV, DictV)) or
-                 isinstance(value, TensorV) and value.param is None):
-            previous = owner.attrs.get(name)
-            if isinstance(previous, ParamV) or isinstance(previous, TensorV) and \
-                    previous.param is not None:
-                raise python_raises("TypeError", f"cannot assign that as parameter {name!r} "
-                                                 "(torch.nn.Parameter or None expected)")
-            if self.registers(previous) and not isinstance(value, TensorV):
-                raise python_raises("TypeError", f"cannot assign that as child module {name!r} "
-                                                 "(torch.nn.Module or None expected)")
+        if owner.framework == "torch" and name in owner.attrs:
+            # torch's Module.__setattr__: a parameter's name takes a Parameter or None, a
+            # submodule's a Module, a Parameter or None; anything else the code fixes raises
+            previous, value = owner.attrs[name], m.deref(value)
+            parameter = isinstance(value, ParamV) or isinstance(value, TensorV) and \
+                value.param is not None
+            fixed = is_plain(value) or isinstance(value, (ListV, DictV, TensorV)) or \
+                _is_module(value)
+            if value is not None and fixed and not parameter:
+                if isinstance(previous, ParamV) or isinstance(previous, TensorV) and \
+                        previous.param is not None:
+                    raise python_raises("TypeError", f"cannot assign that as parameter "
+                                                     f"{name!r} (torch.nn.Parameter or None "
+                                                     "expected)")
+                if _is_module(previous) and not _is_module(value):
+                    raise python_raises("TypeError", f"cannot assign that as child module "
+                                                     f"{name!r} (torch.nn.Module or None "
+                                                     "expected)")
         return False
 
     def get_attribute(self, m: Machine, owner: Any, name: str) -> Any:
@@ -568,6 +606,10 @@ class Frameworks:
 
     def binop(self, m: Machine, op: type, left: Any, right: Any) -> Any:
         tensors = [v for v in (left, right) if isinstance(v, TensorV)]
+        if any(isinstance(v, ParamV) for v in (left, right)) and op in _TENSOR_ARITHMETIC and all(
+                isinstance(v, (ParamV, TensorV)) or type(v) in (int, float) for v in (left, right)):
+            # `layer.weight * 2`: a plain tensor, no parameter (its shape is not kept)
+            return TensorV(None, "torch")
         if not tensors:
             return None
         history = _history(tensors)
@@ -594,6 +636,7 @@ class Frameworks:
         if items is None:
             container.exact = False
         else:
+            _refuse_non_modules(m, container.kind, [(None, item) for item in items])
             m.taint(container)
             for item in items:
                 container.members.append((str(len(container.members)), item))
@@ -664,6 +707,7 @@ class Frameworks:
             owner.exact = False
 
     def container_set(self, m: Machine, owner: ContainerV, key: Any, value: Any) -> None:
+        _refuse_non_modules(m, owner.kind, [(key if isinstance(key, str) else None, value)])
         m.taint(owner)
         if isinstance(key, int) and -len(owner.members) <= key < len(owner.members):
             name = owner.members[key][0]
@@ -788,13 +832,19 @@ class Frameworks:
                 if args:
                     source = m.deref(args[0])
                     if isinstance(source, DictV) and source.exact:
+                        for key in source.items:
+                            if not isinstance(key, str):
+                                raise python_raises("TypeError", f"nn.{short} keys are names: "
+                                                                 "strings")
+                            _refuse_module_name(key)
                         members = [(str(k), v) for k, v in source.items.items()]
                     else:
                         members = None
                 container = ContainerV(short, members or [], members is not None)
             else:
-                found = _members_from(m, args)
+                found = _members_from(m, args, short)
                 container = ContainerV(short, found or [], found is not None)
+            _refuse_non_modules(m, short, container.members)
             container.site = self.recorder.site_of(node)
             container.node = node
             self.recorder.record_model(container)
@@ -1055,12 +1105,14 @@ class Frameworks:
                 return IteratorV(lambda: iter(items))
         if isinstance(owner, ContainerV):
             if name == "append" and args:
+                _refuse_non_modules(m, owner.kind, [(None, args[0])])
                 m.taint(owner)
                 owner.members.append((str(len(owner.members)), args[0]))
                 return owner
             if name == "extend" and args:
                 return self.container_extend(m, owner, args[0])
             if name == "insert" and len(args) == 2 and isinstance(args[0], int):
+                _refuse_non_modules(m, owner.kind, [(None, args[1])])
                 m.taint(owner)
                 owner.members.insert(args[0], (str(args[0]), args[1]))
                 return None
@@ -1103,6 +1155,13 @@ class Frameworks:
             pairs = _submodules(owner) if isinstance(owner, LayerObj) else _children(owner)
             return tuple(pairs) if name == "named_children" else tuple(v for _, v in pairs)
         if isinstance(owner, InstanceV) and owner.framework == "torch":
+            if name in ("add_module", "register_module", "register_parameter",
+                        "register_buffer") and args and isinstance(args[0], str):
+                _refuse_module_name(args[0])
+                held = owner.attrs.get(args[0], MISSING)
+                if held is not MISSING and not _registered_as(held, name):
+                    # an attribute of that name, not what this method registers: torch raises
+                    raise python_raises("KeyError", f"attribute {args[0]!r} already exists")
             if name in ("add_module", "register_module") and len(args) == 2 and \
                     isinstance(args[0], str):
                 if owner.members or _is_container_class(owner):
@@ -1359,6 +1418,7 @@ class Frameworks:
             for layer in m.deref(out).layers:
                 layers[getattr(layer, "id", -id(layer))] = layer
         model.layers = [layers[key] for key in sorted(layers)]
+        _refuse_same_names(model.layers, "the model")
         if len(out_list) == 1:
             model.output_shape = m.deref(out_list[0]).shape
 
@@ -1401,6 +1461,7 @@ class Frameworks:
             model.attrs["__input__"] = True
             return
         model.layers.append(item)
+        _refuse_same_names(model.layers, "a Sequential")
         if model.input_shape is None and len(model.layers) == 1 and isinstance(item, LayerObj):
             shape = item.attrs.get("__input_shape__")
             if shape is not None:
@@ -1647,6 +1708,15 @@ def _reshape_refused(target: Any, shape: tuple) -> str:
     if known <= 0 or (total % known if -1 in target else total != known):
         return f"Keras cannot reshape {total} values to {target}"
     return ""
+
+
+def _refuse_same_names(layers: list[Any], where: str) -> None:
+    """Keras raises ValueError where two layers of one model were given the same `name`."""
+    names = [layer.values.get("name") for layer in layers if isinstance(layer, LayerObj)]
+    given = [name for name in names if isinstance(name, str)]
+    if len(given) != len(set(given)):
+        raise python_raises("ValueError", f"two layers of {where} are named alike: Keras wants "
+                                          "unique names")
 
 
 def _keras_rank(spec: LayerSpec) -> int | None:
@@ -2223,15 +2293,65 @@ def _drained(m: Machine, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
     return tuple(map(items, args)), {k: items(v) for k, v in kwargs.items()}
 
 
-def _members_from(m: Machine, args: tuple) -> list[tuple[str, Any]] | None:
-    """`nn.Sequential(a, b)`, `nn.Sequential(OrderedDict(...))`, `nn.ModuleList([a, b])`."""
+_MODULE_CONTAINERS = frozenset(("Sequential", "ModuleList", "ModuleDict"))
+
+
+def _refuse_non_modules(m: Machine, kind: str, members: list[tuple[Any, Any]]) -> None:
+    """torch's add_module, which a Sequential, ModuleList or ModuleDict runs on each member it
+    is given, takes a Module or None only, under a name with no "." (TypeError, KeyError)."""
+    if kind not in _MODULE_CONTAINERS:
+        return
+    for name, value in members:
+        value = m.deref(value)
+        if is_plain(value) and value is not None or isinstance(value, (
+                ListV, DictV, tuple, FuncV, ClassV, BoundV, PartialV, ParamV, TensorV)):
+            raise python_raises("TypeError", f"nn.{kind}: {type(value).__name__} is not a "
+                                             "Module subclass")
+        _refuse_module_name(name, kind)
+
+
+def _registered_as(held: Any, method: str) -> bool:
+    """Whether what an instance holds under a name is what `method` registers there (a module,
+    a parameter, a buffer): registering it again replaces it; anything else there is an
+    attribute torch's check finds."""
+    if method == "register_buffer":
+        return isinstance(held, _Buffer)
+    if method == "register_parameter":
+        return held is None or isinstance(held, ParamV) or \
+            isinstance(held, TensorV) and held.param is not None
+    return held is None or _is_module(held)
+
+
+def _refuse_module_name(name: Any, kind: str = "") -> None:
+    """torch's add_module (and register_parameter, register_buffer): KeyError for an empty name,
+    one with a ".", or one the module already has as an attribute of its class."""
+    if not isinstance(name, str):
+        return
+    if name == "" or "." in name:
+        raise python_raises("KeyError", f"module name {name!r}: torch takes no empty name and "
+                                        "no \".\" in one")
+    if name in _TORCH_MODULE_NAMES or name in _TORCH_CONTAINER_NAMES.get(kind, ()):
+        raise python_raises("KeyError", f"attribute {name!r} already exists")
+
+
+_TENSOR_ARITHMETIC = frozenset((ast.Mult, ast.Add, ast.Sub, ast.Div, ast.Pow, ast.FloorDiv,
+                                ast.MatMult))
+
+
+def _members_from(m: Machine, args: tuple, kind: str = "") -> list[tuple[str, Any]] | None:
+    """`nn.Sequential(a, b)`, `nn.Sequential(OrderedDict(...))`, `nn.ModuleList([a, b])`. A
+    Sequential takes its members one by one (a list given it is one member, which torch
+    refuses); a ModuleList takes one iterable of them (a layer given it is not one)."""
     if len(args) == 1:
         only = m.deref(args[0])
         if isinstance(only, DictV):
             return [(str(k), v) for k, v in only.items.items()] if only.exact else None
-        if isinstance(only, (ListV, tuple)):
+        if isinstance(only, (ListV, tuple)) and kind != "Sequential":
             items = m.iterate(only)
             return [(str(i), v) for i, v in enumerate(items)] if items is not None else None
+        if kind == "ModuleList" and isinstance(only, LayerObj):
+            raise python_raises("TypeError", "nn.ModuleList takes an iterable of modules, not "
+                                             "a module")
     return [(str(i), m.deref(v)) for i, v in enumerate(args)]
 
 

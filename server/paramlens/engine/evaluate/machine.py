@@ -508,6 +508,17 @@ class Machine:
         if type(owner) is InstanceV:
             self.taint(owner)
             owner.escaped = True
+            if owner.framework:
+                # a module's dict holds its registries (`_modules`, `_parameters`): whatever
+                # holds the dict may add to them or take from them
+                owner.exact = False
+        elif type(owner) in (ContainerV, LayerObj):
+            self.taint(owner)
+            if type(owner) is ContainerV:
+                owner.exact = False
+            else:
+                owner.params = None
+                owner.why = why
         elif type(owner) is ModuleV:
             self.program.ensure_loaded(owner)  # (an import binds the module before running it)
             self.namespace_rewritten(owner, why)
@@ -2282,6 +2293,8 @@ class Machine:
                            ) -> Any:
         instance = InstanceV(cls, framework=self.frameworks.kind_of_class(cls))
         init = cls.lookup("__init__")
+        if isinstance(init, FuncV) and init.replaced:
+            return Unknown(f"{cls.name}(): {init.replaced}")
         if isinstance(init, FuncV):
             instance.module_pending = self.frameworks.bare_torch_module(cls)
             self.call_function(init, (instance, *args), kwargs)
