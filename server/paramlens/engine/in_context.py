@@ -142,8 +142,9 @@ def apply_evaluation(report: FileReport, evaluation: Evaluation) -> None:
     if evaluation.keras_format_set:
         layers = [_format_not_fixed(layer) for layer in layers]
     if evaluation.patched:
-        layers = [_class_replaced(layer) if layer.layer in evaluation.patched else layer
-                  for layer in layers]
+        layers = [_as_built_only(layer, f"{layer.layer.rsplit('.', 1)[-1]} is the framework's "
+                                        "own class (the program replaces it)")
+                  if layer.layer in evaluation.patched else layer for layer in layers]
     report.layers = layers
     calls = [total for total in (call_total(evaluation, (path, m.span.line,
                                                         _byte_column(index, m.span)))
@@ -252,13 +253,20 @@ _FORMAT_ASSUMED = "Keras' image data format is channels_last (the program calls 
 def _format_not_fixed(layer: LayerResult) -> LayerResult:
     """A Keras count read from the call and its file alone, where the program sets the image
     data format: which format the layer, or a layer before it, was built under depends on what
-    ran first, so the count is certain only where the evaluated program builds it (in every
-    context of the call)."""
-    if layer.framework != "keras" or not layer.params or \
+    ran first. (A layer without weights has none under either.)"""
+    if layer.framework != "keras" or not layer.params:
+        return layer
+    return _as_built_only(layer, _FORMAT_ASSUMED)
+
+
+def _as_built_only(layer: LayerResult, assumption: str) -> LayerResult:
+    """The count the call reads by itself, certain only where the evaluated program builds it
+    in every context of the call; elsewhere it holds under `assumption`."""
+    if layer.params is None or \
             layer.contexts and all(c.params == layer.params for c in layer.contexts):
         return layer
     return dataclasses.replace(layer, params=None,
-                               assumptions=(*layer.assumptions, _FORMAT_ASSUMED))
+                               assumptions=(*layer.assumptions, assumption))
 
 
 def _never_built(layer: LayerResult, line: int) -> LayerResult:
@@ -269,18 +277,6 @@ def _never_built(layer: LayerResult, line: int) -> LayerResult:
         return layer
     return dataclasses.replace(layer, params=None, assumptions=(
         *layer.assumptions, f"the statement on line {line}, which raises, got as far as it"))
-
-
-def _class_replaced(layer: LayerResult) -> LayerResult:
-    """A layer class the program replaces in the framework's module (`nn.Linear = Fat`): a call
-    of it builds the framework's class only where it runs before that, so its count is certain
-    only where the evaluated program builds it (in every context)."""
-    if layer.params is None or \
-            layer.contexts and all(c.params == layer.params for c in layer.contexts):
-        return layer
-    short = layer.layer.rsplit(".", 1)[-1]
-    return dataclasses.replace(layer, params=None, assumptions=(
-        *layer.assumptions, f"{short} is the framework's own class (the program replaces it)"))
 
 
 def _total_format_not_fixed(model: ModelTotal, keras_lines: set[int]) -> ModelTotal:
