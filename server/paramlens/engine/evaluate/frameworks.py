@@ -279,6 +279,14 @@ class Frameworks:
                 return None
 
             return NativeV(init)
+        if ext is None and type(self_value) is InstanceV and not self_value.framework:
+            # object's own, past every class of the project's: the plain read and write that
+            # a class's __getattribute__ / __setattr__ hand on to
+            instance = self_value
+            if name == "__setattr__":
+                return NativeV(lambda key, value: m.instance_set(instance, key, value))
+            if name == "__getattribute__":
+                return NativeV(lambda key: m.plain_attribute(instance, key))
         if isinstance(self_value, InstanceV):
             return self.get_attribute(m, self_value, name)
         return Unknown(f"super().{name}")

@@ -1310,17 +1310,11 @@ class Machine:
         if self.frameworks.set_attribute(self, owner, name, value):
             return
         if isinstance(owner, InstanceV):
-            found = owner.cls.lookup(name)
-            if owner.module_pending and self.frameworks.registers(value):
-                raise python_raises("AttributeError", "cannot assign a module or parameter "
-                                                      "before Module.__init__() call")
-            if type(found) is PropertyV and found.data:  # a property's setter runs, as in Python
-                if found.fset is None:
-                    raise python_raises("AttributeError", f"property {name!r} has no setter")
-                self.call(found.fset, (owner, value), {}, None)
+            hook = owner.cls.lookup("__setattr__") if not owner.framework else MISSING
+            if type(hook) is FuncV:  # a plain class's own (a config's name aliases)
+                self.call_function(hook, (owner, name, value), {})
                 return
-            self.taint(owner)
-            owner.attrs[name] = value
+            self.instance_set(owner, name, value)
         elif isinstance(owner, (ClassV, ModuleV)):
             owner.names[name] = value
             self.state.names_written.append((owner.names, name))
@@ -1334,6 +1328,26 @@ class Machine:
                 f"{owner.qualname}.{name}, replaced under a condition the code does not fix")
                 if self.speculative else value)
             self.names_changed()
+
+    def instance_set(self, owner: InstanceV, name: str, value: Any) -> None:
+        """object.__setattr__: a property's setter, or a descriptor's __set__, else the
+        instance's own attribute."""
+        found = owner.cls.lookup(name)
+        if owner.module_pending and self.frameworks.registers(value):
+            raise python_raises("AttributeError", "cannot assign a module or parameter "
+                                                  "before Module.__init__() call")
+        if type(found) is PropertyV and found.data:  # a property's setter runs, as in Python
+            if found.fset is None:
+                raise python_raises("AttributeError", f"property {name!r} has no setter")
+            self.call(found.fset, (owner, value), {}, None)
+            return
+        if type(found) is InstanceV:
+            setter = found.cls.lookup("__set__")
+            if type(setter) is FuncV:  # a data descriptor of the project's
+                self.call_function(setter, (found, owner, value), {})
+                return
+        self.taint(owner)
+        owner.attrs[name] = value
 
     def set_item(self, owner: Any, key: Any, value: Any) -> None:
         owner = self.deref(owner)
@@ -1911,6 +1925,14 @@ class Machine:
         return Unknown(f"{name} of a value the evaluator does not model")
 
     def instance_attribute(self, owner: InstanceV, name: str) -> Any:
+        if not owner.framework:
+            hook = owner.cls.lookup("__getattribute__")
+            if type(hook) is FuncV:  # a plain class's own: every read goes through it
+                return self.call_function(hook, (owner, name), {})
+        return self.plain_attribute(owner, name)
+
+    def plain_attribute(self, owner: InstanceV, name: str) -> Any:
+        """object.__getattribute__, then the class's __getattr__ where nothing is found."""
         if owner.escaped:
             found = owner.cls.lookup(name)
             if type(found) is FuncV or type(found) is PropertyV:
@@ -1919,6 +1941,10 @@ class Machine:
         if name in owner.attrs:
             return owner.attrs[name]
         found = owner.cls.lookup(name)
+        if type(found) is InstanceV:
+            getter = found.cls.lookup("__get__")
+            if type(getter) is FuncV:  # a descriptor of the project's
+                return self.call_function(getter, (found, owner, owner.cls), {})
         if found is not MISSING:
             return self.bind_method(found, owner, owner.cls)
         if name == "__class__":
@@ -1926,6 +1952,9 @@ class Machine:
         special = self.frameworks.get_attribute(self, owner, name)
         if special is not None:
             return None if special is IS_NONE else special
+        fallback = owner.cls.lookup("__getattr__") if not owner.framework else MISSING
+        if type(fallback) is FuncV:  # called where nothing else has the name
+            return self.call_function(fallback, (owner, name), {})
         return Unknown(f"{owner.cls.name}.{name} is not set where the evaluator can see")
 
     def super_attribute(self, owner: SuperV, name: str) -> Any:
