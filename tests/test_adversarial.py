@@ -291,7 +291,8 @@ EXACTLY_COUNTED = ["generator_never_consumed.py", "generator_interleaved.py",
                    "super_in_its_older_forms.py", "container_subclass_changed_in_init.py",
                    "cached_builders.py", "module_init_run_twice.py",
                    "decorator_returns_what_it_decorates.py", "private_names_mangled.py",
-                   "framework_class_replaced.py", "config_attribute_hooks.py"]
+                   "framework_class_replaced.py", "config_attribute_hooks.py",
+                   "iterators_used_up.py"]
 
 
 _MODEL_TOTALS = """

@@ -313,39 +313,20 @@ def _lazily(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
 
 
 def _iterator(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    if any(type(a) is IteratorV for a in args):
+    """zip, enumerate, reversed, map and filter: iterators, as in Python 3. Each hands out its
+    items once (a second loop over the same zip finds it empty: a decoder built from the pairs
+    an encoder's loop used up has no layers), and map and filter call their function as the
+    items are pulled."""
+    if name != "reversed":
         return _lazily(m, name, args, kwargs)
-    if name == "zip":
-        lists = [m.iterate(a) for a in args]
-        if any(items is None for items in lists) or kwargs.get("strict"):
-            return Unknown("zip() over values the code does not fix")
-        return tuple(zip(*lists, strict=False))  # type: ignore[misc]
-    if name == "enumerate" and args:
-        items = m.iterate(args[0])
-        start = args[1] if len(args) > 1 else kwargs.get("start", 0)
-        if items is None or not isinstance(start, int):
-            return Unknown("enumerate() over values the code does not fix")
-        return tuple((start + i, item) for i, item in enumerate(items))
-    if name == "reversed" and len(args) == 1:
-        items = m.iterate(args[0])
-        return tuple(reversed(items)) if items is not None else Unknown("reversed()")
-    if name in ("map", "filter") and len(args) >= 2:
-        lists = [m.iterate(a) for a in args[1:]]
-        if any(items is None for items in lists):
-            return Unknown(f"{name}() over values the code does not fix")
-        out: list[Any] = []
-        for row in zip(*lists, strict=False):  # type: ignore[misc]
-            if name == "map":
-                out.append(m.call(args[0], tuple(row), {}, None))
-            else:
-                keep = truth(m.call(args[0], tuple(row), {}, None)) if args[0] is not None else \
-                    truth(row[0])
-                if is_unknown(keep):
-                    return Unknown("filter() on values the code does not fix")
-                if keep:
-                    out.append(row[0])
-        return tuple(out)
-    return Unknown(f"{name}()")
+    if len(args) != 1 or kwargs:
+        return Unknown("reversed() with other arguments")
+    if type(args[0]) is IteratorV:
+        raise python_raises("TypeError", "reversed() of an iterator")
+    items = m.iterate(args[0])
+    if items is None:
+        return Unknown("reversed() of values the code does not fix")
+    return IteratorV(lambda: iter(items[::-1]))
 
 
 _ABSTRACT_SEQUENCES = {"typing.Sequence", "collections.abc.Sequence", "typing.List",
