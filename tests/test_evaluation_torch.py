@@ -1329,6 +1329,33 @@ REFUSED_BY_TORCH = {
     "a dotted parameter name": """
         model = nn.ParameterDict({"a.b": nn.Parameter(torch.zeros(2))})  # raises
         """,
+    "a parameter of integers": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.p = nn.Parameter(torch.zeros(3, dtype=torch.long))
+
+
+        model = M()  # raises
+        """,
+    "a parameter of a full tensor of ints": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.p = nn.Parameter(torch.full((4,), 2))
+
+
+        model = M()  # raises
+        """,
+    "a parameter of a tensor made long": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.p = nn.Parameter(torch.ones(3).to("cpu", torch.long))
+
+
+        model = M()  # raises
+        """,
     "a key a ModuleDict has as a method": """
         model = nn.ModuleDict({"pop": nn.Linear(2, 2), "ok": nn.Linear(3, 3)})  # raises
         """,
@@ -1389,13 +1416,13 @@ REFUSED_BY_TORCH = {
 
 @pytest.mark.parametrize("case", sorted(REFUSED_BY_TORCH))
 def test_a_model_torch_refuses_to_build_has_no_certain_total(tmp_path: Path, case: str) -> None:
-    """torch raises (TypeError, KeyError) in the statement that builds the model: no certain total
-    may stand on that line, nor on the class whose __init__ raises."""
+    """torch raises (TypeError, KeyError, RuntimeError) in the statement that builds the model:
+    no certain total may stand on that line, nor on the class whose __init__ raises."""
     source = "from collections import OrderedDict\n\nimport torch\nimport torch.nn as nn\n\n" + \
         textwrap.dedent(REFUSED_BY_TORCH[case])
     path = tmp_path / "refused.py"
     path.write_text(source)
-    with pytest.raises((TypeError, KeyError)):  # torch's own verdict on the program
+    with pytest.raises((TypeError, KeyError, RuntimeError)):  # torch's own verdict
         load_as_main(path)
     report = run_paramlens([str(path)], tmp_path)
     (file,) = report.values()

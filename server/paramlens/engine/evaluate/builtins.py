@@ -26,6 +26,7 @@ from paramlens.engine.evaluate.objects import (
     ClassV,
     ContainerV,
     DictV,
+    DictViewV,
     ExceptionV,
     ExternalV,
     FuncV,
@@ -491,9 +492,7 @@ def _dict_method(m: Machine, owner: DictV, name: str, args: tuple[Any, ...],
     if name in ("items", "keys", "values"):
         if not owner.exact:
             return Unknown(f"dict.{name}() of a dict the code changed unknowably")
-        if name == "items":
-            return tuple(items.items())
-        return tuple(items.keys()) if name == "keys" else tuple(items.values())
+        return DictViewV(owner, name)
     if name == "get" and args:
         key = args[0]
         if is_unknown(key) or not is_plain(key):

@@ -39,6 +39,7 @@ from paramlens.engine.evaluate.objects import (
     ClassV,
     ContainerV,
     DictV,
+    DictViewV,
     ExceptionV,
     ExternalV,
     FuncV,
@@ -860,6 +861,9 @@ class Frameworks:
         if qualname in ("torch.nn.Parameter", "torch.nn.parameter.Parameter"):
             data = m.deref(args[0]) if args else m.deref(kwargs.get("data"))
             trainable = kwargs.get("requires_grad", args[1] if len(args) > 1 else True)
+            if isinstance(data, TensorV) and data.integral and trainable is not False:
+                raise python_raises("RuntimeError", "only tensors of floating point and complex "
+                                                    "dtype can require gradients")
             if isinstance(data, TensorV):
                 # a new Parameter each time, even of one tensor (two share its storage and
                 # are two parameters to torch)
@@ -869,7 +873,9 @@ class Frameworks:
                 return ParamV(data.numel, trainable is not False)
             return ParamV(None, trainable is not False)
         if short in _TORCH_FACTORIES and qualname.count(".") == 1:
-            return TensorV(_factory_shape(m, short, args, kwargs))
+            made = TensorV(_factory_shape(m, short, args, kwargs))
+            made.integral = _integral_factory(m, short, args, kwargs)
+            return made
         if short in _TORCH_ELEMENTWISE and qualname.count(".") == 1 and args and \
                 isinstance(m.deref(args[0]), TensorV):
             return TensorV(m.deref(args[0]).shape)
@@ -1143,11 +1149,7 @@ class Frameworks:
                 owner.members = []
                 return None
             if name in ("keys", "values", "items") and owner.exact:
-                if name == "keys":
-                    return tuple(k for k, _ in owner.members)
-                if name == "values":
-                    return tuple(v for _, v in owner.members)
-                return tuple(owner.members)
+                return DictViewV(owner, name)  # (torch's are its dict's views)
             if name == "requires_grad_":
                 _freeze(owner, _frozen_by(_grad_arg(m, args, kwargs)))
                 return owner
@@ -1239,6 +1241,14 @@ class Frameworks:
             if name in ("view", "reshape", "expand", "repeat", "flatten", "permute", "unsqueeze",
                         "squeeze", "transpose"):
                 return TensorV(None, owner.framework)
+            if name in ("long", "int", "short", "bool", "byte") and not args:
+                made = TensorV(owner.shape, owner.framework)
+                made.integral = True
+                return made
+            if name == "to" and any(_integral_dtype(m.deref(a)) for a in (*args, *kwargs.values())):
+                made = TensorV(owner.shape, owner.framework)
+                made.integral = True
+                return made
             if name in ("normal_", "uniform_", "zero_", "fill_", "clone", "detach", "float",
                         "to", "mul_", "add_", "div_", "contiguous"):
                 return owner if name.endswith("_") else TensorV(owner.shape, owner.framework)
@@ -2340,6 +2350,26 @@ def _refuse_module_name(name: Any, kind: str = "") -> None:
                                         "no \".\" in one")
     if name in _TORCH_MODULE_NAMES or name in _TORCH_CONTAINER_NAMES.get(kind, ()):
         raise python_raises("KeyError", f"attribute {name!r} already exists")
+
+
+_INTEGRAL_DTYPES = frozenset(f"torch.{name}" for name in (
+    "long", "int64", "int", "int32", "short", "int16", "int8", "uint8", "bool", "uint16",
+    "uint32", "uint64"))
+
+
+def _integral_dtype(value: Any) -> bool:
+    return isinstance(value, ExternalV) and value.qualname in _INTEGRAL_DTYPES
+
+
+def _integral_factory(m: Machine, short: str, args: tuple, kwargs: dict) -> bool:
+    """Whether torch's factory makes a tensor of integers or booleans: a dtype= of one, or
+    torch.full with an int or bool fill and no dtype (torch infers it from the fill)."""
+    if "dtype" in kwargs:
+        return _integral_dtype(m.deref(kwargs["dtype"]))
+    if short == "full":
+        fill = m.deref(args[1] if len(args) > 1 else kwargs.get("fill_value"))
+        return type(fill) in (int, bool)
+    return False
 
 
 _TENSOR_ARITHMETIC = frozenset((ast.Mult, ast.Add, ast.Sub, ast.Div, ast.Pow, ast.FloorDiv,

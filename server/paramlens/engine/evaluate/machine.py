@@ -33,6 +33,7 @@ from paramlens.engine.evaluate.objects import (
     ClassV,
     ContainerV,
     DictV,
+    DictViewV,
     ExceptionV,
     ExternalV,
     FuncV,
@@ -538,7 +539,12 @@ class Machine:
             for name, value in pairs:
                 self.set_attribute(owner, name, value)
         elif type(owner) is InstanceV:
-            if owner.escaped or any(self.shadowed_on_write(owner, name) for name, _ in pairs):
+            if owner.escaped or any(self.shadowed_on_write(owner, name) for name, _ in pairs) or \
+                    owner.framework and any(self.frameworks.registers(self.deref(value))
+                                            for _, value in pairs):
+                # (a module or parameter written straight into a module's dict is a plain
+                # attribute, which torch does not register: not what the evaluator's attributes
+                # of a module stand for)
                 self.dict_handed_out(owner, why)
                 return None
             self.taint(owner)
@@ -2393,6 +2399,8 @@ class Machine:
             return list(value.items) if value.exact else None
         if isinstance(value, DictV):
             return list(value.items) if value.exact else None
+        if type(value) is DictViewV:
+            return value.current()
         if type(value) is IteratorV:
             items = list(self.pull_iterator(value))
             return None if items and items[-1] is UNFIXED else items

@@ -250,6 +250,7 @@ class Cloner:
 
     def _tensor(self, value: TensorV) -> TensorV:
         out = TensorV(value.shape, value.framework)
+        out.integral = value.integral
         self.done[id(value)] = out
         out.layers = frozenset(self.copy(v) for v in value.layers)
         out.param = self.copy(value.param) if value.param is not None else None

@@ -111,6 +111,25 @@ class DictV:
 
 
 @dataclass(eq=False, slots=True)
+class DictViewV:
+    """`d.keys()`, `d.values()` or `d.items()` of a dict or a ModuleDict: a view, which every
+    loop over it reads afresh, so it shows what the dict holds then (a key added after the view
+    was taken included)."""
+
+    source: Any  # DictV | ContainerV
+    kind: str  # "keys" | "values" | "items"
+
+    def current(self) -> list[Any] | None:
+        """What a loop over it sees now, or None where the dict is not fixed."""
+        if not self.source.exact:
+            return None
+        items = self.source.items if type(self.source) is DictV else dict(self.source.members)
+        if self.kind == "items":
+            return list(items.items())
+        return list(items) if self.kind == "keys" else list(items.values())
+
+
+@dataclass(eq=False, slots=True)
 class Scope:
     """A function's local names, with the enclosing scope for closures."""
 
@@ -306,6 +325,8 @@ class TensorV:
     # A torch tensor may become a parameter; several parameters from one tensor are one.
     param: ParamV | None = None
     serial: int = field(default_factory=lambda: next(_ids), compare=False)
+    # of integers or booleans: torch gives such a tensor no gradient, so no trainable Parameter
+    integral: bool = False
 
 
 @dataclass(eq=False, slots=True)
