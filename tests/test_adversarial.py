@@ -292,7 +292,8 @@ EXACTLY_COUNTED = ["generator_never_consumed.py", "generator_interleaved.py",
                    "cached_builders.py", "module_init_run_twice.py",
                    "decorator_returns_what_it_decorates.py", "private_names_mangled.py",
                    "framework_class_replaced.py", "config_attribute_hooks.py",
-                   "iterators_used_up.py", "dict_views_are_live.py"]
+                   "iterators_used_up.py", "dict_views_are_live.py",
+                   "sequential_subclass_sliced.py"]
 
 
 _MODEL_TOTALS = """

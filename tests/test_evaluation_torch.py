@@ -1356,6 +1356,23 @@ REFUSED_BY_TORCH = {
 
         model = M()  # raises
         """,
+    "arguments for Module.__init__": """
+        class Net(nn.Module):
+            def __init__(self, dim=8, **kwargs):
+                super().__init__(**kwargs)
+                self.fc = nn.Linear(dim, dim)
+
+
+        model = Net(drop_rate=0.1)  # raises
+        """,
+    "a slice of a Sequential subclass that takes other arguments": """
+        class Stage(nn.Sequential):
+            def __init__(self, dim=4, depth=3):
+                super().__init__(*[nn.Linear(dim, dim) for _ in range(depth)])
+
+
+        model = nn.Sequential(Stage()[:2])  # raises
+        """,
     "a key a ModuleDict has as a method": """
         model = nn.ModuleDict({"pop": nn.Linear(2, 2), "ok": nn.Linear(3, 3)})  # raises
         """,

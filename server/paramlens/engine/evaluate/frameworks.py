@@ -217,8 +217,10 @@ class Frameworks:
     def super_init(self, m: Machine, instance: InstanceV, ext: Any, args: tuple,
                    kwargs: dict) -> None:
         """`super().__init__(...)` reaching a framework class."""
-        self.module_initialised(m, instance)
         bases = instance.cls.framework_bases()
+        if bases and bases[0] in _TORCH_MODULE and (args or kwargs):
+            _refuse_module_arguments(instance)
+        self.module_initialised(m, instance)
         short = (bases[0].rsplit(".", 1)[-1]) if bases else ""
         spec = lookup(canonical(bases[0]) or "") if bases else None
         if spec is not None:
@@ -589,6 +591,18 @@ class Frameworks:
                     return members[key][1]
                 except IndexError:
                     return Unknown("an index out of range")
+            if isinstance(key, slice) and isinstance(base, InstanceV):
+                # torch makes the slice with the class itself, `self.__class__(...)`: a
+                # subclass's __init__ runs on the members (an OrderedDict of them for a
+                # Sequential, a list for a ModuleList), and may refuse them or add its own
+                bases = base.cls.framework_bases()
+                short = bases[0].rsplit(".", 1)[-1] if bases else ""
+                taken = members[key]
+                given: Any = DictV(dict(taken)) if short == "Sequential" else \
+                    ListV([v for _, v in taken]) if short == "ModuleList" else None
+                if given is None:
+                    return Unknown("a slice of a container subclass")
+                return m.instantiate(base.cls, (given,), {}, None)
             if isinstance(key, slice):
                 kind = base.kind if isinstance(base, ContainerV) else "Sequential"
                 return ContainerV(kind, members[key])
@@ -781,6 +795,8 @@ class Frameworks:
                 self.super_init(m, instance, None, args[1:], kwargs)
                 return None
             if qualname in ("torch.nn.Module.__init__", "torch.nn.modules.module.Module.__init__"):
+                if args[1:] or kwargs:
+                    _refuse_module_arguments(instance)
                 self.module_initialised(m, instance)  # `nn.Module.__init__(self)`
             else:
                 instance.module_pending = False
@@ -2350,6 +2366,16 @@ def _refuse_module_name(name: Any, kind: str = "") -> None:
                                         "no \".\" in one")
     if name in _TORCH_MODULE_NAMES or name in _TORCH_CONTAINER_NAMES.get(kind, ()):
         raise python_raises("KeyError", f"attribute {name!r} already exists")
+
+
+_TORCH_MODULE = frozenset(("torch.nn.Module", "torch.nn.modules.module.Module"))
+
+
+def _refuse_module_arguments(instance: InstanceV) -> None:
+    """torch's Module.__init__ takes no arguments (TypeError), unless the class sets
+    `call_super_init = True` to hand them on to a base after Module."""
+    if instance.cls.lookup("call_super_init") is not True:
+        raise python_raises("TypeError", "Module.__init__() takes no arguments")
 
 
 _INTEGRAL_DTYPES = frozenset(f"torch.{name}" for name in (
