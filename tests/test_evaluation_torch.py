@@ -1373,6 +1373,18 @@ REFUSED_BY_TORCH = {
 
         model = nn.Sequential(Stage()[:2])  # raises
         """,
+    "a layer class, not a layer, in a Sequential": """
+        model = nn.Sequential(nn.Linear(4, 4), nn.Linear)  # raises
+        """,
+    "super without its call": """
+        class Net(nn.Module):
+            def __init__(self):
+                super.__init__()
+                self.fc = nn.Linear(4, 4)
+
+
+        model = Net()  # raises
+        """,
     "a key a ModuleDict has as a method": """
         model = nn.ModuleDict({"pop": nn.Linear(2, 2), "ok": nn.Linear(3, 3)})  # raises
         """,

@@ -2338,7 +2338,9 @@ def _refuse_non_modules(m: Machine, kind: str, members: list[tuple[Any, Any]]) -
     for name, value in members:
         value = m.deref(value)
         if is_plain(value) and value is not None or isinstance(value, (
-                ListV, DictV, tuple, FuncV, ClassV, BoundV, PartialV, ParamV, TensorV)):
+                ListV, DictV, tuple, FuncV, ClassV, BoundV, PartialV, ParamV, TensorV)) or \
+                isinstance(value, ExternalV) and lookup(canonical(value.qualname) or "") \
+                is not None:  # (a layer class, not a layer: `nn.Sequential(nn.ReLU)`)
             raise python_raises("TypeError", f"nn.{kind}: {type(value).__name__} is not a "
                                              "Module subclass")
         _refuse_module_name(name, kind)

@@ -2010,7 +2010,9 @@ class Machine:
             namespace = self.namespace_node(func_node.value, frame)
             if namespace is not None:
                 return self.namespace_update(namespace, node, frame)
-        if type(func_node) is ast.Attribute and func_node.attr == "__init__":
+        if type(func_node) is ast.Attribute and func_node.attr == "__init__" and not (
+                type(func_node.value) is ast.Name and func_node.value.id == "super"):
+            # (`super.__init__()`, the call left out, initialises nothing: Python raises)
             self.init_called(frame)
         func = self.deref(self.ev(func_node, frame))
         args: list[Any] = []
