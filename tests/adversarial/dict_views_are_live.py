@@ -18,6 +18,9 @@ config.update(b=8)
 config.pop("a")
 after_pop = nn.Sequential(*[nn.Linear(v, 1) for v in kept])
 
+modules = {"a": nn.Linear(4, 4), "b": nn.Linear(4, 2)}
+from_values = nn.Sequential(nn.ModuleList(modules.values()))  # (any iterable of modules)
+
 
 class Net(nn.Module):
     def __init__(self):

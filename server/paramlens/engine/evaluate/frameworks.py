@@ -2412,12 +2412,13 @@ def _members_from(m: Machine, args: tuple, kind: str = "") -> list[tuple[str, An
         only = m.deref(args[0])
         if isinstance(only, DictV):
             return [(str(k), v) for k, v in only.items.items()] if only.exact else None
-        if isinstance(only, (ListV, tuple)) and kind != "Sequential":
-            items = m.iterate(only)
-            return [(str(i), v) for i, v in enumerate(items)] if items is not None else None
         if kind == "ModuleList" and isinstance(only, LayerObj):
             raise python_raises("TypeError", "nn.ModuleList takes an iterable of modules, not "
                                              "a module")
+        if kind != "Sequential" and not _is_module(only) and only is not None:
+            # one iterable of them: a list, a tuple, a generator, a dict's values()
+            items = m.iterate(only)
+            return [(str(i), v) for i, v in enumerate(items)] if items is not None else None
     return [(str(i), m.deref(v)) for i, v in enumerate(args)]
 
 

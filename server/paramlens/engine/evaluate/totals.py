@@ -23,6 +23,9 @@ from paramlens.engine.evaluate.objects import (
     shape_numel,
 )
 
+# what a container's member may be, as the total walks it (None: a member registered as None)
+_MEMBERS = (LayerObj, InstanceV, ContainerV, KerasModelV, ParamV, TensorV, Unknown)
+
 
 def model_total(value: Any, memo: dict[int, tuple] | None = None
                 ) -> tuple[int | None, int, int, list[LayerObj], str, int]:
@@ -280,6 +283,7 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
         whys.append(f"{obj.cls.name}.{name} may be a module with weights ({item.why})")
 
     def container(obj: ContainerV) -> None:
+        nonlocal unknown
         inexact(obj, "a container whose members the code does not fix")
         wraps = obj.kind == "ParameterList" or obj.kind == "ParameterDict"
         for _, item in obj.members:
@@ -288,8 +292,13 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
                 made = ParamV(shape_numel(item.shape), True)
                 keys.append(made.id)
                 params.append(made)
-            else:
+            elif item is None or isinstance(item, _MEMBERS):
                 visit(item)
+            elif wraps and type(item) in (int, float, str, bool, bytes, complex):
+                continue  # (a parameter container keeps any other object as it is)
+            else:  # a member the evaluator does not model is no member of 0 parameters
+                unknown += 1
+                whys.append("a member of a container the evaluator does not model")
 
     def keras_model(obj: KerasModelV) -> None:
         inexact(obj, "a model whose layers the code does not fix")
