@@ -42,6 +42,7 @@ from paramlens.engine.evaluate.objects import (
     TensorV,
     Unknown,
     Weightless,
+    is_torch_module,
     is_unknown,
 )
 from paramlens.engine.sizes import MAX_SEQUENCE, size_ok
@@ -633,25 +634,14 @@ def dataclass_fields(m: Machine, cls: ClassV, options: dict[str, Any] | None = N
     return tuple(fields)
 
 
-def _torch_module(value: Any) -> bool:
-    return isinstance(value, ContainerV) or isinstance(value, InstanceV) and \
-        value.framework == "torch" or isinstance(value, LayerObj) and \
-        value.spec.framework == "torch"
-
-
 def _copy(m: Machine, value: Any, deep: bool) -> Any:
     if is_plain(value) or is_unknown(value):
         return value
-    if not deep and _torch_module(value):
+    if not deep and is_torch_module(value):
         # copy.copy of a torch module copies its __dict__ only: both objects hold the same
         # _modules and _parameters, so what is registered on either is on both. The evaluator
         # does not model that sharing: the original is no longer what the code fixes.
-        m.taint(value)
-        if isinstance(value, LayerObj):
-            value.params = None
-            value.why = "copy.copy() shares its parameters with another object"
-        else:
-            value.exact = False
+        m.module_unfixed(value, "copy.copy() shares its parameters with another object")
         return Unknown("a shallow copy of a torch module, which shares its submodules and "
                        "parameters")
     if isinstance(value, ListV):

@@ -33,6 +33,7 @@ from paramlens.engine.evaluate.module_walks import function_only_reads
 from paramlens.engine.evaluate.objects import (
     IS_NONE,
     MISSING,
+    SCALAR_TYPES,
     TORCH_CONTAINERS,
     Absent,
     BoundV,
@@ -56,6 +57,7 @@ from paramlens.engine.evaluate.objects import (
     Unknown,
     Weightless,
     external,
+    is_torch_module,
     shape_numel,
 )
 from paramlens.engine.names import canonical
@@ -430,7 +432,7 @@ class Frameworks:
     def get_attribute(self, m: Machine, owner: Any, name: str) -> Any:
         if isinstance(owner, ExternalV):
             return external(f"{owner.qualname}.{name}")
-        if name in ("_modules", "_parameters") and _is_torch_module(owner):
+        if name in ("_modules", "_parameters") and is_torch_module(owner):
             # torch's own registries, read to be changed by key: what the module holds is not
             # followed from now on
             m.attributes_unfixed(owner)
@@ -794,7 +796,7 @@ class Frameworks:
                 # `nn.Linear.__init__(self, ...)` in a subclass of nn.Linear: as super().__init__
                 self.super_init(m, instance, None, args[1:], kwargs)
                 return None
-            if qualname in ("torch.nn.Module.__init__", "torch.nn.modules.module.Module.__init__"):
+            if qualname[:-len(".__init__")] in _TORCH_MODULE:
                 if args[1:] or kwargs:
                     _refuse_module_arguments(instance)
                 self.module_initialised(m, instance)  # `nn.Module.__init__(self)`
@@ -889,9 +891,8 @@ class Frameworks:
                 return ParamV(data.numel, trainable is not False)
             return ParamV(None, trainable is not False)
         if short in _TORCH_FACTORIES and qualname.count(".") == 1:
-            made = TensorV(_factory_shape(m, short, args, kwargs))
-            made.integral = _integral_factory(m, short, args, kwargs)
-            return made
+            return TensorV(_factory_shape(m, short, args, kwargs),
+                           integral=_integral_factory(m, short, args, kwargs))
         if short in _TORCH_ELEMENTWISE and qualname.count(".") == 1 and args and \
                 isinstance(m.deref(args[0]), TensorV):
             return TensorV(m.deref(args[0]).shape)
@@ -903,7 +904,7 @@ class Frameworks:
         # a method of one of torch's classes (`torch.nn.Module.__init__`), not a function of
         # one of its modules (`torch.nn.utils.weight_norm`): torch names its classes in CamelCase
         unbound = torch_short(parent) is not None and parent.rsplit(".", 1)[1][:1].isupper()
-        if unbound and _is_torch_module(owner):
+        if unbound and is_torch_module(owner):
             # `nn.Module.requires_grad_(self.fc, False)`: the method, called unbound
             if method in _MODULE_API:
                 return self.call_method(m, owner, method, args[1:], kwargs, node)
@@ -917,7 +918,7 @@ class Frameworks:
             # `nn.utils.weight_norm(self.fc)`, `fuse_modules(self, ..., inplace=True)`: a
             # function the evaluator does not follow may change a module it is handed
             for value in (*args, *kwargs.values()):
-                if _is_torch_module(m.deref(value)):
+                if is_torch_module(m.deref(value)):
                     m.attributes_unfixed(value)
         return Unknown(f"{qualname}() is not evaluated")
 
@@ -1100,7 +1101,7 @@ class Frameworks:
                     node: Any) -> Any:
         if type(owner) is SubmoduleV:
             return _submodule_method(m, owner, name, args, kwargs)
-        if name in ("__setattr__", "__delattr__") and _is_torch_module(owner) and args and \
+        if name in ("__setattr__", "__delattr__") and is_torch_module(owner) and args and \
                 isinstance(args[0], str) and len(args) == (2 if name == "__setattr__" else 1):
             # `self.__setattr__("fc", layer)`, `self.__delattr__("fc")`: as the statements
             if name == "__setattr__":
@@ -1113,7 +1114,7 @@ class Frameworks:
             return self.as_container(m, owner, lambda view: self.call_method(
                 m, view, name, args, kwargs, node))
         if name in ("get_submodule", "get_parameter", "set_submodule") and args and \
-                isinstance(args[0], str) and _is_torch_module(owner):
+                isinstance(args[0], str) and is_torch_module(owner):
             # torch's dotted-path access: the attributes, one after another
             *path, last = args[0].split(".") if args[0] else [""]
             target = owner
@@ -1124,10 +1125,10 @@ class Frameworks:
                 return None
             if name != "set_submodule":
                 return m.get_attribute(target, last) if last else target
-        if name in ("apply", "modules", "named_modules") and _is_torch_module(owner):
+        if name in ("apply", "modules", "named_modules") and is_torch_module(owner):
             return self.walk_modules(m, owner, name, args, kwargs)
         if name in ("parameters", "named_parameters") and not args and not kwargs and \
-                _is_torch_module(owner):
+                is_torch_module(owner):
             pairs = _named_parameters(owner)
             if pairs is not None:
                 # the very parameters: `p.requires_grad = False` in a loop over them freezes them
@@ -1257,14 +1258,9 @@ class Frameworks:
             if name in ("view", "reshape", "expand", "repeat", "flatten", "permute", "unsqueeze",
                         "squeeze", "transpose"):
                 return TensorV(None, owner.framework)
-            if name in ("long", "int", "short", "bool", "byte") and not args:
-                made = TensorV(owner.shape, owner.framework)
-                made.integral = True
-                return made
-            if name == "to" and any(_integral_dtype(m.deref(a)) for a in (*args, *kwargs.values())):
-                made = TensorV(owner.shape, owner.framework)
-                made.integral = True
-                return made
+            if name in ("long", "int", "short", "bool", "byte") and not args or name == "to" and \
+                    any(_integral_dtype(m.deref(a)) for a in (*args, *kwargs.values())):
+                return TensorV(owner.shape, owner.framework, integral=True)
             if name in ("normal_", "uniform_", "zero_", "fill_", "clone", "detach", "float",
                         "to", "mul_", "add_", "div_", "contiguous"):
                 return owner if name.endswith("_") else TensorV(owner.shape, owner.framework)
@@ -1785,12 +1781,9 @@ def _refuse(layer: LayerObj, why: str) -> None:
 def _refuse_call(layer: LayerObj, why: str) -> None:
     """Keras refuses to call the layer on this input, and raises. A layer not built yet never
     gets its weights (no count); one built by an earlier call keeps them."""
-    if layer.built:
-        path, line, _column = layer.site
-        raise UserRaise(ExceptionV(ExternalV(f"{layer.spec.framework}.refused"), (why,)),
-                        f"{os.path.basename(path)}:{line}, {layer.spec.short}: {why}")
-    _refuse(layer, why)
-    _raise_if_refused(layer)
+    if not layer.built:
+        _refuse(layer, why)
+    raise _refusal(layer, why)
 
 
 def _raise_if_refused(layer: LayerObj) -> None:
@@ -1799,13 +1792,16 @@ def _raise_if_refused(layer: LayerObj) -> None:
     it raises (ValueError, TypeError, RuntimeError, an AssertionError) is the framework's own
     business, so only `except Exception` or a bare `except` is sure to catch it."""
     if layer.refused:
-        path, line, _column = layer.site
-        raise UserRaise(ExceptionV(ExternalV(f"{layer.spec.framework}.refused"), (layer.why,)),
-                        f"{os.path.basename(path)}:{line}, {layer.spec.short}: {layer.why}")
+        raise _refusal(layer, layer.why)
 
 
-# Python's scalars by their exact classes (a subclass takes _hashable_value's general tests)
-_SCALAR_KINDS = frozenset((int, float, str, bool, type(None), bytes, complex))
+def _refusal(layer: LayerObj, why: str) -> UserRaise:
+    """What the framework raises where it refuses the layer, said where the layer is built."""
+    path, line, _column = layer.site
+    return UserRaise(ExceptionV(ExternalV(f"{layer.spec.framework}.refused"), (why,)),
+                     f"{os.path.basename(path)}:{line}, {layer.spec.short}: {why}")
+
+
 _COUNTS: dict[tuple, tuple] = {}
 _MAX_COUNTS = 50_000
 
@@ -1813,7 +1809,7 @@ _MAX_COUNTS = 50_000
 def _hashable_value(value: Any) -> Any:
     """A key for a concrete argument, or raise TypeError when it is not one."""
     kind = type(value)
-    if kind in _SCALAR_KINDS:  # most arguments: what the last test below gives them
+    if kind in SCALAR_TYPES:  # most arguments: what the last test below gives them
         return (kind.__name__, value)
     if isinstance(value, ListV):
         if not value.exact:
@@ -1948,11 +1944,6 @@ _READ_ONLY_MODULE_METHODS = frozenset({
 # Base classes that no layer class of the catalogue derives from
 _BARE_BASES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module", "builtins.object",
                          "keras.layers.Layer", "keras.Layer", "keras.Model", "keras.models.Model"})
-
-
-def _is_torch_module(value: Any) -> bool:
-    return isinstance(value, ContainerV) or isinstance(value, InstanceV) and \
-        value.framework == "torch" or isinstance(value, LayerObj) and value.spec.framework == "torch"
 
 
 def _named_parameters(owner: Any) -> list[tuple[str, ParamV]] | None:

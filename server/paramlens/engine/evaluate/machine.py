@@ -514,15 +514,20 @@ class Machine:
                 # holds the dict may add to them or take from them
                 owner.exact = False
         elif type(owner) in (ContainerV, LayerObj):
-            self.taint(owner)
-            if type(owner) is ContainerV:
-                owner.exact = False
-            else:
-                owner.params = None
-                owner.why = why
+            self.module_unfixed(owner, why)
         elif type(owner) is ModuleV:
             self.program.ensure_loaded(owner)  # (an import binds the module before running it)
             self.namespace_rewritten(owner, why)
+
+    def module_unfixed(self, module: Any, why: str) -> None:
+        """A module changed where the evaluator does not follow: a layer's own parameters, or a
+        container's or an instance's members, are not fixed from now on."""
+        self.taint(module)
+        if type(module) is LayerObj:
+            module.params = None
+            module.why = why
+        else:
+            module.exact = False
 
     def namespace_update(self, target: ast.expr, node: ast.Call, frame: Frame) -> Any:
         """`x.__dict__.update(...)` / `vars(x).update(...)`: the attributes written as Python
@@ -2123,8 +2128,7 @@ class Machine:
         for value in (*args, *kwargs.values()):
             if isinstance(value, (ContainerV, InstanceV)) and \
                     (type(value) is ContainerV or value.framework == "torch"):
-                self.taint(value)
-                value.exact = False
+                self.module_unfixed(value, "handed to code the evaluator cannot name")
 
     def remembered(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
                    run: Any) -> Any:

@@ -32,6 +32,7 @@ from typing import Any
 
 from paramlens.engine.evaluate.machine import is_plain
 from paramlens.engine.evaluate.objects import (
+    SCALAR_TYPES,
     BoundV,
     ClassV,
     ContainerV,
@@ -57,15 +58,9 @@ class NotAKey(Exception):
     pass
 
 
-# Scalars of these exact types are keyed by (type, value): 1, 1.0 and True are equal in Python
-# but not the same argument. (A subclass of one, should the evaluator ever hold one, takes the
-# general path, keyed by its class's name as before.)
-_SCALAR_TYPES = frozenset((int, float, str, bool, type(None), bytes, complex))
-
-
 def key_of(value: Any) -> Any:
     kind = type(value)
-    if kind in _SCALAR_TYPES:
+    if kind in SCALAR_TYPES:
         return (kind, value)
     if kind is Unknown:
         # An unknown holds nothing but its reason: the evaluator never tells two unknowns apart
@@ -107,7 +102,7 @@ def _keys_of(items: Any) -> tuple[Any, ...]:
     kinds = set(map(type, items))
     if len(kinds) == 1:
         kind = kinds.pop()
-        if kind in _SCALAR_TYPES:
+        if kind in SCALAR_TYPES:
             return ("all", kind, tuple(items))
     return tuple(map(key_of, items))
 
@@ -167,7 +162,7 @@ class Cloner:
                 return known
             self.step()
             return copier(self, value)
-        if kind in _SCALAR_TYPES:
+        if kind in SCALAR_TYPES:
             return value  # (what the general path below gives a scalar, in one test)
         if kind is tuple:
             items = tuple(self.copy(v) for v in value)
@@ -212,7 +207,7 @@ class Cloner:
         `copy` gives back as they are; they are passed over here without the call."""
         if not items:
             return {}
-        copy, scalars = self.copy, _SCALAR_TYPES
+        copy, scalars = self.copy, SCALAR_TYPES
         return {k: v if type(v) in scalars else copy(v) for k, v in items.items()}
 
     def _params(self, params: dict[str, ParamV]) -> dict[str, ParamV]:
@@ -249,8 +244,7 @@ class Cloner:
         return out
 
     def _tensor(self, value: TensorV) -> TensorV:
-        out = TensorV(value.shape, value.framework)
-        out.integral = value.integral
+        out = TensorV(value.shape, value.framework, integral=value.integral)
         self.done[id(value)] = out
         out.layers = frozenset(self.copy(v) for v in value.layers)
         out.param = self.copy(value.param) if value.param is not None else None

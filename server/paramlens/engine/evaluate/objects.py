@@ -424,6 +424,16 @@ class InstanceV:
 # torch's container classes: what ContainerV stands for, and bases whose instances have a length
 TORCH_CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict", "ParameterList",
                               "ParameterDict"})
+# Python's scalars, by their exact classes: 1, 1.0 and True are equal in Python but not the same
+# argument, so keys made of them carry the class (a subclass of one takes the general path).
+SCALAR_TYPES = frozenset((int, float, str, bool, type(None), bytes, complex))
+
+
+def is_torch_module(value: Any) -> bool:
+    """A torch module the evaluator holds: a container, a layer, an instance of a module class."""
+    return isinstance(value, ContainerV) or isinstance(value, InstanceV) and \
+        value.framework == "torch" or isinstance(value, LayerObj) and \
+        value.spec.framework == "torch"
 
 
 @dataclass(eq=False, slots=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from paramlens.engine.evaluate.objects import (
+    SCALAR_TYPES,
     Absent,
     ClassV,
     ContainerV,
@@ -294,7 +295,7 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
                 params.append(made)
             elif item is None or isinstance(item, _MEMBERS):
                 visit(item)
-            elif wraps and type(item) in (int, float, str, bool, bytes, complex):
+            elif wraps and type(item) in SCALAR_TYPES:
                 continue  # (a parameter container keeps any other object as it is)
             else:  # a member the evaluator does not model is no member of 0 parameters
                 unknown += 1
