@@ -293,7 +293,7 @@ EXACTLY_COUNTED = ["generator_never_consumed.py", "generator_interleaved.py",
                    "decorator_returns_what_it_decorates.py", "private_names_mangled.py",
                    "framework_class_replaced.py", "config_attribute_hooks.py",
                    "iterators_used_up.py", "dict_views_are_live.py",
-                   "sequential_subclass_sliced.py"]
+                   "sequential_subclass_sliced.py", "attributes_of_containers_and_configs.py"]
 
 
 _MODEL_TOTALS = """
@@ -443,7 +443,7 @@ print(json.dumps({var: value.count_params() for var, value in namespace.items()
 # must stay unknown (weights no formula counts, a tensor the evaluator does not follow), and
 # none may be certain and wrong.
 KERAS_EXACTLY_COUNTED = ["keras_layers_and_models.py", "keras_trainable_flags.py",
-                         "keras_merge_broadcast.py"]
+                         "keras_merge_broadcast.py", "keras_model_from_an_inner_tensor.py"]
 KERAS_NEVER_WRONG = ["keras_layer_not_evaluated.py", "keras_weights_not_counted.py",
                      "keras_transposed_output_padding.py"]
 

@@ -625,6 +625,24 @@ def test_counts_follow_the_image_data_format_the_program_sets(tmp_path: Path) ->
 # --- 9: programs Keras refuses as they build a model ---------------------------------------------
 
 RAISES_AT_BUILD = {
+    "an output computed from an input the model is not given": """
+        import keras
+        from keras import layers
+
+        a = keras.Input((4,))
+        b = keras.Input((4,))
+        y = layers.Dense(2)(b)
+        model = keras.Model(inputs=a, outputs=y)  # raises
+        """,
+    "one of two merged inputs left out": """
+        import keras
+        from keras import layers
+
+        a = keras.Input((4,))
+        b = keras.Input((4,))
+        merged = layers.add([layers.Dense(3)(a), layers.Dense(3)(b)])
+        model = keras.Model(a, layers.Dense(1)(merged))  # raises
+        """,
     "reshape to another size": """
         import keras
         from keras import layers

@@ -1308,6 +1308,80 @@ def test_numpy_linspace_drop_rates(tmp_path: Path) -> None:
 # --- programs torch refuses as it builds a model ----------------------------------------------------
 
 REFUSED_BY_TORCH = {
+    "a submodule read that was never set": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc1 = nn.Linear(4, 4)
+                self.fc2
+
+
+        model = M()  # raises
+        """,
+    "a submodule read before it is assigned": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.out = nn.Linear(self.body.out_features, 2)
+                self.body = nn.Linear(4, 4)
+
+
+        model = M()  # raises
+        """,
+    "a ModuleList method that does not exist": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.layers = nn.ModuleList()
+                self.layers.add(nn.Linear(4, 4))
+
+
+        model = M()  # raises
+        """,
+    "a Sequential member read by a name it does not have": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.body = nn.Sequential(OrderedDict(fc=nn.Linear(4, 4)))
+                self.out = nn.Linear(self.body.head.out_features, 2)
+
+
+        model = M()  # raises
+        """,
+    "a layer class name typed halfway": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc1 = nn.Linear(4, 4)
+                self.fc2 = nn.Lin
+
+
+        model = M()  # raises
+        """,
+    "a misspelt initialiser": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+                nn.init.trunc_normal(self.fc.weight)
+
+
+        model = M()  # raises
+        """,
+    "a misspelt attribute of a plain config": """
+        class Config:
+            width = 4
+
+
+        class M(nn.Module):
+            def __init__(self, config=Config()):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+                self.out = nn.Linear(config.widht, 2)
+
+
+        model = M()  # raises
+        """,
     "a list given to Sequential": """
         model = nn.Sequential([nn.Linear(2, 2), nn.Linear(2, 1)])  # raises
         """,
@@ -1445,13 +1519,14 @@ REFUSED_BY_TORCH = {
 
 @pytest.mark.parametrize("case", sorted(REFUSED_BY_TORCH))
 def test_a_model_torch_refuses_to_build_has_no_certain_total(tmp_path: Path, case: str) -> None:
-    """torch raises (TypeError, KeyError, RuntimeError) in the statement that builds the model:
+    """torch or Python raises (TypeError, KeyError, RuntimeError, AttributeError) in the statement
+    that builds the model:
     no certain total may stand on that line, nor on the class whose __init__ raises."""
     source = "from collections import OrderedDict\n\nimport torch\nimport torch.nn as nn\n\n" + \
         textwrap.dedent(REFUSED_BY_TORCH[case])
     path = tmp_path / "refused.py"
     path.write_text(source)
-    with pytest.raises((TypeError, KeyError, RuntimeError)):  # torch's own verdict
+    with pytest.raises((TypeError, KeyError, RuntimeError, AttributeError)):  # torch's verdict
         load_as_main(path)
     report = run_paramlens([str(path)], tmp_path)
     (file,) = report.values()

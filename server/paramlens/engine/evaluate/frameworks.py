@@ -60,6 +60,11 @@ from paramlens.engine.evaluate.objects import (
     is_torch_module,
     shape_numel,
 )
+from paramlens.engine.evaluate.torch_names import (
+    CONTAINER_ATTRIBUTES,
+    MODULE_ATTRIBUTES,
+    NAMESPACES,
+)
 from paramlens.engine.names import canonical
 from paramlens.engine.quantity import UNKNOWN, Q
 from paramlens.engine.values import TupleV
@@ -373,6 +378,12 @@ class Frameworks:
                 owner.members[keys.index(name)] = (name, value)
             else:
                 owner.members.append((name, value))
+            owner.attrs.pop(name, None)
+            return True
+        if isinstance(owner, ContainerV):
+            # anything else is its own attribute; a Parameter is registered beside the members
+            m.taint(owner)
+            owner.attrs[name] = value
             return True
         if isinstance(owner, TensorV) and name == "requires_grad" and owner.param is not None:
             if isinstance(value, bool):
@@ -431,6 +442,9 @@ class Frameworks:
 
     def get_attribute(self, m: Machine, owner: Any, name: str) -> Any:
         if isinstance(owner, ExternalV):
+            names = NAMESPACES.get(owner.qualname)
+            if names is not None and name not in names:
+                return Absent(f"{owner.qualname} has no attribute {name}")
             return external(f"{owner.qualname}.{name}")
         if name in ("_modules", "_parameters") and is_torch_module(owner):
             # torch's own registries, read to be changed by key: what the module holds is not
@@ -499,8 +513,12 @@ class Frameworks:
                 if name in _MODULE_API or name in _CONTAINER_METHODS and \
                         _is_container_class(owner) or name in ("__setattr__", "__delattr__"):
                     return _Method(owner, name)
-                if owner.framework == "torch" and owner.exact and name not in _TORCH_PRIVATE \
-                        and all(b in _MODELLED_BASES for b in owner.cls.framework_bases()):
+                bases = owner.cls.framework_bases()
+                if owner.framework == "torch" and owner.exact and \
+                        all(b in _MODELLED_BASES for b in bases) and \
+                        not any(name in CONTAINER_ATTRIBUTES.get(b.rpartition(".")[2],
+                                                                 MODULE_ATTRIBUTES)
+                                for b in bases):
                     return Absent(f"{owner.cls.name} has no attribute {name}")
                 return Unknown(f"{owner.cls.name}.{name}")
             return None
@@ -513,15 +531,15 @@ class Frameworks:
                 return owner.outputs if owner.outputs is not None else Unknown("output")
             if isinstance(owner, KerasModelV) and name == "layers":
                 return _keras_layers(m, owner)
-            if isinstance(owner, ContainerV) and owner.kind == "ModuleDict":
+            if isinstance(owner, ContainerV):
+                if name in owner.attrs:
+                    return owner.attrs[name]
+                # a member is an attribute, by its key (`nn.Sequential(OrderedDict(...)).head`)
                 for key, member in owner.members:
                     if key == name:
                         return member
-            if isinstance(owner, ContainerV) and name not in _MODULE_API and \
-                    name not in _TORCH_PRIVATE and owner.exact and name not in (
-                        "append", "extend", "insert", "keys", "values", "items", "update", "pop",
-                        # ModuleDict's and ParameterDict's other methods
-                        "clear", "popitem", "setdefault", "get", "copy", "fromkeys"):
+            if isinstance(owner, ContainerV) and owner.exact and \
+                    name not in CONTAINER_ATTRIBUTES.get(owner.kind, MODULE_ATTRIBUTES):
                 return Absent(f"{owner.kind} has no attribute {name}")
             return _Method(owner, name)
         if isinstance(owner, TensorV):
@@ -639,14 +657,16 @@ class Frameworks:
             return None
         history = _history(tensors)
         framework = tensors[0].framework
+        sources = _sources((left, right))
         if op is ast.MatMult and len(tensors) == 2:
-            return TensorV(_matmul_shape(left.shape, right.shape), framework, history)
+            return TensorV(_matmul_shape(left.shape, right.shape), framework, history,
+                           inputs=sources)
         if op in (ast.Mult, ast.Add, ast.Sub, ast.Div, ast.Pow, ast.FloorDiv):
             others = [v for v in (left, right) if not isinstance(v, TensorV)]
             if all(isinstance(o, (int, float)) and not isinstance(o, bool) for o in others):
                 shapes = [t.shape for t in tensors]
-                return TensorV(_broadcast(shapes), framework, history)
-            return TensorV(None, framework, history)
+                return TensorV(_broadcast(shapes), framework, history, inputs=sources)
+            return TensorV(None, framework, history, inputs=sources)
         return None
 
     def container_extend(self, m: Machine, container: ContainerV | InstanceV, right: Any) -> Any:
@@ -1361,9 +1381,12 @@ class Frameworks:
             shape = _shape_tuple(m, shape)
             batch = kwargs.get("batch_shape")
             if shape is None and batch is not None:
-                full = _shape_tuple(m, batch)
-                return TensorV(full, "keras") if full is not None else TensorV(None, "keras")
-            return TensorV((None, *shape) if shape is not None else None, "keras")
+                shape = _shape_tuple(m, batch)
+            else:
+                shape = (None, *shape) if shape is not None else None
+            made = TensorV(shape, "keras")
+            made.inputs = frozenset({made.serial})
+            return made
         if short == "Sequential":
             model = KerasModelV("Sequential", [], site=self.recorder.site_of(node), node=node)
             _keep_name(m, model, kwargs)
@@ -1417,15 +1440,18 @@ class Frameworks:
                                     "convert_to_numpy", "get", "serialize"):
             return Unknown(f"{short}() is not evaluated")
         history = _history(tensors).union(*(_untraced(v) for v in values))
+        sources = _sources(values)
         if short in _KERAS_SAME_SHAPE and isinstance(values[0], TensorV):
-            return TensorV(values[0].shape, "keras", history)
+            return TensorV(values[0].shape, "keras", history, inputs=sources)
         if short in _KERAS_BROADCAST and len(values) == 2:
             if all(isinstance(v, TensorV) or isinstance(v, (int, float)) and
                    not isinstance(v, bool) for v in values):
-                return TensorV(_broadcast([t.shape for t in tensors]), "keras", history)
+                return TensorV(_broadcast([t.shape for t in tensors]), "keras", history,
+                               inputs=sources)
         if short == "matmul" and len(values) == 2 and len(tensors) == 2:
-            return TensorV(_matmul_shape(values[0].shape, values[1].shape), "keras", history)
-        return TensorV(None, "keras", history)
+            return TensorV(_matmul_shape(values[0].shape, values[1].shape), "keras", history,
+                           inputs=sources)
+        return TensorV(None, "keras", history, inputs=sources)
 
     def functional(self, m: Machine, inputs: Any, outputs: Any, node: Any) -> KerasModelV:
         model = KerasModelV("Model", [], inputs, outputs, site=self.recorder.site_of(node),
@@ -1443,12 +1469,20 @@ class Frameworks:
         if out_list is None or not all(isinstance(m.deref(o), TensorV) for o in out_list):
             model.exact = False
             return
+        given = _keras_tensors(m, model.inputs)
+        # Given a tensor some layers computed (`Model(x, head(x))`), the model starts there:
+        # those layers are not its own, unless it calls one of them again
+        upstream = _history([t for t in given or () if isinstance(t, TensorV)])
+        if any(getattr(layer, "attrs", {}).get("__calls__", 1) != 1 for layer in upstream):
+            model.exact = False
         layers: dict[int, Any] = {}
         for out in out_list:
             for layer in m.deref(out).layers:
-                layers[getattr(layer, "id", -id(layer))] = layer
+                if layer not in upstream:
+                    layers[getattr(layer, "id", -id(layer))] = layer
         model.layers = [layers[key] for key in sorted(layers)]
         _refuse_same_names(model.layers, "the model")
+        _refuse_disconnected(given, [m.deref(o) for o in out_list])
         if len(out_list) == 1:
             model.output_shape = m.deref(out_list[0]).shape
 
@@ -1478,7 +1512,8 @@ class Frameworks:
         else:
             out_shape = model.output_shape
         base = x.layers if isinstance(x, TensorV) else _untraced(x)
-        return TensorV(out_shape, "keras", base | layers | {_ModelNode(model)})
+        return TensorV(out_shape, "keras", base | layers | {_ModelNode(model)},
+                       inputs=_sources((x,)))
 
     def sequential_add(self, m: Machine, model: KerasModelV, item: Any) -> None:
         item = m.deref(item)
@@ -1572,7 +1607,7 @@ class Frameworks:
                 if isinstance(result, TensorV):
                     out = result.shape
         layer.output_shape = out
-        return TensorV(out, "keras", history | {layer})
+        return TensorV(out, "keras", history | {layer}, inputs=_sources((x,)))
 
     def add_weight(self, m: Machine, args: tuple, kwargs: dict) -> TensorV:
         """`self.add_weight(shape=..., trainable=...)`: a weight of the layer. Keras 3 takes the
@@ -1629,7 +1664,7 @@ class Frameworks:
         if out is not None and any(isinstance(d, int) and d <= 0 for d in out[1:]):
             out = None  # an axis cropped or pooled away: Keras refuses it, here or downstream
         layer.output_shape = out
-        return _called(layer, TensorV(out, "keras", x.layers | {layer}))
+        return _called(layer, TensorV(out, "keras", x.layers | {layer}, inputs=x.inputs))
 
     def keras_build(self, layer: LayerObj, shape: tuple) -> None:
         layer.built = True
@@ -1653,7 +1688,32 @@ class Frameworks:
         layer.built = True
         layer.params = {}
         out = layer.output_shape = _merged_shape(layer, tensors)
-        return _called(layer, TensorV(out, "keras", history))
+        sources = _sources(tensors) if items is not None else None
+        return _called(layer, TensorV(out, "keras", history, inputs=sources))
+
+
+def _keras_tensors(m: Machine, inputs: Any) -> list[Any] | None:
+    """The values a functional model is given as its inputs (one, a list or tuple, a dict),
+    or None where the code does not fix them."""
+    given = m.deref(inputs)
+    if isinstance(given, TensorV):
+        return [given]
+    if isinstance(given, DictV):
+        return list(given.items.values()) if given.exact else None
+    items = m.iterate(given)
+    return [m.deref(i) for i in items] if items is not None else None
+
+
+def _refuse_disconnected(given: list[Any] | None, outputs: list[TensorV]) -> None:
+    """Keras refuses a functional model an output of which is computed from an `Input` that
+    is not among its inputs ("Output ... is not connected to `inputs`")."""
+    allowed = _sources(given) if given is not None else None
+    if allowed is None:
+        return
+    for out in outputs:
+        if out.inputs is not None and not out.inputs <= allowed:
+            raise python_raises("ValueError", "Keras refuses a model whose output is not "
+                                              "connected to its inputs")
 
 
 def _called(layer: LayerObj, out: TensorV) -> TensorV:
@@ -2536,6 +2596,19 @@ def _untraced(value: Any) -> frozenset:
         (v for v in value if isinstance(v, Unknown) and type(v) is not Weightless), None)
     return frozenset({value}) if isinstance(value, Unknown) and type(value) is not Weightless \
         else frozenset()
+
+
+def _sources(values: Any) -> frozenset | None:
+    """The Keras `Input`s a value computed from `values` comes from (TensorV.inputs): None
+    where some value is no Keras tensor whose inputs are known, or a number."""
+    found: frozenset = frozenset()
+    for value in values:
+        if isinstance(value, TensorV) and value.inputs is not None:
+            found = found | value.inputs
+        elif not (type(value) in (int, float) or isinstance(value, TensorV) and
+                  value.framework == "keras" and value.param is not None):
+            return None  # (a weight of a layer of the project is no input)
+    return found
 
 
 def _history(tensors: list[TensorV]) -> frozenset:

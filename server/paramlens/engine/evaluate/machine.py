@@ -29,6 +29,7 @@ from paramlens.engine.evaluate.objects import (
     MISSING,
     TORCH_CONTAINERS,
     UNFIXED,
+    Absent,
     BoundV,
     ClassV,
     ContainerV,
@@ -1426,7 +1427,12 @@ class Machine:
         if node.attr == "modules" and isinstance(owner, ExternalV) and owner.qualname == "sys":
             # sys.modules[__name__].C = 64 rebinds a module name where no walk can follow
             self.namespace_rewritten(frame.module, f"line {node.lineno} reads sys.modules")
-        return self.get_attribute(owner, self.attribute_name(node, frame))
+        value = self.get_attribute(owner, self.attribute_name(node, frame))
+        if type(value) is Absent and type(self.deref(owner)) in _ATTRIBUTES_KNOWN:
+            # `self.fc2` never set (a typo, or read before it is assigned): Python raises here
+            raise python_raises("AttributeError",
+                                f"{os.path.basename(frame.module.path)}:{node.lineno}")
+        return value
 
     def attribute_name(self, node: ast.Attribute, frame: Frame) -> str:
         """The attribute's name as Python compiles it: a private name (`self.__fc`) written
@@ -1966,6 +1972,8 @@ class Machine:
         fallback = owner.cls.lookup("__getattr__") if not owner.framework else MISSING
         if type(fallback) is FuncV:  # called where nothing else has the name
             return self.call_function(fallback, (owner, name), {})
+        if not owner.framework and owner.exact and name[:2] != "__" and _plain_class(owner.cls):
+            return Absent(f"{owner.cls.name} has no attribute {name}")
         return Unknown(f"{owner.cls.name}.{name} is not set where the evaluator can see")
 
     def super_attribute(self, owner: SuperV, name: str) -> Any:
@@ -2419,6 +2427,21 @@ _REGISTRATION_HOOKS = ("__setattr__", "__delattr__", "__getattribute__", "parame
                        "named_parameters")
 
 
+def _plain_class(cls: ClassV) -> bool:
+    """Whether an instance's attributes are only those its class statements and the code give
+    it: every class of its MRO is the project's (or `object`), made by a plain class statement
+    (no metaclass, no decorator but @dataclass, which adds only dunder names)."""
+    for base in cls.mro():
+        if type(base) is ExternalV and base.qualname in ("object", "builtins.object"):
+            continue
+        if type(base) is not ClassV or base.node is None or base.node.keywords:
+            return False
+        decorators = base.node.decorator_list
+        if decorators and (len(decorators) > 1 or base.dataclass_fields is None):
+            return False
+    return True
+
+
 def _made_otherwise(cls: ClassV) -> str | None:
     """Why calling the class may not return the instance its __init__ made: a `__new__` of the
     project's, or a metaclass whose __call__ is the project's."""
@@ -2429,6 +2452,11 @@ def _made_otherwise(cls: ClassV) -> str | None:
             return base.__dict__["made_by"]
     return None
 
+
+# The owners whose every attribute the evaluator knows where it says one is absent (Absent):
+# reading another raises AttributeError. (A layer's Absent is only what getattr and hasattr use:
+# the catalogue does not list every attribute torch gives each layer.)
+_ATTRIBUTES_KNOWN = (InstanceV, ContainerV, ExternalV)
 
 # One cached dispatch over node types (as pyflakes' checker does): the method for each ast class,
 # looked up by name once.

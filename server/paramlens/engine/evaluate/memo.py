@@ -244,7 +244,7 @@ class Cloner:
         return out
 
     def _tensor(self, value: TensorV) -> TensorV:
-        out = TensorV(value.shape, value.framework, integral=value.integral)
+        out = TensorV(value.shape, value.framework, integral=value.integral, inputs=value.inputs)
         self.done[id(value)] = out
         out.layers = frozenset(self.copy(v) for v in value.layers)
         out.param = self.copy(value.param) if value.param is not None else None
@@ -279,6 +279,8 @@ class Cloner:
         out = ContainerV(value.kind, [], value.exact, value.frozen, value.site, value.node)
         self.done[id(value)] = out
         out.members = [(k, self.copy(v)) for k, v in value.members]
+        if value.attrs:
+            out.attrs = self._items(value.attrs)
         return out
 
     def _keras_model(self, value: KerasModelV) -> KerasModelV:

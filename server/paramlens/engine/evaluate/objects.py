@@ -327,6 +327,9 @@ class TensorV:
     serial: int = field(default_factory=lambda: next(_ids), compare=False)
     # of integers or booleans: torch gives such a tensor no gradient, so no trainable Parameter
     integral: bool = False
+    # A Keras tensor: the `Input`s it is computed from (their serials), where every step from
+    # them is one the evaluator follows; None where that is not known
+    inputs: frozenset | None = None
 
 
 @dataclass(eq=False, slots=True)
@@ -447,6 +450,9 @@ class ContainerV:
     site: tuple[str, int, int] | None = None  # the constructor call that made it
     node: Any = None  # that call: its current lines, after edits above it
     serial: int = field(default_factory=lambda: next(_ids), compare=False)
+    # What the code set on it that is no member (`seq.scale = 2`, a Parameter torch registers
+    # beside the members)
+    attrs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(eq=False)

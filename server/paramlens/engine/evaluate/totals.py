@@ -300,6 +300,13 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
             else:  # a member the evaluator does not model is no member of 0 parameters
                 unknown += 1
                 whys.append("a member of a container the evaluator does not model")
+        for name, item in obj.attrs.items():
+            kind = type(item)
+            if kind is ParamV:
+                visit(item)  # (a module set on it is a member)
+            elif isinstance(item, Unknown) and kind is not Weightless and kind is not Absent:
+                unknown += 1
+                whys.append(f"{obj.kind}.{name} may be a parameter ({item.why})")
 
     def keras_model(obj: KerasModelV) -> None:
         inexact(obj, "a model whose layers the code does not fix")
