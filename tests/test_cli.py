@@ -62,3 +62,14 @@ def test_proven_errors_exit_1(tmp_path: Path) -> None:
     done = run("check", str(tmp_path / "m.py"))
     assert done.returncode == 1
     assert "channel-mismatch" in done.stdout
+
+
+def test_a_model_whose_construction_raises_says_so_and_where(tmp_path: Path) -> None:
+    """Python stops at `self.fc2` (never set, a line left half-typed): the table says that the
+    code raises there, not "at least 20 parameters"."""
+    (tmp_path / "net.py").write_text(
+        "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.fc1 = nn.Linear(4, 4)\n        self.fc2\n")
+    done = run("check", str(tmp_path / "net.py"))
+    text = " ".join(done.stdout.split())  # (the table wraps long titles to the terminal)
+    assert "net.py Net (line 4): no total: the code raises at net.py:8 line" in text, done.stdout

@@ -379,4 +379,4 @@ def as_model_total(total: EvaluatedTotal) -> ModelTotal:
                       params_default=total.params_default, certain=certain,
                       trainable=total.trainable, why=total.why, assumptions=total.assumptions,
                       children=total.children, span_of_totals=total.span_of_totals,
-                      instances=total.instances)
+                      instances=total.instances, raised=total.raised)

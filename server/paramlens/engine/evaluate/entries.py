@@ -83,6 +83,7 @@ class EvaluatedTotal:
     span_of_totals: tuple[int, ...] = ()  # a class built with different totals: each of them
     instances: int = 0  # how many objects the totals are over (a class that needs arguments)
     known: int = 0  # the sum of the weights whose size is known (the total, when all are)
+    raised: str | None = None  # building it raises: where ("file.py:line", or "")
 
 
 @dataclass
@@ -645,7 +646,7 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
         if not is_model(result.value):
             if result.why_incomplete and result.kind == "class":
                 totals.append(EvaluatedTotal(result.name, "class", result.line, 0, None, None, 1,
-                                             None, result.why_incomplete))
+                                             None, result.why_incomplete, raised=result.raised))
             continue
         line = result.node.lineno if result.node is not None else result.line  # type: ignore[attr-defined]
         totals.append(_total(result.name, "builder" if result.kind == "function" else "class",
@@ -812,4 +813,4 @@ def _total(name: str, kind: str, line: int, column: int, value: Any,
     return EvaluatedTotal(name, kind, line, column, certain, total, unknown,
                           trainable if total is not None else None, why,
                           (assumption,) if assumption else (), children(value, memo),
-                          known=known)
+                          known=known, raised=result.raised)

@@ -108,6 +108,7 @@ class EntryResult:
     line: int
     value: Any = None  # what calling it returned
     why_incomplete: str = ""
+    raised: str | None = None  # the code raised: where ("file.py:line", "" where not known)
     assumptions: tuple[str, ...] = ()
     constructions: list[LayerObj] = field(default_factory=list)
     models: list[Any] = field(default_factory=list)  # Keras models and torch containers it made
@@ -510,6 +511,7 @@ class Program:
         except UserRaise as raised:
             where = f" ({raised.where})" if raised.where else ""
             result.why_incomplete = f"the code raises an exception on this path{where}"
+            result.raised = raised.where
         except RecursionError:
             result.why_incomplete = "nested too deeply to evaluate"
             machine.stopped(f"set by {result.name}, which stopped part way: nested too deeply")
