@@ -367,7 +367,7 @@ def test_a_model_holding_what_the_evaluator_cannot_work_out_has_no_certain_total
 @pytest.mark.parametrize(("name", "models"), [("module_arguments_with_weights.py", 4),
                                              ("framework_submodules_escaped.py", 2),
                                              ("layers_changed_under_a_condition.py", 5),
-                                             ("module_changes_not_followed.py", 24),
+                                             ("module_changes_not_followed.py", 25),
                                              ("attribute_named_by_the_environment.py", 1),
                                              ("optional_dependency.py", 3),
                                              ("leaving_where_the_code_does_not_fix.py", 9),

@@ -1368,6 +1368,16 @@ REFUSED_BY_TORCH = {
 
         model = M()  # raises
         """,
+    "getattr of a submodule never set": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+                self.out = getattr(self, "fc2")
+
+
+        model = M()  # raises
+        """,
     "a misspelt attribute of a plain config": """
         class Config:
             width = 4

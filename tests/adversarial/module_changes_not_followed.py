@@ -309,3 +309,17 @@ class M_23(nn.Module):
 
 
 model_param_requires_grad_compare = M_23()
+
+
+# parameter_resized_in_place
+class M_24(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        with torch.no_grad():
+            self.fc.weight.set_(torch.zeros(10, 10))
+        self.g = nn.Linear(4, 4)
+        self.g.weight.data.resize_(3, 3)
+
+
+model_parameter_resized_in_place = M_24()

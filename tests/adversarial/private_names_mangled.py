@@ -33,6 +33,20 @@ class _Hidden(nn.Module):
         self._Hidden__w = nn.Linear(1, 1)  # leading underscores of the class name are dropped
 
 
+class Private(nn.Module):
+    __width = 8
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, self.__width)
+        self.__post()
+
+    def __post(self):
+        self.head = nn.Linear(self.__width, 2)
+
+
 replaced = Net()
 both = Sub()
 hidden = _Hidden()
+private = Private()
+private._Private__post()  # (a private method and class attribute are mangled where defined)

@@ -183,7 +183,8 @@ def _call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str
                 args[1], ExternalV) and c.qualname == args[1].qualname for c in args[0].mro())
         return Unknown("issubclass() of values the code does not fix")
     if name == "getattr" and len(args) in (2, 3) and isinstance(args[1], str):
-        value = m.get_attribute(args[0], args[1])
+        value = m.get_attribute(args[0], args[1]) if len(args) == 3 else \
+            m.read_attribute(args[0], args[1])
         if isinstance(value, Absent) and len(args) == 3:
             return args[2]
         if is_unknown(value) and len(args) == 3:

@@ -395,9 +395,7 @@ class Frameworks:
         if isinstance(owner, ParamV) and name == "data":
             # `p.data = torch.zeros(10, 10)`: the parameter now has that tensor's size
             data = m.deref(value)
-            if owner.made_numel is None:
-                owner.made_numel = owner.numel
-            owner.numel = shape_numel(data.shape) if isinstance(data, TensorV) else None
+            _resized(m, owner, shape_numel(data.shape) if isinstance(data, TensorV) else None)
             return True
         if isinstance(owner, Unknown) and type(owner) not in (SubmoduleV, Weightless):
             m.unknown_changed(name, value=value)
@@ -1304,6 +1302,12 @@ class Frameworks:
             if name == "requires_grad_":
                 owner.trainable = _grad_arg(m, args, kwargs)
                 return owner
+            if name in _RESIZING:
+                # `p.set_(torch.zeros(10, 10))`, `p.data.resize_(10, 10)`: the parameter takes
+                # another size, or torch raises (in place on a parameter that requires grad,
+                # outside `no_grad`; `resize_` of one that requires grad): unknown either way
+                _resized(m, owner, None)
+                return owner
             if name in ("numel",) and owner.numel is not None:
                 return owner.numel
         if isinstance(owner, ContainerV) or isinstance(owner, InstanceV) and \
@@ -1714,6 +1718,19 @@ def _refuse_disconnected(given: list[Any] | None, outputs: list[TensorV]) -> Non
         if out.inputs is not None and not out.inputs <= allowed:
             raise python_raises("ValueError", "Keras refuses a model whose output is not "
                                               "connected to its inputs")
+
+
+# A tensor's in-place methods that give it another number of elements.
+_RESIZING = frozenset({"set_", "resize_", "resize_as_", "as_strided_"})
+
+
+def _resized(m: Machine, param: ParamV, numel: int | None) -> None:
+    """The parameter now holds `numel` elements (None: a number the code does not fix); its
+    layer's line keeps counting what the constructor made."""
+    m.taint(param)
+    if param.made_numel is None:
+        param.made_numel = param.numel
+    param.numel = numel
 
 
 def _called(layer: LayerObj, out: TensorV) -> TensorV:

@@ -844,6 +844,11 @@ class Machine:
                 cls.names[item.name] = value
             else:
                 self.exec(item, body_frame)
+        stripped = stmt.name.lstrip("_")
+        for name in [n for n in cls.names if n[:2] == "__" and n[-2:] != "__"] if stripped else ():
+            # Python mangles a private name the class body binds (`def __post`, `__size = 4`)
+            # as it does one read in it: the class holds `_Net__post`
+            cls.names[f"_{stripped}{name}"] = cls.names.pop(name)
         if any(isinstance(c, ExternalV) and c.qualname in _ENUM_BASES for c in cls.mro()):
             self.make_enum_members(cls, stmt)
         self.class_created(cls, stmt, frame)
@@ -1427,11 +1432,15 @@ class Machine:
         if node.attr == "modules" and isinstance(owner, ExternalV) and owner.qualname == "sys":
             # sys.modules[__name__].C = 64 rebinds a module name where no walk can follow
             self.namespace_rewritten(frame.module, f"line {node.lineno} reads sys.modules")
-        value = self.get_attribute(owner, self.attribute_name(node, frame))
+        return self.read_attribute(owner, self.attribute_name(node, frame),
+                                   f"{os.path.basename(frame.module.path)}:{node.lineno}")
+
+    def read_attribute(self, owner: Any, name: str, where: str = "") -> Any:
+        """`owner.name` as Python reads it: raising AttributeError where the evaluator knows
+        that the owner has no such attribute (`self.fc2` never set, a typo)."""
+        value = self.get_attribute(owner, name)
         if type(value) is Absent and type(self.deref(owner)) in _ATTRIBUTES_KNOWN:
-            # `self.fc2` never set (a typo, or read before it is assigned): Python raises here
-            raise python_raises("AttributeError",
-                                f"{os.path.basename(frame.module.path)}:{node.lineno}")
+            raise python_raises("AttributeError", where)
         return value
 
     def attribute_name(self, node: ast.Attribute, frame: Frame) -> str:
