@@ -1378,6 +1378,19 @@ REFUSED_BY_TORCH = {
 
         model = M()  # raises
         """,
+    "a name no __getattr__ finds": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+                self.g = self.fc2
+
+            def __getattr__(self, name):
+                return super().__getattr__(name)
+
+
+        model = M()  # raises
+        """,
     "a misspelt attribute of a plain config": """
         class Config:
             width = 4

@@ -172,7 +172,7 @@ class ModelTotal:
     children: tuple[tuple[str, str, int | None], ...] = ()  # (name, class, parameters): depth 1
     span_of_totals: tuple[int, ...] = ()  # a class built with different totals: each of them
     instances: int = 0  # the objects its totals are over (a class that needs arguments)
-    raised: str | None = None  # building it raises: where ("file.py:line", or "")
+    raised: str | None = None  # building it raises: where ("file.py:line") or why, or ""
 
     @property
     def exact(self) -> int | None:
@@ -186,7 +186,7 @@ class ModelTotal:
         if self.params_default is not None:
             return f"{self.params_default:,} parameters if defaults hold"
         if self.raised is not None:
-            return "no total: the code raises" + (f" at {self.raised}" if self.raised else "")
+            return "no total: the code raises" + (f" ({self.raised})" if self.raised else "")
         if len(self.span_of_totals) > 1 and self.unknown_layers == 0:
             low, high = self.span_of_totals[0], self.span_of_totals[-1]
             return f"{low:,}–{high:,} parameters ({self.instances} instances)"

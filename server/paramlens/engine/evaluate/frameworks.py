@@ -297,6 +297,10 @@ class Frameworks:
                 return NativeV(lambda key, value: m.instance_set(instance, key, value))
             if name == "__getattribute__":
                 return NativeV(lambda key: m.plain_attribute(instance, key))
+        if name == "__getattr__" and type(self_value) is InstanceV and \
+                self_value.framework == "torch" and torch_short(getattr(ext, "qualname", "")) == \
+                "Module":
+            return NativeV(lambda key: _module_getattr(m, self_value, key))
         if isinstance(self_value, InstanceV):
             return self.get_attribute(m, self_value, name)
         return Unknown(f"super().{name}")
@@ -1731,6 +1735,20 @@ def _resized(m: Machine, param: ParamV, numel: int | None) -> None:
     if param.made_numel is None:
         param.made_numel = param.numel
     param.numel = numel
+
+
+def _module_getattr(m: Machine, module: InstanceV, name: str) -> Any:
+    """torch's `Module.__getattr__`, which a class's own `__getattr__` hands on to: what the
+    module registered under that name (its parameters, buffers and submodules), else
+    AttributeError."""
+    if name in module.attrs:
+        value = module.attrs[name]
+        registered = Frameworks.registers(value) or isinstance(value, TensorV) or value is None
+        return value if registered else Unknown(f"{name}, which torch keeps outside its registries")
+    found = m.frameworks.get_attribute(m, module, name)
+    if type(found) is Absent:
+        raise python_raises("AttributeError", f"{module.cls.name} has no attribute {name}")
+    return found if found is not None and found is not IS_NONE else Unknown(name)
 
 
 def _called(layer: LayerObj, out: TensorV) -> TensorV:

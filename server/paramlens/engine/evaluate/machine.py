@@ -1976,11 +1976,13 @@ class Machine:
         if name == "__class__":
             return owner.cls
         special = self.frameworks.get_attribute(self, owner, name)
-        if special is not None:
+        if special is not None and type(special) is not Absent:
             return None if special is IS_NONE else special
-        fallback = owner.cls.lookup("__getattr__") if not owner.framework else MISSING
-        if type(fallback) is FuncV:  # called where nothing else has the name
+        fallback = owner.cls.lookup("__getattr__")
+        if type(fallback) is FuncV:  # the project's, called where nothing else has the name
             return self.call_function(fallback, (owner, name), {})
+        if special is not None:
+            return special
         if not owner.framework and owner.exact and name[:2] != "__" and _plain_class(owner.cls):
             return Absent(f"{owner.cls.name} has no attribute {name}")
         return Unknown(f"{owner.cls.name}.{name} is not set where the evaluator can see")
