@@ -713,3 +713,33 @@ def test_a_model_keras_refuses_to_build_has_no_certain_total(tmp_path: Path, cas
     counted = [layer for layer in report["layers"] if layer["line"] == line and
                layer["params"] and not any(c["params"] for c in layer["contexts"])]
     assert counted == [], counted
+
+
+def test_a_model_bound_after_the_statement_that_raises_is_never_made(tmp_path: Path) -> None:
+    """Keras raises where the layer built on 8 columns is called on 6 (`x @ self.w` in its own
+    `call`); Python stops the module there, so `model`, bound on the next line, does not exist:
+    no certain total for it."""
+    path, source = write(tmp_path, "after.py", textwrap.dedent("""
+        import keras
+        from keras import layers
+
+
+        class Project(layers.Layer):
+            def build(self, shape):
+                self.w = self.add_weight(shape=(shape[-1], 4))
+
+            def call(self, x):
+                return x @ self.w
+
+
+        layer = Project()
+        inp = keras.Input((8,))
+        y = layer(inp)
+        z = layer(keras.Input((6,)))  # raises
+        model = keras.Model(inp, y)
+        """))
+    with pytest.raises(Exception, match="(?i)shape|size|dimension|mat"):  # Keras' own verdict
+        run_with_keras(path)
+    report = paramlens(path)[path.resolve()]
+    after = [m for m in report["models"] if m["line"] >= line_of(source, "# raises")]
+    assert after and all(m["params"] is None for m in after), after

@@ -1391,6 +1391,15 @@ REFUSED_BY_TORCH = {
 
         model = M()  # raises
         """,
+    "a layer of an integer dtype": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 8, dtype=torch.int32)
+
+
+        model = M()  # raises
+        """,
     "a misspelt attribute of a plain config": """
         class Config:
             width = 4

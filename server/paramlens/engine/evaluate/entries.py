@@ -638,6 +638,8 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
                 # one layer bound to a name has its own count: a total is for what holds layers
                 if not is_model(value) or isinstance(value, LayerObj) or id(value) in seen:
                     continue
+                if result.raised_in is not None and stmt.lineno >= result.raised_in[0]:
+                    continue  # Python stopped the module before it bound this name
                 seen.add(id(value))
                 totals.append(_total(name, _kind_of(value), stmt.lineno, stmt.col_offset, value,
                                      result, result.memo))

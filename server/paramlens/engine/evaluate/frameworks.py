@@ -967,6 +967,11 @@ class Frameworks:
             values["data_format"] = self.keras_data_format  # as Keras' __init__ standardizes it
         refusal = _call_refused(spec, args, kwargs, node, bool(partial_why)) or \
             value_refusal(spec, Given(_plain_values(values)))
+        if not refusal and spec.framework == "torch" and spec.formula is not None and \
+                _integral_dtype(m.deref(values.get("dtype"))):
+            # (a layer whose configuration has no parameter would not raise: it is only left
+            # uncounted)
+            refusal = "dtype: torch makes parameters of a floating point or complex dtype only"
         site = self.recorder.site_of(node)
         layer = LayerObj(spec, site, values, None, tuple(m.via), bool(m.speculative),
                          refusal or why)
@@ -1264,7 +1269,13 @@ class Frameworks:
             return self.keras_model_method(m, owner, name, args, kwargs)
         if isinstance(owner, InstanceV) and owner.framework == "keras":
             if name == "add_weight":
-                return self.add_weight(m, args, kwargs)
+                # Keras tracks each weight the layer adds, whatever the code keeps of it
+                # (`self.w = self.add_weight(...)` twice holds both)
+                weight = self.add_weight(m, args, kwargs)
+                m.taint(owner)
+                added = owner.attrs.setdefault("__added_weights__", ListV([]))
+                added.items.append(weight)
+                return weight
             if name == "build":
                 # Keras 3's own `Layer.build` only marks the layer built: what `call` would build
                 # stays unbuilt. (tf.keras' Model.build ran `call`: not modelled, so unknown.)
@@ -2676,9 +2687,12 @@ def _broadcast(shapes: list[tuple | None]) -> tuple | None:
 
 
 def _matmul_shape(a: tuple | None, b: tuple | None) -> tuple | None:
-    """`a @ b` for operands of rank 2 or more: the batch axes broadcast, (n, k) @ (k, p) → (n, p)."""
+    """`a @ b` for operands of rank 2 or more: the batch axes broadcast, (n, k) @ (k, p) → (n, p).
+    Sizes the code fixes that do not match: torch and Keras raise."""
     if a is None or b is None or len(a) < 2 or len(b) < 2:
         return None
+    if type(a[-1]) is int and type(b[-2]) is int and a[-1] != b[-2]:
+        raise python_raises("ValueError", f"a matrix product of {a[-1]} columns by {b[-2]} rows")
     if a[-1] is not None and b[-2] is not None and a[-1] != b[-2]:
         return None
     batch = _broadcast([a[:-2], b[:-2]])
