@@ -625,6 +625,32 @@ def test_counts_follow_the_image_data_format_the_program_sets(tmp_path: Path) ->
 # --- 9: programs Keras refuses as they build a model ---------------------------------------------
 
 RAISES_AT_BUILD = {
+    "a dropout rate past 1, then the model": """
+        import keras
+        from keras import layers
+
+        inp = keras.Input((8,))
+        x = layers.Dense(4)(inp)
+        x = layers.Dropout(1.5)(x)  # raises
+        model = keras.Model(inp, x)
+        """,
+    "groups that do not divide the filters, then the model": """
+        import keras
+        from keras import layers
+
+        inp = keras.Input((4, 4, 8))
+        x = layers.DepthwiseConv2D(3, depth_multiplier=2, padding="same")(inp)
+        x = layers.Conv2D(8, 1, groups=16)(x)  # raises
+        model = keras.Model(inp, x)
+        """,
+    "an Add of shapes that do not broadcast": """
+        import keras
+        from keras import layers
+
+        a = keras.Input((8,))
+        b = keras.Input((6,))
+        model = keras.Model([a, b], layers.Add()([layers.Dense(4)(a), layers.Dense(5)(b)]))  # raises
+        """,
     "an output computed from an input the model is not given": """
         import keras
         from keras import layers
@@ -709,7 +735,9 @@ def test_a_model_keras_refuses_to_build_has_no_certain_total(tmp_path: Path, cas
         run_with_keras(path)
     report = paramlens(path)[path.resolve()]
     line = line_of(source, "# raises")
-    assert [m for m in models_at(report, line) if m["params"] is not None] == []
+    # (nor on a model of the statements after it, which Python never runs)
+    assert [m for m in report["models"] if m["line"] >= line and m["params"] is not None] == []
+    assert [m for m in report["models"] if m["line"] > line and m["trainable"] is not None] == []
     counted = [layer for layer in report["layers"] if layer["line"] == line and
                layer["params"] and not any(c["params"] for c in layer["contexts"])]
     assert counted == [], counted

@@ -152,8 +152,12 @@ def apply_evaluation(report: FileReport, evaluation: Evaluation) -> None:
     if calls:
         report.models = with_call_totals(report.models, calls, index)
     raised = evaluation.raised_in.get(path)
-    if raised is not None:  # Python stops there: the models that statement makes are not made
-        report.models = [m for m in report.models if not raised[0] <= m.span.line <= raised[1]]
+    if raised is not None:
+        # Python stops there: the models that statement makes are not made, nor those of the
+        # module's statements after it
+        stopped = [raised, *evaluation.never_run.get(path, ())]
+        report.models = [m for m in report.models
+                         if not any(a <= m.span.line <= b for a, b in stopped)]
         report.layers = [_never_built(layer, raised[0])
                          if raised[0] <= layer.span.line <= raised[1] else layer
                          for layer in report.layers]

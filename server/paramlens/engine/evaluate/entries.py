@@ -106,6 +106,7 @@ class Evaluation:
     # each file whose module body raised: the lines of the statement that raised (no model of it
     # is built, whatever a reading of that statement alone would count)
     raised_in: dict[str, tuple[int, int]] = field(default_factory=dict)
+    never_run: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # after it
     # an entry point calls keras' set_image_data_format: a Keras count that its contexts do not
     # show is not fixed by the code (what format it was built under depends on what ran before)
     keras_format_set: bool = False
@@ -456,9 +457,13 @@ def _module_action(program: Program, module: ModuleV, statements: list[ast.stmt]
             raise
         finally:
             result.raised_in = machine.raised_in
+            result.never_run = machine.never_run
         return found
 
     return run
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def _run_top(machine: Machine, frame: Frame, statements: list[ast.stmt],
@@ -467,6 +472,8 @@ def _run_top(machine: Machine, frame: Frame, statements: list[ast.stmt],
     from paramlens.engine.evaluate.machine import UserRaise, truth
 
     for stmt in statements:
+        if machine.raised_in is not None and not isinstance(stmt, _DEFINITIONS):
+            machine.never_run.append((stmt.lineno, stmt.end_lineno or stmt.lineno))
         if isinstance(stmt, ast.If) and not isinstance(stmt.test, ast.Constant):
             cond = truth(machine.ev(stmt.test, frame))
             if cond is True and _is_main_test(stmt.test):
@@ -632,6 +639,7 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
         if result.kind == "module":
             if result.raised_in is not None:
                 evaluation.raised_in[result.path] = result.raised_in
+                evaluation.never_run[result.path] = result.never_run
             found = result.value if isinstance(result.value, list) else []
             seen: set[int] = set()
             for stmt, name, value in found:

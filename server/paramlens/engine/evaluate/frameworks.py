@@ -1704,9 +1704,9 @@ class Frameworks:
         history: frozenset = frozenset({layer}) | _untraced(inputs if items is None else None)
         for t in tensors:
             history = history | (t.layers if isinstance(t, TensorV) else _untraced(t))
+        out = layer.output_shape = _merged_shape(layer, tensors)  # (or Keras refuses them)
         layer.built = True
         layer.params = {}
-        out = layer.output_shape = _merged_shape(layer, tensors)
         sources = _sources(tensors) if items is not None else None
         return _called(layer, TensorV(out, "keras", history, inputs=sources))
 
@@ -1810,7 +1810,7 @@ def _merged_shape(layer: LayerObj, tensors: list[Any]) -> tuple | None:
             return None  # (an axis past the rank: Keras refuses it)
         axis = axis % rank
         if any(_clash(s[i], shapes[0][i]) for s in shapes for i in range(rank) if i != axis):
-            return None  # Keras refuses: the other axes must agree
+            _refuse_call(layer, "Keras concatenates only inputs whose other axes agree")
         dims = [s[axis] for s in shapes]
         total = sum(dims) if all(isinstance(d, int) for d in dims) else None
         return tuple(total if i == axis else shapes[0][i] for i in range(rank))
@@ -1821,7 +1821,8 @@ def _merged_shape(layer: LayerObj, tensors: list[Any]) -> tuple | None:
     for shape in shapes[1:]:
         for i, d in enumerate(shape):
             if _clash(d, out[i]) and 1 not in (d, out[i]):
-                return None  # Keras refuses shapes that neither match nor broadcast
+                _refuse_call(layer, f"Keras refuses inputs of incompatible shapes ({d} and "
+                                    f"{out[i]} along an axis)")
             if out[i] == 1 or out[i] is None:
                 out[i] = d if out[i] == 1 else None
     return tuple(out)

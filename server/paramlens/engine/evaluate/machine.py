@@ -377,6 +377,7 @@ class Machine:
         self.cache: dict[Any, Any] = {}  # @functools.cache calls of this entry point, by key
         # a module body: the lines of the top-level statement where Python stops it, by a raise
         self.raised_in: tuple[int, int] | None = None
+        self.never_run: list[tuple[int, int]] = []  # (EntryResult.never_run)
 
     # budget --------------------------------------------------------------------------------------
     def step(self) -> None:

@@ -123,6 +123,8 @@ class EntryResult:
     # a module body that raised: the lines of the top-level statement that raised, where no
     # model of that statement is built
     raised_in: tuple[int, int] | None = None
+    # the module's statements after that one (its functions and classes aside): never run
+    never_run: list[tuple[int, int]] = field(default_factory=list)
     # it called keras' set_image_data_format: the format of what every other entry point
     # builds is then not fixed (Frameworks.entry_started)
     sets_keras_format: bool = False
