@@ -625,6 +625,30 @@ def test_counts_follow_the_image_data_format_the_program_sets(tmp_path: Path) ->
 # --- 9: programs Keras refuses as they build a model ---------------------------------------------
 
 RAISES_AT_BUILD = {
+    "an initializer Keras has no name for": """
+        import keras
+        from keras import layers
+
+        inp = keras.Input((8,))
+        x = layers.Dense(4, bias_initializer="nope")(inp)  # raises
+        model = keras.Model(inp, x)
+        """,
+    "a weight of the project's with an initializer Keras has no name for": """
+        import keras
+        from keras import layers
+
+
+        class Project(layers.Layer):
+            def build(self, shape):
+                self.w = self.add_weight(shape=(shape[-1], 4), initializer="nonexistent")
+
+            def call(self, x):
+                return x @ self.w
+
+
+        inp = keras.Input((8,))
+        model = keras.Model(inp, Project()(inp))  # raises
+        """,
     "a dropout rate past 1, then the model": """
         import keras
         from keras import layers

@@ -1047,6 +1047,46 @@ _KERAS_ACTIVATION_NAMES = frozenset((
     "tanh_shrink", "threshold"))
 
 
+# keras.initializers.get(), .regularizers.get(), .constraints.get(): a name (exactly as
+# written) of one of these, or an object (tests/test_catalogue_names.py checks them against
+# Keras). ("l1_l2": tf.keras' own name, let through.)
+KERAS_IDENTIFIERS = {
+    "initializer": frozenset((
+        "Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Identity",
+        "IdentityInitializer", "Initializer", "LecunNormal", "LecunUniform", "Ones", "Orthogonal",
+        "OrthogonalInitializer", "RandomNormal", "RandomUniform", "STFT", "STFTInitializer",
+        "TruncatedNormal", "VarianceScaling", "Zeros", "constant", "glorot_normal",
+        "glorot_uniform", "he_normal", "he_uniform", "identity", "initializer", "lecun_normal",
+        "lecun_uniform", "normal", "one", "ones", "orthogonal", "random_normal", "random_uniform",
+        "stft", "truncated_normal", "uniform", "variance_scaling", "zero", "zeros")),
+    "regularizer": frozenset((
+        "L1", "L1L2", "L2", "OrthogonalRegularizer", "Regularizer", "l1", "l1l2", "l2",
+        "orthogonal_regularizer", "regularizer", "l1_l2")),
+    "constraint": frozenset((
+        "Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm", "constraint", "max_norm",
+        "min_max_norm", "non_neg", "unit_norm")),
+}
+
+
+def keras_identifier_refusal(name: str, value: object) -> str | None:
+    """Why Keras refuses `value` given as the argument `name` (`kernel_initializer="nope"`): a
+    string that names no initializer, regularizer or constraint. (A name with ">" may be one the
+    program registers as a custom object.)"""
+    kind = name.rpartition("_")[2]
+    known = KERAS_IDENTIFIERS.get(kind)
+    if known is None or not isinstance(value, str) or value in known or ">" in value:
+        return None
+    return f"could not interpret the {kind} {value!r} given as `{name}`"
+
+
+def _k_identifiers(g: Given) -> str | None:
+    for name, value in g.values.items():
+        found = keras_identifier_refusal(name, value)
+        if found:
+            return found
+    return None
+
+
 def _k_activations(names: tuple[str, ...]) -> Check:
     def check(g: Given) -> str | None:
         for name in names:
@@ -1262,6 +1302,7 @@ def _keras(shorts: tuple[str, ...] | str, sig: str, family: str, formula: Formul
         checks = (_k_activations(activations), *checks)
     if any(p.name == "data_format" for p in params):
         checks = (_k_data_format, *checks)
+    checks = (_k_identifiers, *checks)
     return LayerSpec(tuple(f"keras.layers.{n}" for n in names), "keras", params, family,
                      formula, None, flow, ndim, transposed, checks, open_call=True)
 

@@ -23,6 +23,7 @@ from paramlens.engine.catalogue import (
     LayerSpec,
     call_refusal,
     count,
+    keras_identifier_refusal,
     lookup,
     tensor_refusal,
     value_refusal,
@@ -1636,6 +1637,10 @@ class Frameworks:
             positional.pop(0)
         raw = kwargs.get("shape", positional[0] if positional else None)
         raw = m.deref(raw)
+        for name in ("initializer", "regularizer", "constraint"):
+            refused = keras_identifier_refusal(name, m.deref(kwargs.get(name)))
+            if refused:
+                raise python_raises("ValueError", refused)
         shape = () if raw is None else _shape_tuple(m, raw)
         trainable = m.deref(kwargs.get("trainable", True))
         numel = shape_numel(shape) if shape is not None and None not in shape else None
