@@ -39,6 +39,19 @@ class Wrapper(nn.Module):
             return getattr(self.inner, name)
 
 
+class Intercepting(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+
+    def __getattr__(self, name):
+        if name == "fc":  # (torch keeps fc in its registry, so reading it comes here)
+            return nn.Linear(4, 100)
+        return super().__getattr__(name)
+
+
 made = Made()
 made.head2 = made.head
 wrapper = Wrapper()
+intercepting = Intercepting()
+intercepting.copy = intercepting.fc

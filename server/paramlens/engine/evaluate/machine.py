@@ -1966,7 +1966,14 @@ class Machine:
                 return self.bind_method(found, owner, owner.cls)
             return Unknown(f"{owner.cls.name}.{name}: its attributes' dict was handed out")
         if name in owner.attrs:
-            return owner.attrs[name]
+            value = owner.attrs[name]
+            if owner.framework == "torch" and self.frameworks.registers(value):
+                # torch keeps it in a registry, not in the instance's __dict__: a read of it
+                # reaches the class's own __getattr__, where it has one
+                hook = owner.cls.lookup("__getattr__")
+                if type(hook) is FuncV:
+                    return self.call_function(hook, (owner, name), {})
+            return value
         found = owner.cls.lookup(name)
         if type(found) is InstanceV:
             getter = found.cls.lookup("__get__")
