@@ -1400,6 +1400,15 @@ REFUSED_BY_TORCH = {
 
         model = M()  # raises
         """,
+    "a dtype given as a string": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 8, dtype="float32")
+
+
+        model = M()  # raises
+        """,
     "a misspelt attribute of a plain config": """
         class Config:
             width = 4

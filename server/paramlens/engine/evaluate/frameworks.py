@@ -968,11 +968,13 @@ class Frameworks:
             values["data_format"] = self.keras_data_format  # as Keras' __init__ standardizes it
         refusal = _call_refused(spec, args, kwargs, node, bool(partial_why)) or \
             value_refusal(spec, Given(_plain_values(values)))
-        if not refusal and spec.framework == "torch" and spec.formula is not None and \
-                _integral_dtype(m.deref(values.get("dtype"))):
+        dtype = m.deref(values.get("dtype")) if spec.framework == "torch" else None
+        if not refusal and spec.formula is not None and _integral_dtype(dtype):
             # (a layer whose configuration has no parameter would not raise: it is only left
             # uncounted)
             refusal = "dtype: torch makes parameters of a floating point or complex dtype only"
+        elif not refusal and spec.formula is not None and dtype is not None and is_plain(dtype):
+            refusal = f"dtype must be a torch.dtype, not {dtype!r}"
         site = self.recorder.site_of(node)
         layer = LayerObj(spec, site, values, None, tuple(m.via), bool(m.speculative),
                          refusal or why)
