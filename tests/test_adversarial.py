@@ -445,7 +445,7 @@ print(json.dumps({var: value.count_params() for var, value in namespace.items()
 # none may be certain and wrong.
 KERAS_EXACTLY_COUNTED = ["keras_layers_and_models.py", "keras_trainable_flags.py",
                          "keras_merge_broadcast.py", "keras_model_from_an_inner_tensor.py",
-                         "keras_weights_added_twice.py"]
+                         "keras_weights_added_twice.py", "keras_layers_never_untracked.py"]
 KERAS_NEVER_WRONG = ["keras_layer_not_evaluated.py", "keras_weights_not_counted.py",
                      "keras_transposed_output_padding.py"]
 

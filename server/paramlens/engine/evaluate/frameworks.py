@@ -406,6 +406,10 @@ class Frameworks:
             m.unknown_changed(name, value=value)
         return False
 
+    @staticmethod
+    def keras_tracks(m: Machine, layer: InstanceV, value: Any) -> None:
+        _keras_track(m, layer, value)
+
     def set_instance_attribute(self, m: Machine, owner: InstanceV, name: str, value: Any) -> bool:
         """set_attribute's rules for an instance of the project's classes."""
         if name == "trainable" and _is_keras(owner):
@@ -423,6 +427,8 @@ class Frameworks:
             _drop_params(base, lambda key: key.startswith(f"{name}."))
             _changed(m, base)
             return False
+        if owner.framework == "keras" and name in owner.attrs:
+            _keras_track(m, owner, owner.attrs[name])  # (Keras never untracks what it held)
         if owner.framework == "torch" and name in owner.attrs:
             # torch's Module.__setattr__: a parameter's name takes a Parameter or None, a
             # submodule's a Module, a Parameter or None; anything else the code fixes raises
@@ -1275,9 +1281,7 @@ class Frameworks:
                 # Keras tracks each weight the layer adds, whatever the code keeps of it
                 # (`self.w = self.add_weight(...)` twice holds both)
                 weight = self.add_weight(m, args, kwargs)
-                m.taint(owner)
-                added = owner.attrs.setdefault("__added_weights__", ListV([]))
-                added.items.append(weight)
+                _keras_track(m, owner, weight)
                 return weight
             if name == "build":
                 # Keras 3's own `Layer.build` only marks the layer built: what `call` would build
@@ -1753,6 +1757,19 @@ def _resized(m: Machine, param: ParamV, numel: int | None) -> None:
     if param.made_numel is None:
         param.made_numel = param.numel
     param.numel = numel
+
+
+def _keras_track(m: Machine, layer: InstanceV, value: Any) -> None:
+    """A Keras layer of the project keeps tracking `value` (a weight it added, a layer or a list
+    of them an attribute held before it was set anew or deleted) whatever becomes of the
+    attribute: Keras' tracker never lets go of it, and counts it."""
+    value = m.deref(value)
+    if value is None or is_plain(value) or isinstance(value, Unknown):
+        return
+    m.taint(layer)
+    held = layer.attrs.setdefault("__tracked__", ListV([]))
+    if not any(item is value for item in held.items):
+        held.items.append(value)
 
 
 def _module_getattr(m: Machine, module: InstanceV, name: str) -> Any:

@@ -737,6 +737,8 @@ class Machine:
         if isinstance(owner, InstanceV):
             self.taint(owner)
             if name in owner.attrs:
+                if owner.framework == "keras":
+                    self.frameworks.keras_tracks(self, owner, owner.attrs[name])
                 del owner.attrs[name]
             elif any(key == name for key, _ in owner.members):
                 owner.members = [(k, v) for k, v in owner.members if k != name]
