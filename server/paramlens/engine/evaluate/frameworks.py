@@ -974,7 +974,12 @@ class Frameworks:
             values["data_format"] = self.keras_data_format  # as Keras' __init__ standardizes it
         refusal = _call_refused(spec, args, kwargs, node, bool(partial_why)) or \
             value_refusal(spec, Given(_plain_values(values)))
-        dtype = m.deref(values.get("dtype")) if spec.framework == "torch" else None
+        dtype = m.deref(values.get("dtype"))
+        if not refusal and spec.formula is not None and spec.framework == "keras" and \
+                isinstance(dtype, str) and dtype in _KERAS_INTEGRAL_DTYPES:
+            refusal = f"dtype {dtype!r}: Keras initialises weights of a floating point dtype only"
+        if spec.framework != "torch":
+            dtype = None
         if not refusal and spec.formula is not None and _integral_dtype(dtype):
             # (a layer whose configuration has no parameter would not raise: it is only left
             # uncounted)
@@ -2505,6 +2510,10 @@ def _refuse_module_arguments(instance: InstanceV) -> None:
 _INTEGRAL_DTYPES = frozenset(f"torch.{name}" for name in (
     "long", "int64", "int", "int32", "short", "int16", "int8", "uint8", "bool", "uint16",
     "uint32", "uint64"))
+
+
+_KERAS_INTEGRAL_DTYPES = frozenset(("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+                                    "uint64", "bool"))
 
 
 def _integral_dtype(value: Any) -> bool:
