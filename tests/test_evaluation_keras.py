@@ -625,6 +625,14 @@ def test_counts_follow_the_image_data_format_the_program_sets(tmp_path: Path) ->
 # --- 9: programs Keras refuses as they build a model ---------------------------------------------
 
 RAISES_AT_BUILD = {
+    "a keyword argument Dense does not take": """
+        import keras
+        from keras import layers
+
+        inp = keras.Input((8,))
+        x = layers.Dense(4, use_bais=False)(inp)  # raises
+        model = keras.Model(inp, x)
+        """,
     "a layer with weights of an integer dtype": """
         import keras
         from keras import layers

@@ -66,6 +66,7 @@ from paramlens.engine.evaluate.torch_names import (
     MODULE_ATTRIBUTES,
     NAMESPACES,
 )
+from paramlens.engine.keras_keywords import KEYWORDS as KERAS_KEYWORDS
 from paramlens.engine.names import canonical
 from paramlens.engine.quantity import UNKNOWN, Q
 from paramlens.engine.values import TupleV
@@ -847,7 +848,8 @@ class Frameworks:
         if spec is not None or keras is not None or torch is not None:
             args, kwargs = _drained(m, args, kwargs)
         if spec is not None:
-            return self.construct(m, spec, args, kwargs, node)
+            return self.construct(m, spec, args, kwargs, node,
+                                  refused=_keras_keywords_refused(qualname, spec, kwargs))
         if qualname in _CACHING_DECORATORS and not args:
             return ExternalV(qualname)  # `@lru_cache(maxsize=...)`: the same decorator
         if qualname == "dataclasses.dataclass":
@@ -952,7 +954,9 @@ class Frameworks:
         return Unknown(f"{qualname}() is not evaluated")
 
     def construct(self, m: Machine, spec: LayerSpec, args: tuple, kwargs: dict, node: Any,
-                  partial_why: str = "") -> LayerObj:
+                  partial_why: str = "", refused: str = "") -> LayerObj:
+        """The layer `spec` describes, made from these arguments; `refused`: why the framework
+        refuses them, where the caller knows it."""
         values: dict[str, Any] = {}
         params = spec.signature
         for i, value in enumerate(args):
@@ -972,7 +976,7 @@ class Frameworks:
         if spec.framework == "keras" and "data_format" in values and values["data_format"] is None \
                 and any(p.name == "data_format" for p in params):
             values["data_format"] = self.keras_data_format  # as Keras' __init__ standardizes it
-        refusal = _call_refused(spec, args, kwargs, node, bool(partial_why)) or \
+        refusal = refused or _call_refused(spec, args, kwargs, node, bool(partial_why)) or \
             value_refusal(spec, Given(_plain_values(values)))
         dtype = m.deref(values.get("dtype"))
         if not refusal and spec.formula is not None and spec.framework == "keras" and \
@@ -2425,6 +2429,18 @@ def _plain(value: Any) -> Any:
 
 def _plain_values(values: dict[str, Any]) -> dict[str, Any]:
     return {k: _plain(v) for k, v in values.items()}
+
+
+def _keras_keywords_refused(qualname: str, spec: LayerSpec, kwargs: dict) -> str:
+    """Keras 3's Layer.__init__ refuses a keyword argument the class does not take
+    (`Dense(4, use_bais=False)`). Only for Keras 3 as `keras` names it: tf.keras and tf_keras
+    are Keras 2, whose layers take others."""
+    if spec.framework != "keras" or not qualname.startswith("keras."):
+        return ""
+    taken = KERAS_KEYWORDS.get(qualname.rpartition(".")[2])
+    unknown = [name for name in kwargs if taken is not None and name not in taken]
+    return f"Keras refuses keyword arguments {spec.short} does not take: " \
+           f"{', '.join(unknown)}" if unknown else ""
 
 
 def _call_refused(spec: LayerSpec, args: tuple, kwargs: dict, node: Any, hidden: bool) -> str:
