@@ -72,4 +72,5 @@ def test_a_model_whose_construction_raises_says_so_and_where(tmp_path: Path) -> 
         "        super().__init__()\n        self.fc1 = nn.Linear(4, 4)\n        self.fc2\n")
     done = run("check", str(tmp_path / "net.py"))
     text = " ".join(done.stdout.split())  # (the table wraps long titles to the terminal)
-    assert "net.py Net (line 4): no total: the code raises (net.py:8) line" in text, done.stdout
+    assert "net.py Net (line 4): parameters not counted: the code raises (net.py:8) line" in text, \
+        done.stdout

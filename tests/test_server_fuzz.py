@@ -76,7 +76,9 @@ async def drive(steps: list[tuple]) -> None:
         assert not [d for d in shown if d.code == "internal-error"]
         await client.shutdown_session()
     finally:
-        await client.stop()
+        # (bounded: a failed assertion above leaves no shutdown, and the test must fail, not
+        # wait for a server that still waits for its client)
+        await asyncio.wait_for(client.stop(), 30)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -186,7 +186,8 @@ class ModelTotal:
         if self.params_default is not None:
             return f"{self.params_default:,} parameters if defaults hold"
         if self.raised is not None:
-            return "no total: the code raises" + (f" ({self.raised})" if self.raised else "")
+            return "parameters not counted: the code raises" + (
+                f" ({self.raised})" if self.raised else "")
         if len(self.span_of_totals) > 1 and self.unknown_layers == 0:
             low, high = self.span_of_totals[0], self.span_of_totals[-1]
             return f"{low:,}–{high:,} parameters ({self.instances} instances)"
