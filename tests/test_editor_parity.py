@@ -62,7 +62,9 @@ ROUNDS = (4,)
 KINDS = ("blank line at top", "number in a layer call", "x = 1 appended", "a statement deleted")
 
 Label = tuple  # ("certain", n) | ("default", n) | ("unknown",) | ("range", lo, hi)
-Total = tuple  # ("exact", n) | ("default", n) | ("at least", n or None, k) | ("range", lo, hi, k)
+# ("exact", n) | ("default", n) | ("at least", n or None, k) | ("range", lo, hi, k) |
+# ("raises", where or why)
+Total = tuple
 
 
 # the server's words ----------------------------------------------------------------------------
@@ -73,6 +75,7 @@ def number(text: str) -> int:
 _LABEL = re.compile(r"# (?:(?P<lo>\d[\d,]*)–(?P<hi>\d[\d,]*)|(?P<approx>≈)?(?P<n>\d[\d,]*)|(?P<q>\?))"
                     r" params")
 _TITLE = re.compile(r"(?P<name>.*?): (?:(?P<n>\d[\d,]*) parameters(?P<d> if defaults hold)?|"
+                    r"parameters not counted: the code raises(?: \((?P<raised>.*)\))?|"
                     r"at least (?P<least>\d[\d,]*) parameters \((?P<k>\d+) layers? unknown\)|"
                     r"(?P<lo>\d[\d,]*)–(?P<hi>\d[\d,]*) parameters \((?P<i>\d+) instances\))")
 _HEADLINE = re.compile(r"\*\*(?:(?P<lo>\d[\d,]*)–(?P<hi>\d[\d,]*)|(?P<n>\d[\d,]*)|\?) parameters\*\*")
@@ -97,6 +100,8 @@ def parse_title(title: str) -> tuple[str, Total] | None:
         return None
     if m["least"]:
         return m["name"], ("at least", number(m["least"]), int(m["k"]))
+    if m["n"] is None and m["lo"] is None:
+        return m["name"], ("raises", m["raised"] or "")
     if m["lo"]:
         return m["name"], ("range", number(m["lo"]), number(m["hi"]), int(m["i"]))
     return m["name"], ("default" if m["d"] else "exact", number(m["n"]))
@@ -113,6 +118,8 @@ def show_label(value: Label | None) -> str:
 
 
 def show_total(name: str, value: Total) -> str:
+    if value[0] == "raises":
+        return f"{name}: parameters not counted: the code raises ({value[1]})"
     if value[0] == "range":
         return f"{name}: {value[1]:,}–{value[2]:,} parameters ({value[3]} instances)"
     if value[0] == "at least":
@@ -181,6 +188,8 @@ def expected_total(model: dict) -> tuple[str, Total]:
         return name, ("exact", model["params"])
     if model["params_default"] is not None:
         return name, ("default", model["params_default"])
+    if model.get("raised") is not None:
+        return name, ("raises", model["raised"])
     totals = model.get("totals") or []
     if len(totals) > 1 and model["unknown_layers"] == 0:
         return name, ("range", totals[0], totals[-1], model.get("instances"))

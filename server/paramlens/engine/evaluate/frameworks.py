@@ -1938,8 +1938,9 @@ def _raise_if_refused(layer: LayerObj) -> None:
 def _refusal(layer: LayerObj, why: str) -> UserRaise:
     """What the framework raises where it refuses the layer, said where the layer is built."""
     path, line, _column = layer.site
+    where = f"{os.path.basename(path)}:{line}, " if path else ""  # (a layer the code subclasses)
     return UserRaise(ExceptionV(ExternalV(f"{layer.spec.framework}.refused"), (why,)),
-                     f"{os.path.basename(path)}:{line}, {layer.spec.short}: {why}")
+                     f"{where}{layer.spec.short}: {why}")
 
 
 _COUNTS: dict[tuple, tuple] = {}

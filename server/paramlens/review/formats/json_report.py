@@ -68,7 +68,7 @@ def model_dict(m: ModelTotal) -> dict:
             "params_default": m.params_default if m.params_default is not None
             else m.exact, "params_known": m.params,
             "unknown_layers": m.unknown_layers, "trainable": m.trainable,
-            "why": m.why or None, "assumptions": list(m.assumptions),
+            "why": m.why or None, "raised": m.raised, "assumptions": list(m.assumptions),
             "totals": list(m.span_of_totals), "instances": m.instances or None,
             "children": [{"name": n, "class": c, "params": p}
                          for n, c, p in m.children]}
