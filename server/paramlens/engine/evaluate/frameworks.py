@@ -977,19 +977,8 @@ class Frameworks:
                 and any(p.name == "data_format" for p in params):
             values["data_format"] = self.keras_data_format  # as Keras' __init__ standardizes it
         refusal = refused or _call_refused(spec, args, kwargs, node, bool(partial_why)) or \
-            value_refusal(spec, Given(_plain_values(values)))
-        dtype = m.deref(values.get("dtype"))
-        if not refusal and spec.formula is not None and spec.framework == "keras" and \
-                isinstance(dtype, str) and dtype in _KERAS_INTEGRAL_DTYPES:
-            refusal = f"dtype {dtype!r}: Keras initialises weights of a floating point dtype only"
-        if spec.framework != "torch":
-            dtype = None
-        if not refusal and spec.formula is not None and _integral_dtype(dtype):
-            # (a layer whose configuration has no parameter would not raise: it is only left
-            # uncounted)
-            refusal = "dtype: torch makes parameters of a floating point or complex dtype only"
-        elif not refusal and spec.formula is not None and dtype is not None and is_plain(dtype):
-            refusal = f"dtype must be a torch.dtype, not {dtype!r}"
+            value_refusal(spec, Given(_plain_values(values))) or \
+            _dtype_refusal(spec, m.deref(values.get("dtype")))
         site = self.recorder.site_of(node)
         layer = LayerObj(spec, site, values, None, tuple(m.via), bool(m.speculative),
                          refusal or why)
@@ -2531,6 +2520,24 @@ _INTEGRAL_DTYPES = frozenset(f"torch.{name}" for name in (
 
 _KERAS_INTEGRAL_DTYPES = frozenset(("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
                                     "uint64", "bool"))
+
+
+def _dtype_refusal(spec: LayerSpec, dtype: Any) -> str:
+    """Why the framework refuses the dtype a layer with weights is given: torch makes
+    parameters of a floating point or complex torch.dtype only, Keras initialises weights of a
+    floating point dtype only. (A layer whose configuration has no weight would not raise: it is
+    only left uncounted.)"""
+    if spec.formula is None or dtype is None:
+        return ""
+    if spec.framework == "keras":
+        integral = isinstance(dtype, str) and dtype in _KERAS_INTEGRAL_DTYPES
+        return f"dtype {dtype!r}: Keras initialises weights of a floating point dtype only" \
+            if integral else ""
+    if _integral_dtype(dtype):
+        return "dtype: torch makes parameters of a floating point or complex dtype only"
+    if is_plain(dtype):
+        return f"dtype must be a torch.dtype, not {dtype!r}"
+    return ""
 
 
 def _integral_dtype(value: Any) -> bool:
