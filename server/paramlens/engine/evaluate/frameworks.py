@@ -96,35 +96,14 @@ _MODULE_API = {
     "predict", "get_config", "weights", "trainable_weights", "non_trainable_weights",
     "trainable", "name", "dtype", "built", "input_spec", "add_weight", "call",
 }
-# Every attribute an nn.Module instance has in torch 2.x (`dir(nn.Module())` but the dunders),
+# Every attribute an nn.Module instance has (torch_names, `dir(nn.Module())`) but the dunders,
 # and what each container class adds: add_module refuses a member of one of these names
-# ("attribute already exists").
-_TORCH_MODULE_NAMES = frozenset((
-    "T_destination", "_apply", "_backward_hooks", "_backward_pre_hooks", "_buffers", "_call_impl",
-    "_compiled_call_impl", "_forward_hooks", "_forward_hooks_always_called",
-    "_forward_hooks_with_kwargs", "_forward_pre_hooks", "_forward_pre_hooks_with_kwargs",
-    "_get_backward_hooks", "_get_backward_pre_hooks", "_get_name", "_is_full_backward_hook",
-    "_load_from_state_dict", "_load_state_dict_post_hooks", "_load_state_dict_pre_hooks",
-    "_maybe_warn_non_full_backward_hook", "_modules", "_named_members",
-    "_non_persistent_buffers_set", "_parameters", "_register_load_state_dict_pre_hook",
-    "_register_state_dict_hook", "_replicate_for_data_parallel", "_save_to_state_dict",
-    "_slow_forward", "_state_dict_hooks", "_state_dict_pre_hooks", "_version",
-    "_wrapped_call_impl", "add_module", "apply", "bfloat16", "buffers", "call_super_init",
-    "children", "compile", "cpu", "cuda", "double", "dump_patches", "eval", "extra_repr",
-    "float", "forward", "get_buffer", "get_extra_state", "get_parameter", "get_submodule",
-    "half", "ipu", "load_state_dict", "modules", "mtia", "named_buffers", "named_children",
-    "named_modules", "named_parameters", "parameters", "register_backward_hook",
-    "register_buffer", "register_forward_hook", "register_forward_pre_hook",
-    "register_full_backward_hook", "register_full_backward_pre_hook",
-    "register_load_state_dict_post_hook", "register_load_state_dict_pre_hook", "register_module",
-    "register_parameter", "register_state_dict_post_hook", "register_state_dict_pre_hook",
-    "requires_grad_", "set_extra_state", "set_submodule", "share_memory", "state_dict", "to",
-    "to_empty", "train", "training", "type", "xpu", "zero_grad"))
+# ("attribute already exists"). (torch refuses the dunders too, and the parameter containers'
+# own names: not yet followed.)
+_TORCH_MODULE_NAMES = frozenset(n for n in MODULE_ATTRIBUTES if n[:2] != "__")
 _TORCH_CONTAINER_NAMES = {
-    "Sequential": frozenset(("_get_item_by_idx", "append", "extend", "insert", "pop")),
-    "ModuleList": frozenset(("_get_abs_string_index", "append", "extend", "insert", "pop")),
-    "ModuleDict": frozenset(("clear", "items", "keys", "pop", "update", "values")),
-}
+    kind: frozenset(n for n in CONTAINER_ATTRIBUTES[kind] - MODULE_ATTRIBUTES if n[:2] != "__")
+    for kind in ("Sequential", "ModuleList", "ModuleDict")}
 _TORCH_PRIVATE = {"_modules", "_parameters", "_buffers", "_version", "_forward_hooks",
                   "_forward_pre_hooks", "_backward_hooks", "_state_dict_hooks",
                   "_non_persistent_buffers_set", "_load_state_dict_pre_hooks", "_get_name",
