@@ -1545,6 +1545,46 @@ REFUSED_BY_TORCH = {
 
         model = M()  # raises
         """,
+    "a layer method misspelt": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+                self.fc.reset_parameter()
+
+
+        model = M()  # raises
+        """,
+    "a layer attribute misspelt through getattr, the result chained": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+                getattr(self.fc, "bias_").data.zero_()
+
+
+        model = M()  # raises
+        """,
+    "a constructor argument torch does not keep, read back": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4, dtype=torch.float32)
+                self.kind = self.fc.dtype
+
+
+        model = M()  # raises
+        """,
+    "a Keras method asked of a torch layer": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 8, 3)
+                self.width = self.conv.count_params()
+
+
+        model = M()  # raises
+        """,
     "a weight times two over the weight": """
         class M(nn.Module):
             def __init__(self):
@@ -1556,6 +1596,114 @@ REFUSED_BY_TORCH = {
         model = M()  # raises
         """,
 }
+
+
+LAYER_ATTRIBUTES_ASKED = '''\
+import torch.nn as nn
+
+
+def build():
+    bn = nn.BatchNorm2d(4)
+    conv = nn.Conv2d(4, 8, 3)
+    lstm = nn.LSTM(4, 8, num_layers=2)
+    attention = nn.MultiheadAttention(8, 2)
+    layers = [conv, bn]
+    if hasattr(bn, "running_mean"):  # a buffer
+        layers.append(nn.Linear(4, 4))
+    if hasattr(conv, "transposed"):  # what the class's __init__ sets
+        layers.append(nn.Linear(4, 5))
+    if hasattr(lstm, "weight_ih_l1"):  # a parameter of the second layer
+        layers.append(nn.Linear(4, 6))
+    if hasattr(attention, "head_dim"):
+        layers.append(nn.Linear(4, 7))
+    if hasattr(conv, "weights"):  # a name torch does not have
+        layers.append(nn.Linear(4, 8))
+    if getattr(attention, "num_heads", None) == 2:
+        layers.append(nn.Linear(4, 9))
+    return nn.Sequential(*layers)
+'''
+
+
+def test_what_torch_gives_a_layer_is_there(tmp_path: Path) -> None:
+    """hasattr and getattr on a torch layer: the attributes its class sets, its buffers and its
+    parameters are there, and a name torch does not give it is not (the tree before said
+    `running_mean`, `transposed` and `head_dim` were absent: 334 where torch builds 414)."""
+    truth = check_program(tmp_path, LAYER_ATTRIBUTES_ASKED, ["build"])
+    assert truth.totals[(real_path(tmp_path / "prog.py"), "build")] == 414 + 45
+
+
+ARMS_THAT_RETURN = '''\
+import os
+
+import torch.nn as nn
+
+
+def mode(flag):
+    if flag:
+        return "wide"
+    else:
+        return "narrow"
+
+
+def strict(flag):
+    if flag:
+        raise ValueError("no")
+    else:
+        raise KeyError("no")
+
+
+class Net(nn.Module):
+    def __init__(self, flag=os.environ.get("PARAMLENS_TEST_FLAG")):
+        super().__init__()
+        chosen = mode(flag)
+        self.fc = nn.Linear(4, 4)
+
+
+class Strict(nn.Module):
+    def __init__(self, flag=os.environ.get("PARAMLENS_TEST_FLAG")):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        strict(flag)
+'''
+
+
+def test_a_function_that_returns_in_every_arm_returns(tmp_path: Path) -> None:
+    """Both arms of a condition the code does not fix return: the function returns, and the
+    model is built (the tree before took it as raising: `Net: parameters not counted: the code
+    raises`). Where every arm raises, the model is never built, and the report says so."""
+    path = tmp_path / "arms.py"
+    path.write_text(ARMS_THAT_RETURN)
+    module = load_as_main(path)
+    built = sum(p.numel() for p in module.Net().parameters())
+    with pytest.raises((ValueError, KeyError)):
+        module.Strict()
+    (file,) = run_paramlens([str(path)], tmp_path).values()
+    models = {m["name"]: m for m in file["models"]}
+    assert models["Net"]["raised"] is None, models["Net"]
+    assert models["Net"]["params"] == built == 20
+    assert models["Strict"]["raised"] and models["Strict"]["params"] is None, models["Strict"]
+
+
+def test_a_raise_python_makes_says_where(tmp_path: Path) -> None:
+    """What Python refuses (a misspelt method of a layer) is placed where its traceback ends,
+    as a `raise` statement is: the lens and the report say `the code raises (typo.py:7)`."""
+    path = tmp_path / "typo.py"
+    path.write_text(textwrap.dedent("""\
+        import torch.nn as nn
+
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+                self.fc.reset_parameter()
+        """))
+    with pytest.raises(AttributeError) as raised:
+        load_as_main(path).M()
+    (own,) = [entry for entry in raised.traceback if entry.path == path]
+    assert own.lineno + 1 == 7  # (pytest counts lines from 0; torch's __getattr__ raises)
+    (file,) = run_paramlens([str(path)], tmp_path).values()
+    (model,) = file["models"]
+    assert model["params"] is None and model["raised"] == "typo.py:7", model
 
 
 @pytest.mark.parametrize("case", sorted(REFUSED_BY_TORCH))

@@ -132,6 +132,9 @@ class LayerSpec:
     # __init__ from calling it (Embedding's `_weight`).
     init_hook: str | None = None
     hook_unless: str | None = None
+    # How the class keeps an argument as the attribute of the same name, where not as given
+    # (`conv.stride` is (2, 2) for stride=2): (argument, form), the forms in STORED_FORMS.
+    stored: tuple[tuple[str, str], ...] = ()
 
     @property
     def name(self) -> str:
@@ -1272,7 +1275,45 @@ def _torch(short: str, sig: str, family: str, formula: Formula | None, *,
     return LayerSpec((f"torch.nn.{short}",), "torch", params, family, formula, in_arg,
                      flow, ndim, transposed, checks, open_call, eager, module_args,
                      counted_args, hook,
-                     "_weight" if short in ("Embedding", "EmbeddingBag") else None)
+                     "_weight" if short in ("Embedding", "EmbeddingBag") else None,
+                     _torch_stored(short[4:] if eager else short))
+
+
+# The forms in which torch keeps an argument (LayerSpec.stored), as its __init__ writes them:
+# - "spread": `_ntuple(ndim)`, an iterable as the tuple of its items (a string too), anything
+#   else repeated once per spatial dimension;
+# - "spread_unless_str": the same, but a string as given (a convolution's padding='same');
+# - "spread_twice": `_ntuple(2 * ndim)` (the padding layers: both sides of each dimension);
+# - "index": a negative index counted from `num_embeddings` (Embedding's padding_idx);
+# - "shape": an int as a 1-tuple, an iterable as a tuple (normalized_shape);
+# - "scale": a falsy value as None, a number as a float, a tuple as floats (Upsample);
+# and Keras':
+# - "lower": a string in lower case (`padding="SAME"`, `data_format`);
+# - "pairs": a (before, after) pair per spatial dimension (ZeroPadding, Cropping);
+# - "clamp": a rate clamped to [0, 1] (an RNN's dropout);
+# - "opaque": a form the evaluator does not follow (PReLU's shared_axes: a list).
+STORED_FORMS = ("spread", "spread_unless_str", "spread_twice", "index", "shape", "scale",
+                "lower", "pairs", "clamp", "opaque")
+_SPREAD_ALL = (("kernel_size", "spread"), ("stride", "spread"), ("padding", "spread"))
+
+
+def _torch_stored(short: str) -> tuple[tuple[str, str], ...]:
+    if re.fullmatch(r"Conv[123]d", short):
+        return (("kernel_size", "spread"), ("stride", "spread"),
+                ("padding", "spread_unless_str"), ("dilation", "spread"))
+    if re.fullmatch(r"ConvTranspose[123]d", short):
+        return (*_SPREAD_ALL, ("dilation", "spread"), ("output_padding", "spread"))
+    if re.fullmatch(r"AvgPool1d|MaxUnpool[123]d", short):
+        return _SPREAD_ALL
+    if re.fullmatch(r"(Reflection|Replication|Zero|Constant|Circular)Pad[123]d", short):
+        return (("padding", "spread_twice"),)
+    if short in ("Embedding", "EmbeddingBag"):
+        return (("padding_idx", "index"),)
+    if short in ("LayerNorm", "RMSNorm"):
+        return (("normalized_shape", "shape"),)
+    if short.startswith("Upsampl"):
+        return (("scale_factor", "scale"),)
+    return ()
 
 
 # The torch classes whose __init__ ends by calling `self.reset_parameters()` (a Lazy class
@@ -1304,7 +1345,29 @@ def _keras(shorts: tuple[str, ...] | str, sig: str, family: str, formula: Formul
         checks = (_k_data_format, *checks)
     checks = (_k_identifiers, *checks)
     return LayerSpec(tuple(f"keras.layers.{n}" for n in names), "keras", params, family,
-                     formula, None, flow, ndim, transposed, checks, open_call=True)
+                     formula, None, flow, ndim, transposed, checks, open_call=True,
+                     stored=_keras_stored(names[0], params))
+
+
+def _keras_stored(short: str, params: tuple[Param, ...]) -> tuple[tuple[str, str], ...]:
+    """What a Keras layer makes of its arguments (LayerSpec.stored). Any other string it was
+    given is taken as kept in another form (an `activation` becomes a function)."""
+    names = {p.name for p in params}
+    forms: dict[str, str] = {"data_format": "lower"}
+    if re.match(r"(Conv|SeparableConv|DepthwiseConv)", short):
+        forms.update(kernel_size="spread", strides="spread", dilation_rate="spread",
+                     output_padding="spread", padding="lower")
+    elif re.match(r"(MaxPooling|AveragePooling)", short):  # (their padding as given)
+        forms.update(pool_size="spread", strides="spread")
+    elif re.match(r"(ZeroPadding|Cropping)", short):
+        forms.update(padding="pairs", cropping="pairs")
+    elif re.fullmatch(r"UpSampling[23]D", short):
+        forms.update(size="spread")
+    elif short in ("LSTM", "GRU", "SimpleRNN"):
+        forms.update(dropout="clamp", recurrent_dropout="clamp")
+    elif short == "PReLU":
+        forms.update(shared_axes="opaque")
+    return tuple((name, form) for name, form in forms.items() if name in names)
 
 
 # torch's parameterless classes with their signatures as their __init__ spells them.

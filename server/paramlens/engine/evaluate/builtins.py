@@ -30,6 +30,7 @@ from paramlens.engine.evaluate.objects import (
     ExceptionV,
     ExternalV,
     FuncV,
+    Held,
     InstanceV,
     IteratorV,
     LayerObj,
@@ -38,6 +39,7 @@ from paramlens.engine.evaluate.objects import (
     NativeV,
     ObjectV,
     PartialV,
+    SubmoduleV,
     SuperV,
     TensorV,
     Unknown,
@@ -191,10 +193,14 @@ def _call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str
             return Unknown(f"getattr(..., {args[1]!r}) may take its default")
         return value
     if name == "hasattr" and len(args) == 2 and isinstance(args[1], str):
-        value = m.get_attribute(args[0], args[1])
+        owner = m.deref(args[0])
+        if m.frameworks.certainly_has(owner, args[1]):
+            return True
+        value = m.get_attribute(owner, args[1])
         if isinstance(value, Absent):
             return False
-        return Unknown("hasattr()") if is_unknown(value) else True
+        present = not is_unknown(value) or isinstance(value, (Held, SubmoduleV))
+        return True if present else Unknown("hasattr()")
     if name == "setattr" and len(args) == 3 and isinstance(args[1], str):
         m.set_attribute(args[0], args[1], args[2])
         return None

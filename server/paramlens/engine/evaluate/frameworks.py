@@ -45,6 +45,7 @@ from paramlens.engine.evaluate.objects import (
     ExceptionV,
     ExternalV,
     FuncV,
+    Held,
     InstanceV,
     IteratorV,
     KerasModelV,
@@ -63,6 +64,7 @@ from paramlens.engine.evaluate.objects import (
 )
 from paramlens.engine.evaluate.torch_names import (
     CONTAINER_ATTRIBUTES,
+    LAYER_ATTRIBUTES,
     MODULE_ATTRIBUTES,
     NAMESPACES,
 )
@@ -77,9 +79,6 @@ _MODELLED_BASES = {"torch.nn.Module", "torch.nn.modules.module.Module", "torch.n
                    "keras.src.models.Model", "tensorflow.keras.layers.Layer",
                    "tensorflow.keras.Model", "tf.keras.layers.Layer", "tf.keras.Model",
                    "keras.src.layers.layer.Layer"}
-# Arguments a convolution (or a Keras pooling layer) stores as a tuple, one per spatial dimension.
-_SPATIAL_ARGS = {"kernel_size", "stride", "padding", "dilation", "output_padding", "strides",
-                 "dilation_rate", "pool_size"}
 # What torch.nn.Module itself offers: any other attribute a module was never given is absent.
 _MODULE_API = {
     "add_module", "apply", "bfloat16", "buffers", "children", "compile", "cpu", "cuda", "double",
@@ -104,10 +103,6 @@ _TORCH_MODULE_NAMES = frozenset(n for n in MODULE_ATTRIBUTES if n[:2] != "__")
 _TORCH_CONTAINER_NAMES = {
     kind: frozenset(n for n in CONTAINER_ATTRIBUTES[kind] - MODULE_ATTRIBUTES if n[:2] != "__")
     for kind in ("Sequential", "ModuleList", "ModuleDict")}
-_TORCH_PRIVATE = {"_modules", "_parameters", "_buffers", "_version", "_forward_hooks",
-                  "_forward_pre_hooks", "_backward_hooks", "_state_dict_hooks",
-                  "_non_persistent_buffers_set", "_load_state_dict_pre_hooks", "_get_name",
-                  "_named_members", "_apply", "_save_to_state_dict", "_load_from_state_dict"}
 _TORCH_ELEMENTWISE = {"log", "exp", "sqrt", "abs", "sigmoid", "tanh", "clamp", "relu", "neg",
                       "rsqrt", "square", "pow", "mul", "add", "sub", "div", "cos", "sin"}
 _TORCH_FACTORIES = {"zeros", "ones", "empty", "randn", "rand", "full", "zeros_like", "ones_like",
@@ -382,7 +377,7 @@ class Frameworks:
             data = m.deref(value)
             _resized(m, owner, shape_numel(data.shape) if isinstance(data, TensorV) else None)
             return True
-        if isinstance(owner, Unknown) and type(owner) not in (SubmoduleV, Weightless):
+        if isinstance(owner, Unknown) and not isinstance(owner, (SubmoduleV, Weightless)):
             m.unknown_changed(name, value=value)
         return False
 
@@ -429,6 +424,10 @@ class Frameworks:
                                                      "expected)")
         return False
 
+    def certainly_has(self, owner: Any, name: str) -> bool:
+        """`hasattr(owner, name)` is True, known without reading it (torch_layer_has)."""
+        return isinstance(owner, LayerObj) and bool(torch_layer_has(owner, name))
+
     def get_attribute(self, m: Machine, owner: Any, name: str) -> Any:
         if isinstance(owner, ExternalV):
             names = NAMESPACES.get(owner.qualname)
@@ -444,21 +443,19 @@ class Frameworks:
             if owner.params is not None and name in owner.params:
                 return owner.params[name]
             if name in owner.attrs:
-                return owner.attrs[name]
+                held = owner.attrs[name]
+                return IS_NONE if held is None else held
             if owner.spec.framework == "torch" and owner.params is not None and \
                     name in _tensor_names(owner):
                 return IS_NONE  # `Linear(..., bias=False).bias`: torch registers None
+            held = torch_layer_has(owner, name)
+            if held is False:
+                return Absent(f"{owner.spec.short} has no attribute {name}")
             if name in _MODULE_DATA:
-                return _module_data(owner, name)
+                data = _module_data(owner, name)
+                return Held(data.why) if held and type(data) is Weightless else data
             if name in owner.values:
-                value = owner.values[name]
-                spec = owner.spec
-                if name in _SPATIAL_ARGS and spec.ndim and isinstance(value, int) and \
-                        not isinstance(value, bool) and (spec.is_conv or spec.framework == "keras"):
-                    # torch's convolutions and Keras' layers keep one per dimension (torch's
-                    # pooling keeps what it was given)
-                    return (value,) * spec.ndim
-                return value
+                return _stored(owner, name, owner.values[name], bool(held))
             if name in _MODULE_API or name in _KERAS_REWEIGHING and owner.spec.framework == "keras":
                 return _Method(owner, name)
             if owner.spec.framework == "torch" and owner.params is None:
@@ -466,8 +463,8 @@ class Frameworks:
             submodule = _submodule(owner, name) if owner.spec.framework == "torch" else None
             if submodule is not None:
                 return submodule
-            if owner.spec.framework == "torch" and name not in _TORCH_PRIVATE:
-                return Absent(f"{owner.spec.short} has no attribute {name}")
+            if held:
+                return Held(f"{owner.spec.short}.{name}")
             return Unknown(f"{owner.spec.short}.{name}")
         if type(owner) is SubmoduleV:
             layer, full = owner.layer, f"{owner.prefix}.{name}"
@@ -2008,6 +2005,67 @@ def _module_data(owner: Any, name: str) -> Any:
     return Weightless(f"{name} of a module")
 
 
+def _stored(layer: LayerObj, name: str, value: Any, held: bool) -> Any:
+    """The attribute `name` of a torch layer given `value` for the argument of that name, in
+    the form its class keeps it (catalogue.LayerSpec.stored); unknown where the code does not
+    fix it. A None it was given may be kept as another value (`kdim`: embed_dim)."""
+    form = dict(layer.spec.stored).get(name)
+    unknown = Held(f"{layer.spec.short}.{name}") if held else \
+        Unknown(f"{layer.spec.short}.{name}")
+    if value is None or form == "opaque":
+        return unknown
+    if form is None:
+        keras_string = layer.spec.framework == "keras" and isinstance(value, str)
+        return unknown if keras_string else value
+    items = tuple(value.items) if isinstance(value, ListV) and value.exact else value
+    numbers = (int, float)
+    if form == "lower":
+        return items.lower() if isinstance(items, str) else unknown
+    if form == "clamp":
+        return min(1.0, max(0.0, items)) if isinstance(items, numbers) else unknown
+    if form == "pairs":  # a (before, after) pair per spatial dimension (the pair alone in 1D)
+        pairs = _pairs(items, layer.spec.ndim)
+        return unknown if pairs is None else pairs[0] if layer.spec.ndim == 1 else pairs
+    if form in ("spread", "spread_unless_str", "spread_twice"):
+        if isinstance(items, str) and form == "spread_unless_str":
+            return items
+        if isinstance(items, (tuple, str)):
+            return tuple(items)
+        count = layer.spec.ndim * (2 if form == "spread_twice" else 1)
+        return (items,) * count if isinstance(items, numbers) and count else unknown
+    if form == "index":
+        size = layer.values.get("num_embeddings")
+        if type(items) is int and type(size) is int:
+            return items + size if items < 0 else items
+        return unknown
+    if form == "shape":
+        if type(items) is int:
+            return (items,)
+        return tuple(items) if isinstance(items, tuple) else unknown
+    if form == "scale":
+        if isinstance(items, numbers):
+            return float(items) if items else IS_NONE
+        if isinstance(items, tuple) and all(isinstance(f, numbers) for f in items):
+            return tuple(float(f) for f in items) if items else IS_NONE
+        return unknown
+    return unknown
+
+
+def torch_layer_has(layer: LayerObj, name: str) -> bool | None:
+    """Whether a torch layer of the catalogue has the attribute, where the evaluator knows all it
+    has (its parameters known, torch_names.LAYER_ATTRIBUTES for the rest, what the code set on
+    it); None where it does not (a Keras layer, a count the code does not fix:
+    `LSTM.weight_ih_l1` may be there). Reading none of them, so that `hasattr` changes nothing
+    (reading `_modules` or a stacked submodule leaves the layer not followed)."""
+    if layer.spec.framework != "torch" or layer.params is None:
+        return None
+    names = LAYER_ATTRIBUTES.get(layer.spec.short)
+    if names is None:
+        return None
+    return name in names or name in MODULE_ATTRIBUTES or name in layer.params or \
+        name in layer.attrs or name in _tensor_names(layer)
+
+
 def _tensor_names(layer: LayerObj) -> set[str]:
     """The names the layer's class registers a tensor under, present or not (a Linear without
     bias registers `bias` as None): its formula's, as for its arguments."""
@@ -2116,7 +2174,7 @@ def _named_parameters(owner: Any) -> list[tuple[str, ParamV]] | None:
                     own(prefix, [(key, item if isinstance(item, ParamV) else item.param)])
                 elif _is_module(item):
                     children.append((key, item))
-                elif isinstance(item, Unknown) and type(item) not in (Weightless, Absent):
+                elif isinstance(item, Unknown) and not isinstance(item, (Weightless, Absent)):
                     return False
             children += list(value.members)
         else:
@@ -2676,8 +2734,8 @@ def _untraced(value: Any) -> frozenset:
     model returned, `base.get_layer(name)(x)`): as part of a tensor's history, the unknown that
     keeps a model built from it from a certain total. Nothing for a tensor, a scalar or None."""
     value = value if not isinstance(value, (list, tuple)) else next(
-        (v for v in value if isinstance(v, Unknown) and type(v) is not Weightless), None)
-    return frozenset({value}) if isinstance(value, Unknown) and type(value) is not Weightless \
+        (v for v in value if isinstance(v, Unknown) and not isinstance(v, Weightless)), None)
+    return frozenset({value}) if isinstance(value, Unknown) and not isinstance(value, Weightless) \
         else frozenset()
 
 
@@ -2911,6 +2969,8 @@ def _conv_size(size: Any, kernel: int, stride: int, dilation: int, padding: str)
 
 
 def _pairs(raw: Any, n: int) -> tuple | None:
+    """Keras' ZeroPadding and Cropping arguments as a (before, after) pair per spatial
+    dimension, from an int, an int per dimension or the pairs themselves."""
     if isinstance(raw, ListV):
         raw = tuple(raw.items)
     if isinstance(raw, int) and not isinstance(raw, bool):

@@ -634,16 +634,21 @@ class Machine:
             method = _dispatch(_EXEC, type(stmt), "exec_")
             if method is None:
                 return None
-        if frame.maybe_returned or frame.maybe_left_loop:
-            # after a `return` under a condition the code does not fix, the rest of the function
-            # runs only if it did not (the rest of a loop, after a `break` or `continue`): what
-            # it does is as speculative as an arm's
-            self.speculative += 1
-            try:
-                return method(self, stmt, frame)
-            finally:
-                self.speculative -= 1
-        return method(self, stmt, frame)
+        try:
+            if frame.maybe_returned or frame.maybe_left_loop:
+                # after a `return` under a condition the code does not fix, the rest of the
+                # function runs only if it did not (the rest of a loop, after a `break` or
+                # `continue`): what it does is as speculative as an arm's
+                self.speculative += 1
+                try:
+                    return method(self, stmt, frame)
+                finally:
+                    self.speculative -= 1
+            return method(self, stmt, frame)
+        except UserRaise as raised:
+            if not raised.where:  # what Python refuses (`fc.fc2`): where the traceback ends
+                raised.where = f"{os.path.basename(frame.module.path)}:{stmt.lineno}"
+            raise
 
     def exec_Expr(self, stmt: ast.Expr, frame: Frame) -> None:
         self.ev(stmt.value, frame)
@@ -946,6 +951,7 @@ class Machine:
         the function speculative."""
         names = frame.scope.names
         results: list[tuple[dict[str, Any], str | None, bool]] = []
+        returned = False
         for start, arm in arms:
             names.clear()
             names.update(start)
@@ -955,7 +961,7 @@ class Machine:
             try:
                 signal = self.run_body(arm, frame)
             except _Return as ret:
-                frame.maybe_returned = True
+                frame.maybe_returned = returned = True
                 ended = True
                 del ret
             except UserRaise:
@@ -967,7 +973,9 @@ class Machine:
         names.clear()
         if not open_arms:
             names.update(results[0][0])
-            raise UserRaise(Unknown("both arms end"))
+            if returned:  # the function returns, what it returns the code does not fix
+                raise _Return(Unknown("a return under a condition the code does not fix"))
+            raise UserRaise(Unknown("every arm raises"))
         merged = dict(open_arms[0][0])
         for other, _signal, _ended in open_arms[1:]:
             for key in set(merged) | set(other):
@@ -1571,7 +1579,7 @@ class Machine:
             result = self.compare(type(op), left, right)
             if is_unknown(result):
                 # a bool (or what an __eq__ of numbers or tensors gives): never a module
-                return result if type(result) is Weightless else Weightless(result.why)
+                return result if isinstance(result, Weightless) else Weightless(result.why)
             if not result:
                 return result
             left = right
@@ -2475,9 +2483,8 @@ def _made_otherwise(cls: ClassV) -> str | None:
 
 
 # The owners whose every attribute the evaluator knows where it says one is absent (Absent):
-# reading another raises AttributeError. (A layer's Absent is only what getattr and hasattr use:
-# the catalogue does not list every attribute torch gives each layer.)
-_ATTRIBUTES_KNOWN = (InstanceV, ContainerV, ExternalV)
+# reading another raises AttributeError. (A torch layer's are torch_names.LAYER_ATTRIBUTES.)
+_ATTRIBUTES_KNOWN = (InstanceV, ContainerV, ExternalV, LayerObj)
 
 # One cached dispatch over node types (as pyflakes' checker does): the method for each ast class,
 # looked up by name once.

@@ -41,6 +41,13 @@ class Weightless(Unknown):
     __slots__ = ()
 
 
+class Held(Weightless):
+    """An attribute the object certainly has, whose value the evaluator does not hold, owning no
+    weights (a layer's `transposed`, `running_mean`, `reset_parameters`): `hasattr` is True."""
+
+    __slots__ = ()
+
+
 class SubmoduleV(Unknown):
     """A submodule of a framework layer (`mha.out_proj`, a Transformer layer's `linear1`): the
     layer's parameters under `prefix.`, read and written through it (frameworks.py), so that

@@ -268,7 +268,7 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
                                     "evaluator cannot tell from a module")
                 elif kind in holders:
                     visit(item)
-                elif isinstance(item, Unknown) and kind is not Weightless and kind is not Absent:
+                elif isinstance(item, Unknown) and not isinstance(item, (Weightless, Absent)):
                     may_be_module(obj, name, item)
         else:  # a plain object, walked as the value a builder returned: what it holds
             for item in list(obj.attrs.values()):
@@ -304,7 +304,7 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
             kind = type(item)
             if kind is ParamV:
                 visit(item)  # (a module set on it is a member)
-            elif isinstance(item, Unknown) and kind is not Weightless and kind is not Absent:
+            elif isinstance(item, Unknown) and not isinstance(item, (Weightless, Absent)):
                 unknown += 1
                 whys.append(f"{obj.kind}.{name} may be a parameter ({item.why})")
 
@@ -341,7 +341,7 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
                                                    "cannot tell from a layer"))
         elif not isinstance(value, Unknown):
             visit(value)
-        elif type(value) is not Weightless and type(value) is not Absent:
+        elif not isinstance(value, (Weightless, Absent)):
             may_be_module(owner, name, value)
 
     _WALKERS = {LayerObj: layer, InstanceV: instance, ContainerV: container,
