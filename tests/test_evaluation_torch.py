@@ -1545,6 +1545,24 @@ REFUSED_BY_TORCH = {
 
         model = M()  # raises
         """,
+    "a submodule added under a name every module has": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.add_module("__call__", nn.Linear(4, 4))
+
+
+        model = M()  # raises
+        """,
+    "a ModuleDict key a ModuleDict has": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.heads = nn.ModuleDict({"__len__": nn.Linear(4, 4)})
+
+
+        model = M()  # raises
+        """,
     "a layer method misspelt": """
         class M(nn.Module):
             def __init__(self):

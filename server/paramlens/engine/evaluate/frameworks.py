@@ -95,14 +95,11 @@ _MODULE_API = {
     "predict", "get_config", "weights", "trainable_weights", "non_trainable_weights",
     "trainable", "name", "dtype", "built", "input_spec", "add_weight", "call",
 }
-# Every attribute an nn.Module instance has (torch_names, `dir(nn.Module())`) but the dunders,
-# and what each container class adds: add_module refuses a member of one of these names
-# ("attribute already exists"). (torch refuses the dunders too, and the parameter containers'
-# own names: not yet followed.)
-_TORCH_MODULE_NAMES = frozenset(n for n in MODULE_ATTRIBUTES if n[:2] != "__")
-_TORCH_CONTAINER_NAMES = {
-    kind: frozenset(n for n in CONTAINER_ATTRIBUTES[kind] - MODULE_ATTRIBUTES if n[:2] != "__")
-    for kind in ("Sequential", "ModuleList", "ModuleDict")}
+# Every attribute an nn.Module instance has (torch_names, `dir(nn.Module())`), and what each
+# container class adds: add_module refuses a member of one of these names ("attribute already
+# exists"). (torch refuses the parameter containers' own names too: not yet followed.)
+_TORCH_CONTAINER_NAMES = {kind: CONTAINER_ATTRIBUTES[kind]
+                          for kind in ("Sequential", "ModuleList", "ModuleDict")}
 _TORCH_ELEMENTWISE = {"log", "exp", "sqrt", "abs", "sigmoid", "tanh", "clamp", "relu", "neg",
                       "rsqrt", "square", "pow", "mul", "add", "sub", "div", "cos", "sin"}
 _TORCH_FACTORIES = {"zeros", "ones", "empty", "randn", "rand", "full", "zeros_like", "ones_like",
@@ -2536,7 +2533,7 @@ def _refuse_module_name(name: Any, kind: str = "") -> None:
     if name == "" or "." in name:
         raise python_raises("KeyError", f"module name {name!r}: torch takes no empty name and "
                                         "no \".\" in one")
-    if name in _TORCH_MODULE_NAMES or name in _TORCH_CONTAINER_NAMES.get(kind, ()):
+    if name in MODULE_ATTRIBUTES or name in _TORCH_CONTAINER_NAMES.get(kind, ()):
         raise python_raises("KeyError", f"attribute {name!r} already exists")
 
 

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from paramlens.engine.evaluate.frameworks import (
-    _MODULE_API,
     _children,
     _is_container_class,
     _is_module,
@@ -44,6 +43,7 @@ from paramlens.engine.evaluate.objects import (
     ModuleV,
 )
 from paramlens.engine.evaluate.program import EntryResult, Program
+from paramlens.engine.evaluate.torch_names import CONTAINER_ATTRIBUTES
 from paramlens.engine.evaluate.totals import model_total
 from paramlens.engine.nodes import all_nodes
 from paramlens.engine.results import Fix, Span
@@ -333,12 +333,10 @@ def _container_fix(program: Program, cls: ClassV, attr: str, value: Any, items: 
     return Fix(f"Hold them in {wrapper}", "wrap", _place(path, assigned).span, wrapper)
 
 
-# Names nn.ModuleDict already has: torch refuses them as keys (add_module: "attribute already
-# exists"): the module API the evaluator knows, and the dict's own. tests/test_model_checks.py
-# holds this to torch's own list.
-_MODULE_DICT_ATTRIBUTES = frozenset(_MODULE_API) | {
-    "T_destination", "clear", "items", "keys", "pop", "update", "values", "set_submodule",
-    "smart_apply", "register_load_state_dict_pre_hook", "register_state_dict_post_hook"}
+# Names nn.ModuleDict already has (torch_names, `dir(nn.ModuleDict())`): torch refuses them as
+# keys (add_module: "attribute already exists").
+_MODULE_DICT_ATTRIBUTES = CONTAINER_ATTRIBUTES["ModuleDict"]
+
 
 def _uses_supported(cls: ClassV, attr: str, methods: frozenset[str]) -> bool:
     for method in _methods(cls):
