@@ -1443,15 +1443,14 @@ class Machine:
         if node.attr == "modules" and isinstance(owner, ExternalV) and owner.qualname == "sys":
             # sys.modules[__name__].C = 64 rebinds a module name where no walk can follow
             self.namespace_rewritten(frame.module, f"line {node.lineno} reads sys.modules")
-        return self.read_attribute(owner, self.attribute_name(node, frame),
-                                   f"{os.path.basename(frame.module.path)}:{node.lineno}")
+        return self.read_attribute(owner, self.attribute_name(node, frame))
 
-    def read_attribute(self, owner: Any, name: str, where: str = "") -> Any:
+    def read_attribute(self, owner: Any, name: str) -> Any:
         """`owner.name` as Python reads it: raising AttributeError where the evaluator knows
-        that the owner has no such attribute (`self.fc2` never set, a typo)."""
+        that the owner has no such attribute (`self.fc2` never set, a typo). (exec places it.)"""
         value = self.get_attribute(owner, name)
         if type(value) is Absent and type(self.deref(owner)) in _ATTRIBUTES_KNOWN:
-            raise python_raises("AttributeError", where)
+            raise python_raises("AttributeError")
         return value
 
     def attribute_name(self, node: ast.Attribute, frame: Frame) -> str:
