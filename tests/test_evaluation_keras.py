@@ -811,3 +811,39 @@ def test_a_model_bound_after_the_statement_that_raises_is_never_made(tmp_path: P
     report = paramlens(path)[path.resolve()]
     after = [m for m in report["models"] if m["line"] >= line_of(source, "# raises")]
     assert [m for m in after if m["params"] is not None] == [], after
+
+
+SET_BEFORE_BUILT = {
+    "a Dense's units": """
+        d = layers.Dense(4)
+        d.units = 10
+        inp = keras.Input((8,))
+        model = keras.Model(inp, d(inp))
+        """,
+    "a Conv2D's filters": """
+        conv = layers.Conv2D(4, 3)
+        conv.filters = 16
+        model = keras.Sequential([keras.Input((8, 8, 3)), conv])
+        """,
+    "an Embedding's output_dim, its input size known": """
+        e = layers.Embedding(100, 8)
+        e.output_dim = 4
+        inp = keras.Input((5,), dtype="int32")
+        model = keras.Model(inp, e(inp))
+        """,
+}
+
+
+@pytest.mark.parametrize("case", sorted(SET_BEFORE_BUILT))
+def test_an_argument_set_before_keras_builds_the_layer_is_what_it_builds(
+        tmp_path: Path, case: str) -> None:
+    """Keras makes a layer's weights when it builds it, from its attributes then: `d.units =
+    10` before the first call makes a Dense of 10 units. The count is Keras' or none (the tree
+    before counted the constructor's arguments: 36 where Keras builds 90)."""
+    path, source = write(tmp_path, "set.py", "import keras\nfrom keras import layers\n" +
+                         textwrap.dedent(SET_BEFORE_BUILT[case]))
+    built = run_with_keras(path).namespace["model"].count_params()
+    report = paramlens(path)[path.resolve()]
+    certain = [m["params"] for m in report["models"] if m["params"] is not None]
+    certain += [layer["params"] for layer in report["layers"] if layer["params"] is not None]
+    assert set(certain) <= {built}, (certain, built)

@@ -549,8 +549,13 @@ def _model_totals(facts: ModuleFacts, walks: list[WalkResult], finished: dict[in
         inside = [r for r in finished.values() if r.scope.startswith(f"{key}.")]
         # Each call to the file's own functions or classes from inside may build more layers.
         extra = sum(1 for w in walks for c in w.calls if c.scope.startswith(f"{key}."))
+        # A layer built in a loop, a branch or another method may be built any number of times,
+        # none included (the file's own walk does not run __init__: the evaluation does)
+        once = _built_once(info.node, index)
+        counted = [r for r in inside if (r.span.line, r.span.column) in once]
         totals.append(_total(info.node.name, "nn.Module" if kind.startswith("torch") else
-                             "keras.Model", _span(info.node, index), inside, extra))
+                             "keras.Model", _span(info.node, index), counted,
+                             extra + len(inside) - len(counted)))
     for walk in walks:
         for seq, _scope in walk.sequentials:
             if seq.node is None:
@@ -562,6 +567,35 @@ def _model_totals(facts: ModuleFacts, walks: list[WalkResult], finished: dict[in
             inside = [r for r in finished.values() if r.scope == scope and r.framework == "keras"]
             totals.append(_total("Model", "Model", _span(node, index), inside, 0))
     return sorted(totals, key=lambda t: (t.span.line, t.span.column))
+
+
+_STRAIGHT = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr)
+_MAYBE = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.IfExp,
+          ast.BoolOp)
+
+
+def _built_once(node: ast.ClassDef, index: LineIndex) -> set[tuple[int, int]]:
+    """Where the calls are that the class's own __init__ makes exactly once each time it runs:
+    in statements of its body (not in a loop, a branch, a `try`, a comprehension or a
+    conditional expression), up to the first statement that may return or raise."""
+    init = next((stmt for stmt in node.body
+                 if isinstance(stmt, ast.FunctionDef) and stmt.name == "__init__"), None)
+    found: set[tuple[int, int]] = set()
+    for stmt in init.body if init is not None else []:
+        if not isinstance(stmt, _STRAIGHT):
+            if any(isinstance(n, (ast.Return, ast.Raise)) for n in ast.walk(stmt)):
+                break
+            continue
+        stack: list[ast.AST] = [stmt]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, _MAYBE):
+                continue
+            if isinstance(item, ast.Call):
+                span = _span(item, index)
+                found.add((span.line, span.column))
+            stack.extend(ast.iter_child_nodes(item))
+    return found
 
 
 def _made_otherwise(node: ast.ClassDef) -> bool:

@@ -1367,6 +1367,7 @@ def _keras_stored(short: str, params: tuple[Param, ...]) -> tuple[tuple[str, str
         forms.update(dropout="clamp", recurrent_dropout="clamp")
     elif short == "PReLU":
         forms.update(shared_axes="opaque")
+    forms.setdefault("axis", "opaque")  # (a normalization's: a list once it is built)
     return tuple((name, form) for name, form in forms.items() if name in names)
 
 

@@ -249,14 +249,17 @@ class Interpreter:
                env: dict[str, Value]) -> bool:
         cond = as_q(self.ev(test, env))
         cond = cond.unary(bool, "bool")
+        if cond.known:  # (only the arm that runs: the other's list methods must not change lists)
+            return self.run(body if cond.exact else orelse, env)
         then_env, else_env = dict(env), dict(env)
-        then_open = self.run(body, then_env)
-        else_open = self.run(orelse, else_env)
-        if cond.known:
-            chosen = then_env if cond.exact else else_env
-            env.clear()
-            env.update(chosen)
-            return then_open if cond.exact else else_open
+        # Each arm may or may not run: a list it appends to, or a Sequential it adds to, is
+        # lost track of, as in a loop (the lists are shared by both arms and what follows).
+        self.loop_depth += 1
+        try:
+            then_open = self.run(body, then_env)
+            else_open = self.run(orelse, else_env)
+        finally:
+            self.loop_depth -= 1
         if then_open != else_open:
             # Only one arm falls through (`if x is None: raise ...`): its values hold after.
             env.clear()
@@ -302,21 +305,32 @@ class Interpreter:
         for handler in stmt.handlers:
             changed |= _assigned_in(handler, "body")
         body_env = dict(env)
-        self.run(stmt.body, body_env)
-        for handler in stmt.handlers:
-            handler_env = dict(env)
-            self._forget(changed, handler_env)
-            self.run(handler.body, handler_env)
+        # With handlers, the body may stop part way and a handler run instead, or not, and the
+        # `else` runs only if it did not stop: each may or may not run (a list one of them
+        # appends to is lost track of, as in a loop).
+        unsure = 1 if stmt.handlers else 0
+        self.loop_depth += unsure
+        try:
+            self.run(stmt.body, body_env)
+            for handler in stmt.handlers:
+                handler_env = dict(env)
+                self._forget(changed, handler_env)
+                self.run(handler.body, handler_env)
+            if stmt.handlers:
+                else_env = dict(body_env)
+                self.run(stmt.orelse, else_env)
+        finally:
+            self.loop_depth -= unsure
         if stmt.handlers:
             # Which path ran is unknown: values both set differently become unknown.
-            for key in changed:
+            for key in changed | _assigned_in(stmt, "orelse"):
                 env[key] = Q.unknown(key)
             for key, value in body_env.items():
                 if key not in changed:
-                    env[key] = value
+                    env.setdefault(key, value)
         else:
             env.update(body_env)
-        self.run(stmt.orelse, env)
+            self.run(stmt.orelse, env)
         self.run(stmt.finalbody, env)
 
     @staticmethod
@@ -431,11 +445,17 @@ class Interpreter:
             constant = self.module.class_constant(base.name, node.attr)
             if constant is not None:
                 return constant, base
+        assigned = self.module.attributes_assigned
         if isinstance(base, LayerV) and not (base.spec.framework == "torch" and
-                                             node.attr in ("weight", "bias")):
-            # (a torch layer's `bias` is its tensor or None, not the `bias=` flag it was given)
+                                             node.attr in ("weight", "bias")) and \
+                node.attr not in dict(base.spec.stored) and \
+                assigned is not None and node.attr not in assigned:
+            # (a torch layer's `bias` is its tensor or None, not the `bias=` flag it was given;
+            # an argument the class keeps in another form (`stride` as a tuple), or one the
+            # file sets on some object, is left to the evaluation, which follows them)
             value = base.site.values.get(node.attr)
-            if value is not None:
+            if value is not None and not (base.spec.framework == "keras" and
+                                          isinstance(value, Q) and isinstance(value.exact, str)):
                 return value, base
         return Q.unknown(node), base
 
@@ -817,6 +837,8 @@ class Interpreter:
                                                                      "pop", "remove", "clear"):
             self._list_method(owner, method, args, starred)
             return Q.const(None)
+        if isinstance(owner, TupleV) and owner.is_list and method not in ("index", "count", "copy"):
+            lose_track(owner, f"{method}() changes it in a way this reading does not follow")
         return None
 
     def _list_method(self, owner: TupleV, method: str, args: list[Value], starred: bool) -> None:
@@ -843,6 +865,14 @@ class Interpreter:
         if self.module.sets_keras_format and spec.framework == "keras" and isinstance(fmt, Q) \
                 and fmt.known and fmt.exact is None:
             values["data_format"] = Q.unknown("the image data format, which this file sets")
+        if spec.framework == "keras":
+            # a Keras layer makes its weights when it is built, from its attributes then: one
+            # the file sets on some object (`dense.units = 10`) may not be the argument's
+            assigned = self.module.attributes_assigned
+            for param in spec.signature:
+                if assigned is None or param.name in assigned:
+                    values[param.name] = Q.unknown(f"{param.name}, which this file sets on an "
+                                                   "object")
         site = LayerSite(node, spec, values, self.scope, ref.assumption,
                          unknown_args=tuple(unknown))
         self.result.sites.append(site)

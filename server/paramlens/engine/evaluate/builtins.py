@@ -106,8 +106,9 @@ def _call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str
             return r
         return Unknown("a range the code does not fix")
     if name == "len" and len(args) == 1:
-        if type(args[0]) is IteratorV:
-            raise python_raises("TypeError", "len() of an iterator")
+        if type(args[0]) is IteratorV or isinstance(args[0], (int, float, complex)) or \
+                args[0] is None:  # (a bool is an int)
+            raise python_raises("TypeError")
         items = m.iterate(args[0])
         if isinstance(args[0], (str, tuple, range)):
             return len(args[0])
@@ -151,10 +152,10 @@ def _call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str
             return guarded_binop(_ast.Pow, args[0], args[1])
         try:
             result = getattr(_python_builtins, name)(*args)
-        except _REFUSALS as error:
-            raise python_raises(type(error).__name__, f"{type(error).__name__} in {name}()") from None
-        except Exception:
-            return Unknown(f"{name}() Python refuses")
+        except (MemoryError, RecursionError):
+            return Unknown(f"{name}() of a value too large to evaluate")
+        except Exception as error:  # Python refuses these values: the code raises here
+            raise python_raises(type(error).__name__) from None
         return result if size_ok(result) else Unknown("a value too large to evaluate")
     if name in ("any", "all") and len(args) == 1 and not kwargs:
         return _any_or_all(m, name, args[0])
@@ -172,8 +173,10 @@ def _call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str
             return Unknown(f"{name}() over values the code does not fix")
         try:
             result = {"min": min, "max": max, "sum": sum, "sorted": sorted}[name](items)
-        except Exception:
-            return Unknown(f"{name}() Python refuses")
+        except (MemoryError, RecursionError):
+            return Unknown(f"{name}() over values too large to evaluate")
+        except Exception as error:  # Python refuses these values: the code raises here
+            raise python_raises(type(error).__name__) from None
         return ListV(result) if name == "sorted" else result
     if name in ("zip", "enumerate", "reversed", "map", "filter"):
         return _iterator(m, name, args, kwargs)
@@ -505,10 +508,10 @@ def _dict_method(m: Machine, owner: DictV, name: str, args: tuple[Any, ...],
         key = args[0]
         if is_unknown(key) or not is_plain(key):
             return Unknown("dict.get() with a key the code does not fix")
+        if not owner.exact:  # (what it holds under a known key may have been replaced too)
+            return Unknown("dict.get() on a dict the code changed unknowably")
         if key in items:
             return items[key]
-        if not owner.exact:
-            return Unknown("dict.get() on a dict the code changed unknowably")
         return args[1] if len(args) > 1 else None
     if name in ("pop", "setdefault") and args:
         key = args[0]

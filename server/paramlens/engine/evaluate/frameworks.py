@@ -100,6 +100,9 @@ _MODULE_API = {
 # exists"). (torch refuses the parameter containers' own names too: not yet followed.)
 _TORCH_CONTAINER_NAMES = {kind: CONTAINER_ATTRIBUTES[kind]
                           for kind in ("Sequential", "ModuleList", "ModuleDict")}
+# A layer's attribute under which the names `del` took from it are kept: gone from it, whatever
+# its class gives every instance (`del fc.bias`, `delattr(fc, "in_features")`).
+_DELETED = "__deleted__"
 _TORCH_ELEMENTWISE = {"log", "exp", "sqrt", "abs", "sigmoid", "tanh", "clamp", "relu", "neg",
                       "rsqrt", "square", "pow", "mul", "add", "sub", "div", "cos", "sin"}
 _TORCH_FACTORIES = {"zeros", "ones", "empty", "randn", "rand", "full", "zeros_like", "ones_like",
@@ -312,6 +315,7 @@ class Frameworks:
         if isinstance(owner, LayerObj) and _holds_submodule(owner, name):
             # `layer.linear1 = nn.Linear(...)`: torch replaces the submodule (None takes it out)
             if value is None or _is_module(value):
+                m.taint(owner)  # (before the change: a world keeps what it held)
                 _drop_params(owner, lambda key: key.startswith(f"{name}."))
                 owner.attrs[name] = value
             else:
@@ -326,6 +330,9 @@ class Frameworks:
             raise python_raises("TypeError", f"cannot assign a tensor as parameter {name!r} "
                                              "(torch.nn.Parameter or None expected)")
         if isinstance(owner, LayerObj):
+            if name in owner.attrs.get(_DELETED, ()):
+                m.taint(owner)
+                owner.attrs[_DELETED] = owner.attrs[_DELETED] - {name}
             param = value if isinstance(value, ParamV) else \
                 value.param if isinstance(value, TensorV) else None
             if value is None and owner.params is not None and name in owner.params:
@@ -338,10 +345,22 @@ class Frameworks:
                 owner.params = {**owner.params, name: param}  # tied weights: one tensor, two names
                 _changed(m, owner)
             else:
+                m.taint(owner)  # (before the change: a world keeps what it held)
                 owner.attrs[name] = value
                 _changed(m, owner, counts=not (value is None or is_plain(value)))
+                if owner.spec.framework == "keras" and name in owner.values and \
+                        "__built_shape__" not in owner.attrs:
+                    # Keras makes the weights when it builds the layer, from its attributes then
+                    # (so what its line builds: not what the constructor's arguments say)
+                    if owner.params is None and not m.speculative:
+                        owner.values = {**owner.values, name: value}
+                    else:
+                        owner.lose_count(f"{owner.spec.short}.{name} is set before it is "
+                                         "built")
+                        owner.made_params = None
             return True
         if isinstance(owner, KerasModelV):
+            m.taint(owner)
             owner.attrs[name] = value
             return True
         if isinstance(owner, ContainerV) and (_is_module(value) or value is None):
@@ -439,6 +458,8 @@ class Frameworks:
         if isinstance(owner, LayerObj):
             if owner.params is not None and name in owner.params:
                 return owner.params[name]
+            if name in owner.attrs.get(_DELETED, ()):
+                return Absent(f"{owner.spec.short}.{name} was deleted")
             if name in owner.attrs:
                 held = owner.attrs[name]
                 return IS_NONE if held is None else held
@@ -679,6 +700,8 @@ class Frameworks:
         if isinstance(base, LayerObj):
             owner = base  # a subclass of a layer: the layer's own tensors and submodules
         if isinstance(owner, LayerObj):
+            m.taint(owner)
+            owner.attrs[_DELETED] = owner.attrs.get(_DELETED, frozenset()) | {name}
             if _holds_submodule(owner, name):
                 _drop_params(owner, lambda key: key.startswith(f"{name}."))
                 _changed(m, owner)
@@ -765,7 +788,7 @@ class Frameworks:
             if short in TORCH_CONTAINERS and func.qualname.startswith("torch.nn."):
                 # `nn.Sequential(*layers)`, the list not fixed: a container, of members unknown
                 return self.call_torch(m, short, func.qualname, (Unknown(why),), {}, node)
-        if isinstance(func, (FuncV, ClassV)):
+        if isinstance(func, (FuncV, ClassV, BoundV)):
             m.incomplete(why)
         return Unknown(why)
 
@@ -2056,6 +2079,8 @@ def torch_layer_has(layer: LayerObj, name: str) -> bool | None:
     (reading `_modules` or a stacked submodule leaves the layer not followed)."""
     if layer.spec.framework != "torch" or layer.params is None:
         return None
+    if name in layer.attrs.get(_DELETED, ()):
+        return False
     names = LAYER_ATTRIBUTES.get(layer.spec.short)
     if names is None:
         return None
@@ -2073,7 +2098,11 @@ def _tensor_names(layer: LayerObj) -> set[str]:
         tensors = layer.spec.formula(Args(values, Q.unknown("in_channels"), layer.spec.ndim))
     except Exception:  # a formula that cannot read these arguments: no name is claimed
         return set()
-    return {t.name for t in tensors if "." not in t.name}
+    # (torch's LSTM, GRU and RNN register none of the tensors they do not make: no
+    # `weight_hr_l0` without proj_size, no `bias_ih_l0` without bias)
+    registers_absent = layer.spec.short not in ("LSTM", "GRU", "RNN")
+    return {t.name for t in tensors if "." not in t.name and
+            (registers_absent or t.present.known and t.present.exact is True)}
 
 
 def _count_key(layer: LayerObj, in_channels: Any, input_shape: tuple | None) -> tuple | None:

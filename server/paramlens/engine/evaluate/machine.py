@@ -148,6 +148,8 @@ class Frame:
     maybe_returned: bool = False  # a `return` under an unknown condition
     # a `break` or `continue` under an unknown condition, in the loop being run
     maybe_left_loop: bool = False
+    maybe_broke: bool = False  # ... a `break`: its `else` may not run
+    skipped_pass: bool = False  # ... a `continue` in this pass: the rest of it may not run
     # In a comprehension: the frame that holds it, where `:=` binds (PEP 572).
     walrus_frame: Frame | None = None
 
@@ -234,8 +236,10 @@ def guarded_binop(op: type, left: Any, right: Any) -> Any:
         return Weightless(why)
     try:
         result = fn(left, right)
-    except Exception:  # what Python would raise: the evaluated code fails here
-        return Weightless(f"{ast.unparse(op())}-operation Python refuses")  # type: ignore[call-arg]
+    except (MemoryError, RecursionError):
+        return Weightless("a value too large to evaluate")
+    except Exception as error:  # what Python raises: the evaluated code fails here (`"4" + 4`)
+        raise python_raises(type(error).__name__) from None  # (exec places it)
     return result if size_ok(result) else Weightless("a value too large to evaluate")
 
 
@@ -351,6 +355,39 @@ def same_value(a: Any, b: Any) -> bool:
     return False
 
 
+class _World:
+    """What the objects made before a speculative world held, by object, as its first change
+    found them (Machine.open_world)."""
+
+    __slots__ = ("start", "before")
+
+    def __init__(self) -> None:
+        self.start = next_serial()
+        self.before: dict[int, tuple[Any, dict, dict]] = {}
+
+    def keep(self, value: Any) -> None:
+        if id(value) in self.before:
+            return
+        serial = serial_of(value)
+        if serial is not None and serial >= self.start:
+            return  # made in this world: nothing outside it held it
+        store = _store_of(value)
+        if store is not None:
+            self.before[id(value)] = (value, store, dict(store))
+
+
+def _store_of(value: Any) -> dict | None:
+    """Where an object keeps what a world may change by name."""
+    kind = type(value)
+    if kind is InstanceV or kind is LayerObj or kind is KerasModelV or kind is ContainerV:
+        return value.attrs
+    if kind is DictV:
+        return value.items
+    if kind is ClassV or kind is ModuleV or kind is Scope:
+        return value.names
+    return None
+
+
 class Machine:
     """One evaluation of a program: module loading, the frameworks and the recording sink are
     given by the program (program.py)."""
@@ -378,6 +415,9 @@ class Machine:
         # a module body: the lines of the top-level statement where Python stops it, by a raise
         self.raised_in: tuple[int, int] | None = None
         self.never_run: list[tuple[int, int]] = []  # (EntryResult.never_run)
+        # one per world being run speculatively, innermost last: what the objects made before it
+        # held before it changed them (open_world)
+        self.worlds: list[_World] = []
 
     # budget --------------------------------------------------------------------------------------
     def step(self) -> None:
@@ -430,6 +470,8 @@ class Machine:
         """`value` is about to change. Under an unknown condition it becomes inexact. A call
         being remembered that did not make it cannot be replayed; and what was remembered may
         have read it, if it is older than this entry point."""
+        if self.worlds:
+            self.worlds[-1].keep(value)
         if self.speculative and hasattr(value, "exact"):
             value.exact = False
         serial = serial_of(value)
@@ -441,6 +483,52 @@ class Machine:
         for frame in self.memo_frames:
             if serial < frame[0]:
                 frame[1] = False
+
+    # worlds: what speculative code changes -------------------------------------------------------
+    def open_world(self) -> None:
+        """Code that may or may not run, or one of several arms of which one runs, starts: what
+        it changes in objects made before it (their attributes, a class's or a module's names,
+        a dict's items) is kept aside as it was (taint), to be joined after."""
+        self.worlds.append(_World())
+
+    def close_world(self) -> dict[int, tuple[Any, dict, dict, dict]]:
+        """The world ends: each object it changed is put back as it was before it, and what it
+        held at the end is returned, by object: (object, store, before, after)."""
+        world = self.worlds.pop()
+        ended = {}
+        for key, (obj, store, before) in world.before.items():
+            after = dict(store)
+            store.clear()
+            store.update(before)
+            ended[key] = (obj, store, before, after)
+        return ended
+
+    def join_worlds(self, worlds: list[dict[int, tuple[Any, dict, dict, dict]]],
+                    or_none: bool) -> None:
+        """After arms of which one ran (or, `or_none`, code that may not have run at all): each
+        name an object holds is what every world left there, where they agree, else unknown.
+        (A name some world took out, and another not, is unknown too.)"""
+        touched: dict[int, tuple[Any, dict, dict, dict]] = {}
+        for world in worlds:
+            for key, entry in world.items():
+                touched.setdefault(key, entry)
+        for key, (obj, store, before, _after) in touched.items():
+            states = [world[key][3] if key in world else before for world in worlds]
+            if or_none:
+                states.append(before)
+            joined: dict[Any, Any] = {}
+            for name in dict.fromkeys(itertools.chain.from_iterable(states)):
+                values = [state.get(name, MISSING) for state in states]
+                if all(same_value(values[0], other) for other in values[1:]):
+                    if values[0] is not MISSING:
+                        joined[name] = values[0]
+                else:
+                    joined[name] = Unknown(f"{name} depends on a condition the code does not "
+                                           "fix")
+            if joined != before or any(joined[k] is not before[k] for k in joined):
+                self.taint(obj)  # (before this: an outer world keeps what it held)
+                store.clear()
+                store.update(joined)
 
     def cut_short(self, func: FuncV, args: tuple[Any, ...], kwargs: dict[str, Any],
                   why: str) -> Unknown:
@@ -640,10 +728,12 @@ class Machine:
                 # function runs only if it did not (the rest of a loop, after a `break` or
                 # `continue`): what it does is as speculative as an arm's
                 self.speculative += 1
+                self.open_world()
                 try:
                     return method(self, stmt, frame)
                 finally:
                     self.speculative -= 1
+                    self.join_worlds([self.close_world()], or_none=True)
             return method(self, stmt, frame)
         except UserRaise as raised:
             if not raised.where:  # what Python refuses (`fc.fc2`): where the traceback ends
@@ -753,6 +843,7 @@ class Machine:
                 # read set it: nothing to take out
                 self.frameworks.delete_attribute(self, owner, name)
         elif isinstance(owner, (ClassV, ModuleV)):
+            self.taint(owner)
             owner.names.pop(name, None)
             self.state.names_written.append((owner.names, name))
             self.names_changed(owner.names if isinstance(owner, ModuleV) else None)
@@ -951,11 +1042,13 @@ class Machine:
         the function speculative."""
         names = frame.scope.names
         results: list[tuple[dict[str, Any], str | None, bool]] = []
+        worlds = []
         returned = False
         for start, arm in arms:
             names.clear()
             names.update(start)
             self.speculative += 1
+            self.open_world()
             ended = False
             signal = None
             try:
@@ -968,7 +1061,11 @@ class Machine:
                 ended = True
             finally:
                 self.speculative -= 1
-            results.append((dict(names), signal, ended))
+                arm_names = dict(names)
+                worlds.append(self.close_world())
+            results.append((arm_names, signal, ended))
+        # (an arm that returned or raised counts: a caller, or an `except`, sees what it did)
+        self.join_worlds(worlds, or_none=False)
         open_arms = [r for r in results if not r[2]]
         names.clear()
         if not open_arms:
@@ -987,6 +1084,8 @@ class Machine:
         if len(signals) == 1:
             return signals.pop()
         frame.maybe_left_loop = True  # a break or continue on some paths only
+        frame.maybe_broke = frame.maybe_broke or _BREAK in signals
+        frame.skipped_pass = frame.skipped_pass or _CONTINUE in signals
         return None
 
     def exec_For(self, stmt: ast.For | ast.AsyncFor, frame: Frame) -> str | None:
@@ -997,80 +1096,115 @@ class Machine:
         items = self.pull(self.ev(stmt.iter, frame))
         if items is None:
             return self.unknown_loop(stmt, frame)
-        outer = frame.maybe_left_loop
-        frame.maybe_left_loop = False
+        outer = _loop_flags(frame)
         try:
             for item in items:
                 if item is UNFIXED:  # an iterator whose remaining items the code does not fix
-                    return self.unknown_loop(stmt, frame)
+                    self.unknown_passes(stmt, frame)
+                    break
                 self.step()
                 self.assign(stmt.target, item, frame)
                 if self.loop_pass(stmt, frame) == _BREAK:
                     return None
-            return self.run_body(stmt.orelse, frame)
+            broke = frame.maybe_broke
         finally:
             self.loop_ended(stmt, frame, outer)
+        return self.loop_else(stmt, frame, broke)
 
     exec_AsyncFor = exec_For
 
     def exec_While(self, stmt: ast.While, frame: Frame) -> str | None:
-        outer = frame.maybe_left_loop
-        frame.maybe_left_loop = False
+        outer = _loop_flags(frame)
         try:
             while True:
                 self.step()
                 cond = truth(self.ev(stmt.test, frame))
                 if is_unknown(cond):
-                    return self.unknown_loop(stmt, frame)
+                    self.unknown_passes(stmt, frame)
+                    break
                 if not cond:
-                    return self.run_body(stmt.orelse, frame)
+                    break
                 if self.loop_pass(stmt, frame) == _BREAK:
                     return None
+            broke = frame.maybe_broke
         finally:
             self.loop_ended(stmt, frame, outer)
+        return self.loop_else(stmt, frame, broke)
 
     def loop_pass(self, stmt: ast.For | ast.AsyncFor | ast.While, frame: Frame) -> str | None:
         """One pass of a loop's body. Once a `break` or `continue` ran under a condition the
         code does not fix, the loop may have ended or skipped ahead there: the rest runs
-        speculatively (exec), and a break, return or raise after it ends only the paths that
-        reach it, so the loop goes on (a `return` leaves the function's value unknown)."""
+        speculatively (exec). A break, return or raise after it ends the paths that reach it:
+        the loop ends there too, as every other path left it before, unless one skipped the
+        rest of this pass (a `continue`) and goes on to the next (a `return` leaves the
+        function's value unknown)."""
+        frame.skipped_pass = False
         try:
             signal = self.run_body(stmt.body, frame)
         except _Return:
             if not frame.maybe_left_loop:
                 raise
             frame.maybe_returned = True
-            return None
+            return None if frame.skipped_pass else _BREAK
         except UserRaise:
             if not frame.maybe_left_loop:
                 raise
+            return None if frame.skipped_pass else _BREAK
+        return None if signal == _BREAK and frame.skipped_pass else signal
+
+    def loop_else(self, stmt: ast.For | ast.AsyncFor | ast.While, frame: Frame,
+                  broke: bool) -> str | None:
+        """A loop's `else`, once it ran out, in the loop around it (its `continue` is that
+        loop's): where a `break` under a condition the code does not fix may have left the loop
+        (`broke`), the `else` runs on the other paths only."""
+        if not stmt.orelse:
             return None
-        return None if signal == _BREAK and frame.maybe_left_loop else signal
+        if broke:
+            before = dict(frame.scope.names)
+            return self.run_arms([(before, stmt.orelse), (before, [])], frame)
+        return self.run_body(stmt.orelse, frame)
 
     def loop_ended(self, stmt: ast.For | ast.AsyncFor | ast.While, frame: Frame,
-                   outer: bool) -> None:
+                   outer: tuple[bool, bool, bool]) -> None:
         """After a loop that may have been left or skipped ahead where the code does not fix
         it: every name it assigns is unknown, as after a loop over unknown items."""
         if frame.maybe_left_loop:
             for name in _assigned_names(stmt):
                 self.bind(name, Unknown(f"{name} is set in a loop that a condition the code "
                                         "does not fix may end or skip"), frame)
-        frame.maybe_left_loop = outer
+        frame.maybe_left_loop, frame.maybe_broke, frame.skipped_pass = outer
 
-    def unknown_loop(self, stmt: ast.For | ast.AsyncFor | ast.While, frame: Frame) -> None:
-        """A loop over what the code does not fix: its body runs once, speculatively, and every
-        name it assigns is unknown afterwards."""
+    def unknown_loop(self, stmt: ast.For | ast.AsyncFor | ast.While, frame: Frame) -> str | None:
+        """A loop over what the code does not fix (unknown_passes), then its `else`."""
+        outer = _loop_flags(frame)
+        try:
+            self.unknown_passes(stmt, frame)
+            broke = frame.maybe_broke
+        finally:
+            frame.maybe_left_loop, frame.maybe_broke, frame.skipped_pass = outer
+        return self.loop_else(stmt, frame, broke)
+
+    def unknown_passes(self, stmt: ast.For | ast.AsyncFor | ast.While, frame: Frame) -> None:
+        """Passes of a loop the code does not fix the number of: the body runs once,
+        speculatively, and every name it assigns is unknown afterwards. A `break` in it may
+        have left the loop (maybe_broke)."""
         changed = _assigned_names(stmt)
         for name in changed:
             self.bind(name, Unknown(f"{name} is set in a loop over values the code does not fix"),
                       frame)
+        if any(isinstance(node, ast.Break) for node in _own_loop_nodes(stmt.body)):
+            frame.maybe_broke = True
+        outer = (frame.maybe_left_loop, frame.maybe_broke, frame.skipped_pass)
         self.speculative += 1
+        self.open_world()
         try:
             self.run_body(stmt.body, frame)
         except (_Return, UserRaise):
             frame.maybe_returned = True
         finally:
             self.speculative -= 1
+            self.join_worlds([self.close_world()], or_none=True)
+            frame.maybe_left_loop, frame.maybe_broke, frame.skipped_pass = outer
         for name in changed:
             self.bind(name, Unknown(f"{name} is set in a loop over values the code does not fix"),
                       frame)
@@ -1112,6 +1246,7 @@ class Machine:
                     raised_maybe = self.guarded.pop()
                     if raised_maybe:
                         self.speculative -= 1
+                        self.join_worlds([self.close_world()], or_none=True)
         except _Return:
             if not raised_maybe:
                 raise
@@ -1146,6 +1281,7 @@ class Machine:
                 if not flagged:
                     self.guarded[n] = True
                     self.speculative += 1
+                    self.open_world()
 
     def handlers_maybe(self, stmt: ast.Try, signal: str | None, frame: Frame) -> str | None:
         """After a `try` body that may have raised part way: its `else` ran, or one of its
@@ -1241,6 +1377,7 @@ class Machine:
     def bind(self, name: str, value: Any, frame: Frame) -> None:
         scope = frame.scope
         if name in scope.globals_:
+            self.taint(frame.module)  # (a world's change to keep)
             frame.module.names[name] = value
             self.state.names_written.append((frame.module.names, name))
             self.names_changed(frame.module.names)
@@ -1250,6 +1387,7 @@ class Machine:
             while outer is not None and name not in outer.names:
                 outer = outer.parent
             if outer is not None:
+                self.taint(outer)
                 outer.names[name] = value
                 self.state.names_written.append((outer.names, name))
                 self.names_changed()
@@ -1313,10 +1451,13 @@ class Machine:
     def unpack(self, targets: list[ast.expr], value: Any, frame: Frame) -> None:
         items = self.iterate(value)
         star = next((i for i, t in enumerate(targets) if isinstance(t, ast.Starred)), None)
-        if items is not None and star is None and len(items) != len(targets):
-            items = None
-        if items is not None and star is not None and len(items) < len(targets) - 1:
-            items = None
+        if items is not None and (len(items) != len(targets) if star is None else
+                                  len(items) < len(targets) - 1):
+            # `a, b = [1, 2, 3]`: Python refuses to unpack it
+            raise python_raises("ValueError")
+        if items is None and is_plain(self.deref(value)) and \
+                not isinstance(self.deref(value), (str, tuple, range)):
+            raise python_raises("TypeError")  # (an int, None: nothing to unpack)
         if items is None:
             for t in targets:
                 self.assign(t, Unknown(f"{source_text(t)} unpacked from an unknown value"), frame)
@@ -1344,6 +1485,7 @@ class Machine:
                 return
             self.instance_set(owner, name, value)
         elif isinstance(owner, (ClassV, ModuleV)):
+            self.taint(owner)
             owner.names[name] = value
             self.state.names_written.append((owner.names, name))
             self.names_changed(owner.names if isinstance(owner, ModuleV) else None)
@@ -1560,10 +1702,21 @@ class Machine:
     def ev_BoolOp(self, node: ast.BoolOp, frame: Frame) -> Any:
         is_and = isinstance(node.op, ast.And)
         value: Any = None
-        for operand in node.values:
+        for i, operand in enumerate(node.values):
             value = self.ev(operand, frame)
             t = truth(value)
             if is_unknown(t):
+                # the operands after it may or may not run (`flag and cfg.update(w=16)`)
+                self.speculative += 1
+                self.open_world()
+                try:
+                    for rest in node.values[i + 1:]:
+                        self.ev(rest, frame)
+                except UserRaise:
+                    pass
+                finally:
+                    self.speculative -= 1
+                    self.join_worlds([self.close_world()], or_none=True)
                 return Unknown(f"{source_text(node)} depends on values the code does not fix")
             if is_and and not t:
                 return value
@@ -1654,11 +1807,21 @@ class Machine:
         if cond is False:
             return self.ev(node.orelse, frame)
         self.speculative += 1
+        worlds = []
         try:
-            a = self.ev(node.body, frame)
-            b = self.ev(node.orelse, frame)
+            self.open_world()
+            try:
+                a = self.ev(node.body, frame)
+            finally:
+                worlds.append(self.close_world())
+            self.open_world()
+            try:
+                b = self.ev(node.orelse, frame)
+            finally:
+                worlds.append(self.close_world())
         finally:
             self.speculative -= 1
+        self.join_worlds(worlds, or_none=False)
         return a if same_value(a, b) else Unknown(f"{source_text(node.test)} is not fixed")
 
     def ev_NamedExpr(self, node: ast.NamedExpr, frame: Frame) -> Any:
@@ -1708,6 +1871,8 @@ class Machine:
                 raise python_raises(type(error).__name__, "an index out of range") from None
             return ListV(got) if isinstance(key, slice) else got
         if isinstance(base, DictV):
+            if not base.exact:  # (what it holds under a known key may have been replaced too)
+                return Unknown(f"the dict's {key!r}: the code changed the dict unknowably")
             if _hashable(key) and key in base.items:
                 return base.items[key]
             if base.exact and is_plain(key) and key is not None:
@@ -1793,6 +1958,7 @@ class Machine:
         rest runs once, speculatively, with the loop names unknown, as `unknown_loop` runs a
         `for`. What it would change becomes inexact; the layers it builds are not certain."""
         self.speculative += 1
+        self.open_world()
         try:
             for position, gen in enumerate(node.generators[index:], index):
                 if position > index:
@@ -1806,6 +1972,7 @@ class Machine:
             pass  # raised on an item that may not exist
         finally:
             self.speculative -= 1
+            self.join_worlds([self.close_world()], or_none=True)
 
     def ev_ListComp(self, node: ast.ListComp, frame: Frame) -> Any:
         out = list(self.comprehension(node, frame, lambda f: self.ev(node.elt, f)))
@@ -1859,6 +2026,23 @@ class Machine:
                 return
             yield item
 
+    def not_run(self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """A call with *args or **kwargs the code does not fix, which the evaluator does not run:
+        what it would have changed is not fixed. A list's or dict's own method changes it
+        (`cfg.update(**overrides)`); the project's code may change any list or dict it is
+        handed, and its object's attributes; code of a package is taken to keep them, as when it
+        runs (`summary(model)`)."""
+        receiver = func.owner if type(func) is _BoundBuiltin else \
+            func.self_value if type(func) is BoundV else None
+        self.hand_on((receiver, *args) if receiver is not None else args, kwargs)
+        changed = [receiver] if type(func) is _BoundBuiltin else \
+            [*args, *kwargs.values()] if isinstance(func, (FuncV, BoundV, ClassV, PartialV)) else []
+        for value in changed:
+            value = self.deref(value)
+            if (type(value) is DictV or type(value) is ListV) and value.exact:
+                self.taint(value)
+                value.exact = False
+
     def hand_on(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         """Code the evaluator does not follow was handed these: an iterator among them may have
         been pulled from there, or not. What is left of it runs speculatively, so what it
@@ -1871,13 +2055,16 @@ class Machine:
             if type(value) is InstanceV and not value.framework and not value.escaped:
                 self.taint(value)
                 value.escaped = True
+
             if type(value) is IteratorV and not value.exhausted:
                 self.speculative += 1
+                self.open_world()
                 try:
                     for _item in self.pull_iterator(value):
                         pass
                 finally:
                     self.speculative -= 1
+                    self.join_worlds([self.close_world()], or_none=True)
 
     def ev_SetComp(self, node: ast.SetComp, frame: Frame) -> Any:
         return Unknown("a set")
@@ -2079,7 +2266,7 @@ class Machine:
                 kwargs[kw.arg] = self.ev(kw.value, frame)
         self.site_path = path = frame.module.path
         if not complete:
-            self.hand_on(tuple(args), kwargs)
+            self.not_run(func, tuple(args), kwargs)
             return self.frameworks.opaque_call(self, func, node, args, kwargs,
                                                "*args or **kwargs the code does not fix")
         result = self.call(func, tuple(args), kwargs, node)
@@ -2531,6 +2718,27 @@ def _as_load(target: ast.expr) -> ast.expr:
     if isinstance(target, ast.Subscript):
         return ast.Subscript(target.value, target.slice, ast.Load())
     return target
+
+
+def _own_loop_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """The nodes of a loop's body that belong to it: not those of a loop, function or class
+    inside it (their `break` is theirs)."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef,
+                                 ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            stack.extend(node.orelse)  # (a loop's else is in the loop around it)
+
+
+def _loop_flags(frame: Frame) -> tuple[bool, bool, bool]:
+    """The enclosing loop's flags, set aside while a loop inside it runs (loop_ended)."""
+    outer = (frame.maybe_left_loop, frame.maybe_broke, frame.skipped_pass)
+    frame.maybe_left_loop = frame.maybe_broke = frame.skipped_pass = False
+    return outer
 
 
 def _always_raises(body: list[ast.stmt]) -> bool:
