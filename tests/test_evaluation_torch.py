@@ -1916,6 +1916,12 @@ UNDER_A_CONDITION = {
         del fc.bias
         model = nn.Linear(8, 3 if hasattr(fc, "bias") else 5)
         """,
+    "a layer's parameter deleted in one arm, the layer read after": """
+        fc = nn.Linear(4, 8)
+        if os.environ.get("PARAMLENS_TEST_FLAG"):
+            del fc.bias
+        model = nn.Linear(fc.out_features, 3 if hasattr(fc, "bias") else 5)
+        """,
     "a layer's attribute deleted, then read with a default": """
         fc = nn.Linear(4, 8)
         delattr(fc, "in_features")

@@ -330,9 +330,10 @@ class Frameworks:
             raise python_raises("TypeError", f"cannot assign a tensor as parameter {name!r} "
                                              "(torch.nn.Parameter or None expected)")
         if isinstance(owner, LayerObj):
-            if name in owner.attrs.get(_DELETED, ()):
+            if _deleted(owner, name) is not False:
                 m.taint(owner)
-                owner.attrs[_DELETED] = owner.attrs[_DELETED] - {name}
+                gone = owner.attrs[_DELETED]
+                owner.attrs[_DELETED] = gone - {name} if isinstance(gone, frozenset) else gone
             param = value if isinstance(value, ParamV) else \
                 value.param if isinstance(value, TensorV) else None
             if value is None and owner.params is not None and name in owner.params:
@@ -458,8 +459,12 @@ class Frameworks:
         if isinstance(owner, LayerObj):
             if owner.params is not None and name in owner.params:
                 return owner.params[name]
-            if name in owner.attrs.get(_DELETED, ()):
+            deleted = _deleted(owner, name)
+            if deleted:
                 return Absent(f"{owner.spec.short}.{name} was deleted")
+            if deleted is None:
+                return Unknown(f"{owner.spec.short}.{name}, deleted under a condition the code "
+                               "does not fix")
             if name in owner.attrs:
                 held = owner.attrs[name]
                 return IS_NONE if held is None else held
@@ -701,7 +706,8 @@ class Frameworks:
             owner = base  # a subclass of a layer: the layer's own tensors and submodules
         if isinstance(owner, LayerObj):
             m.taint(owner)
-            owner.attrs[_DELETED] = owner.attrs.get(_DELETED, frozenset()) | {name}
+            gone = owner.attrs.get(_DELETED, frozenset())
+            owner.attrs[_DELETED] = gone | {name} if isinstance(gone, frozenset) else gone
             if _holds_submodule(owner, name):
                 _drop_params(owner, lambda key: key.startswith(f"{name}."))
                 _changed(m, owner)
@@ -2071,6 +2077,15 @@ def _stored(layer: LayerObj, name: str, value: Any, held: bool) -> Any:
     return unknown
 
 
+def _deleted(layer: LayerObj, name: str) -> bool | None:
+    """Whether `del` took the attribute from the layer; None where that depends on a condition
+    the code does not fix (the worlds' join left the names deleted unknown)."""
+    gone = layer.attrs.get(_DELETED)
+    if gone is None:
+        return False
+    return name in gone if isinstance(gone, frozenset) else None
+
+
 def torch_layer_has(layer: LayerObj, name: str) -> bool | None:
     """Whether a torch layer of the catalogue has the attribute, where the evaluator knows all it
     has (its parameters known, torch_names.LAYER_ATTRIBUTES for the rest, what the code set on
@@ -2079,8 +2094,9 @@ def torch_layer_has(layer: LayerObj, name: str) -> bool | None:
     (reading `_modules` or a stacked submodule leaves the layer not followed)."""
     if layer.spec.framework != "torch" or layer.params is None:
         return None
-    if name in layer.attrs.get(_DELETED, ()):
-        return False
+    deleted = _deleted(layer, name)
+    if deleted is not False:
+        return None if deleted is None else False
     names = LAYER_ATTRIBUTES.get(layer.spec.short)
     if names is None:
         return None
