@@ -20,6 +20,7 @@ import operator
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -491,6 +492,19 @@ class Machine:
         a dict's items) is kept aside as it was (taint), to be joined after."""
         self.worlds.append(_World())
 
+    @contextmanager
+    def maybe_runs(self) -> Iterator[None]:
+        """Code that may or may not run (the rest of a body after a `return` under a condition,
+        a loop's pass the code does not fix, what an unknown `and` may skip): speculative, in a
+        world joined after it with its not having run."""
+        self.speculative += 1
+        self.open_world()
+        try:
+            yield
+        finally:
+            self.speculative -= 1
+            self.join_worlds([self.close_world()], or_none=True)
+
     def close_world(self) -> dict[int, tuple[Any, dict, dict, dict]]:
         """The world ends: each object it changed is put back as it was before it, and what it
         held at the end is returned, by object: (object, store, before, after)."""
@@ -525,7 +539,8 @@ class Machine:
                 else:
                     joined[name] = Unknown(f"{name} depends on a condition the code does not "
                                            "fix")
-            if joined != before or any(joined[k] is not before[k] for k in joined):
+            # (by identity: a value's own == may walk it, or be the code's)
+            if joined.keys() != before.keys() or any(joined[k] is not before[k] for k in joined):
                 self.taint(obj)  # (before this: an outer world keeps what it held)
                 store.clear()
                 store.update(joined)
@@ -727,13 +742,8 @@ class Machine:
                 # after a `return` under a condition the code does not fix, the rest of the
                 # function runs only if it did not (the rest of a loop, after a `break` or
                 # `continue`): what it does is as speculative as an arm's
-                self.speculative += 1
-                self.open_world()
-                try:
+                with self.maybe_runs():
                     return method(self, stmt, frame)
-                finally:
-                    self.speculative -= 1
-                    self.join_worlds([self.close_world()], or_none=True)
             return method(self, stmt, frame)
         except UserRaise as raised:
             if not raised.where:  # what Python refuses (`fc.fc2`): where the traceback ends
@@ -1172,7 +1182,7 @@ class Machine:
             for name in _assigned_names(stmt):
                 self.bind(name, Unknown(f"{name} is set in a loop that a condition the code "
                                         "does not fix may end or skip"), frame)
-        frame.maybe_left_loop, frame.maybe_broke, frame.skipped_pass = outer
+        _restore_loop_flags(frame, outer)
 
     def unknown_loop(self, stmt: ast.For | ast.AsyncFor | ast.While, frame: Frame) -> str | None:
         """A loop over what the code does not fix (unknown_passes), then its `else`."""
@@ -1181,7 +1191,7 @@ class Machine:
             self.unknown_passes(stmt, frame)
             broke = frame.maybe_broke
         finally:
-            frame.maybe_left_loop, frame.maybe_broke, frame.skipped_pass = outer
+            _restore_loop_flags(frame, outer)
         return self.loop_else(stmt, frame, broke)
 
     def unknown_passes(self, stmt: ast.For | ast.AsyncFor | ast.While, frame: Frame) -> None:
@@ -1195,16 +1205,13 @@ class Machine:
         if any(isinstance(node, ast.Break) for node in _own_loop_nodes(stmt.body)):
             frame.maybe_broke = True
         outer = (frame.maybe_left_loop, frame.maybe_broke, frame.skipped_pass)
-        self.speculative += 1
-        self.open_world()
         try:
-            self.run_body(stmt.body, frame)
+            with self.maybe_runs():
+                self.run_body(stmt.body, frame)
         except (_Return, UserRaise):
             frame.maybe_returned = True
         finally:
-            self.speculative -= 1
-            self.join_worlds([self.close_world()], or_none=True)
-            frame.maybe_left_loop, frame.maybe_broke, frame.skipped_pass = outer
+            _restore_loop_flags(frame, outer)
         for name in changed:
             self.bind(name, Unknown(f"{name} is set in a loop over values the code does not fix"),
                       frame)
@@ -1707,16 +1714,12 @@ class Machine:
             t = truth(value)
             if is_unknown(t):
                 # the operands after it may or may not run (`flag and cfg.update(w=16)`)
-                self.speculative += 1
-                self.open_world()
                 try:
-                    for rest in node.values[i + 1:]:
-                        self.ev(rest, frame)
+                    with self.maybe_runs():
+                        for rest in node.values[i + 1:]:
+                            self.ev(rest, frame)
                 except UserRaise:
                     pass
-                finally:
-                    self.speculative -= 1
-                    self.join_worlds([self.close_world()], or_none=True)
                 return Unknown(f"{source_text(node)} depends on values the code does not fix")
             if is_and and not t:
                 return value
@@ -1957,22 +1960,18 @@ class Machine:
         """What a comprehension iterates from its loop `index` on is not fixed by the code: the
         rest runs once, speculatively, with the loop names unknown, as `unknown_loop` runs a
         `for`. What it would change becomes inexact; the layers it builds are not certain."""
-        self.speculative += 1
-        self.open_world()
         try:
-            for position, gen in enumerate(node.generators[index:], index):
-                if position > index:
-                    self.ev(gen.iter, inner)
-                self.assign(gen.target, Unknown(f"{source_text(gen.target)} ranges over values "
-                                                "the code does not fix"), inner)
-                for cond in gen.ifs:
-                    self.ev(cond, inner)
-            produce(inner)
+            with self.maybe_runs():
+                for position, gen in enumerate(node.generators[index:], index):
+                    if position > index:
+                        self.ev(gen.iter, inner)
+                    self.assign(gen.target, Unknown(f"{source_text(gen.target)} ranges over "
+                                                    "values the code does not fix"), inner)
+                    for cond in gen.ifs:
+                        self.ev(cond, inner)
+                produce(inner)
         except UserRaise:
             pass  # raised on an item that may not exist
-        finally:
-            self.speculative -= 1
-            self.join_worlds([self.close_world()], or_none=True)
 
     def ev_ListComp(self, node: ast.ListComp, frame: Frame) -> Any:
         out = list(self.comprehension(node, frame, lambda f: self.ev(node.elt, f)))
@@ -2055,16 +2054,10 @@ class Machine:
             if type(value) is InstanceV and not value.framework and not value.escaped:
                 self.taint(value)
                 value.escaped = True
-
             if type(value) is IteratorV and not value.exhausted:
-                self.speculative += 1
-                self.open_world()
-                try:
+                with self.maybe_runs():
                     for _item in self.pull_iterator(value):
                         pass
-                finally:
-                    self.speculative -= 1
-                    self.join_worlds([self.close_world()], or_none=True)
 
     def ev_SetComp(self, node: ast.SetComp, frame: Frame) -> Any:
         return Unknown("a set")
@@ -2739,6 +2732,10 @@ def _loop_flags(frame: Frame) -> tuple[bool, bool, bool]:
     outer = (frame.maybe_left_loop, frame.maybe_broke, frame.skipped_pass)
     frame.maybe_left_loop = frame.maybe_broke = frame.skipped_pass = False
     return outer
+
+
+def _restore_loop_flags(frame: Frame, outer: tuple[bool, bool, bool]) -> None:
+    frame.maybe_left_loop, frame.maybe_broke, frame.skipped_pass = outer
 
 
 def _always_raises(body: list[ast.stmt]) -> bool:
