@@ -825,6 +825,18 @@ SET_BEFORE_BUILT = {
         conv.filters = 16
         model = keras.Sequential([keras.Input((8, 8, 3)), conv])
         """,
+    "an LSTM cell's units": """
+        lstm = layers.LSTM(4)
+        lstm.cell.units = 8
+        inp = keras.Input((5, 3))
+        model = keras.Model(inp, lstm(inp))
+        """,
+    "a Dense's units set through vars()": """
+        d = layers.Dense(4)
+        vars(d)["units"] = 10
+        inp = keras.Input((8,))
+        model = keras.Model(inp, d(inp))
+        """,
     "an Embedding's output_dim, its input size known": """
         e = layers.Embedding(100, 8)
         e.output_dim = 4
@@ -847,3 +859,93 @@ def test_an_argument_set_before_keras_builds_the_layer_is_what_it_builds(
     certain = [m["params"] for m in report["models"] if m["params"] is not None]
     certain += [layer["params"] for layer in report["layers"] if layer["params"] is not None]
     assert set(certain) <= {built}, (certain, built)
+
+
+# Each program builds `model`; PARAMLENS_TEST_FLAG decides what it is. Keras builds it with the
+# flag unset and set: where the two differ, paramlens may give no certain count for it; where
+# they agree, only that count. (Each was counted certain, and wrong for one of the two, on the
+# tree before.)
+UNDER_A_CONDITION = {
+    "a Sequential's last layer popped in one arm": """
+        model = keras.Sequential([
+            keras.Input((8,)),
+            layers.Dense(4),
+            layers.Dense(2),
+        ])
+        if os.environ.get("PARAMLENS_TEST_FLAG"):
+            model.pop()
+        """,
+    "a custom layer's `while True` left by a break under a condition": """
+        class Block(layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.ds = []
+                while True:
+                    self.ds.append(layers.Dense(4))
+                    if os.environ.get("PARAMLENS_TEST_FLAG") or len(self.ds) == 2:
+                        break
+
+            def call(self, x):
+                for d in self.ds:
+                    x = d(x)
+                return x
+
+        inp = keras.Input((4,))
+        model = keras.Model(inp, Block()(inp))
+        """,
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNDER_A_CONDITION))
+def test_what_a_condition_decides_is_not_certain(tmp_path: Path, case: str) -> None:
+    path, source = write(tmp_path, "cond.py", "import os\n\nimport keras\nfrom keras import layers\n"
+                         + textwrap.dedent(UNDER_A_CONDITION[case]))
+    totals = []
+    for flag in ("", "1"):
+        saved = os.environ.pop("PARAMLENS_TEST_FLAG", None)
+        try:
+            if flag:
+                os.environ["PARAMLENS_TEST_FLAG"] = flag
+            totals.append(run_with_keras(path).namespace["model"].count_params())
+        finally:
+            os.environ.pop("PARAMLENS_TEST_FLAG", None)
+            if saved is not None:
+                os.environ["PARAMLENS_TEST_FLAG"] = saved
+    unset, set_ = totals
+    report = paramlens(path)[path.resolve()]
+    certain = [m["params"] for m in report["models"] if m["params"] is not None and
+               m["name"] in ("Sequential", "Model", "Block")]
+    allowed = {unset} if unset == set_ else set()
+    assert unset != set_ and set(certain) <= allowed, (certain, unset, set_)
+
+
+def test_a_file_walk_total_counts_no_model_whose_graph_it_does_not_see(tmp_path: Path) -> None:
+    """When the evaluation gives a Model no total (here the module body stops at its step
+    budget before the model is made), the file's own walk counts the Keras layers its scope
+    builds; a layer of the project's (`Block()`) is built where that walk does not look: the
+    tree before said Model 0, certain, where Keras builds 40."""
+    path, source = write(tmp_path, "walk.py", """
+        import keras
+        from keras import layers
+
+
+        class Block(layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.d = layers.Dense(8)
+
+            def call(self, x):
+                return self.d(x)
+
+
+        n = 0
+        while n < 2_000_000:
+            n += 1
+        inp = keras.Input((4,))
+        model = keras.Model(inp, Block()(inp))
+        """)
+    built = run_with_keras(path).namespace["model"].count_params()
+    assert built == 40
+    report = paramlens(path)[path.resolve()]
+    certain = [m["params"] for m in report["models"] if m["params"] is not None]
+    assert set(certain) <= {built}, report["models"]

@@ -2012,3 +2012,114 @@ def test_a_class_built_nowhere_has_no_total_its_arguments_decide(tmp_path: Path)
     (file,) = run_paramlens([str(path)], tmp_path).values()
     totals = {m["name"]: m["params"] for m in file["models"]}
     assert totals == {"Block": None, "Stack": None, "Loop": None}, totals
+
+
+def test_a_while_true_left_under_a_condition_ends_at_its_certain_break(tmp_path: Path) -> None:
+    """After a pass that may have left `while True:` (a break under a condition the code does
+    not fix), each further pass runs only where it did not: the tree before ran them one by one
+    to the 3 s limit, 13,918 speculative Linears, where torch builds one or two."""
+    path = tmp_path / "loop.py"
+    path.write_text(textwrap.dedent("""\
+        import os
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.layers = nn.ModuleList()
+                while True:
+                    self.layers.append(nn.Linear(4, 4))
+                    if os.environ.get("PARAMLENS_TEST_FLAG") or len(self.layers) == 2:
+                        break
+
+        model = Net()
+        """))
+    built = {len(load_as_main(path).model.layers)}
+    os.environ["PARAMLENS_TEST_FLAG"] = "1"
+    try:
+        built.add(len(load_as_main(path).model.layers))
+    finally:
+        os.environ.pop("PARAMLENS_TEST_FLAG")
+    assert built == {1, 2}
+    (file,) = run_paramlens([str(path)], tmp_path).values()
+    (layer,) = file["layers"]
+    assert sum(c["instances"] for c in layer["contexts"]) <= max(built), layer["contexts"]
+    assert [m for m in file["models"] if m["params"] is not None] == [], file["models"]
+
+
+UNDEFINED = '''\
+import torch.nn as nn
+
+
+def build():
+    n = hiden
+    return nn.Linear(4, 4)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        self.fc.train(Flase)
+
+
+steps = 1
+
+
+def grow():
+    steps += 1
+    return nn.Linear(4, 4)
+'''
+
+# Names found nowhere by the evaluation, which Python still finds: no NameError.
+DEFINED_OTHERWISE = '''\
+import torch.nn as nn
+
+WIDTH = 6
+
+
+def later():
+    return nn.Linear(4, DEPTH)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, WIDTH)
+        self.tail = later()
+        print(__file__, __name__, bytes, slice)
+
+
+DEPTH = 3
+model = Net()
+'''
+
+
+def test_a_name_the_file_binds_nowhere_raises_name_error(tmp_path: Path) -> None:
+    """`hiden`, `Flase`: Python raises NameError where a name is read that the file binds
+    nowhere (pyflakes' "undefined name"); the tree before took it as unknown and counted the
+    builder (20, certain) and the class (20). `steps += 1` in a function reads a local before it
+    is bound (UnboundLocalError): the tree before read the global and counted 20. A name bound
+    by a string (`globals()`), later in the module, or a builtin the evaluator does not model,
+    is no NameError."""
+    path = tmp_path / "typo.py"
+    path.write_text(UNDEFINED)
+    module = load_as_main(path)
+    for make in (module.build, module.Net, module.grow):
+        with pytest.raises(NameError):  # (UnboundLocalError is one)
+            make()
+    (file,) = run_paramlens([str(path)], tmp_path).values()
+    models = {m["name"]: m for m in file["models"]}
+    for name in ("build", "grow"):
+        assert name not in models or models[name]["params"] is None, models
+    assert models["Net"]["params"] is None, models
+    assert models["Net"]["raised"] == "typo.py:13, name 'Flase' is not defined", models["Net"]
+
+    by_string = DEFINED_OTHERWISE.replace("WIDTH = 6", 'globals()["WIDTH"] = 6')
+    for name, source in (("fine.py", DEFINED_OTHERWISE), ("strings.py", by_string)):
+        fine = tmp_path / name
+        fine.write_text(source)
+        built = sum(p.numel() for p in load_as_main(fine).model.parameters())
+        (file,) = run_paramlens([str(fine)], tmp_path).values()
+        assert [m["raised"] for m in file["models"] if m["raised"]] == [], file["models"]
+        assert [m["params"] for m in file["models"] if m["name"] == "model"] in ([built], [None])

@@ -565,7 +565,9 @@ def _model_totals(facts: ModuleFacts, walks: list[WalkResult], finished: dict[in
                                  unknown))
         for node, scope in walk.models:
             inside = [r for r in finished.values() if r.scope == scope and r.framework == "keras"]
-            totals.append(_total("Model", "Model", _span(node, index), inside, 0))
+            # what a call the walk does not follow builds may be in its graph: not counted
+            totals.append(_total("Model", "Model", _span(node, index), inside,
+                                 int(scope in walk.unfollowed)))
     return sorted(totals, key=lambda t: (t.span.line, t.span.column))
 
 

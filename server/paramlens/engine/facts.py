@@ -348,6 +348,8 @@ def _scan(statements: list[ast.stmt]) -> _Scan:
                     stored.append(node)  # type: ignore[arg-type]
                     if assigned is not None:
                         assigned.add(attr)
+                if attr == "__dict__":
+                    assigned = None  # a namespace handed out: any attribute may be set by key
                 if attr not in _CALLING_ATTRIBUTES:
                     # Reading `Block.expansion` does not hand the class to anyone who could
                     # call it.
@@ -362,6 +364,8 @@ def _scan(statements: list[ast.stmt]) -> _Scan:
                 called.add(id(func))
                 if type(func) is name and func.id in NAMESPACE_WRITERS:
                     namespace_calls = True
+                    if func.id == "vars" and node.args:  # type: ignore[attr-defined]
+                        assigned = None  # (as `x.__dict__`)
                 elif type(func) is name and func.id == "setattr" and assigned is not None:
                     assigned = _setattr_names(node, assigned)  # type: ignore[arg-type]
                 if (func.attr if type(func) is attribute else  # type: ignore[attr-defined]

@@ -9,7 +9,9 @@ so that facts.py can bind their parameters from what the file passes.
 from __future__ import annotations
 
 import ast
+import builtins
 import operator
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,12 +98,37 @@ class WalkResult:
     calls: list[CallRecord] = field(default_factory=list)
     sequentials: list[tuple[SequentialV, str]] = field(default_factory=list)
     models: list[tuple[ast.Call, str]] = field(default_factory=list)
+    # the scopes that call what this walk does not follow (the file's own functions and
+    # classes, anything unresolved): a Keras Model there may hold layers it does not see
+    unfollowed: set[str] = field(default_factory=set)
     self_attrs: dict[str, Value] = field(default_factory=dict)
     closures: dict[int, dict[str, Value]] = field(default_factory=dict)
 
 
 class _Return(Exception):
     pass
+
+
+_FRAMEWORK_ROOTS = frozenset(("keras", "tf_keras", "tensorflow", "tf", "torch"))
+# Their modules whose functions compute, configure or load values, and build no layer.
+_MAKE_NO_LAYERS = frozenset(("ops", "backend", "config", "random", "activations", "initializers",
+                             "losses", "metrics", "optimizers", "regularizers", "constraints",
+                             "math", "nn", "image", "dtypes", "tree", "functional", "linalg",
+                             "cuda", "distributed"))
+
+
+def _may_build_layers(func: ast.expr, qualified: str | None, env: dict[str, Value]) -> bool:
+    """Whether a call the walk does not follow may build layers: a function of another module
+    (not of the standard library or numpy), or a name the walk cannot resolve. (A method of a
+    value made here, `model.predict(x)`, `self.assertEqual(...)`, is taken as building none.)"""
+    if qualified is not None:
+        parts = [p for p in qualified.split(".") if p != "src"]
+        if parts[0] in sys.stdlib_module_names or parts[0] == "numpy":
+            return False
+        return not (parts[0] in _FRAMEWORK_ROOTS and len(parts) > 2 and
+                    parts[1] in _MAKE_NO_LAYERS)
+    return isinstance(func, ast.Name) and func.id not in env and \
+        not hasattr(builtins, func.id)
 
 
 _UNSEEN = object()
@@ -671,6 +698,8 @@ class Interpreter:
                 if trackable(value):  # (the callee's text made only then: most calls pass none)
                     lose_track(value, f"passed to {source_text(node.func)}()")
             self.may_run_own_code(env)
+            if _may_build_layers(node.func, qualified, env):
+                self.result.unfollowed.add(self.scope)
         return Opaque(node.func)
 
     def may_run_own_code(self, env: dict[str, Value]) -> None:
@@ -902,6 +931,7 @@ class Interpreter:
         return TensorV(Q.unknown("output of Sequential"), None)
 
     def call_own(self, ref: FunctionRef | ClassRef, node: ast.Call, env: dict[str, Value]) -> Value:
+        self.result.unfollowed.add(self.scope)
         info = self.module.callee(ref)
         if info is None:
             for a in node.args:

@@ -265,7 +265,7 @@ def _lazy_rows(m: Machine, sources: list[Any], iterators: tuple[IteratorV, ...])
     stops at the first that runs out, as Python's zip does. `iterators`: those of the sources
     that are iterators."""
     pulled = [m.pull_iterator(s) if type(s) is IteratorV else iter(s) for s in sources]
-    while True:
+    while pulled:  # (`zip()` of nothing, `zip(*empty)`: no row at all)
         row = []
         for items in pulled:
             item = next(items, MISSING)

@@ -50,6 +50,7 @@ from paramlens.engine.evaluate.objects import (
     IteratorV,
     KerasModelV,
     LayerObj,
+    LayerPart,
     ListV,
     NativeV,
     ParamV,
@@ -364,6 +365,13 @@ class Frameworks:
             m.taint(owner)
             owner.attrs[name] = value
             return True
+        if type(owner) is LayerPart:
+            layer = owner.layer
+            if "__built_shape__" not in layer.attrs:
+                m.taint(layer)
+                layer.lose_count(f"{owner.why}.{name} is set before it is built")
+                layer.made_params = None
+            return True
         if isinstance(owner, ContainerV) and (_is_module(value) or value is None):
             # `setattr(seq, "1", nn.Linear(8, 2))`: torch registers it under that name, in the
             # place of the member it replaces; None takes the member out of the count
@@ -488,7 +496,11 @@ class Frameworks:
                 return submodule
             if held:
                 return Held(f"{owner.spec.short}.{name}")
+            if owner.spec.framework == "keras":
+                return LayerPart(owner, f"{owner.spec.short}.{name}")
             return Unknown(f"{owner.spec.short}.{name}")
+        if type(owner) is LayerPart:
+            return LayerPart(owner.layer, owner.why)
         if type(owner) is SubmoduleV:
             layer, full = owner.layer, f"{owner.prefix}.{name}"
             if full in layer.attrs:
@@ -1596,10 +1608,12 @@ class Frameworks:
         if name == "build" and model.kind == "Sequential":
             shape = _shape_tuple(m, args[0] if args else kwargs.get("input_shape"))
             if shape is not None:
+                m.taint(model)
                 model.input_shape = shape
                 self.sequential_flow(m, model)
             return None
         if name == "pop" and model.kind == "Sequential" and model.layers:
+            m.taint(model)
             return model.layers.pop()
         if name == "get_layer":
             return Unknown("get_layer()")

@@ -43,6 +43,7 @@ from paramlens.engine.evaluate.objects import (
     IteratorV,
     KerasModelV,
     LayerObj,
+    LayerPart,
     LazyRef,
     ListV,
     ModuleV,
@@ -61,6 +62,7 @@ from paramlens.engine.evaluate.objects import (
     next_serial,
     serial_of,
 )
+from paramlens.engine.evaluate.undefined import local_names
 from paramlens.engine.facts import NAMESPACE_WRITERS
 from paramlens.engine.nodes import all_nodes, source_text, walk
 from paramlens.engine.sizes import MAX_SEQUENCE, size_ok, too_large
@@ -100,6 +102,13 @@ def python_raises(name: str, where: str = "") -> UserRaise:
     """What Python raises when it refuses an operation on values the code fixes (`int("x")`: a
     ValueError), as the evaluated code would see it."""
     return UserRaise(ExceptionV(ExternalV(f"builtins.{name}")), where)
+
+
+def _said_where(node: ast.expr, frame: Frame, what: str) -> str:
+    """`what` Python refuses, after where: `typo.py:7, name 'Flase' is not defined`."""
+    line = getattr(node, "lineno", None)  # (a node the evaluator made has none)
+    where = f"{os.path.basename(frame.module.path)}:{line}, " if line is not None else ""
+    return where + what
 
 
 def is_builtin_exception(name: str) -> bool:
@@ -735,7 +744,9 @@ class Machine:
         method = _EXEC.get(type(stmt))
         if method is None:
             method = _dispatch(_EXEC, type(stmt), "exec_")
-            if method is None:
+            if method is None:  # a statement not modelled (`try: ... except* E:`)
+                for name in _assigned_names(stmt):
+                    self.bind(name, Unknown(f"{name} is set by a statement not followed"), frame)
                 return None
         try:
             if frame.maybe_returned or frame.maybe_left_loop:
@@ -1133,6 +1144,13 @@ class Machine:
                     self.unknown_passes(stmt, frame)
                     break
                 if not cond:
+                    break
+                if frame.maybe_left_loop:
+                    # a pass after one that may have left the loop runs only where it did
+                    # not: speculatively, each change joined with its not having run, so
+                    # every later pass is one more of the same (`while True:` around a
+                    # break under a condition the code does not fix ran to the budget)
+                    self.unknown_passes(stmt, frame)
                     break
                 if self.loop_pass(stmt, frame) == _BREAK:
                     return None
@@ -1575,8 +1593,17 @@ class Machine:
         if name in scope.names and name not in scope.globals_:
             value = scope.names[name]
         else:
+            func = frame.func
+            if type(func) is FuncV and frame.walrus_frame is None and \
+                    name in local_names(func.node) and name not in scope.globals_ and \
+                    name not in scope.nonlocals:
+                raise python_raises("UnboundLocalError", _said_where(
+                    node, frame, f"{name} is read before it is bound"))
             value = self.lookup(name, frame)
         if value is MISSING:
+            if self.program.undefined(frame.module, name):
+                raise python_raises("NameError", _said_where(
+                    node, frame, f"name '{name}' is not defined"))
             return Unknown(f"{name} is not defined where the evaluator can see")
         # `from widths import WIDTH` was bound lazily; reading the name needs its value, which
         # Python would have bound at the import
@@ -2100,6 +2127,8 @@ class Machine:
         if kind is SubmoduleV:
             special = self.frameworks.get_attribute(self, owner, name)
             return None if special is IS_NONE else special
+        if kind is LayerPart:
+            return LayerPart(owner.layer, owner.why)
         if is_unknown(owner) and name in MODULE_MUTATORS:
             return UnknownMutator(name)
         if is_unknown(owner):
@@ -2704,7 +2733,7 @@ def _hashable(key: Any) -> bool:
 
 def _as_load(target: ast.expr) -> ast.expr:
     if isinstance(target, ast.Name):
-        return ast.Name(target.id, ast.Load())
+        return ast.copy_location(ast.Name(target.id, ast.Load()), target)
     if isinstance(target, ast.Attribute):
         # (where it is written: a private name is mangled by the class around it)
         return ast.copy_location(ast.Attribute(target.value, target.attr, ast.Load()), target)

@@ -63,6 +63,18 @@ class SubmoduleV(Unknown):
         self.serial = layer.id  # copied with its layer, and only then (memo.py)
 
 
+class LayerPart(Unknown):
+    """An object a Keras layer holds that the evaluator does not model (an RNN's `cell`): what
+    is set on it before the layer is built may be what the build reads (`lstm.cell.units =
+    8` makes an LSTM of 8 units)."""
+
+    __slots__ = ("layer",)
+
+    def __init__(self, layer: Any, why: str) -> None:
+        super().__init__(why)
+        self.layer = layer
+
+
 class UnknownMutator(Unknown):
     """A method that changes a module's parameters (`requires_grad_`, `register_parameter`),
     read from a value the evaluator does not hold: calling it may change any module."""

@@ -45,6 +45,7 @@ from paramlens.engine.evaluate.objects import (
     external,
     is_unknown,
 )
+from paramlens.engine.evaluate.undefined import bound_names, certainly_undefined
 from paramlens.engine.nodes import statements_under
 from paramlens.engine.parse import parse_quietly
 from paramlens.engine.reading import SourceError, read_source_file
@@ -203,6 +204,7 @@ class Program:
         self.modules: dict[str, Any] = {}
         self.sources: dict[str, tuple[list[ast.stmt], str]] = {}
         self.globals_by_path: dict[str, frozenset[str]] = {}  # rebound_globals'
+        self.bound_by_path: dict[str, frozenset[str] | None] = {}  # undefined()'s
         self.recorder = Recorder(self)
         self.frameworks = Frameworks(self.recorder)
         self.loading: set[str] = set()
@@ -327,6 +329,17 @@ class Program:
                               if isinstance(inner, ast.Global) for name in inner.names)
             self.globals_by_path[module.path] = known
         return known
+
+    def undefined(self, module: ModuleV, name: str) -> bool:
+        """Whether reading `name` in `module`, where nothing binds it now, raises NameError:
+        the file binds it nowhere (undefined.py). A notebook's kernel binds names of its own."""
+        if not module.path.endswith(".py"):
+            return False
+        if module.path not in self.bound_by_path:
+            statements = self.parse_file(module.path)
+            self.bound_by_path[module.path] = None if statements is None else \
+                bound_names(statements)
+        return certainly_undefined(name, self.bound_by_path[module.path])
 
     # modules ---------------------------------------------------------------------------------
     def module_for_file(self, path: str, name: str, statements: list[ast.stmt] | None = None,
