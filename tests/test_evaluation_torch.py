@@ -1308,6 +1308,16 @@ def test_numpy_linspace_drop_rates(tmp_path: Path) -> None:
 # --- programs torch refuses as it builds a model ----------------------------------------------------
 
 REFUSED_BY_TORCH = {
+    "a layer called without its input": """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+                self.fc()
+
+
+        model = M()  # raises
+        """,
     "a submodule read that was never set": """
         class M(nn.Module):
             def __init__(self):

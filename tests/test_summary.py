@@ -26,6 +26,7 @@ from paramlens.review.summary_command import find_models  # noqa: E402
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 MODELS = '''
+import sys
 
 import torch
 from torch import nn

@@ -91,6 +91,19 @@ def test_every_listed_attribute_is_one_every_layer_of_the_class_has() -> None:
     assert not problems, "\n".join(problems[:20])
 
 
+def test_every_layer_called_without_an_input_raises() -> None:
+    """The evaluator takes a catalogued torch layer called with no argument as raising
+    (`self.fc()`: TypeError, forward() missing its input): so it is, for each one built."""
+    quiet = []
+    for _short, call, layer in _built_layers(SEED):
+        try:
+            layer()
+        except TypeError:
+            continue
+        quiet.append(call)
+    assert not quiet, quiet[:20]
+
+
 def test_the_evaluator_finds_every_attribute_of_a_built_layer(tmp_path: Path) -> None:
     """End to end: for one built layer of each class, a builder counts a Linear(1, 1) for each
     name dir() lists that `hasattr` denies, and one more if `hasattr` admits a name torch does

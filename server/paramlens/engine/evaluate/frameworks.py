@@ -1670,6 +1670,9 @@ class Frameworks:
     def call_layer(self, m: Machine, layer: LayerObj, args: tuple, kwargs: dict) -> Any:
         spec = layer.spec
         if spec.framework != "keras":
+            if not args and not kwargs and "forward" not in layer.attrs:
+                # every catalogued torch layer's forward takes its input (tests/test_torch_names)
+                raise python_raises("TypeError", f"{spec.short}.forward() missing its input")
             return TensorV(None, "torch")
         x = m.deref(args[0]) if args else m.deref(kwargs.get("inputs"))
         if spec.family == "merge":
