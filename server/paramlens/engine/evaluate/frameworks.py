@@ -499,8 +499,6 @@ class Frameworks:
             if owner.spec.framework == "keras":
                 return LayerPart(owner, f"{owner.spec.short}.{name}")
             return Unknown(f"{owner.spec.short}.{name}")
-        if type(owner) is LayerPart:
-            return LayerPart(owner.layer, owner.why)
         if type(owner) is SubmoduleV:
             layer, full = owner.layer, f"{owner.prefix}.{name}"
             if full in layer.attrs:
