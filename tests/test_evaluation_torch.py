@@ -2133,3 +2133,31 @@ def test_a_name_the_file_binds_nowhere_raises_name_error(tmp_path: Path) -> None
         (file,) = run_paramlens([str(fine)], tmp_path).values()
         assert [m["raised"] for m in file["models"] if m["raised"]] == [], file["models"]
         assert [m["params"] for m in file["models"] if m["name"] == "model"] in ([built], [None])
+
+
+def test_a_name_bound_through_sys_modules_is_no_name_error(tmp_path: Path) -> None:
+    """`from sys import modules` reaches the module's namespace as `modules[__name__]`, where a
+    name may be bound that the file's text binds nowhere: no NameError may be said for it (the
+    tree before said `build` raises, where Python builds 20)."""
+    path = tmp_path / "through_modules.py"
+    path.write_text(textwrap.dedent("""\
+        from sys import modules
+
+        import torch.nn as nn
+
+        modules[__name__].WIDTH = 4
+
+
+        def build():
+            return nn.Linear(4, WIDTH)
+
+
+        model = build()
+        print(sum(p.numel() for p in model.parameters()))
+        """))
+    ran = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, check=True)
+    assert ran.stdout.split() == ["20"]
+    (file,) = run_paramlens([str(path)], tmp_path).values()
+    # (a builder that raises gets no lens at all: this one has one, with no raise in it)
+    assert [m["raised"] for m in file["models"] if m["name"] == "build"] == [None], file["models"]
+    assert [m["params"] for m in file["models"] if m["params"] is not None] in ([], [20], [20, 20])

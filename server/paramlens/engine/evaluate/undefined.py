@@ -59,8 +59,10 @@ def bound_names(statements: list[ast.stmt]) -> frozenset[str] | None:
                     if alias.name == "*" or alias.name.split(".")[0] in _WRITER_MODULES:
                         return None
                     bound.add(alias.asname or alias.name.split(".")[0])
-                if kind is ast.ImportFrom and (node.module or "").split(".")[0] in \
-                        _WRITER_MODULES:  # type: ignore[attr-defined]
+                if kind is ast.ImportFrom and (
+                        (node.module or "").split(".")[0] in _WRITER_MODULES or  # type: ignore[attr-defined]
+                        node.module == "sys" and any(  # type: ignore[attr-defined]
+                            a.name == "modules" for a in node.names)):  # type: ignore[attr-defined]
                     return None
             elif kind is ast.Global or kind is ast.Nonlocal:
                 bound.update(node.names)  # type: ignore[attr-defined]
