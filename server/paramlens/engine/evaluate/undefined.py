@@ -41,24 +41,17 @@ def bound_names(statements: list[ast.stmt]) -> frozenset[str] | None:
         for node in (stmt, *all_nodes(stmt)):
             kind = type(node)
             if kind is ast.Name:
-                if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
-                    bound.add(node.id)  # type: ignore[attr-defined]
-                elif node.id in _WRITERS:  # type: ignore[attr-defined]
+                if type(node.ctx) is ast.Load and node.id in _WRITERS:  # type: ignore[attr-defined]
                     return None
             elif kind is ast.Attribute:
                 attr = node.attr  # type: ignore[attr-defined]
                 if attr in _WRITER_ATTRIBUTES or attr == "modules" and \
                         type(node.value) is ast.Name and node.value.id == "sys":  # type: ignore[attr-defined]
                     return None
-            elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
-                bound.add(node.name)  # type: ignore[attr-defined]
-            elif kind is ast.arg:
-                bound.add(node.arg)  # type: ignore[attr-defined]
             elif kind is ast.Import or kind is ast.ImportFrom:
-                for alias in node.names:  # type: ignore[attr-defined]
-                    if alias.name == "*" or alias.name.split(".")[0] in _WRITER_MODULES:
-                        return None
-                    bound.add(alias.asname or alias.name.split(".")[0])
+                if any(alias.name == "*" or alias.name.split(".")[0] in _WRITER_MODULES
+                       for alias in node.names):  # type: ignore[attr-defined]
+                    return None
                 if kind is ast.ImportFrom and (
                         (node.module or "").split(".")[0] in _WRITER_MODULES or  # type: ignore[attr-defined]
                         node.module == "sys" and any(  # type: ignore[attr-defined]
@@ -66,18 +59,34 @@ def bound_names(statements: list[ast.stmt]) -> frozenset[str] | None:
                     return None
             elif kind is ast.Global or kind is ast.Nonlocal:
                 bound.update(node.names)  # type: ignore[attr-defined]
-            elif kind is ast.ExceptHandler:
-                if node.name:  # type: ignore[attr-defined]
-                    bound.add(node.name)  # type: ignore[attr-defined]
-            elif kind is ast.MatchAs or kind is ast.MatchStar:
-                if node.name:  # type: ignore[attr-defined]
-                    bound.add(node.name)  # type: ignore[attr-defined]
+                continue
+            elif kind is ast.arg:
+                bound.add(node.arg)  # type: ignore[attr-defined]
+                continue
             elif kind in _TYPE_PARAMETERS:
                 bound.add(node.name)  # type: ignore[attr-defined]
-            elif kind is ast.MatchMapping:
-                if node.rest:  # type: ignore[attr-defined]
-                    bound.add(node.rest)  # type: ignore[attr-defined]
+                continue
+            bound.update(_binds(node))
     return frozenset(bound)
+
+
+def _binds(node: ast.AST) -> list[str]:
+    """The names this one node binds in the scope it stands in: an assignment's or a `del`'s
+    name, a definition's, an import's, a handler's or a pattern's (the one list both walks
+    read)."""
+    kind = type(node)
+    if kind is ast.Name:
+        return [] if type(node.ctx) is ast.Load else [node.id]  # type: ignore[attr-defined]
+    if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+        return [node.name]  # type: ignore[attr-defined]
+    if kind is ast.Import or kind is ast.ImportFrom:
+        return [alias.asname or alias.name.split(".")[0]
+                for alias in node.names if alias.name != "*"]  # type: ignore[attr-defined]
+    if kind in (ast.ExceptHandler, ast.MatchAs, ast.MatchStar):
+        return [node.name] if node.name else []  # type: ignore[attr-defined]
+    if kind is ast.MatchMapping:
+        return [node.rest] if node.rest else []  # type: ignore[attr-defined]
+    return []
 
 
 def certainly_undefined(name: str, bound: frozenset[str] | None) -> bool:
@@ -104,12 +113,10 @@ def local_names(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> fr
     while stack:
         item = stack.pop()
         kind = type(item)
+        bound.update(_binds(item))
         if kind is ast.Name:
-            if type(item.ctx) is not ast.Load:  # type: ignore[attr-defined]
-                bound.add(item.id)  # type: ignore[attr-defined]
             continue
         if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
-            bound.add(item.name)  # type: ignore[attr-defined]
             # decorators, defaults and bases are evaluated here; the body is its own scope
             stack.extend(item.decorator_list)  # type: ignore[attr-defined]
             if kind is ast.ClassDef:
@@ -130,15 +137,6 @@ def local_names(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> fr
             continue
         if kind is ast.Global or kind is ast.Nonlocal:
             declared.update(item.names)  # type: ignore[attr-defined]
-        elif kind is ast.Import or kind is ast.ImportFrom:
-            bound.update(alias.asname or alias.name.split(".")[0]
-                         for alias in item.names if alias.name != "*")  # type: ignore[attr-defined]
-        elif kind is ast.ExceptHandler and item.name:  # type: ignore[attr-defined]
-            bound.add(item.name)  # type: ignore[attr-defined]
-        elif kind in (ast.MatchAs, ast.MatchStar) and item.name:  # type: ignore[attr-defined]
-            bound.add(item.name)  # type: ignore[attr-defined]
-        elif kind is ast.MatchMapping and item.rest:  # type: ignore[attr-defined]
-            bound.add(item.rest)  # type: ignore[attr-defined]
         stack.extend(ast.iter_child_nodes(item))
     found = frozenset(bound - declared)
     setattr(node, _LOCALS_KEY, found)
