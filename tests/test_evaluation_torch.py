@@ -2161,3 +2161,123 @@ def test_a_name_bound_through_sys_modules_is_no_name_error(tmp_path: Path) -> No
     # (a builder that raises gets no lens at all: this one has one, with no raise in it)
     assert [m["raised"] for m in file["models"] if m["name"] == "build"] == [None], file["models"]
     assert [m["params"] for m in file["models"] if m["params"] is not None] in ([], [20], [20, 20])
+
+
+DRY_RUN = '''\
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.autograd import Variable
+
+
+class Tutorial(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 5)
+        self.conv2 = nn.Conv2d(32, 64, 5)
+        x = torch.randn(50, 50).view(-1, 1, 50, 50)
+        self._to_linear = None
+        self.convs(x)
+        self.fc1 = nn.Linear(self._to_linear, 512)
+
+    def convs(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2, stride=3, ceil_mode=True)
+        if self._to_linear is None:
+            self._to_linear = x[0].shape[0] * x[0].shape[1] * x[0].shape[2]
+        return x
+
+
+class Probed(nn.Module):
+    def __init__(self, input_shape=(3, 30, 30)):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 32, 3, stride=2, padding=1), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=True),
+            nn.Conv2d(32, 64, 3, dilation=2), nn.BatchNorm2d(64), nn.AdaptiveAvgPool2d((3, None)),
+        )
+        self.fc = nn.Linear(self._flat_size(input_shape), 10)
+
+    def _flat_size(self, shape):
+        output = self.features(Variable(torch.rand(1, *shape)))
+        return output.data.view(1, -1).size(1)
+
+
+class Frames(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.cnn = nn.Sequential(nn.Conv1d(8, 16, 3, stride=2), nn.ReLU(),
+                                 nn.ConvTranspose1d(16, 4, 4, stride=2, output_padding=1),
+                                 nn.Flatten())
+        with torch.no_grad():
+            n_flatten = self.cnn(torch.zeros(1, 8, 100)).shape[1]
+        self.linear = nn.Sequential(nn.Linear(n_flatten, 64), nn.ReLU())
+
+
+class Volumes(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv3d(2, 4, (3, 1, 1), padding="same"),
+                                  nn.AvgPool3d(2, stride=(1, 2, 2)))
+        out = self.body(torch.ones(2, 5, 9, 9))
+        self.head = nn.Linear(int(np.prod(out.shape[1:])), 10)
+'''
+
+
+def test_a_dry_run_gives_the_sizes_it_reads(tmp_path: Path) -> None:
+    """A tensor of a fixed shape run through the layers in `__init__` (their Sequential, a
+    module's own method, functional pooling), the size read off the result: each Linear gets
+    it, as in torch. (Lazy layers, which this harness counts as they are made, before their
+    first call: test_torch_dry_run.py.)"""
+    check_program(tmp_path, DRY_RUN, ["Tutorial", "Probed", "Frames", "Volumes"])
+
+
+SETS = '''\
+import torch.nn as nn
+
+
+def build_from_a_set():
+    widths = [16, 32, 16, 64, 32]
+    unique = set(widths)
+    layers = [nn.Linear(len(unique), 4)]
+    for w in sorted(unique):
+        layers.append(nn.Linear(w, 2))
+    if 64 in unique and 8 not in unique:
+        layers.append(nn.Linear(max(unique) - min(unique), 2))
+    return nn.Sequential(*layers)
+'''
+
+SET_CHANGED = '''\
+import torch.nn as nn
+
+
+def build_after_add(extra):
+    seen = set([1, 2])
+    seen.add(extra)
+    return nn.Linear(len(seen), 2)
+
+
+def build_after_union():
+    seen = {1}
+    seen |= {2}
+    return nn.Linear(3, 2)
+
+
+model = build_after_add(3)
+'''
+
+
+def test_the_size_of_a_set(tmp_path: Path) -> None:
+    """A set's size, membership, sorted items, min and max are Python's; a loop over its sorted
+    items builds as torch does."""
+    check_program(tmp_path, SETS, ["build_from_a_set"])
+
+
+def test_a_set_changed_in_place_has_no_size(tmp_path: Path) -> None:
+    """After `seen.add(...)` the size is not the one before it: no count, where Python's is 3."""
+    path = tmp_path / "prog.py"
+    path.write_text(SET_CHANGED, encoding="utf-8")
+    report = run_paramlens([str(path)], tmp_path)
+    layer = next(x for x in report[real_path(path)]["layers"] if x["line"] == 7)
+    assert layer["params"] is None
+    assert all(c["params"] is None for c in layer["contexts"])

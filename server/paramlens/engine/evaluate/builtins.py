@@ -39,6 +39,7 @@ from paramlens.engine.evaluate.objects import (
     NativeV,
     ObjectV,
     PartialV,
+    SetV,
     SubmoduleV,
     SuperV,
     TensorV,
@@ -105,6 +106,11 @@ def _call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str
                 return Unknown("range() Python refuses")
             return r
         return Unknown("a range the code does not fix")
+    if name in ("set", "frozenset") and len(args) <= 1 and not kwargs:
+        return _set_of(m, args[0] if args else ())
+    if name == "len" and len(args) == 1 and type(args[0]) is SetV:
+        items = args[0].items
+        return len(items) if items is not None else Unknown("the size of a set the code changed")
     if name == "len" and len(args) == 1:
         if type(args[0]) is IteratorV or isinstance(args[0], (int, float, complex)) or \
                 args[0] is None:  # (a bool is an int)
@@ -161,6 +167,12 @@ def _call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str
         return _any_or_all(m, name, args[0])
     if name in ("min", "max", "sum", "any", "all", "sorted"):
         items = list(args) if len(args) > 1 else (m.iterate(args[0]) if args else None)
+        if len(args) == 1 and type(args[0]) is SetV:
+            # what does not depend on the order Python iterates the set in (a sum of floats
+            # does: it is left unknown)
+            held = args[0].items
+            items = list(held) if held is not None and (
+                name != "sum" or all(type(i) in (int, bool) for i in held)) else None
         if items is None:
             return Unknown(f"{name}() over values the code does not fix")
         items = [m.deref(i) for i in items]
@@ -395,6 +407,11 @@ def isinstance_of(m: Machine, value: Any, kind: Any) -> Any:
 def builtin_method(m: Machine, owner: Any, name: str, args: tuple[Any, ...],
                    kwargs: dict[str, Any]) -> Any:
     args = tuple(m.deref(a) for a in args)
+    if type(owner) is SetV:
+        if name not in _PURE_SET_METHODS:  # (add, update, discard, pop, |= ...: may change it)
+            m.taint(owner)
+            owner.items = None
+        return Unknown(f"set.{name}() is not evaluated")
     if isinstance(owner, ListV):
         return _list_method(m, owner, name, args)
     if isinstance(owner, DictV):
@@ -577,6 +594,21 @@ def call_stdlib(m: Machine, qualname: str, args: tuple[Any, ...], kwargs: dict[s
             except Exception:
                 return Unknown(f"{qualname}() Python refuses")
             return result if size_ok(result) else Unknown("a value too large")
+    if qualname in _STDLIB_MUTATORS and args:
+        # the standard library's functions that change the list they are handed in place
+        # (`random.shuffle(widths)`): its items, or their order, are not fixed from then on
+        target = args[0]
+        if type(target) is ListV and target.exact:
+            m.taint(target)
+            target.exact = False
+        return None if qualname.endswith(("shuffle", "heapify", "heappush")) or \
+            "insort" in qualname else Unknown(f"{qualname}() is not evaluated")
+    if qualname == "numpy.prod" and len(args) == 1 and not kwargs:
+        # numpy's product of whole numbers is a whole number (of numpy's int64, which the
+        # framework takes as a size); of none, numpy gives the float 1.0: not followed
+        items = args[0].items if isinstance(args[0], ListV) and args[0].exact else args[0]
+        if isinstance(items, (tuple, list)) and items and all(type(i) is int for i in items):
+            return math.prod(items)
     if qualname == "dataclasses.field":
         return _FieldDefault(kwargs.get("default"), kwargs.get("default_factory"),
                              "default" in kwargs, not set(kwargs) - _PLAIN_FIELD_OPTIONS)
@@ -668,3 +700,35 @@ def _copy(m: Machine, value: Any, deep: bool) -> Any:
     if isinstance(value, (FuncV, ClassV, ExternalV, ModuleV, TensorV)):
         return value
     return Unknown("a copy of a value the evaluator does not model")
+
+
+# The standard library's functions that change their first argument, a list, in place.
+_STDLIB_MUTATORS = frozenset({"random.shuffle", "numpy.random.shuffle", "heapq.heapify",
+                              "heapq.heappush", "heapq.heappop", "heapq.heapreplace",
+                              "heapq.heappushpop", "bisect.insort", "bisect.insort_left",
+                              "bisect.insort_right"})
+
+# The methods of a set that leave it as it is.
+_PURE_SET_METHODS = frozenset({"copy", "union", "intersection", "difference",
+                               "symmetric_difference", "issubset", "issuperset", "isdisjoint",
+                               "__len__", "__contains__"})
+
+
+def _set_of(m: Machine, source: Any) -> Any:
+    """`set(iterable)`: a SetV where every item is a plain hashable value the code fixes."""
+    items = m.iterate(source)
+    if items is None:
+        return Unknown("a set of values the code does not fix")
+    items = [m.deref(i) for i in items]
+    if not all(is_plain(i) and _hashable(i) for i in items):
+        return Unknown("a set of values the evaluator does not model")
+    return SetV(frozenset(items))
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+

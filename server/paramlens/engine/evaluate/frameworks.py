@@ -29,6 +29,7 @@ from paramlens.engine.catalogue import (
     value_refusal,
 )
 from paramlens.engine.evaluate import builtins as py
+from paramlens.engine.evaluate import tensor_values, torch_tensors
 from paramlens.engine.evaluate.machine import Machine, UserRaise, is_plain, python_raises
 from paramlens.engine.evaluate.module_walks import function_only_reads
 from paramlens.engine.evaluate.objects import (
@@ -69,6 +70,7 @@ from paramlens.engine.evaluate.torch_names import (
     MODULE_ATTRIBUTES,
     NAMESPACES,
 )
+from paramlens.engine.evaluate.torch_shapes import whole_shape
 from paramlens.engine.keras_keywords import KEYWORDS as KERAS_KEYWORDS
 from paramlens.engine.names import canonical
 from paramlens.engine.quantity import UNKNOWN, Q
@@ -104,6 +106,10 @@ _TORCH_CONTAINER_NAMES = {kind: CONTAINER_ATTRIBUTES[kind]
 # A layer's attribute under which the names `del` took from it are kept: gone from it, whatever
 # its class gives every instance (`del fc.bias`, `delattr(fc, "in_features")`).
 _DELETED = "__deleted__"
+# A module's methods that may move it to another device or dtype: a dry run's tensor, made on the
+# CPU in the default dtype, may then be refused by its layers (torch_tensors.placed).
+_PLACING = frozenset({"to", "cuda", "half", "double", "bfloat16", "type", "xpu", "ipu", "mtia",
+                      "to_empty"})
 _TORCH_ELEMENTWISE = {"log", "exp", "sqrt", "abs", "sigmoid", "tanh", "clamp", "relu", "neg",
                       "rsqrt", "square", "pow", "mul", "add", "sub", "div", "cos", "sin"}
 _TORCH_FACTORIES = {"zeros", "ones", "empty", "randn", "rand", "full", "zeros_like", "ones_like",
@@ -650,7 +656,10 @@ class Frameworks:
                     return member
             return Unknown(f"no member {key!r}")
         if isinstance(base, TensorV):
-            return Unknown("a tensor item")
+            found = tensor_values.item(base, key)
+            if found is not None:
+                return found
+            return torch_tensors.tensor_item(base, key) or Unknown("a tensor item")
         return None
 
     def iterate(self, m: Machine, value: Any) -> list[Any] | None:
@@ -668,6 +677,12 @@ class Frameworks:
 
     def binop(self, m: Machine, op: type, left: Any, right: Any) -> Any:
         tensors = [v for v in (left, right) if isinstance(v, TensorV)]
+        if any(t.values is not None for t in tensors):
+            known = tensor_values.binop(op, *(v.values if isinstance(v, TensorV) else v
+                                              for v in (left, right)), tensors[0].framework)
+            if known is not None:
+                return tensor_values.tensor_of(known, tensors[0].framework,
+                                               all(t.shape == () for t in tensors))
         if any(isinstance(v, ParamV) for v in (left, right)) and op in _TENSOR_ARITHMETIC and all(
                 isinstance(v, (ParamV, TensorV)) or type(v) in (int, float) for v in (left, right)):
             # `layer.weight * 2`: a plain tensor, no parameter (its shape is not kept)
@@ -677,14 +692,18 @@ class Frameworks:
         history = _history(tensors)
         framework = tensors[0].framework
         sources = _sources((left, right))
+        # (two plain tensors, or one and a number, make a plain one: torch's default dtype)
+        plain = all(t.plain for t in tensors)
         if op is ast.MatMult and len(tensors) == 2:
-            return TensorV(_matmul_shape(left.shape, right.shape), framework, history,
-                           inputs=sources)
+            shape = _matmul_shape(left.shape, right.shape)
+            return TensorV(shape, framework, history, inputs=sources,
+                           plain=plain and whole_shape(shape))
         if op in (ast.Mult, ast.Add, ast.Sub, ast.Div, ast.Pow, ast.FloorDiv):
             others = [v for v in (left, right) if not isinstance(v, TensorV)]
             if all(isinstance(o, (int, float)) and not isinstance(o, bool) for o in others):
-                shapes = [t.shape for t in tensors]
-                return TensorV(_broadcast(shapes), framework, history, inputs=sources)
+                shape = _broadcast([t.shape for t in tensors])
+                return TensorV(shape, framework, history, inputs=sources,
+                               plain=plain and whole_shape(shape))
             return TensorV(None, framework, history, inputs=sources)
         return None
 
@@ -826,6 +845,10 @@ class Frameworks:
             forward = func.cls.lookup("forward")
             if isinstance(forward, FuncV):
                 return m.call_function(forward, (func, *args), kwargs)
+            if forward is MISSING and func.exact and _container_kind(func) == "Sequential":
+                return torch_tensors.sequential_called(m, func.members, args, kwargs)
+        if isinstance(func, ContainerV) and func.kind == "Sequential" and func.exact:
+            return torch_tensors.sequential_called(m, func.members, args, kwargs)
         if isinstance(func, _DataclassWith):
             return func
         return Unknown("a call the evaluator does not follow")
@@ -883,14 +906,20 @@ class Frameworks:
                     # numpy's own arithmetic, in doubles as Python's: i * step + start, the last
                     # one the stop itself
                     step = (stop - start) / (num - 1) if num > 1 else 0.0
-                    tensor.values = [i * step + start for i in range(num - 1)] + \
-                        ([float(stop)] if num > 1 else [float(start)] * num)  # type: ignore[attr-defined]
+                    tensor.values = tensor_values.Values("float64", tuple(
+                        tensor_values.exact(float(x)) for x in
+                        [i * step + start for i in range(num - 1)] +
+                        ([float(stop)] if num > 1 else [float(start)] * num)))
                 return tensor
             return Unknown(f"{qualname}() with a count the code does not fix")
         if keras is not None:
             return self.call_keras(m, keras, qualname, args, kwargs, node)
         if torch is not None:
             return self.call_torch(m, torch, qualname, args, kwargs, node)
+        if qualname.startswith("numpy.") and qualname.count(".") == 1:
+            found = tensor_values.call(m, "numpy", qualname[6:], args, kwargs)
+            if found is not None:
+                return found
         return py.call_stdlib(m, qualname, args, kwargs)
 
     # torch ---------------------------------------------------------------------------------------
@@ -933,9 +962,27 @@ class Frameworks:
             if isinstance(data, ParamV):
                 return ParamV(data.numel, trainable is not False)
             return ParamV(None, trainable is not False)
+        if qualname.count(".") == 1:
+            found = tensor_values.call(m, "torch", qualname[6:], args, kwargs)
+            if found is not None:
+                return found
         if short in _TORCH_FACTORIES and qualname.count(".") == 1:
-            return TensorV(_factory_shape(m, short, args, kwargs),
-                           integral=_integral_factory(m, short, args, kwargs))
+            shape = _factory_shape(m, short, args, kwargs)
+            integral = _integral_factory(m, short, args, kwargs)
+            return TensorV(shape, integral=integral, plain=torch_tensors.plain_factory(
+                m, short, args, kwargs, shape, integral))
+        if qualname in ("torch.autograd.Variable", "torch.autograd.variable.Variable") and \
+                args and isinstance(m.deref(args[0]), TensorV) and set(kwargs) <= {"requires_grad"}:
+            # a Variable is the tensor itself since torch 0.4
+            return m.deref(args[0])
+        if qualname in ("torch.cat", "torch.concat", "torch.concatenate"):
+            found = torch_tensors.concatenated(m, args, kwargs)
+            if found is not None:
+                return found
+        if qualname.startswith("torch.nn.functional.") or qualname == "torch.flatten":
+            found = torch_tensors.functional(m, qualname.rsplit(".", 1)[1], args, kwargs)
+            if found is not None:
+                return found
         if short in _TORCH_ELEMENTWISE and qualname.count(".") == 1 and args and \
                 isinstance(m.deref(args[0]), TensorV):
             return TensorV(m.deref(args[0]).shape)
@@ -1216,6 +1263,8 @@ class Frameworks:
             if name == "requires_grad_":
                 _freeze(owner, _frozen_by(_grad_arg(m, args, kwargs)))
                 return owner
+            if name in _PLACING:
+                torch_tensors.placed(m, owner)
             if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
         if name in ("named_children", "children") and not args and (
@@ -1252,6 +1301,8 @@ class Frameworks:
             if name == "requires_grad_":
                 _freeze(owner, _frozen_by(_grad_arg(m, args, kwargs)))
                 return owner
+            if name in _PLACING:
+                torch_tensors.placed(m, owner)
             if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
         if isinstance(owner, LayerObj) and owner.spec.framework == "torch" and len(args) == 2 \
@@ -1277,6 +1328,8 @@ class Frameworks:
                 owner.params = None
                 owner.why = f"{name}() adds weights the catalogue does not count"
                 return None
+            if name in _PLACING:
+                torch_tensors.placed(m, owner)
             if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
             if name == "build" and args and owner.spec.framework == "keras":
@@ -1305,6 +1358,15 @@ class Frameworks:
             if name in ("requires_grad_",) and owner.param is not None:
                 owner.param.trainable = _grad_arg(m, args, kwargs)
                 return owner
+            followed = tensor_values.method(owner, name, args) if not kwargs else None
+            if isinstance(followed, list):
+                return ListV(followed)
+            if type(followed) in (int, float):
+                return followed
+            if followed is None:
+                followed = torch_tensors.tensor_method(m, owner, name, args, kwargs)
+            if followed is not None:
+                return followed
             if name in ("view", "reshape", "expand", "repeat", "flatten", "permute", "unsqueeze",
                         "squeeze", "transpose"):
                 return TensorV(None, owner.framework)
@@ -1325,9 +1387,7 @@ class Frameworks:
                 return shape_numel(owner.shape) or Unknown("numel()")
             if name == "tolist" and owner.shape is not None and len(owner.shape) == 1 and \
                     isinstance(owner.shape[0], int):
-                values = getattr(owner, "values", None)
-                return ListV(list(values)) if values is not None else \
-                    ListV([Unknown("a value of a tensor")] * owner.shape[0])
+                return ListV([Unknown("a value of a tensor")] * owner.shape[0])
             if name == "dim" and owner.shape is not None:
                 return len(owner.shape)
         if isinstance(owner, ParamV):
@@ -1671,7 +1731,7 @@ class Frameworks:
             if not args and not kwargs and "forward" not in layer.attrs:
                 # every catalogued torch layer's forward takes its input (tests/test_torch_names)
                 raise python_raises("TypeError", f"{spec.short}.forward() missing its input")
-            return TensorV(None, "torch")
+            return torch_tensors.layer_called(self, m, layer, args, kwargs)
         x = m.deref(args[0]) if args else m.deref(kwargs.get("inputs"))
         if spec.family == "merge":
             return self.merge(m, layer, x)

@@ -52,6 +52,7 @@ from paramlens.engine.evaluate.objects import (
     PartialV,
     PropertyV,
     Scope,
+    SetV,
     SubmoduleV,
     SuperV,
     TensorV,
@@ -259,6 +260,8 @@ def truth(value: Any) -> bool | Unknown:
     if isinstance(value, (ListV, DictV)):
         return bool(value.items) if value.exact or value.items else Unknown("a list the code "
                                                                            "changed unknowably")
+    if type(value) is SetV:
+        return bool(value.items) if value.items is not None else Unknown("a set the code changed")
     if is_plain(value):
         return bool(value)
     if isinstance(value, ContainerV):
@@ -776,6 +779,12 @@ class Machine:
     def exec_AugAssign(self, stmt: ast.AugAssign, frame: Frame) -> None:
         current = self.ev(_as_load(stmt.target), frame)
         right = self.ev(stmt.value, frame)
+        if type(current) is SetV:
+            # `s |= {...}` changes the set in place, for every name that holds it
+            self.taint(current)
+            current.items = None
+            self.assign(stmt.target, current, frame)
+            return
         if isinstance(current, ListV) and isinstance(stmt.op, ast.Add):
             items = self.iterate(right)
             if items is None:
@@ -1649,8 +1658,10 @@ class Machine:
         return ListV(items) if items is not None else ListV([], exact=False)
 
     def ev_Set(self, node: ast.Set, frame: Frame) -> Any:
-        self.elements(node.elts, frame)
-        return Unknown("a set")
+        items = self.elements(node.elts, frame)
+        if items is None or not all(is_plain(i) and _hashable(i) for i in items):
+            return Unknown("a set")
+        return SetV(frozenset(items))
 
     def elements(self, elts: list[ast.expr], frame: Frame) -> list[Any] | None:
         items: list[Any] = []
@@ -1781,9 +1792,13 @@ class Machine:
             return same if op is ast.Is else not same
         if op in (ast.In, ast.NotIn):
             # pulled one at a time: Python stops at the first equal item of an iterator
-            items = self.pull(right) if not isinstance(right, (str, DictV)) else None
-            if isinstance(right, str) and isinstance(left, str):
-                found: Any = left in right
+            items = self.pull(right) if not isinstance(right, (str, DictV, SetV)) else None
+            if type(right) is SetV:
+                if right.items is None or not is_plain(left) or not _hashable(left):
+                    return Unknown("membership in a set the code does not fix")
+                found: Any = left in right.items
+            elif isinstance(right, str) and isinstance(left, str):
+                found = left in right
             elif isinstance(right, DictV):
                 if is_unknown(left):
                     return left
@@ -2158,7 +2173,8 @@ class Machine:
                 return DictV(dict(owner.kwargs))
             if name == "args":
                 return owner.args
-        if isinstance(owner, DictV) or isinstance(owner, ListV) or is_plain(owner):
+        if isinstance(owner, DictV) or isinstance(owner, ListV) or is_plain(owner) or \
+                type(owner) is SetV:
             return _BoundBuiltin(owner, name)
         return self.framework_attribute(owner, name)
 

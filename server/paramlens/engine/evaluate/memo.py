@@ -46,6 +46,7 @@ from paramlens.engine.evaluate.objects import (
     ObjectV,
     ParamV,
     PartialV,
+    SetV,
     SubmoduleV,
     TensorV,
     Unknown,
@@ -244,7 +245,8 @@ class Cloner:
         return out
 
     def _tensor(self, value: TensorV) -> TensorV:
-        out = TensorV(value.shape, value.framework, integral=value.integral, inputs=value.inputs)
+        out = TensorV(value.shape, value.framework, integral=value.integral, inputs=value.inputs,
+                      plain=value.plain, values=value.values)
         self.done[id(value)] = out
         out.layers = frozenset(self.copy(v) for v in value.layers)
         out.param = self.copy(value.param) if value.param is not None else None
@@ -259,6 +261,11 @@ class Cloner:
         out.attrs = self._items(value.attrs)
         out.output_shape = value.output_shape  # a tuple of dimensions: nothing to copy
         out.made_params = None if value.made_params is None else self._params(value.made_params)
+        return out
+
+    def _set(self, value: SetV) -> SetV:
+        out = SetV(value.items)  # (a frozenset: nothing to copy)
+        self.done[id(value)] = out
         return out
 
     def _submodule(self, value: SubmoduleV) -> SubmoduleV:
@@ -298,7 +305,7 @@ class Cloner:
 _COPIERS: dict[type, Callable[[Cloner, Any], Any]] = {
     ListV: Cloner._list, DictV: Cloner._dict, ParamV: Cloner._param, TensorV: Cloner._tensor,
     LayerObj: Cloner._layer, InstanceV: Cloner._instance, ContainerV: Cloner._container,
-    KerasModelV: Cloner._keras_model, SubmoduleV: Cloner._submodule,
+    KerasModelV: Cloner._keras_model, SubmoduleV: Cloner._submodule, SetV: Cloner._set,
 }
 
 

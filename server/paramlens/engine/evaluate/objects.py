@@ -123,6 +123,18 @@ class ListV:
 
 
 @dataclass(eq=False, slots=True)
+class SetV:
+    """A set or frozenset of plain values (`set(block_widths)`). Its size and what it holds are
+    known; the order Python iterates it in is not (for strings it changes from run to run), so a
+    loop over it reads unknown items, and only what does not depend on the order reads them:
+    len, `in`, sorted, min, max, any, all, sum of ints. `items` is None once a method or an
+    augmented assignment may have changed it."""
+
+    items: frozenset[Any] | None
+    serial: int = field(default_factory=lambda: next(_ids), compare=False)
+
+
+@dataclass(eq=False, slots=True)
 class DictV:
     items: dict[Any, Any]
     exact: bool = True
@@ -349,6 +361,14 @@ class TensorV:
     # A Keras tensor: the `Input`s it is computed from (their serials), where every step from
     # them is one the evaluator follows; None where that is not known
     inputs: frozenset | None = None
+    # A torch tensor of torch's default dtype on the CPU, made by a factory the evaluator follows
+    # (`torch.zeros(1, 3, 32, 32)`) and passed on only through steps that keep that true: a layer
+    # it is handed computes the shape of its output (torch_shapes.py). Any other tensor may be of
+    # a dtype or on a device the layer's weights are not, where torch refuses the call.
+    plain: bool = False
+    # The values of a small one-dimensional tensor the code computes sizes with
+    # (tensor_values.Values: `torch.arange(depth) * w_a + w_0`); None where they are not known.
+    values: Any = None
 
 
 @dataclass(eq=False, slots=True)
