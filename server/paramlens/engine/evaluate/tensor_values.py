@@ -151,13 +151,10 @@ def binop(op: type, left: Any, right: Any, framework: str) -> Values | None:
     framework's type promotion; None where not followed."""
     if op not in (ast.Add, ast.Sub, ast.Mult, ast.Div):
         return None
-    operands = [left, right]
-    if not all(isinstance(v, Values) or type(v) in (int, float) for v in operands):
+    aligned = _aligned(left, right)
+    if aligned is None:
         return None
-    size = _broadcast_size(operands)
-    if size is None:
-        return None
-    operands = [_broadcast(v, size) for v in operands]
+    operands, size = aligned
     dtype = _result_dtype(op, operands, framework)
     try:
         if dtype in _FLOATS:
@@ -173,6 +170,18 @@ def binop(op: type, left: Any, right: Any, framework: str) -> Values | None:
         return Values(dtype, result)
     except (Unfixed, OverflowError, ZeroDivisionError):
         return None
+
+
+def _aligned(left: Any, right: Any) -> tuple[list[Any], int] | None:
+    """Two operands, each Values or a Python number, broadcast to one length; None where they
+    are not such operands or do not broadcast."""
+    operands = [left, right]
+    if not all(isinstance(v, Values) or type(v) in (int, float) for v in operands):
+        return None
+    size = _broadcast_size(operands)
+    if size is None:
+        return None
+    return [_broadcast(v, size) for v in operands], size
 
 
 def _broadcast_size(operands: list[Any]) -> int | None:
@@ -248,13 +257,10 @@ def _whole(step: Any, x: Interval) -> Interval:
 def power(base: Any, exponent: Any, framework: str) -> Values | None:
     """`torch.pow(base, exponent)` / `np.power`, one of them Values, the other a number or
     Values of the same length."""
-    operands = [base, exponent]
-    if not all(isinstance(v, Values) or type(v) in (int, float) for v in operands):
+    aligned = _aligned(base, exponent)
+    if aligned is None:
         return None
-    size = _broadcast_size(operands)
-    if size is None:
-        return None
-    operands = [_broadcast(v, size) for v in operands]
+    operands, size = aligned
     tensors = [v for v in operands if isinstance(v, Values)]
     if not any(v.floating for v in tensors) and all(type(v) is not float for v in operands):
         return None  # integer powers: not followed
