@@ -949,3 +949,45 @@ def test_a_file_walk_total_counts_no_model_whose_graph_it_does_not_see(tmp_path:
     report = paramlens(path)[path.resolve()]
     certain = [m["params"] for m in report["models"] if m["params"] is not None]
     assert set(certain) <= {built}, report["models"]
+
+
+def test_a_lambda_owns_no_weights_and_passes_its_given_shape_on(tmp_path: Path) -> None:
+    """Keras' Lambda tracks no weight (count_params() 0). A graph through it is totalled: after
+    it, a layer learns its input from `output_shape` where the code gives one; where it does not,
+    the shape is Keras' to work out by running the function, and the count stays unknown."""
+    path, source = write(tmp_path, "lambdas.py", """\
+        import keras
+        from keras import layers
+
+
+        def doubled():
+            inputs = keras.Input(shape=(8,))
+            x = layers.Dense(16)(inputs)
+            outputs = layers.Lambda(lambda t: t * 2)(x)
+            return keras.Model(inputs, outputs)
+
+
+        def shaped():
+            inputs = keras.Input(shape=(8,))
+            x = layers.Lambda(lambda t: t * 2, output_shape=(8,))(inputs)
+            outputs = layers.Dense(4)(x)
+            return keras.Model(inputs, outputs)
+
+
+        def sliced():
+            inputs = keras.Input(shape=(8,))
+            x = layers.Lambda(lambda t: t[:, :4])(inputs)
+            outputs = layers.Dense(4)(x)
+            return keras.Model(inputs, outputs)
+
+
+        a, b, c = doubled(), shaped(), sliced()
+        """)
+    truth = run_with_keras(path)
+    report = paramlens(path)[path.resolve()]
+    assert shown(builder_entry(report, source, "doubled")) == truth.namespace["a"].count_params()
+    assert shown(builder_entry(report, source, "shaped")) == truth.namespace["b"].count_params()
+    assert builder_entry(report, source, "sliced")["params"] is None
+    assert builder_entry(report, source, "sliced")["params_default"] is None
+    for line in (line_of(source, "Lambda(lambda t: t * 2)("), line_of(source, "t[:, :4]")):
+        assert layer_at(report, line)["params"] == 0

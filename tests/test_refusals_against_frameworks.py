@@ -167,6 +167,8 @@ DOMAINS: dict[tuple[str, str], Domain] = {
     ("", "center"): Domain(_pick(True, False), _pick(None, 0, "no")),
     ("", "stddev"): Domain(_pick(0.1, 0.5)),
     ("", "target_shape"): Domain(_pick((-1,))),
+    ("Lambda", "function"): Domain(_pick(_Source("lambda x: x"), _Source("lambda x: x * 2")),
+                                   _pick(3, "relu", None)),
     ("", "pool_size"): Domain(_pick(1, 2, 3), _pick(0, -1)),
     ("", "size"): Domain(_pick(1, 2), _pick(0, -1)),
     ("", "shared_axes"): Domain(_pick(None, [1], [1, 2], 2), _pick(5, [0], [-1], [3], 0)),

@@ -959,6 +959,18 @@ def _k_positive_int(name: str, bool_ok: bool = True) -> Check:
     return _safely(check)
 
 
+def _k_callable(name: str) -> Check:
+    """Lambda reads its function's signature (inspect.getfullargspec), which refuses a number, a
+    string or None with a TypeError."""
+    def check(g: Given) -> str | None:
+        value = g[name]
+        if is_known(value) and (value is None or isinstance(value, (int, float, str, tuple,
+                                                                    list))):
+            return f"`{name}` must be a function, not {value!r}"
+        return None
+    return check
+
+
 def _k_rnn_units(g: Given) -> str | None:
     units = g["units"]
     if is_known(units) and units <= 0:
@@ -1665,6 +1677,9 @@ def _build() -> list[LayerSpec]:
     specs += [
         _keras("Flatten", "data_format=None", "shape", None),
         _keras("Reshape", "target_shape", "shape", None),
+        # Keras tracks no weight its function makes: count_params() gives 0
+        _keras("Lambda", "function, output_shape=None, mask=None, arguments=None", "shape", None,
+               checks=(_k_callable("function"),)),
         _keras(("GlobalAveragePooling2D", "GlobalAvgPool2D"), "data_format=None, keepdims=False",
                "pool", None, flow=keeps),
         _keras(("GlobalMaxPooling2D", "GlobalMaxPool2D"), "data_format=None, keepdims=False",

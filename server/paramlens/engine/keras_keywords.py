@@ -153,6 +153,11 @@ _GROUPS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         "zero_output_for_mask",
     )),
     ((
+        "Lambda",
+    ), (
+        "arguments", "function", "mask", "output_shape",
+    )),
+    ((
         "LayerNormalization",
     ), (
         "axis", "beta_constraint", "beta_initializer", "beta_regularizer", "center", "epsilon",

@@ -2968,6 +2968,14 @@ def keras_output_shape(layer: LayerObj, shape: tuple | None) -> tuple | None:
             rest = shape[1:]
             return (shape[0], math.prod(rest)) if all(isinstance(d, int) for d in rest) else \
                 (shape[0], None)
+        if short == "Lambda":
+            # the shape its function gives is Keras' to work out by running it: only a tuple
+            # `output_shape` (without the batch axis) says it here
+            given = v.get("output_shape")
+            if isinstance(given, ListV):
+                given = tuple(given.items)
+            return (shape[0], *given) if isinstance(given, tuple) and all(
+                isinstance(d, int) or d is None for d in given) else None
         if short == "Reshape":
             target = v.get("target_shape")
             if isinstance(target, ListV):
