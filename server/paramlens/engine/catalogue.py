@@ -16,6 +16,7 @@ torch and Keras themselves do.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -1677,9 +1678,11 @@ def _build() -> list[LayerSpec]:
     specs += [
         _keras("Flatten", "data_format=None", "shape", None),
         _keras("Reshape", "target_shape", "shape", None),
-        # Keras tracks no weight its function makes: count_params() gives 0
-        _keras("Lambda", "function, output_shape=None, mask=None, arguments=None", "shape", None,
-               checks=(_k_callable("function"),)),
+        # Keras tracks no weight its function makes: count_params() gives 0; but a layer or a
+        # model given as the function is kept (Layer.__setattr__ tracks it), weights and all
+        dataclasses.replace(
+            _keras("Lambda", "function, output_shape=None, mask=None, arguments=None", "shape",
+                   None, checks=(_k_callable("function"),)), module_args=("function",)),
         _keras(("GlobalAveragePooling2D", "GlobalAvgPool2D"), "data_format=None, keepdims=False",
                "pool", None, flow=keeps),
         _keras(("GlobalMaxPooling2D", "GlobalMaxPool2D"), "data_format=None, keepdims=False",

@@ -93,6 +93,15 @@ def call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str,
 
 def _call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     args = tuple(m.deref(a) for a in args)
+    kind, _, method = name.partition(".")
+    if method and kind in ("list", "dict", "set", "frozenset"):
+        # `list.append(ws, 2)`: the method, called unbound, as `ws.append(2)`
+        owner = args[0] if args else None
+        if type(owner) is {"list": ListV, "dict": DictV}.get(kind, SetV):
+            return builtin_method(m, owner, method, args[1:], kwargs)
+        for value in args:
+            m.changed_in_place(value)
+        return Unknown(f"{name}() of a value the evaluator does not model")
     if name in EXCEPTION_NAMES:
         return ExceptionV(ExternalV(f"builtins.{name}"), args)
     if name == "super" and len(args) == 2 and not kwargs and isinstance(args[0], ClassV) and \
@@ -145,6 +154,11 @@ def _call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str
                             result.items[pair_items[0]] = pair_items[1]
         result.items.update(kwargs)
         return result
+    if name in ("int", "float") and len(args) == 1 and not kwargs and type(args[0]) is TensorV:
+        from paramlens.engine.evaluate.tensor_values import number
+
+        found = number(name, args[0])  # `int(widths[2])` of a numpy array, a 0-d tensor
+        return found if found is not None else Unknown(f"{name}() of a tensor")
     if name in ("int", "float", "str", "bool", "abs", "round", "divmod", "pow", "ord", "chr",
                 "repr", "format", "hash"):
         if kwargs or not all(is_plain(a) for a in args) or (not args and name != "str"):
@@ -594,13 +608,14 @@ def call_stdlib(m: Machine, qualname: str, args: tuple[Any, ...], kwargs: dict[s
             except Exception:
                 return Unknown(f"{qualname}() Python refuses")
             return result if size_ok(result) else Unknown("a value too large")
-    if qualname in _STDLIB_MUTATORS and args:
+    if qualname in _STDLIB_MUTATORS and (args or kwargs):
         # the standard library's functions that change the list they are handed in place
         # (`random.shuffle(widths)`): its items, or their order, are not fixed from then on
-        target = args[0]
-        if type(target) is ListV and target.exact:
-            m.taint(target)
-            target.exact = False
+        target = args[0] if args else m.deref(next(iter(kwargs.values())))
+        if isinstance(target, (tuple, str)):
+            raise python_raises("TypeError", f"{qualname}() changes its argument in place")
+        m.changed_in_place(target)
+        m.may_have_raised()  # (items it cannot compare, a key that raises)
         return None if qualname.endswith(("shuffle", "heapify", "heappush")) or \
             "insort" in qualname else Unknown(f"{qualname}() is not evaluated")
     if qualname == "numpy.prod" and len(args) == 1 and not kwargs:
@@ -702,11 +717,17 @@ def _copy(m: Machine, value: Any, deep: bool) -> Any:
     return Unknown("a copy of a value the evaluator does not model")
 
 
-# The standard library's functions that change their first argument, a list, in place.
-_STDLIB_MUTATORS = frozenset({"random.shuffle", "numpy.random.shuffle", "heapq.heapify",
-                              "heapq.heappush", "heapq.heappop", "heapq.heapreplace",
-                              "heapq.heappushpop", "bisect.insort", "bisect.insort_left",
-                              "bisect.insort_right"})
+# The standard library's functions that change their first argument in place: a list, or what
+# `operator`'s in-place functions are handed.
+_STDLIB_MUTATORS = frozenset({
+    "random.shuffle", "numpy.random.shuffle", "heapq.heapify", "heapq.heappush",
+    "heapq.heappop", "heapq.heapreplace", "heapq.heappushpop", "bisect.insort",
+    "bisect.insort_left", "bisect.insort_right",
+    *(f"operator.{name}" for name in (
+        "iadd", "isub", "imul", "imatmul", "itruediv", "ifloordiv", "imod", "ipow", "ilshift",
+        "irshift", "iand", "ior", "ixor", "iconcat", "setitem", "delitem", "__iadd__",
+        "__setitem__", "__delitem__", "__ior__", "__iand__", "__isub__", "__ixor__")),
+})
 
 # The methods of a set that leave it as it is.
 _PURE_SET_METHODS = frozenset({"copy", "union", "intersection", "difference",

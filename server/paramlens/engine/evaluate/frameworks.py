@@ -106,10 +106,15 @@ _TORCH_CONTAINER_NAMES = {kind: CONTAINER_ATTRIBUTES[kind]
 # A layer's attribute under which the names `del` took from it are kept: gone from it, whatever
 # its class gives every instance (`del fc.bias`, `delattr(fc, "in_features")`).
 _DELETED = "__deleted__"
-# A module's methods that may move it to another device or dtype: a dry run's tensor, made on the
-# CPU in the default dtype, may then be refused by its layers (torch_tensors.placed).
+# A module's methods that may move it to another device or dtype (a dry run's tensor, made on the
+# CPU in the default dtype, may then be refused by its layers), or hook what its forward gives
+# (torch_tensors.altered).
 _PLACING = frozenset({"to", "cuda", "half", "double", "bfloat16", "type", "xpu", "ipu", "mtia",
-                      "to_empty"})
+                      "to_empty", "register_forward_hook", "register_forward_pre_hook"})
+# torch's functions that change what every module's forward does or takes
+_CHANGING_EVERY_FORWARD = frozenset({"register_module_forward_hook",
+                                     "register_module_forward_pre_hook", "set_default_dtype",
+                                     "set_default_tensor_type", "set_default_device"})
 _TORCH_ELEMENTWISE = {"log", "exp", "sqrt", "abs", "sigmoid", "tanh", "clamp", "relu", "neg",
                       "rsqrt", "square", "pow", "mul", "add", "sub", "div", "cos", "sin"}
 _TORCH_FACTORIES = {"zeros", "ones", "empty", "randn", "rand", "full", "zeros_like", "ones_like",
@@ -168,6 +173,10 @@ class Frameworks:
         # default, as the documentation's examples do)
         self.keras_data_format: Any = "channels_last"
         self.keras_format_sets = 0  # the calls of set_image_data_format run so far
+        # Once any code registers a hook on every module's forward (register_module_forward_hook)
+        # or changes torch's default dtype or device, no dry run through a layer gives a shape
+        # (torch_tensors.layer_called): layers and tensors made before and after it differ.
+        self.global_hooks = False
 
     def entry_started(self) -> bool:
         """A new entry point runs: once any code has set the image data format, whether it ran
@@ -839,6 +848,10 @@ class Frameworks:
             return self.call_keras_model(m, func, args, kwargs)
         if isinstance(func, InstanceV) and func.framework == "keras":
             return self.call_keras_instance(m, func, args, kwargs)
+        if isinstance(func, (InstanceV, ContainerV)) and "forward" in func.attrs and \
+                (type(func) is ContainerV or func.framework == "torch"):
+            # `net.forward = ...` on the object: nn.Module.__call__ runs what self.forward is
+            return m.call(func.attrs["forward"], args, kwargs, None)
         if isinstance(func, InstanceV) and func.framework == "torch":
             # a module of the project called, as nn.Module.__call__ does it: its forward runs
             # (one that adds a layer on first use adds it then; hooks are not followed)
@@ -875,6 +888,8 @@ class Frameworks:
             return Unknown(f"{qualname}() run again on an object the framework built")
         if qualname.startswith("builtins."):
             return m.program.call_builtin_name(m, qualname[9:], args, kwargs)
+        if qualname.rsplit(".", 1)[-1] in _CHANGING_EVERY_FORWARD:
+            self.global_hooks = True
         if qualname in WEIGHTLESS_TORCH or qualname.startswith("torch.distributions."):
             # (a distribution is no module; its tensors are no parameters)
             return Weightless(f"{qualname}() owns no parameters")
@@ -1264,7 +1279,7 @@ class Frameworks:
                 _freeze(owner, _frozen_by(_grad_arg(m, args, kwargs)))
                 return owner
             if name in _PLACING:
-                torch_tensors.placed(m, owner)
+                torch_tensors.altered(m, owner)
             if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
         if name in ("named_children", "children") and not args and (
@@ -1302,7 +1317,7 @@ class Frameworks:
                 _freeze(owner, _frozen_by(_grad_arg(m, args, kwargs)))
                 return owner
             if name in _PLACING:
-                torch_tensors.placed(m, owner)
+                torch_tensors.altered(m, owner)
             if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
         if isinstance(owner, LayerObj) and owner.spec.framework == "torch" and len(args) == 2 \
@@ -1329,7 +1344,7 @@ class Frameworks:
                 owner.why = f"{name}() adds weights the catalogue does not count"
                 return None
             if name in _PLACING:
-                torch_tensors.placed(m, owner)
+                torch_tensors.altered(m, owner)
             if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
             if name == "build" and args and owner.spec.framework == "keras":
@@ -1358,7 +1373,7 @@ class Frameworks:
             if name in ("requires_grad_",) and owner.param is not None:
                 owner.param.trainable = _grad_arg(m, args, kwargs)
                 return owner
-            followed = tensor_values.method(owner, name, args) if not kwargs else None
+            followed = tensor_values.method(m, owner, name, args) if not kwargs else None
             if isinstance(followed, list):
                 return ListV(followed)
             if type(followed) in (int, float):
@@ -2971,9 +2986,7 @@ def keras_output_shape(layer: LayerObj, shape: tuple | None) -> tuple | None:
         if short == "Lambda":
             # the shape its function gives is Keras' to work out by running it: only a tuple
             # `output_shape` (without the batch axis) says it here
-            given = v.get("output_shape")
-            if isinstance(given, ListV):
-                given = tuple(given.items)
+            given = v.get("output_shape")  # (a list Keras refuses when it calls the layer)
             return (shape[0], *given) if isinstance(given, tuple) and all(
                 isinstance(d, int) or d is None for d in given) else None
         if short == "Reshape":

@@ -779,10 +779,11 @@ class Machine:
     def exec_AugAssign(self, stmt: ast.AugAssign, frame: Frame) -> None:
         current = self.ev(_as_load(stmt.target), frame)
         right = self.ev(stmt.value, frame)
-        if type(current) is SetV:
-            # `s |= {...}` changes the set in place, for every name that holds it
-            self.taint(current)
-            current.items = None
+        if type(current) is SetV or type(current) is TensorV and current.values is not None:
+            # `s |= {...}`, `a += 10` change the set or the array in place, for every name that
+            # holds it; the framework may refuse it (an int tensor += 0.5)
+            self.changed_in_place(current)
+            self.may_have_raised()
             self.assign(stmt.target, current, frame)
             return
         if isinstance(current, ListV) and isinstance(stmt.op, ast.Add):
@@ -1555,6 +1556,9 @@ class Machine:
 
     def set_item(self, owner: Any, key: Any, value: Any) -> None:
         owner = self.deref(owner)
+        if type(owner) is TensorV:
+            self.changed_in_place(owner)  # `a[1] = 3`, `a[:] = 2`
+            return
         if isinstance(owner, DictV):
             if is_unknown(key) or not _hashable(key):
                 owner.exact = False
@@ -2096,6 +2100,10 @@ class Machine:
             if type(value) is InstanceV and not value.framework and not value.escaped:
                 self.taint(value)
                 value.escaped = True
+            if type(value) is SetV or type(value) is TensorV:
+                # (not lists and dicts, which a package's function is taken to keep: a set's
+                # items and a tensor's values are rare, and read only where nothing changed them)
+                self.changed_in_place(value)
             if type(value) is IteratorV and not value.exhausted:
                 with self.maybe_runs():
                     for _item in self.pull_iterator(value):
@@ -2383,13 +2391,29 @@ class Machine:
     def handed_to_unknown(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         """A torch module handed to a callee the evaluator cannot even name (the project's code
         reached where it loses track: `type(self).__bases__[0].__init__(self)`,
-        `Net.__dict__["build"](self)`, a class picked at random): that code may register or
-        replace anything on it. (A function of a package that is not installed is named, and
-        keeps the module as it is: `summary(model)`.)"""
+        `Net.__dict__["build"](self)`, a class picked at random,
+        `operator.methodcaller("append", 2)`): that code may register or replace anything on
+        it, and change a list or a dict. (A function of a package that is not installed is
+        named, and keeps the module as it is: `summary(model)`.)"""
         for value in (*args, *kwargs.values()):
+            value = self.deref(value)
             if isinstance(value, (ContainerV, InstanceV)) and \
                     (type(value) is ContainerV or value.framework == "torch"):
                 self.module_unfixed(value, "handed to code the evaluator cannot name")
+            self.changed_in_place(value)
+
+    def changed_in_place(self, value: Any) -> None:
+        """Code that may change `value` in place ran: a list or a dict becomes inexact, a set's
+        items and a tensor's values unknown."""
+        if (type(value) is ListV or type(value) is DictV) and value.exact:
+            self.taint(value)
+            value.exact = False
+        elif type(value) is SetV and value.items is not None:
+            self.taint(value)
+            value.items = None
+        elif type(value) is TensorV and value.values is not None:
+            self.taint(value)
+            value.values = None
 
     def remembered(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
                    run: Any) -> Any:

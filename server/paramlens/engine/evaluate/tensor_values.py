@@ -93,8 +93,19 @@ def exact(x: float) -> Interval:
     return (x, x)
 
 
+_INT_RANGES = {"int32": 2 ** 31, "int64": 2 ** 63}
+
+
+def _in_range(items: tuple[int, ...], dtype: str) -> bool:
+    """Whether the dtype holds every item (beyond, the framework wraps or refuses: unknown)."""
+    bound = _INT_RANGES.get(dtype, 2 ** 63)
+    return all(-bound <= i < bound for i in items)
+
+
 def from_ints(items: list[int], dtype: str = "int64") -> Values | None:
-    return Values(dtype, tuple(items)) if len(items) <= MAX_ITEMS else None
+    if len(items) > MAX_ITEMS or not _in_range(tuple(items), dtype):
+        return None  # (numpy makes a float64 or object array of ints beyond int64)
+    return Values(dtype, tuple(items))
 
 
 def from_floats(items: list[float], dtype: str) -> Values | None:
@@ -102,7 +113,10 @@ def from_floats(items: list[float], dtype: str) -> Values | None:
     if len(items) > MAX_ITEMS or not all(math.isfinite(x) for x in items):
         return None
     if dtype == "float32":
-        items = [_float32(x) for x in items]
+        try:
+            items = [_float32(x) for x in items]
+        except OverflowError:
+            return None
     return Values(dtype, tuple(exact(x) for x in items))
 
 
@@ -164,10 +178,10 @@ def binop(op: type, left: Any, right: Any, framework: str) -> Values | None:
             return Values(dtype, tuple(_interval_op(op, a, b, dtype)
                                        for a, b in zip(*columns, strict=True)))
         columns = [v.items if isinstance(v, Values) else (v,) * size for v in operands]
+        if not all(_in_range(c, dtype) for c in columns):
+            return None  # (a Python int the dtype cannot hold: the framework refuses it)
         result = tuple(_INT_OPS[op](a, b) for a, b in zip(*columns, strict=True))
-        if any(abs(r) >= 2 ** 63 for r in result):
-            return None
-        return Values(dtype, result)
+        return Values(dtype, result) if _in_range(result, dtype) else None
     except (Unfixed, OverflowError, ZeroDivisionError):
         return None
 
@@ -207,7 +221,8 @@ def _result_dtype(op: type, operands: list[Any], framework: str) -> str:
         return next(v.dtype for v in tensors if v.floating)
     if op is ast.Div or any(type(v) is float for v in operands):
         return floating
-    return "int64"
+    # ints: the widest of the tensors' (an int32 tensor and a Python int stay int32)
+    return "int64" if any(v.dtype == "int64" for v in tensors) else tensors[0].dtype
 
 
 # --- functions -----------------------------------------------------------------------------------
@@ -225,7 +240,9 @@ def unary(name: str, values: Values, framework: str) -> Values | None:
             return Values(values.dtype, whole)
         if name == "abs":
             if not values.floating:
-                return Values(values.dtype, tuple(abs(i) for i in values.items))
+                absolute = tuple(abs(i) for i in values.items)
+                return Values(values.dtype, absolute) if _in_range(absolute, values.dtype) \
+                    else None
             return Values(values.dtype, tuple(
                 (min(abs(lo), abs(hi)) if lo * hi > 0 else 0.0, max(abs(lo), abs(hi)))
                 for lo, hi in values.items))
@@ -283,12 +300,13 @@ def power(base: Any, exponent: Any, framework: str) -> Values | None:
 def to_integers(values: Values, dtype: str = "int32") -> Values | None:
     """`.int()`, `.long()`, `.astype(int)`: each element truncated toward zero."""
     if not values.floating:
-        return Values(dtype, values.items)
+        return Values(dtype, values.items) if _in_range(values.items, dtype) else None
     try:
-        items = tuple(_whole(math.trunc, x)[0] for x in values.items)
+        items = tuple(int(_whole(math.trunc, x)[0]) for x in values.items)
     except (Unfixed, OverflowError, ValueError):
         return None
-    return Values(dtype, tuple(int(i) for i in items))
+    # (beyond the dtype, torch's and numpy's conversions give what the machine makes of it)
+    return Values(dtype, items) if _in_range(items, dtype) else None
 
 
 def diff(values: Values) -> Values | None:
@@ -296,7 +314,8 @@ def diff(values: Values) -> Values | None:
     if values.floating:
         return None
     items = values.items
-    return Values(values.dtype, tuple(b - a for a, b in zip(items, items[1:], strict=False)))
+    result = tuple(b - a for a, b in zip(items, items[1:], strict=False))
+    return Values(values.dtype, result) if _in_range(result, values.dtype) else None
 
 
 def as_list(values: Values) -> list[Any] | None:
@@ -349,13 +368,26 @@ def call(m: Any, framework: str, name: str, args: tuple, kwargs: dict) -> Tensor
     return tensor_of(known, framework, zero_dim) if known is not None else None
 
 
-def method(owner: TensorV, name: str, args: tuple) -> Any:
+# The methods each framework's arrays have, of those followed here.
+_METHODS = {"torch": frozenset({"tolist", "item", "int", "long", "float", *_UNARY}),
+            "numpy": frozenset({"tolist", "item", "astype", "round"})}
+# What may be called on a tensor of known values and leaves them as they are.
+_READING = frozenset({"size", "numel", "dim", "ndim", "max", "min", "sum", "mean", "clone",
+                      "copy", "detach", "__len__", "__getitem__", "nelement", "type", "to"})
+
+
+def method(m: Any, owner: TensorV, name: str, args: tuple) -> Any:
     """A method of a tensor of known values (`.int()`, `.tolist()`, `.astype(int)`, `.log()`);
-    None where not followed."""
+    None where not followed. Any other method may change the values in place (`a.sort()`,
+    `a.fill(7)`, `t.add_(1)`): from then on they are unknown."""
     known = owner.values
     if not isinstance(known, Values):
         return None
     framework = owner.framework
+    if name not in _METHODS.get(framework, ()):
+        if name not in _READING:
+            m.changed_in_place(owner)
+        return None
     if name in ("tolist", "item") and not args and owner.shape == ():
         one = as_list(known)  # a 0-d tensor's: its one number
         return one[0] if one is not None else None
@@ -390,17 +422,32 @@ def tensor_of(known: Values, framework: str, zero_dim: bool = False) -> TensorV:
 
 
 def item(tensor: TensorV, key: Any) -> Any:
-    """`a[i]` of a one-dimensional tensor of known values: for numpy, the number itself where it
-    is exact (numpy gives a float64 or int64 scalar, which Python's arithmetic takes as its own);
-    otherwise a 0-d tensor of that one value. None where not followed."""
+    """`a[i]` of a one-dimensional tensor of known values: a 0-d tensor of that one value (numpy
+    gives its own int64 or float64 scalar, which wraps and prints as numpy's: not a Python
+    number; `int(a[i])` and `float(a[i])` are, see number). None where not followed."""
     known = tensor.values
     if not isinstance(known, Values) or tensor.shape == () or type(key) is not int or \
             not -len(known.items) <= key < len(known.items):
         return None
-    one = known.items[key]
-    if tensor.framework == "numpy" and (not known.floating or one[0] == one[1]):
-        return one if not known.floating else one[0]
-    return tensor_of(Values(known.dtype, (one,)), tensor.framework, zero_dim=True)
+    return tensor_of(Values(known.dtype, (known.items[key],)), tensor.framework, zero_dim=True)
+
+
+def number(kind: str, tensor: TensorV) -> int | float | None:
+    """`int(x)` or `float(x)` of a 0-d tensor of a known value; None where not fixed."""
+    known = tensor.values
+    if tensor.shape != () or not isinstance(known, Values) or len(known.items) != 1:
+        return None
+    one = known.items[0]
+    if not known.floating:
+        return one if kind == "int" else float(one) if abs(one) <= 2 ** 53 else None
+    lo, hi = one
+    if kind == "float":
+        return lo if lo == hi else None
+    try:
+        whole = _whole(math.trunc, one)[0]
+    except (Unfixed, OverflowError, ValueError):
+        return None
+    return int(whole)
 
 
 def _values(value: Any) -> Values | None:
@@ -435,6 +482,9 @@ def _made(framework: str, name: str, args: tuple, m: Any) -> Values | None:
     if all(type(i) is int for i in items):
         return from_ints(items)
     if all(type(i) in (int, float) for i in items):
-        return from_floats([float(i) for i in items],
-                           "float64" if framework == "numpy" else "float32")
+        try:
+            floats = [float(i) for i in items]
+        except OverflowError:
+            return None  # (the framework refuses an int that large too)
+        return from_floats(floats, "float64" if framework == "numpy" else "float32")
     return None

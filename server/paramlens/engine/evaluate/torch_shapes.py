@@ -46,8 +46,8 @@ def output_shape(layer: LayerObj, shape: Shape) -> Shape | None:
     """What `layer(x)` returns for an `x` of this shape; None where that is not fixed here.
     Raises Refused where torch refuses the input. (A Lazy layer's missing size is read from
     `input_channels` by the caller first: here its arguments are the eager class's.)"""
-    if not whole_shape(shape):
-        return None
+    if not whole_shape(shape) or 0 in shape:
+        return None  # (an empty input: torch's layers refuse most, each by its own rule)
     spec = layer.spec
     short = spec.short[4:] if spec.eager else spec.short
     v = layer.values
@@ -66,6 +66,8 @@ def output_shape(layer: LayerObj, shape: Shape) -> Shape | None:
     if spec.ndim and (short.startswith(("MaxPool", "AvgPool"))):
         return _pool(short, spec.ndim, v, shape)
     if spec.ndim and short.startswith(("AdaptiveAvgPool", "AdaptiveMaxPool")):
+        if v.get("return_indices", False) is not False:
+            return None  # (a tuple of the output and the indices)
         return _adaptive(spec.ndim, v.get("output_size"), shape)
     if short.startswith("Dropout") and spec.ndim:
         return shape if len(shape) in (spec.ndim + 1, spec.ndim + 2) else None
@@ -76,7 +78,11 @@ def output_shape(layer: LayerObj, shape: Shape) -> Shape | None:
         return shape if len(shape) in ranks and v.get("num_features") == shape[1] and \
             math.prod(shape) > shape[1] else None
     if short == "GroupNorm":
-        return shape if len(shape) >= 2 and v.get("num_channels") == shape[1] else None
+        groups = v.get("num_groups")
+        # (torch refuses one value per group, in either mode)
+        return shape if len(shape) >= 2 and v.get("num_channels") == shape[1] and \
+            whole(groups) and groups > 0 and \
+            shape[0] * shape[1] // groups * math.prod(shape[2:]) > 1 else None
     if short == "LayerNorm":
         normalized = _ints(v.get("normalized_shape"))
         return shape if normalized is not None and len(normalized) <= len(shape) and \
@@ -88,7 +94,7 @@ def input_channels(layer: LayerObj, shape: Shape) -> int | None:
     """The size a Lazy layer takes from its first input (torch's `initialize_parameters`): a
     convolution's or a batch norm's channels, a Linear's last axis. None where the input's rank
     is not one the layer takes."""
-    if not whole_shape(shape):
+    if not whole_shape(shape) or 0 in shape:
         return None
     spec = layer.spec
     short = spec.short[4:]
@@ -137,8 +143,8 @@ def flatten(shape: Shape, start: Any, end: Any) -> Shape | None:
     """`torch.flatten(x, start, end)`: the axes from start to end made one."""
     if not whole(start) or not whole(end):
         return None
-    if not shape:
-        return (1,)  # a scalar flattens to one element
+    if not shape:  # a scalar flattens to one element; its one axis is 0 (or -1)
+        return (1,) if start in (0, -1) and end in (0, -1) else None
     rank = len(shape)
     if not (-rank <= start < rank and -rank <= end < rank):
         return None  # torch raises IndexError: not modelled
@@ -193,7 +199,7 @@ def _conv(layer: LayerObj, short: str, shape: Shape) -> Shape | None:
 def pooled(name: str, n: int, values: dict[str, Any], shape: Shape) -> Shape | None:
     """torch.nn.functional's `max_pool2d(x, ...)`, `adaptive_avg_pool2d(x, ...)` and the like,
     their arguments by name (the defaults left out), as the layers of the same arithmetic."""
-    if not whole_shape(shape):
+    if not whole_shape(shape) or 0 in shape:
         return None
     if name.startswith("adaptive"):
         return _adaptive(n, values.get("output_size"), shape)
@@ -212,6 +218,8 @@ def _pool(short: str, n: int, v: dict[str, Any], shape: Shape) -> Shape | None:
     padding = _spread(v.get("padding", 0), n)
     dilation = _spread(v.get("dilation", 1), n) if short.startswith("MaxPool") else (1,) * n
     ceil_mode = v.get("ceil_mode", False)
+    if v.get("return_indices", False) is not False:
+        return None  # (a tuple of the output and the indices)
     if kernel is None or stride is None or padding is None or dilation is None or \
             type(ceil_mode) is not bool or any(k <= 0 for k in kernel) or \
             any(s <= 0 for s in stride) or any(d <= 0 for d in dilation):

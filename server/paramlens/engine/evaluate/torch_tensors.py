@@ -22,11 +22,14 @@ from paramlens.engine.evaluate.objects import (
     InstanceV,
     LayerObj,
     ListV,
+    ParamV,
     TensorV,
 )
 
-# A layer's attribute that says a method may have moved it (placed): not one torch has.
-_PLACED = "__placed__"
+# A layer's attribute that says a method may have changed what its forward gives (altered):
+# not one torch has.
+_ALTERED = "__altered__"
+_DELETED = "__deleted__"  # (frameworks.py's: the names `del` took from the layer)
 
 # Factories whose tensor takes its dtype from the arguments below, else torch's default.
 _PLAIN_FACTORIES = frozenset({"zeros", "ones", "empty", "randn", "rand", "full"})
@@ -75,7 +78,8 @@ def layer_called(frameworks: Any, m: Machine, layer: LayerObj, args: tuple, kwar
     input, as torch's does on its first call, where the call is certain to run."""
     x = _plain_input(m, args, kwargs)
     spec = layer.spec
-    if x is None or "forward" in layer.attrs or _PLACED in layer.attrs or layer.refused or \
+    if x is None or not _pristine(layer) or layer.refused or \
+            m.frameworks.global_hooks or \
             m.deref(layer.values.get("dtype")) is not None or \
             m.deref(layer.values.get("device")) not in (None, "cpu"):
         return TensorV(None, "torch")
@@ -100,16 +104,30 @@ def layer_called(frameworks: Any, m: Machine, layer: LayerObj, args: tuple, kwar
     return TensorV(shape, "torch", plain=shape is not None)
 
 
+def _pristine(layer: LayerObj) -> bool:
+    """Nothing was done to the layer since its constructor ran that may change what its forward
+    gives: no attribute set (`conv.stride = 2`, `conv.forward = ...`), no parameter replaced,
+    resized or deleted (`conv.weight = nn.Parameter(torch.randn(16, 3, 3, 3))`), not moved to
+    another device or dtype, no hook. Its output is then the catalogue's arithmetic on its
+    arguments."""
+    if layer.made_params is not None or _ALTERED in layer.attrs or _DELETED in layer.attrs or \
+            any(not name.startswith("__") for name in layer.attrs):
+        return False
+    return all(type(p) is ParamV and p.numel is not None and p.made_numel is None
+               for p in (layer.params or {}).values())
+
+
 def _eager_in_arg(eager: str) -> str | None:
     """The argument of a Lazy layer's eager class that its first input fixes."""
     spec = lookup(eager)
     return spec.in_arg if spec is not None else None
 
 
-def placed(m: Machine, module: Any) -> None:
-    """`module.to(device)`, `.cuda()`, `.half()`: the module's layers, its submodules' included,
-    may now be on another device or of another dtype than a tensor a factory makes, so a dry run
-    through them gives no shape (layer_called)."""
+def altered(m: Machine, module: Any) -> None:
+    """`module.to(device)`, `.cuda()`, `.half()`, `.register_forward_hook(...)`: the module's
+    layers, its submodules' included, may now be on another device or of another dtype than a
+    tensor a factory makes, or give what a hook returns, so a dry run through them gives no shape
+    (layer_called)."""
     stack, seen = [module], set()
     while stack:
         value = stack.pop()
@@ -118,7 +136,7 @@ def placed(m: Machine, module: Any) -> None:
         seen.add(id(value))
         if isinstance(value, LayerObj):
             m.taint(value)
-            value.attrs[_PLACED] = True
+            value.attrs[_ALTERED] = True
             stack += list(value.attrs.values())
         elif isinstance(value, (InstanceV, ContainerV)):
             stack += [v for _, v in value.members]
