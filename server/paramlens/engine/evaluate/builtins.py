@@ -13,6 +13,7 @@ from typing import Any
 
 from paramlens.engine.evaluate.machine import (
     Machine,
+    hashable,
     is_builtin_exception,
     is_plain,
     python_raises,
@@ -741,15 +742,6 @@ def _set_of(m: Machine, source: Any) -> Any:
     if items is None:
         return Unknown("a set of values the code does not fix")
     items = [m.deref(i) for i in items]
-    if not all(is_plain(i) and _hashable(i) for i in items):
+    if not all(is_plain(i) and hashable(i) for i in items):
         return Unknown("a set of values the evaluator does not model")
     return SetV(frozenset(items))
-
-
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
-

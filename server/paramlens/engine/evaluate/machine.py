@@ -843,7 +843,7 @@ class Machine:
                 key = self.ev(target.slice, frame)
                 if isinstance(container, DictV):
                     self.taint(container)
-                    if is_plain(key) and _hashable(key):
+                    if is_plain(key) and hashable(key):
                         container.items.pop(key, None)
                     else:
                         container.exact = False
@@ -1560,7 +1560,7 @@ class Machine:
             self.changed_in_place(owner)  # `a[1] = 3`, `a[:] = 2`
             return
         if isinstance(owner, DictV):
-            if is_unknown(key) or not _hashable(key):
+            if is_unknown(key) or not hashable(key):
                 owner.exact = False
                 return
             self.taint(owner)
@@ -1663,7 +1663,7 @@ class Machine:
 
     def ev_Set(self, node: ast.Set, frame: Frame) -> Any:
         items = self.elements(node.elts, frame)
-        if items is None or not all(is_plain(i) and _hashable(i) for i in items):
+        if items is None or not all(is_plain(i) and hashable(i) for i in items):
             return Unknown("a set")
         return SetV(frozenset(items))
 
@@ -1696,7 +1696,7 @@ class Machine:
                 continue
             key = self.ev(key_node, frame)
             value = self.ev(value_node, frame)
-            if is_unknown(key) or not _hashable(key):
+            if is_unknown(key) or not hashable(key):
                 result.exact = False
             else:
                 result.items[key] = value
@@ -1798,7 +1798,7 @@ class Machine:
             # pulled one at a time: Python stops at the first equal item of an iterator
             items = self.pull(right) if not isinstance(right, (str, DictV, SetV)) else None
             if type(right) is SetV:
-                if right.items is None or not is_plain(left) or not _hashable(left):
+                if right.items is None or not is_plain(left) or not hashable(left):
                     return Unknown("membership in a set the code does not fix")
                 found: Any = left in right.items
             elif isinstance(right, str) and isinstance(left, str):
@@ -1922,7 +1922,7 @@ class Machine:
         if isinstance(base, DictV):
             if not base.exact:  # (what it holds under a known key may have been replaced too)
                 return Unknown(f"the dict's {key!r}: the code changed the dict unknowably")
-            if _hashable(key) and key in base.items:
+            if hashable(key) and key in base.items:
                 return base.items[key]
             if base.exact and is_plain(key) and key is not None:
                 raise python_raises("KeyError", f"the key {key!r} is not in the dict")
@@ -2120,7 +2120,7 @@ class Machine:
                 out.exact = False
                 break
             key, value = pair
-            if is_unknown(key) or not _hashable(key):
+            if is_unknown(key) or not hashable(key):
                 out.exact = False
             else:
                 out.items[key] = value
@@ -2763,7 +2763,7 @@ _COMPREHENSION = FuncV(ast.Lambda(args=ast.arguments(posonlyargs=[], args=[], kw
                        ModuleV("<comprehension>", ""), None, [], {}, "")
 
 
-def _hashable(key: Any) -> bool:
+def hashable(key: Any) -> bool:
     try:
         hash(key)
     except TypeError:
