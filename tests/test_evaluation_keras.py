@@ -991,3 +991,121 @@ def test_a_lambda_owns_no_weights_and_passes_its_given_shape_on(tmp_path: Path) 
     assert builder_entry(report, source, "sliced")["params_default"] is None
     for line in (line_of(source, "Lambda(lambda t: t * 2)("), line_of(source, "t[:, :4]")):
         assert layer_at(report, line)["params"] == 0
+
+
+def _image_pipeline(rng: Any, i: int) -> str:
+    """One model: augmentations, maybe a resize or a crop, a convolution and a Dense over the
+    flattened images, in either data format; valid or not, Keras decides."""
+    first = rng.random() < 0.25
+    fmt = ", data_format='channels_first'" if first else ""
+    shape = (3, 9, 8) if first else (9, 8, 3)
+    steps = [rng.choice([
+        "layers.RandomFlip('horizontal')", "layers.RandomRotation(0.1)",
+        "layers.RandomZoom(0.2, 0.1)", "layers.RandomTranslation(0.1, 0.1)",
+        "layers.RandomContrast(0.2)", "layers.RandomBrightness(0.1)", "layers.RandomZoom(-1.0)",
+        "layers.RandomRotation(2)"]) for _ in range(rng.randint(0, 2))]
+    if rng.random() < 0.7:
+        kind = rng.choice(["Resizing", "CenterCrop", "RandomCrop"])
+        height, width = rng.choice([4, 6, 12, 2.5]), rng.choice([5, 7, 10])
+        steps.append(f"layers.{kind}({height}, {width}{fmt})")
+    steps += [f"layers.Conv2D(4, 3{fmt})", "layers.Flatten()", "layers.Dense(3)"]
+    if rng.random() < 0.5:
+        return f"model_{i} = keras.Sequential([keras.Input({shape}), {', '.join(steps)}])\n"
+    nested = "x"
+    for step in steps:
+        nested = f"{step}({nested})"
+    return f"x = keras.Input({shape}); model_{i} = keras.Model(x, {nested})\n"
+
+
+def test_image_preprocessing_keeps_or_sets_the_image_size_as_keras(tmp_path: Path) -> None:
+    """Random pipelines through Keras' augmentation, resizing and cropping layers, one program
+    each: the model's total is Keras' count_params() where Keras builds it, and none where Keras
+    refuses."""
+    import random
+    rng = random.Random(20261128)
+    programs = [write(tmp_path, f"images_{i}.py", "import keras\nfrom keras import layers\n\n" +
+                      _image_pipeline(rng, i)) for i in range(60)]
+    reports = paramlens(*(path for path, _ in programs))
+    built = refused = 0
+    problems = []
+    for i, (path, source) in enumerate(programs):
+        namespace: dict[str, Any] = {}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                exec(compile(source, str(path), "exec"), namespace)  # noqa: S102 - generated
+            truth = namespace[f"model_{i}"].count_params()
+        except Exception:  # noqa: BLE001 - whatever Keras raises is its refusal
+            truth = None
+        report = reports[path.resolve()]
+        at = line_of(source, f"model_{i} = ")
+        totals = [m["params"] for m in models_at(report, at) if m["name"] in ("Sequential",
+                                                                                  "Model")]
+        built += truth is not None
+        refused += truth is None
+        if truth is None and any(t is not None for t in totals):
+            problems.append(f"{source.splitlines()[-1]}: Keras refuses, paramlens {totals}")
+        elif truth is not None and totals != [truth]:
+            problems.append(f"{source.splitlines()[-1]}: Keras {truth}, paramlens {totals}")
+    assert built >= 30 and refused >= 5, (built, refused)
+    assert not problems, "\n".join(problems)
+
+
+def _wrapped_program(rng: Any, i: int) -> str:
+    """One model through TimeDistributed or Bidirectional, valid or not: Keras decides."""
+    if rng.random() < 0.4:
+        t, c = rng.randint(2, 5), rng.randint(1, 6)
+        if rng.random() < 0.5:
+            shape = rng.choice([(t, c), (t, c), (c,), (t, 2, c)])
+            body = [f"layers.TimeDistributed(layers.Dense({rng.randint(1, 5)}, "
+                    f"use_bias={rng.choice([True, False])}))", "layers.Flatten()",
+                    "layers.Dense(2)"]
+        else:
+            shape = (t, 6, 6, c)
+            body = [f"layers.TimeDistributed(layers.Conv2D({rng.randint(1, 4)}, 3))",
+                    "layers.TimeDistributed(layers.Flatten())", f"layers.LSTM({rng.randint(1, 4)})"]
+    else:
+        shape = (rng.randint(2, 6), rng.randint(1, 6))
+        sequences = rng.random() < 0.5
+        inner = f"layers.{rng.choice(['LSTM', 'GRU', 'SimpleRNN'])}({rng.randint(1, 5)}, " \
+            f"return_sequences={sequences})"
+        if rng.random() < 0.25:
+            inner = rng.choice(["layers.Dense(3)", "layers.LSTM(2, go_backwards=True)", "3"])
+        mode = rng.choice(["'concat'", "'concat'", "'sum'", "'ave'", "'mul'", "'bogus'"]
+                          if rng.random() < 0.5 else ["'concat'"])
+        body = [f"layers.Bidirectional({inner}, merge_mode={mode})"]
+        body += ["layers.Flatten()", "layers.Dense(2)"] if sequences else ["layers.Dense(2)"]
+    return f"model_{i} = keras.Sequential([keras.Input({shape}), {', '.join(body)}])\n"
+
+
+def test_wrapped_layers_count_as_keras_builds_them(tmp_path: Path) -> None:
+    """TimeDistributed counts its very layer, built on each time step; Bidirectional two copies
+    of its recurrent layer (the one given is never built). Random models, one program each: the
+    total is Keras' count_params() where Keras builds the model, none where it refuses."""
+    import random
+    rng = random.Random(20261129)
+    programs = [write(tmp_path, f"wrapped_{i}.py", "import keras\nfrom keras import layers\n\n" +
+                      _wrapped_program(rng, i)) for i in range(60)]
+    reports = paramlens(*(path for path, _ in programs))
+    built = refused = 0
+    problems = []
+    for i, (path, source) in enumerate(programs):
+        namespace: dict[str, Any] = {}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                exec(compile(source, str(path), "exec"), namespace)  # noqa: S102 - generated
+            truth = namespace[f"model_{i}"].count_params()
+        except Exception:  # noqa: BLE001 - whatever Keras raises is its refusal
+            truth = None
+        totals = [m["params"] for m in models_at(reports[path.resolve()],
+                                                 line_of(source, f"model_{i} = "))
+                  if m["name"] == "Sequential"]
+        built += truth is not None
+        refused += truth is None
+        if truth is None and any(t is not None for t in totals):
+            problems.append(f"{source.splitlines()[-1]}: Keras refuses, paramlens {totals}")
+        elif truth is not None and totals != [truth]:
+            problems.append(f"{source.splitlines()[-1]}: Keras {truth}, paramlens {totals}")
+    assert built >= 30 and refused >= 8, (built, refused)
+    assert not problems, "\n".join(problems)

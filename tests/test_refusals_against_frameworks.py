@@ -183,6 +183,24 @@ DOMAINS: dict[tuple[str, str], Domain] = {
     ("ChannelShuffle", "groups"): Domain(_pick(1, 2, 3)),
     ("GroupNormalization", "groups"): Domain(lambda rng, ctx: ctx["groups_drawn"],
                                              _pick(0, -1, 2.0, 3, 64)),
+    # Keras' image preprocessing
+    ("", "factor"): Domain(_pick(0.1, 0.5, (0.1, 0.3), [-0.2, 0.2], 0, None, ()),
+                           _pick(2, -1.5, 1.5, (0.5,), "x", (0.5, 0.2, 0.1), (2.0, 3.0),
+                                 (-3.0, -2.0), ("a", "b"))),
+    ("", "height_factor"): Domain(_pick(0.1, 0.2, (-0.2, 0.3), 1.0, -0.5),
+                                  _pick(-1.0, 1.5, (0.1,), "x", (0.2, 2.0), None, (-1.0, 0.5))),
+    ("", "width_factor"): Domain(_pick(0.1, 0.2, (-0.2, 0.3), 1.0, -0.5),
+                                 _pick(-1.0, 1.5, (0.1,), "x", (0.2, 2.0), None, -1.2)),
+    ("", "fill_mode"): Domain(_pick("reflect", "constant", "nearest", "wrap"),
+                              _pick("bogus", "Reflect", None)),
+    ("", "value_range"): Domain(_pick((0, 255), (0, 1), [0, 1], (1, 0)),
+                                _pick(3, (0, 1, 2), "x", None, ("a", 1))),
+    ("", "seed"): Domain(_pick(None, 1, 42)),
+    ("", "height"): Domain(_pick(4, 7, 9)),
+    ("", "width"): Domain(_pick(3, 7, 10)),
+    ("RandomFlip", "mode"): Domain(_pick("horizontal", "vertical", "horizontal_and_vertical")),
+    **{(short, "interpolation"): Domain(_pick("bilinear", "nearest"), _pick("bogus", "bicubic"))
+       for short in ("RandomRotation", "RandomZoom", "RandomTranslation", "Resizing")},
 }
 
 
@@ -303,7 +321,9 @@ def _cases(framework: str, rng: random.Random) -> list[Case]:
     prefix = "nn." if framework == "torch" else "layers."
     cases: list[Case] = []
     for spec in CATALOGUE:
-        if spec.framework != framework:
+        if spec.framework != framework or spec.family == "wrapper":
+            # (a wrapper counts its layer as built on the input it passes it, which only the
+            # evaluated program knows: test_evaluation_keras draws them whole)
             continue
         n = CASES_WITH_PARAMS if spec.formula is not None else CASES_WITHOUT
         cases += [_draw_case(rng, spec, prefix) for _ in range(n)]

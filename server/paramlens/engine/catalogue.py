@@ -1054,6 +1054,106 @@ def keras_prelu_axes(g: Given) -> str | None:
     return None
 
 
+# Keras' image preprocessing layers (keras.src.layers.preprocessing.image_preprocessing): what
+# their __init__ refuses. A factor is checked by BaseImagePreprocessingLayer._set_factor (after
+# `factor or 0.0`) against the class's bounds, or by RandomZoom's and RandomTranslation's own.
+_K_FILL_MODES = ("reflect", "wrap", "constant", "nearest")
+_K_INTERPOLATIONS = ("nearest", "bilinear")
+
+
+def _k_factor(name: str, outside: Callable[[Any], bool], *, optional: bool = False) -> Check:
+    """RandomZoom's and RandomTranslation's _set_factor: a number, or a list or tuple of two,
+    each inside the bounds (`outside` says which are not); any other value is refused.
+    `optional`: None is let through (RandomZoom's width_factor)."""
+    def check(g: Given) -> str | None:
+        factor = g[name]
+        if not is_known(factor) or optional and factor is None:
+            return None
+        refused = f"`{name}` must be a number or a pair of numbers in Keras' range, not {factor!r}"
+        if isinstance(factor, (tuple, list)):
+            if len(factor) != 2 or outside(factor[0]) or outside(factor[1]):
+                return refused
+            sorted(factor)  # (Keras sorts the pair: items it cannot order raise)
+        elif isinstance(factor, (int, float)):
+            if outside(factor):
+                return refused
+        else:
+            return refused
+        return None
+    return _safely(check)
+
+
+def _k_base_factor(low: float, high: float, *, or_zero: bool = True) -> Check:
+    """BaseImagePreprocessingLayer._set_factor: a pair is refused where its first item is above
+    the bounds or its second below them (as Keras compares them, before sorting). `or_zero`:
+    given through the base's __init__, which reads a false factor as 0.0 (RandomContrast calls
+    _set_factor itself, on the factor as given)."""
+    def check(g: Given) -> str | None:
+        factor = g["factor"]
+        if not is_known(factor):
+            return None
+        if or_zero:
+            factor = factor or 0.0
+        if isinstance(factor, (tuple, list)):
+            if len(factor) != 2 or factor[0] > high or factor[1] < low:
+                return f"`factor` must be a pair in [{low}, {high}], not {factor!r}"
+            sorted(factor)
+            return None
+        if isinstance(factor, (int, float)):
+            return None if low <= factor <= high else \
+                f"`factor` must be in [{low}, {high}], not {factor!r}"
+        return f"`factor` must be a number or a pair of numbers, not {factor!r}"
+    return _safely(check)
+
+
+def _k_takes_no_factor(g: Given) -> str | None:
+    """A class whose base takes no factor (_USE_BASE_FACTOR False) refuses one given by keyword."""
+    factor = g["factor"]
+    return None if not is_known(factor) or factor is None else \
+        f"this layer takes no `factor`, not {factor!r}"
+
+
+def _k_one_of(name: str, allowed: tuple[str | None, ...]) -> Check:
+    def check(g: Given) -> str | None:
+        value = g[name]
+        return None if not is_known(value) or value in allowed else \
+            f"`{name}` must be one of {', '.join(map(repr, allowed))}, not {value!r}"
+    return check
+
+
+def _k_value_range(g: Given) -> str | None:
+    value = g["value_range"]
+    if not is_known(value):
+        return None
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        return f"`value_range` must be a list of two numbers, not {value!r}"
+    sorted(value)
+    return None
+
+
+def keras_time_distributed(a: Args) -> list[Tensor]:
+    """TimeDistributed owns no weights of its own: it counts its layer's, built on each time
+    step of its input, which only the evaluated program follows."""
+    return [Tensor("layer", (Q.unknown("its weights"),))]
+
+
+def keras_bidirectional(a: Args) -> list[Tensor]:
+    """Bidirectional counts two copies of its layer (one each way), built on its input."""
+    return [Tensor(name, (Q.unknown("its weights"),)) for name in ("forward_layer",
+                                                                   "backward_layer")]
+
+
+def _k_layer(name: str, optional: bool = False) -> Check:
+    """A wrapper's __init__ refuses anything but a Keras layer (`isinstance(layer, Layer)`): a
+    number, a string, None or a list is never one."""
+    def check(g: Given) -> str | None:
+        value = g[name]
+        if optional and value is None or not is_known(value):
+            return None  # (a layer object is no plain value)
+        return f"`{name}` must be a Keras layer, not {value!r}"
+    return check
+
+
 # keras.activations.get(): None, a callable, or one of these names (case as written).
 _KERAS_ACTIVATION_NAMES = frozenset((
     "celu", "elu", "exponential", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu",
@@ -1380,6 +1480,9 @@ def _keras_stored(short: str, params: tuple[Param, ...]) -> tuple[tuple[str, str
         forms.update(dropout="clamp", recurrent_dropout="clamp")
     elif short == "PReLU":
         forms.update(shared_axes="opaque")
+    elif short in ("RandomRotation", "RandomContrast", "RandomBrightness"):
+        # (the base class keeps its factor as the (lower, upper) pair, the value_range sorted)
+        forms.update(factor="opaque", value_range="opaque")
     forms.setdefault("axis", "opaque")  # (a normalization's: a list once it is built)
     return tuple((name, form) for name, form in forms.items() if name in names)
 
@@ -1671,6 +1774,45 @@ def _build() -> list[LayerSpec]:
                                                   "AlphaDropout") else \
             (_safely(_k_relu),) if short in ("ReLU", "LeakyReLU") else ()
         specs.append(_keras(short, sig, "activation", None, flow=keeps, checks=checks))
+    # Keras' image preprocessing: no weights (count_params() 0; the seed a random one keeps is no
+    # weight). These keep the shape of the batch of images they are given (rank 4)...
+    _zoom = _k_factor("height_factor", lambda f: f > 1.0 or f <= -1.0)
+    _zoom_width = _k_factor("width_factor", lambda f: f > 1.0 or f <= -1.0, optional=True)
+    _shift = _k_factor("height_factor", lambda f: not -1.0 <= f <= 1.0)
+    _shift_width = _k_factor("width_factor", lambda f: not -1.0 <= f <= 1.0)
+    _fill = (_k_one_of("fill_mode", _K_FILL_MODES), _k_one_of("interpolation", _K_INTERPOLATIONS))
+    _place = "fill_mode='reflect', interpolation='bilinear', seed=None, fill_value=0.0, " \
+        "data_format=None"
+    for short, sig, image_checks in (
+            ("RandomFlip", "mode='horizontal_and_vertical', seed=None, data_format=None",
+             (_k_takes_no_factor,)),
+            ("RandomRotation", f"factor, {_place}", (_k_base_factor(-1, 1), *_fill)),
+            ("RandomZoom", f"height_factor, width_factor=None, {_place}",
+             (_k_takes_no_factor, _zoom, _zoom_width, *_fill)),
+            ("RandomTranslation", f"height_factor, width_factor, {_place}",
+             (_k_takes_no_factor, _shift, _shift_width, *_fill)),
+            ("RandomContrast", "factor, value_range=(0, 255), seed=None",
+             (_k_base_factor(0, 1, or_zero=False),)),
+            ("RandomBrightness", "factor, value_range=(0, 255), seed=None",
+             (_k_base_factor(-1, 1), _safely(_k_value_range)))):
+        specs.append(_keras(short, sig, "preprocessing", None, flow=keeps, ndim=2,
+                            checks=image_checks))
+    # ... and these make it `height` × `width`.
+    for short, sig in (
+            ("Resizing", "height, width, interpolation='bilinear', crop_to_aspect_ratio=False, "
+                         "pad_to_aspect_ratio=False, fill_mode='constant', fill_value=0.0, "
+                         "antialias=False, data_format=None"),
+            ("CenterCrop", "height, width, data_format=None"),
+            ("RandomCrop", "height, width, seed=None, data_format=None")):
+        specs.append(_keras(short, sig, "preprocessing", None, flow=keeps, ndim=2,
+                            checks=(_k_takes_no_factor,)))
+    specs += [
+        _keras("TimeDistributed", "layer", "wrapper", keras_time_distributed, checks=(_k_layer("layer"),)),
+        _keras("Bidirectional", "layer, merge_mode='concat', weights=None, backward_layer=None",
+               "wrapper", keras_bidirectional,
+               checks=(_k_layer("layer"), _k_layer("backward_layer", optional=True),
+                       _k_one_of("merge_mode", ("sum", "mul", "ave", "concat", None)))),
+    ]
     specs.append(_keras("Add", "", "merge", None))
     specs.append(_keras("Concatenate", "axis=-1", "merge", None))
     for short in ("Multiply", "Average", "Maximum", "Minimum", "Subtract"):

@@ -62,7 +62,8 @@ def input_channels(site: LayerSite, tensor: TensorV) -> Q:
     """The channels a layer reads from its input, honouring `data_format`."""
     spec = site.spec
     # (global pooling reads its channels by data_format too, and has no ndim of its own)
-    if spec.framework == "keras" and (spec.ndim and spec.family in ("conv", "shape") or
+    if spec.framework == "keras" and (spec.ndim and spec.family in ("conv", "shape",
+                                                                     "preprocessing") or
                                       spec.family == "pool"):
         fmt = _data_format(site.values.get("data_format"))
         if isinstance(fmt, Q) and fmt.known and fmt.exact == "channels_first":
@@ -112,7 +113,8 @@ def output_tensor(site: LayerSite, args: Args, tensor: TensorV | None, story: st
     channels = spec.flow(args) if spec.flow else None
     if channels is None:
         return TensorV(Q.unknown(f"output of {short}", story), None, False, spec.framework, story)
-    if spec.framework == "keras" and spec.ndim and spec.family in ("conv", "shape") and \
+    if spec.framework == "keras" and spec.ndim and spec.family in ("conv", "shape",
+                                                                   "preprocessing") and \
             not _channels_last(_data_format(site.values.get("data_format"))):
         # channels first, or a format the file does not fix: the last axis, which the next
         # layer reads by default, is not the channels (this reading keeps no channels-first

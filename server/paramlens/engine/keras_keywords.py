@@ -240,6 +240,54 @@ _GROUPS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         "data_format", "interpolation", "size",
     )),
     ((
+        "TimeDistributed",
+    ), (
+        "layer",
+    )),
+    ((
+        "Bidirectional",
+    ), (
+        "backward_layer", "layer", "merge_mode", "weights",
+    )),
+    ((
+        "RandomFlip",
+    ), (
+        "bounding_box_format", "data_format", "factor", "mode", "seed",
+    )),
+    ((
+        "RandomRotation",
+    ), (
+        "bounding_box_format", "data_format", "factor", "fill_mode", "fill_value",
+        "interpolation", "seed",
+    )),
+    ((
+        "RandomTranslation", "RandomZoom",
+    ), (
+        "bounding_box_format", "data_format", "factor", "fill_mode", "fill_value",
+        "height_factor", "interpolation", "seed", "width_factor",
+    )),
+    ((
+        "RandomBrightness", "RandomContrast",
+    ), (
+        "bounding_box_format", "data_format", "factor", "seed", "value_range",
+    )),
+    ((
+        "Resizing",
+    ), (
+        "antialias", "bounding_box_format", "crop_to_aspect_ratio", "data_format", "factor",
+        "fill_mode", "fill_value", "height", "interpolation", "pad_to_aspect_ratio", "width",
+    )),
+    ((
+        "CenterCrop",
+    ), (
+        "bounding_box_format", "data_format", "factor", "height", "width",
+    )),
+    ((
+        "RandomCrop",
+    ), (
+        "bounding_box_format", "data_format", "factor", "height", "seed", "width",
+    )),
+    ((
         "UpSampling3D",
     ), (
         "data_format", "size",

@@ -113,7 +113,8 @@ class LayerResult:
         """An activation, a pooling, a reshape or a merge: no parameters whatever its arguments
         (no `# 0 params` hint or comment for it)."""
         return (self.params == 0 and all(c.params in (0, None) for c in self.contexts)
-                and self.family in ("activation", "shape", "pool", "merge", "loss"))
+                and self.family in ("activation", "shape", "pool", "merge", "loss",
+                                    "preprocessing"))
 
     @property
     def weight_shape(self) -> tuple[int, ...] | None:

@@ -1090,6 +1090,8 @@ class Frameworks:
                 layer.attrs["__input_shape__"] = (None, kwargs["input_dim"])
         self.recorder.record(layer)
         _raise_if_refused(layer)
+        if spec.family == "wrapper":
+            keras_wrapper_held(m, layer)
         return layer
 
     def stack_layers(self, stack: LayerObj) -> None:
@@ -1750,6 +1752,8 @@ class Frameworks:
         x = m.deref(args[0]) if args else m.deref(kwargs.get("inputs"))
         if spec.family == "merge":
             return self.merge(m, layer, x)
+        if spec.family == "wrapper":
+            return self.call_wrapper(m, layer, x)
         if spec.family == "attention":
             value = m.deref(args[1]) if len(args) > 1 else m.deref(kwargs.get("value"))
             key = m.deref(args[2]) if len(args) > 2 else m.deref(kwargs.get("key", value))
@@ -1786,6 +1790,37 @@ class Frameworks:
         layer.output_shape = out
         return _called(layer, TensorV(out, "keras", x.layers | {layer}, inputs=x.inputs))
 
+    def call_wrapper(self, m: Machine, layer: LayerObj, x: Any) -> TensorV:
+        """TimeDistributed calls its very layer on each time step (the time axis taken out);
+        Bidirectional calls its two copies (keras_wrapper_held) on the sequences. The wrapper's
+        line counts what they hold, as its count_params() does; the model counts the held
+        layers themselves (attrs), each once."""
+        history = (x.layers if isinstance(x, TensorV) else _untraced(x)) | {layer}
+        inputs = x.inputs if isinstance(x, TensorV) else None
+        shape = x.shape if isinstance(x, TensorV) else None
+        held = [(name, item) for name, item in layer.attrs.items()
+                if name in ("layer", "forward_layer", "backward_layer")]
+        out: tuple | None = None
+        if held and shape is not None:
+            if layer.spec.short == "TimeDistributed" and len(shape) < 3:
+                _refuse_call(layer, "TimeDistributed needs an input of rank 3 or more")
+            step = (shape[0], *shape[2:]) if layer.spec.short == "TimeDistributed" else shape
+            outs = [self.call_layer(m, item, (TensorV(step, "keras"),), {}) for _, item in held]
+            made: dict[str, ParamV] | None = {}
+            for name, item in held:
+                if item.params is None or item.speculative or made is None:
+                    layer.why = layer.why or item.why or f"its {name} is not counted"
+                    made = None
+                else:
+                    made.update((f"{name}.{key}", p) for key, p in item.params.items())
+            if made is not None:
+                layer.built, layer.params, layer.made_params = True, {}, made
+            out = _wrapped_shape(layer, shape, outs[0].shape)
+        elif not held:
+            layer.why = layer.why or "the layer it wraps is not one the evaluator holds"
+        layer.output_shape = out
+        return _called(layer, TensorV(out, "keras", history, inputs=inputs))
+
     def keras_build(self, layer: LayerObj, shape: tuple) -> None:
         layer.built = True
         spec = layer.spec
@@ -1810,6 +1845,58 @@ class Frameworks:
         layer.params = {}
         sources = _sources(tensors) if items is not None else None
         return _called(layer, TensorV(out, "keras", history, inputs=sources))
+
+
+def _wrapped_shape(layer: LayerObj, shape: tuple, inner: tuple | None) -> tuple | None:
+    """A wrapper's output shape from its layer's (compute_output_shape): TimeDistributed puts
+    the time axis back; Bidirectional joins the two directions as `merge_mode` says (a list of
+    two, or states returned too: not followed)."""
+    if inner is None:
+        return None
+    if layer.spec.short == "TimeDistributed":
+        return (inner[0], shape[1], *inner[1:])
+    held = layer.attrs["forward_layer"]
+    mode = layer.values.get("merge_mode", "concat")
+    if held.values.get("return_state", False) is not False or not isinstance(mode, str):
+        return None
+    if mode == "concat":
+        last = inner[-1]
+        return (*inner[:-1], 2 * last) if type(last) is int else None
+    return inner
+
+
+def keras_wrapper_held(m: Machine, layer: LayerObj) -> None:
+    """What a Keras wrapper holds, once its __init__ has run: TimeDistributed the very layer it
+    is given; Bidirectional two fresh layers from that layer's config (Keras deserializes
+    them: the layer given is never built), the second going backwards. Only a catalogued Keras
+    layer nothing was set on since its constructor is held; anything else leaves the wrapper's
+    count unknown."""
+    inner = m.deref(layer.values.get("layer"))
+    if not isinstance(inner, LayerObj) or inner.spec.framework != "keras" or inner.refused or \
+            any(not name.startswith("__") for name in inner.attrs):
+        return
+    if layer.spec.short == "TimeDistributed":
+        layer.attrs["layer"] = inner
+        return
+    if inner.spec.family != "rnn":
+        # its copy is made with go_backwards in its config, which only a recurrent layer takes
+        _refuse(layer, f"Keras cannot make {inner.spec.short} go backwards (it takes no "
+                       "go_backwards)")
+        raise _refusal(layer, layer.why)
+    if layer.values.get("backward_layer") is not None or layer.values.get("weights") is not None:
+        return
+    backwards = inner.values.get("go_backwards", False)
+    if backwards is True:
+        # both copies would go backwards: _verify_layer_config raises
+        _refuse(layer, "Keras refuses a layer that goes backwards already (go_backwards=True)")
+        raise _refusal(layer, layer.why)
+    if backwards is not False:
+        return
+    for name, goes_back in (("forward_layer", False), ("backward_layer", True)):
+        layer.attrs[name] = LayerObj(inner.spec, inner.site, {**inner.values,
+                                                              "go_backwards": goes_back},
+                                     None, inner.via, inner.speculative or layer.speculative,
+                                     inner.why, frozen=inner.frozen)
 
 
 def _keras_tensors(m: Machine, inputs: Any) -> list[Any] | None:
@@ -2947,7 +3034,7 @@ def _keras_in_channels(layer: LayerObj, shape: tuple) -> Any:
         if isinstance(axis, int) and -len(shape) <= axis < len(shape):
             return shape[axis]
         return None
-    if spec.ndim and spec.family in ("conv", "shape"):
+    if spec.ndim and spec.family in ("conv", "shape", "preprocessing"):
         axis = _keras_axis(layer)
         if axis is None:
             return None
@@ -3007,6 +3094,8 @@ def keras_output_shape(layer: LayerObj, shape: tuple | None) -> tuple | None:
             if keep:
                 return (shape[0], *(1 for _ in shape[1:-1]), channels)
             return (shape[0], channels)
+        if spec.family == "preprocessing":
+            return _image_preprocessed(layer, shape, first)
         if spec.family in ("activation", "norm") or short.startswith("SpatialDropout"):
             return shape
         if spec.family == "linear":
@@ -3032,6 +3121,19 @@ def keras_output_shape(layer: LayerObj, shape: tuple | None) -> tuple | None:
     except (TypeError, ValueError, ZeroDivisionError):
         return None
     return None
+
+
+def _image_preprocessed(layer: LayerObj, shape: tuple, first: bool) -> tuple | None:
+    """Keras' image preprocessing on a batch of images: the augmentations keep its shape,
+    Resizing and the crops make each image `height` × `width` (compute_output_shape)."""
+    if len(shape) != 4:
+        return None  # (an unbatched image, or what Keras may not take as one)
+    if "height" not in layer.values:  # (an augmentation)
+        return shape
+    height, width = layer.values.get("height"), layer.values.get("width")
+    if type(height) is not int or type(width) is not int:
+        return None  # (a float Keras cannot make a shape of, or a size the code does not fix)
+    return (shape[0], shape[1], height, width) if first else (shape[0], height, width, shape[3])
 
 
 def _spatial(layer: LayerObj, spatial: tuple, channels: Any) -> tuple[tuple | None, Any]:
