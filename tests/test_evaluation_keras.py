@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import math
 import os
 import subprocess
 import sys
@@ -1052,18 +1053,20 @@ def test_image_preprocessing_keeps_or_sets_the_image_size_as_keras(tmp_path: Pat
 
 
 def _wrapped_program(rng: Any, i: int) -> str:
-    """One model through TimeDistributed or Bidirectional, valid or not: Keras decides."""
+    """One model through TimeDistributed or Bidirectional, valid or not (Keras decides), the
+    wrapper or its layer sometimes frozen, before or after the model is made."""
     if rng.random() < 0.4:
         t, c = rng.randint(2, 5), rng.randint(1, 6)
         if rng.random() < 0.5:
             shape = rng.choice([(t, c), (t, c), (c,), (t, 2, c)])
-            body = [f"layers.TimeDistributed(layers.Dense({rng.randint(1, 5)}, "
-                    f"use_bias={rng.choice([True, False])}))", "layers.Flatten()",
-                    "layers.Dense(2)"]
+            inner = f"layers.Dense({rng.randint(1, 5)}, use_bias={rng.choice([True, False])})"
+            wrapper = "layers.TimeDistributed(inner)"
+            rest = ["layers.Flatten()", "layers.Dense(2)"]
         else:
             shape = (t, 6, 6, c)
-            body = [f"layers.TimeDistributed(layers.Conv2D({rng.randint(1, 4)}, 3))",
-                    "layers.TimeDistributed(layers.Flatten())", f"layers.LSTM({rng.randint(1, 4)})"]
+            inner = f"layers.Conv2D({rng.randint(1, 4)}, 3)"
+            wrapper = "layers.TimeDistributed(inner)"
+            rest = ["layers.TimeDistributed(layers.Flatten())", f"layers.LSTM({rng.randint(1, 4)})"]
     else:
         shape = (rng.randint(2, 6), rng.randint(1, 6))
         sequences = rng.random() < 0.5
@@ -1073,15 +1076,19 @@ def _wrapped_program(rng: Any, i: int) -> str:
             inner = rng.choice(["layers.Dense(3)", "layers.LSTM(2, go_backwards=True)", "3"])
         mode = rng.choice(["'concat'", "'concat'", "'sum'", "'ave'", "'mul'", "'bogus'"]
                           if rng.random() < 0.5 else ["'concat'"])
-        body = [f"layers.Bidirectional({inner}, merge_mode={mode})"]
-        body += ["layers.Flatten()", "layers.Dense(2)"] if sequences else ["layers.Dense(2)"]
-    return f"model_{i} = keras.Sequential([keras.Input({shape}), {', '.join(body)}])\n"
+        wrapper = f"layers.Bidirectional(inner, merge_mode={mode})"
+        rest = ["layers.Flatten()", "layers.Dense(2)"] if sequences else ["layers.Dense(2)"]
+    freeze = rng.choice(["", "", "wrapper.trainable = False\n", "inner.trainable = False\n"])
+    model = f"model_{i} = keras.Sequential([keras.Input({shape}), wrapper, {', '.join(rest)}])\n"
+    made = f"inner = {inner}\nwrapper = {wrapper}\n"
+    return made + (freeze + model if rng.random() < 0.5 else model + freeze)
 
 
 def test_wrapped_layers_count_as_keras_builds_them(tmp_path: Path) -> None:
     """TimeDistributed counts its very layer, built on each time step; Bidirectional two copies
-    of its recurrent layer (the one given is never built). Random models, one program each: the
-    total is Keras' count_params() where Keras builds the model, none where it refuses."""
+    of its recurrent layer (the one given is never built); freezing the wrapper freezes what it
+    holds. Random models, one program each: the total and the trainable count are Keras'
+    (count_params(), trainable_weights) where Keras builds the model, none where it refuses."""
     import random
     rng = random.Random(20261129)
     programs = [write(tmp_path, f"wrapped_{i}.py", "import keras\nfrom keras import layers\n\n" +
@@ -1098,14 +1105,16 @@ def test_wrapped_layers_count_as_keras_builds_them(tmp_path: Path) -> None:
             truth = namespace[f"model_{i}"].count_params()
         except Exception:  # noqa: BLE001 - whatever Keras raises is its refusal
             truth = None
-        totals = [m["params"] for m in models_at(reports[path.resolve()],
-                                                 line_of(source, f"model_{i} = "))
-                  if m["name"] == "Sequential"]
+        totals = [(m["params"], m["trainable"]) for m in models_at(
+            reports[path.resolve()], line_of(source, f"model_{i} = ")) if m["name"] == "Sequential"]
+        if truth is not None:
+            model = namespace[f"model_{i}"]
+            truth = (truth, sum(math.prod(w.shape) for w in model.trainable_weights))
         built += truth is not None
         refused += truth is None
-        if truth is None and any(t is not None for t in totals):
-            problems.append(f"{source.splitlines()[-1]}: Keras refuses, paramlens {totals}")
+        if truth is None and any(t != (None, None) for t in totals):
+            problems.append(f"{source!r}: Keras refuses, paramlens {totals}")
         elif truth is not None and totals != [truth]:
-            problems.append(f"{source.splitlines()[-1]}: Keras {truth}, paramlens {totals}")
+            problems.append(f"{source!r}: Keras (total, trainable) {truth}, paramlens {totals}")
     assert built >= 30 and refused >= 8, (built, refused)
     assert not problems, "\n".join(problems)

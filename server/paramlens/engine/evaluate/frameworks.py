@@ -2516,6 +2516,8 @@ def _keras_trainable(m: Machine, owner: Any, value: Any) -> None:
         if isinstance(item, LayerObj) and item.spec.framework == "keras":
             m.taint(item)
             _set_trainable(item, flag)
+            # the layers it tracks: a wrapper's, or one set on it
+            stack += [v for v in item.attrs.values() if isinstance(v, (LayerObj, InstanceV))]
         elif isinstance(item, KerasModelV):
             m.taint(item)
             item.attrs["__trainable__"] = flag
