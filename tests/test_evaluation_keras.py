@@ -1118,3 +1118,69 @@ def test_wrapped_layers_count_as_keras_builds_them(tmp_path: Path) -> None:
             problems.append(f"{source!r}: Keras (total, trainable) {truth}, paramlens {totals}")
     assert built >= 30 and refused >= 8, (built, refused)
     assert not problems, "\n".join(problems)
+
+
+def _sequence_program(rng: Any, i: int) -> str:
+    """One model through Attention, AdditiveAttention, RepeatVector, Permute or 3-d global
+    pooling, valid or not: Keras decides."""
+    kind = rng.choice(["attention", "repeat", "permute", "pool3d"])
+    if kind == "attention":
+        d = rng.randint(1, 5)
+        layer = rng.choice([f"layers.Attention(use_scale={rng.choice([True, False])}, "
+                            f"score_mode={rng.choice(['dot', 'concat', 'dot', 'bogus'])!r})",
+                            f"layers.AdditiveAttention(use_scale={rng.choice([True, False])})"])
+        inputs = rng.choice(["[q, v]", "[q, v, v]", "[q]", "q"])
+        return (f"q = keras.Input(({rng.randint(2, 5)}, {d}))\n"
+                f"v = keras.Input(({rng.randint(2, 5)}, {d}))\n"
+                f"x = {layer}({inputs})\n"
+                f"model_{i} = keras.Model([q, v], layers.Dense(2)(layers.Flatten()(x)))\n")
+    if kind == "repeat":
+        shape = rng.choice(["(4,)", "(4,)", "(3, 4)"])
+        n = rng.choice([1, 2, 3, 0])
+        body = [f"layers.Dense({rng.randint(1, 4)})", f"layers.RepeatVector({n})",
+                f"layers.LSTM({rng.randint(1, 4)})", "layers.Dense(1)"]
+    elif kind == "permute":
+        shape = f"({rng.randint(1, 4)}, {rng.randint(1, 4)})"
+        dims = rng.choice(["(2, 1)", "(1, 2)", "(2, 1)", "(1, 3)", "(3, 2, 1)"])
+        body = [f"layers.Permute({dims})", f"layers.Dense({rng.randint(1, 4)})", "layers.Flatten()",
+                "layers.Dense(1)"]
+    else:
+        shape = f"(4, 4, 4, {rng.randint(1, 3)})"
+        pool = rng.choice(["GlobalAveragePooling3D", "GlobalMaxPooling3D", "GlobalAvgPool3D"])
+        body = [f"layers.Conv3D({rng.randint(1, 3)}, 3)",
+                f"layers.{pool}(keepdims={rng.choice([True, False])})", "layers.Flatten()",
+                "layers.Dense(2)"]
+    return f"model_{i} = keras.Sequential([keras.Input({shape}), {', '.join(body)}])\n"
+
+
+def test_attention_repeat_permute_and_3d_pooling_as_keras(tmp_path: Path) -> None:
+    """Random models through Attention, AdditiveAttention, RepeatVector, Permute and 3-d global
+    pooling, one program each: the total is Keras' count_params() where Keras builds the model,
+    none where it refuses."""
+    import random
+    rng = random.Random(20261130)
+    programs = [write(tmp_path, f"sequence_{i}.py", "import keras\nfrom keras import layers\n\n" +
+                      _sequence_program(rng, i)) for i in range(60)]
+    reports = paramlens(*(path for path, _ in programs))
+    built = refused = 0
+    problems = []
+    for i, (path, source) in enumerate(programs):
+        namespace: dict[str, Any] = {}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                exec(compile(source, str(path), "exec"), namespace)  # noqa: S102 - generated
+            truth = namespace[f"model_{i}"].count_params()
+        except Exception:  # noqa: BLE001 - whatever Keras raises is its refusal
+            truth = None
+        totals = [m["params"] for m in models_at(reports[path.resolve()],
+                                                 line_of(source, f"model_{i} = "))
+                  if m["name"] in ("Sequential", "Model")]
+        built += truth is not None
+        refused += truth is None
+        if truth is None and any(t is not None for t in totals):
+            problems.append(f"{source!r}: Keras refuses, paramlens {totals}")
+        elif truth is not None and totals != [truth]:
+            problems.append(f"{source!r}: Keras {truth}, paramlens {totals}")
+    assert built >= 30 and refused >= 8, (built, refused)
+    assert not problems, "\n".join(problems)

@@ -198,6 +198,10 @@ DOMAINS: dict[tuple[str, str], Domain] = {
     ("", "seed"): Domain(_pick(None, 1, 42)),
     ("", "height"): Domain(_pick(4, 7, 9)),
     ("", "width"): Domain(_pick(3, 7, 10)),
+    ("", "n"): Domain(_pick(1, 2, 3), _pick(0, -1, 2.0, True, "3")),
+    ("", "dims"): Domain(_pick((1, 2), (2, 1), [2, 1]), _pick((1, 3), (0, 1), (2, 2), 3, ())),
+    ("", "use_scale"): Domain(_pick(True, False), _pick(None, 0, "yes")),
+    ("", "score_mode"): Domain(_pick("dot", "concat"), _pick("bogus", "Dot", None)),
     ("RandomFlip", "mode"): Domain(_pick("horizontal", "vertical", "horizontal_and_vertical")),
     **{(short, "interpolation"): Domain(_pick("bilinear", "nearest"), _pick("bogus", "bicubic"))
        for short in ("RandomRotation", "RandomZoom", "RandomTranslation", "Resizing")},
@@ -378,7 +382,7 @@ def _keras_shape(case: Case) -> tuple[int, ...]:
         return (4, c)
     if ndim:
         return (*([7] * ndim), c)
-    if spec.short in ("Dense",):
+    if spec.short in ("Dense", "RepeatVector"):
         return (c,)
     return (3, c)
 
@@ -391,6 +395,9 @@ def _keras_truth(case: Case, keras: Any) -> None:
                          {"layers": keras.layers})
             if case.spec.family == "attention":
                 layer(keras.Input(shape=(5, case.channels)), keras.Input(shape=(7, 3)))
+            elif case.spec.family == "scores":
+                layer([keras.Input(shape=(5, case.channels)),
+                       keras.Input(shape=(7, case.channels))])
             elif case.spec.family != "merge":
                 layer.build((None, *_keras_shape(case)))
         case.truth = layer.count_params() if case.spec.family != "merge" else 0
@@ -410,6 +417,9 @@ def _statement(case: Case, i: int) -> str:
     if spec.family == "attention":
         return (f"layer_{i} = {case.call}(keras.Input(shape=(5, {case.channels})), "
                 f"keras.Input(shape=(7, 3)))\n")
+    if spec.family == "scores":
+        return (f"layer_{i} = {case.call}([keras.Input(shape=(5, {case.channels})), "
+                f"keras.Input(shape=(7, {case.channels}))])\n")
     shape = _keras_shape(case)
     return f"layer_{i} = keras.Sequential([keras.Input(shape={shape!r}), {case.call}])\n"
 

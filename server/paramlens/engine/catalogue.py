@@ -511,6 +511,19 @@ def keras_gru(a: Args) -> list[Tensor]:
             Tensor("bias", (bias_rows, 3 * units), a.q("use_bias"))]
 
 
+def keras_attention(a: Args) -> list[Tensor]:
+    """keras.layers.Attention: a scalar `scale` where use_scale, a scalar `concat_score_weight`
+    where score_mode is "concat"."""
+    truthy = a.q("use_scale").unary(bool, "bool")
+    concat = a.q("score_mode").unary(lambda v: v == "concat", "==")
+    return [Tensor("scale", (), truthy), Tensor("concat_score_weight", (), concat)]
+
+
+def keras_additive_attention(a: Args) -> list[Tensor]:
+    """keras.layers.AdditiveAttention: a `scale` over the query's last axis, where use_scale."""
+    return [Tensor("scale", (a.in_ch,), a.q("use_scale").unary(bool, "bool"))]
+
+
 def keras_mha(a: Args) -> list[Tensor]:
     # Called as mha(query, value[, key]): the key defaults to the value (interpreter binds both).
     heads, key_dim = a.q("num_heads"), a.q("key_dim")
@@ -1152,6 +1165,30 @@ def _k_layer(name: str, optional: bool = False) -> Check:
             return None  # (a layer object is no plain value)
         return f"`{name}` must be a Keras layer, not {value!r}"
     return check
+
+
+def _k_dropout_compared(g: Given) -> str | None:
+    """Attention's __init__ compares its dropout with 0 (`if self.dropout > 0`)."""
+    value = g["dropout"]
+    if is_known(value):
+        value > 0  # noqa: B015 - (what Python cannot compare, Keras cannot either)
+    return None
+
+
+def _k_repeat(g: Given) -> str | None:
+    n = g["n"]
+    if not is_known(n):
+        return None
+    if not isinstance(n, int) or isinstance(n, bool):
+        return f"`n` must be an int, not {n!r}"
+    return None if n > 0 else f"`n` must be a positive integer, not {n!r}"
+
+
+def _k_permutation(g: Given) -> str | None:
+    dims = g["dims"]
+    if is_known(dims) and sorted(dims) != list(range(1, len(dims) + 1)):
+        return f"`dims` must be a permutation of 1..{len(dims)}, not {dims!r}"
+    return None
 
 
 # keras.activations.get(): None, a callable, or one of these names (case as written).
@@ -1833,6 +1870,20 @@ def _build() -> list[LayerSpec]:
                "pool", None, flow=keeps),
         _keras(("GlobalMaxPooling1D", "GlobalMaxPool1D"), "data_format=None, keepdims=False",
                "pool", None, flow=keeps),
+        _keras(("GlobalAveragePooling3D", "GlobalAvgPool3D"), "data_format=None, keepdims=False",
+               "pool", None, flow=keeps),
+        _keras(("GlobalMaxPooling3D", "GlobalMaxPool3D"), "data_format=None, keepdims=False",
+               "pool", None, flow=keeps),
+        _keras("RepeatVector", "n", "shape", None, flow=keeps, checks=(_safely(_k_repeat),)),
+        _keras("Permute", "dims", "shape", None, checks=(_safely(_k_permutation),)),
+        _keras("Attention", "use_scale=False, score_mode='dot', dropout=0.0, seed=None", "scores",
+               keras_attention, flow=keeps,
+               checks=(_k_one_of("score_mode", ("dot", "concat")),
+                       _safely(_k_dropout_compared))),
+        _keras("AdditiveAttention", "use_scale=True, dropout=0.0", "scores",
+               keras_additive_attention, flow=keeps,
+               checks=(_k_one_of("score_mode", ("dot", "concat")),
+                       _safely(_k_dropout_compared))),
         _torch("Flatten", "start_dim=1, end_dim=-1", "shape", None),
     ]
     return specs

@@ -80,6 +80,8 @@ def apply_layer(site: LayerSite, inputs: Value, story: str) -> Value:
     spec = site.spec
     if spec.family == "merge":
         return _merge(site, inputs, story)
+    if spec.family == "scores":
+        return _scores(site, inputs, story)
     if not isinstance(inputs, TensorV):
         site.set_input(None)
         return TensorV(Q.unknown(f"output of {spec.short}"), None, False, spec.framework,
@@ -217,6 +219,22 @@ def _spatial_mismatch(site: LayerSite, tensors: list[TensorV], rule: str) -> Non
             site.mismatch = (f"{site.spec.short} joins tensors of size ({size}) and "
                              f"({other_size}); {rule}")
             return
+
+
+def _scores(site: LayerSite, inputs: Value, story: str) -> TensorV:
+    """Attention on [query, value(, key)]: its weights are sized by the query, what it gives
+    has the value's channels."""
+    spec = site.spec
+    tensors = [t for t in inputs.items if isinstance(t, TensorV)] \
+        if isinstance(inputs, TupleV) and inputs.is_list else []
+    if not 2 <= len(tensors) <= 3 or len(tensors) != len(inputs.items):  # type: ignore[union-attr]
+        site.set_input(None)
+        return TensorV(Q.unknown(f"output of {spec.short}"), None, False, spec.framework, story)
+    query, value = tensors[0], tensors[1]
+    site.set_input(query)
+    if query.shape is not None:
+        site.values["__input_shape__"] = TupleV(query.shape)
+    return TensorV(value.channels.with_origin(story), None, False, spec.framework, story)
 
 
 def _merge(site: LayerSite, inputs: Value, story: str) -> TensorV:

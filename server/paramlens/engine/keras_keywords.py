@@ -131,8 +131,10 @@ _GROUPS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         "seed", "stddev",
     )),
     ((
-        "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
-        "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
+        "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
+        "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D", "GlobalMaxPool1D",
+        "GlobalMaxPool2D", "GlobalMaxPool3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
+        "GlobalMaxPooling3D",
     ), (
         "data_format", "keepdims", "pool_dimensions",
     )),
@@ -238,6 +240,21 @@ _GROUPS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         "UpSampling2D",
     ), (
         "data_format", "interpolation", "size",
+    )),
+    ((
+        "Attention", "AdditiveAttention",
+    ), (
+        "dropout", "score_mode", "seed", "use_scale",
+    )),
+    ((
+        "RepeatVector",
+    ), (
+        "n",
+    )),
+    ((
+        "Permute",
+    ), (
+        "dims",
     )),
     ((
         "TimeDistributed",

@@ -1754,6 +1754,9 @@ class Frameworks:
             return self.merge(m, layer, x)
         if spec.family == "wrapper":
             return self.call_wrapper(m, layer, x)
+        if spec.family == "scores":
+            return self.call_scores(m, layer, args[0] if args else kwargs.get("inputs"),
+                                    kwargs)
         if spec.family == "attention":
             value = m.deref(args[1]) if len(args) > 1 else m.deref(kwargs.get("value"))
             key = m.deref(args[2]) if len(args) > 2 else m.deref(kwargs.get("key", value))
@@ -1820,6 +1823,34 @@ class Frameworks:
             layer.why = layer.why or "the layer it wraps is not one the evaluator holds"
         layer.output_shape = out
         return _called(layer, TensorV(out, "keras", history, inputs=inputs))
+
+    def call_scores(self, m: Machine, layer: LayerObj, inputs: Any, kwargs: dict) -> TensorV:
+        """Attention and AdditiveAttention, called on the list [query, value] or
+        [query, value, key]: built on the query's shape (AdditiveAttention's scale spans its
+        last axis), they give the query's shape with the value's last axis."""
+        items = m.iterate(inputs) if isinstance(m.deref(inputs), ListV) else None
+        tensors = [m.deref(t) for t in items] if items is not None else []
+        history: frozenset = frozenset({layer}) | _untraced(inputs if items is None else None)
+        for t in tensors:
+            history = history | (t.layers if isinstance(t, TensorV) else _untraced(t))
+        if isinstance(m.deref(inputs), TensorV) or items is not None and \
+                not 2 <= len(tensors) <= 3:
+            # (_validate_inputs: a list of two or three, nothing else)
+            _refuse_call(layer, f"{layer.spec.short} is called on a list [query, value] or "
+                                "[query, value, key]")
+        shapes = [t.shape if isinstance(t, TensorV) else None for t in tensors]
+        out = None
+        if len(shapes) >= 2 and shapes[0] is not None and shapes[1] is not None and \
+                shapes[0] and shapes[1]:
+            if not layer.built:
+                self.keras_build(layer, shapes[0])
+            scores = m.deref(kwargs.get("return_attention_scores", False))
+            out = (*shapes[0][:-1], shapes[1][-1]) if scores is False else None
+        elif not layer.built:
+            layer.why = layer.why or "its inputs' shapes are not fixed by the code"
+        layer.output_shape = out
+        return _called(layer, TensorV(out, "keras", history, inputs=_sources(tensors)
+                                      if items is not None else None))
 
     def keras_build(self, layer: LayerObj, shape: tuple) -> None:
         layer.built = True
@@ -2064,6 +2095,8 @@ def _keras_rank(spec: LayerSpec) -> int | None:
     short = spec.short
     if spec.family == "rnn" and short in ("LSTM", "GRU", "SimpleRNN"):
         return 3
+    if short == "RepeatVector":
+        return 2
     if short[-2:] in ("1D", "2D", "3D") and (spec.family == "conv" or "Pool" in short):
         return int(short[-2]) + 2
     return None
@@ -3078,6 +3111,16 @@ def keras_output_shape(layer: LayerObj, shape: tuple | None) -> tuple | None:
             given = v.get("output_shape")  # (a list Keras refuses when it calls the layer)
             return (shape[0], *given) if isinstance(given, tuple) and all(
                 isinstance(d, int) or d is None for d in given) else None
+        if short == "RepeatVector":
+            n = v.get("n")
+            return (shape[0], n, shape[1]) if len(shape) == 2 and type(n) is int else None
+        if short == "Permute":
+            dims = v.get("dims")
+            if isinstance(dims, ListV):
+                dims = tuple(dims.items)
+            if not isinstance(dims, tuple) or len(shape) != len(dims) + 1:
+                return None
+            return (shape[0], *(shape[d] for d in dims))
         if short == "Reshape":
             target = v.get("target_shape")
             if isinstance(target, ListV):
