@@ -547,8 +547,13 @@ def _model_totals(facts: ModuleFacts, walks: list[WalkResult], finished: dict[in
         if kind is None or _made_otherwise(info.node):
             continue
         inside = [r for r in finished.values() if r.scope.startswith(f"{key}.")]
-        # Each call to the file's own functions or classes from inside may build more layers.
+        # Each call to the file's own functions or classes from inside may build more layers,
+        # and so may any other call the walk does not follow (a class of another module,
+        # nn.Parameter, weight_norm) or a weight the class adds itself (Keras' add_weight)
         extra = sum(1 for w in walks for c in w.calls if c.scope.startswith(f"{key}."))
+        if not extra and (any(scope.startswith(f"{key}.") for w in walks
+                              for scope in w.unfollowed) or _adds_weights(info.node)):
+            extra = 1
         # A layer built in a loop, a branch or another method may be built any number of times,
         # none included (the file's own walk does not run __init__: the evaluation does)
         once = _built_once(info.node, index)
@@ -598,6 +603,13 @@ def _built_once(node: ast.ClassDef, index: LineIndex) -> set[tuple[int, int]]:
                 found.add((span.line, span.column))
             stack.extend(ast.iter_child_nodes(item))
     return found
+
+
+def _adds_weights(node: ast.ClassDef) -> bool:
+    """A Keras layer that makes weights of its own (`self.add_weight(...)`, in __init__ or in
+    build), which no layer call in its code shows."""
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and
+               n.func.attr in ("add_weight", "add_variable") for n in ast.walk(node))
 
 
 def _made_otherwise(node: ast.ClassDef) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from paramlens.engine import channels
-from paramlens.engine.catalogue import LayerSpec, lookup
+from paramlens.engine.catalogue import WEIGHTLESS_TORCH, LayerSpec, lookup
 from paramlens.engine.facts import NAMESPACE_WRITERS
 from paramlens.engine.names import RUNTIME_CONSTANTS, ImportTable, canonical
 from paramlens.engine.nodes import all_nodes, source_text, walk
@@ -125,6 +125,13 @@ def _may_build_layers(func: ast.expr, qualified: str | None, env: dict[str, Valu
         parts = [p for p in qualified.split(".") if p != "src"]
         if parts[0] in sys.stdlib_module_names or parts[0] == "numpy":
             return False
+        if parts[0] == "torch" and len(parts) > 2 and parts[1] == "nn":
+            # torch.nn's own classes the catalogue does not describe may hold parameters
+            # (nn.Parameter, ParameterList, utils.weight_norm, Embedding.from_pretrained)
+            return parts[2] not in ("functional", "init") and \
+                ".".join(parts) not in WEIGHTLESS_TORCH
+        if parts[0] == "torch" and len(parts) == 2:
+            return parts[1] == "load"  # (torch's functions make tensors; torch.load a model)
         return not (parts[0] in _FRAMEWORK_ROOTS and len(parts) > 2 and
                     parts[1] in _MAKE_NO_LAYERS)
     return isinstance(func, ast.Name) and func.id not in env and \
