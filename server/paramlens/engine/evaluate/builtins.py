@@ -49,6 +49,7 @@ from paramlens.engine.evaluate.objects import (
     is_torch_module,
     is_unknown,
 )
+from paramlens.engine.evaluate.torch_names import NAMESPACES
 from paramlens.engine.sizes import MAX_SEQUENCE, size_ok
 
 BUILTIN_NAMES = ("range", "len", "list", "tuple", "dict", "int", "float", "str", "bool", "min",
@@ -90,6 +91,11 @@ def call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str,
     if name in _SCALAR_RESULTS and type(result) is Unknown:
         return Weightless(result.why)
     return result
+
+
+def _unlisted(owner: Any) -> bool:
+    """A framework or library name (ExternalV) whose attributes the evaluator has no list of."""
+    return isinstance(owner, ExternalV) and owner.qualname not in NAMESPACES
 
 
 def _call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -214,6 +220,12 @@ def _call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str
             return args[1] in args[0].mro() or any(isinstance(c, ExternalV) and isinstance(
                 args[1], ExternalV) and c.qualname == args[1].qualname for c in args[0].mro())
         return Unknown("issubclass() of values the code does not fix")
+    if name in ("getattr", "hasattr") and len(args) == 2 + (name == "getattr") and \
+            isinstance(args[1], str) and _unlisted(m.deref(args[0])):
+        # a name of a module or class it does not read: whether it has the attribute is the
+        # installed version's to say (`hasattr(torch, "compile")`, `getattr(np, "x", None)`)
+        return Unknown(f"{name}() of {m.deref(args[0]).qualname}, which the evaluator does not "
+                       "read")
     if name == "getattr" and len(args) in (2, 3) and isinstance(args[1], str):
         value = m.get_attribute(args[0], args[1]) if len(args) == 3 else \
             m.read_attribute(args[0], args[1])
