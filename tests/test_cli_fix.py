@@ -76,6 +76,35 @@ def test_fix_writes_the_fixes_and_a_second_run_finds_none(tmp_path: Path) -> Non
     assert "Fixed" not in again.stdout and target.read_bytes() == fixed
 
 
+# Channels on another axis than the next layer reads (a Linear after a convolution takes the last
+# spatial size, a convolution after a Linear takes dim 1), and Sequentials whose members the code
+# rearranges after the constructor. All run in torch as written.
+OTHER_AXIS = (
+    "import torch.nn as nn\n"
+    "\n"
+    "conv_then_linear = nn.Sequential(nn.Conv1d(1, 16, 3), nn.ReLU(), nn.Linear(98, 10))\n"
+    "linear_then_conv = nn.Sequential(nn.Linear(40, 40), nn.Conv1d(10, 20, 3, padding=1))\n"
+    "inserted = nn.Sequential(nn.Conv2d(3, 16, 3), nn.Conv2d(32, 8, 3))\n"
+    "inserted.insert(1, nn.Conv2d(16, 32, 1))\n"
+    "replaced = nn.Sequential(nn.Conv2d(3, 16, 3), nn.Conv2d(32, 8, 3))\n"
+    "replaced[1] = nn.Conv2d(16, 8, 3)\n"
+)
+
+
+def test_no_mismatch_nor_fix_where_the_channels_are_on_another_axis(tmp_path: Path) -> None:
+    namespace: dict[str, object] = {}
+    exec(compile(OTHER_AXIS, "axes.py", "exec"), namespace)  # noqa: S102 - torch's verdict
+    assert namespace["conv_then_linear"](torch.randn(2, 1, 100)).shape == (2, 16, 10)
+    assert namespace["linear_then_conv"](torch.randn(2, 10, 40)).shape == (2, 20, 40)
+    for name in ("inserted", "replaced"):
+        assert namespace[name](torch.randn(1, 3, 9, 9)).shape == (1, 8, 5, 5)
+    target = tmp_path / "axes.py"
+    target.write_text(OTHER_AXIS)
+    done = run("check", "--fix", "axes.py", cwd=tmp_path)
+    assert done.returncode == 0 and "channel-mismatch" not in done.stdout, done.stdout
+    assert target.read_text() == OTHER_AXIS
+
+
 def test_fix_in_one_pass_equals_one_fix_at_a_time(tmp_path: Path) -> None:
     target = tmp_path / "model.py"
     target.write_bytes(MODEL.encode())

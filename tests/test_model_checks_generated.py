@@ -4,8 +4,9 @@ Each program defines one nn.Module whose attributes are layers, plain lists and 
 ModuleLists, references to other attributes and Sequentials of convolutions, norms and
 activations (with and without bias), and whose forward uses a random part of them: by name,
 through `getattr`, through a loop over `self.children()`, twice, or not at all, and sometimes
-builds a layer inline. paramlens checks the file; then torch builds the module and runs it, and
-every finding must be true of what it built:
+builds a layer inline; a Sequential is called whole, or a member of it is also used on its own
+(by index, or by a loop that keeps each member's output). paramlens checks the file; then torch
+builds the module and runs it, and every finding must be true of what it built:
 
 - unregistered-layers: the attribute holds modules that `model.modules()` does not;
 - unused-layer: after a forward and backward pass, none of the attribute's parameters has a
@@ -89,7 +90,14 @@ class ModuleWriter:
         if how == "skip":
             return
         if kind == "seq":
-            self.forward.append(f"y = self.{name}(y)")
+            form = rng.choice(["whole", "whole", "index", "taps"])
+            if form == "index":  # a member on its own too: its output goes elsewhere
+                self.forward.append(f"y = self.{name}(y) + self.{name}[0](y)")
+            elif form == "taps":  # each member's output kept (a feature pyramid's taps)
+                self.forward += [f"for m in self.{name}:", "    y = m(y)",
+                                 "    x = x + y.mean()"]
+            else:
+                self.forward.append(f"y = self.{name}(y)")
             if how == "twice":
                 self.forward.append(f"y = self.{name}(y)")
             return

@@ -180,6 +180,14 @@ def test_github_escapes_and_caps_notices(tmp_path: Path) -> None:
     assert commands[-1]["message"].startswith("21 more layer counts in 1 file")
     from paramlens.review.formats.github import escape_data
 
+    # a note of a check is shown before any layer count, and the summary names what it cuts
+    (tmp_path / "z_bias.py").write_text("import torch.nn as nn\n\nm = nn.Sequential("
+                                        "nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8))\n")
+    both = parse_github(run("--format", "github", "--max-notices", "5", weird.name, "z_bias.py",
+                            cwd=tmp_path).stdout)
+    assert len(both) == 5 and [c["title"] for c in both].count("paramlens redundant-bias") == 1
+    assert both[-1]["message"].startswith("24 more layer counts in 2 files")
+
     assert unescape(escape_data("50%\r\nnext")) == "50%\r\nnext"
     assert "\n" not in escape_data("a\nb") and "\r" not in escape_data("a\rb")
 
@@ -289,6 +297,33 @@ def test_keras_merges_that_cannot_agree(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         keras.layers.Add()([x, keras.layers.Conv2D(4, 1)(a)])
     keras.layers.Add()([x, keras.layers.Conv2D(8, 1)(a)])
+
+
+def test_keras_merges_that_broadcast_an_axis_of_size_1(tmp_path: Path) -> None:
+    """Add, Multiply, Average, ... broadcast an axis of size 1 (an attention gate): Keras builds
+    them, so no merge-mismatch, and what follows takes the broadcast channels."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    source = ("import keras\nfrom keras import layers\n"
+              "x = keras.Input(shape=(6, 16))\n"
+              "gate = layers.Dense(1, activation='sigmoid')(x)\n"
+              "gated = layers.Multiply()([gate, x])\n"
+              "head = layers.Dense(3)\n"
+              "out = head(gated)\n"
+              "a = keras.Input(shape=(10,))\nb = keras.Input(shape=(1,))\n"
+              "s = layers.Add()([b, a])\n"
+              "after_add = layers.Dense(2)\n"
+              "t = after_add(s)\n"
+              "c = keras.Input(shape=(1, 8))\nd = keras.Input(shape=(5, 8))\n"
+              "m = layers.Average()([c, d])\n")
+    (tmp_path / "broadcast.py").write_text(source)
+    done = run("--format", "json", "broadcast.py", cwd=tmp_path)
+    report = json.loads(done.stdout)["files"][0]
+    assert [d for d in report["diagnostics"] if d["code"] == "merge-mismatch"] == []
+    namespace: dict = {}
+    exec(compile(source, "broadcast.py", "exec"), namespace)  # noqa: S102 - Keras' verdict
+    counts = {layer["line"]: layer["params"] for layer in report["layers"]}
+    assert counts[6] == namespace["head"].count_params() == 51
+    assert counts[11] == namespace["after_add"].count_params() == 22
 
 
 def test_the_json_report_is_json_dumps_with_indent_1() -> None:

@@ -5,9 +5,10 @@ argument decides the count, nor where the class holds something the reading does
 Random classes mix layers the reading counts with what it does not (an `nn.Parameter`, a
 `ParameterList`, `register_parameter`, a class of another module, `weight_norm`,
 `Embedding.from_pretrained`) and with what holds no parameter (`register_buffer`, tensor
-arithmetic). Each is built by torch with two different arguments: a certain total must be torch's count for both, so it can only be given
-where the argument does not change it. (Before, every class here showed the sum of its
-catalogued layers as certain: `Scale(n)` with `nn.Parameter(torch.ones(n))` was 0.)
+arithmetic). Each is built by torch with two different arguments: a certain total must be
+torch's count for both, so it can only be given where the argument does not change it. (Before,
+every class here showed the sum of its catalogued layers as certain: `Scale(n)` with
+`nn.Parameter(torch.ones(n))` was 0.)
 """
 
 from __future__ import annotations

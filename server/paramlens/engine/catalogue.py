@@ -149,6 +149,21 @@ class LayerSpec:
     def is_conv(self) -> bool:
         return "Conv" in self.short
 
+    @property
+    def channel_axis(self) -> str:
+        """Where a torch layer reads and writes its channels: "first" (dim 1: convolutions,
+        batch, instance and group norms, pooling, padding, PReLU), "last" (the last axis:
+        Linear, LayerNorm, RMSNorm, embeddings, attention, transformers, RNNs), or "" where it
+        keeps the axis it is given (activations, dropout) or reads none."""
+        if self.framework != "torch":
+            return ""
+        if self.family in ("linear", "embedding", "attention", "transformer", "rnn") or \
+                self.short in ("LayerNorm", "RMSNorm"):
+            return "last"
+        if self.family in ("conv", "norm") or self.ndim or self.short == "PReLU":
+            return "first"
+        return ""
+
 
 def signature(text: str) -> tuple[Param, ...]:
     """Parse `"a, b, c=1, d=True"` into a signature, as Python itself would read it."""

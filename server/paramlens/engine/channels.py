@@ -254,16 +254,39 @@ def _merge(site: LayerSite, inputs: Value, story: str) -> TensorV:
                 total = total + t.channels
             return TensorV(total.with_origin(story), None, False, spec.framework, story)
         return TensorV(Q.unknown("concatenated", story), None, False, spec.framework, story)
-    first = tensors[0].channels
-    for t in tensors[1:]:
-        other = t.channels
-        if first.known and other.known and first.exact != other.exact:
-            site.mismatch = (f"{spec.short} joins tensors with {first.exact} and {other.exact} "
-                             "channels; they must agree")
+    # Add, Multiply, Average, ...: element by element, where an axis of size 1 is broadcast
+    # (Merge._compute_elemwise_op_output_shape): sizes clash only where neither is 1
+    sizes = {t.channels.exact for t in tensors if t.channels.known}
+    clash = sorted(sizes - {1})
+    if len(clash) > 1:
+        site.mismatch = (f"{spec.short} joins tensors with {clash[0]} and {clash[1]} channels; "
+                         "they must agree (or be 1)")
     if site.mismatch is None:
-        _spatial_mismatch(site, tensors, "they must agree")
-    chosen = next((t.channels for t in tensors if t.channels.known), first)
-    return TensorV(chosen.with_origin(story), tensors[0].shape, False, spec.framework, story)
+        _broadcast_mismatch(site, tensors)
+    if clash:
+        chosen = next(t.channels for t in tensors if t.channels.known and t.channels.exact != 1)
+    elif all(t.channels.known for t in tensors):
+        chosen = tensors[0].channels  # (all 1)
+    else:
+        chosen = Q.unknown(f"output of {spec.short}")
+    same = all(t.shape == tensors[0].shape for t in tensors)
+    return TensorV(chosen.with_origin(story), tensors[0].shape if same else None, False,
+                   spec.framework, story)
+
+
+def _broadcast_mismatch(site: LayerSite, tensors: list[TensorV]) -> None:
+    """Sizes (channels last, the batch axis left out) that clash along an axis, aligned from the
+    last: neither is 1 and they differ."""
+    shapes = [_known_dims(t) for t in tensors]
+    if len(shapes) < 2 or any(s is None for s in shapes) or tensors[0].channels_first:
+        return
+    first = shapes[0]
+    for other in shapes[1:]:
+        for a, b in zip(reversed(first), reversed(other), strict=False):  # type: ignore[arg-type]
+            if a != b and 1 not in (a, b):
+                site.mismatch = (f"{site.spec.short} joins tensors of shapes {first} and "
+                                 f"{other}, which do not broadcast")
+                return
 
 
 def sequential_flow(seq: SequentialV, story_of: dict[int, str]) -> None:
@@ -296,6 +319,12 @@ def sequential_flow(seq: SequentialV, story_of: dict[int, str]) -> None:
 def _torch_step(site: LayerSite, current: TensorV | None, story: str) -> TensorV | None:
     spec = site.spec
     declared = site.values.get(spec.in_arg) if spec.in_arg else None
+    reads = spec.channel_axis
+    if current is not None and reads and current.axis != reads:
+        # the channels flowing are on another axis than this layer reads (a Linear after a
+        # convolution reads the last spatial size; a convolution after a Linear dim 1), or on
+        # an axis not known: they say nothing of its input
+        current = None
     if spec.in_arg is None:
         if spec.formula is not None or spec.flow is not None:
             site.set_input(current)
@@ -315,4 +344,4 @@ def _torch_step(site: LayerSite, current: TensorV | None, story: str) -> TensorV
     if out is None:
         return None
     return TensorV(out.with_origin(f"{spec.short} on line {site.node.lineno}"), None, False,
-                   "torch", story)
+                   "torch", story, reads or (current.axis if current is not None else ""))

@@ -117,6 +117,17 @@ _MAKE_NO_LAYERS = frozenset(("ops", "backend", "config", "random", "activations"
                              "cuda", "distributed"))
 
 
+def _rearranged(seq: SequentialV) -> None:
+    """`seq.insert(...)`, `seq.pop(...)`, `seq[i] = ...`, `del seq[i]`: which member follows
+    which is no longer what the constructor listed, so no mismatch between neighbours stands,
+    and the members are no longer all known."""
+    seq.complete = False
+    for member in seq.members:
+        if isinstance(member, LayerV):
+            member.site.mismatch = None
+            member.site.flowing_channels = None
+
+
 def _may_build_layers(func: ast.expr, qualified: str | None, env: dict[str, Value]) -> bool:
     """Whether a call the walk does not follow may build layers: a function of another module
     (not of the standard library or numpy), or a name the walk cannot resolve. (A method of a
@@ -274,6 +285,11 @@ class Interpreter:
                 self.run(case.body, arm)
             self._forget(_assigned_in(stmt, "cases"), env)
         elif isinstance(stmt, (ast.Delete, ast.Global, ast.Nonlocal)):
+            for target in stmt.targets if isinstance(stmt, ast.Delete) else ():
+                container = self.ev(target.value, env) if isinstance(target, ast.Subscript) \
+                    else None
+                if isinstance(container, SequentialV):
+                    _rearranged(container)
             names = [n for n in walk(stmt) if isinstance(n, ast.Name)]
             for n in names:
                 env.pop(n.id, None)
@@ -392,6 +408,8 @@ class Interpreter:
             container = self.ev(target.value, env)
             if isinstance(container, TupleV):
                 container.complete = False
+            elif isinstance(container, SequentialV):
+                _rearranged(container)
 
     # expressions ------------------------------------------------------------------------------
     def ev(self, node: ast.expr, env: dict[str, Value]) -> Value:
@@ -860,6 +878,9 @@ class Interpreter:
                     self._keras_sequential_input(owner)
                 self._flow(owner)
                 return Q.const(None)
+            if method in ("insert", "pop"):
+                _rearranged(owner)
+                return Opaque(f"{method}()")
             if method == "build" and args:
                 tensor = channels.batch_shape_tensor(
                     args[0], _story(f"build({source_text(node.args[0])}) on line {node.lineno}",

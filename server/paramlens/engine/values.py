@@ -31,6 +31,9 @@ class TensorV:
     framework: str = "keras"
     # The human story of where the channels came from, for the hover.
     story: str = ""
+    # torch: the axis the channels are on, as the layer that gave them puts them
+    # (LayerSpec.channel_axis; "" where not known)
+    axis: str = ""
 
 
 @dataclass

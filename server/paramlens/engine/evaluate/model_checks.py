@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from paramlens.engine.evaluate.frameworks import (
@@ -98,6 +98,8 @@ class _Graph:
     instances: list[InstanceV]
     sequences: list[tuple[Any, list[Any]]]  # (torch Sequential or Keras Sequential, its members)
     references: dict[int, int]
+    # for each object held as an instance's attribute: (the instance, the attribute's name)
+    holders: dict[int, list[tuple[InstanceV, str]]] = field(default_factory=dict)
 
 
 def model_findings(program: Program, results: list[EntryResult]) -> list[ModelFinding]:
@@ -171,6 +173,8 @@ def _graph(results: list[EntryResult]) -> _Graph:
         seen.add(id(value))
         if isinstance(value, InstanceV):
             graph.instances.append(value)
+            for name, item in value.attrs.items():
+                graph.holders.setdefault(id(item), []).append((value, name))
             stack += list(value.attrs.values()) + [v for _, v in value.members]
             if value.framework == "torch" and _is_container_class(value) and \
                     value.cls.lookup("forward") is MISSING:
@@ -575,7 +579,9 @@ def _own_nodes(function: ast.AST) -> Iterator[tuple[ast.AST, ast.AST]]:
 
 def _redundant_bias(program: Program, graph: _Graph, source: _SourceNames
                     ) -> Iterator[tuple[LayerObj, ModelFinding]]:
-    for _, members in graph.sequences:
+    for sequence, members in graph.sequences:
+        if not _only_called(sequence, graph, source):
+            continue  # (`self.body[0](x)`, a loop over it: its members' outputs go elsewhere too)
         for before, after in zip(members, members[1:], strict=False):
             finding = _bias_before_norm(before, after, graph)
             if finding is not None:
@@ -586,6 +592,27 @@ def _redundant_bias(program: Program, graph: _Graph, source: _SourceNames
     for instance in graph.instances:
         if instance.framework == "torch" and instance.exact:
             yield from _forward_bias(instance, graph, source, pairs)
+
+
+def _only_called(sequence: Any, graph: _Graph, source: _SourceNames) -> bool:
+    """Every read of the torch Sequential the program's code makes is a call of it
+    (`self.body(x)`): nothing indexes, slices or loops over it to use a member on its own. (A
+    Sequential no instance holds, a module-level one or one inside another container, is taken
+    as called whole. Keras' are their own model.)"""
+    if not isinstance(sequence, (ContainerV, InstanceV)) or isinstance(sequence, InstanceV) and \
+            sequence.framework != "torch":
+        return True
+    for instance, name in graph.holders.get(id(sequence), []):
+        called = 0
+        for method in _methods(instance.cls):
+            receiver = _receiver(method)
+            for node, parent in _own_nodes(method) if receiver else ():
+                if _self_attribute(node, receiver, name) and isinstance(parent, ast.Call) and \
+                        parent.func is node:
+                    called += 1
+        if called != source.reads(name, instance.cls):
+            return False
+    return True
 
 
 def _bias_before_norm(layer: Any, norm: Any, graph: _Graph) -> ModelFinding | None:
@@ -609,7 +636,9 @@ def _bias_before_norm(layer: Any, norm: Any, graph: _Graph) -> ModelFinding | No
     else:
         if norm.spec.short != "BatchNormalization" or norm.values.get("axis", -1) != -1 or \
                 spec.family not in ("conv", "linear") or \
-                values.get("data_format") not in (None, "channels_last"):
+                values.get("data_format") not in (None, "channels_last") or \
+                values.get("activation") not in (None, "linear"):
+            # (an activation between the bias and the norm: the bias moves what it cuts off)
             return None
         keyword = "use_bias"
     names = [p.name for p in spec.signature]

@@ -34,16 +34,26 @@ def command(finding: Finding) -> str:
 
 
 def render_github(findings: list[Finding], max_notices: int) -> str:
+    """Past the cap, the layer counts go first: a finding of a check (redundant-bias) is shown
+    before any count, and the summary says what it leaves out."""
     lines: list[str] = []
     notices = [f for f in findings if f.level == "note"]
-    shown = notices if len(notices) <= max_notices else notices[:max(max_notices - 1, 0)]
+    ranked = [f for f in notices if f.rule != "layer-params"] + \
+        [f for f in notices if f.rule == "layer-params"]
+    kept = ranked if len(ranked) <= max_notices else ranked[:max(max_notices - 1, 0)]
+    shown = {id(f) for f in kept}
     for finding in findings:
-        if finding.level != "note" or finding in shown:
+        if finding.level != "note" or id(finding) in shown:
             lines.append(command(finding))
-    rest = len(notices) - len(shown)
-    if rest:
-        files = len({f.path for f in notices[len(shown):]})
-        lines.append(f"::notice title=paramlens::{rest} more layer counts in {files} "
+    left = [f for f in notices if id(f) not in shown]
+    if left:
+        counts = sum(1 for f in left if f.rule == "layer-params")
+        others = len(left) - counts
+        what = " and ".join(part for part in (
+            f"{counts} more layer count{'s' if counts != 1 else ''}" if counts else "",
+            f"{others} more note{'s' if others != 1 else ''}" if others else "") if part)
+        files = len({f.path for f in left})
+        lines.append(f"::notice title=paramlens::{what} in {files} "
                      f"file{'s' if files != 1 else ''} (GitHub shows 10 annotations per step; "
                      "run paramlens check for the table)")
     return "\n".join(lines)
