@@ -355,6 +355,45 @@ def test_keras_bias_before_a_channel_norm_changes_nothing_and_lists_are_tracked(
     assert tower.count_params() == 3 * 4 + 4 + 4 * 2 + 2  # both Dense layers are tracked
 
 
+def test_a_layer_read_only_by_a_file_not_checked_is_not_unused(tmp_path: Path) -> None:
+    """model.py checked alone, while train.py beside it reads `model.projector`: the projector
+    gets its gradient in torch, so no unused-layer; without train.py, the finding stands."""
+    (tmp_path / "model.py").write_text(textwrap.dedent("""
+        import torch.nn as nn
+
+
+        class SimCLR(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.encoder = nn.Linear(32, 16)
+                self.projector = nn.Linear(16, 8)
+
+            def forward(self, x):
+                return self.encoder(x)
+        """))
+    (tmp_path / "train.py").write_text("import torch\nfrom model import SimCLR\n\n"
+                                       "model = SimCLR()\n"
+                                       "loss = model.projector(model(torch.randn(4, 32))).sum()\n"
+                                       "loss.backward()\n")
+
+    def findings() -> list[str]:
+        done = subprocess.run([sys.executable, "-m", "paramlens", "check", "--no-cache",
+                               "--format", "json", "model.py"], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+        return [d["code"] for d in json.loads(done.stdout)["files"][0]["diagnostics"]]
+
+    assert "unused-layer" not in findings()
+    sys.path.insert(0, str(tmp_path))
+    try:
+        namespace = _namespace(tmp_path, "train.py")
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("model", None)
+    assert namespace["model"].projector.weight.grad is not None  # torch: it is used
+    (tmp_path / "train.py").unlink()
+    assert findings().count("unused-layer") == 1
+
+
 def test_model_dict_keys_torch_refuses_are_the_ones_we_list() -> None:
     from paramlens.engine.evaluate.model_checks import _MODULE_DICT_ATTRIBUTES
 

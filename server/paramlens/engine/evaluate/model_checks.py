@@ -20,6 +20,8 @@ mean no finding.
 from __future__ import annotations
 
 import ast
+import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -397,6 +399,7 @@ class _SourceNames:
         self._direct: set[int] = set()
         self._counted: dict[int, list[ast.stmt]] = {}
         self.dynamic: bool | None = None
+        self._elsewhere: str | None | bool = False  # (False: not read yet)
 
     def reads(self, attr: str, cls: ClassV) -> int:
         """Reads of `.attr` that may reach an instance of `cls`, and `"attr"` strings."""
@@ -445,6 +448,16 @@ class _SourceNames:
                     if node.attr in ("children", "named_children"):  # type: ignore[attr-defined]
                         self._direct.add(id(node))
 
+    def named_elsewhere(self, attr: str) -> bool:
+        """Whether a Python file under the project's roots that the program did not read names
+        `attr` (a training script reading `model.projector` beside the model.py checked
+        alone): a read there is not seen. The files are read as text, once, up to a budget;
+        past it, every name counts as named there."""
+        if self._elsewhere is False:
+            self._elsewhere = _unread_project_text(self.program)
+        text = self._elsewhere
+        return text is None or re.search(rf"\b{re.escape(attr)}\b", text) is not None
+
     def any_dynamic(self) -> bool:
         """Whether any code reaches modules' children without naming them. Looked for file by
         file, stopping at the first: in a large program there nearly always is one."""
@@ -462,6 +475,37 @@ class _SourceNames:
                     node.func.id in _DYNAMIC_CALLS and not _constant_name(node):
                 return True
         return False
+
+
+# what named_elsewhere reads at most, and the folders it leaves out (environments, caches)
+_SCAN_FILES = 2000
+_SCAN_BYTES = 20_000_000
+_SCAN_SKIPPED = frozenset({"node_modules", "site-packages", "__pycache__", "build", "dist"})
+
+
+def _unread_project_text(program: Program) -> str | None:
+    """The text of every .py file under the program's roots that it did not read; None past
+    the budget (or where a folder cannot be listed)."""
+    parts: list[str] = []
+    files = size = 0
+    read = {os.path.realpath(path) for path in program.sources}
+    for root in program.roots:
+        try:
+            for folder, dirs, names in os.walk(root):
+                dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _SCAN_SKIPPED]
+                for name in names:
+                    path = os.path.join(folder, name)
+                    if not name.endswith(".py") or os.path.realpath(path) in read:
+                        continue
+                    files += 1
+                    size += os.path.getsize(path)
+                    if files > _SCAN_FILES or size > _SCAN_BYTES:
+                        return None
+                    with open(path, encoding="utf-8", errors="replace") as f:
+                        parts.append(f.read())
+        except OSError:
+            return None
+    return "\n".join(parts)
 
 
 def _constant_name(call: ast.Call) -> bool:
@@ -488,7 +532,7 @@ def _unused(program: Program, graph: _Graph, source: _SourceNames) -> Iterator[M
             owned = _params_of(value)
             if owned is None or graph.references.get(id(value), 0) != 1:
                 continue
-            if source.reads(attr, cls):
+            if source.reads(attr, cls) or source.named_elsewhere(attr):
                 continue
             assigned = _assignments(cls, attr)
             if not assigned:
