@@ -105,6 +105,46 @@ def test_no_mismatch_nor_fix_where_the_channels_are_on_another_axis(tmp_path: Pa
     assert target.read_text() == OTHER_AXIS
 
 
+# Layers in a plain dict or list that code uses in ways nn.ModuleDict / nn.ModuleList do not
+# support: the finding stands, but no fix is offered (it would break the program).
+UNSUPPORTED_USES = (
+    "from torch import nn\n"
+    "\n"
+    "\n"
+    "class Heads(nn.Module):\n"
+    "    def __init__(self):\n"
+    "        super().__init__()\n"
+    "        self.heads = {'a': nn.Linear(16, 2), 'b': nn.Linear(16, 3)}\n"
+    "\n"
+    "\n"
+    "class Stack(nn.Module):\n"
+    "    def __init__(self):\n"
+    "        super().__init__()\n"
+    "        self.layers = [nn.Linear(16, 16) for _ in range(3)]\n"
+    "        self.layers[1:] = [nn.Linear(16, 16)]\n"
+    "\n"
+    "\n"
+    "model = Heads()\n"
+    "head_a = model.heads.get('a')\n"
+    "stack = Stack()\n"
+)
+
+
+def test_no_container_fix_where_the_code_uses_what_the_container_lacks(tmp_path: Path) -> None:
+    exec(compile(UNSUPPORTED_USES, "uses.py", "exec"), {})  # noqa: S102 - runs as written
+    with pytest.raises((AttributeError, TypeError)):
+        torch.nn.ModuleDict({"a": torch.nn.Linear(1, 1)}).get("a")
+    with pytest.raises((AttributeError, TypeError)):
+        torch.nn.ModuleList([torch.nn.Linear(1, 1)])[1:] = [torch.nn.Linear(1, 1)]
+    target = tmp_path / "uses.py"
+    target.write_text(UNSUPPORTED_USES)
+    report = json.loads(run("check", "--format", "json", "uses.py", cwd=tmp_path).stdout)
+    found = [(d["code"], d.get("fix")) for d in report["files"][0]["diagnostics"]]
+    assert found == [("unregistered-layers", None), ("unregistered-layers", None)], found
+    run("check", "--fix", "--unsafe-fixes", "uses.py", cwd=tmp_path)
+    assert target.read_text() == UNSUPPORTED_USES
+
+
 def test_fix_in_one_pass_equals_one_fix_at_a_time(tmp_path: Path) -> None:
     target = tmp_path / "model.py"
     target.write_bytes(MODEL.encode())

@@ -90,6 +90,17 @@ CASES: dict[str, str] = {
                 for child in self.children():
                     x = child(x)
                 return x
+
+
+        class ByPath(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(8, 8)
+                self.scale = nn.Linear(1, 1)
+
+            def forward(self, x):
+                return self.fc(x) * (self.get_parameter("scale.weight") +
+                                     self.get_parameter("scale.bias"))
     """,
     "in_forward.py": """
         import torch
@@ -272,7 +283,7 @@ def test_unused_layer_gets_no_gradient_in_torch(checked) -> None:
     assert f"{sum(p.numel() for p in head.spare.parameters()):,} parameters" in message
     # the near misses really use their layers
     near = _namespace(folder, "unused_near.py")
-    for cls in ("ByName", "ByLoop"):
+    for cls in ("ByName", "ByLoop", "ByPath"):
         model = near[cls]()
         model(torch.randn(2, 8)).sum().backward()
         assert all(p.grad is not None for p in model.parameters())

@@ -108,7 +108,7 @@ def model_findings(program: Program, results: list[EntryResult]) -> list[ModelFi
     graph = _graph(results)
     source = _SourceNames(program)
     found: dict[tuple[str, str, int, int], ModelFinding] = {}
-    for finding in [*_unregistered(program, graph), *_unused(program, graph, source),
+    for finding in [*_unregistered(program, graph, source), *_unused(program, graph, source),
                     *_everywhere(_redundant_bias(program, graph, source), results)]:
         if finding.place.path in program.watched:
             key = (finding.code, finding.place.path, finding.place.line, finding.place.column)
@@ -273,7 +273,8 @@ def _params_of(value: Any) -> int | None:
 
 # --- unregistered-layers ------------------------------------------------------------------------
 
-def _unregistered(program: Program, graph: _Graph) -> Iterator[ModelFinding]:
+def _unregistered(program: Program, graph: _Graph, source: _SourceNames
+                  ) -> Iterator[ModelFinding]:
     for instance in graph.instances:
         if instance.framework != "torch" or not instance.exact:
             continue
@@ -304,8 +305,8 @@ def _unregistered(program: Program, graph: _Graph) -> Iterator[ModelFinding]:
                        f"state_dict() leave them out")
             fix = None
             if len(assigned) == 1 and assigned_value is not None:
-                fix = _container_fix(program, instance.cls, attr, value, items, assigned_value,
-                                     path)
+                fix = _container_fix(program, source, instance.cls, attr, value, items,
+                                     assigned_value, path)
             yield ModelFinding("unregistered-layers", "error", _place(path, target), message, fix)
 
 
@@ -319,18 +320,21 @@ def _plain_items(value: Any) -> list[Any] | None:
     return None
 
 
-def _container_fix(program: Program, cls: ClassV, attr: str, value: Any, items: list[Any],
-                   assigned: ast.expr, path: str) -> Fix | None:
+def _container_fix(program: Program, source: _SourceNames, cls: ClassV, attr: str, value: Any,
+                   items: list[Any], assigned: ast.expr, path: str) -> Fix | None:
     """Wrap the assigned list in nn.ModuleList (a dict in nn.ModuleDict), where that keeps the
     code working: every item a module, string keys torch accepts, and every other use of the
-    attribute one the container supports."""
+    attribute, in the class and anywhere else in the program (`model.heads.get("a")`), one the
+    container supports; and no file the program did not read names it."""
     if not all(_is_module(item) for item in items):
         return None
     is_dict = isinstance(value, DictV)
     if is_dict and not all(isinstance(k, str) and k and "." not in k and
                            k not in _MODULE_DICT_ATTRIBUTES for k in value.items):
         return None
-    if not _uses_supported(cls, attr, _DICT_METHODS if is_dict else _LIST_METHODS):
+    methods = _DICT_METHODS if is_dict else _LIST_METHODS
+    if not _uses_supported(cls, attr, methods) or \
+            not _outside_uses_supported(program, attr, methods) or source.named_elsewhere(attr):
         return None
     nn = _torch_nn_name(cls.module)
     if nn is None:
@@ -351,18 +355,39 @@ def _uses_supported(cls: ClassV, attr: str, methods: frozenset[str]) -> bool:
         for node in all_nodes(method):
             if not _self_attribute(node, receiver, attr) or not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
                 continue
-            parent = parents.get(id(node))
-            if isinstance(parent, ast.Subscript) and parent.value is node:
-                continue
-            if isinstance(parent, ast.Attribute) and parent.attr in methods:
-                continue
-            if isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is node:
-                continue
-            if isinstance(parent, ast.Call) and node in parent.args and \
-                    isinstance(parent.func, ast.Name) and parent.func.id in _ITERATING:
-                continue
-            return False
+            if not _supported_use(node, parents.get(id(node)), methods):
+                return False
     return True
+
+
+def _outside_uses_supported(program: Program, attr: str, methods: frozenset[str]) -> bool:
+    """Every `x.attr` read the program's files make on another receiver than a method's own
+    (it may be the module's attribute, read from outside) is one the container supports."""
+    for statements, _ in program.sources.values():
+        for stmt in statements:
+            parents = _parents(stmt)
+            for node in all_nodes(stmt):
+                if isinstance(node, ast.Attribute) and node.attr == attr and \
+                        isinstance(node.ctx, ast.Load) and \
+                        not _supported_use(node, parents.get(id(node)), methods):
+                    receiver = node.value
+                    if not (isinstance(receiver, ast.Name) and receiver.id == "self"):
+                        return False
+    return True
+
+
+def _supported_use(node: ast.AST, parent: ast.AST | None, methods: frozenset[str]) -> bool:
+    """A use of a list or dict that nn.ModuleList or nn.ModuleDict supports as well: an item
+    read or set (not a slice set: ModuleList takes an index only), a method both have, a loop,
+    len(), enumerate() and the like."""
+    if isinstance(parent, ast.Subscript) and parent.value is node:
+        return not (isinstance(parent.ctx, ast.Store) and isinstance(parent.slice, ast.Slice))
+    if isinstance(parent, ast.Attribute) and parent.attr in methods:
+        return True
+    if isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is node:
+        return True
+    return isinstance(parent, ast.Call) and node in parent.args and \
+        isinstance(parent.func, ast.Name) and parent.func.id in _ITERATING
 
 
 def _parents(root: ast.AST) -> dict[int, ast.AST]:
@@ -418,7 +443,8 @@ class _SourceNames:
                 if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Store):
                     read[node.attr] = read.get(node.attr, 0) + 1
                 elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-                    self._strings.add(node.value)
+                    # (a dotted path names each attribute on it: get_parameter("scale.weight"))
+                    self._strings.update({node.value, *node.value.split(".")})
         self._read = read
 
     def _file_nodes(self, statements: list[ast.stmt]) -> Iterator[ast.AST]:
