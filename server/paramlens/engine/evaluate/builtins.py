@@ -39,6 +39,7 @@ from paramlens.engine.evaluate.objects import (
     ModuleV,
     NativeV,
     ObjectV,
+    ParamV,
     PartialV,
     SetV,
     SubmoduleV,
@@ -705,9 +706,11 @@ def dataclass_fields(m: Machine, cls: ClassV, options: dict[str, Any] | None = N
 
 
 def _copy(m: Machine, value: Any, deep: bool) -> Any:
+    if deep:
+        return _deep_copy(m, value, {})
     if is_plain(value) or is_unknown(value):
         return value
-    if not deep and is_torch_module(value):
+    if is_torch_module(value):
         # copy.copy of a torch module copies its __dict__ only: both objects hold the same
         # _modules and _parameters, so what is registered on either is on both. The evaluator
         # does not model that sharing: the original is no longer what the code fixes.
@@ -715,19 +718,58 @@ def _copy(m: Machine, value: Any, deep: bool) -> Any:
         return Unknown("a shallow copy of a torch module, which shares its submodules and "
                        "parameters")
     if isinstance(value, ListV):
-        return ListV([_copy(m, v, deep) if deep else v for v in value.items], value.exact)
+        return ListV(list(value.items), value.exact)
     if isinstance(value, DictV):
-        return DictV({k: _copy(m, v, deep) if deep else v for k, v in value.items.items()},
-                     value.exact)
+        return DictV(dict(value.items), value.exact)
     if isinstance(value, InstanceV):
-        return InstanceV(value.cls, {k: _copy(m, v, deep) if deep else v
-                                     for k, v in value.attrs.items()}, value.exact,
-                         list(value.members), value.framework)
-    if isinstance(value, LayerObj) and deep:
-        return m.frameworks.copy_layer(m, value)
+        return InstanceV(value.cls, dict(value.attrs), value.exact, list(value.members),
+                         value.framework)
     if isinstance(value, (FuncV, ClassV, ExternalV, ModuleV, TensorV)):
         return value
     return Unknown("a copy of a value the evaluator does not model")
+
+
+def _deep_copy(m: Machine, value: Any, memo: dict[int, Any]) -> Any:
+    """copy.deepcopy: a new object for each object reached, once each (`memo`, deepcopy's own),
+    so that what two names shared in the original (`self.b = self.a`, a tied weight) the copy
+    shares too. What the evaluator cannot copy is unknown in the copy, where it was in the
+    original (so a total over it stays open)."""
+    if is_plain(value) or is_unknown(value) or \
+            isinstance(value, (FuncV, ClassV, ExternalV, ModuleV)):
+        return value
+    if id(value) in memo:
+        return memo[id(value)]
+    out: Any
+    if isinstance(value, ListV):
+        out = memo[id(value)] = ListV([], value.exact)
+        out.items = [_deep_copy(m, v, memo) for v in value.items]
+    elif isinstance(value, tuple):
+        out = memo[id(value)] = tuple(_deep_copy(m, v, memo) for v in value)
+    elif isinstance(value, DictV):
+        out = memo[id(value)] = DictV({}, value.exact)
+        out.items = {k: _deep_copy(m, v, memo) for k, v in value.items.items()}
+    elif isinstance(value, InstanceV):
+        out = memo[id(value)] = InstanceV(value.cls, {}, value.exact, [], value.framework,
+                                          frozen=value.frozen, built=value.built,
+                                          escaped=value.escaped,
+                                          initialised=value.initialised)
+        out.attrs = {k: _deep_copy(m, v, memo) for k, v in value.attrs.items()}
+        out.members = [(k, _deep_copy(m, v, memo)) for k, v in value.members]
+    elif isinstance(value, ContainerV):
+        out = memo[id(value)] = ContainerV(value.kind, [], value.exact, value.frozen)
+        out.members = [(k, _deep_copy(m, v, memo)) for k, v in value.members]
+        out.attrs = {k: _deep_copy(m, v, memo) for k, v in value.attrs.items()}
+    elif isinstance(value, ParamV):
+        out = memo[id(value)] = ParamV(value.numel, value.trainable, shape=value.shape)
+    elif isinstance(value, LayerObj):
+        out = m.frameworks.deep_copy_layer(value, memo)
+        if out is None:
+            return Unknown("a copy of a layer the evaluator does not hold whole")
+    elif isinstance(value, TensorV) and value.param is None:
+        out = value  # (what a copy changes of a tensor is nothing the evaluator follows)
+    else:
+        return Unknown("a copy of a value the evaluator does not model")
+    return out
 
 
 # The standard library's functions that change their first argument in place: a list, or what

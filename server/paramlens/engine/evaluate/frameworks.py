@@ -812,12 +812,10 @@ class Frameworks:
         else:
             owner.exact = False
 
-    def copy_layer(self, m: Machine, layer: LayerObj) -> Any:
-        copy = LayerObj(layer.spec, layer.site, dict(layer.values),
-                        None if layer.params is None else {
-                            k: ParamV(p.numel, p.trainable) for k, p in layer.params.items()},
-                        layer.via, layer.speculative, layer.why, dict(layer.attrs), layer.built)
-        return copy
+    @staticmethod
+    def deep_copy_layer(layer: LayerObj, memo: dict[int, Any]) -> LayerObj | None:
+        """copy.deepcopy of a torch layer (_deep_copy_layer), sharing deepcopy's memo."""
+        return _deep_copy_layer(layer, memo)
 
     # calls ---------------------------------------------------------------------------------------
     def opaque_call(self, m: Machine, func: Any, node: Any, args: list, kwargs: dict,
@@ -940,6 +938,8 @@ class Frameworks:
     # torch ---------------------------------------------------------------------------------------
     def call_torch(self, m: Machine, short: str, qualname: str, args: tuple, kwargs: dict,
                    node: Any = None) -> Any:
+        if qualname in _REPARAMETRIZATIONS:
+            return _reparametrized(m, qualname, args, kwargs)
         if qualname.startswith("torch.nn.") and short in TORCH_CONTAINERS:
             if short in ("ModuleDict", "ParameterDict"):
                 members: list[tuple[str, Any]] | None = []
@@ -1141,14 +1141,15 @@ class Frameworks:
             self.count_weights(layer, in_channels, input_shape)
             if key is not None and len(_COUNTS) < _MAX_COUNTS:
                 _COUNTS[key] = (None if layer.params is None else tuple(
-                    (name, p.numel, p.trainable) for name, p in layer.params.items()), layer.why,
+                    (name, p.numel, p.trainable, p.shape) for name, p in layer.params.items()),
+                    layer.why,
                     layer.refused)
             return
         layer.built = True
         shapes, why, layer.refused = known
         layer.why = why
         layer.params = None if shapes is None else {
-            name: ParamV(numel, trainable) for name, numel, trainable in shapes}
+            name: ParamV(numel, trainable, shape=shape) for name, numel, trainable, shape in shapes}
 
     def count_weights(self, layer: LayerObj, in_channels: Any, input_shape: tuple | None) -> None:
         spec = layer.spec
@@ -1204,7 +1205,8 @@ class Frameworks:
             params[tensor.name] = ParamV(int(math.prod(dims)),  # type: ignore[arg-type]
                                           tensor.name not in _NON_TRAINABLE_KERAS and
                                           not (spec.framework == "torch" and
-                                               layer.values.get("_freeze") is True))
+                                               layer.values.get("_freeze") is True),
+                                          shape=tuple(dims))  # type: ignore[arg-type]
         layer.params = params
 
     def call_method(self, m: Machine, owner: Any, name: str, args: tuple, kwargs: dict,
@@ -1878,6 +1880,63 @@ class Frameworks:
         return _called(layer, TensorV(out, "keras", history, inputs=sources))
 
 
+# torch.nn.utils' weight reparametrizations, old and new (parametrizations.*): their signatures
+_REPARAMETRIZATIONS = {
+    **{f"torch.nn.utils.{path}": ("module", "name", "dim") for path in (
+        "weight_norm", "weight_norm.weight_norm", "parametrizations.weight_norm")},
+    **{f"torch.nn.utils.{path}": ("module", "name", "n_power_iterations", "eps", "dim")
+       for path in ("spectral_norm", "spectral_norm.spectral_norm",
+                    "parametrizations.spectral_norm")},
+}
+
+
+def _reparametrized(m: Machine, qualname: str, args: tuple, kwargs: dict) -> Any:
+    """`weight_norm(layer)`, `spectral_norm(layer)` on a torch layer whose parameters the
+    evaluator holds: the layer itself, its `name` parameter replaced. weight_norm makes two
+    (a direction v of its shape and a magnitude g, of the size along `dim`, or one value for
+    dim=None or -1); spectral_norm one of its shape (its u and v are buffers). Their new
+    Parameters require grad whatever the old did. Anything else: unknown, and the layer's
+    parameters with it."""
+    names = _REPARAMETRIZATIONS[qualname]
+    bound = dict(zip(names, args, strict=False))
+    layer = m.deref(bound.get("module", kwargs.get("module")))
+    if len(args) > len(names) or set(kwargs) - set(names) or set(kwargs) & set(bound):
+        if isinstance(layer, LayerObj):
+            layer.lose_count(f"{qualname}() with arguments it does not take")
+        return Unknown(f"{qualname}() with arguments it does not take")
+    bound.update(kwargs)
+    norm = qualname.rsplit(".", 1)[1] == "weight_norm"
+    name = m.deref(bound.get("name", "weight"))
+    dim = m.deref(bound.get("dim", 0 if norm else None))
+    param = layer.params.get(name) if isinstance(layer, LayerObj) and \
+        layer.spec.framework == "torch" and layer.params is not None and \
+        isinstance(name, str) else None
+    shape = param.shape if param is not None else None
+    size = None if shape is None else 1 if dim is None or dim == -1 else \
+        shape[dim] if type(dim) is int and 0 <= dim < len(shape) else None
+    if param is None or layer.speculative or m.speculative or size is None:
+        if isinstance(layer, LayerObj) and layer.params is not None:
+            m.taint(layer)
+            layer.lose_count(f"{qualname}() on what the evaluator does not follow")
+        return Unknown(f"{qualname}() on what the evaluator does not follow")
+    m.taint(layer)
+    if layer.made_params is None:  # (what its line counts: what the constructor made)
+        layer.made_params = layer.params
+    kept = {key: p for key, p in layer.params.items() if key != name}
+    if not norm:
+        new = {f"parametrizations.{name}.original" if ".parametrizations." in qualname else
+               f"{name}_orig": ParamV(param.numel, True, shape=shape)}
+    elif ".parametrizations." in qualname:
+        new = {f"parametrizations.{name}.original0": ParamV(size, True),
+               f"parametrizations.{name}.original1": ParamV(param.numel, True, shape=shape)}
+    else:
+        new = {f"{name}_g": ParamV(size, True), f"{name}_v": ParamV(param.numel, True,
+                                                                    shape=shape)}
+    layer.params = {**kept, **new}
+    layer.attrs[torch_tensors.ALTERED] = True  # (its forward recomputes the weight: no dry run)
+    return layer
+
+
 def _wrapped_shape(layer: LayerObj, shape: tuple, inner: tuple | None) -> tuple | None:
     """A wrapper's output shape from its layer's (compute_output_shape): TimeDistributed puts
     the time axis back; Bidirectional joins the two directions as `merge_mode` says (a list of
@@ -2200,7 +2259,7 @@ def _deep_copy_layer(value: Any, made: dict[int, Any] | None = None) -> LayerObj
         if id(param) not in made:
             made[id(param)] = ParamV(param.numel, None if value.frozen is None or
                                      param.trainable is None else
-                                     param.trainable and not value.frozen)
+                                     param.trainable and not value.frozen, shape=param.shape)
         params[name] = made[id(param)]
     out = LayerObj(value.spec, value.site, value.values, params, value.via, False, value.why,
                    {}, True, node=value.node)

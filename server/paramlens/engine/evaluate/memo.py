@@ -240,7 +240,8 @@ class Cloner:
         return out
 
     def _param(self, value: ParamV) -> ParamV:
-        out = ParamV(value.numel, value.trainable, made_numel=value.made_numel)
+        out = ParamV(value.numel, value.trainable, made_numel=value.made_numel,
+                     shape=value.shape)
         self.done[id(value)] = out
         return out
 

@@ -341,6 +341,8 @@ class ParamV:
     # the size it was made with, once `p.data = ...` gave it another: its layer's line counts
     # what the constructor made
     made_numel: int | None = None
+    # its shape, where a catalogued layer made it (weight_norm's g is sized by one axis of it)
+    shape: tuple[int, ...] | None = None
 
 
 @dataclass(eq=False)

@@ -28,7 +28,7 @@ from paramlens.engine.evaluate.objects import (
 
 # A layer's attribute that says a method may have changed what its forward gives (altered):
 # not one torch has.
-_ALTERED = "__altered__"
+ALTERED = "__altered__"
 _DELETED = "__deleted__"  # (frameworks.py's: the names `del` took from the layer)
 
 # Factories whose tensor takes its dtype from the arguments below, else torch's default.
@@ -110,7 +110,7 @@ def _pristine(layer: LayerObj) -> bool:
     resized or deleted (`conv.weight = nn.Parameter(torch.randn(16, 3, 3, 3))`), not moved to
     another device or dtype, no hook. Its output is then the catalogue's arithmetic on its
     arguments."""
-    if layer.made_params is not None or _ALTERED in layer.attrs or _DELETED in layer.attrs or \
+    if layer.made_params is not None or ALTERED in layer.attrs or _DELETED in layer.attrs or \
             any(not name.startswith("__") for name in layer.attrs):
         return False
     return all(type(p) is ParamV and p.numel is not None and p.made_numel is None
@@ -136,7 +136,7 @@ def altered(m: Machine, module: Any) -> None:
         seen.add(id(value))
         if isinstance(value, LayerObj):
             m.taint(value)
-            value.attrs[_ALTERED] = True
+            value.attrs[ALTERED] = True
             stack += list(value.attrs.values())
         elif isinstance(value, (InstanceV, ContainerV)):
             stack += [v for _, v in value.members]
