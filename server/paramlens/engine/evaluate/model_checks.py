@@ -425,6 +425,7 @@ class _SourceNames:
         self._counted: dict[int, list[ast.stmt]] = {}
         self.dynamic: bool | None = None
         self._elsewhere: str | None | bool = False  # (False: not read yet)
+        self._calls: dict[tuple[int, str], int] = {}  # calls_of's answers
 
     def reads(self, attr: str, cls: ClassV) -> int:
         """Reads of `.attr` that may reach an instance of `cls`, and `"attr"` strings."""
@@ -473,6 +474,21 @@ class _SourceNames:
                     self._own[key] = self._own.get(key, 0) + 1
                     if node.attr in ("children", "named_children"):  # type: ignore[attr-defined]
                         self._direct.add(id(node))
+
+    def calls_of(self, attr: str, cls: ClassV) -> int:
+        """How many reads of `self.attr` in the class's methods (its project bases' too) are
+        calls of it (`self.body(x)`); worked out once per class and name."""
+        key = (id(cls), attr)
+        if key not in self._calls:
+            called = 0
+            for method in _methods(cls):
+                receiver = _receiver(method)
+                for node, parent in _own_nodes(method) if receiver else ():
+                    if _self_attribute(node, receiver, attr) and isinstance(parent, ast.Call) \
+                            and parent.func is node:
+                        called += 1
+            self._calls[key] = called
+        return self._calls[key]
 
     def named_elsewhere(self, attr: str) -> bool:
         """Whether a Python file under the project's roots that the program did not read names
@@ -650,12 +666,11 @@ def _own_nodes(function: ast.AST) -> Iterator[tuple[ast.AST, ast.AST]]:
 def _redundant_bias(program: Program, graph: _Graph, source: _SourceNames
                     ) -> Iterator[tuple[LayerObj, ModelFinding]]:
     for sequence, members in graph.sequences:
-        if not _only_called(sequence, graph, source):
-            continue  # (`self.body[0](x)`, a loop over it: its members' outputs go elsewhere too)
-        for before, after in zip(members, members[1:], strict=False):
-            finding = _bias_before_norm(before, after, graph)
-            if finding is not None:
-                yield before, finding
+        found = [(before, finding) for before, after in zip(members, members[1:], strict=False)
+                 if (finding := _bias_before_norm(before, after, graph)) is not None]
+        if found and _only_called(sequence, graph, source):
+            # (`self.body[0](x)`, a loop over it: its members' outputs go elsewhere too)
+            yield from found
     if source.any_dynamic():
         return  # a read of the conv through getattr or a loop would escape the count below
     pairs: dict[int, dict[str, list[str]]] = {}  # per forward: its instances share it
@@ -673,14 +688,7 @@ def _only_called(sequence: Any, graph: _Graph, source: _SourceNames) -> bool:
             sequence.framework != "torch":
         return True
     for instance, name in graph.holders.get(id(sequence), []):
-        called = 0
-        for method in _methods(instance.cls):
-            receiver = _receiver(method)
-            for node, parent in _own_nodes(method) if receiver else ():
-                if _self_attribute(node, receiver, name) and isinstance(parent, ast.Call) and \
-                        parent.func is node:
-                    called += 1
-        if called != source.reads(name, instance.cls):
+        if source.calls_of(name, instance.cls) != source.reads(name, instance.cls):
             return False
     return True
 
