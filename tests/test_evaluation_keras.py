@@ -1184,3 +1184,18 @@ def test_attention_repeat_permute_and_3d_pooling_as_keras(tmp_path: Path) -> Non
             problems.append(f"{source!r}: Keras {truth}, paramlens {totals}")
     assert built >= 30 and refused >= 8, (built, refused)
     assert not problems, "\n".join(problems)
+
+
+def test_the_keras_tutorials_example_as_keras_builds_it() -> None:
+    """examples/keras_tutorials.py: each builder's total is Keras' count_params() (its data
+    augmentation pipeline and bidirectional LSTMs included)."""
+    import runpy
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "keras_tutorials.py"
+    report = paramlens(path)[path]
+    source = path.read_text()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        namespace = runpy.run_path(str(path))
+    for name in ("image_classifier", "text_classifier"):
+        assert builder_entry(report, source, name)["params"] == namespace[name]().count_params()
