@@ -1199,3 +1199,51 @@ def test_the_keras_tutorials_example_as_keras_builds_it() -> None:
         namespace = runpy.run_path(str(path))
     for name in ("image_classifier", "text_classifier"):
         assert builder_entry(report, source, name)["params"] == namespace[name]().count_params()
+
+
+BUILT_EARLIER_OR_CHANNELS_FIRST = {
+    "global pooling keeps its dims, channels first": """
+        inputs = keras.Input(shape=(6, 20))
+        x = layers.GlobalAveragePooling1D(data_format="channels_first", keepdims=True)(inputs)
+        model = keras.Model(inputs, layers.Dense(2)(x))
+        """,
+    "then a channels-first convolution": """
+        inputs = keras.Input(shape=(8, 16, 16))
+        x = layers.GlobalMaxPooling2D(data_format="channels_first", keepdims=True)(inputs)
+        x = layers.Conv2D(4, 1, data_format="channels_first")(x)
+        model = keras.Model(inputs, layers.Flatten()(x))
+        """,
+    "a recurrent layer built before Bidirectional copies it": """
+        lstm = layers.LSTM(6)
+        lstm.build((None, 5, 3))
+        inputs = keras.Input(shape=(20, 8))
+        model = keras.Model(inputs, layers.Bidirectional(lstm)(inputs))
+        """,
+    "one called before": """
+        lstm = layers.LSTM(6)
+        _ = lstm(keras.Input(shape=(5, 3)))
+        inputs = keras.Input(shape=(20, 8))
+        model = keras.Model(inputs, layers.Bidirectional(lstm)(inputs))
+        """,
+    "Bidirectional built, then called on other sizes": """
+        bi = layers.Bidirectional(layers.LSTM(8))
+        bi.build((None, 5, 3))
+        inputs = keras.Input(shape=(5, 2))
+        model = keras.Model(inputs, bi(inputs))
+        """,
+}
+
+
+@pytest.mark.parametrize("case", sorted(BUILT_EARLIER_OR_CHANNELS_FIRST))
+def test_shapes_keras_keeps_from_before_or_puts_first(tmp_path: Path, case: str) -> None:
+    """Probe round 9 (/tmp/probeI/a): keepdims pooling puts the channels where data_format
+    says, and a wrapper's layers keep the build Keras gave them first; each total is Keras'."""
+    path, source = write(tmp_path, "built.py", "import keras\nfrom keras import layers\n" +
+                         textwrap.dedent(BUILT_EARLIER_OR_CHANNELS_FIRST[case]))
+    namespace: dict[str, Any] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(compile(source, str(path), "exec"), namespace)  # noqa: S102 - Keras' own count
+    report = paramlens(path)[path.resolve()]
+    totals = [m["params"] for m in models_at(report, line_of(source, "model = "))]
+    assert totals == [namespace["model"].count_params()], totals

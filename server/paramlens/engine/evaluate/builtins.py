@@ -94,9 +94,11 @@ def call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str,
     return result
 
 
-def _unlisted(owner: Any) -> bool:
-    """A framework or library name (ExternalV) whose attributes the evaluator has no list of."""
-    return isinstance(owner, ExternalV) and owner.qualname not in NAMESPACES
+def _unlisted(owner: Any, name: str) -> bool:
+    """A framework or library name (ExternalV) whose attributes the evaluator has no list of
+    (a dunder one, `__dict__`, `__version__`, no list has)."""
+    return isinstance(owner, ExternalV) and (owner.qualname not in NAMESPACES or
+                                             name[:2] == name[-2:] == "__")
 
 
 def _call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -222,7 +224,7 @@ def _call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str
                 args[1], ExternalV) and c.qualname == args[1].qualname for c in args[0].mro())
         return Unknown("issubclass() of values the code does not fix")
     if name in ("getattr", "hasattr") and len(args) == 2 + (name == "getattr") and \
-            isinstance(args[1], str) and _unlisted(m.deref(args[0])):
+            isinstance(args[1], str) and _unlisted(m.deref(args[0]), args[1]):
         # a name of a module or class it does not read: whether it has the attribute is the
         # installed version's to say (`hasattr(torch, "compile")`, `getattr(np, "x", None)`)
         return Unknown(f"{name}() of {m.deref(args[0]).qualname}, which the evaluator does not "

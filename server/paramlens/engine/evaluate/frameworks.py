@@ -471,7 +471,8 @@ class Frameworks:
     def get_attribute(self, m: Machine, owner: Any, name: str) -> Any:
         if isinstance(owner, ExternalV):
             names = NAMESPACES.get(owner.qualname)
-            if names is not None and name not in names:
+            if names is not None and name not in names and not (name[:2] == name[-2:] == "__"):
+                # (what dir() lists: a module's __dict__, __class__, ... it does not)
                 return Absent(f"{owner.qualname} has no attribute {name}")
             return external(f"{owner.qualname}.{name}")
         if name in ("_modules", "_parameters") and is_torch_module(owner):
@@ -1803,28 +1804,49 @@ class Frameworks:
         history = (x.layers if isinstance(x, TensorV) else _untraced(x)) | {layer}
         inputs = x.inputs if isinstance(x, TensorV) else None
         shape = x.shape if isinstance(x, TensorV) else None
-        held = [(name, item) for name, item in layer.attrs.items()
-                if name in ("layer", "forward_layer", "backward_layer")]
+        held = _held(layer)
         out: tuple | None = None
         if held and shape is not None:
-            if layer.spec.short == "TimeDistributed" and len(shape) < 3:
-                _refuse_call(layer, "TimeDistributed needs an input of rank 3 or more")
-            step = (shape[0], *shape[2:]) if layer.spec.short == "TimeDistributed" else shape
-            outs = [self.call_layer(m, item, (TensorV(step, "keras"),), {}) for _, item in held]
-            made: dict[str, ParamV] | None = {}
-            for name, item in held:
-                if item.params is None or item.speculative or made is None:
-                    layer.why = layer.why or item.why or f"its {name} is not counted"
-                    made = None
-                else:
-                    made.update((f"{name}.{key}", p) for key, p in item.params.items())
-            if made is not None:
-                layer.built, layer.params, layer.made_params = True, {}, made
-            out = _wrapped_shape(layer, shape, outs[0].shape)
+            if not layer.built:
+                self.build_wrapper(layer, shape)
+            step = _step(layer, shape)
+            first, item = held[0]
+            built_on = item.attrs.get("__built_shape__")
+            if built_on is None or not _clash(_keras_in_channels(item, step),
+                                              _keras_in_channels(item, built_on)):
+                for _, each in held:
+                    inner = self.call_layer(m, each, (TensorV(step, "keras"),), {})
+                out = _wrapped_shape(layer, shape, inner.shape)
+            # (else: its layers were built on other sizes, which Keras keeps; what they give
+            # now is not followed)
         elif not held:
             layer.why = layer.why or "the layer it wraps is not one the evaluator holds"
         layer.output_shape = out
         return _called(layer, TensorV(out, "keras", history, inputs=inputs))
+
+    def build_wrapper(self, layer: LayerObj, shape: tuple) -> None:
+        """Keras' Wrapper.build (and Bidirectional's): the layers it holds are built on each
+        time step's shape (TimeDistributed) or on the sequences, unless built already; the
+        wrapper's line counts what they hold, as its count_params() does, and the model counts
+        the held layers themselves (attrs), each once."""
+        held = _held(layer)
+        if layer.spec.short == "TimeDistributed" and len(shape) < 3:
+            _refuse_call(layer, "TimeDistributed needs an input of rank 3 or more")
+        layer.built = True
+        step = _step(layer, shape)
+        made: dict[str, ParamV] | None = {}
+        for name, item in held:
+            if not item.built:
+                self.keras_build(item, step)
+            if item.params is None or item.speculative or made is None:
+                layer.why = layer.why or item.why or f"its {name} is not counted"
+                made = None
+            else:
+                made.update((f"{name}.{key}", p) for key, p in item.params.items())
+        if made is not None:
+            layer.params, layer.made_params = {}, made
+        elif not held:
+            layer.why = layer.why or "the layer it wraps is not one the evaluator holds"
 
     def call_scores(self, m: Machine, layer: LayerObj, inputs: Any, kwargs: dict) -> TensorV:
         """Attention and AdditiveAttention, called on the list [query, value] or
@@ -1855,6 +1877,9 @@ class Frameworks:
                                       if items is not None else None))
 
     def keras_build(self, layer: LayerObj, shape: tuple) -> None:
+        if layer.spec.family == "wrapper":
+            self.build_wrapper(layer, shape)
+            return
         layer.built = True
         spec = layer.spec
         if spec.formula is None:
@@ -1937,6 +1962,17 @@ def _reparametrized(m: Machine, qualname: str, args: tuple, kwargs: dict) -> Any
     return layer
 
 
+def _held(layer: LayerObj) -> list[tuple[str, LayerObj]]:
+    """The layers a Keras wrapper holds (keras_wrapper_held)."""
+    return [(name, item) for name, item in layer.attrs.items()
+            if name in ("layer", "forward_layer", "backward_layer")]
+
+
+def _step(layer: LayerObj, shape: tuple) -> tuple:
+    """What a wrapper hands its layers: each time step (TimeDistributed), or the sequences."""
+    return (shape[0], *shape[2:]) if layer.spec.short == "TimeDistributed" else shape
+
+
 def _wrapped_shape(layer: LayerObj, shape: tuple, inner: tuple | None) -> tuple | None:
     """A wrapper's output shape from its layer's (compute_output_shape): TimeDistributed puts
     the time axis back; Bidirectional joins the two directions as `merge_mode` says (a list of
@@ -1983,10 +2019,16 @@ def keras_wrapper_held(m: Machine, layer: LayerObj) -> None:
     if backwards is not False:
         return
     for name, goes_back in (("forward_layer", False), ("backward_layer", True)):
-        layer.attrs[name] = LayerObj(inner.spec, inner.site, {**inner.values,
-                                                              "go_backwards": goes_back},
-                                     None, inner.via, inner.speculative or layer.speculative,
-                                     inner.why, frozen=inner.frozen)
+        copy = layer.attrs[name] = LayerObj(
+            inner.spec, inner.site, {**inner.values, "go_backwards": goes_back}, None,
+            inner.via, inner.speculative or layer.speculative, inner.why, frozen=inner.frozen)
+        if inner.built:
+            # its config carries its build config: the copy is built on the same shape
+            copy.built = True
+            copy.params = None if inner.params is None else {
+                key: ParamV(p.numel, p.trainable, shape=p.shape)
+                for key, p in inner.params.items()}
+            copy.attrs["__built_shape__"] = inner.attrs.get("__built_shape__")
 
 
 def _keras_tensors(m: Machine, inputs: Any) -> list[Any] | None:
@@ -3196,7 +3238,8 @@ def keras_output_shape(layer: LayerObj, shape: tuple | None) -> tuple | None:
             keep = v.get("keepdims", False)
             channels = shape[1] if first else shape[-1]
             if keep:
-                return (shape[0], *(1 for _ in shape[1:-1]), channels)
+                ones = tuple(1 for _ in shape[2:])
+                return (shape[0], channels, *ones) if first else (shape[0], *ones, channels)
             return (shape[0], channels)
         if spec.family == "preprocessing":
             return _image_preprocessed(layer, shape, first)
