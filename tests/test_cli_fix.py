@@ -88,6 +88,21 @@ OTHER_AXIS = (
     "inserted.insert(1, nn.Conv2d(16, 32, 1))\n"
     "replaced = nn.Sequential(nn.Conv2d(3, 16, 3), nn.Conv2d(32, 8, 3))\n"
     "replaced[1] = nn.Conv2d(16, 8, 3)\n"
+    "\n"
+    "\n"
+    "def widen(seq):\n"
+    "    seq.insert(1, nn.Conv2d(16, 32, 1))\n"
+    "\n"
+    "\n"
+    "in_helper = nn.Sequential(nn.Conv2d(3, 16, 3), nn.Conv2d(32, 8, 3))\n"
+    "widen(in_helper)\n"
+    "by_registry = nn.Sequential(nn.Conv2d(3, 16, 3), nn.Conv2d(32, 8, 3))\n"
+    "by_registry._modules['1'] = nn.Conv2d(16, 8, 3)\n"
+    "by_setattr = nn.Sequential(nn.Conv2d(3, 16, 3), nn.Conv2d(32, 8, 3))\n"
+    "setattr(by_setattr, '1', nn.Conv2d(16, 8, 3))\n"
+    "listed = [nn.Conv2d(3, 16, 3), nn.Conv2d(32, 8, 3)]\n"
+    "listed.insert(1, nn.Conv2d(16, 32, 1))\n"
+    "from_list = nn.Sequential(*listed)\n"
 )
 
 
@@ -96,7 +111,7 @@ def test_no_mismatch_nor_fix_where_the_channels_are_on_another_axis(tmp_path: Pa
     exec(compile(OTHER_AXIS, "axes.py", "exec"), namespace)  # noqa: S102 - torch's verdict
     assert namespace["conv_then_linear"](torch.randn(2, 1, 100)).shape == (2, 16, 10)
     assert namespace["linear_then_conv"](torch.randn(2, 10, 40)).shape == (2, 20, 40)
-    for name in ("inserted", "replaced"):
+    for name in ("inserted", "replaced", "in_helper", "by_registry", "by_setattr", "from_list"):
         assert namespace[name](torch.randn(1, 3, 9, 9)).shape == (1, 8, 5, 5)
     target = tmp_path / "axes.py"
     target.write_text(OTHER_AXIS)
@@ -143,6 +158,23 @@ def test_no_container_fix_where_the_code_uses_what_the_container_lacks(tmp_path:
     assert found == [("unregistered-layers", None), ("unregistered-layers", None)], found
     run("check", "--fix", "--unsafe-fixes", "uses.py", cwd=tmp_path)
     assert target.read_text() == UNSUPPORTED_USES
+
+
+def test_a_norm_that_refuses_its_input_passes_on_no_channels(tmp_path: Path) -> None:
+    """GroupNorm(4, 32) after 16 channels: torch refuses it, and that is the one finding. What
+    it would give is its own 32, which the fix makes 16: the Conv2d(16, ...) after it is right,
+    and after the fix the model runs."""
+    source = ("import torch.nn as nn\n\nmodel = nn.Sequential(nn.Conv2d(3, 16, 3), "
+              "nn.GroupNorm(4, 32), nn.Conv2d(16, 8, 1))\n")
+    target = tmp_path / "model.py"
+    target.write_text(source)
+    with pytest.raises(RuntimeError):
+        forward(source.encode())
+    report = json.loads(run("check", "--format", "json", "model.py", cwd=tmp_path).stdout)
+    assert [d["message"].split(" expects")[0] for d in report["files"][0]["diagnostics"]
+            if d["code"] == "channel-mismatch"] == ["GroupNorm"]
+    run("check", "--fix", "model.py", cwd=tmp_path)
+    assert forward(target.read_bytes()) == (1, 8, 8, 8)
 
 
 def test_fix_in_one_pass_equals_one_fix_at_a_time(tmp_path: Path) -> None:

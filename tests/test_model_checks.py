@@ -327,6 +327,44 @@ def test_redundant_bias_does_not_change_the_output_in_training(checked) -> None:
     assert not torch.allclose(shared(y), out)
 
 
+HOOKED = """
+    import torch.nn as nn
+
+
+    class Hooked(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8))
+            self.taps = []
+            for m in self.modules():
+                if isinstance(m, nn.Conv2d):
+                    m.register_forward_hook(lambda mod, i, o: self.taps.append(o))
+
+        def forward(self, x):
+            self.taps.clear()
+            return self.body(x).mean() + self.taps[0].mean()
+    """
+
+
+def test_a_bias_a_hook_taps_is_not_reported(tmp_path: Path) -> None:
+    """The conv before the norm has a forward hook that keeps its output: its bias changes what
+    forward returns, so no redundant-bias. (Checked alone: the `self.modules()` here would
+    keep the other cases' forward pairs from being read.)"""
+    (tmp_path / "hooked.py").write_text(textwrap.dedent(HOOKED).lstrip())
+    done = subprocess.run([sys.executable, "-m", "paramlens", "check", "--no-cache", "--format",
+                           "json", "hooked.py"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    codes = [d["code"] for d in json.loads(done.stdout)["files"][0]["diagnostics"]]
+    assert "redundant-bias" not in codes
+    torch.manual_seed(0)
+    model = _namespace(tmp_path, "hooked.py")["Hooked"]().train()
+    x = torch.randn(4, 3, 10, 10)
+    before = model(x)
+    with torch.no_grad():
+        model.body[0].bias.add_(3.0)
+    assert abs(float(model(x) - before)) > 1.0
+
+
 def test_a_bias_cancelled_in_only_some_builds_is_not_reported(checked) -> None:
     folder, _ = checked
     namespace = _namespace(folder, "vgg_like.py")

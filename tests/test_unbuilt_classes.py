@@ -93,3 +93,23 @@ def test_a_class_built_nowhere_has_a_certain_total_only_where_torch_agrees(tmp_p
         sys.modules.pop("block", None)
     assert fixed >= 5 and certain >= 3, (fixed, certain)
     assert not problems, "\n".join(problems)
+
+
+def test_a_module_kept_from_an_argument_leaves_the_total_open(tmp_path: Path) -> None:
+    """`self.backbone = backbone`, run in forward: what it holds depends on the caller (probe
+    round 9: a certain 5,130 before). A config kept and only read leaves the total as it is."""
+    source = ("import torch.nn as nn\n\n\nclass Classifier(nn.Module):\n"
+              "    def __init__(self, backbone, config):\n        super().__init__()\n"
+              "        self.backbone = backbone\n        self.config = config\n"
+              "        self.head = nn.Linear(512, 10)\n\n    def forward(self, x):\n"
+              "        return self.head(self.backbone(x))\n")
+    (tmp_path / "classifier.py").write_text(source)
+    run = subprocess.run([sys.executable, "-m", "paramlens", "check", "--no-cache", "--format",
+                          "json", "classifier.py"], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=120, check=False)
+    (model,) = json.loads(run.stdout)["files"][0]["models"]
+    namespace: dict = {}
+    exec(compile(source, "classifier.py", "exec"), namespace)  # noqa: S102 - our own text
+    counts = {sum(p.numel() for p in namespace["Classifier"](backbone, None).parameters())
+              for backbone in (torch.nn.Identity(), torch.nn.Linear(10, 512))}
+    assert len(counts) == 2 and model["params"] is None

@@ -552,7 +552,8 @@ def _model_totals(facts: ModuleFacts, walks: list[WalkResult], finished: dict[in
         # nn.Parameter, weight_norm) or a weight the class adds itself (Keras' add_weight)
         extra = sum(1 for w in walks for c in w.calls if c.scope.startswith(f"{key}."))
         if not extra and (any(scope.startswith(f"{key}.") for w in walks
-                              for scope in w.unfollowed) or _adds_weights(info.node)):
+                              for scope in w.unfollowed) or _adds_weights(info.node) or
+                          _keeps_arguments(info.node)):
             extra = 1
         # A layer built in a loop, a branch or another method may be built any number of times,
         # none included (the file's own walk does not run __init__: the evaluation does)
@@ -610,6 +611,101 @@ def _adds_weights(node: ast.ClassDef) -> bool:
     build), which no layer call in its code shows."""
     return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and
                n.func.attr in ("add_weight", "add_variable") for n in ast.walk(node))
+
+
+_DATA_TYPES = frozenset({"int", "float", "bool", "str", "bytes", "complex", "tuple", "list",
+                         "Tuple", "List", "Sequence", "Optional", "Union"})
+
+
+def _keeps_arguments(node: ast.ClassDef) -> bool:
+    """`self.backbone = backbone`, `self.norm = norm_layer(dim)`: __init__ keeps what it is
+    given (or what a callable it is given makes), and the class runs it as a module, which may
+    have weights. An argument whose default is a literal, or that is annotated as data, is
+    taken as data."""
+    init = next((stmt for stmt in node.body
+                 if isinstance(stmt, ast.FunctionDef) and stmt.name == "__init__"), None)
+    if init is None:
+        return False
+    args = init.args
+    positional = args.posonlyargs + args.args
+    defaults = dict(zip([a.arg for a in positional][len(positional) - len(args.defaults):],
+                        args.defaults, strict=True))
+    defaults.update((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+                    if d is not None)
+    given = {a.arg: a for a in [*positional[1:], *args.kwonlyargs]}
+    maybe = {name for name, arg in given.items() if not _data_argument(arg, defaults.get(name))}
+    maybe |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
+    receiver = positional[0].arg if positional else None
+
+    def holds(expr: ast.AST) -> bool:
+        if isinstance(expr, ast.Name):
+            return expr.id in maybe
+        if isinstance(expr, ast.Call):
+            return holds(expr.func) if isinstance(expr.func, ast.Name) and \
+                expr.func.id in maybe else any(holds(a) for a in [*expr.args, *(
+                    k.value for k in expr.keywords)]) and _container_call(expr)
+        if isinstance(expr, ast.IfExp):
+            return holds(expr.body) or holds(expr.orelse)
+        if isinstance(expr, ast.BoolOp):
+            return any(holds(v) for v in expr.values)
+        if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
+            return any(holds(e) for e in expr.elts)
+        if isinstance(expr, ast.Dict):
+            return any(holds(v) for v in expr.values)
+        if isinstance(expr, ast.Starred):
+            return holds(expr.value)
+        return False
+
+    kept = set()
+    for stmt in ast.walk(init):
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else \
+            [stmt.target] if isinstance(stmt, ast.AnnAssign) and stmt.value is not None else []
+        for t in targets:
+            if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and \
+                    t.value.id == receiver and holds(stmt.value):  # type: ignore[union-attr]
+                kept.add(t.attr)
+    return bool(kept) and _run_as_modules(node, kept)
+
+
+def _run_as_modules(node: ast.ClassDef, attrs: set[str]) -> bool:
+    """Whether a method calls one of these attributes (`self.backbone(x)`), an item of one
+    (`self.heads[0](x)`), or loops over one: what it holds is used as a module (a config kept
+    as `self.config` is read, never run)."""
+    def named(expr: ast.AST) -> bool:
+        while isinstance(expr, ast.Subscript):
+            expr = expr.value
+        return isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and \
+            expr.attr in attrs
+    for item in ast.walk(node):
+        if isinstance(item, ast.Call) and named(item.func) or \
+                isinstance(item, (ast.For, ast.comprehension)) and named(item.iter):
+            return True
+    return False
+
+
+def _data_argument(arg: ast.arg, default: ast.expr | None) -> bool:
+    """Annotated as data (`int`, `tuple[float, ...]`, `Optional[bool]`), or given a literal
+    default (`256`, `(0.485, 0.456)`) that is not None."""
+    annotation = arg.annotation
+    if annotation is not None and all(
+            isinstance(n, (ast.Name, ast.Subscript, ast.Tuple, ast.Constant, ast.BinOp, ast.Load,
+                           ast.BitOr)) and (not isinstance(n, ast.Name) or n.id in _DATA_TYPES)
+            and (not isinstance(n, ast.Constant) or n.value in (None, Ellipsis))
+            for n in ast.walk(annotation)):
+        return True
+    try:
+        return default is not None and ast.literal_eval(default) is not None
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+
+
+def _container_call(call: ast.Call) -> bool:
+    """A call that holds what it is given: torch's containers, a list or a dict."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else \
+        func.id if isinstance(func, ast.Name) else ""
+    return name in ("Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
+                    "list", "tuple", "dict", "OrderedDict")
 
 
 def _made_otherwise(node: ast.ClassDef) -> bool:

@@ -334,6 +334,12 @@ def _torch_step(site: LayerSite, current: TensorV | None, story: str) -> TensorV
             site.mismatch = (f"{spec.short} expects {spec.in_arg}={declared.exact} but the previous "
                              f"layer gives {flowing.exact} channels ({flowing.origin})")
             site.flowing_channels = flowing.exact
+            if spec.flow is not None:
+                # it refuses its input: what it gives is certain only where its arguments alone
+                # fix it (a convolution's out_channels, not a norm's channels)
+                out = spec.flow(Args(site.values, Q.unknown("refused input"), spec.ndim))
+                if out is None or not out.known:
+                    return None
     in_ch = current.channels if current is not None and spec.in_arg is None else None
     if spec.in_arg is not None and isinstance(declared, Q):
         in_ch = declared

@@ -167,7 +167,21 @@ def apply_evaluation(report: FileReport, evaluation: Evaluation) -> None:
     totals = evaluation.totals.get(path, [])
     if totals:
         report.models = merge_totals(report.models, totals, index)
+    # a mismatch the static reading sees between neighbours that the evaluated program does not
+    # build next to each other (a Sequential rearranged where that reading does not look)
+    report.diagnostics = [d for d in report.diagnostics if d.code != "channel-mismatch" or
+                          _mismatch_stands(evaluation, (path, d.span.line,
+                                                        _byte_column(index, d.span)))]
     report.diagnostics += model_diagnostics(report, evaluation, path)
+
+
+def _mismatch_stands(evaluation: Evaluation, site: tuple[str, int, int]) -> bool:
+    """A layer the evaluated program builds stands proven in every Sequential holding it; one it
+    builds that no Sequential holds at the end (replaced in it) does not; one it never builds
+    keeps the static reading's word."""
+    if site in evaluation.mismatches:
+        return evaluation.mismatches[site]
+    return site not in evaluation.contexts
 
 
 def model_diagnostics(report: FileReport, evaluation: Evaluation, path: str) -> list[Diagnostic]:

@@ -103,9 +103,14 @@ _MODULE_API = {
 # exists"). (torch refuses the parameter containers' own names too: not yet followed.)
 _TORCH_CONTAINER_NAMES = {kind: CONTAINER_ATTRIBUTES[kind]
                           for kind in ("Sequential", "ModuleList", "ModuleDict")}
+# torch's module classes whose methods, called through the class, are the object's methods
+_UNBOUND_OWNERS = frozenset({f"torch.nn.{name}" for name in ("Module", "Sequential", "ModuleList",
+                                                             "ModuleDict")})
 # A layer's attribute under which the names `del` took from it are kept: gone from it, whatever
 # its class gives every instance (`del fc.bias`, `delattr(fc, "in_features")`).
 _DELETED = "__deleted__"
+# A Keras layer whose `.output` the code reads: what it gives goes elsewhere too
+TAPPED = "__tapped__"
 # A module's methods that may move it to another device or dtype (a dry run's tensor, made on the
 # CPU in the default dtype, may then be refused by its layers), or hook what its forward gives
 # (torch_tensors.altered).
@@ -492,6 +497,10 @@ class Frameworks:
             if name in owner.attrs:
                 held = owner.attrs[name]
                 return IS_NONE if held is None else held
+            if owner.spec.framework == "keras" and name in ("output", "get_output_at"):
+                # its output taken on its own (a feature tap): it goes elsewhere too
+                m.taint(owner)
+                owner.attrs[TAPPED] = True
             if owner.spec.framework == "torch" and owner.params is not None and \
                     name in _tensor_names(owner):
                 return IS_NONE  # `Linear(..., bias=False).bias`: torch registers None
@@ -885,6 +894,13 @@ class Frameworks:
             # it is built anew in place, which the evaluator does not follow
             _spoil(m, [("", args[0])])
             return Unknown(f"{qualname}() run again on an object the framework built")
+        owner_class, _, method = qualname.rpartition(".")
+        if args and owner_class in _UNBOUND_OWNERS and not method.startswith("__") and \
+                isinstance(m.deref(args[0]), (ContainerV, InstanceV, LayerObj)) and \
+                is_torch_module(m.deref(args[0])):
+            # `nn.Sequential.insert(model, 1, layer)`, `nn.Module.add_module(m, "x", layer)`:
+            # the method, called on the module handed first
+            return self.call_method(m, m.deref(args[0]), method, tuple(args[1:]), kwargs, node)
         if qualname.startswith("builtins."):
             return m.program.call_builtin_name(m, qualname[9:], args, kwargs)
         if qualname.rsplit(".", 1)[-1] in _CHANGING_EVERY_FORWARD:

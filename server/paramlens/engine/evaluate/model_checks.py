@@ -26,10 +26,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from paramlens.engine.catalogue import Args
 from paramlens.engine.evaluate.frameworks import (
+    TAPPED,
     _children,
     _is_container_class,
     _is_module,
+    as_q,
 )
 from paramlens.engine.evaluate.objects import (
     MISSING,
@@ -46,6 +49,7 @@ from paramlens.engine.evaluate.objects import (
 )
 from paramlens.engine.evaluate.program import EntryResult, Program
 from paramlens.engine.evaluate.torch_names import CONTAINER_ATTRIBUTES
+from paramlens.engine.evaluate.torch_tensors import ALTERED
 from paramlens.engine.evaluate.totals import model_total
 from paramlens.engine.nodes import all_nodes
 from paramlens.engine.results import Fix, Span
@@ -104,11 +108,64 @@ class _Graph:
     holders: dict[int, list[tuple[InstanceV, str]]] = field(default_factory=dict)
 
 
+def proven_mismatches(results: list[EntryResult]) -> dict[tuple[str, int, int], bool]:
+    """For each torch layer the evaluated program holds in a Sequential: whether, in every such
+    place, the member before it (past activations and the like) gives a known number of
+    channels, on the axis it reads, other than the number it states. The static reading's
+    channel-mismatch stands only there: a Sequential rearranged where that reading does not
+    look (a helper's insert, `_modules`, a list changed before `Sequential(*layers)`) holds
+    other neighbours."""
+    proven: dict[tuple[str, int, int], bool] = {}
+    for sequence, members in _graph(results).sequences:
+        if isinstance(sequence, KerasModelV):
+            continue
+        flowing: tuple[Any, str] | None = None  # (channels, axis) the previous member gives
+        for member in _flattened(members):
+            if not isinstance(member, LayerObj) or member.spec.framework != "torch":
+                flowing = None
+                continue
+            spec = member.spec
+            declared = member.values.get(spec.in_arg) if spec.in_arg else None
+            refuses = False
+            if spec.in_arg:
+                given = flowing[0] if flowing is not None and spec.channel_axis and \
+                    flowing[1] == spec.channel_axis and getattr(sequence, "exact", True) else None
+                refuses = type(given) is int and type(declared) is int and given != declared
+                proven[member.site] = proven.get(member.site, True) and refuses
+            # (after a layer that refuses its input, only what its arguments alone fix flows)
+            flowing = _gives(member, flowing, refused=refuses)
+    return proven
+
+
+def _flattened(members: list[Any]) -> Iterator[Any]:
+    """A Sequential's members, a nested Sequential's spread in their place."""
+    for member in members:
+        if isinstance(member, ContainerV) and member.kind == "Sequential" and member.exact:
+            yield from _flattened([v for _, v in member.members])
+        else:
+            yield member
+
+
+def _gives(layer: LayerObj, flowing: tuple[Any, str] | None, refused: bool = False
+           ) -> tuple[Any, str] | None:
+    spec = layer.spec
+    if spec.flow is None:
+        return None
+    axis = spec.channel_axis or (flowing[1] if flowing is not None else "")
+    in_ch = None if refused else as_q(layer.values.get(spec.in_arg)) if spec.in_arg else \
+        as_q(flowing[0]) if flowing is not None and flowing[0] is not None else None
+    try:
+        out = spec.flow(Args({k: as_q(v) for k, v in layer.values.items()}, in_ch, spec.ndim))
+    except Exception:  # noqa: BLE001 - a flow that cannot read these values gives nothing
+        return None
+    return (out.exact if out is not None and out.known else None, axis) if axis else None
+
+
 def model_findings(program: Program, results: list[EntryResult]) -> list[ModelFinding]:
     graph = _graph(results)
     source = _SourceNames(program)
     found: dict[tuple[str, str, int, int], ModelFinding] = {}
-    for finding in [*_unregistered(program, graph, source), *_unused(program, graph, source),
+    for finding in [*_unregistered(program, graph), *_unused(program, graph, source),
                     *_everywhere(_redundant_bias(program, graph, source), results)]:
         if finding.place.path in program.watched:
             key = (finding.code, finding.place.path, finding.place.line, finding.place.column)
@@ -273,8 +330,7 @@ def _params_of(value: Any) -> int | None:
 
 # --- unregistered-layers ------------------------------------------------------------------------
 
-def _unregistered(program: Program, graph: _Graph, source: _SourceNames
-                  ) -> Iterator[ModelFinding]:
+def _unregistered(program: Program, graph: _Graph) -> Iterator[ModelFinding]:
     for instance in graph.instances:
         if instance.framework != "torch" or not instance.exact:
             continue
@@ -305,7 +361,7 @@ def _unregistered(program: Program, graph: _Graph, source: _SourceNames
                        f"state_dict() leave them out")
             fix = None
             if len(assigned) == 1 and assigned_value is not None:
-                fix = _container_fix(program, source, instance.cls, attr, value, items,
+                fix = _container_fix(program, instance.cls, attr, value, items,
                                      assigned_value, path)
             yield ModelFinding("unregistered-layers", "error", _place(path, target), message, fix)
 
@@ -320,12 +376,13 @@ def _plain_items(value: Any) -> list[Any] | None:
     return None
 
 
-def _container_fix(program: Program, source: _SourceNames, cls: ClassV, attr: str, value: Any,
-                   items: list[Any], assigned: ast.expr, path: str) -> Fix | None:
+def _container_fix(program: Program, cls: ClassV, attr: str, value: Any, items: list[Any],
+                   assigned: ast.expr, path: str) -> Fix | None:
     """Wrap the assigned list in nn.ModuleList (a dict in nn.ModuleDict), where that keeps the
     code working: every item a module, string keys torch accepts, and every other use of the
     attribute, in the class and anywhere else in the program (`model.heads.get("a")`), one the
-    container supports; and no file the program did not read names it."""
+    container supports. (A file the program did not read is not looked at: the fix is unsafe,
+    asked for by name.)"""
     if not all(_is_module(item) for item in items):
         return None
     is_dict = isinstance(value, DictV)
@@ -334,7 +391,7 @@ def _container_fix(program: Program, source: _SourceNames, cls: ClassV, attr: st
         return None
     methods = _DICT_METHODS if is_dict else _LIST_METHODS
     if not _uses_supported(cls, attr, methods) or \
-            not _outside_uses_supported(program, attr, methods) or source.named_elsewhere(attr):
+            not _outside_uses_supported(program, attr, methods):
         return None
     nn = _torch_nn_name(cls.module)
     if nn is None:
@@ -665,6 +722,14 @@ def _own_nodes(function: ast.AST) -> Iterator[tuple[ast.AST, ast.AST]]:
 
 def _redundant_bias(program: Program, graph: _Graph, source: _SourceNames
                     ) -> Iterator[tuple[LayerObj, ModelFinding]]:
+    yield from ((layer, finding) for layer, finding in _redundant_bias_in(program, graph, source)
+                if not (layer.spec.framework == "torch" and program.frameworks.global_hooks))
+
+
+def _redundant_bias_in(program: Program, graph: _Graph, source: _SourceNames
+                       ) -> Iterator[tuple[LayerObj, ModelFinding]]:
+    """(A hook on every module, `register_module_forward_hook`, takes each torch layer's output
+    elsewhere too: _redundant_bias drops those.)"""
     for sequence, members in graph.sequences:
         found = [(before, finding) for before, after in zip(members, members[1:], strict=False)
                  if (finding := _bias_before_norm(before, after, graph)) is not None]
@@ -701,8 +766,8 @@ def _bias_before_norm(layer: Any, norm: Any, graph: _Graph) -> ModelFinding | No
             not layer.site[0] or layer.speculative or norm.speculative:
         return None
     bias = (layer.params or {}).get("bias")
-    if bias is None or not bias.numel:
-        return None
+    if bias is None or not bias.numel or ALTERED in layer.attrs or TAPPED in layer.attrs:
+        return None  # (a hook or a tap takes the layer's output elsewhere too)
     spec, values = layer.spec, layer.values
     if spec.framework == "torch":
         dims = _BATCH_NORMS.get(norm.spec.name)
