@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from paramlens.engine.catalogue import lookup
 from paramlens.engine.evaluate.entries import EvaluatedTotal, Evaluation, call_total, evaluate_files
-from paramlens.engine.evaluate.model_checks import Place, built_and_called
+from paramlens.engine.evaluate.model_checks import Place, built_and_called, proven_mismatches
 from paramlens.engine.evaluate.program import CallSpan
 from paramlens.engine.parse import parse_quietly
 from paramlens.engine.positions import LineIndex
@@ -179,6 +179,8 @@ def _mismatch_stands(evaluation: Evaluation, site: tuple[str, int, int]) -> bool
     """A layer the evaluated program builds stands proven in every Sequential holding it; one it
     builds that no Sequential holds at the end (replaced in it) does not; one it never builds
     keeps the static reading's word."""
+    if evaluation.mismatches is None:
+        evaluation.mismatches = proven_mismatches(evaluation.sequences)
     if site in evaluation.mismatches:
         return evaluation.mismatches[site]
     return site not in evaluation.contexts

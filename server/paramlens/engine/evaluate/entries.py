@@ -25,12 +25,7 @@ from paramlens.engine.evaluate.machine import (
     Machine,
     OutOfTime,
 )
-from paramlens.engine.evaluate.model_checks import (
-    ModelFinding,
-    model_findings,
-    proven_mismatches,
-    torch_forwards,
-)
+from paramlens.engine.evaluate.model_checks import ModelFinding, model_findings, torch_forwards
 from paramlens.engine.evaluate.objects import (
     BoundV,
     ClassV,
@@ -106,9 +101,11 @@ class Evaluation:
     cache: EntryCache | None = None
     # the model bugs the built objects prove (model_checks.py), and where forward builds layers
     findings: list[ModelFinding] = field(default_factory=list)
-    # the torch layers built in a Sequential: whether the member before them is proven to give
-    # other channels (model_checks.proven_mismatches), where the static reading says so
-    mismatches: dict[tuple[str, int, int], bool] = field(default_factory=dict)
+    # every Sequential the program built, with its members; and, once asked (the static reading
+    # found a mismatch), for each torch layer in one whether the member before it is proven to
+    # give other channels (model_checks.proven_mismatches)
+    sequences: list[tuple[Any, list[Any]]] = field(default_factory=list)
+    mismatches: dict[tuple[str, int, int], bool] | None = None
     forwards: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = field(default_factory=dict)
     read: frozenset[str] = frozenset()  # the files it read: it holds while none of them changes
     # each file whose module body raised: the lines of the statement that raised (no model of it
@@ -672,8 +669,7 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
         built.append((result.name, line, result.value, result))
     _class_totals(evaluation, results)
     _call_sites(evaluation, results)
-    evaluation.findings = model_findings(program, results)
-    evaluation.mismatches = proven_mismatches(results)
+    evaluation.findings, evaluation.sequences = model_findings(program, results)
     evaluation.forwards = torch_forwards(program)
     return evaluation
 

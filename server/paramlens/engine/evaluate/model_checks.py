@@ -108,7 +108,8 @@ class _Graph:
     holders: dict[int, list[tuple[InstanceV, str]]] = field(default_factory=dict)
 
 
-def proven_mismatches(results: list[EntryResult]) -> dict[tuple[str, int, int], bool]:
+def proven_mismatches(sequences: list[tuple[Any, list[Any]]]
+                      ) -> dict[tuple[str, int, int], bool]:
     """For each torch layer the evaluated program holds in a Sequential: whether, in every such
     place, the member before it (past activations and the like) gives a known number of
     channels, on the axis it reads, other than the number it states. The static reading's
@@ -116,7 +117,7 @@ def proven_mismatches(results: list[EntryResult]) -> dict[tuple[str, int, int], 
     look (a helper's insert, `_modules`, a list changed before `Sequential(*layers)`) holds
     other neighbours."""
     proven: dict[tuple[str, int, int], bool] = {}
-    for sequence, members in _graph(results).sequences:
+    for sequence, members in sequences:
         if isinstance(sequence, KerasModelV):
             continue
         flowing: tuple[Any, str] | None = None  # (channels, axis) the previous member gives
@@ -161,7 +162,10 @@ def _gives(layer: LayerObj, flowing: tuple[Any, str] | None, refused: bool = Fal
     return (out.exact if out is not None and out.known else None, axis) if axis else None
 
 
-def model_findings(program: Program, results: list[EntryResult]) -> list[ModelFinding]:
+def model_findings(program: Program, results: list[EntryResult]
+                   ) -> tuple[list[ModelFinding], list[tuple[Any, list[Any]]]]:
+    """The findings, and every Sequential the program built with its members (for
+    proven_mismatches, asked only where the static reading finds a mismatch)."""
     graph = _graph(results)
     source = _SourceNames(program)
     found: dict[tuple[str, str, int, int], ModelFinding] = {}
@@ -170,7 +174,7 @@ def model_findings(program: Program, results: list[EntryResult]) -> list[ModelFi
         if finding.place.path in program.watched:
             key = (finding.code, finding.place.path, finding.place.line, finding.place.column)
             found.setdefault(key, finding)
-    return list(found.values())
+    return list(found.values()), graph.sequences
 
 
 def _everywhere(found: Iterator[tuple[LayerObj, ModelFinding]], results: list[EntryResult]
