@@ -1018,14 +1018,15 @@ def _image_pipeline(rng: Any, i: int) -> str:
     return f"x = keras.Input({shape}); model_{i} = keras.Model(x, {nested})\n"
 
 
-def test_image_preprocessing_keeps_or_sets_the_image_size_as_keras(tmp_path: Path) -> None:
-    """Random pipelines through Keras' augmentation, resizing and cropping layers, one program
-    each: the model's total is Keras' count_params() where Keras builds it, and none where Keras
-    refuses."""
+def _random_programs_against_keras(tmp_path: Path, name: str, make: Any, count: int,
+                                   trainable: bool = False) -> tuple[int, int, list[str]]:
+    """`count` programs from `make(rng, i)`, each binding `model_{i}`, checked by one paramlens
+    run and run by Keras one by one: (how many Keras built, how many it refused, the programs
+    whose certain total (and trainable count) is not Keras', or that have one Keras refuses)."""
     import random
-    rng = random.Random(20261128)
-    programs = [write(tmp_path, f"images_{i}.py", "import keras\nfrom keras import layers\n\n" +
-                      _image_pipeline(rng, i)) for i in range(60)]
+    rng = random.Random(sum(map(ord, name)))
+    programs = [write(tmp_path, f"{name}_{i}.py", "import keras\nfrom keras import layers\n\n" +
+                      make(rng, i)) for i in range(count)]
     reports = paramlens(*(path for path, _ in programs))
     built = refused = 0
     problems = []
@@ -1035,19 +1036,30 @@ def test_image_preprocessing_keeps_or_sets_the_image_size_as_keras(tmp_path: Pat
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 exec(compile(source, str(path), "exec"), namespace)  # noqa: S102 - generated
-            truth = namespace[f"model_{i}"].count_params()
+            model = namespace[f"model_{i}"]
+            truth: Any = model.count_params()
+            if trainable:
+                truth = (truth, sum(math.prod(w.shape) for w in model.trainable_weights))
         except Exception:  # noqa: BLE001 - whatever Keras raises is its refusal
             truth = None
-        report = reports[path.resolve()]
-        at = line_of(source, f"model_{i} = ")
-        totals = [m["params"] for m in models_at(report, at) if m["name"] in ("Sequential",
-                                                                                  "Model")]
+        found = [m for m in models_at(reports[path.resolve()], line_of(source, f"model_{i} = "))
+                 if m["name"] in ("Sequential", "Model")]
+        totals = [(m["params"], m["trainable"]) if trainable else m["params"] for m in found]
         built += truth is not None
         refused += truth is None
-        if truth is None and any(t is not None for t in totals):
-            problems.append(f"{source.splitlines()[-1]}: Keras refuses, paramlens {totals}")
+        if truth is None and any(m["params"] is not None for m in found):
+            problems.append(f"{source!r}: Keras refuses, paramlens {totals}")
         elif truth is not None and totals != [truth]:
-            problems.append(f"{source.splitlines()[-1]}: Keras {truth}, paramlens {totals}")
+            problems.append(f"{source!r}: Keras {truth}, paramlens {totals}")
+    return built, refused, problems
+
+
+def test_image_preprocessing_keeps_or_sets_the_image_size_as_keras(tmp_path: Path) -> None:
+    """Random pipelines through Keras' augmentation, resizing and cropping layers, one program
+    each: the model's total is Keras' count_params() where Keras builds it, and none where Keras
+    refuses."""
+    built, refused, problems = _random_programs_against_keras(tmp_path, "images",
+                                                              _image_pipeline, 60)
     assert built >= 30 and refused >= 5, (built, refused)
     assert not problems, "\n".join(problems)
 
@@ -1089,33 +1101,9 @@ def test_wrapped_layers_count_as_keras_builds_them(tmp_path: Path) -> None:
     of its recurrent layer (the one given is never built); freezing the wrapper freezes what it
     holds. Random models, one program each: the total and the trainable count are Keras'
     (count_params(), trainable_weights) where Keras builds the model, none where it refuses."""
-    import random
-    rng = random.Random(20261129)
-    programs = [write(tmp_path, f"wrapped_{i}.py", "import keras\nfrom keras import layers\n\n" +
-                      _wrapped_program(rng, i)) for i in range(60)]
-    reports = paramlens(*(path for path, _ in programs))
-    built = refused = 0
-    problems = []
-    for i, (path, source) in enumerate(programs):
-        namespace: dict[str, Any] = {}
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                exec(compile(source, str(path), "exec"), namespace)  # noqa: S102 - generated
-            truth = namespace[f"model_{i}"].count_params()
-        except Exception:  # noqa: BLE001 - whatever Keras raises is its refusal
-            truth = None
-        totals = [(m["params"], m["trainable"]) for m in models_at(
-            reports[path.resolve()], line_of(source, f"model_{i} = ")) if m["name"] == "Sequential"]
-        if truth is not None:
-            model = namespace[f"model_{i}"]
-            truth = (truth, sum(math.prod(w.shape) for w in model.trainable_weights))
-        built += truth is not None
-        refused += truth is None
-        if truth is None and any(t != (None, None) for t in totals):
-            problems.append(f"{source!r}: Keras refuses, paramlens {totals}")
-        elif truth is not None and totals != [truth]:
-            problems.append(f"{source!r}: Keras (total, trainable) {truth}, paramlens {totals}")
+    built, refused, problems = _random_programs_against_keras(tmp_path, "wrapped",
+                                                              _wrapped_program, 60,
+                                                              trainable=True)
     assert built >= 30 and refused >= 8, (built, refused)
     assert not problems, "\n".join(problems)
 
@@ -1157,31 +1145,8 @@ def test_attention_repeat_permute_and_3d_pooling_as_keras(tmp_path: Path) -> Non
     """Random models through Attention, AdditiveAttention, RepeatVector, Permute and 3-d global
     pooling, one program each: the total is Keras' count_params() where Keras builds the model,
     none where it refuses."""
-    import random
-    rng = random.Random(20261130)
-    programs = [write(tmp_path, f"sequence_{i}.py", "import keras\nfrom keras import layers\n\n" +
-                      _sequence_program(rng, i)) for i in range(60)]
-    reports = paramlens(*(path for path, _ in programs))
-    built = refused = 0
-    problems = []
-    for i, (path, source) in enumerate(programs):
-        namespace: dict[str, Any] = {}
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                exec(compile(source, str(path), "exec"), namespace)  # noqa: S102 - generated
-            truth = namespace[f"model_{i}"].count_params()
-        except Exception:  # noqa: BLE001 - whatever Keras raises is its refusal
-            truth = None
-        totals = [m["params"] for m in models_at(reports[path.resolve()],
-                                                 line_of(source, f"model_{i} = "))
-                  if m["name"] in ("Sequential", "Model")]
-        built += truth is not None
-        refused += truth is None
-        if truth is None and any(t is not None for t in totals):
-            problems.append(f"{source!r}: Keras refuses, paramlens {totals}")
-        elif truth is not None and totals != [truth]:
-            problems.append(f"{source!r}: Keras {truth}, paramlens {totals}")
+    built, refused, problems = _random_programs_against_keras(tmp_path, "sequence",
+                                                              _sequence_program, 60)
     assert built >= 30 and refused >= 8, (built, refused)
     assert not problems, "\n".join(problems)
 
