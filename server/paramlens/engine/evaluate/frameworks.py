@@ -1826,13 +1826,13 @@ class Frameworks:
             if not layer.built:
                 self.build_wrapper(layer, shape)
             step = _step(layer, shape)
-            first, item = held[0]
+            item = held[0][1]
             built_on = item.attrs.get("__built_shape__")
             if built_on is None or not _clash(_keras_in_channels(item, step),
                                               _keras_in_channels(item, built_on)):
-                for _, each in held:
-                    inner = self.call_layer(m, each, (TensorV(step, "keras"),), {})
-                out = _wrapped_shape(layer, shape, inner.shape)
+                outs = [self.call_layer(m, each, (TensorV(step, "keras"),), {})
+                        for _, each in held]
+                out = _wrapped_shape(layer, shape, outs[0].shape)
             # (else: its layers were built on other sizes, which Keras keeps; what they give
             # now is not followed)
         elif not held:
