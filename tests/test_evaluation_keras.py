@@ -1212,3 +1212,36 @@ def test_shapes_keras_keeps_from_before_or_puts_first(tmp_path: Path, case: str)
     report = paramlens(path)[path.resolve()]
     totals = [m["params"] for m in models_at(report, line_of(source, "model = "))]
     assert totals == [namespace["model"].count_params()], totals
+
+
+def test_a_wrapper_built_on_a_layer_the_evaluator_does_not_hold_has_no_total(
+        tmp_path: Path) -> None:
+    """TimeDistributed of a custom layer, built by `td.build(shape)`: Keras counts the custom
+    layer's weights (15); paramlens holds no layer inside, so it gives no total (it gave a
+    certain 0)."""
+    path, source = write(tmp_path, "custom.py", textwrap.dedent("""
+        import keras
+        from keras import layers
+
+
+        class Custom(layers.Layer):
+            def build(self, shape):
+                self.w = self.add_weight(shape=(shape[-1], 3))
+
+            def call(self, x):
+                return x @ self.w
+
+
+        td = layers.TimeDistributed(Custom())
+        td.build((None, 4, 5))
+        model = keras.Sequential([keras.Input((4, 5)), td])
+        """))
+    namespace: dict[str, Any] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(compile(source, str(path), "exec"), namespace)  # noqa: S102 - Keras' own count
+    assert namespace["model"].count_params() == 15
+    report = paramlens(path)[path.resolve()]
+    totals = [m["params"] for m in models_at(report, line_of(source, "model = "))]
+    assert totals == [None]
+    assert layer_at(report, line_of(source, "td = "))["params"] is None

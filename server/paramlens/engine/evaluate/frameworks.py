@@ -1849,6 +1849,9 @@ class Frameworks:
         if layer.spec.short == "TimeDistributed" and len(shape) < 3:
             _refuse_call(layer, "TimeDistributed needs an input of rank 3 or more")
         layer.built = True
+        if not held:  # (its count stays unknown)
+            layer.why = layer.why or "the layer it wraps is not one the evaluator holds"
+            return
         step = _step(layer, shape)
         made: dict[str, ParamV] | None = {}
         for name, item in held:
@@ -1861,8 +1864,6 @@ class Frameworks:
                 made.update((f"{name}.{key}", p) for key, p in item.params.items())
         if made is not None:
             layer.params, layer.made_params = {}, made
-        elif not held:
-            layer.why = layer.why or "the layer it wraps is not one the evaluator holds"
 
     def call_scores(self, m: Machine, layer: LayerObj, inputs: Any, kwargs: dict) -> TensorV:
         """Attention and AdditiveAttention, called on the list [query, value] or
