@@ -106,6 +106,8 @@ class _Graph:
     references: dict[int, int]
     # for each object held as an instance's attribute: (the instance, the attribute's name)
     holders: dict[int, list[tuple[InstanceV, str]]] = field(default_factory=dict)
+    # a hook on every torch module's forward (register_module_forward_hook) was registered
+    hooked: bool = False
 
 
 def proven_mismatches(sequences: list[tuple[Any, list[Any]]]
@@ -167,6 +169,7 @@ def model_findings(program: Program, results: list[EntryResult]
     """The findings, and every Sequential the program built with its members (for
     proven_mismatches, asked only where the static reading finds a mismatch)."""
     graph = _graph(results)
+    graph.hooked = program.frameworks.global_hooks
     source = _SourceNames(program)
     found: dict[tuple[str, str, int, int], ModelFinding] = {}
     for finding in [*_unregistered(program, graph), *_unused(program, graph, source),
@@ -726,14 +729,6 @@ def _own_nodes(function: ast.AST) -> Iterator[tuple[ast.AST, ast.AST]]:
 
 def _redundant_bias(program: Program, graph: _Graph, source: _SourceNames
                     ) -> Iterator[tuple[LayerObj, ModelFinding]]:
-    yield from ((layer, finding) for layer, finding in _redundant_bias_in(program, graph, source)
-                if not (layer.spec.framework == "torch" and program.frameworks.global_hooks))
-
-
-def _redundant_bias_in(program: Program, graph: _Graph, source: _SourceNames
-                       ) -> Iterator[tuple[LayerObj, ModelFinding]]:
-    """(A hook on every module, `register_module_forward_hook`, takes each torch layer's output
-    elsewhere too: _redundant_bias drops those.)"""
     for sequence, members in graph.sequences:
         found = [(before, finding) for before, after in zip(members, members[1:], strict=False)
                  if (finding := _bias_before_norm(before, after, graph)) is not None]
@@ -770,8 +765,9 @@ def _bias_before_norm(layer: Any, norm: Any, graph: _Graph) -> ModelFinding | No
             not layer.site[0] or layer.speculative or norm.speculative:
         return None
     bias = (layer.params or {}).get("bias")
-    if bias is None or not bias.numel or ALTERED in layer.attrs or TAPPED in layer.attrs:
-        return None  # (a hook or a tap takes the layer's output elsewhere too)
+    if bias is None or not bias.numel or ALTERED in layer.attrs or TAPPED in layer.attrs or \
+            graph.hooked and layer.spec.framework == "torch":
+        return None  # (a hook, on it or on every module, or a tap takes its output elsewhere)
     spec, values = layer.spec, layer.values
     if spec.framework == "torch":
         dims = _BATCH_NORMS.get(norm.spec.name)
