@@ -12,6 +12,8 @@ from pathlib import Path
 RECORDER = Path(__file__).resolve().parent / "framework_recorder.py"
 # Containers: their totals are models in our report, not layers.
 CONTAINERS = {"Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
+# classes that hold the module they are given: its parameters are theirs, they own none of their own
+WRAPPERS = {"DataParallel", "DistributedDataParallel"}
 
 
 def framework_records(paths: list[Path]) -> dict[str, dict]:
@@ -60,7 +62,7 @@ def disagreements(record: dict, file: dict) -> list[str]:
             found.append(f"line {line}: one certain count {layer['params']} for a site the "
                          f"framework built as {sorted(counts)}")
     for (line, column), built in by_site.items():
-        if built[0]["class"] not in CONTAINERS and any(r["params"] for r in built) \
+        if built[0]["class"] not in CONTAINERS | WRAPPERS and any(r["params"] for r in built) \
                 and (line, column) not in ours:
             found.append(f"line {line}: {built[0]['class']} built by the framework, missing "
                          "from our report")

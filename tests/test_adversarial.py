@@ -516,3 +516,19 @@ def test_inputs_keras_refuses_leave_no_certain_total(name: str) -> None:
     assert file["error"] is None and file["layers"]
     models = [m for m in file["models"] if m["kind"] != "Input"]
     assert all(m["params"] is None for m in models), models
+
+
+def test_a_module_wrapped_and_left_alone_keeps_its_total(recorded: dict[str, dict]) -> None:
+    """nn.DataParallel(kept) and torch.compile(kept) change nothing in `kept`: its total is
+    certain, and the framework's; the modules changed through a wrapper have none."""
+    for name in ("modules_changed_through_wrappers.py",
+                 "modules_changed_through_wrappers_in_a_function.py"):
+        report, _elapsed, _stderr = our_report(HERE / "adversarial" / name)
+        (file,) = report["files"]
+        totals = {model["line"]: model["params"] for model in file["models"]}
+        built = {r["line"]: r["params"] for r in recorded[name]["records"]
+                 if r["class"] == "Sequential"}
+        kept = 1 + (HERE / "adversarial" / name).read_text().split("\n").index(
+            "kept = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))")
+        assert totals[kept] == built[kept] == 58, (totals, built)
+        assert all(totals[line] is None for line in built if line != kept), (totals, built)

@@ -53,6 +53,7 @@ from paramlens.engine.evaluate.objects import (
     LayerObj,
     LayerPart,
     ListV,
+    ModuleAlias,
     NativeV,
     ParamV,
     PartialV,
@@ -1036,13 +1037,31 @@ class Frameworks:
             if method == "__delattr__" and len(args) == 2 and isinstance(args[1], str):
                 m.delete_attribute(owner, args[1])
                 return None
+        handed = [module for value in (*args, *kwargs.values())
+                  for module in shared_modules(m.deref(value))]
+        if qualname in _TORCH_SHARING_MODULES and handed:
+            return ModuleAlias(tuple(handed), f"{qualname}() of a module")
         if not unbound and not qualname.startswith(_TORCH_LEAVING_MODULES):
             # `nn.utils.weight_norm(self.fc)`, `fuse_modules(self, ..., inplace=True)`: a
             # function the evaluator does not follow may change a module it is handed
-            for value in (*args, *kwargs.values()):
-                if is_torch_module(m.deref(value)):
-                    m.attributes_unfixed(value)
+            for module in handed:
+                m.attributes_unfixed(module)
         return Unknown(f"{qualname}() is not evaluated")
+
+    @staticmethod
+    def alias_call(m: Machine, alias: ModuleAlias, args: tuple, kwargs: dict) -> Any:
+        """A call through an object that shares modules (ModuleAlias): the object itself runs
+        their forward; a method that reads them gives what still shares them; one that freezes
+        leaves the trainable part unknown; any other may change them."""
+        if not alias.name:
+            return Unknown(f"the output of {alias.why}")
+        if alias.name in _ALIAS_READS:
+            return ModuleAlias(alias.modules, alias.why)
+        if alias.name == "requires_grad_":
+            m.unknown_changed(alias.name)
+        elif alias.name != "load_state_dict":  # (loading fills tensors; it changes no shape)
+            m.alias_changed(alias, f"{alias.name}()")
+        return Unknown(f"{alias.name}() of {alias.why}")
 
     def construct(self, m: Machine, spec: LayerSpec, args: tuple, kwargs: dict, node: Any,
                   partial_why: str = "", refused: str = "") -> LayerObj:
@@ -2342,6 +2361,31 @@ _TORCH_LEAVING_MODULES = ("torch.jit.", "torch.compile", "torch.save", "torch.on
                           "torch.no_grad", "torch.enable_grad", "torch.set_grad_enabled",
                           "torch.manual_seed", "torch.is_tensor", "torch.numel", "torch.typename",
                           "torch.utils.checkpoint", "torch.nn.functional.")
+
+# torch callables that change no module they are handed, and give back an object that shares
+# it (ModuleAlias). (DistributedDataParallel raises where no process group was set up: the
+# module was built before, and keeps its count.)
+_TORCH_SHARING_MODULES = frozenset({
+    "torch.compile", "torch.jit.script", "torch.jit.trace", "torch.nn.DataParallel",
+    "torch.nn.parallel.DataParallel", "torch.nn.parallel.data_parallel.DataParallel",
+    "torch.nn.parallel.DistributedDataParallel",
+    "torch.nn.parallel.distributed.DistributedDataParallel"})
+# Methods of a module that change none of its parameters; read through a ModuleAlias, what they
+# give still shares them (`.to(device)` is the module, `.parameters()` its own tensors)
+_ALIAS_READS = frozenset({
+    "parameters", "named_parameters", "modules", "named_modules", "children", "named_children",
+    "buffers", "named_buffers", "state_dict", "eval", "train", "to", "cpu", "cuda", "half",
+    "float", "double", "bfloat16", "type", "zero_grad", "forward", "extra_repr",
+    "register_forward_hook", "register_forward_pre_hook", "register_full_backward_hook",
+    "register_backward_hook", "get_submodule", "get_parameter", "share_memory"})
+
+
+def shared_modules(value: Any) -> tuple[Any, ...]:
+    """The torch modules that `value` is, or shares (ModuleAlias)."""
+    if type(value) is ModuleAlias:
+        return value.modules
+    return (value,) if is_torch_module(value) else ()
+
 
 # Tensor attributes that are no method: what they read is not kept for a parameter
 _TENSOR_DATA = frozenset({"shape", "ndim", "T", "mT", "device", "dtype", "is_leaf", "layout",

@@ -46,6 +46,7 @@ from paramlens.engine.evaluate.objects import (
     LayerPart,
     LazyRef,
     ListV,
+    ModuleAlias,
     ModuleV,
     NativeV,
     ObjectV,
@@ -456,8 +457,14 @@ class Machine:
         if name in ("requires_grad_", "requires_grad", "trainable"):
             self.state.trainable_unsettled = self.state.trainable_unsettled or why
         elif name in MODULE_MUTATORS or self.frameworks.registers(value) or value is None and \
-                name in ("weight", "bias"):
+                name in ("weight", "bias", "an item"):
             self.incomplete(why)
+
+    def alias_changed(self, alias: ModuleAlias, what: str) -> None:
+        """`what` was done through an object that shares these modules: they are not fixed from
+        now on."""
+        for module in alias.modules:
+            self.module_unfixed(module, f"{what} through {alias.why}")
 
     def attributes_unfixed(self, owner: Any) -> None:
         """Some attribute of `owner` the code does not name is changed: what it holds is not
@@ -854,13 +861,17 @@ class Machine:
                         del container.items[key]
                     else:
                         container.exact = False
+                elif type(container) is ModuleAlias:
+                    self.alias_changed(container, "an item deleted")
                 else:
                     self.frameworks.delete_item(self, container, key)
 
     def delete_attribute(self, owner: Any, name: str) -> None:
         """`del owner.name`: gone from the object, a torch module's registered child or
         parameter included; on what the evaluator does not model, nothing it can undo."""
-        if isinstance(owner, InstanceV):
+        if type(owner) is ModuleAlias:
+            self.alias_changed(owner, f"del .{name}")
+        elif isinstance(owner, InstanceV):
             self.taint(owner)
             if name in owner.attrs:
                 if owner.framework == "keras":
@@ -1511,6 +1522,12 @@ class Machine:
 
     def set_attribute(self, owner: Any, name: str, value: Any) -> None:
         owner = self.deref(owner)
+        if type(owner) is ModuleAlias:
+            if name in ("requires_grad", "trainable"):
+                self.unknown_changed(name)
+            elif not is_plain(value) or value is None:
+                self.alias_changed(owner, f"{name} set")
+            return
         if self.frameworks.set_attribute(self, owner, name, value):
             return
         if isinstance(owner, InstanceV):
@@ -1556,6 +1573,15 @@ class Machine:
 
     def set_item(self, owner: Any, key: Any, value: Any) -> None:
         owner = self.deref(owner)
+        if type(owner) is ModuleAlias:
+            self.alias_changed(owner, "an item set")
+            return
+        if isinstance(owner, Unknown) and not isinstance(owner, (SubmoduleV, Weightless)):
+            # `seq[2] = nn.Linear(8, 100)` on a value the evaluator does not hold: as setting an
+            # attribute of it (frameworks.set_attribute); None takes a Sequential's member out
+            self.unknown_changed("an item", value if value is not None or isinstance(key, int)
+                                 else False)
+            return
         if type(owner) is TensorV:
             self.changed_in_place(owner)  # `a[1] = 3`, `a[:] = 2`
             return
@@ -2152,6 +2178,8 @@ class Machine:
             return None if special is IS_NONE else special
         if kind is LayerPart:
             return LayerPart(owner.layer, owner.why)
+        if kind is ModuleAlias:
+            return ModuleAlias(owner.modules, owner.why, name)
         if is_unknown(owner) and name in MODULE_MUTATORS:
             return UnknownMutator(name)
         if is_unknown(owner):
@@ -2358,6 +2386,9 @@ class Machine:
         if kind is UnknownMutator:
             self.unknown_changed(func.name)
             return Unknown(func.why)
+        if kind is ModuleAlias:
+            return self.followed_or_not(self.frameworks.alias_call(self, func, args, kwargs),
+                                        args, kwargs)
         if isinstance(func, BoundV):
             owner = func.self_value
             if type(owner) is InstanceV and owner.framework == "keras" and \

@@ -75,6 +75,21 @@ class LayerPart(Unknown):
         self.layer = layer
 
 
+class ModuleAlias(Unknown):
+    """An object torch gives back that shares the modules it was handed (`torch.compile(model)`
+    holds it as `_orig_mod`, `nn.DataParallel(model)` as `module`, `torch.jit.script(model)`
+    shares its parameters), or what is reached from it through attributes (`name`, the last
+    one): what is set, deleted or changed through it may change those modules. Calling the
+    object itself runs their forward, which changes none of them."""
+
+    __slots__ = ("modules", "name")
+
+    def __init__(self, modules: tuple[Any, ...], why: str, name: str = "") -> None:
+        super().__init__(why)
+        self.modules = modules
+        self.name = name
+
+
 class UnknownMutator(Unknown):
     """A method that changes a module's parameters (`requires_grad_`, `register_parameter`),
     read from a value the evaluator does not hold: calling it may change any module."""
