@@ -217,6 +217,10 @@ def _import_fallback(stmt: ast.Try, may_be_missing: Callable[[str], bool]
 # torch.nn.Module methods that change what a module holds or which of it is trainable
 MODULE_MUTATORS = frozenset({"requires_grad_", "register_parameter", "add_module",
                              "register_module", "set_submodule", "apply", "to_empty"})
+# A container's methods that store what they are handed: called on a value the evaluator does
+# not hold (`getattr(self, name).append(layer)`), a module handed to them may join any module
+CONTAINER_MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault",
+                                "__setitem__", "add"})
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
@@ -456,9 +460,20 @@ class Machine:
         why = f"{name} on a value the evaluator does not hold"
         if name in ("requires_grad_", "requires_grad", "trainable"):
             self.state.trainable_unsettled = self.state.trainable_unsettled or why
-        elif name in MODULE_MUTATORS or self.frameworks.registers(value) or value is None and \
+        elif name in MODULE_MUTATORS or self.holds_module(value) or value is None and \
                 name in ("weight", "bias", "an item"):
             self.incomplete(why)
+
+    def holds_module(self, value: Any) -> bool:
+        """`value` is a module or a parameter, or a list, tuple or dict holding one."""
+        value = self.deref(value)
+        if type(value) is ListV or type(value) is tuple:
+            return any(self.frameworks.registers(self.deref(item)) for item in
+                       (value.items if type(value) is ListV else value))
+        if type(value) is DictV:
+            return any(self.frameworks.registers(self.deref(item))
+                       for item in value.items.values())
+        return self.frameworks.registers(value)
 
     def alias_changed(self, alias: ModuleAlias, what: str) -> None:
         """`what` was done through an object that shares these modules: they are not fixed from
@@ -2180,7 +2195,7 @@ class Machine:
             return LayerPart(owner.layer, owner.why)
         if kind is ModuleAlias:
             return ModuleAlias(owner.modules, owner.why, name)
-        if is_unknown(owner) and name in MODULE_MUTATORS:
+        if is_unknown(owner) and (name in MODULE_MUTATORS or name in CONTAINER_MUTATORS):
             return UnknownMutator(name)
         if is_unknown(owner):
             return Unknown(f"{name} of an unknown value")
@@ -2384,7 +2399,8 @@ class Machine:
             return self.followed_or_not(self.frameworks.call(self, func, args, kwargs, node),
                                         args, kwargs)
         if kind is UnknownMutator:
-            self.unknown_changed(func.name)
+            self.unknown_changed(func.name, next(
+                (value for value in (*args, *kwargs.values()) if self.holds_module(value)), None))
             return Unknown(func.why)
         if kind is ModuleAlias:
             return self.followed_or_not(self.frameworks.alias_call(self, func, args, kwargs),
