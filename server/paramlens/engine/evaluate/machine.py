@@ -221,6 +221,10 @@ MODULE_MUTATORS = frozenset({"requires_grad_", "register_parameter", "add_module
 # not hold (`getattr(self, name).append(layer)`), a module handed to them may join any module
 CONTAINER_MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault",
                                 "__setitem__", "add"})
+# What takes members out: called on, or done to, a value the evaluator does not hold (`del
+# getattr(self, name)[0]`), any module may lose one
+MODULE_REMOVERS = frozenset({"pop", "popitem", "remove", "clear", "__delitem__", "__delattr__",
+                             "del"})
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
@@ -460,8 +464,8 @@ class Machine:
         why = f"{name} on a value the evaluator does not hold"
         if name in ("requires_grad_", "requires_grad", "trainable"):
             self.state.trainable_unsettled = self.state.trainable_unsettled or why
-        elif name in MODULE_MUTATORS or self.holds_module(value) or value is None and \
-                name in ("weight", "bias", "an item"):
+        elif name in MODULE_MUTATORS or name in MODULE_REMOVERS or self.holds_module(value) or \
+                value is None and name in ("weight", "bias", "an item"):
             self.incomplete(why)
 
     def holds_module(self, value: Any) -> bool:
@@ -878,6 +882,8 @@ class Machine:
                         container.exact = False
                 elif type(container) is ModuleAlias:
                     self.alias_changed(container, "an item deleted")
+                elif isinstance(container, Unknown) and not isinstance(container, Weightless):
+                    self.unknown_changed("del")
                 else:
                     self.frameworks.delete_item(self, container, key)
 
@@ -886,6 +892,8 @@ class Machine:
         parameter included; on what the evaluator does not model, nothing it can undo."""
         if type(owner) is ModuleAlias:
             self.alias_changed(owner, f"del .{name}")
+        elif isinstance(owner, Unknown) and not isinstance(owner, (SubmoduleV, Weightless)):
+            self.unknown_changed("del")
         elif isinstance(owner, InstanceV):
             self.taint(owner)
             if name in owner.attrs:
@@ -2195,7 +2203,8 @@ class Machine:
             return LayerPart(owner.layer, owner.why)
         if kind is ModuleAlias:
             return ModuleAlias(owner.modules, owner.why, name)
-        if is_unknown(owner) and (name in MODULE_MUTATORS or name in CONTAINER_MUTATORS):
+        if is_unknown(owner) and not isinstance(owner, Weightless) and (
+                name in MODULE_MUTATORS or name in CONTAINER_MUTATORS or name in MODULE_REMOVERS):
             return UnknownMutator(name)
         if is_unknown(owner):
             return Unknown(f"{name} of an unknown value")
