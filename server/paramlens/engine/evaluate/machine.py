@@ -24,6 +24,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from paramlens.engine.evaluate.import_failures import (
+    imported_names,
+    takes_any,
+    takes_import_error,
+)
 from paramlens.engine.evaluate.module_walks import module_loop_target, only_reads
 from paramlens.engine.evaluate.objects import (
     IS_NONE,
@@ -193,24 +198,21 @@ class EntryState:
     trainable_unsettled: str = ""
 
 
-_CATCHES_IMPORT_ERROR = frozenset({"ImportError", "ModuleNotFoundError", "Exception",
-                                   "BaseException"})
-
-
-def _import_fallback(stmt: ast.Try, may_be_missing: Callable[[str], bool]
+def _import_fallback(stmt: ast.Try, program: Any, importer: ModuleV
                      ) -> ast.ExceptHandler | None:
     """The handler that catches the ImportError of an import in the try body (at its top level)
-    of a module that may be missing; None where there is none."""
-    imported = [alias.name for s in stmt.body if isinstance(s, ast.Import) for alias in s.names]
-    imported += [s.module for s in stmt.body
-                 if isinstance(s, ast.ImportFrom) and s.level == 0 and s.module]
-    if not any(may_be_missing(name) for name in imported):
+    of a module that may fail to import (import_failures.py); None where there is none."""
+    def resolve(module: str, level: int) -> str | None:
+        return program.resolve_relative(module, level, importer)
+
+    imported = [name for s in stmt.body for name in imported_names(s, resolve)]
+    if not imported:
         return None
     for handler in stmt.handlers:
-        kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-        if handler.type is None or any(isinstance(k, ast.Name) and k.id in _CATCHES_IMPORT_ERROR
-                                       for k in kinds):
-            return handler
+        if takes_import_error(handler):
+            broad = takes_any(handler)
+            return handler if any(program.may_fail_import(name, broad) for name in imported) \
+                else None
     return None
 
 
@@ -938,12 +940,29 @@ class Machine:
                     self.program.ensure_loaded(module)
                     if self.memo_frames:
                         self.read_namespace(module.names)
-                    for key, value in list(module.names.items()):
-                        if not key.startswith("_"):
-                            self.bind(key, value, frame)
+                    self.star_import(module, frame)
                 continue
             value = self.program.import_from(module_name, alias.name, frame.module)
             self.bind(alias.asname or alias.name, value, frame)
+
+    def star_import(self, module: ModuleV, frame: Frame) -> None:
+        """`from module import *`: the names its `__all__` lists, else every name not starting
+        with an underscore. An `__all__` the code does not fix may list any of its names."""
+        listed = self.deref(module.names.get("__all__", MISSING))
+        if listed is MISSING:
+            for key, value in list(module.names.items()):
+                if not key.startswith("_"):
+                    self.bind(key, value, frame)
+            return
+        names = tuple(listed.items) if type(listed) is ListV and listed.exact else listed
+        if not (type(names) is tuple and all(type(name) is str for name in names)):
+            for key in list(module.names):
+                if not key.startswith("__"):
+                    self.bind(key, Unknown(f"from {module.name} import *, whose __all__ the code "
+                                           "does not fix"), frame)
+            return
+        for name in names:
+            self.bind(name, self.program.module_attribute(module, name), frame)
 
     def exec_FunctionDef(self, stmt: ast.FunctionDef | ast.AsyncFunctionDef, frame: Frame) -> None:
         func = self.make_function(stmt, frame)
@@ -1285,7 +1304,7 @@ class Machine:
         `try: import apex ... except ImportError: ...` where no source of the module is found:
         whether the import raises depends on the machine that runs the code, so the body (with
         `else`) and that handler run as the two arms of a condition the code does not fix."""
-        fallback = _import_fallback(stmt, self.program.may_be_missing)
+        fallback = _import_fallback(stmt, self.program, frame.module)
         if fallback is not None:
             signal = self.both_arms([*stmt.body, *stmt.orelse], fallback.body, frame)
             final = self.run_body(stmt.finalbody, frame)

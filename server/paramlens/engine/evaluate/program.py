@@ -21,6 +21,7 @@ from typing import Any
 
 from paramlens.engine.evaluate import builtins as py
 from paramlens.engine.evaluate.frameworks import Frameworks
+from paramlens.engine.evaluate.import_failures import imported_names, raises, run_at_import
 from paramlens.engine.evaluate.machine import (
     MAX_MODULE_STEPS,
     BudgetExceeded,
@@ -222,6 +223,7 @@ class Program:
         self.note_calls = False  # keep every call that makes a model (an editor hovers on them)
         self.modules_loaded = 0
         self.found: dict[str, tuple[str, bool] | None] = {}  # located()'s answers
+        self.import_failures: dict[tuple[str, bool], bool] = {}  # may_fail_import()'s answers
         self.format_setters: dict[str, bool] = {}  # may_set_keras_format()'s answers
         self.class_spans: dict[str, list[Any]] = {}  # class_around()'s class statements, by file
         # names of modules it does not read that the code replaced (`nn.Linear = Fat`): what
@@ -242,6 +244,40 @@ class Program:
         the standard library have: on the machine that runs the code, importing it may raise."""
         root = name.split(".")[0]
         return bool(root) and not is_external(root) and self.located(root) is None
+
+    def may_fail_import(self, name: str, broad: bool) -> bool:
+        """Importing `name` may raise where the code runs (import_failures.py): it may be
+        missing, or it is the project's and its body imports one that may fail, or raises
+        (any exception where `broad`, the handler taking any; else an ImportError)."""
+        key = (name, broad)
+        if key not in self.import_failures:
+            self.import_failures[key] = False  # an import cycle: what the rest of it finds
+            self.import_failures[key] = self._may_fail_import(name, broad)
+        return self.import_failures[key]
+
+    def _may_fail_import(self, name: str, broad: bool) -> bool:
+        if self.may_be_missing(name):
+            return True
+        found = self.located(name) if not is_external(name) else None
+        if found is None or not found[0] or \
+                not any(found[0].startswith(root + os.sep) for root in self.roots):
+            return False  # a package installed here, the standard library, a framework's
+        statements = self.parse_file(found[0])
+        if statements is None:
+            return broad  # Python refuses the file: a SyntaxError, no ImportError
+        package = name if found[1] else name.rpartition(".")[0]
+
+        def resolve(module: str, level: int) -> str | None:
+            return relative_name(module, level, package)
+
+        for stmt in run_at_import(statements):
+            if raises(stmt, broad):
+                return True
+            imported = imported_names(stmt, resolve)
+            if any(module != name and self.may_fail_import(module, broad)
+                   for module in imported):
+                return True
+        return False
 
     def find_module(self, name: str) -> tuple[str, bool] | None:
         """(file, is_package) for a dotted module name, searching the roots then sys.path."""
@@ -428,14 +464,7 @@ class Program:
             self.loading.discard(module.name)
 
     def resolve_relative(self, module: str, level: int, importer: ModuleV) -> str | None:
-        if level == 0:
-            return module
-        package = importer.package
-        parts = package.split(".") if package else []
-        if level - 1 > len(parts) or not package:
-            return None
-        base = parts[:len(parts) - (level - 1)]
-        return ".".join([*base, module] if module else base)
+        return relative_name(module, level, importer.package)
 
     def import_from(self, module_name: str, name: str, importer: ModuleV) -> Any:
         module = self.import_module(module_name, importer)
@@ -544,6 +573,18 @@ class Program:
 
 _SETS_FORMAT = "set_image_data_format"
 _FRAMEWORK_PACKAGES = frozenset(("keras", "tf_keras", "tensorflow", "torch"))
+
+
+def relative_name(module: str, level: int, package: str) -> str | None:
+    """The absolute name of `from <level dots><module> import ...` in `package`; None where it
+    reaches outside any package."""
+    if level == 0:
+        return module
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts) or not package:
+        return None
+    base = parts[:len(parts) - (level - 1)]
+    return ".".join([*base, module] if module else base)
 
 
 def unfinished(module: ModuleV, statements: list[ast.stmt], why: str,

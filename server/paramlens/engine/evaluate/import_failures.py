@@ -1,0 +1,91 @@
+"""Whether importing a module may raise, for all the evaluator knows: what decides which arm of
+`try: from .fast import Block / except ImportError: from .slow import Block` the program takes.
+
+A module neither the project nor this machine has may be missing where the code runs. A module
+of the project may fail too: its body, run at the import, imports one that may fail (`import
+triton` in ops/fast.py), or raises (`raise ImportError("kernels not built")`). The evaluator
+reads module bodies when a name of theirs is first used, not at the import, so this is read from
+the source: the statements Python runs at the import (not those of functions and classes, nor
+those under a `try` whose handlers take an ImportError)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+
+# exception names a handler takes an ImportError by; those that take any exception
+CATCHES_IMPORT_ERROR = frozenset({"ImportError", "ModuleNotFoundError", "Exception",
+                                  "BaseException"})
+CATCHES_ANY = frozenset({"Exception", "BaseException"})
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+def handler_names(handler: ast.ExceptHandler) -> list[str] | None:
+    """The names of the exceptions a handler takes; None for a bare `except:`."""
+    if handler.type is None:
+        return None
+    kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return [k.id if isinstance(k, ast.Name) else k.attr if isinstance(k, ast.Attribute) else ""
+            for k in kinds]
+
+
+def takes_import_error(handler: ast.ExceptHandler) -> bool:
+    names = handler_names(handler)
+    return names is None or any(name in CATCHES_IMPORT_ERROR for name in names)
+
+
+def takes_any(handler: ast.ExceptHandler) -> bool:
+    names = handler_names(handler)
+    return names is None or any(name in CATCHES_ANY for name in names)
+
+
+def imported_names(stmt: ast.stmt, resolve: Callable[[str, int], str | None]) -> list[str]:
+    """The modules an import statement runs, parents first; a `from` import's names may be
+    submodules too. `resolve(module, level)` gives a relative import's absolute name."""
+    if isinstance(stmt, ast.Import):
+        return [name for alias in stmt.names for name in _with_parents(alias.name)]
+    if isinstance(stmt, ast.ImportFrom):
+        base = resolve(stmt.module or "", stmt.level)
+        if not base:
+            return []
+        return [*_with_parents(base), *(f"{base}.{alias.name}" for alias in stmt.names
+                                        if alias.name != "*")]
+    return []
+
+
+def _with_parents(name: str) -> list[str]:
+    parts = name.split(".")
+    return [".".join(parts[:n]) for n in range(1, len(parts) + 1)]
+
+
+def run_at_import(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements a module body runs (those under if/for/while/with included), not those of
+    its functions and classes, nor a try body whose handlers take an ImportError."""
+    for stmt in statements:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        yield stmt
+        if isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While)):
+            yield from run_at_import(stmt.body)
+            yield from run_at_import(stmt.orelse)
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            yield from run_at_import(stmt.body)
+        elif isinstance(stmt, (ast.Try, ast.TryStar)):
+            if not any(takes_import_error(h) for h in stmt.handlers):
+                yield from run_at_import(stmt.body)
+            for handler in stmt.handlers:
+                yield from run_at_import(handler.body)
+            yield from run_at_import(stmt.orelse)
+            yield from run_at_import(stmt.finalbody)
+
+
+def raises(stmt: ast.stmt, broad: bool) -> bool:
+    """A `raise` a handler takes: any, where it is `except Exception`; else an ImportError."""
+    if not isinstance(stmt, ast.Raise) or stmt.exc is None:
+        return False
+    if broad:
+        return True
+    exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+    name = exc.id if isinstance(exc, ast.Name) else exc.attr if isinstance(exc, ast.Attribute) \
+        else ""
+    return name in _IMPORT_ERRORS

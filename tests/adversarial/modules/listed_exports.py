@@ -1,0 +1,3 @@
+__all__ = ["HEIGHT"]
+WIDTH = 50
+HEIGHT = 4
