@@ -4,6 +4,7 @@ count is torch's or Keras' own."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -143,3 +144,46 @@ async def test_hover_on_a_call_that_makes_a_model(workspace_client: LanguageClie
     assert outer is not None and outer.startswith(f"**{total:,} parameters")
     first = sum(p.numel() for p in built[0].parameters())
     assert f"| 0 | `Block` | {first:,} |" in outer and f"| 1 | `Block` | {second:,} |" in outer
+
+
+async def test_a_project_whose_path_needs_escapes_follows_every_edit(
+        workspace_client: LanguageClient, tmp_path: Path) -> None:
+    """VS Code sends `file:///.../my%20proj%C3%A9/model.py` for a folder with a space and an
+    accent. Each edit of the open model, and of the open helper it imports, is followed: the
+    hover on the model's class shows torch's total after each."""
+    lsp_client = workspace_client
+    root = tmp_path / "my proj é"
+    root.mkdir()
+    (root / "blocks.py").write_text(BLOCKS)
+    (root / "model.py").write_text(MODEL.format(a=16))
+    model_uri, blocks_uri = uri_of(root / "model.py"), uri_of(root / "blocks.py")
+    assert "%20" in model_uri and "%C3%A9" in model_uri
+
+    def total(a: int, kernel: int) -> str:
+        def conv(c_in: int, c_out: int) -> int:
+            return sum(p.numel() for p in torch.nn.Conv2d(c_in, c_out, kernel).parameters())
+        return f"**{conv(3, a) + conv(a, 32):,} parameters**"
+
+    open_text(lsp_client, model_uri, MODEL.format(a=16))
+    await diagnostics_for(lsp_client, model_uri, 1)
+    row = MODEL.splitlines().index("class Net(nn.Module):")
+    assert (await hover_text(lsp_client, model_uri, row, 7) or "").startswith(total(16, 3))
+
+    lsp_client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=model_uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=MODEL.format(a=24))]))
+    await diagnostics_for(lsp_client, model_uri, 2)
+    assert (await hover_text(lsp_client, model_uri, row, 7) or "").startswith(total(24, 3))
+
+    open_text(lsp_client, blocks_uri, BLOCKS)
+    lsp_client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=blocks_uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(
+            text=BLOCKS.replace("c_out, 3)", "c_out, 5)"))]))
+    await diagnostics_for(lsp_client, blocks_uri, 2)
+    for _ in range(50):  # the importer is evaluated again once typing pauses
+        shown = await hover_text(lsp_client, model_uri, row, 7) or ""
+        if shown.startswith(total(24, 5)):
+            break
+        await asyncio.sleep(0.1)
+    assert shown.startswith(total(24, 5)), shown

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.protocol import LanguageServerProtocol
@@ -33,8 +34,9 @@ class ParamlensProtocol(LanguageServerProtocol):
         if self._shutdown and is_request and method != types.EXIT:
             self.send_error(message.id, types.ErrorCodes.InvalidRequest, f"{method} after shutdown")
             return None
+        # (pygls keeps a document under its URI unquoted: `%20` and a space are one URI)
         if method == types.TEXT_DOCUMENT_DID_CHANGE and \
-                message.params.text_document.uri not in self.workspace.text_documents:
+                unquote(message.params.text_document.uri) not in self.workspace.text_documents:
             log.warning("didChange for %s, which is not open: ignored",
                         message.params.text_document.uri)
             return None
