@@ -187,3 +187,33 @@ async def test_a_project_whose_path_needs_escapes_follows_every_edit(
             break
         await asyncio.sleep(0.1)
     assert shown.startswith(total(24, 5)), shown
+
+
+async def test_a_file_rewritten_with_its_old_time_and_size_is_read_again(
+        workspace_client: LanguageClient, tmp_path: Path) -> None:
+    """`cp -p`, `rsync -t` and `tar x` keep a file's modification time, and a one-digit change
+    keeps its size: the client's watched-file event is what says it changed, and the counts
+    follow it."""
+    lsp_client = workspace_client
+    (tmp_path / "blocks.py").write_text(BLOCKS)
+    (tmp_path / "model.py").write_text(MODEL.format(a=16))
+    model_uri = uri_of(tmp_path / "model.py")
+    row = MODEL.splitlines().index("class Net(nn.Module):")
+
+    def total(kernel: int) -> str:
+        def conv(c_in: int, c_out: int) -> int:
+            return sum(p.numel() for p in torch.nn.Conv2d(c_in, c_out, kernel).parameters())
+        return f"**{conv(3, 16) + conv(16, 32):,} parameters**"
+
+    open_text(lsp_client, model_uri, MODEL.format(a=16))
+    await diagnostics_for(lsp_client, model_uri, 1)
+    assert (await hover_text(lsp_client, model_uri, row, 7) or "").startswith(total(3))
+    before = os.stat(tmp_path / "blocks.py")
+    (tmp_path / "blocks.py").write_text(BLOCKS.replace("c_out, 3)", "c_out, 5)"))
+    os.utime(tmp_path / "blocks.py", ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(tmp_path / "blocks.py").st_size == before.st_size
+    PUBLISHED.pop(model_uri, None)
+    lsp_client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=uri_of(tmp_path / "blocks.py"), type=types.FileChangeType.Changed)]))
+    await diagnostics_for(lsp_client, model_uri, 1)
+    assert (await hover_text(lsp_client, model_uri, row, 7) or "").startswith(total(5))

@@ -81,6 +81,10 @@ class WorkspaceIndex:
     def files_changed(self) -> None:
         self.dirty = True
 
+    def forget(self, path: str) -> None:
+        """The file at `path` is read again at the next refresh, whatever its stat says."""
+        self.files.pop(path, None)
+
 
 def imported_modules(text: str, module: str) -> set[str]:
     """Every module an import line names, relative imports resolved against `module`, and for

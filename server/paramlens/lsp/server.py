@@ -87,6 +87,9 @@ class ParamlensServer(LanguageServer):
         # an open document → the version at which its text was that of its file on disk
         self.as_on_disk: dict[str, int | None] = {}
         self.disk_trees: dict[str, tuple[float, list]] = {}
+        # how many times the client said a file changed on disk: part of the file's version, so
+        # that a rewrite keeping its modification time and size is still read again
+        self.disk_changes: dict[str, int] = {}
         self.unevaluated: set[str] = set()  # documents a request answered before evaluating
         # a document → the documents (it, or a notebook's cells) whose summary panel was told
         # "not analysed yet": told again once its pass is done
@@ -221,7 +224,15 @@ class ParamlensServer(LanguageServer):
         state = self.open.get(uri) if uri is not None else None
         if state is not None and self.as_on_disk.get(uri) != state.version:
             return f"open:{state.version}"
-        return disk_version(path)
+        changes = self.disk_changes.get(path)
+        return disk_version(path) if changes is None else f"{disk_version(path)}:{changes}"
+
+    def disk_changed(self, path: str) -> None:
+        """The client says the file at `path` changed on disk: it is read again."""
+        self.disk_changes[path] = self.disk_changes.get(path, 0) + 1
+        self.disk_trees.pop(path, None)
+        if self.index is not None:
+            self.index.forget(path)
 
     def importers_of(self, path: str) -> list[tuple[str, list]]:
         """The workspace files importing `path`, as their open document or their file on disk."""

@@ -56,15 +56,21 @@ def did_change(ls: ParamlensServer, params: types.DidChangeTextDocumentParams) -
 
 
 def did_save(ls: ParamlensServer, params: types.DidSaveTextDocumentParams) -> None:
-    files_changed(ls)
+    files_changed(ls, [params.text_document.uri])
 
 
 def did_change_watched_files(ls: ParamlensServer, params: types.DidChangeWatchedFilesParams) -> None:
-    files_changed(ls)
+    files_changed(ls, [change.uri for change in params.changes])
 
 
-def files_changed(ls: ParamlensServer) -> None:
-    """A file on disk changed: evaluations that read it are redone, and what shows is refreshed."""
+def files_changed(ls: ParamlensServer, uris_changed: list[str]) -> None:
+    """Files on disk changed: evaluations that read them are redone, and what shows is
+    refreshed. The files named are read again even where their modification time and size are
+    what they were (`cp -p`, `rsync -t`, `tar x` keep both)."""
+    for uri in uris_changed:
+        path = uris.to_fs_path(uri)
+        if path:
+            ls.disk_changed(os.path.abspath(path))
     if ls.index is not None:
         ls.index.files_changed()
     for uri in ls.open:
