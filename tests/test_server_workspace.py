@@ -217,3 +217,63 @@ async def test_a_file_rewritten_with_its_old_time_and_size_is_read_again(
         types.FileEvent(uri=uri_of(tmp_path / "blocks.py"), type=types.FileChangeType.Changed)]))
     await diagnostics_for(lsp_client, model_uri, 1)
     assert (await hover_text(lsp_client, model_uri, row, 7) or "").startswith(total(5))
+
+
+async def test_a_module_created_after_its_importer_is_found(
+        workspace_client: LanguageClient, tmp_path: Path) -> None:
+    """model.py imports late_blocks.py, which does not exist yet: nothing is counted through it.
+    Once it is created on disk (the client's watched-file event says so), the model's total is
+    torch's."""
+    lsp_client = workspace_client
+    model = MODEL.format(a=16).replace("from blocks import", "from late_blocks import")
+    (tmp_path / "model.py").write_text(model)
+    model_uri = uri_of(tmp_path / "model.py")
+    row = MODEL.splitlines().index("class Net(nn.Module):")
+    open_text(lsp_client, model_uri, model)
+    await diagnostics_for(lsp_client, model_uri, 1)
+    counts = torch_counts(16)
+    assert f"{sum(counts):,}" not in (await hover_text(lsp_client, model_uri, row, 7) or "")
+    (tmp_path / "late_blocks.py").write_text(BLOCKS)
+    PUBLISHED.pop(model_uri, None)
+    lsp_client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=uri_of(tmp_path / "late_blocks.py"),
+                        type=types.FileChangeType.Created)]))
+    await diagnostics_for(lsp_client, model_uri, 1)
+    shown = await hover_text(lsp_client, model_uri, row, 7) or ""
+    assert shown.startswith(f"**{sum(counts):,} parameters**"), shown
+
+
+REGISTERED: list[types.RegistrationParams] = []
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def watching_client(lsp_client: LanguageClient):
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        REGISTERED.append(params)
+
+    capabilities = types.ClientCapabilities(workspace=types.WorkspaceClientCapabilities(
+        did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
+            dynamic_registration=True)))
+    await start(lsp_client, capabilities=capabilities)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_the_server_asks_the_client_to_watch_python_files(
+        watching_client: LanguageClient) -> None:
+    """A client that can watch files for the server (VS Code) is asked to report every Python
+    file created, changed or deleted: what the open documents import may change outside the
+    editor (a git checkout)."""
+    for _ in range(50):
+        if REGISTERED:
+            break
+        await asyncio.sleep(0.1)
+    (params,) = REGISTERED
+    (registration,) = params.registrations
+    assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+    options = registration.register_options
+    watchers = options.watchers if hasattr(options, "watchers") else options["watchers"]
+    patterns = [w.glob_pattern if hasattr(w, "glob_pattern") else w["globPattern"]
+                for w in watchers]
+    assert patterns == ["**/*.py"]

@@ -67,6 +67,12 @@ Sources = Callable[[], list[tuple[str, list[ast.stmt]]]]
 Version = Callable[[str], str]
 
 
+# Not a file: which files exist. Every evaluation holds its version, since a file created or
+# deleted may change what an import finds (a module that was missing, a package beside a module
+# of the same name) without any file it read changing.
+FILE_SET = "<the files that exist>"
+
+
 @dataclass
 class _Kept:
     evaluation: Evaluation | None  # None: deferred, only `cache` was made
@@ -139,7 +145,9 @@ class DocumentEvaluator:
         return found.evaluation
 
     def _versions(self, read: frozenset[str]) -> dict[str, str]:
-        return {path: self.version(path) for path in read if path != self.path}
+        versions = {path: self.version(path) for path in read if path != self.path}
+        versions[FILE_SET] = self.version(FILE_SET)
+        return versions
 
     def overlay(self, doc: Document, results: BlockResults, within: float | None = None,
                 cancelled: Cancelled | None = None) -> BlockResults:

@@ -38,6 +38,20 @@ async def watch_parent(ls: ParamlensServer, pid: int) -> None:
             pass  # alive, under another user
 
 
+def initialized(ls: ParamlensServer, params: types.InitializedParams) -> None:
+    """Ask the client to report every Python file created, changed or deleted on disk, where
+    it can watch them for us (VS Code does): a `git checkout`, a file made or removed outside
+    the editor, changes what the open documents import."""
+    workspace = ls.client_capabilities.workspace
+    watched = workspace.did_change_watched_files if workspace is not None else None
+    if watched is None or not watched.dynamic_registration:
+        return
+    ls.client_register_capability(types.RegistrationParams(registrations=[types.Registration(
+        id="paramlens-python-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=[
+            types.FileSystemWatcher(glob_pattern="**/*.py")]))]))
+
+
 def shutdown(ls: ParamlensServer, params: None) -> None:
     ls.is_shut_down = True
     for timer in ls.timers.values():
@@ -58,5 +72,6 @@ def did_change_configuration(ls: ParamlensServer, params: types.DidChangeConfigu
 def register(server: ParamlensServer) -> None:
     """Hands pygls this module's handlers."""
     server.feature(types.INITIALIZE)(initialize)
+    server.feature(types.INITIALIZED)(initialized)
     server.feature(types.SHUTDOWN)(shutdown)
     server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(did_change_configuration)

@@ -37,6 +37,7 @@ from pygls.workspace.position_codec import PositionCodec
 from paramlens import __version__
 from paramlens.editor.document import BlockResults, Document
 from paramlens.editor.evaluation import (
+    FILE_SET,
     DocumentEvaluator,
     disk_version,
     model_calls,
@@ -90,6 +91,7 @@ class ParamlensServer(LanguageServer):
         # how many times the client said a file changed on disk: part of the file's version, so
         # that a rewrite keeping its modification time and size is still read again
         self.disk_changes: dict[str, int] = {}
+        self.files_made = 0  # how many times the client said files were created or deleted
         self.unevaluated: set[str] = set()  # documents a request answered before evaluating
         # a document → the documents (it, or a notebook's cells) whose summary panel was told
         # "not analysed yet": told again once its pass is done
@@ -219,13 +221,22 @@ class ParamlensServer(LanguageServer):
         return found
 
     def file_version(self, path: str) -> str:
-        """What identifies a file's current text: its open document's version, or its file's."""
+        """What identifies a file's current text: its open document's version, or its file's.
+        For FILE_SET, which files exist."""
+        if path == FILE_SET:
+            return f"files:{self.files_made}"
         uri = self.by_path.get(path)
         state = self.open.get(uri) if uri is not None else None
         if state is not None and self.as_on_disk.get(uri) != state.version:
             return f"open:{state.version}"
         changes = self.disk_changes.get(path)
         return disk_version(path) if changes is None else f"{disk_version(path)}:{changes}"
+
+    def files_made_or_removed(self) -> None:
+        """Files were created or deleted: an import may find another module now (a module that
+        was missing, a package's __init__.py beside a module of its name), so no evaluation made
+        before stands."""
+        self.files_made += 1
 
     def disk_changed(self, path: str) -> None:
         """The client says the file at `path` changed on disk: it is read again."""

@@ -60,6 +60,8 @@ def did_save(ls: ParamlensServer, params: types.DidSaveTextDocumentParams) -> No
 
 
 def did_change_watched_files(ls: ParamlensServer, params: types.DidChangeWatchedFilesParams) -> None:
+    if any(change.type != types.FileChangeType.Changed for change in params.changes):
+        ls.files_made_or_removed()
     files_changed(ls, [change.uri for change in params.changes])
 
 
