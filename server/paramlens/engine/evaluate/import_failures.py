@@ -89,3 +89,26 @@ def raises(stmt: ast.stmt, broad: bool) -> bool:
     name = exc.id if isinstance(exc, ast.Name) else exc.attr if isinstance(exc, ast.Attribute) \
         else ""
     return name in _IMPORT_ERRORS
+
+
+def changes_outside(stmt: ast.stmt) -> bool:
+    """A statement run at the import that may change what lies outside the module: a call made
+    for its effect (`registry.append(...)`, `keras.config.set_image_data_format(...)`), or a
+    store into another object (`settings.WIDTH = 20`, `REGISTRY["a"] = A`, `del cfg.x`)."""
+    if isinstance(stmt, ast.Expr):
+        return isinstance(stmt.value, (ast.Call, ast.Await))
+    if isinstance(stmt, ast.Assign):
+        return any(_stores_into_other(target) for target in stmt.targets)
+    if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
+        return _stores_into_other(stmt.target)
+    if isinstance(stmt, ast.Delete):
+        return any(_stores_into_other(target) for target in stmt.targets)
+    return False
+
+
+def _stores_into_other(target: ast.expr) -> bool:
+    if isinstance(target, (ast.Attribute, ast.Subscript)):
+        return True
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return any(_stores_into_other(item) for item in target.elts)
+    return isinstance(target, ast.Starred) and _stores_into_other(target.value)

@@ -21,7 +21,12 @@ from typing import Any
 
 from paramlens.engine.evaluate import builtins as py
 from paramlens.engine.evaluate.frameworks import Frameworks
-from paramlens.engine.evaluate.import_failures import imported_names, raises, run_at_import
+from paramlens.engine.evaluate.import_failures import (
+    changes_outside,
+    imported_names,
+    raises,
+    run_at_import,
+)
 from paramlens.engine.evaluate.machine import (
     MAX_MODULE_STEPS,
     BudgetExceeded,
@@ -224,6 +229,7 @@ class Program:
         self.modules_loaded = 0
         self.found: dict[str, tuple[str, bool] | None] = {}  # located()'s answers
         self.import_failures: dict[tuple[str, bool], bool] = {}  # may_fail_import()'s answers
+        self.effects: dict[str, bool] = {}  # has_effects()' answers, by file
         self.format_setters: dict[str, bool] = {}  # may_set_keras_format()'s answers
         self.class_spans: dict[str, list[Any]] = {}  # class_around()'s class statements, by file
         # names of modules it does not read that the code replaced (`nn.Linear = Fat`): what
@@ -260,7 +266,7 @@ class Program:
             return True
         found = self.located(name) if not is_external(name) else None
         if found is None or not found[0] or \
-                not any(found[0].startswith(root + os.sep) for root in self.roots):
+                not self.is_project_file(found[0]):
             return False  # a package installed here, the standard library, a framework's
         statements = self.parse_file(found[0])
         if statements is None:
@@ -389,7 +395,7 @@ class Program:
             self.add_source(path, statements)
         return module
 
-    def import_module(self, name: str, importer: ModuleV | None) -> Any:
+    def import_module(self, name: str, importer: ModuleV | None, as_parent: bool = False) -> Any:
         if name in self.modules:
             return self.modules[name]
         if is_external(name):
@@ -402,18 +408,56 @@ class Program:
             self.modules[name] = value
             return value
         path, _is_package = found
+        parent, _, child = name.rpartition(".")
+        parent_module = self.import_module(parent, importer, True) if parent else None
+        if name in self.modules:  # the parent's body imported it
+            return self.modules[name]
         module = self.module_for_file(path, name)
         self.modules[name] = module
-        parent, _, child = name.rpartition(".")
-        if parent:
-            parent_module = self.import_module(parent, importer)
-            if isinstance(parent_module, ModuleV):
-                parent_module.names.setdefault(child, module)
-        if name.split(".")[0] not in _FRAMEWORK_PACKAGES and self.may_set_keras_format(path):
+        if isinstance(parent_module, ModuleV):
+            parent_module.names.setdefault(child, module)
+        if self.is_project_file(path) and (
+                not as_parent and importer is not None and importer.path in self.watched or
+                self.has_effects(path)):
+            # Python runs the body here, at the import: what it changes elsewhere (a registry
+            # filled, a config set, a format chosen) happens before the importer goes on, and a
+            # name taken from it (`from config import WIDTH`) is its value now. So it is run
+            # where a checked file imports it, and wherever it changes what lies outside it;
+            # else where a name of it is first read (the package around a module imported, whose
+            # __init__ may import the whole package, for a module of it that needs one name).
+            self.ensure_loaded(module)
+        elif name.split(".")[0] not in _FRAMEWORK_PACKAGES and self.may_set_keras_format(path):
             # imported for what its body does (`import settings`), which Python runs here: the
             # format every layer built after it takes (not Keras' own modules, which define it)
             self.ensure_loaded(module)
         return module
+
+    def has_effects(self, path: str) -> bool:
+        """Whether running the module's body changes what lies outside it, as far as its text
+        shows (import_failures.changes_outside), or imports a module of the project that does."""
+        if path not in self.effects:
+            self.effects[path] = False  # an import cycle: what the rest of it finds
+            statements = self.parse_file(path)
+            self.effects[path] = statements is not None and self._has_effects(path, statements)
+        return self.effects[path]
+
+    def _has_effects(self, path: str, statements: list[ast.stmt]) -> bool:
+        name = self.module_name_of(path)
+        package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
+        del package
+        return any(changes_outside(stmt) for stmt in run_at_import(statements))
+
+    def module_name_of(self, path: str) -> str:
+        """The dotted name a project file is imported by, from the root it lies under."""
+        root = max((r for r in self.roots if path.startswith(r + os.sep)), key=len, default="")
+        parts = os.path.relpath(path, root).removesuffix(".py").split(os.sep) if root else []
+        if parts and parts[-1] == "__init__":
+            parts.pop()
+        return ".".join(parts)
+
+    def is_project_file(self, path: str) -> bool:
+        """A file under the project's roots, not an installed package's."""
+        return any(path.startswith(root + os.sep) for root in self.roots)
 
     def ensure_loaded(self, module: ModuleV) -> None:
         if module.loaded or module.name in self.loading:
@@ -432,8 +476,10 @@ class Program:
             return
         self.loading.add(module.name)
         frame = Frame(Scope(module.names), module, None)
-        saved_via, saved_spec = machine.via, machine.speculative
-        machine.via, machine.speculative = [], 0
+        saved_via, saved_spec, saved_depth = machine.via, machine.speculative, machine.depth
+        # a module body is a frame of its own: the calls that imported it are not its callers
+        # (their depth is no limit of its own calls; RecursionError still bounds the chain)
+        machine.via, machine.speculative, machine.depth = [], 0, 0
         state = machine.state
         saved_limit, saved_why = state.limit, state.limit_why
         own_limit = state.steps + MAX_MODULE_STEPS
@@ -459,7 +505,7 @@ class Program:
                     own_limit >= saved_limit:
                 raise  # the entry point's own limit: it stops there
         finally:
-            machine.via, machine.speculative = saved_via, saved_spec
+            machine.via, machine.speculative, machine.depth = saved_via, saved_spec, saved_depth
             state.limit, state.limit_why = saved_limit, saved_why
             self.loading.discard(module.name)
 
@@ -472,6 +518,8 @@ class Program:
             qualname = f"{module.qualname}.{name}"
             return self.patched.get(qualname, MISSING) if qualname in self.patched else \
                 external(qualname)
+        if module.loaded and module.name not in self.loading and name in module.names:
+            return self.deref(module.names[name])  # the package's own name, before a submodule's
         submodule = f"{module_name}.{name}"
         if is_external(submodule):
             return ExternalV(submodule)

@@ -1,0 +1,3 @@
+from modules.plugin_registry import WIDTHS
+
+WIDTHS.append(20)

@@ -1,0 +1,3 @@
+from . import sizes
+
+sizes.WIDTH = 40
