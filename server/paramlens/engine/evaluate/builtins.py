@@ -613,6 +613,8 @@ def call_stdlib(m: Machine, qualname: str, args: tuple[Any, ...], kwargs: dict[s
         return call_builtin(m, "dict", args, kwargs)
     if qualname in ("copy.deepcopy", "copy.copy") and len(args) == 1:
         return _copy(m, args[0], deep=qualname.endswith("deepcopy"))
+    if qualname == "importlib.reload" and len(args) == 1 and not kwargs:
+        return m.program.reload(args[0])
     if qualname.startswith("math.") and not kwargs:
         func = getattr(math, qualname[5:], None)
         if func is not None and callable(func) and all(is_plain(a) for a in args):

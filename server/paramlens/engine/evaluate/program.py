@@ -395,6 +395,17 @@ class Program:
             self.add_source(path, statements)
         return module
 
+    def reload(self, module: Any) -> Any:
+        """`importlib.reload(module)`: its body runs again, in its own namespace."""
+        if not isinstance(module, ModuleV) or not module.path or module.name in self.loading:
+            return Unknown("importlib.reload() of what the evaluator does not read")
+        self.ensure_loaded(module)  # (a module not run yet runs now, then again)
+        module.loaded = False
+        self.ensure_loaded(module)
+        if self.machine is not None:
+            self.machine.names_changed(module.names)
+        return module
+
     def import_module(self, name: str, importer: ModuleV | None, as_parent: bool = False) -> Any:
         if name in self.modules:
             return self.modules[name]

@@ -1,0 +1,3 @@
+import modules.reload_state as state
+
+state.COUNT += 3
