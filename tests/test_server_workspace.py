@@ -13,7 +13,17 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from lsp_helpers import PUBLISHED, SERVER, diagnostics_for, hover_text, open_text, start, uri_of
+from lsp_helpers import (
+    PUBLISHED,
+    SERVER,
+    diagnostics_for,
+    hover_text,
+    logging_client_fixture,
+    open_text,
+    start,
+    until_asleep,
+    uri_of,
+)
 
 torch = pytest.importorskip("torch")
 
@@ -277,3 +287,44 @@ async def test_the_server_asks_the_client_to_watch_python_files(
     patterns = [w.glob_pattern if hasattr(w, "glob_pattern") else w["globPattern"]
                 for w in watchers]
     assert patterns == ["**/*.py"]
+
+
+logging_client, SLEEP_LOG = logging_client_fixture("workspace")
+
+
+async def test_a_sleeping_importer_follows_the_module_it_imports(logging_client: LanguageClient,
+                                                                 tmp_path: Path) -> None:
+    """model.py goes to sleep (more documents are open than are kept live) as a snapshot of its
+    counts; blocks.py, which it imports, is then edited without being saved. The sleeping
+    model's total follows the edit, as torch builds it."""
+    client = logging_client
+    (tmp_path / "blocks.py").write_text(BLOCKS)
+    (tmp_path / "model.py").write_text(MODEL.format(a=16))
+    model_uri, blocks_uri = uri_of(tmp_path / "model.py"), uri_of(tmp_path / "blocks.py")
+    row = MODEL.splitlines().index("class Net(nn.Module):")
+
+    def total(kernel: int) -> str:
+        def conv(c_in: int, c_out: int) -> int:
+            return sum(p.numel() for p in torch.nn.Conv2d(c_in, c_out, kernel).parameters())
+        return f"**{conv(3, 16) + conv(16, 32):,} parameters**"
+
+    open_text(client, model_uri, MODEL.format(a=16))
+    await diagnostics_for(client, model_uri, 1)
+    open_text(client, blocks_uri, BLOCKS)
+    await diagnostics_for(client, blocks_uri, 1)
+    for k in range(6):  # more than the documents kept live
+        other = uri_of(tmp_path / f"other{k}.py")
+        open_text(client, other, f"import torch.nn as nn\nc = nn.Conv2d({k + 1}, 4, 3)\n")
+        await diagnostics_for(client, other, 1)
+    await until_asleep(SLEEP_LOG, model_uri, 20)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=blocks_uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(
+            text=BLOCKS.replace("c_out, 3)", "c_out, 5)"))]))
+    await diagnostics_for(client, blocks_uri, 2)
+    for _ in range(50):
+        shown = await hover_text(client, model_uri, row, 7) or ""
+        if shown.startswith(total(5)):
+            break
+        await asyncio.sleep(0.1)
+    assert shown.startswith(total(5)), shown

@@ -144,6 +144,12 @@ class DocumentEvaluator:
         self.kept.move_to_end(key)
         return found.evaluation
 
+    def read_versions(self, doc: Document) -> dict[str, str] | None:
+        """What the document's current evaluation read, each file with its version then."""
+        found = self.kept.get(_text_key(doc))
+        return dict(found.versions) if found is not None and found.evaluation is not None \
+            else None
+
     def _versions(self, read: frozenset[str]) -> dict[str, str]:
         versions = {path: self.version(path) for path in read if path != self.path}
         versions[FILE_SET] = self.version(FILE_SET)

@@ -33,6 +33,9 @@ class OpenDocument:
     gave_up: int = -1
     asleep: bytes | None = None  # a frozen Snapshot of the results, while `document` is None
     asleep_edits: int = -1  # the `edits` the snapshot was made for
+    # each other file its evaluation read → that file's version then: the snapshot stands only
+    # while they all do (a helper module it imports, edited while it sleeps)
+    asleep_reads: dict[str, str] = field(default_factory=dict)
     fixes: actions.PublishedFixes | None = None  # the published diagnostics that hold a fix
     # a notebook: its cells as the latest text composes them, and as `document` holds them
     layout: notebooks.NotebookLayout | None = None

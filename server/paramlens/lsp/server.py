@@ -331,7 +331,7 @@ class ParamlensServer(LanguageServer):
             if state.closed:
                 return empty
             if state.document is None and state.asleep is not None and \
-                    state.asleep_edits == state.edits and not wake:
+                    state.asleep_edits == state.edits and not wake and self.still_read(state):
                 state.applied_layout = state.layout  # the snapshot's text is the latest
                 return compute(SnapshotView(state.text, self.thaw(state.asleep)))
             doc = self.sync(state)
@@ -340,6 +340,11 @@ class ParamlensServer(LanguageServer):
             return compute(LiveView(self, state, doc))
         finally:
             state.lock.release()
+
+    def still_read(self, state: OpenDocument) -> bool:
+        """Whether every file a sleeping document's evaluation read is as it was then."""
+        return all(self.file_version(path) == version
+                   for path, version in state.asleep_reads.items())
 
     def in_cell(self, cell_uri: str, compute: Callable[[View], T], empty: T
                 ) -> Callable[[View], T]:
@@ -574,9 +579,12 @@ class ParamlensServer(LanguageServer):
                 # the snapshot must hold every layer as analysed, not the evaluation's bare calls.
                 self.fresh(doc)
                 results = self.results(state, doc, within=REQUEST_BUDGET)
-                if evaluator.current(doc) is None:
+                reads = evaluator.read_versions(doc) if evaluator.current(doc) is not None \
+                    else None
+                if reads is None:
                     return  # not evaluated after all: stay awake
                 snapshot = Snapshot(results.layers, results.models, model_calls(evaluator))
+                state.asleep_reads = reads
             state.asleep, state.asleep_edits = snapshot.freeze(), edits
             state.document = state.evaluator = None
         log.debug("%s sleeps (%d bytes)", state.uri, len(state.asleep))

@@ -51,7 +51,8 @@ def did_change(ls: ParamlensServer, params: types.DidChangeTextDocumentParams) -
     for other, known in list(ls.open.items()):
         # documents whose evaluation read this one are evaluated again once typing pauses
         last = known.evaluator.last if known.evaluator is not None else None
-        if other != uri and last is not None and changed in last.versions:
+        read = last.versions if last is not None else known.asleep_reads
+        if other != uri and changed in read:
             ls.schedule(other)
 
 
