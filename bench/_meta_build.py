@@ -8,14 +8,18 @@ timing each build alone, and prints one JSON object on stdout. The parameter cou
 is taken after its timer stops. As when the truth was recorded, arguments keep their defaults but
 no pretrained weights are loaded: a default `weights_backbone` (detection and segmentation
 builders) is not downloaded and its `load_state_dict` is skipped (loading fills tensors, it
-changes no shape); `skipped_loads` counts those per builder.
+changes no shape); `skipped_loads` counts those per builder. One more pass, under cProfile,
+estimates the share of that time spent in torchvision's own Python code (own_code_share).
 """
 
 from __future__ import annotations
 
 import contextlib
+import cProfile
 import importlib
 import json
+import os
+import pstats
 import sys
 import time
 from typing import Any
@@ -71,15 +75,35 @@ def build(entry: dict[str, Any]) -> dict[str, Any]:
     return row | {"params": params, "error": None, "skipped_loads": _skipped[0]}
 
 
+def own_code_share(entries: list[dict[str, Any]]) -> float:
+    """The share of the builds' time spent running torchvision's own Python code: its frames'
+    own time (not the torch calls they make), over all time, in one more pass under cProfile.
+    The profiler's cost falls on each call, so this is an estimate, not a measurement: what
+    CPython itself takes to run the code the static evaluator has to interpret."""
+    profile = cProfile.Profile()
+    profile.enable()
+    for entry in entries:
+        build(entry)
+    profile.disable()
+    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    total = sum(row[2] for row in stats.values())
+    own = sum(row[2] for (path, _, _), row in stats.items()
+              if f"{os.sep}torchvision{os.sep}" in path)
+    return own / total if total else 0.0
+
+
 def main() -> None:
     truth = json.load(open(sys.argv[1]))
     passes = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     with contextlib.redirect_stdout(sys.stderr):  # stdout carries the JSON only
         runs = [[build(entry) for entry in truth["models"]] for _ in range(passes)]
+        built = [entry for entry, row in zip(truth["models"], runs[0], strict=True)
+                 if row["error"] is None]
+        share = own_code_share(built)
     builders = [rows[0] | {"seconds": [row["seconds"] for row in rows]} for rows in zip(*runs, strict=True)]
     json.dump({"torch": torch.__version__, "torchvision": torchvision.__version__,
                "import_torch": import_torch, "import_torchvision": import_torchvision,
-               "builders": builders}, sys.stdout)
+               "own_code_share": share, "builders": builders}, sys.stdout)
 
 
 if __name__ == "__main__":
