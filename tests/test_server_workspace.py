@@ -328,3 +328,37 @@ async def test_a_sleeping_importer_follows_the_module_it_imports(logging_client:
             break
         await asyncio.sleep(0.1)
     assert shown.startswith(total(5)), shown
+
+
+async def test_closing_an_edited_import_unsaved_puts_its_file_back(
+        workspace_client: LanguageClient, tmp_path: Path) -> None:
+    """blocks.py is edited without saving, then closed: the model that imports it is evaluated
+    again at once (its diagnostics are published anew) on the file's text, which torch builds."""
+    lsp_client = workspace_client
+    (tmp_path / "blocks.py").write_text(BLOCKS)
+    (tmp_path / "model.py").write_text(MODEL.format(a=16))
+    model_uri, blocks_uri = uri_of(tmp_path / "model.py"), uri_of(tmp_path / "blocks.py")
+    row = MODEL.splitlines().index("class Net(nn.Module):")
+
+    def total(kernel: int) -> str:
+        def conv(c_in: int, c_out: int) -> int:
+            return sum(p.numel() for p in torch.nn.Conv2d(c_in, c_out, kernel).parameters())
+        return f"**{conv(3, 16) + conv(16, 32):,} parameters**"
+
+    open_text(lsp_client, model_uri, MODEL.format(a=16))
+    await diagnostics_for(lsp_client, model_uri, 1)
+    open_text(lsp_client, blocks_uri, BLOCKS)
+    lsp_client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=blocks_uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(
+            text=BLOCKS.replace("c_out, 3)", "c_out, 5)"))]))
+    await diagnostics_for(lsp_client, blocks_uri, 2)
+    for _ in range(50):
+        if (await hover_text(lsp_client, model_uri, row, 7) or "").startswith(total(5)):
+            break
+        await asyncio.sleep(0.1)
+    PUBLISHED.pop(model_uri, None)
+    lsp_client.text_document_did_close(types.DidCloseTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=blocks_uri)))
+    await diagnostics_for(lsp_client, model_uri, 1)
+    assert (await hover_text(lsp_client, model_uri, row, 7) or "").startswith(total(3))

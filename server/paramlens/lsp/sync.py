@@ -46,10 +46,15 @@ def did_change(ls: ParamlensServer, params: types.DidChangeTextDocumentParams) -
         state.edits += 1  # what runs for the older text stops at its next step
     ls.touch(uri)
     ls.schedule(uri)
+    readers_changed(ls, uri)
+
+
+def readers_changed(ls: ParamlensServer, uri: str) -> None:
+    """The text of `uri` changed (an edit, or a close that puts its file's text back): the
+    documents whose evaluation read it are evaluated again once typing pauses."""
     path = uris.to_fs_path(uri)
     changed = os.path.abspath(path) if path else None
     for other, known in list(ls.open.items()):
-        # documents whose evaluation read this one are evaluated again once typing pauses
         last = known.evaluator.last if known.evaluator is not None else None
         read = last.versions if last is not None else known.asleep_reads
         if other != uri and changed in read:
@@ -97,6 +102,8 @@ def did_close(ls: ParamlensServer, params: types.DidCloseTextDocumentParams) -> 
     if uri in ls.published:
         ls.published.discard(uri)
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+    readers_changed(ls, uri)  # what they read of it is its file now, not its unsaved text
+    ls.refresh_views()
 
 
 def notebook_did_open(ls: ParamlensServer, params: types.DidOpenNotebookDocumentParams) -> None:
