@@ -55,6 +55,41 @@ def torch_counts(a: int) -> list[int]:
     return sorted({conv(3, a), conv(a, 32)})
 
 
+NET_ROW = MODEL.splitlines().index("class Net(nn.Module):")
+
+
+def net_total(kernel: int = 3, a: int = 16) -> str:
+    """How a hover on Net's class starts: Net()'s total as torch counts it, its Block's conv of
+    this kernel size."""
+    def conv(c_in: int, c_out: int) -> int:
+        return sum(p.numel() for p in torch.nn.Conv2d(c_in, c_out, kernel).parameters())
+    return f"**{conv(3, a) + conv(a, 32):,} parameters**"
+
+
+def write_project(folder: Path) -> tuple[str, str]:
+    """blocks.py and model.py (Net with a=16) in `folder`: (model's URI, blocks' URI)."""
+    (folder / "blocks.py").write_text(BLOCKS)
+    (folder / "model.py").write_text(MODEL.format(a=16))
+    return uri_of(folder / "model.py"), uri_of(folder / "blocks.py")
+
+
+def replace_text(client: LanguageClient, uri: str, version: int, text: str) -> None:
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
+
+
+async def net_hover(client: LanguageClient, uri: str, starting: str = "") -> str:
+    """The hover on Net's class; with `starting`, once it starts so (an importer is evaluated
+    again once typing pauses), for up to 5 s."""
+    for _ in range(50):
+        shown = await hover_text(client, uri, NET_ROW, 7) or ""
+        if shown.startswith(starting):
+            break
+        await asyncio.sleep(0.1)
+    return shown
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("project")
@@ -161,42 +196,22 @@ async def test_a_project_whose_path_needs_escapes_follows_every_edit(
     """VS Code sends `file:///.../my%20proj%C3%A9/model.py` for a folder with a space and an
     accent. Each edit of the open model, and of the open helper it imports, is followed: the
     hover on the model's class shows torch's total after each."""
-    lsp_client = workspace_client
+    client = workspace_client
     root = tmp_path / "my proj é"
     root.mkdir()
-    (root / "blocks.py").write_text(BLOCKS)
-    (root / "model.py").write_text(MODEL.format(a=16))
-    model_uri, blocks_uri = uri_of(root / "model.py"), uri_of(root / "blocks.py")
+    model_uri, blocks_uri = write_project(root)
     assert "%20" in model_uri and "%C3%A9" in model_uri
-
-    def total(a: int, kernel: int) -> str:
-        def conv(c_in: int, c_out: int) -> int:
-            return sum(p.numel() for p in torch.nn.Conv2d(c_in, c_out, kernel).parameters())
-        return f"**{conv(3, a) + conv(a, 32):,} parameters**"
-
-    open_text(lsp_client, model_uri, MODEL.format(a=16))
-    await diagnostics_for(lsp_client, model_uri, 1)
-    row = MODEL.splitlines().index("class Net(nn.Module):")
-    assert (await hover_text(lsp_client, model_uri, row, 7) or "").startswith(total(16, 3))
-
-    lsp_client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=model_uri, version=2),
-        content_changes=[types.TextDocumentContentChangeWholeDocument(text=MODEL.format(a=24))]))
-    await diagnostics_for(lsp_client, model_uri, 2)
-    assert (await hover_text(lsp_client, model_uri, row, 7) or "").startswith(total(24, 3))
-
-    open_text(lsp_client, blocks_uri, BLOCKS)
-    lsp_client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=blocks_uri, version=2),
-        content_changes=[types.TextDocumentContentChangeWholeDocument(
-            text=BLOCKS.replace("c_out, 3)", "c_out, 5)"))]))
-    await diagnostics_for(lsp_client, blocks_uri, 2)
-    for _ in range(50):  # the importer is evaluated again once typing pauses
-        shown = await hover_text(lsp_client, model_uri, row, 7) or ""
-        if shown.startswith(total(24, 5)):
-            break
-        await asyncio.sleep(0.1)
-    assert shown.startswith(total(24, 5)), shown
+    open_text(client, model_uri, MODEL.format(a=16))
+    await diagnostics_for(client, model_uri, 1)
+    assert (await net_hover(client, model_uri)).startswith(net_total(3))
+    replace_text(client, model_uri, 2, MODEL.format(a=24))
+    await diagnostics_for(client, model_uri, 2)
+    assert (await net_hover(client, model_uri)).startswith(net_total(3, a=24))
+    open_text(client, blocks_uri, BLOCKS)
+    replace_text(client, blocks_uri, 2, BLOCKS.replace("c_out, 3)", "c_out, 5)"))
+    await diagnostics_for(client, blocks_uri, 2)
+    shown = await net_hover(client, model_uri, net_total(5, a=24))
+    assert shown.startswith(net_total(5, a=24)), shown
 
 
 async def test_a_file_rewritten_with_its_old_time_and_size_is_read_again(
@@ -204,29 +219,20 @@ async def test_a_file_rewritten_with_its_old_time_and_size_is_read_again(
     """`cp -p`, `rsync -t` and `tar x` keep a file's modification time, and a one-digit change
     keeps its size: the client's watched-file event is what says it changed, and the counts
     follow it."""
-    lsp_client = workspace_client
-    (tmp_path / "blocks.py").write_text(BLOCKS)
-    (tmp_path / "model.py").write_text(MODEL.format(a=16))
-    model_uri = uri_of(tmp_path / "model.py")
-    row = MODEL.splitlines().index("class Net(nn.Module):")
-
-    def total(kernel: int) -> str:
-        def conv(c_in: int, c_out: int) -> int:
-            return sum(p.numel() for p in torch.nn.Conv2d(c_in, c_out, kernel).parameters())
-        return f"**{conv(3, 16) + conv(16, 32):,} parameters**"
-
-    open_text(lsp_client, model_uri, MODEL.format(a=16))
-    await diagnostics_for(lsp_client, model_uri, 1)
-    assert (await hover_text(lsp_client, model_uri, row, 7) or "").startswith(total(3))
+    client = workspace_client
+    model_uri, blocks_uri = write_project(tmp_path)
+    open_text(client, model_uri, MODEL.format(a=16))
+    await diagnostics_for(client, model_uri, 1)
+    assert (await net_hover(client, model_uri)).startswith(net_total(3))
     before = os.stat(tmp_path / "blocks.py")
     (tmp_path / "blocks.py").write_text(BLOCKS.replace("c_out, 3)", "c_out, 5)"))
     os.utime(tmp_path / "blocks.py", ns=(before.st_atime_ns, before.st_mtime_ns))
     assert os.stat(tmp_path / "blocks.py").st_size == before.st_size
     PUBLISHED.pop(model_uri, None)
-    lsp_client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
-        types.FileEvent(uri=uri_of(tmp_path / "blocks.py"), type=types.FileChangeType.Changed)]))
-    await diagnostics_for(lsp_client, model_uri, 1)
-    assert (await hover_text(lsp_client, model_uri, row, 7) or "").startswith(total(5))
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=blocks_uri, type=types.FileChangeType.Changed)]))
+    await diagnostics_for(client, model_uri, 1)
+    assert (await net_hover(client, model_uri)).startswith(net_total(5))
 
 
 async def test_a_module_created_after_its_importer_is_found(
@@ -234,23 +240,21 @@ async def test_a_module_created_after_its_importer_is_found(
     """model.py imports late_blocks.py, which does not exist yet: nothing is counted through it.
     Once it is created on disk (the client's watched-file event says so), the model's total is
     torch's."""
-    lsp_client = workspace_client
+    client = workspace_client
     model = MODEL.format(a=16).replace("from blocks import", "from late_blocks import")
     (tmp_path / "model.py").write_text(model)
     model_uri = uri_of(tmp_path / "model.py")
-    row = MODEL.splitlines().index("class Net(nn.Module):")
-    open_text(lsp_client, model_uri, model)
-    await diagnostics_for(lsp_client, model_uri, 1)
-    counts = torch_counts(16)
-    assert f"{sum(counts):,}" not in (await hover_text(lsp_client, model_uri, row, 7) or "")
+    open_text(client, model_uri, model)
+    await diagnostics_for(client, model_uri, 1)
+    assert not (await net_hover(client, model_uri)).startswith(net_total(3))
     (tmp_path / "late_blocks.py").write_text(BLOCKS)
     PUBLISHED.pop(model_uri, None)
-    lsp_client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
         types.FileEvent(uri=uri_of(tmp_path / "late_blocks.py"),
                         type=types.FileChangeType.Created)]))
-    await diagnostics_for(lsp_client, model_uri, 1)
-    shown = await hover_text(lsp_client, model_uri, row, 7) or ""
-    assert shown.startswith(f"**{sum(counts):,} parameters**"), shown
+    await diagnostics_for(client, model_uri, 1)
+    shown = await net_hover(client, model_uri)
+    assert shown.startswith(net_total(3)), shown
 
 
 REGISTERED: list[types.RegistrationParams] = []
@@ -298,16 +302,7 @@ async def test_a_sleeping_importer_follows_the_module_it_imports(logging_client:
     counts; blocks.py, which it imports, is then edited without being saved. The sleeping
     model's total follows the edit, as torch builds it."""
     client = logging_client
-    (tmp_path / "blocks.py").write_text(BLOCKS)
-    (tmp_path / "model.py").write_text(MODEL.format(a=16))
-    model_uri, blocks_uri = uri_of(tmp_path / "model.py"), uri_of(tmp_path / "blocks.py")
-    row = MODEL.splitlines().index("class Net(nn.Module):")
-
-    def total(kernel: int) -> str:
-        def conv(c_in: int, c_out: int) -> int:
-            return sum(p.numel() for p in torch.nn.Conv2d(c_in, c_out, kernel).parameters())
-        return f"**{conv(3, 16) + conv(16, 32):,} parameters**"
-
+    model_uri, blocks_uri = write_project(tmp_path)
     open_text(client, model_uri, MODEL.format(a=16))
     await diagnostics_for(client, model_uri, 1)
     open_text(client, blocks_uri, BLOCKS)
@@ -317,48 +312,26 @@ async def test_a_sleeping_importer_follows_the_module_it_imports(logging_client:
         open_text(client, other, f"import torch.nn as nn\nc = nn.Conv2d({k + 1}, 4, 3)\n")
         await diagnostics_for(client, other, 1)
     await until_asleep(SLEEP_LOG, model_uri, 20)
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=blocks_uri, version=2),
-        content_changes=[types.TextDocumentContentChangeWholeDocument(
-            text=BLOCKS.replace("c_out, 3)", "c_out, 5)"))]))
+    replace_text(client, blocks_uri, 2, BLOCKS.replace("c_out, 3)", "c_out, 5)"))
     await diagnostics_for(client, blocks_uri, 2)
-    for _ in range(50):
-        shown = await hover_text(client, model_uri, row, 7) or ""
-        if shown.startswith(total(5)):
-            break
-        await asyncio.sleep(0.1)
-    assert shown.startswith(total(5)), shown
+    shown = await net_hover(client, model_uri, net_total(5))
+    assert shown.startswith(net_total(5)), shown
 
 
 async def test_closing_an_edited_import_unsaved_puts_its_file_back(
         workspace_client: LanguageClient, tmp_path: Path) -> None:
     """blocks.py is edited without saving, then closed: the model that imports it is evaluated
     again at once (its diagnostics are published anew) on the file's text, which torch builds."""
-    lsp_client = workspace_client
-    (tmp_path / "blocks.py").write_text(BLOCKS)
-    (tmp_path / "model.py").write_text(MODEL.format(a=16))
-    model_uri, blocks_uri = uri_of(tmp_path / "model.py"), uri_of(tmp_path / "blocks.py")
-    row = MODEL.splitlines().index("class Net(nn.Module):")
-
-    def total(kernel: int) -> str:
-        def conv(c_in: int, c_out: int) -> int:
-            return sum(p.numel() for p in torch.nn.Conv2d(c_in, c_out, kernel).parameters())
-        return f"**{conv(3, 16) + conv(16, 32):,} parameters**"
-
-    open_text(lsp_client, model_uri, MODEL.format(a=16))
-    await diagnostics_for(lsp_client, model_uri, 1)
-    open_text(lsp_client, blocks_uri, BLOCKS)
-    lsp_client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=blocks_uri, version=2),
-        content_changes=[types.TextDocumentContentChangeWholeDocument(
-            text=BLOCKS.replace("c_out, 3)", "c_out, 5)"))]))
-    await diagnostics_for(lsp_client, blocks_uri, 2)
-    for _ in range(50):
-        if (await hover_text(lsp_client, model_uri, row, 7) or "").startswith(total(5)):
-            break
-        await asyncio.sleep(0.1)
+    client = workspace_client
+    model_uri, blocks_uri = write_project(tmp_path)
+    open_text(client, model_uri, MODEL.format(a=16))
+    await diagnostics_for(client, model_uri, 1)
+    open_text(client, blocks_uri, BLOCKS)
+    replace_text(client, blocks_uri, 2, BLOCKS.replace("c_out, 3)", "c_out, 5)"))
+    await diagnostics_for(client, blocks_uri, 2)
+    assert (await net_hover(client, model_uri, net_total(5))).startswith(net_total(5))
     PUBLISHED.pop(model_uri, None)
-    lsp_client.text_document_did_close(types.DidCloseTextDocumentParams(
+    client.text_document_did_close(types.DidCloseTextDocumentParams(
         text_document=types.TextDocumentIdentifier(uri=blocks_uri)))
-    await diagnostics_for(lsp_client, model_uri, 1)
-    assert (await hover_text(lsp_client, model_uri, row, 7) or "").startswith(total(3))
+    await diagnostics_for(client, model_uri, 1)
+    assert (await net_hover(client, model_uri)).startswith(net_total(3))
