@@ -444,27 +444,14 @@ class Program:
         return module
 
     def has_effects(self, path: str) -> bool:
-        """Whether running the module's body changes what lies outside it, as far as its text
-        shows (import_failures.changes_outside), or imports a module of the project that does."""
+        """Whether running the module's body changes what lies outside it, as far as its own
+        statements show (import_failures.changes_outside; not those of the modules it imports,
+        which are asked when they are imported)."""
         if path not in self.effects:
-            self.effects[path] = False  # an import cycle: what the rest of it finds
             statements = self.parse_file(path)
-            self.effects[path] = statements is not None and self._has_effects(path, statements)
+            self.effects[path] = statements is not None and \
+                any(changes_outside(stmt) for stmt in run_at_import(statements))
         return self.effects[path]
-
-    def _has_effects(self, path: str, statements: list[ast.stmt]) -> bool:
-        name = self.module_name_of(path)
-        package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
-        del package
-        return any(changes_outside(stmt) for stmt in run_at_import(statements))
-
-    def module_name_of(self, path: str) -> str:
-        """The dotted name a project file is imported by, from the root it lies under."""
-        root = max((r for r in self.roots if path.startswith(r + os.sep)), key=len, default="")
-        parts = os.path.relpath(path, root).removesuffix(".py").split(os.sep) if root else []
-        if parts and parts[-1] == "__init__":
-            parts.pop()
-        return ".".join(parts)
 
     def is_project_file(self, path: str) -> bool:
         """A file under the project's roots, not an installed package's."""
