@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from paramlens.engine.evaluate.import_failures import run_at_import
 from paramlens.engine.evaluate.machine import (
     BudgetExceeded,
     Frame,
@@ -396,11 +397,19 @@ def _run_entries(program: Program, files: list[tuple[str, list[ast.stmt]]],
     for path, statements in files:
         abspath = os.path.abspath(path)
         known = program.modules.get(names[path])
-        if isinstance(known, ModuleV) and known.loaded and known.path == abspath:
+        imported = isinstance(known, ModuleV) and known.path == abspath
+        if _tests_its_name(statements):
+            # `if __name__ == "__main__":` runs here and not where another file imports it:
+            # the file run as a script is a module of its own, as in Python
+            module = program.module_for_file(abspath, names[path], statements, as_main=True)
+        elif imported and known.loaded:
             modules[path] = (known, statements)  # already run when another file imported it
             continue
-        module = program.module_for_file(abspath, names[path], statements, as_main=True)
-        program.modules[names[path]] = module
+        elif imported:
+            module = known  # imported, not run yet: the module its importers hold runs now
+        else:
+            module = program.module_for_file(abspath, names[path], statements, as_main=True)
+            program.modules[names[path]] = module
         module.loaded = True
         modules[path] = (module, statements)
         body = EntryResult("<module>", "module", abspath, 1)
@@ -434,6 +443,13 @@ def _run_entries(program: Program, files: list[tuple[str, list[ast.stmt]]],
             results.append(program.run_entry(result, _call_action(value)))
             cache.entries[key] = cache.by_statement[id(stmt)] = \
                 _cached(results[-1], tops[abspath], stmt)
+
+
+def _tests_its_name(statements: list[ast.stmt]) -> bool:
+    """Whether the module body branches on `__name__` (`if __name__ == "__main__":`)."""
+    return any(isinstance(stmt, ast.If) and any(
+        isinstance(node, ast.Name) and node.id == "__name__" for node in ast.walk(stmt.test))
+        for stmt in run_at_import(statements))
 
 
 def _module_action(program: Program, module: ModuleV, statements: list[ast.stmt],
