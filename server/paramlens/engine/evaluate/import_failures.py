@@ -18,6 +18,8 @@ CATCHES_IMPORT_ERROR = frozenset({"ImportError", "ModuleNotFoundError", "Excepti
                                   "BaseException"})
 CATCHES_ANY = frozenset({"Exception", "BaseException"})
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+# `try` statements: `except*` has its own node from Python 3.11 on
+_TRIES: tuple[type, ...] = (ast.Try, *(t for t in [getattr(ast, "TryStar", None)] if t))
 
 
 def handler_names(handler: ast.ExceptHandler) -> list[str] | None:
@@ -70,7 +72,7 @@ def run_at_import(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield from run_at_import(stmt.orelse)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             yield from run_at_import(stmt.body)
-        elif isinstance(stmt, (ast.Try, ast.TryStar)):
+        elif isinstance(stmt, _TRIES):
             if not any(takes_import_error(h) for h in stmt.handlers):
                 yield from run_at_import(stmt.body)
             for handler in stmt.handlers:
