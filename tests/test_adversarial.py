@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import runpy
 import shutil
 import subprocess
 import sys
@@ -532,3 +533,20 @@ def test_a_module_wrapped_and_left_alone_keeps_its_total(recorded: dict[str, dic
             "kept = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))")
         assert totals[kept] == built[kept] == 58, (totals, built)
         assert all(totals[line] is None for line in built if line != kept), (totals, built)
+
+
+def test_a_builder_python_stops_part_way_has_no_total() -> None:
+    """Each `refused_*` builder of operations_python_refuses.py raises when Python runs it (an
+    attribute of None, None iterated, torch.tensor(None)); we show no total for it, never the
+    total of what it built before the raise."""
+    path = HERE / "adversarial" / "operations_python_refuses.py"
+    names = [name for name in runpy.run_path(str(path)) if name.startswith("refused_")]
+    assert len(names) == 3
+    functions = runpy.run_path(str(path))
+    for name in names:
+        with pytest.raises((AttributeError, TypeError, RuntimeError)):
+            functions[name]()
+    report, _elapsed, _stderr = our_report(path)
+    (file,) = report["files"]
+    totals = {model["name"]: model["params"] for model in file["models"]}
+    assert {name: totals.get(name) for name in names} == dict.fromkeys(names), totals

@@ -254,16 +254,28 @@ def with_contexts(layer: LayerResult, contexts: list) -> LayerResult:
             all(c.by_module for c in mine):
         # only the module's own top-level code builds it, resting on nothing: the file fixes it
         (only,) = counts
-        return dataclasses.replace(layer, params=only, params_default=only, contexts=found)
+        return dataclasses.replace(_read_for(layer, only), params=only, params_default=only,
+                                   contexts=found)
     if len(counts) == 1 and None not in counts:
         (only,) = counts
         if params is None and params_default != only:
+            layer = _read_for(layer, only)
             params_default = only
             assumptions = (*assumptions, f"as {found[0].via} builds it")
     elif len({c for c in counts if c is not None}) > 1:
         params_default = None if params is None else params
     return dataclasses.replace(layer, params=params, params_default=params_default,
                                assumptions=assumptions, contexts=found)
+
+
+def _read_for(layer: LayerResult, count: int) -> LayerResult:
+    """The layer as its call reads by itself, where the program builds `count`: the formula and
+    shapes the call's defaults gave (`5 if hasattr(cfg, "w") else 7` read as 5) are another
+    count's, so they are not shown beside this one."""
+    if layer.params_default is None or layer.params_default == count:
+        return layer
+    return dataclasses.replace(layer, formula="", tensors=(), out_channels=None,
+                               output_shape=None, mult_adds=None)
 
 
 _FORMAT_ASSUMED = "Keras' image data format is channels_last (the program calls " \

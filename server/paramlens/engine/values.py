@@ -113,8 +113,11 @@ def merge_values(a: Value, b: Value, pick_a: Q | None) -> Value:
             origin, assumption = a.origin, a.assumption or b.assumption
         if exact is UNKNOWN and default is not UNKNOWN and not assumption:
             assumption = "the default path through a condition"
+        # (where neither path is the default one, the text names both: `5 if hasattr(cfg,
+        # "w") else 7` is "(5 or 7)", not the first)
         term = a.term if a.term == b.term else (pick_a is not None and pick_a.known_default
-                                                and (a if pick_a.default else b).term) or a.term
+                                                and (a if pick_a.default else b).term) or \
+            f"({a.term} or {b.term})"
         return Q(exact, default, term, origin, assumption)
     if a is b:
         return a

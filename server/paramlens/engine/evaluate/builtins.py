@@ -124,6 +124,8 @@ def _call_builtin(m: Machine, name: str, args: tuple[Any, ...], kwargs: dict[str
             except ValueError:
                 return Unknown("range() Python refuses")
             return r
+        if args and all(is_plain(a) for a in args) and not kwargs:  # (`range(None)`, `range(2.0)`)
+            raise python_raises("TypeError", "range() of what is not a whole number")
         return Unknown("a range the code does not fix")
     if name in ("set", "frozenset") and len(args) <= 1 and not kwargs:
         return _set_of(m, args[0] if args else ())
@@ -620,7 +622,7 @@ def call_stdlib(m: Machine, qualname: str, args: tuple[Any, ...], kwargs: dict[s
         if func is not None and callable(func) and all(is_plain(a) for a in args):
             try:
                 result = func(*args)
-            except _REFUSALS as error:
+            except (*_REFUSALS, TypeError) as error:  # (TypeError: `math.log(None)`)
                 raise python_raises(type(error).__name__,
                                     f"{type(error).__name__} in {qualname}()") from None
             except Exception:

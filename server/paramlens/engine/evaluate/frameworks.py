@@ -127,6 +127,8 @@ _TORCH_FACTORIES = {"zeros", "ones", "empty", "randn", "rand", "full", "zeros_li
                     "empty_like", "randn_like", "rand_like", "full_like", "tensor", "as_tensor",
                     "eye", "arange", "linspace", "Tensor", "FloatTensor"}
 _KERAS_ROOTS = ("keras", "tf_keras", "tensorflow", "tf")
+# A tensor's methods whose arguments are sizes or dimensions, none of which may be None.
+_SIZED_METHODS = frozenset({"view", "reshape", "expand", "repeat", "permute"})
 _KERAS_MERGE_FUNCTIONS = {"add": "Add", "concatenate": "Concatenate", "multiply": "Multiply",
                           "average": "Average", "maximum": "Maximum", "minimum": "Minimum",
                           "subtract": "Subtract"}
@@ -543,6 +545,8 @@ class Frameworks:
                 # a subclass of a layer: the layer's own tensors and submodules
                 if name in base.params:
                     return base.params[name]
+                if name in base.attrs:  # (a TransformerEncoder's `layers`: a module it holds)
+                    return IS_NONE if base.attrs[name] is None else base.attrs[name]
                 if base.spec.framework == "torch" and name in _tensor_names(base):
                     return IS_NONE  # a tensor the layer registers as None
                 submodule = _submodule(base, name)
@@ -924,6 +928,8 @@ class Frameworks:
                 return self.decorator(m, _DataclassWith(dict(kwargs)), target)
             return _DataclassWith(dict(kwargs))
         if qualname in ("numpy.linspace", "torch.linspace"):
+            if _holds_none(m, args):  # (its ends and its count are numbers)
+                raise python_raises("TypeError", f"{qualname}() of None")
             # so many evenly spaced values: how many is fixed, their values are not followed
             num = m.deref(args[2]) if len(args) > 2 else m.deref(kwargs.get(
                 "num" if qualname.startswith("numpy") else "steps", 50 if qualname.startswith(
@@ -995,6 +1001,10 @@ class Frameworks:
             if isinstance(data, ParamV):
                 return ParamV(data.numel, trainable is not False)
             return ParamV(None, trainable is not False)
+        if short in _TORCH_FACTORIES and qualname.count(".") == 1 and _holds_none(m, args):
+            # torch's sizes and values are numbers: `torch.tensor(None)`, `torch.zeros(2, None)`
+            raise python_raises("RuntimeError" if short in ("tensor", "as_tensor") else
+                                "TypeError", f"torch.{short}() of None")
         if qualname.count(".") == 1:
             found = tensor_values.call(m, "torch", qualname[6:], args, kwargs)
             if found is not None:
@@ -1020,7 +1030,11 @@ class Frameworks:
                 isinstance(m.deref(args[0]), TensorV):
             return TensorV(m.deref(args[0]).shape)
         if qualname.startswith("torch.nn.init."):
-            return None
+            # the in-place initialisers hand back the tensor they filled (`w = init.normal_(w)`);
+            # the others (calculate_gain, the deprecated spellings) are not followed
+            if qualname.endswith("_") and args:
+                return m.deref(args[0])
+            return Unknown(f"{qualname}() is not evaluated")
         owner = m.deref(args[0]) if args else None
         method = qualname.rsplit(".", 1)[1]
         parent = qualname.rsplit(".", 1)[0]
@@ -1294,7 +1308,7 @@ class Frameworks:
                 _refuse_non_modules(m, owner.kind, [(None, args[1])])
                 m.taint(owner)
                 owner.members.insert(args[0], (str(args[0]), args[1]))
-                return None
+                return owner if owner.kind == "Sequential" else None  # (as torch's own)
             if name in ("add_module", "register_module") and len(args) == 2 and \
                     isinstance(args[0], str):
                 self.container_set(m, owner, args[0], args[1])
@@ -1410,6 +1424,8 @@ class Frameworks:
                 owner.built = True
                 return None
         if isinstance(owner, TensorV):
+            if name in _SIZED_METHODS and _holds_none(m, args):  # (`x.expand(2, None)`)
+                raise python_raises("TypeError", f"Tensor.{name}() of None")
             if name in ("requires_grad_",) and owner.param is not None:
                 owner.param.trainable = _grad_arg(m, args, kwargs)
                 return owner
@@ -1730,7 +1746,11 @@ class Frameworks:
             return model.layers.pop()
         if name == "get_layer":
             return Unknown("get_layer()")
-        return None  # summary, compile, fit, load_weights: nothing that changes the weights
+        if name in _KERAS_RETURNS_NONE:
+            return None
+        # fit, predict, count_params, get_config…: nothing that changes the weights, and a value
+        # the evaluator does not follow
+        return Unknown(f"{model.kind}.{name}()")
 
     def call_keras_instance(self, m: Machine, layer: InstanceV, args: tuple, kwargs: dict) -> Any:
         """A Keras layer or model of the project called on a tensor, as `Layer.__call__` does it:
@@ -3144,6 +3164,10 @@ def _shape_tuple(m: Machine, value: Any) -> tuple | None:
 # scales): what the layer or model holds afterwards is not what the catalogue counts.
 _KERAS_REWEIGHING = frozenset({"enable_lora", "quantize"})
 
+# A Keras model's methods that return None, and change no weight the catalogue counts.
+_KERAS_RETURNS_NONE = frozenset({"summary", "compile", "save", "save_weights", "load_weights",
+                                 "reset_metrics", "reset_states", "export"})
+
 
 def _untraced(value: Any) -> frozenset:
     """What a layer is called on that is no tensor the evaluator follows (what a layer it does not
@@ -3440,3 +3464,15 @@ def _pairs(raw: Any, n: int) -> tuple | None:
 
 
 __all__ = ["Frameworks", "PartialV"]
+
+
+def _holds_none(m: Machine, args: tuple) -> bool:
+    """Whether a positional argument is None, or a list or tuple holding None, where torch takes
+    only numbers (its sizes, a tensor's values)."""
+    for arg in args:
+        arg = m.deref(arg)
+        items = arg.items if type(arg) is ListV and arg.exact else arg
+        if arg is None or isinstance(items, (list, tuple)) and any(
+                m.deref(item) is None for item in items):
+            return True
+    return False

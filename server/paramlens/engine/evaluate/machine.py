@@ -239,6 +239,10 @@ _CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
     ast.Gt: operator.gt, ast.GtE: operator.ge,
 }
 _SCALARS = (int, float, str, bool, type(None), bytes, complex)
+# The scalars Python neither iterates nor indexes (nor calls, as no scalar is callable). The
+# evaluator holds them as Python would, so an operation Python refuses on one raises here too:
+# `cfg.sub.scale` where `sub = None` is an AttributeError, not an unknown to go on from.
+_NOT_ITERABLE = (int, float, bool, type(None), complex)
 
 
 def is_plain(value: Any) -> bool:
@@ -1570,6 +1574,9 @@ class Machine:
             elif not is_plain(value) or value is None:
                 self.alias_changed(owner, f"{name} set")
             return
+        if is_plain(owner):  # (`cfg.hidden = 3` where cfg is None)
+            raise python_raises("AttributeError", f"{type(owner).__name__} has no attribute "
+                                                  f"{name} to set")
         if self.frameworks.set_attribute(self, owner, name, value):
             return
         if isinstance(owner, InstanceV):
@@ -1706,7 +1713,8 @@ class Machine:
         """`owner.name` as Python reads it: raising AttributeError where the evaluator knows
         that the owner has no such attribute (`self.fc2` never set, a typo). (exec places it.)"""
         value = self.get_attribute(owner, name)
-        if type(value) is Absent and type(self.deref(owner)) in _ATTRIBUTES_KNOWN:
+        if type(value) is Absent and (type(self.deref(owner)) in _ATTRIBUTES_KNOWN or
+                                      is_plain(self.deref(owner))):
             raise python_raises("AttributeError")
         return value
 
@@ -1796,6 +1804,10 @@ class Machine:
             return left * right
         if isinstance(left, DictV) and isinstance(right, DictV) and op is ast.BitOr:
             return DictV({**left.items, **right.items}, left.exact and right.exact)
+        if (left is None or right is None) and all(
+                is_plain(v) or type(v) in _BUILTIN_CONTAINERS for v in (left, right)):
+            # (`[1] * None`; a class of the project's may take None in its __radd__)
+            raise python_raises("TypeError", "an operation on None")
         special = self.frameworks.binop(self, op, left, right)
         if special is not None:
             return special
@@ -1900,6 +1912,8 @@ class Machine:
         if is_plain(left) and is_plain(right):
             try:
                 return _CMPOPS[op](left, right)
+            except TypeError:  # (`None > 0`)
+                raise python_raises("TypeError", "a comparison Python refuses") from None
             except Exception:
                 return Unknown("a comparison Python refuses")
         if op in (ast.Eq, ast.NotEq):
@@ -1974,6 +1988,11 @@ class Machine:
             return base
         if is_unknown(key):
             return Unknown("an index the code does not fix")
+        if type(base) in _NOT_ITERABLE:
+            raise python_raises("TypeError", f"{type(base).__name__} is not subscriptable")
+        if isinstance(base, (tuple, str, range, ListV)) and is_plain(key) and \
+                not isinstance(key, int):  # (`kinds[None]`, `[1, 2]["a"]`)
+            raise python_raises("TypeError", f"a sequence indexed by {type(key).__name__}")
         if isinstance(base, (tuple, str, range)) and isinstance(key, (int, slice)):
             try:
                 return base[key]
@@ -2106,6 +2125,8 @@ class Machine:
         kind = type(value)
         if kind is IteratorV:
             return self.pull_iterator(value)
+        if kind in _NOT_ITERABLE:
+            raise python_raises("TypeError", f"{kind.__name__} is not iterable")
         if kind is ListV and value.exact:
             return _live_list(value)
         if kind is DictV and value.exact:
@@ -2252,6 +2273,8 @@ class Machine:
                 return DictV(dict(owner.kwargs))
             if name == "args":
                 return owner.args
+        if is_plain(owner) and not hasattr(owner, name):  # (a builtin type's: no code runs)
+            return Absent(f"{type(owner).__name__} has no attribute {name}")
         if isinstance(owner, DictV) or isinstance(owner, ListV) or is_plain(owner) or \
                 type(owner) is SetV:
             return _BoundBuiltin(owner, name)
@@ -2454,6 +2477,8 @@ class Machine:
         else:
             if is_unknown(func):
                 self.handed_to_unknown(args, kwargs)
+            elif is_plain(func):  # (`f(3)` where f is None, `"gelu"()`)
+                raise python_raises("TypeError", f"{type(func).__name__} is not callable")
             result = self.frameworks.call(self, func, args, kwargs, node)
         return self.followed_or_not(result, args, kwargs)
 
@@ -2757,6 +2782,8 @@ class Machine:
     def iterate(self, value: Any) -> list[Any] | None:
         """The items a `for` loop would see, or None when the code does not fix them."""
         value = self.deref(value)
+        if type(value) in _NOT_ITERABLE:
+            raise python_raises("TypeError", f"{type(value).__name__} is not iterable")
         if isinstance(value, (tuple, str)):
             return list(value)
         if isinstance(value, range):
@@ -2808,6 +2835,10 @@ def _made_otherwise(cls: ClassV) -> str | None:
 # The owners whose every attribute the evaluator knows where it says one is absent (Absent):
 # reading another raises AttributeError. (A torch layer's are torch_names.LAYER_ATTRIBUTES.)
 _ATTRIBUTES_KNOWN = (InstanceV, ContainerV, ExternalV, LayerObj)
+
+# The evaluator's lists, dicts, sets and tensors: none takes None in an operation (torch's
+# tensors raise TypeError as Python's containers do).
+_BUILTIN_CONTAINERS = (ListV, DictV, SetV, TensorV)
 
 # One cached dispatch over node types (as pyflakes' checker does): the method for each ast class,
 # looked up by name once.
