@@ -373,7 +373,9 @@ def test_a_model_holding_what_the_evaluator_cannot_work_out_has_no_certain_total
                                              ("attribute_named_by_the_environment.py", 1),
                                              ("optional_dependency.py", 3),
                                              ("leaving_where_the_code_does_not_fix.py", 9),
-                                             ("construction_overridden.py", 6)])
+                                             ("construction_overridden.py", 6),
+                                             ("base_not_fixed_by_the_code.py", 1),
+                                             ("helpers_never_called.py", 3)])
 def test_modules_a_layer_holds_leave_no_certain_total_but_torchs(name: str, models: int) -> None:
     """A Transformer layer keeps a module `activation` as a submodule, nn.Transformer a custom
     encoder, TransformerEncoder copies of its layer; a layer's submodule may be handed to
@@ -550,3 +552,26 @@ def test_a_builder_python_stops_part_way_has_no_total() -> None:
     (file,) = report["files"]
     totals = {model["name"]: model["params"] for model in file["models"]}
     assert {name: totals.get(name) for name in names} == dict.fromkeys(names), totals
+
+
+def test_each_builder_is_counted_as_a_fresh_import_calls_it() -> None:
+    """helpers_never_called.py: each builder's certain total is what calling it returns right
+    after the file is run (a fresh `runpy`), whatever the builders before it changed; and the
+    module-level models are as the body built them (the recorder checks those)."""
+    path = HERE / "adversarial" / "helpers_never_called.py"
+    report, _elapsed, _stderr = our_report(path)
+    (file,) = report["files"]
+    ours = {m["name"]: (m["params"], m["trainable"]) for m in file["models"]}
+    for builder in ("build", "heads", "with_new_head", "class_width"):
+        model = runpy.run_path(str(path))[builder]()
+        torchs = (sum(p.numel() for p in model.parameters()),
+                  sum(p.numel() for p in model.parameters() if p.requires_grad))
+        assert ours.get(builder, torchs) == torchs, (builder, ours.get(builder), torchs)
+    assert ours["build"][0] == 5 and ours["with_new_head"][0] == 162, ours
+    lines = path.read_text().splitlines()
+    at = {m["line"]: (m["params"], m["trainable"]) for m in file["models"]}
+    model, whole = (1 + lines.index(text) for text in (
+        "model = nn.Sequential(nn.Linear(4, 4))", "whole = nn.Sequential(backbone, model)"))
+    built = runpy.run_path(str(path))
+    assert sum(p.numel() for p in built["whole"].parameters() if p.requires_grad) == 128
+    assert at[model] == (20, 20) and at[whole] == (128, 128), at

@@ -29,6 +29,52 @@ PROJECTS = {
                  "def get_width():\n    return _W\n",
         "main.py": "import hp\nhp.set_width(30)\nfrom a_model import make\nmodel = make()\n",
     },
+    # arch.py, run first as its own file, reads config.WIDTH at its import; main.py changes
+    # WIDTH before it imports arch, so its arch is another run of that body
+    "imported_after_a_change": {
+        "arch.py": "import torch.nn as nn\nimport config\nHIDDEN = config.WIDTH * 2\n\n\n"
+                   "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                   "        self.fc = nn.Linear(HIDDEN, 4)\n",
+        "config.py": "WIDTH = 16\n",
+        "main.py": "import config\nconfig.WIDTH = 8\nimport arch\nmodel = arch.Net()\n",
+    },
+    # each plugin registers itself when run; main.py imports one of them only
+    "plugins_not_imported": {
+        "ext_a.py": 'import registry\nregistry.PLUGINS.append("a")\n',
+        "ext_b.py": 'import registry\nregistry.PLUGINS.append("b")\n',
+        "main.py": "import torch.nn as nn\nimport registry\nimport ext_a\n"
+                   "model = nn.Sequential(*[nn.Linear(4, 4) for _ in registry.PLUGINS])\n",
+        "registry.py": "PLUGINS = []\n",
+    },
+    # another script replaces nn.Linear in its own run
+    "framework_name_replaced_by_another_script": {
+        "a_patch.py": "import torch.nn as nn\n\n\nclass Fat(nn.Module):\n    pass\n\n\n"
+                      "nn.Linear = Fat\n",
+        "main.py": "import torch\nimport torch.nn as nn\n\n\nclass ScaledLinear(nn.Linear):\n"
+                   "    def reset_parameters(self):\n"
+                   "        self.scale = nn.Parameter(torch.ones(self.out_features))\n"
+                   "        super().reset_parameters()\n\n\n"
+                   "model = nn.Sequential(ScaledLinear(4, 8))\n",
+    },
+}
+
+# Builders called as `import module; module.builder()` in a fresh Python, beside scripts and
+# helpers that change what they read: (file, builder) -> the project
+BUILDERS = {
+    # main.py sets the width the builder reads, in its own run
+    ("net.py", "make"): {
+        "main.py": "import sizes\nfrom net import make\nsizes.W = 20\nmodel = make()\n",
+        "net.py": "import torch.nn as nn\nimport sizes\n\n\ndef make():\n"
+                  "    return nn.Sequential(nn.Linear(sizes.W, 1))\n",
+        "sizes.py": "W = 2\n",
+    },
+    # a helper that widens the config, never called, in a file checked first
+    ("b_model.py", "build"): {
+        "a_setup.py": "import cfg\n\n\ndef enable_big():\n    cfg.W = 100\n",
+        "b_model.py": "import torch.nn as nn\nimport cfg\n\n\ndef build():\n"
+                      "    return nn.Sequential(nn.Linear(cfg.W, 1))\n",
+        "cfg.py": "W = 4\n",
+    },
 }
 
 
@@ -53,3 +99,20 @@ def test_the_model_main_py_builds_is_counted_as_torch_counts_it(name: str, tmp_p
         (tmp_path / file).write_text(text)
     ours, torchs = model_totals(tmp_path)
     assert ours == torchs, (ours, torchs)
+
+
+@pytest.mark.parametrize("file,builder", sorted(BUILDERS))
+def test_a_builder_is_counted_as_a_fresh_import_builds_it(file: str, builder: str,
+                                                          tmp_path: Path) -> None:
+    for name, text in BUILDERS[(file, builder)].items():
+        (tmp_path / name).write_text(text)
+    module = file.removesuffix(".py")
+    run = subprocess.run([sys.executable, "-c", f"import {module}; print(sum(p.numel() for p in "
+                          f"{module}.{builder}().parameters()))"],
+                         cwd=tmp_path, capture_output=True, text=True, check=True)
+    report = subprocess.run([sys.executable, "-m", "paramlens", "check", "--no-cache", "--format",
+                             "json", "."], cwd=tmp_path, capture_output=True, text=True,
+                            check=False)
+    (checked,) = [f for f in json.loads(report.stdout)["files"] if f["path"].endswith(file)]
+    ours = [m["params"] for m in checked["models"] if m["name"] == builder]
+    assert ours == [int(run.stdout)], (ours, run.stdout)

@@ -113,11 +113,11 @@ def merge_values(a: Value, b: Value, pick_a: Q | None) -> Value:
             origin, assumption = a.origin, a.assumption or b.assumption
         if exact is UNKNOWN and default is not UNKNOWN and not assumption:
             assumption = "the default path through a condition"
-        # (where neither path is the default one, the text names both: `5 if hasattr(cfg,
-        # "w") else 7` is "(5 or 7)", not the first)
+        # (where neither path is the default one and both are numbers, the text names both:
+        # `5 if hasattr(cfg, "w") else 7` is "(5 or 7)", not a 5 beside a count of 7)
         term = a.term if a.term == b.term else (pick_a is not None and pick_a.known_default
                                                 and (a if pick_a.default else b).term) or \
-            f"({a.term} or {b.term})"
+            (f"({a.term} or {b.term})" if a.known and b.known else a.term)
         return Q(exact, default, term, origin, assumption)
     if a is b:
         return a

@@ -412,9 +412,13 @@ def _run_entries(program: Program, files: list[tuple[str, list[ast.stmt]]],
             program.modules[names[path]] = module
         module.loaded = True
         modules[path] = (module, statements)
+        program.checked_modules[abspath] = module
         body = EntryResult("<module>", "module", abspath, 1)
-        results.append(program.run_entry(body, _module_action(program, module, statements,
-                                                              abspath, body)))
+        # (each file's body runs as `python file.py` would: what it changes in the modules it
+        # imports is not the next file's starting point)
+        results.append(program.run_isolated(body, _module_action(program, module, statements,
+                                                                 abspath, body), _settled,
+                                            own=module))
         cache.entries[(abspath, "module", "<module>")] = _cached(results[-1], tops[abspath], None)
     for path, (module, statements) in modules.items():
         abspath = os.path.abspath(path)
@@ -440,9 +444,18 @@ def _run_entries(program: Program, files: list[tuple[str, list[ast.stmt]]],
             result = EntryResult(stmt.name, kind, abspath, stmt.lineno, node=stmt)  # type: ignore[attr-defined]
             if isinstance(value, FuncV) and value.assumption:
                 result.assumptions = (value.assumption,)
-            results.append(program.run_entry(result, _call_action(value)))
+            results.append(program.run_isolated(result, _call_action(value), _settled))
             cache.entries[key] = cache.by_statement[id(stmt)] = \
                 _cached(results[-1], tops[abspath], stmt)
+
+
+def _settled(result: EntryResult) -> None:
+    """What the entry built, totalled as it built it, before the objects that it changed are
+    put back (Program.run_isolated): `backbone.fc = nn.Linear(512, 10); return backbone`
+    counts the new head, and so does a script's `model = backbone` after it."""
+    for value in _models_of(result):
+        model_total(value, result.memo)
+        result.children[id(value)] = children(value, result.memo)
 
 
 def _tests_its_name(statements: list[ast.stmt]) -> bool:
@@ -841,7 +854,8 @@ def _total(name: str, kind: str, line: int, column: int, value: Any,
     certain = total if not assumption else None
     if result.trainable_unsettled:
         trainable = None
+    kids = result.children[id(value)] if id(value) in result.children else children(value, memo)
     return EvaluatedTotal(name, kind, line, column, certain, total, unknown,
                           trainable if total is not None else None, why,
-                          (assumption,) if assumption else (), children(value, memo),
+                          (assumption,) if assumption else (), kids,
                           known=known, raised=result.raised)

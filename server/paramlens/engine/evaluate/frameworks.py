@@ -415,9 +415,11 @@ class Frameworks:
             return True
         if isinstance(owner, TensorV) and name == "requires_grad" and owner.param is not None:
             if isinstance(value, bool):
+                m.before_change(owner.param)
                 owner.param.trainable = _settled(m, value)
             return True
         if isinstance(owner, ParamV) and name == "requires_grad":
+            m.before_change(owner)
             owner.trainable = _settled(m, value) if isinstance(value, bool) else None
             return True  # `layer.bias.requires_grad = False`
         if isinstance(owner, ParamV) and name == "data":
@@ -1330,7 +1332,7 @@ class Frameworks:
             if name in ("keys", "values", "items") and owner.exact:
                 return DictViewV(owner, name)  # (torch's are its dict's views)
             if name == "requires_grad_":
-                _freeze(owner, _frozen_by(_grad_arg(m, args, kwargs)))
+                _freeze(m, owner, _frozen_by(_grad_arg(m, args, kwargs)))
                 return owner
             if name in _PLACING:
                 torch_tensors.altered(m, owner)
@@ -1368,7 +1370,7 @@ class Frameworks:
                 owner.attrs[args[0]] = _Buffer()
                 return None
             if name == "requires_grad_":
-                _freeze(owner, _frozen_by(_grad_arg(m, args, kwargs)))
+                _freeze(m, owner, _frozen_by(_grad_arg(m, args, kwargs)))
                 return owner
             if name in _PLACING:
                 torch_tensors.altered(m, owner)
@@ -1387,10 +1389,10 @@ class Frameworks:
             return None
         if isinstance(owner, LayerObj):
             if name == "requires_grad_" and owner.spec.framework == "torch":
-                _freeze(owner, _frozen_by(_grad_arg(m, args, kwargs)))  # its submodules' too
+                _freeze(m, owner, _frozen_by(_grad_arg(m, args, kwargs)))  # its submodules' too
                 return owner
             if name == "requires_grad_":
-                _set_trainable(owner, _grad_arg(m, args, kwargs))
+                _set_trainable(m, owner, _grad_arg(m, args, kwargs))
                 return owner
             if name in _KERAS_REWEIGHING and owner.spec.framework == "keras":
                 m.taint(owner)
@@ -1427,6 +1429,7 @@ class Frameworks:
             if name in _SIZED_METHODS and _holds_none(m, args):  # (`x.expand(2, None)`)
                 raise python_raises("TypeError", f"Tensor.{name}() of None")
             if name in ("requires_grad_",) and owner.param is not None:
+                m.before_change(owner.param)
                 owner.param.trainable = _grad_arg(m, args, kwargs)
                 return owner
             followed = tensor_values.method(m, owner, name, args) if not kwargs else None
@@ -1463,6 +1466,7 @@ class Frameworks:
                 return len(owner.shape)
         if isinstance(owner, ParamV):
             if name == "requires_grad_":
+                m.before_change(owner)
                 owner.trainable = _grad_arg(m, args, kwargs)
                 return owner
             if name in _RESIZING:
@@ -2730,7 +2734,7 @@ def _keras_trainable(m: Machine, owner: Any, value: Any) -> None:
         seen.add(id(item))
         if isinstance(item, LayerObj) and item.spec.framework == "keras":
             m.taint(item)
-            _set_trainable(item, flag)
+            _set_trainable(m, item, flag)
             # the layers it tracks: a wrapper's, or one set on it
             stack += [v for v in item.attrs.values() if isinstance(v, (LayerObj, InstanceV))]
         elif isinstance(item, KerasModelV):
@@ -2744,8 +2748,10 @@ def _keras_trainable(m: Machine, owner: Any, value: Any) -> None:
         elif isinstance(item, (ListV, DictV)):
             stack += list(item.items.values() if isinstance(item, DictV) else item.items)
         elif isinstance(item, TensorV) and item.param is not None:
+            m.before_change(item.param)
             item.param.trainable = False if flag is False else None
         elif isinstance(item, ParamV):
+            m.before_change(item)
             item.trainable = False if flag is False else None
 
 
@@ -2790,6 +2796,7 @@ def _submodule_method(m: Machine, view: SubmoduleV, name: str, args: tuple, kwar
         m.taint(layer)
         flag = _grad_arg(m, args, kwargs)
         for _, param in own:
+            m.before_change(param)
             param.trainable = flag
         return view
     elif name in ("parameters", "named_parameters") and not args and not kwargs and not nested:
@@ -3055,7 +3062,7 @@ def _is_module(value: Any) -> bool:
                                                         bool(value.framework))
 
 
-def _freeze(owner: Any, frozen: bool | None) -> None:
+def _freeze(m: Machine, owner: Any, frozen: bool | None) -> None:
     """`module.requires_grad_(False)`: torch sets it on every parameter the module holds at that
     moment, its submodules' included (a module added later is not frozen). `frozen` None: a
     condition the code does not fix decides whether it ran."""
@@ -3067,9 +3074,10 @@ def _freeze(owner: Any, frozen: bool | None) -> None:
             continue
         seen.add(id(value))
         if isinstance(value, LayerObj):
-            _set_trainable(value, trainable)
+            _set_trainable(m, value, trainable)
             stack += [v for v in value.attrs.values() if _is_module(v)]
         elif isinstance(value, (InstanceV, ContainerV)):
+            m.before_change(value)
             value.frozen = bool(frozen)
             stack += [v for _, v in _children(value)]
             if isinstance(value, InstanceV) and "__base_layer__" in value.attrs:
@@ -3079,15 +3087,18 @@ def _freeze(owner: Any, frozen: bool | None) -> None:
             for item in items:
                 param = item.param if isinstance(item, TensorV) else item
                 if isinstance(param, ParamV):
+                    m.before_change(param)
                     param.trainable = trainable
 
 
-def _set_trainable(layer: LayerObj, trainable: bool | None) -> None:
+def _set_trainable(m: Machine, layer: LayerObj, trainable: bool | None) -> None:
     """`layer.requires_grad_(trainable)`: torch sets the flag of each of its tensors, which a
     later `layer.weight.requires_grad = True` sets again. (A layer whose tensors are not known
     yet, a Keras one before it is built, keeps the flag for all of them.)"""
+    m.before_change(layer)
     if layer.spec.framework == "torch" and layer.params is not None:
         for param in layer.params.values():
+            m.before_change(param)
             param.trainable = trainable
         layer.frozen = False
     else:

@@ -14,6 +14,7 @@ say why (fail closed: nothing it touched is reported as certain).
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins as _python_builtins
 import itertools
 import operator
@@ -416,6 +417,114 @@ def _store_of(value: Any) -> dict | None:
     return None
 
 
+class EntryJournal:
+    """What an entry point's own code changed in objects that a fresh run of it would find as
+    they were: as its first change found each, to be put back when it ends
+    (Program.run_isolated). Python runs each script, and calls each `build()`, after a fresh
+    import, so one entry point's changes are not another's starting point: an `enable_big()`
+    never called does not widen what `build()` builds, a helper appending to a module-level
+    model leaves that model as the module body built it, and a script's `config.WIDTH = 8` is
+    not the next script's.
+
+    Those objects are the ones made before the entry point, and the ones a module body made
+    while the entry point imported it, once that body has run (`made_by_import`); a module's
+    or a class's names; not the entry point's own module (`exempt`: a script's globals are
+    its builders' starting point). What a module body changes while it is imported is not
+    kept: a fresh import does it too. (One imported by one script only, registering itself in
+    another module, is left in that module for the entry points after it.)
+
+    The modules imported after the first change may have read changed objects (`config.WIDTH
+    = 8; import arch`): the next entry point imports them anew (`modules_to_forget`)."""
+
+    __slots__ = ("before", "exempt", "load_starts", "load_ends", "first_change", "loads",
+                 "imported", "patched_before")
+
+    def __init__(self, exempt: Any = None) -> None:
+        self.before: dict[int, tuple[Any, list[tuple[str, Any, Any]]]] = {}
+        self.exempt = exempt
+        # the creation numbers the module bodies run by its imports made, as disjoint ranges
+        self.load_starts: list[int] = []
+        self.load_ends: list[int] = []
+        self.first_change: int | None = None
+        self.loads: list[tuple[int, str]] = []  # (creation number at its start, module name)
+        self.imported: set[str] = set()  # the modules it imported, and theirs (Program.import_module)
+        self.patched_before: dict[str, Any] | None = None  # Program.patched before its own patch
+
+    def loaded(self, start: int, end: int) -> None:
+        """A module body run at an import made the objects numbered [start, end)."""
+        at = bisect.bisect_left(self.load_starts, start)
+        # (the bodies it imported in turn lie inside it)
+        del self.load_starts[at:], self.load_ends[at:]
+        self.load_starts.append(start)
+        self.load_ends.append(end)
+
+    def made_by_import(self, serial: int) -> bool:
+        at = bisect.bisect_right(self.load_starts, serial) - 1
+        return at >= 0 and serial < self.load_ends[at]
+
+    def keep(self, value: Any, loading: set[str]) -> None:
+        if loading or id(value) in self.before or value is self.exempt or \
+                type(value) is ClassV and value.module is self.exempt:
+            return
+        if self.first_change is None:
+            self.first_change = next_serial()
+        self.before[id(value)] = (value, _fields_of(value))
+
+    def put_back(self) -> list[Any]:
+        """Each object as the journal first found it; the objects, in the order kept."""
+        for value, fields in self.before.values():
+            _restore_fields(value, fields)
+        return [value for value, _fields in self.before.values()]
+
+    def modules_to_forget(self) -> set[str]:
+        if self.first_change is None:
+            return set()
+        return {name for start, name in self.loads if start > self.first_change}
+
+
+def _fields_of(value: Any) -> list[tuple[str, Any, Any]]:
+    """Each field of the object: (name, value, a copy of it where it is a list, dict or set,
+    whose items the entry may change in place). Of a module or a class, its names only."""
+    if isinstance(value, _NAMESPACES):
+        return [("names", value.names, dict(value.names))]
+    if type(value) is IteratorV:
+        return []  # (a generator's place cannot be put back: see _restore_fields)
+    names = getattr(type(value), "__slots__", None)
+    if names is None or hasattr(value, "__dict__"):
+        names = list(vars(value))
+    fields = []
+    for name in names:
+        held = getattr(value, name, MISSING)
+        kind = type(held)
+        fields.append((name, held, kind(held) if kind in (list, dict, set) else None))
+    return fields
+
+
+def _restore_fields(value: Any, fields: list[tuple[str, Any, Any]]) -> None:
+    if type(value) is IteratorV:
+        value.exact = False  # pulled from by the entry: where a fresh import's would be is unknown
+        return
+    kept = {name for name, _held, _copy in fields}
+    if hasattr(value, "__dict__") and not isinstance(value, _NAMESPACES):
+        for name in [name for name in vars(value) if name not in kept]:
+            delattr(value, name)  # (set since: a cache such as a class's `_mro` too)
+    for name, held, copy in fields:
+        if held is MISSING:
+            continue
+        setattr(value, name, held)
+        if type(held) is list:
+            held[:] = copy
+        elif type(held) is dict or type(held) is set:
+            held.clear()
+            held.update(copy)
+
+
+# The objects without a creation number that an entry point may change: a module's names and a
+# class's (kept whatever their age: one made by the entry itself is put back too, which only
+# what it built, already counted, could see).
+_NAMESPACES = (ModuleV, ClassV)
+
+
 class Machine:
     """One evaluation of a program: module loading, the frameworks and the recording sink are
     given by the program (program.py)."""
@@ -520,14 +629,30 @@ class Machine:
         if self.speculative and hasattr(value, "exact"):
             value.exact = False
         serial = serial_of(value)
+        journal = self.program.journal
         if serial is None:
+            if journal is not None and isinstance(value, _NAMESPACES):
+                journal.keep(value, self.program.loading)
             return
+        if journal is not None and (serial < self.entry_start or
+                                    journal.made_by_import(serial)):
+            journal.keep(value, self.program.loading)
         if serial < self.entry_start:
             self.program.epoch += 1
             self.state.older_changed.append(value)
         for frame in self.memo_frames:
             if serial < frame[0]:
                 frame[1] = False
+
+    def before_change(self, value: Any) -> None:
+        """`value` is about to change in a way no world or remembered call needs to know of (a
+        parameter's trainable flag): the entry point's journal keeps it as it was."""
+        journal = self.program.journal
+        if journal is not None:
+            serial = serial_of(value)
+            if serial is not None and (serial < self.entry_start or
+                                       journal.made_by_import(serial)):
+                journal.keep(value, self.program.loading)
 
     # worlds: what speculative code changes -------------------------------------------------------
     def open_world(self) -> None:
@@ -1012,10 +1137,13 @@ class Machine:
         return value
 
     def exec_ClassDef(self, stmt: ast.ClassDef, frame: Frame) -> None:
-        bases = tuple(self.deref(self.ev(b, frame)) for b in stmt.bases)
+        # (a base the code does not fix is one of a package the evaluator does not read: it may
+        # be a module, and give methods of its own; dropped, the class would pass for a plain
+        # one, and its layers for no model's)
+        bases = tuple(_UNRESOLVED_BASE if is_unknown(base) else base for base in
+                      (self.deref(self.ev(b, frame)) for b in stmt.bases))
         prefix = f"{frame.func.qualname}.<locals>." if frame.func is not None else ""
-        cls = ClassV(stmt.name, prefix + stmt.name, tuple(b for b in bases if not is_unknown(b)),
-                     {}, frame.module, stmt)
+        cls = ClassV(stmt.name, prefix + stmt.name, bases, {}, frame.module, stmt)
         if cls.mro() and cls.__dict__.get("mro_conflict"):
             raise python_raises("TypeError", f"line {stmt.lineno}: no consistent method "
                                              f"resolution order for the bases of {stmt.name}")
@@ -2835,6 +2963,10 @@ def _made_otherwise(cls: ClassV) -> str | None:
 # The owners whose every attribute the evaluator knows where it says one is absent (Absent):
 # reading another raises AttributeError. (A torch layer's are torch_names.LAYER_ATTRIBUTES.)
 _ATTRIBUTES_KNOWN = (InstanceV, ContainerV, ExternalV, LayerObj)
+
+# What a class statement's base that the code does not fix stands for: a class of a package the
+# evaluator does not read.
+_UNRESOLVED_BASE = ExternalV("unresolved.base")
 
 # The evaluator's lists, dicts, sets and tensors: none takes None in an operation (torch's
 # tensors raise TypeError as Python's containers do).

@@ -677,7 +677,7 @@ def _reaches_self_dynamically(cls: ClassV) -> bool:
 
 def _torch_classes(program: Program) -> list[ClassV]:
     found: dict[int, ClassV] = {}
-    for module in list(program.modules.values()):
+    for module in [*program.modules.values(), *program.checked_modules.values()]:
         if not isinstance(module, ModuleV) or module.path not in program.watched:
             continue
         for value in list(module.names.values()):

@@ -15,6 +15,7 @@ import ast
 import functools
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from paramlens.engine.evaluate.import_failures import (
 from paramlens.engine.evaluate.machine import (
     MAX_MODULE_STEPS,
     BudgetExceeded,
+    EntryJournal,
     Frame,
     Machine,
     UserRaise,
@@ -50,6 +52,7 @@ from paramlens.engine.evaluate.objects import (
     Unknown,
     external,
     is_unknown,
+    next_serial,
 )
 from paramlens.engine.evaluate.undefined import bound_names, certainly_undefined
 from paramlens.engine.nodes import statements_under
@@ -136,6 +139,9 @@ class EntryResult:
     # builds is then not fixed (Frameworks.entry_started)
     sets_keras_format: bool = False
     patches: tuple[str, ...] = ()  # the framework names it replaced (`nn.Linear = Fat`)
+    # the top-level children of each model it built, by object: read before what it changed
+    # was put back (Program.run_isolated)
+    children: dict[int, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -226,7 +232,7 @@ class Program:
         # holds the version of each module it read, and is replayed only while they all stand
         self.versions: dict[int, list[Any]] = {}
         self.note_calls = False  # keep every call that makes a model (an editor hovers on them)
-        self.modules_loaded = 0
+        self.modules_loaded: set[str] = set()
         self.found: dict[str, tuple[str, bool] | None] = {}  # located()'s answers
         self.import_failures: dict[tuple[str, bool], bool] = {}  # may_fail_import()'s answers
         self.effects: dict[str, bool] = {}  # has_effects()' answers, by file
@@ -235,6 +241,11 @@ class Program:
         # names of modules it does not read that the code replaced (`nn.Linear = Fat`): what
         # reading them gives from then on
         self.patched: dict[str, Any] = {}
+        # what the builder or model class running as an entry point changed in older objects,
+        # put back when it ends (run_isolated); None while a module body runs as one
+        self.journal: EntryJournal | None = None
+        self.checked_modules: dict[str, ModuleV] = {}  # each checked file's, as its entry ran it
+        self.imports: dict[str, set[str]] = {}  # the modules each module's body imported
 
     # files -----------------------------------------------------------------------------------
     def located(self, name: str) -> tuple[str, bool] | None:
@@ -301,6 +312,11 @@ class Program:
         return None
 
     def patch(self, qualname: str, value: Any) -> None:
+        journal = self.journal
+        if journal is not None and not self.loading and journal.patched_before is None:
+            # the entry point's own `nn.Linear = Fat`: put back when it ends, as its other changes
+            journal.patched_before = dict(self.patched)
+            journal.first_change = journal.first_change or next_serial()
         self.patched[qualname] = value
         if self.machine is not None:
             self.machine.state.patches.add(qualname)
@@ -407,6 +423,15 @@ class Program:
         return module
 
     def import_module(self, name: str, importer: ModuleV | None, as_parent: bool = False) -> Any:
+        if importer is not None and importer.name in self.loading:
+            self.imports.setdefault(importer.name, set()).add(name)
+        journal = self.journal
+        if journal is not None and name not in journal.imported:
+            if journal.first_change is not None and self.is_stale_import(name):
+                # a module an earlier entry point ran, imported here only after this one
+                # changed what it may read: Python runs it now, from what it finds now
+                del self.modules[name]
+            self.imported_with_its_imports(name, journal.imported)
         if name in self.modules:
             return self.modules[name]
         if is_external(name):
@@ -443,6 +468,22 @@ class Program:
             self.ensure_loaded(module)
         return module
 
+    def is_stale_import(self, name: str) -> bool:
+        module = self.modules.get(name)
+        return isinstance(module, ModuleV) and bool(module.path) and module.loaded and \
+            self.is_project_file(module.path)
+
+    def imported_with_its_imports(self, name: str, imported: set[str]) -> None:
+        """`name` is imported: it, and what its body imported when it ran, are the modules the
+        entry point holds from now on (as sys.modules does)."""
+        stack = [name]
+        while stack:
+            current = stack.pop()
+            if current in imported:
+                continue
+            imported.add(current)
+            stack += self.imports.get(current, ())
+
     def has_effects(self, path: str) -> bool:
         """Whether running the module's body changes what lies outside it, as far as its own
         statements show (import_failures.changes_outside; not those of the modules it imports,
@@ -463,8 +504,10 @@ class Program:
         module.loaded = True
         if not module.path:
             return
-        self.modules_loaded += 1
-        if self.modules_loaded > MAX_MODULES:
+        # (a module run again, for an entry point that imports it anew, is the same module to
+        # the budget: the program reads as many different files as before)
+        self.modules_loaded.add(module.name)
+        if len(self.modules_loaded) > MAX_MODULES:
             return
         statements = self.parse_file(module.path)
         if statements is None:
@@ -473,6 +516,10 @@ class Program:
         if machine is None:
             return
         self.loading.add(module.name)
+        journal = self.journal
+        start = next_serial()
+        if journal is not None:
+            journal.loads.append((start, module.name))
         frame = Frame(Scope(module.names), module, None)
         saved_via, saved_spec, saved_depth = machine.via, machine.speculative, machine.depth
         # a module body is a frame of its own: the calls that imported it are not its callers
@@ -506,6 +553,8 @@ class Program:
             machine.via, machine.speculative, machine.depth = saved_via, saved_spec, saved_depth
             state.limit, state.limit_why = saved_limit, saved_why
             self.loading.discard(module.name)
+            if journal is not None:
+                journal.loaded(start, next_serial())
 
     def resolve_relative(self, module: str, level: int, importer: ModuleV) -> str | None:
         return relative_name(module, level, importer.package)
@@ -585,6 +634,41 @@ class Program:
         return py.builtin_method(m, owner, name, args, kwargs)
 
     # running -----------------------------------------------------------------------------------
+    def run_isolated(self, result: EntryResult, action: Any,
+                     settle: Callable[[EntryResult], None], own: ModuleV | None = None
+                     ) -> EntryResult:
+        """An entry point run as Python runs it, after a fresh import: what it changes in objects
+        a fresh run would find as they were is put back when it ends (EntryJournal), once
+        `settle` has read what it built as it built it (a model it returns may be a module-level
+        one it changed); the modules it left read from changed objects are imported anew by
+        the next. `own`: a script's own module, whose names stay as its body left them."""
+        journal = self.journal = EntryJournal(own)
+        try:
+            self.run_entry(result, action)
+            if journal.before:
+                settle(result)
+        finally:
+            self.journal = None
+            if journal.patched_before is not None:
+                self.patched.clear()
+                self.patched.update(journal.patched_before)
+            for value in journal.put_back():
+                # what a remembered call read may be what is put back: none of those replays
+                self.epoch += 1
+                if isinstance(value, ModuleV):
+                    entry = self.versions.get(id(value.names))
+                    if entry is not None and entry[0] is value.names:
+                        entry[1] += 1
+            forget = journal.modules_to_forget()
+            if own is not None and (journal.before or journal.patched_before is not None):
+                # a script whose changes were put back: a file importing it runs its body again
+                forget.add(own.name)
+            for name in forget:
+                if own is not None and name == own.name and self.modules.get(name) is not own:
+                    continue
+                self.modules.pop(name, None)
+        return result
+
     def run_entry(self, result: EntryResult, action: Any) -> EntryResult:
         machine = Machine(self)
         self.machine = machine

@@ -271,6 +271,11 @@ def _model_total(value: Any, memo: dict[int, tuple] | None
                 elif isinstance(item, Unknown) and not isinstance(item, (Weightless, Absent)):
                     may_be_module(obj, name, item)
         else:  # a plain object, walked as the value a builder returned: what it holds
+            if not _plain_python(obj.cls):
+                # (a base of a package the evaluator does not read, or that the code does not
+                # fix: it may be a module, with weights of its own)
+                unknown += 1
+                whys.append(f"{obj.cls.name} has a base the evaluator cannot tell from a module")
             for item in list(obj.attrs.values()):
                 if type(item) in holders:
                     visit(item)
