@@ -20,6 +20,11 @@ PROJECTS = {
         "lib.py": 'W = 2\nif __name__ == "__main__":\n    W = 200\n',
         "main.py": "import torch.nn as nn\nimport lib\nmodel = nn.Sequential(nn.Linear(lib.W, 1))\n",
     },
+    # the same, where lib.py compares its name in an expression
+    "name_compared_in_an_expression": {
+        "lib.py": 'W = 2 if __name__ == "lib" else 7\n',
+        "main.py": "import torch.nn as nn\nimport lib\nmodel = nn.Sequential(nn.Linear(lib.W, 1))\n",
+    },
     # a_model.py imports hp before hp.py is run as its own file: one module hp, which main.py
     # changes before a_model's builder reads it
     "one_module": {
@@ -45,6 +50,14 @@ PROJECTS = {
         "main.py": "import torch.nn as nn\nimport registry\nimport ext_a\n"
                    "model = nn.Sequential(*[nn.Linear(4, 4) for _ in registry.PLUGINS])\n",
         "registry.py": "PLUGINS = []\n",
+    },
+    # `import pkg.heads` binds the submodule on pkg, over the module pkg's own code bound there
+    "submodule_bound_over_the_package_name": {
+        "main.py": "import torch.nn as nn\nimport pkg\nimport pkg.heads\n"
+                   "model = nn.Sequential(pkg.heads.make())\n",
+        "pkg/__init__.py": "from . import alt as heads\n",
+        "pkg/alt.py": "import torch.nn as nn\n\n\ndef make():\n    return nn.Linear(2, 20)\n",
+        "pkg/heads.py": "import torch.nn as nn\n\n\ndef make():\n    return nn.Linear(2, 2)\n",
     },
     # another script replaces nn.Linear in its own run
     "framework_name_replaced_by_another_script": {
@@ -75,6 +88,16 @@ BUILDERS = {
                       "    return nn.Sequential(nn.Linear(cfg.W, 1))\n",
         "cfg.py": "W = 4\n",
     },
+    # main.py imports a setup module that widens the config at its import; the builder's own
+    # module, imported fresh, does not
+    ("app/model.py", "make"): {
+        "app/__init__.py": "",
+        "app/cfg.py": "W = 4\n",
+        "app/model.py": "import torch.nn as nn\nfrom . import cfg\n\n\ndef make():\n"
+                        "    return nn.Sequential(nn.Linear(cfg.W, 1))\n",
+        "app/setup.py": "from . import cfg\ncfg.W = 44\n",
+        "main.py": "import app.setup\nfrom app.model import make\nmodel = make()\n",
+    },
 }
 
 
@@ -96,6 +119,7 @@ def model_totals(folder: Path) -> tuple[int | None, int]:
 def test_the_model_main_py_builds_is_counted_as_torch_counts_it(name: str, tmp_path: Path
                                                                 ) -> None:
     for file, text in PROJECTS[name].items():
+        (tmp_path / file).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / file).write_text(text)
     ours, torchs = model_totals(tmp_path)
     assert ours == torchs, (ours, torchs)
@@ -105,8 +129,9 @@ def test_the_model_main_py_builds_is_counted_as_torch_counts_it(name: str, tmp_p
 def test_a_builder_is_counted_as_a_fresh_import_builds_it(file: str, builder: str,
                                                           tmp_path: Path) -> None:
     for name, text in BUILDERS[(file, builder)].items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
-    module = file.removesuffix(".py")
+    module = file.removesuffix(".py").replace("/", ".")
     run = subprocess.run([sys.executable, "-c", f"import {module}; print(sum(p.numel() for p in "
                           f"{module}.{builder}().parameters()))"],
                          cwd=tmp_path, capture_output=True, text=True, check=True)

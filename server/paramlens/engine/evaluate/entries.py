@@ -459,10 +459,26 @@ def _settled(result: EntryResult) -> None:
 
 
 def _tests_its_name(statements: list[ast.stmt]) -> bool:
-    """Whether the module body branches on `__name__` (`if __name__ == "__main__":`)."""
-    return any(isinstance(stmt, ast.If) and any(
-        isinstance(node, ast.Name) and node.id == "__name__" for node in ast.walk(stmt.test))
-        for stmt in run_at_import(statements))
+    """Whether the module body compares `__name__` as it runs (`if __name__ == "__main__":`,
+    `W = 2 if __name__ == "lib" else 7`): run as a script, it is not the module an import
+    makes. (`getLogger(__name__)` only passes it on.)"""
+    return any(isinstance(node, ast.Compare) and any(
+        isinstance(name, ast.Name) and name.id == "__name__" for name in ast.walk(node))
+        for stmt in run_at_import(statements) for node in _run_now(stmt))
+
+
+def _run_now(stmt: ast.stmt) -> Iterator[ast.AST]:
+    """The nodes of a statement that run when it does: not the bodies of the functions and
+    lambdas it defines."""
+    stack: list[ast.AST] = [stmt]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                stack += [*child.decorator_list] if not isinstance(child, ast.Lambda) else []
+                continue
+            stack.append(child)
 
 
 def _module_action(program: Program, module: ModuleV, statements: list[ast.stmt],

@@ -428,16 +428,17 @@ class EntryJournal:
 
     Those objects are the ones made before the entry point, and the ones a module body made
     while the entry point imported it, once that body has run (`made_by_import`); a module's
-    or a class's names; not the entry point's own module (`exempt`: a script's globals are
-    its builders' starting point). What a module body changes while it is imported is not
-    kept: a fresh import does it too. (One imported by one script only, registering itself in
-    another module, is left in that module for the entry points after it.)
+    or a class's names, but not while its own body runs, and not the entry point's own module
+    (`exempt`: a script's globals are its builders' starting point). A module body that
+    changes them while it is imported (a plugin appending itself to a registry, `cfg.W = 44`
+    in a setup module) is run again wherever an entry point after imports it (`changers`).
 
-    The modules imported after the first change may have read changed objects (`config.WIDTH
-    = 8; import arch`): the next entry point imports them anew (`modules_to_forget`)."""
+    The modules imported after the entry point's own first change may have read changed
+    objects (`config.WIDTH = 8; import arch`): the next entry point imports them anew
+    (`modules_to_forget`)."""
 
     __slots__ = ("before", "exempt", "load_starts", "load_ends", "first_change", "loads",
-                 "imported", "patched_before")
+                 "imported", "patched_before", "changers")
 
     def __init__(self, exempt: Any = None) -> None:
         self.before: dict[int, tuple[Any, list[tuple[str, Any, Any]]]] = {}
@@ -449,6 +450,7 @@ class EntryJournal:
         self.loads: list[tuple[int, str]] = []  # (creation number at its start, module name)
         self.imported: set[str] = set()  # the modules it imported, and theirs (Program.import_module)
         self.patched_before: dict[str, Any] | None = None  # Program.patched before its own patch
+        self.changers: set[str] = set()  # the modules whose bodies changed what others made
 
     def loaded(self, start: int, end: int) -> None:
         """A module body run at an import made the objects numbered [start, end)."""
@@ -462,11 +464,20 @@ class EntryJournal:
         at = bisect.bisect_right(self.load_starts, serial) - 1
         return at >= 0 and serial < self.load_ends[at]
 
-    def keep(self, value: Any, loading: set[str]) -> None:
-        if loading or id(value) in self.before or value is self.exempt or \
-                type(value) is ClassV and value.module is self.exempt:
+    def keep(self, value: Any, loading: list[str]) -> None:
+        """`value` is about to change: kept as it is, the first time. `loading`: the module
+        bodies running at imports, innermost last (none: the entry point's own code)."""
+        if id(value) in self.before or value is self.exempt:
             return
-        if self.first_change is None:
+        kind = type(value)
+        if kind is ModuleV and value.name in loading or kind is ClassV and (
+                value.module is self.exempt or value.module.name in loading):
+            return  # (its own body, or the entry point's own module, sets it)
+        if loading:
+            # a module body changes what another module made: the change is put back, and the
+            # body runs again wherever it is imported after (a plugin registering itself)
+            self.changers.add(loading[-1])
+        elif self.first_change is None:
             self.first_change = next_serial()
         self.before[id(value)] = (value, _fields_of(value))
 
@@ -478,8 +489,8 @@ class EntryJournal:
 
     def modules_to_forget(self) -> set[str]:
         if self.first_change is None:
-            return set()
-        return {name for start, name in self.loads if start > self.first_change}
+            return set(self.changers)
+        return self.changers | {name for start, name in self.loads if start > self.first_change}
 
 
 def _fields_of(value: Any) -> list[tuple[str, Any, Any]]:
@@ -632,11 +643,11 @@ class Machine:
         journal = self.program.journal
         if serial is None:
             if journal is not None and isinstance(value, _NAMESPACES):
-                journal.keep(value, self.program.loading)
+                journal.keep(value, self.program.loading_order)
             return
         if journal is not None and (serial < self.entry_start or
                                     journal.made_by_import(serial)):
-            journal.keep(value, self.program.loading)
+            journal.keep(value, self.program.loading_order)
         if serial < self.entry_start:
             self.program.epoch += 1
             self.state.older_changed.append(value)
@@ -652,7 +663,7 @@ class Machine:
             serial = serial_of(value)
             if serial is not None and (serial < self.entry_start or
                                        journal.made_by_import(serial)):
-                journal.keep(value, self.program.loading)
+                journal.keep(value, self.program.loading_order)
 
     # worlds: what speculative code changes -------------------------------------------------------
     def open_world(self) -> None:

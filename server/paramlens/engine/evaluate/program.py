@@ -220,6 +220,7 @@ class Program:
         self.recorder = Recorder(self)
         self.frameworks = Frameworks(self.recorder)
         self.loading: set[str] = set()
+        self.loading_order: list[str] = []  # the same, innermost last
         self.machine: Machine | None = None
         self.watched: set[str] = set()  # the checked files: reads of their globals are recorded
         self.read: set[str] = set()  # every file whose module the evaluation ran
@@ -451,7 +452,9 @@ class Program:
         module = self.module_for_file(path, name)
         self.modules[name] = module
         if isinstance(parent_module, ModuleV):
-            parent_module.names.setdefault(child, module)
+            # (Python binds a submodule it loads on its package, over what the package's own
+            # code bound to that name: `from . import alt as heads`, then `import pkg.heads`)
+            parent_module.names[child] = module
         if self.is_project_file(path) and (
                 not as_parent and importer is not None and importer.path in self.watched or
                 self.has_effects(path)):
@@ -516,6 +519,7 @@ class Program:
         if machine is None:
             return
         self.loading.add(module.name)
+        self.loading_order.append(module.name)
         journal = self.journal
         start = next_serial()
         if journal is not None:
@@ -553,6 +557,7 @@ class Program:
             machine.via, machine.speculative, machine.depth = saved_via, saved_spec, saved_depth
             state.limit, state.limit_why = saved_limit, saved_why
             self.loading.discard(module.name)
+            self.loading_order.pop()
             if journal is not None:
                 journal.loaded(start, next_serial())
 
