@@ -59,6 +59,14 @@ PROJECTS = {
         "pkg/alt.py": "import torch.nn as nn\n\n\ndef make():\n    return nn.Linear(2, 20)\n",
         "pkg/heads.py": "import torch.nn as nn\n\n\ndef make():\n    return nn.Linear(2, 2)\n",
     },
+    # `import pkg.heads as H` binds what pkg holds under that name once its __init__ ran, which
+    # rebinds it to another module
+    "submodule_name_rebound_by_the_package": {
+        "main.py": "import torch.nn as nn\nimport pkg.heads as H\nmodel = nn.Sequential(H.make())\n",
+        "pkg/__init__.py": "from . import heads\nfrom . import alt as heads\n",
+        "pkg/alt.py": "import torch.nn as nn\n\n\ndef make():\n    return nn.Linear(2, 20)\n",
+        "pkg/heads.py": "import torch.nn as nn\n\n\ndef make():\n    return nn.Linear(2, 2)\n",
+    },
     # another script replaces nn.Linear in its own run
     "framework_name_replaced_by_another_script": {
         "a_patch.py": "import torch.nn as nn\n\n\nclass Fat(nn.Module):\n    pass\n\n\n"

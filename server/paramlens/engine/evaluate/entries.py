@@ -4,6 +4,10 @@ For each file: its module body (as `__main__`), every module-level function call
 defaults (a builder), and every model class whose `__init__` needs no argument. An entry that
 another entry reaches (a class its builder instantiates) is still totalled, but its contexts are
 the ones its callers create, so it adds none of its own.
+
+Each entry point starts where a fresh run of it would (Program.run_isolated): what one changes
+is not the next one's starting point, as Python runs each script, and calls each builder after
+an import, in a process of its own.
 """
 
 from __future__ import annotations

@@ -1060,7 +1060,10 @@ class Machine:
     def exec_Import(self, stmt: ast.Import, frame: Frame) -> None:
         for alias in stmt.names:
             if alias.asname:
-                self.bind(alias.asname, self.program.import_module(alias.name, frame.module), frame)
+                module = self.program.import_module(alias.name, frame.module)
+                if "." in alias.name:
+                    module = self.program.imported_as(alias.name, module)
+                self.bind(alias.asname, module, frame)
             else:
                 root = alias.name.split(".")[0]
                 self.program.import_module(alias.name, frame.module)  # a submodule becomes known

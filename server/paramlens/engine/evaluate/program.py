@@ -389,6 +389,25 @@ class Program:
             self.globals_by_path[module.path] = known
         return known
 
+    def imported_as(self, name: str, module: Any) -> Any:
+        """What `import a.b as c` binds: the attribute `b` of package `a` once `a` has run
+        (Python's IMPORT_FROM), which is the submodule unless the package's own code binds
+        another value to that name (`from . import alt as b`). Only such a package is run for
+        it; any other stays as lazy as before."""
+        parent_name, _, child = name.rpartition(".")
+        parent = self.modules.get(parent_name)
+        if not isinstance(parent, ModuleV) or not parent.path.endswith(".py"):
+            return module
+        if parent.path not in self.bound_by_path:
+            statements = self.parse_file(parent.path)
+            self.bound_by_path[parent.path] = None if statements is None else \
+                bound_names(statements)
+        bound = self.bound_by_path[parent.path]
+        if bound is not None and child not in bound:
+            return module
+        self.ensure_loaded(parent)
+        return self.deref(parent.names.get(child, module))
+
     def undefined(self, module: ModuleV, name: str) -> bool:
         """Whether reading `name` in `module`, where nothing binds it now, raises NameError:
         the file binds it nowhere (undefined.py). A notebook's kernel binds names of its own."""
