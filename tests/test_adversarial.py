@@ -375,7 +375,7 @@ def test_a_model_holding_what_the_evaluator_cannot_work_out_has_no_certain_total
                                              ("leaving_where_the_code_does_not_fix.py", 9),
                                              ("construction_overridden.py", 6),
                                              ("base_not_fixed_by_the_code.py", 1),
-                                             ("helpers_never_called.py", 3)])
+                                             ("helpers_never_called.py", 4)])
 def test_modules_a_layer_holds_leave_no_certain_total_but_torchs(name: str, models: int) -> None:
     """A Transformer layer keeps a module `activation` as a submodule, nn.Transformer a custom
     encoder, TransformerEncoder copies of its layer; a layer's submodule may be handed to
@@ -562,12 +562,13 @@ def test_each_builder_is_counted_as_a_fresh_import_calls_it() -> None:
     report, _elapsed, _stderr = our_report(path)
     (file,) = report["files"]
     ours = {m["name"]: (m["params"], m["trainable"]) for m in file["models"]}
-    for builder in ("build", "heads", "with_new_head", "class_width"):
+    for builder in ("build", "heads", "with_new_head", "class_width", "tied_model"):
         model = runpy.run_path(str(path))[builder]()
         torchs = (sum(p.numel() for p in model.parameters()),
                   sum(p.numel() for p in model.parameters() if p.requires_grad))
         assert ours.get(builder, torchs) == torchs, (builder, ours.get(builder), torchs)
     assert ours["build"][0] == 5 and ours["with_new_head"][0] == 162, ours
+    assert ours["tied_model"][0] == 144, ours
     lines = path.read_text().splitlines()
     at = {m["line"]: (m["params"], m["trainable"]) for m in file["models"]}
     model, whole = (1 + lines.index(text) for text in (

@@ -96,6 +96,12 @@ BUILDERS = {
                       "    return nn.Sequential(nn.Linear(cfg.W, 1))\n",
         "cfg.py": "W = 4\n",
     },
+    # a builder that reads its module's __name__, called after an import
+    ("lib.py", "build"): {
+        "lib.py": "import torch.nn as nn\n\n\ndef build():\n"
+                  "    w = 30 if __name__ == '__main__' else 3\n    return nn.Linear(w, w)\n",
+        "main.py": "import lib\nmodel = lib.build()\n",
+    },
     # main.py imports a setup module that widens the config at its import; the builder's own
     # module, imported fresh, does not
     ("app/model.py", "make"): {

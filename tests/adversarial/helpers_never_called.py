@@ -4,6 +4,7 @@ built it: `extend()` does not add its Linear to `model`, `freeze()` does not fre
 `enable_big()` does not widen what `build()` builds. Evaluated one after another in one
 state, `model` showed 1,020 and `build()` 303 (torch: 20, and 5 when `build()` is called)."""
 
+import torch
 import torch.nn as nn
 
 
@@ -57,3 +58,15 @@ def class_width():
 
 
 whole = nn.Sequential(backbone, model)
+tied = nn.Sequential(nn.Linear(8, 8), nn.Linear(8, 8))
+
+
+def tie():
+    # weights tied, a bias taken out, a parameter added: as an appended layer, never run
+    tied[1].weight = tied[0].weight
+    tied[0].bias = None
+    tied.extra = nn.Parameter(torch.zeros(100))
+
+
+def tied_model():
+    return tied

@@ -423,6 +423,11 @@ def _run_entries(program: Program, files: list[tuple[str, list[ast.stmt]]],
         results.append(program.run_isolated(body, _module_action(program, module, statements,
                                                                  abspath, body), _settled,
                                             own=module))
+        if module.names.get("__name__") == "__main__" and not _tests_its_name(statements):
+            # its body ran as a script's; its builders are called, and its names read, after an
+            # import, where `__name__` is the module's name (`30 if __name__ == "__main__"
+            # else 3` in a builder's body)
+            module.names["__name__"] = names[path]
         cache.entries[(abspath, "module", "<module>")] = _cached(results[-1], tops[abspath], None)
     for path, (module, statements) in modules.items():
         abspath = os.path.abspath(path)

@@ -327,6 +327,9 @@ class Frameworks:
 
     # attributes ----------------------------------------------------------------------------------
     def set_attribute(self, m: Machine, owner: Any, name: str, value: Any) -> bool:
+        # (a parameter tied, a bias set to None, a Parameter added: what the entry point's
+        # journal puts back, as it does a submodule replaced)
+        m.before_change(owner)
         if type(owner) is InstanceV:  # `self.x = ...`, most of all: none of the rest applies
             return self.set_instance_attribute(m, owner, name, value)
         if name == "trainable" and _is_keras(owner):
