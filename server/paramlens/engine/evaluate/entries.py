@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from paramlens.engine.evaluate.import_failures import run_at_import
 from paramlens.engine.evaluate.machine import (
     BudgetExceeded,
     Frame,
@@ -402,7 +401,8 @@ def _run_entries(program: Program, files: list[tuple[str, list[ast.stmt]]],
         abspath = os.path.abspath(path)
         known = program.modules.get(names[path])
         imported = isinstance(known, ModuleV) and known.path == abspath
-        if _tests_its_name(statements):
+        tests_its_name = _tests_its_name(statements)
+        if tests_its_name:
             # `if __name__ == "__main__":` runs here and not where another file imports it:
             # the file run as a script is a module of its own, as in Python
             module = program.module_for_file(abspath, names[path], statements, as_main=True)
@@ -423,7 +423,7 @@ def _run_entries(program: Program, files: list[tuple[str, list[ast.stmt]]],
         results.append(program.run_isolated(body, _module_action(program, module, statements,
                                                                  abspath, body), _settled,
                                             own=module))
-        if module.names.get("__name__") == "__main__" and not _tests_its_name(statements):
+        if module.names.get("__name__") == "__main__" and not tests_its_name:
             # its body ran as a script's; its builders are called, and its names read, after an
             # import, where `__name__` is the module's name (`30 if __name__ == "__main__"
             # else 3` in a builder's body)
@@ -473,7 +473,7 @@ def _tests_its_name(statements: list[ast.stmt]) -> bool:
     makes. (`getLogger(__name__)` only passes it on.)"""
     return any(isinstance(node, ast.Compare) and any(
         isinstance(name, ast.Name) and name.id == "__name__" for name in ast.walk(node))
-        for stmt in run_at_import(statements) for node in _run_now(stmt))
+        for stmt in statements if not isinstance(stmt, _DEFINITIONS) for node in _run_now(stmt))
 
 
 def _run_now(stmt: ast.stmt) -> Iterator[ast.AST]:

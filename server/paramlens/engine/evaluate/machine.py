@@ -481,11 +481,10 @@ class EntryJournal:
             self.first_change = next_serial()
         self.before[id(value)] = (value, _fields_of(value))
 
-    def put_back(self) -> list[Any]:
-        """Each object as the journal first found it; the objects, in the order kept."""
+    def put_back(self) -> None:
+        """Each object as the journal first found it."""
         for value, fields in self.before.values():
             _restore_fields(value, fields)
-        return [value for value, _fields in self.before.values()]
 
     def modules_to_forget(self) -> set[str]:
         if self.first_change is None:
@@ -641,13 +640,10 @@ class Machine:
             value.exact = False
         serial = serial_of(value)
         journal = self.program.journal
+        if journal is not None:
+            self.journal_keeps(journal, value, serial)
         if serial is None:
-            if journal is not None and isinstance(value, _NAMESPACES):
-                journal.keep(value, self.program.loading_order)
             return
-        if journal is not None and (serial < self.entry_start or
-                                    journal.made_by_import(serial)):
-            journal.keep(value, self.program.loading_order)
         if serial < self.entry_start:
             self.program.epoch += 1
             self.state.older_changed.append(value)
@@ -660,10 +656,17 @@ class Machine:
         parameter's trainable flag): the entry point's journal keeps it as it was."""
         journal = self.program.journal
         if journal is not None:
-            serial = serial_of(value)
-            if serial is not None and (serial < self.entry_start or
-                                       journal.made_by_import(serial)):
+            self.journal_keeps(journal, value, serial_of(value))
+
+    def journal_keeps(self, journal: EntryJournal, value: Any, serial: int | None) -> None:
+        """The entry point's journal keeps `value` as it is, where a fresh run of the entry point
+        would find it so (EntryJournal): an object older than the entry point, or made by a
+        module body it imported; a module's or a class's names."""
+        if serial is None:
+            if isinstance(value, _NAMESPACES):
                 journal.keep(value, self.program.loading_order)
+        elif serial < self.entry_start or journal.made_by_import(serial):
+            journal.keep(value, self.program.loading_order)
 
     # worlds: what speculative code changes -------------------------------------------------------
     def open_world(self) -> None:
@@ -2267,8 +2270,6 @@ class Machine:
         kind = type(value)
         if kind is IteratorV:
             return self.pull_iterator(value)
-        if kind in _NOT_ITERABLE:
-            raise python_raises("TypeError", f"{kind.__name__} is not iterable")
         if kind is ListV and value.exact:
             return _live_list(value)
         if kind is DictV and value.exact:

@@ -242,8 +242,8 @@ class Program:
         # names of modules it does not read that the code replaced (`nn.Linear = Fat`): what
         # reading them gives from then on
         self.patched: dict[str, Any] = {}
-        # what the builder or model class running as an entry point changed in older objects,
-        # put back when it ends (run_isolated); None while a module body runs as one
+        # what the entry point running now changed that a fresh run would find as it was, put
+        # back when it ends (run_isolated); None between entry points
         self.journal: EntryJournal | None = None
         self.checked_modules: dict[str, ModuleV] = {}  # each checked file's, as its entry ran it
         self.imports: dict[str, set[str]] = {}  # the modules each module's body imported
@@ -398,11 +398,7 @@ class Program:
         parent = self.modules.get(parent_name)
         if not isinstance(parent, ModuleV) or not parent.path.endswith(".py"):
             return module
-        if parent.path not in self.bound_by_path:
-            statements = self.parse_file(parent.path)
-            self.bound_by_path[parent.path] = None if statements is None else \
-                bound_names(statements)
-        bound = self.bound_by_path[parent.path]
+        bound = self.bound_in(parent.path)
         if bound is not None and child not in bound:
             return module
         self.ensure_loaded(parent)
@@ -413,11 +409,14 @@ class Program:
         the file binds it nowhere (undefined.py). A notebook's kernel binds names of its own."""
         if not module.path.endswith(".py"):
             return False
-        if module.path not in self.bound_by_path:
-            statements = self.parse_file(module.path)
-            self.bound_by_path[module.path] = None if statements is None else \
-                bound_names(statements)
-        return certainly_undefined(name, self.bound_by_path[module.path])
+        return certainly_undefined(name, self.bound_in(module.path))
+
+    def bound_in(self, path: str) -> frozenset[str] | None:
+        """Every name the file binds somewhere (undefined.bound_names), read once per file."""
+        if path not in self.bound_by_path:
+            statements = self.parse_file(path)
+            self.bound_by_path[path] = None if statements is None else bound_names(statements)
+        return self.bound_by_path[path]
 
     # modules ---------------------------------------------------------------------------------
     def module_for_file(self, path: str, name: str, statements: list[ast.stmt] | None = None,
@@ -676,13 +675,10 @@ class Program:
             if journal.patched_before is not None:
                 self.patched.clear()
                 self.patched.update(journal.patched_before)
-            for value in journal.put_back():
+            if journal.before:
+                journal.put_back()
                 # what a remembered call read may be what is put back: none of those replays
                 self.epoch += 1
-                if isinstance(value, ModuleV):
-                    entry = self.versions.get(id(value.names))
-                    if entry is not None and entry[0] is value.names:
-                        entry[1] += 1
             forget = journal.modules_to_forget()
             if own is not None and (journal.before or journal.patched_before is not None):
                 # a script whose changes were put back: a file importing it runs its body again
