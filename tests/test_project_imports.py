@@ -77,7 +77,33 @@ PROJECTS = {
                    "        super().reset_parameters()\n\n\n"
                    "model = nn.Sequential(ScaledLinear(4, 8))\n",
     },
+    # importing a module of a package runs the package's __init__ first, which imports a
+    # setup module that widens the config
+    "package_init_imports_a_setup": {
+        "main.py": "from pk.model import build\nmodel = build()\n",
+        "pk/__init__.py": "from . import setup\n",
+        "pk/cfg.py": "W = 4\n",
+        "pk/model.py": "import torch.nn as nn\nfrom . import cfg\n\n\ndef build():\n"
+                       "    return nn.Sequential(nn.Linear(cfg.W, 1))\n",
+        "pk/setup.py": "from . import cfg\ncfg.W = 40\n",
+    },
+    # the package imports a module whose class registers itself by a decorator
+    "registered_by_a_decorator": {
+        "main.py": "import pkg\nfrom pkg.registry import MODELS\nmodel = MODELS.get('A', None)()\n",
+        "pkg/__init__.py": "from .models import a\n",
+        "pkg/models/__init__.py": "",
+        "pkg/models/a.py": "import torch.nn as nn\nfrom ..registry import register\n\n\n"
+                           "@register\nclass A(nn.Module):\n    def __init__(self):\n"
+                           "        super().__init__()\n        self.fc = nn.Linear(4, 4)\n",
+        "pkg/registry.py": "MODELS = {}\n\n\ndef register(cls):\n"
+                           "    MODELS[cls.__name__] = cls\n    return cls\n",
+    },
 }
+
+# projects whose main.py alone, through what it imports, fixes its model's total (not yet
+# registered_by_a_decorator: a module a package imports is read where a name of it is, and a
+# decorator is no sign that it must run at the import)
+FIXED_BY_MAIN_ALONE = {"package_init_imports_a_setup"}
 
 # Builders called as `import module; module.builder()` in a fresh Python, beside scripts and
 # helpers that change what they read: (file, builder) -> the project
@@ -102,6 +128,49 @@ BUILDERS = {
                   "    w = 30 if __name__ == '__main__' else 3\n    return nn.Linear(w, w)\n",
         "main.py": "import lib\nmodel = lib.build()\n",
     },
+    # a script whose main block rebinds the width its builder reads, then calls it: an import
+    # does not run that block
+    ("script.py", "build"): {
+        "script.py": "import torch.nn as nn\n\nWIDTH = 4\n\n\ndef build():\n"
+                     "    return nn.Sequential(nn.Linear(WIDTH, 2))\n\n\n"
+                     "if __name__ == '__main__':\n    WIDTH = 100\n    net = build()\n",
+    },
+    # the same for a model class, whose config dict the main block changes in place
+    ("script.py", "Net"): {
+        "script.py": "import torch.nn as nn\n\nCFG = {'width': 4}\n\n\n"
+                     "class Net(nn.Module):\n    def __init__(self):\n"
+                     "        super().__init__()\n        self.fc = nn.Linear(CFG['width'], 5)\n\n\n"
+                     "if __name__ == '__main__':\n    CFG['width'] = 100\n    net = Net()\n",
+    },
+    # a closure's counter, bumped by each builder: each fresh import starts it at 0
+    ("counter.py", "build_b"): {
+        "counter.py": "import torch.nn as nn\n\n\ndef make_counter():\n    n = 0\n\n"
+                      "    def bump():\n        nonlocal n\n        n += 1\n        return n\n\n"
+                      "    return bump\n\n\ncounter = make_counter()\n\n\n"
+                      "def build_a():\n    return nn.Sequential(nn.Linear(4, counter()))\n\n\n"
+                      "def build_b():\n    return nn.Sequential(nn.Linear(4, counter()))\n",
+    },
+    # the builder's own module widens the config at its import
+    ("model.py", "build"): {
+        "cfg.py": "W = 4\n",
+        "model.py": "import torch.nn as nn\nimport cfg\ncfg.W = 40\n\n\ndef build():\n"
+                    "    return nn.Sequential(nn.Linear(cfg.W, 1))\n",
+    },
+    # the package around the builder's module imports a setup module that widens the config
+    ("pk/model.py", "build"): {
+        "pk/__init__.py": "from . import setup\n",
+        "pk/cfg.py": "W = 4\n",
+        "pk/model.py": "import torch.nn as nn\nfrom . import cfg\n\n\ndef build():\n"
+                       "    return nn.Sequential(nn.Linear(cfg.W, 1))\n",
+        "pk/setup.py": "from . import cfg\ncfg.W = 40\n",
+    },
+    # the same, where the package's __init__ widens it itself
+    ("pk/net.py", "build"): {
+        "pk/__init__.py": "from . import cfg\ncfg.W = 40\n",
+        "pk/cfg.py": "W = 4\n",
+        "pk/net.py": "import torch.nn as nn\nfrom . import cfg\n\n\ndef build():\n"
+                     "    return nn.Sequential(nn.Linear(cfg.W, 1))\n",
+    },
     # main.py imports a setup module that widens the config at its import; the builder's own
     # module, imported fresh, does not
     ("app/model.py", "make"): {
@@ -115,13 +184,14 @@ BUILDERS = {
 }
 
 
-def model_totals(folder: Path) -> tuple[int | None, int]:
-    """(our certain total of main.py's `model`, torch's)."""
+def model_totals(folder: Path, paths: tuple[str, ...] = (".",)) -> tuple[int | None, int]:
+    """(our certain total of main.py's `model`, torch's), checking `paths`."""
     run = subprocess.run([sys.executable, "-c", "import runpy; g = runpy.run_path('main.py'); "
                           "print(sum(p.numel() for p in g['model'].parameters()))"],
                          cwd=folder, capture_output=True, text=True, check=True)
     report = subprocess.run([sys.executable, "-m", "paramlens", "check", "--no-cache", "--format",
-                             "json", "."], cwd=folder, capture_output=True, text=True, check=False)
+                             "json", *paths], cwd=folder, capture_output=True, text=True,
+                            check=False)
     (main,) = [f for f in json.loads(report.stdout)["files"] if f["path"].endswith("main.py")]
     line = 1 + [t.startswith("model =") for t in (folder / "main.py").read_text().splitlines()
                 ].index(True)
@@ -137,6 +207,11 @@ def test_the_model_main_py_builds_is_counted_as_torch_counts_it(name: str, tmp_p
         (tmp_path / file).write_text(text)
     ours, torchs = model_totals(tmp_path)
     assert ours == torchs, (ours, torchs)
+    # main.py alone: the other files are run only as its imports run them
+    ours, torchs = model_totals(tmp_path, ("main.py",))
+    assert ours in (None, torchs), (ours, torchs)
+    if name in FIXED_BY_MAIN_ALONE:
+        assert ours == torchs, (ours, torchs)
 
 
 @pytest.mark.parametrize("file,builder", sorted(BUILDERS))
@@ -155,3 +230,49 @@ def test_a_builder_is_counted_as_a_fresh_import_builds_it(file: str, builder: st
     (checked,) = [f for f in json.loads(report.stdout)["files"] if f["path"].endswith(file)]
     ours = [m["params"] for m in checked["models"] if m["name"] == builder]
     assert ours == [int(run.stdout)], (ours, run.stdout)
+
+
+def test_a_scripts_builder_has_the_counts_of_both_runs(tmp_path: Path) -> None:
+    """The Linear in build() is built with WIDTH 100 when script.py runs as a script, and with
+    WIDTH 4 after `import script; script.build()`: its contexts are both counts, each torch's."""
+    files = BUILDERS[("script.py", "build")]
+    (tmp_path / "script.py").write_text(files["script.py"])
+    run = subprocess.run([sys.executable, "-c", "import runpy, script\n"
+                          "g = runpy.run_path('script.py', run_name='__main__')\n"
+                          "print(g['net'][0].weight.numel() + g['net'][0].bias.numel())\n"
+                          "layer = script.build()[0]\n"
+                          "print(layer.weight.numel() + layer.bias.numel())\n"],
+                         cwd=tmp_path, capture_output=True, text=True, check=True)
+    torchs = {int(line) for line in run.stdout.split()}
+    report = subprocess.run([sys.executable, "-m", "paramlens", "check", "--no-cache", "--format",
+                             "json", "script.py"], cwd=tmp_path, capture_output=True, text=True,
+                            check=False)
+    (file,) = json.loads(report.stdout)["files"]
+    line = 1 + files["script.py"].splitlines().index("    return nn.Sequential(nn.Linear(WIDTH, 2))")
+    (layer,) = [layer for layer in file["layers"] if layer["line"] == line]
+    assert len(torchs) == 2 and {c["params"] for c in layer["contexts"]} == torchs, (layer, torchs)
+    assert layer["params"] is None  # no one count: it depends on how the file is run
+
+
+def test_a_builder_is_counted_the_same_whatever_else_is_checked(tmp_path: Path) -> None:
+    """pk/model.py's build() after `import pk.model`, which runs pk/__init__ and so pk/setup.py
+    first: the same total when files beside it are checked too (each such file runs as an
+    entry point of its own, and what it changes is put back). (Not yet with pk/cfg.py checked
+    before it: pk/cfg.py's turn imports pk, whose setup changes cfg, and that change is put
+    back while pk stays imported.)"""
+    for name, text in BUILDERS[("pk/model.py", "build")].items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    run = subprocess.run([sys.executable, "-c", "import pk.model; print(sum(p.numel() for p in "
+                          "pk.model.build().parameters()))"],
+                         cwd=tmp_path, capture_output=True, text=True, check=True)
+    seen = {}
+    for paths in (["pk/model.py"], ["pk/model.py", "pk/setup.py"], ["pk/__init__.py", "pk/model.py"],
+                  ["pk/__init__.py", "pk/cfg.py", "pk/model.py", "pk/setup.py"]):
+        report = subprocess.run([sys.executable, "-m", "paramlens", "check", "--no-cache",
+                                 "--format", "json", *paths], cwd=tmp_path, capture_output=True,
+                                text=True, check=False)
+        (checked,) = [f for f in json.loads(report.stdout)["files"]
+                      if f["path"].endswith("model.py")]
+        seen[" ".join(paths)] = [m["params"] for m in checked["models"] if m["name"] == "build"]
+    assert all(found == [int(run.stdout)] for found in seen.values()), (seen, run.stdout)

@@ -111,6 +111,11 @@ def merge_values(a: Value, b: Value, pick_a: Q | None) -> Value:
             same = a.known_default and b.known_default and a.default == b.default
             default = a.default if same else UNKNOWN
             origin, assumption = a.origin, a.assumption or b.assumption
+            if not same and a.origin and b.origin and a.origin != b.origin:
+                # neither path is the one taken: the text names both (`WIDTH = 100 (line 18)`
+                # in an `if __name__ == "__main__":` block is not what a builder reads after an
+                # import)
+                origin = f"{a.origin} or {b.origin}"
         if exact is UNKNOWN and default is not UNKNOWN and not assumption:
             assumption = "the default path through a condition"
         # (where neither path is the default one and both are numbers, the text names both:

@@ -23,11 +23,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from paramlens.engine.evaluate.import_failures import DEFINITIONS
 from paramlens.engine.evaluate.machine import (
     BudgetExceeded,
     Frame,
     Machine,
     OutOfTime,
+    states_replaced,
 )
 from paramlens.engine.evaluate.model_checks import ModelFinding, model_findings, torch_forwards
 from paramlens.engine.evaluate.objects import (
@@ -397,6 +399,9 @@ def _run_entries(program: Program, files: list[tuple[str, list[ast.stmt]]],
             cache.non_entries |= previous.non_entries
             return
     modules: dict[str, tuple[ModuleV, list[ast.stmt]]] = {}
+    as_scripts: set[str] = set()
+    # what each body changed in objects other than its module's, as it left them
+    effects: dict[str, list[Any]] = {}
     for path, statements in files:
         abspath = os.path.abspath(path)
         known = program.modules.get(names[path])
@@ -406,6 +411,7 @@ def _run_entries(program: Program, files: list[tuple[str, list[ast.stmt]]],
             # `if __name__ == "__main__":` runs here and not where another file imports it:
             # the file run as a script is a module of its own, as in Python
             module = program.module_for_file(abspath, names[path], statements, as_main=True)
+            as_scripts.add(path)
         elif imported and known.loaded:
             modules[path] = (known, statements)  # already run when another file imported it
             continue
@@ -418,10 +424,16 @@ def _run_entries(program: Program, files: list[tuple[str, list[ast.stmt]]],
         modules[path] = (module, statements)
         program.checked_modules[abspath] = module
         body = EntryResult("<module>", "module", abspath, 1)
+
+        def settled(result: EntryResult, path: str = path) -> None:
+            _settled(result)
+            if program.journal is not None:
+                effects[path] = program.journal.after()
+
         # (each file's body runs as `python file.py` would: what it changes in the modules it
         # imports is not the next file's starting point)
         results.append(program.run_isolated(body, _module_action(program, module, statements,
-                                                                 abspath, body), _settled,
+                                                                 abspath, body), settled,
                                             own=module))
         if module.names.get("__name__") == "__main__" and not tests_its_name:
             # its body ran as a script's; its builders are called, and its names read, after an
@@ -430,32 +442,56 @@ def _run_entries(program: Program, files: list[tuple[str, list[ast.stmt]]],
             module.names["__name__"] = names[path]
         cache.entries[(abspath, "module", "<module>")] = _cached(results[-1], tops[abspath], None)
     for path, (module, statements) in modules.items():
-        abspath = os.path.abspath(path)
-        for stmt in statements:
-            entry = _entry_for(module, stmt)
-            if entry is None:
-                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                    cache.non_entries.add(id(stmt))
-                continue
-            kind, value = entry
-            key = (abspath, kind, stmt.name)  # type: ignore[attr-defined]
-            known = previous.entries.get(key) if previous is not None else None
-            if known is not None and _reusable(known, tops[abspath]):
-                cache.entries[key] = cache.by_statement[id(stmt)] = known
-                results.append(known.result)
-                if known.result.sets_keras_format:  # as if it had run again
-                    program.frameworks.keras_format_sets += 1
-                for qualname in known.result.patches:
-                    program.patched.setdefault(qualname, Unknown(f"{qualname}, replaced"))
-                continue
-            if program.deadline is not None and time.monotonic() > program.deadline:
-                raise OutOfTime()
-            result = EntryResult(stmt.name, kind, abspath, stmt.lineno, node=stmt)  # type: ignore[attr-defined]
-            if isinstance(value, FuncV) and value.assumption:
-                result.assumptions = (value.assumption,)
-            results.append(program.run_isolated(result, _call_action(value), _settled))
-            cache.entries[key] = cache.by_statement[id(stmt)] = \
-                _cached(results[-1], tops[abspath], stmt)
+        # The changes its body made elsewhere (`cfg.W = 40`, a registry filled), taken before
+        # they were put back, are made again while its builders run, as a fresh import makes
+        # them, and put back after the last. (A fresh import also runs the packages around
+        # the module first. Their `__init__` runs here only as the module's own imports run it:
+        # torchvision's imports the whole package, which doubled the time of one file.)
+        replaced = [] if path in as_scripts else states_replaced(effects.get(path, []))
+        if replaced:
+            program.epoch += 1  # (no remembered call read them so)
+        try:
+            _run_builders(program, path, module, statements, names, tops, previous, cache,
+                          results, path in as_scripts)
+        finally:
+            states_replaced(replaced)
+            if replaced:
+                program.epoch += 1  # (what a remembered call read is what is put back)
+
+
+def _run_builders(program: Program, path: str, module: ModuleV, statements: list[ast.stmt],
+                  names: dict[str, str], tops: dict[str, _TopIndex], previous: EntryCache | None,
+                  cache: EntryCache, results: list[EntryResult], as_script: bool) -> None:
+    """Every builder and model class of one file not lent by `previous`, each an entry point."""
+    abspath = os.path.abspath(path)
+    for stmt in statements:
+        entry = _entry_for(module, stmt)
+        if entry is None:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                cache.non_entries.add(id(stmt))
+            continue
+        kind, value = entry
+        key = (abspath, kind, stmt.name)  # type: ignore[attr-defined]
+        known = previous.entries.get(key) if previous is not None else None
+        if known is not None and _reusable(known, tops[abspath]):
+            cache.entries[key] = cache.by_statement[id(stmt)] = known
+            results.append(known.result)
+            if known.result.sets_keras_format:  # as if it had run again
+                program.frameworks.keras_format_sets += 1
+            for qualname in known.result.patches:
+                program.patched.setdefault(qualname, Unknown(f"{qualname}, replaced"))
+            continue
+        if program.deadline is not None and time.monotonic() > program.deadline:
+            raise OutOfTime()
+        result = EntryResult(stmt.name, kind, abspath, stmt.lineno, node=stmt)  # type: ignore[attr-defined]
+        if isinstance(value, FuncV) and value.assumption:
+            result.assumptions = (value.assumption,)
+        result.after_import = as_script and names[path] != "__main__"
+        results.append(program.run_isolated(
+            result, _builder_call(program, abspath, names[path], stmt, module,
+                                  result.after_import), _settled))
+        cache.entries[key] = cache.by_statement[id(stmt)] = \
+            _cached(results[-1], tops[abspath], stmt)
 
 
 def _settled(result: EntryResult) -> None:
@@ -473,7 +509,7 @@ def _tests_its_name(statements: list[ast.stmt]) -> bool:
     makes. (`getLogger(__name__)` only passes it on.)"""
     return any(isinstance(node, ast.Compare) and any(
         isinstance(name, ast.Name) and name.id == "__name__" for name in ast.walk(node))
-        for stmt in statements if not isinstance(stmt, _DEFINITIONS) for node in _run_now(stmt))
+        for stmt in statements if not isinstance(stmt, DEFINITIONS) for node in _run_now(stmt))
 
 
 def _run_now(stmt: ast.stmt) -> Iterator[ast.AST]:
@@ -522,16 +558,13 @@ def _module_action(program: Program, module: ModuleV, statements: list[ast.stmt]
     return run
 
 
-_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-
-
 def _run_top(machine: Machine, frame: Frame, statements: list[ast.stmt],
              found: list[tuple[ast.stmt, str, Any]]) -> None:
     """The module body, statement by statement, noting each model a top-level name is bound to."""
     from paramlens.engine.evaluate.machine import UserRaise, truth
 
     for stmt in statements:
-        if machine.raised_in is not None and not isinstance(stmt, _DEFINITIONS):
+        if machine.raised_in is not None and not isinstance(stmt, DEFINITIONS):
             machine.never_run.append((stmt.lineno, stmt.end_lineno or stmt.lineno))
         if isinstance(stmt, ast.If) and not isinstance(stmt.test, ast.Constant):
             cond = truth(machine.ev(stmt.test, frame))
@@ -629,9 +662,29 @@ def _unwrap(stmt: ast.FunctionDef | ast.AsyncFunctionDef) -> FuncV | None:
         args.kwonlyargs, args.kw_defaults, strict=True)}, stmt.name)
 
 
-def _call_action(value: Any) -> Callable[[Machine], Any]:
+def _builder_call(program: Program, path: str, name: str, stmt: ast.stmt, ran: ModuleV,
+                  as_script: bool) -> Callable[[Machine], Any]:
+    """A builder or model class called as after `import name`.
+
+    - Of a file that does not test its name: in the module its body ran as, where the changes
+      that body made elsewhere are made again (_run_entries).
+    - Of a file that tests its name (run as a script, `ran` is a module of its own): in the
+      module an import makes, whose body runs with `__name__ == name`. Its `if __name__ ==
+      "__main__":` block may have rebound what the builder reads (`WIDTH = 100` before `net =
+      build()`; `import m; m.build()` still reads 4)."""
     def run(machine: Machine) -> Any:
-        return machine.call(value, (), {}, None)
+        module: Any = ran
+        if as_script:
+            module = program.modules.get(name)
+            if module is None:
+                module = program.import_module(name, None)
+            if not isinstance(module, ModuleV) or module.path != path:
+                return Unknown(f"{stmt.name}: {name} names another module")  # type: ignore[attr-defined]
+            program.ensure_loaded(module)
+        entry = _entry_for(module, stmt)
+        if entry is None:
+            return Unknown(f"{stmt.name} is not bound when {name} is imported")  # type: ignore[attr-defined]
+        return machine.call(entry[1], (), {}, None)
 
     return run
 
@@ -657,33 +710,30 @@ def _via_words(entry: str, via: tuple[str, ...]) -> str:
 def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
     evaluation = Evaluation()
     # An entry reached from another entry adds no contexts of its own.
-    per_site: dict[tuple[str, int, int], dict[tuple[str, int | None], list[Any]]] = {}
+    per_site: dict[tuple[str, int, int], dict[tuple[str, int | None, str], list[Any]]] = {}
     nodes: dict[tuple[str, int, int], Any] = {}
     callers: dict[int, set[int]] = {}  # a function node -> the entries that called it
     chains: dict[tuple[str, tuple[str, ...]], str] = {}  # _via's
     for result in results:
         for node in result.called:
             callers.setdefault(node, set()).add(id(result))
+    # the bodies of files run as scripts: what they call ran in a module of their own
+    run_as_scripts = {r.path for r in results if r.after_import}
+    scripts = {id(r) for r in results if r.kind == "module" and r.path in run_as_scripts}
+    fills: list[EntryResult] = []
     for result in results:
         own = _function_nodes(result.node)
-        is_root = not any(callers.get(node, set()) - {id(result)} for node in own)
-        result.is_root = is_root
-        if not is_root:
-            continue
-        for layer in result.constructions:
-            if not layer.site[0]:
-                continue
-            count = None if layer.speculative else layer.made_count
-            refused = layer.why if layer.refused and not layer.speculative else ""
-            site = current_site(layer)
-            nodes.setdefault(site, layer.node)
-            group = per_site.setdefault(site, {})
-            entry = result.name if result.kind != "module" else "<module>"
-            via = _via(layer, entry, chains)
-            plain = via == "<module>" and not result.assumptions and not layer.speculative
-            slot = group.setdefault((layer.spec.name, count, refused), [0, via, True])
-            slot[0] += 1
-            slot[2] = slot[2] and plain
+        result.is_root = not any(callers.get(node, set()) - {id(result)} for node in own)
+        if result.is_root:
+            _add_contexts(result, per_site, nodes, chains, None)
+        elif result.after_import and not any(
+                callers.get(node, set()) - {id(result)} - scripts for node in own):
+            # called only by its script's `if __name__ == "__main__":` block, which may have
+            # changed what it reads: the counts that an import and a call make are counts too
+            fills.append(result)
+    taken = {site: set(group) for site, group in per_site.items()}
+    for result in fills:
+        _add_contexts(result, per_site, nodes, chains, taken)
     for site, groups in per_site.items():
         contexts = [SiteContext(count, n, via, name, plain, refused)
                     for (name, count, refused), (n, via, plain) in groups.items()]
@@ -726,6 +776,32 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
     evaluation.findings, evaluation.sequences = model_findings(program, results)
     evaluation.forwards = torch_forwards(program)
     return evaluation
+
+
+def _add_contexts(result: EntryResult,
+                  per_site: dict[tuple[str, int, int], dict[tuple[str, int | None, str], list[Any]]],
+                  nodes: dict[tuple[str, int, int], Any],
+                  chains: dict[tuple[str, tuple[str, ...]], str],
+                  taken: dict[tuple[str, int, int], set[Any]] | None) -> None:
+    """The layers `result` built, each in the context of its site and count; with `taken`, only
+    the counts that no root entry point made there, and that the code fixes (an unbuilt Keras
+    layer that the script's block builds is no count of its own)."""
+    for layer in result.constructions:
+        if not layer.site[0]:
+            continue
+        count = None if layer.speculative else layer.made_count
+        refused = layer.why if layer.refused and not layer.speculative else ""
+        site = current_site(layer)
+        key = (layer.spec.name, count, refused)
+        if taken is not None and (key in taken.get(site, ()) or count is None):
+            continue
+        nodes.setdefault(site, layer.node)
+        entry = result.name if result.kind != "module" else "<module>"
+        via = _via(layer, entry, chains)
+        plain = via == "<module>" and not result.assumptions and not layer.speculative
+        slot = per_site.setdefault(site, {}).setdefault(key, [0, via, True])
+        slot[0] += 1
+        slot[2] = slot[2] and plain
 
 
 def _class_totals(evaluation: Evaluation, results: list[EntryResult]) -> None:

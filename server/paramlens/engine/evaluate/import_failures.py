@@ -60,25 +60,31 @@ def _with_parents(name: str) -> list[str]:
     return [".".join(parts[:n]) for n in range(1, len(parts) + 1)]
 
 
-def run_at_import(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
+def run_at_import(statements: list[ast.stmt], definitions: bool = False) -> Iterator[ast.stmt]:
     """The statements a module body runs (those under if/for/while/with included), not those of
-    its functions and classes, nor a try body whose handlers take an ImportError."""
+    its functions and classes, nor a try body whose handlers take an ImportError. With
+    `definitions`, the def and class statements too (not what lies inside them)."""
     for stmt in statements:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        if isinstance(stmt, DEFINITIONS):
+            if definitions:
+                yield stmt
             continue
         yield stmt
         if isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While)):
-            yield from run_at_import(stmt.body)
-            yield from run_at_import(stmt.orelse)
+            yield from run_at_import(stmt.body, definitions)
+            yield from run_at_import(stmt.orelse, definitions)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-            yield from run_at_import(stmt.body)
+            yield from run_at_import(stmt.body, definitions)
         elif isinstance(stmt, _TRIES):
             if not any(takes_import_error(h) for h in stmt.handlers):
-                yield from run_at_import(stmt.body)
+                yield from run_at_import(stmt.body, definitions)
             for handler in stmt.handlers:
-                yield from run_at_import(handler.body)
-            yield from run_at_import(stmt.orelse)
-            yield from run_at_import(stmt.finalbody)
+                yield from run_at_import(handler.body, definitions)
+            yield from run_at_import(stmt.orelse, definitions)
+            yield from run_at_import(stmt.finalbody, definitions)
+
+
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def raises(stmt: ast.stmt, broad: bool) -> bool:
@@ -93,24 +99,55 @@ def raises(stmt: ast.stmt, broad: bool) -> bool:
     return name in _IMPORT_ERRORS
 
 
-def changes_outside(stmt: ast.stmt) -> bool:
+def changes_outside(stmt: ast.stmt, own: frozenset[str] = frozenset()) -> bool:
     """A statement run at the import that may change what lies outside the module: a call made
     for its effect (`registry.append(...)`, `keras.config.set_image_data_format(...)`), or a
-    store into another object (`settings.WIDTH = 20`, `REGISTRY["a"] = A`, `del cfg.x`)."""
+    store into another object (stores_outside). `own`: the module's own names (own_names),
+    whose objects are not outside."""
     if isinstance(stmt, ast.Expr):
         return isinstance(stmt.value, (ast.Call, ast.Await))
+    return stores_outside(stmt, own)
+
+
+def stores_outside(stmt: ast.stmt, own: frozenset[str] = frozenset()) -> bool:
+    """A store into another object (`settings.WIDTH = 20`, `REGISTRY["a"] = A`, `del cfg.x`),
+    not one of `own` (`Outputs.__annotations__ = {...}` after `class Outputs`)."""
     if isinstance(stmt, ast.Assign):
-        return any(_stores_into_other(target) for target in stmt.targets)
+        return any(_stores_into_other(target, own) for target in stmt.targets)
     if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
-        return _stores_into_other(stmt.target)
+        return _stores_into_other(stmt.target, own)
     if isinstance(stmt, ast.Delete):
-        return any(_stores_into_other(target) for target in stmt.targets)
+        return any(_stores_into_other(target, own) for target in stmt.targets)
     return False
 
 
-def _stores_into_other(target: ast.expr) -> bool:
+def own_names(statements: list[ast.stmt]) -> frozenset[str]:
+    """The names a module body binds to objects it makes itself: by def, class or assignment at
+    its top level, and by no import."""
+    made: set[str] = set()
+    imported: set[str] = set()
+    for stmt in run_at_import(statements, definitions=True):
+        if isinstance(stmt, DEFINITIONS):
+            made.add(stmt.name)
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            imported.update((alias.asname or alias.name).split(".")[0] for alias in stmt.names)
+        elif isinstance(stmt, ast.Assign):
+            made.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+    return frozenset(made - imported)
+
+
+def _stores_into_other(target: ast.expr, own: frozenset[str]) -> bool:
     if isinstance(target, (ast.Attribute, ast.Subscript)):
-        return True
+        # (not into the interpreter's own state, `sys.modules[__name__] = _LazyModule(...)`,
+        # which the evaluator does not keep: running the body early shows it nothing)
+        root = _root_name(target)
+        return root != "sys" and root not in own
     if isinstance(target, (ast.Tuple, ast.List)):
-        return any(_stores_into_other(item) for item in target.elts)
-    return isinstance(target, ast.Starred) and _stores_into_other(target.value)
+        return any(_stores_into_other(item, own) for item in target.elts)
+    return isinstance(target, ast.Starred) and _stores_into_other(target.value, own)
+
+
+def _root_name(target: ast.expr) -> str:
+    while isinstance(target, (ast.Attribute, ast.Subscript)):
+        target = target.value
+    return target.id if isinstance(target, ast.Name) else ""

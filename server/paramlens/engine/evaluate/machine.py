@@ -491,6 +491,20 @@ class EntryJournal:
             return set(self.changers)
         return self.changers | {name for start, name in self.loads if start > self.first_change}
 
+    def after(self) -> list[tuple[Any, list[tuple[str, Any, Any]]]]:
+        """Each object the entry point changed, as it is now (before it is put back)."""
+        return [(value, _fields_of(value)) for value, _ in self.before.values()]
+
+
+def states_replaced(states: list[tuple[Any, list[tuple[str, Any, Any]]]]
+                    ) -> list[tuple[Any, list[tuple[str, Any, Any]]]]:
+    """Each object set to the state `states` holds of it (EntryJournal.after); returned: the
+    states they had, to set them back."""
+    before = [(value, _fields_of(value)) for value, _ in states]
+    for value, fields in states:
+        _restore_fields(value, fields)
+    return before
+
 
 def _fields_of(value: Any) -> list[tuple[str, Any, Any]]:
     """Each field of the object: (name, value, a copy of it where it is a list, dict or set,
@@ -1053,6 +1067,8 @@ class Machine:
                 # read set it: nothing to take out
                 self.frameworks.delete_attribute(self, owner, name)
         elif isinstance(owner, (ClassV, ModuleV)):
+            if type(owner) is ModuleV:
+                self.program.ensure_loaded(owner)  # (as set_attribute)
             self.taint(owner)
             owner.names.pop(name, None)
             self.state.names_written.append((owner.names, name))
@@ -1731,6 +1747,10 @@ class Machine:
                 return
             self.instance_set(owner, name, value)
         elif isinstance(owner, (ClassV, ModuleV)):
+            if type(owner) is ModuleV:
+                # a module imported but not read yet has run all the same: its body does not
+                # bind the name over this afterwards
+                self.program.ensure_loaded(owner)
             self.taint(owner)
             owner.names[name] = value
             self.state.names_written.append((owner.names, name))

@@ -185,6 +185,9 @@ class Scope:
     globals_: set[str] = field(default_factory=set)
     # A class body's names: a function or comprehension written in it does not see them
     class_body: bool = False
+    # when it was made: a closure may change it later (`nonlocal n; n += 1`), from another
+    # entry point too, and the entry journal keeps only what is older than the entry point
+    serial: int = field(default_factory=next_serial)
 
 
 @dataclass(eq=False)

@@ -25,8 +25,10 @@ from paramlens.engine.evaluate.frameworks import Frameworks
 from paramlens.engine.evaluate.import_failures import (
     changes_outside,
     imported_names,
+    own_names,
     raises,
     run_at_import,
+    stores_outside,
 )
 from paramlens.engine.evaluate.machine import (
     MAX_MODULE_STEPS,
@@ -142,6 +144,9 @@ class EntryResult:
     # the top-level children of each model it built, by object: read before what it changed
     # was put back (Program.run_isolated)
     children: dict[int, Any] = field(default_factory=dict)
+    # a builder or model class of a file run as a script (one that tests its name), called in
+    # the module an import makes (entries._imported_call)
+    after_import: bool = False
 
 
 @dataclass(frozen=True)
@@ -236,7 +241,7 @@ class Program:
         self.modules_loaded: set[str] = set()
         self.found: dict[str, tuple[str, bool] | None] = {}  # located()'s answers
         self.import_failures: dict[tuple[str, bool], bool] = {}  # may_fail_import()'s answers
-        self.effects: dict[str, bool] = {}  # has_effects()' answers, by file
+        self.effects: dict[tuple[str, bool], bool] = {}  # has_effects()' answers
         self.format_setters: dict[str, bool] = {}  # may_set_keras_format()'s answers
         self.class_spans: dict[str, list[Any]] = {}  # class_around()'s class statements, by file
         # names of modules it does not read that the code replaced (`nn.Linear = Fat`): what
@@ -475,7 +480,7 @@ class Program:
             parent_module.names[child] = module
         if self.is_project_file(path) and (
                 not as_parent and importer is not None and importer.path in self.watched or
-                self.has_effects(path)):
+                self.has_effects(path, name)):
             # Python runs the body here, at the import: what it changes elsewhere (a registry
             # filled, a config set, a format chosen) happens before the importer goes on, and a
             # name taken from it (`from config import WIDTH`) is its value now. So it is run
@@ -505,15 +510,47 @@ class Program:
             imported.add(current)
             stack += self.imports.get(current, ())
 
-    def has_effects(self, path: str) -> bool:
-        """Whether running the module's body changes what lies outside it, as far as its own
-        statements show (import_failures.changes_outside; not those of the modules it imports,
-        which are asked when they are imported)."""
-        if path not in self.effects:
-            statements = self.parse_file(path)
-            self.effects[path] = statements is not None and \
-                any(changes_outside(stmt) for stmt in run_at_import(statements))
-        return self.effects[path]
+    def has_effects(self, path: str, name: str, stores_only: bool = False) -> bool:
+        """Whether running the module's body changes what lies outside it: one of its own
+        statements may (import_failures.changes_outside; with `stores_only`, a store into
+        another object only), or a module of its package that its body imports stores into
+        another object by its own statements (a package's `from . import setup`, where setup
+        sets `cfg.W = 40`).
+
+        (Only stores, and one import deep: a call made for its effect is often one on the
+        framework, `_register_custom_op()` in torchvision.ops, and following every import reads
+        every file of a package: either had one torchvision file run or read the whole package,
+        which made it 1.5 times slower.)"""
+        key = (path, stores_only)
+        if key not in self.effects:
+            self.effects[key] = False  # an import cycle: what the rest of it finds
+            self.effects[key] = self._has_effects(path, name, stores_only)
+        return self.effects[key]
+
+    def _has_effects(self, path: str, name: str, stores_only: bool) -> bool:
+        statements = self.parse_file(path)
+        if statements is None:
+            return False
+        package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
+
+        def resolve(module: str, level: int) -> str | None:
+            return relative_name(module, level, package)
+
+        own = own_names(statements)
+        for stmt in run_at_import(statements):
+            if stores_outside(stmt, own) if stores_only else changes_outside(stmt, own):
+                return True
+            if stores_only:
+                continue
+            for module in imported_names(stmt, resolve):
+                # (only its package's own modules: another, a utility the code around imports
+                # anyway, runs where that code imports it)
+                found = self.located(module) if module != name and package and \
+                    module.startswith(f"{package}.") else None
+                if found is not None and found[0] and self.is_project_file(found[0]) and \
+                        self.has_effects(found[0], module, stores_only=True):
+                    return True
+        return False
 
     def is_project_file(self, path: str) -> bool:
         """A file under the project's roots, not an installed package's."""
@@ -588,9 +625,13 @@ class Program:
             qualname = f"{module.qualname}.{name}"
             return self.patched.get(qualname, MISSING) if qualname in self.patched else \
                 external(qualname)
-        if module.loaded and module.name not in self.loading and name in module.names:
-            return self.deref(module.names[name])  # the package's own name, before a submodule's
         submodule = f"{module_name}.{name}"
+        if module.loaded and module.name not in self.loading and name in module.names:
+            held = self.deref(module.names[name])
+            if type(held) is not ModuleV or held.name != submodule or \
+                    self.modules.get(submodule) is held:
+                return held  # the package's own name, before a submodule's
+            # (a submodule an earlier entry point forgot: imported anew, as a fresh run does)
         if is_external(submodule):
             return ExternalV(submodule)
         if submodule in self.modules or (self.located(submodule) is not None and
