@@ -145,7 +145,7 @@ class EntryResult:
     # was put back (Program.run_isolated)
     children: dict[int, Any] = field(default_factory=dict)
     # a builder or model class of a file run as a script (one that tests its name), called in
-    # the module an import makes (entries._imported_call)
+    # the module an import makes (entries._builder_call)
     after_import: bool = False
 
 
