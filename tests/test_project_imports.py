@@ -156,6 +156,13 @@ BUILDERS = {
         "model.py": "import torch.nn as nn\nimport cfg\ncfg.W = 40\n\n\ndef build():\n"
                     "    return nn.Sequential(nn.Linear(cfg.W, 1))\n",
     },
+    # the builder's module imports a setup module that widens the config through an alias
+    ("app.py", "build"): {
+        "app.py": "import torch.nn as nn\nimport config\nimport setup\n\n\ndef build():\n"
+                  "    return nn.Sequential(nn.Linear(config.CFG.W, 1))\n",
+        "config.py": "class C:\n    W = 4\n\n\nCFG = C()\n",
+        "setup.py": "import config\ncfg = config.CFG\ncfg.W = 40\n",
+    },
     # the package around the builder's module imports a setup module that widens the config
     ("pk/model.py", "build"): {
         "pk/__init__.py": "from . import setup\n",

@@ -122,8 +122,9 @@ def stores_outside(stmt: ast.stmt, own: frozenset[str] = frozenset()) -> bool:
 
 
 def own_names(statements: list[ast.stmt]) -> frozenset[str]:
-    """The names a module body binds to objects it makes itself: by def, class or assignment at
-    its top level, and by no import."""
+    """The names a module body binds to objects it makes itself: by def, class, or assignment
+    of a literal (`REGISTRY = {}`) at its top level, and by no import. (Not `cfg = config.CFG`:
+    a store into that one changes another module's object.)"""
     made: set[str] = set()
     imported: set[str] = set()
     for stmt in run_at_import(statements, definitions=True):
@@ -131,9 +132,16 @@ def own_names(statements: list[ast.stmt]) -> frozenset[str]:
             made.add(stmt.name)
         elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
             imported.update((alias.asname or alias.name).split(".")[0] for alias in stmt.names)
-        elif isinstance(stmt, ast.Assign):
+        elif isinstance(stmt, ast.Assign) and isinstance(stmt.value, _LITERALS):
             made.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+        elif isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            imported.update(t.id for t in targets if isinstance(t, ast.Name))  # (bound elsewhere)
     return frozenset(made - imported)
+
+
+_LITERALS = (ast.Constant, ast.Dict, ast.List, ast.Set, ast.Tuple, ast.DictComp, ast.ListComp,
+             ast.SetComp)
 
 
 def _stores_into_other(target: ast.expr, own: frozenset[str]) -> bool:
