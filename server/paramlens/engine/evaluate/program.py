@@ -522,8 +522,7 @@ class Program:
         every file of a package: either had one torchvision file run or read the whole package,
         which made it 1.5 times slower.)"""
         key = (path, stores_only)
-        if key not in self.effects:
-            self.effects[key] = False  # an import cycle: what the rest of it finds
+        if key not in self.effects:  # (no cycle: the modules it imports are asked for stores only)
             self.effects[key] = self._has_effects(path, name, stores_only)
         return self.effects[key]
 
