@@ -191,6 +191,104 @@ BUILDERS = {
 }
 
 
+def _pk_model(layers: str) -> str:
+    """pk/model.py, whose build() makes a Sequential of `layers`, read from pk.cfg."""
+    return f"import torch.nn as nn\nfrom . import cfg\n\n\ndef build():\n" \
+           f"    return nn.Sequential({layers})\n"
+
+
+_PK_MODEL = _pk_model("nn.Linear(cfg.W, 1)")
+_PK_MAIN = "from pk.model import build\nmodel = build()\n"
+
+# Packages whose `__init__` imports modules that change another module's objects, checked in
+# several orders: each checked file runs as an entry point of its own, whose changes are put
+# back, while the modules it imported stay loaded for the next. pk.model's build() and main.py's
+# model are torch's whatever the order.
+ORDERS = {
+    "setup_adds_to_the_width": {
+        "main.py": _PK_MAIN, "pk/__init__.py": "from . import setup\n", "pk/cfg.py": "W = 4\n",
+        "pk/model.py": _PK_MODEL, "pk/setup.py": "from . import cfg\ncfg.W += 10\n",
+    },
+    # a plugin registers itself by a call on its package's registry
+    "plugin_appends_to_a_registry": {
+        "main.py": _PK_MAIN, "pk/__init__.py": "from . import plug\n",
+        "pk/cfg.py": "W = 4\nITEMS = []\n",
+        "pk/model.py": _pk_model("*[nn.Linear(4, 4) for _ in cfg.ITEMS]"),
+        "pk/plug.py": "from . import cfg\ncfg.ITEMS.append(1)\n",
+    },
+    # two setups set the same width: the last one's stands
+    "two_setups_set_the_width": {
+        "main.py": _PK_MAIN, "pk/__init__.py": "from . import s2\nfrom . import s1\n",
+        "pk/cfg.py": "W = 4\n", "pk/model.py": _PK_MODEL,
+        "pk/s1.py": "from . import cfg\ncfg.W = 10\n", "pk/s2.py": "from . import cfg\ncfg.W = 20\n",
+    },
+    # main.py sets the width after `import pk.cfg` ran the package's setup
+    "main_sets_the_width_after_the_setup": {
+        "main.py": "import pk.cfg as c\nc.W = 7\nfrom pk.model import build\nmodel = build()\n",
+        "pk/__init__.py": "from . import setup\n", "pk/cfg.py": "W = 4\n",
+        "pk/model.py": _PK_MODEL, "pk/setup.py": "from . import cfg\ncfg.W = cfg.W * 3\n",
+    },
+    # a plugin registers itself by calling its package's register()
+    "plugin_calls_register": {
+        "main.py": _PK_MAIN, "pk/__init__.py": "from . import plug\n",
+        "pk/cfg.py": "W = 4\nREG = {}\n\n\ndef register(k, v):\n    REG[k] = v\n",
+        "pk/model.py": _pk_model("*[nn.Linear(v, 1) for v in cfg.REG.values()]"),
+        "pk/plug.py": "from .cfg import register\nregister('a', 7)\n",
+    },
+    # the package imports a subpackage, whose `__init__` imports the setup
+    "setup_in_a_subpackage": {
+        "main.py": _PK_MAIN, "pk/__init__.py": "from . import sub\n",
+        "pk/sub/__init__.py": "from . import setup\n", "pk/cfg.py": "W = 4\n",
+        "pk/sub/setup.py": "from .. import cfg\ncfg.W = 50\n", "pk/model.py": _PK_MODEL,
+    },
+    # the setup lies in the package around the model's own
+    "setup_in_the_outer_package": {
+        "main.py": "from pk.sub.model import build\nmodel = build()\n",
+        "pk/__init__.py": "from . import setup\n", "pk/cfg.py": "W = 4\n",
+        "pk/setup.py": "from . import cfg\ncfg.W = 30\n", "pk/sub/__init__.py": "",
+        "pk/sub/model.py": "import torch.nn as nn\nfrom .. import cfg\n\n\ndef build():\n"
+                           "    return nn.Sequential(nn.Linear(cfg.W, 2))\n",
+    },
+}
+
+
+def _order_cases() -> list[tuple[str, tuple[str, ...]]]:
+    cases = []
+    for name, files in sorted(ORDERS.items()):
+        model = next(f for f in files if f.endswith("model.py"))
+        others = [f for f in sorted(files) if f != model]
+        for paths in ((".",), ("main.py",), tuple(sorted(files)), tuple(reversed(sorted(files))),
+                      (*others, model)):
+            cases.append((name, paths))
+    return cases
+
+
+@pytest.mark.parametrize("name,paths", _order_cases())
+def test_a_package_setup_counts_whatever_the_order_of_checking(name: str, paths: tuple[str, ...],
+                                                               tmp_path: Path) -> None:
+    files = ORDERS[name]
+    for file, text in files.items():
+        (tmp_path / file).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / file).write_text(text)
+    model = next(f for f in files if f.endswith("model.py"))
+    module = model.removesuffix(".py").replace("/", ".")
+    run = subprocess.run([sys.executable, "-c", f"import {module}; print(sum(p.numel() for p in "
+                          f"{module}.build().parameters()))\n"
+                          "import runpy; g = runpy.run_path('main.py'); "
+                          "print(sum(p.numel() for p in g['model'].parameters()))"],
+                         cwd=tmp_path, capture_output=True, text=True, check=True)
+    torchs = [int(n) for n in run.stdout.split()]
+    report = subprocess.run([sys.executable, "-m", "paramlens", "check", "--no-cache", "--format",
+                             "json", *paths], cwd=tmp_path, capture_output=True, text=True,
+                            check=False)
+    totals = {(f["path"].removeprefix("./"), m["name"]): m["params"]
+              for f in json.loads(report.stdout)["files"] for m in f["models"]}
+    ours = [totals.get((model, "build"), "not checked"), totals[("main.py", "model")]]
+    if model not in paths and "." not in paths:
+        ours[0] = torchs[0]  # (its file is not checked: main.py's model alone is shown)
+    assert ours == torchs, (ours, torchs)
+
+
 def model_totals(folder: Path, paths: tuple[str, ...] = (".",)) -> tuple[int | None, int]:
     """(our certain total of main.py's `model`, torch's), checking `paths`."""
     run = subprocess.run([sys.executable, "-c", "import runpy; g = runpy.run_path('main.py'); "
@@ -264,9 +362,9 @@ def test_a_scripts_builder_has_the_counts_of_both_runs(tmp_path: Path) -> None:
 def test_a_builder_is_counted_the_same_whatever_else_is_checked(tmp_path: Path) -> None:
     """pk/model.py's build() after `import pk.model`, which runs pk/__init__ and so pk/setup.py
     first: the same total when files beside it are checked too (each such file runs as an
-    entry point of its own, and what it changes is put back). (Not yet with pk/cfg.py checked
-    before it: pk/cfg.py's turn imports pk, whose setup changes cfg, and that change is put
-    back while pk stays imported.)"""
+    entry point of its own, and what it changes is put back, while the modules it imported stay
+    loaded: pk/setup.py's turn leaves pk loaded, and pk.model's import then runs its setup
+    again)."""
     for name, text in BUILDERS[("pk/model.py", "build")].items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
@@ -275,7 +373,8 @@ def test_a_builder_is_counted_the_same_whatever_else_is_checked(tmp_path: Path) 
                          cwd=tmp_path, capture_output=True, text=True, check=True)
     seen = {}
     for paths in (["pk/model.py"], ["pk/model.py", "pk/setup.py"], ["pk/__init__.py", "pk/model.py"],
-                  ["pk/__init__.py", "pk/cfg.py", "pk/model.py", "pk/setup.py"]):
+                  ["pk/__init__.py", "pk/cfg.py", "pk/model.py", "pk/setup.py"],
+                  ["pk/setup.py", "pk/model.py"], ["pk/cfg.py", "pk/model.py", "pk/setup.py"]):
         report = subprocess.run([sys.executable, "-m", "paramlens", "check", "--no-cache",
                                  "--format", "json", *paths], cwd=tmp_path, capture_output=True,
                                 text=True, check=False)

@@ -400,6 +400,7 @@ def _run_entries(program: Program, files: list[tuple[str, list[ast.stmt]]],
             return
     modules: dict[str, tuple[ModuleV, list[ast.stmt]]] = {}
     as_scripts: set[str] = set()
+    run_by_imports: set[str] = set()  # files whose bodies ran where another file imported them
     # what each body changed in objects other than its module's, as it left them
     effects: dict[str, list[Any]] = {}
     for path, statements in files:
@@ -414,6 +415,7 @@ def _run_entries(program: Program, files: list[tuple[str, list[ast.stmt]]],
             as_scripts.add(path)
         elif imported and known.loaded:
             modules[path] = (known, statements)  # already run when another file imported it
+            run_by_imports.add(path)
             continue
         elif imported:
             module = known  # imported, not run yet: the module its importers hold runs now
@@ -452,7 +454,7 @@ def _run_entries(program: Program, files: list[tuple[str, list[ast.stmt]]],
             program.epoch += 1  # (no remembered call read them so)
         try:
             _run_builders(program, path, module, statements, names, tops, previous, cache,
-                          results, path in as_scripts)
+                          results, path in as_scripts, path in run_by_imports)
         finally:
             states_replaced(replaced)
             if replaced:
@@ -461,8 +463,10 @@ def _run_entries(program: Program, files: list[tuple[str, list[ast.stmt]]],
 
 def _run_builders(program: Program, path: str, module: ModuleV, statements: list[ast.stmt],
                   names: dict[str, str], tops: dict[str, _TopIndex], previous: EntryCache | None,
-                  cache: EntryCache, results: list[EntryResult], as_script: bool) -> None:
-    """Every builder and model class of one file not lent by `previous`, each an entry point."""
+                  cache: EntryCache, results: list[EntryResult], as_script: bool,
+                  run_by_import: bool) -> None:
+    """Every builder and model class of one file not lent by `previous`, each an entry point.
+    `run_by_import`: the file's body ran where another file imported it (_builder_call)."""
     abspath = os.path.abspath(path)
     for stmt in statements:
         entry = _entry_for(module, stmt)
@@ -489,7 +493,7 @@ def _run_builders(program: Program, path: str, module: ModuleV, statements: list
         result.after_import = as_script and names[path] != "__main__"
         results.append(program.run_isolated(
             result, _builder_call(program, abspath, names[path], stmt, module,
-                                  result.after_import), _settled))
+                                  result.after_import, run_by_import), _settled))
         cache.entries[key] = cache.by_statement[id(stmt)] = \
             _cached(results[-1], tops[abspath], stmt)
 
@@ -663,17 +667,22 @@ def _unwrap(stmt: ast.FunctionDef | ast.AsyncFunctionDef) -> FuncV | None:
 
 
 def _builder_call(program: Program, path: str, name: str, stmt: ast.stmt, ran: ModuleV,
-                  as_script: bool) -> Callable[[Machine], Any]:
+                  as_script: bool, run_by_import: bool) -> Callable[[Machine], Any]:
     """A builder or model class called as after `import name`.
 
     - Of a file that does not test its name: in the module its body ran as, where the changes
-      that body made elsewhere are made again (_run_entries).
+      that body made elsewhere are made again (_run_entries). Where that body ran at another
+      file's import, whose changes were put back, the module is imported again first: the
+      modules its import ran that change others' objects run again (Program.import_module; a
+      package's `from . import setup` that sets `cfg.W = 40`).
     - Of a file that tests its name (run as a script, `ran` is a module of its own): in the
       module an import makes, whose body runs with `__name__ == name`. Its `if __name__ ==
       "__main__":` block may have rebound what the builder reads (`WIDTH = 100` before `net =
       build()`; `import m; m.build()` still reads 4)."""
     def run(machine: Machine) -> Any:
         module: Any = ran
+        if run_by_import and program.modules.get(name) is ran:
+            program.import_module(name, None)
         if as_script:
             module = program.modules.get(name)
             if module is None:

@@ -2303,7 +2303,9 @@ def _raise_if_refused(layer: LayerObj) -> None:
 def _refusal(layer: LayerObj, why: str) -> UserRaise:
     """What the framework raises where it refuses the layer, said where the layer is built."""
     path, line, _column = layer.site
-    where = f"{os.path.basename(path)}:{line}, " if path else ""  # (a layer the code subclasses)
+    # (none for a layer no call of the code makes: a builder that is a subclass of the layer,
+    # called with no arguments, whose site holds the last file the machine ran, and no line)
+    where = f"{os.path.basename(path)}:{line}, " if path and line else ""
     return UserRaise(ExceptionV(ExternalV(f"{layer.spec.framework}.refused"), (why,)),
                      f"{where}{layer.spec.short}: {why}")
 

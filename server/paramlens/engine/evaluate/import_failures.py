@@ -121,6 +121,31 @@ def stores_outside(stmt: ast.stmt, own: frozenset[str] = frozenset()) -> bool:
     return False
 
 
+def calls_into(stmt: ast.stmt, names: frozenset[str]) -> bool:
+    """A call made for its effect on an object one of `names` holds (package_names:
+    `reg.ITEMS.append(1)`, `register(A)` after `from .registry import register`)."""
+    if not isinstance(stmt, ast.Expr) or not isinstance(stmt.value, ast.Call):
+        return False
+    return _root_name(stmt.value.func) in names
+
+
+def package_names(statements: list[ast.stmt], resolve: Callable[[str, int], str | None],
+                  package: str) -> frozenset[str]:
+    """The names a module body binds by importing from its own package (`from . import reg`,
+    `from .registry import register`, `import pk.reg` binding pk)."""
+    bound: set[str] = set()
+    inside = package.split(".")[0] if package else ""
+    for stmt in run_at_import(statements):
+        if isinstance(stmt, ast.ImportFrom):
+            base = resolve(stmt.module or "", stmt.level)
+            if base and inside and (base == inside or base.startswith(f"{inside}.")):
+                bound.update(alias.asname or alias.name for alias in stmt.names)
+        elif isinstance(stmt, ast.Import):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in stmt.names
+                         if inside and alias.name.split(".")[0] == inside)
+    return frozenset(bound)
+
+
 def own_names(statements: list[ast.stmt]) -> frozenset[str]:
     """The names a module body binds to objects it makes itself: by def, class, or assignment
     of a literal (`REGISTRY = {}`) at its top level, and by no import. (Not `cfg = config.CFG`:
@@ -145,6 +170,11 @@ _LITERALS = (ast.Constant, ast.Dict, ast.List, ast.Set, ast.Tuple, ast.DictComp,
 
 
 def _stores_into_other(target: ast.expr, own: frozenset[str]) -> bool:
+    if isinstance(target, ast.Attribute) and target.attr.startswith("__") and \
+            target.attr.endswith("__"):
+        # (an object's own description, `Outputs.__annotations__ = {...}` after `Outputs =
+        # namedtuple(...)` in torchvision's googlenet: nothing a model is built from)
+        return False
     if isinstance(target, (ast.Attribute, ast.Subscript)):
         # (not into the interpreter's own state, `sys.modules[__name__] = _LazyModule(...)`,
         # which the evaluator does not keep: running the body early shows it nothing)

@@ -438,7 +438,7 @@ class EntryJournal:
     (`modules_to_forget`)."""
 
     __slots__ = ("before", "exempt", "load_starts", "load_ends", "first_change", "loads",
-                 "imported", "patched_before", "changers")
+                 "imported", "patched_before", "changers", "changer_of", "followers")
 
     def __init__(self, exempt: Any = None) -> None:
         self.before: dict[int, tuple[Any, list[tuple[str, Any, Any]]]] = {}
@@ -451,6 +451,13 @@ class EntryJournal:
         self.imported: set[str] = set()  # the modules it imported, and theirs (Program.import_module)
         self.patched_before: dict[str, Any] | None = None  # Program.patched before its own patch
         self.changers: set[str] = set()  # the modules whose bodies changed what others made
+        self.changer_of: dict[int, str] = {}  # the first of them to change each object, by id
+        # the bodies that changed an object after its first changer did. (They are not
+        # forgotten as changers are, only those Program.run_isolated picks: transformers'
+        # modules all call a logging helper that changes its module, and forgetting each of
+        # them cost 15 of its totals, which depend on which modules an entry point finds
+        # loaded.)
+        self.followers: set[str] = set()
 
     def loaded(self, start: int, end: int) -> None:
         """A module body run at an import made the objects numbered [start, end)."""
@@ -467,7 +474,13 @@ class EntryJournal:
     def keep(self, value: Any, loading: list[str]) -> None:
         """`value` is about to change: kept as it is, the first time. `loading`: the module
         bodies running at imports, innermost last (none: the entry point's own code)."""
-        if id(value) in self.before or value is self.exempt:
+        if value is self.exempt:
+            return
+        key = id(value)
+        if key in self.before:
+            first = self.changer_of.get(key)
+            if first is not None and loading and loading[-1] != first:
+                self.followers.add(loading[-1])
             return
         kind = type(value)
         if kind is ModuleV and value.name in loading or kind is ClassV and (
@@ -477,6 +490,7 @@ class EntryJournal:
             # a module body changes what another module made: the change is put back, and the
             # body runs again wherever it is imported after (a plugin registering itself)
             self.changers.add(loading[-1])
+            self.changer_of[key] = loading[-1]
         elif self.first_change is None:
             self.first_change = next_serial()
         self.before[id(value)] = (value, _fields_of(value))

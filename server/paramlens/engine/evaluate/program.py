@@ -23,9 +23,11 @@ from typing import Any
 from paramlens.engine.evaluate import builtins as py
 from paramlens.engine.evaluate.frameworks import Frameworks
 from paramlens.engine.evaluate.import_failures import (
+    calls_into,
     changes_outside,
     imported_names,
     own_names,
+    package_names,
     raises,
     run_at_import,
     stores_outside,
@@ -241,7 +243,7 @@ class Program:
         self.modules_loaded: set[str] = set()
         self.found: dict[str, tuple[str, bool] | None] = {}  # located()'s answers
         self.import_failures: dict[tuple[str, bool], bool] = {}  # may_fail_import()'s answers
-        self.effects: dict[tuple[str, bool], bool] = {}  # has_effects()' answers
+        self.effects: dict[tuple[str, bool, bool], bool] = {}  # has_effects()' answers
         self.format_setters: dict[str, bool] = {}  # may_set_keras_format()'s answers
         self.class_spans: dict[str, list[Any]] = {}  # class_around()'s class statements, by file
         # names of modules it does not read that the code replaced (`nn.Linear = Fat`): what
@@ -251,7 +253,11 @@ class Program:
         # back when it ends (run_isolated); None between entry points
         self.journal: EntryJournal | None = None
         self.checked_modules: dict[str, ModuleV] = {}  # each checked file's, as its entry ran it
-        self.imports: dict[str, set[str]] = {}  # the modules each module's body imported
+        # the modules each module's body imported, in the order it imported them
+        self.imports: dict[str, dict[str, None]] = {}
+        # modules whose bodies changed what other modules made, forgotten when the entry point
+        # that ran them ended (EntryJournal.changers, and a script that changed them)
+        self.forgotten_changers: set[str] = set()
 
     # files -----------------------------------------------------------------------------------
     def located(self, name: str) -> tuple[str, bool] | None:
@@ -448,14 +454,18 @@ class Program:
 
     def import_module(self, name: str, importer: ModuleV | None, as_parent: bool = False) -> Any:
         if importer is not None and importer.name in self.loading:
-            self.imports.setdefault(importer.name, set()).add(name)
+            self.imports.setdefault(importer.name, {})[name] = None
         journal = self.journal
         if journal is not None and name not in journal.imported:
             if journal.first_change is not None and self.is_stale_import(name):
                 # a module an earlier entry point ran, imported here only after this one
                 # changed what it may read: Python runs it now, from what it finds now
                 del self.modules[name]
-            self.imported_with_its_imports(name, journal.imported)
+            if name in self.modules:
+                for changer in self.imported_with_its_imports(name, journal.imported):
+                    self.import_module(changer, None)
+            else:
+                journal.imported.add(name)  # (its body, run below, imports what it imports)
         if name in self.modules:
             return self.modules[name]
         if is_external(name):
@@ -499,34 +509,67 @@ class Program:
         return isinstance(module, ModuleV) and bool(module.path) and module.loaded and \
             self.is_project_file(module.path)
 
-    def imported_with_its_imports(self, name: str, imported: set[str]) -> None:
+    def imported_with_its_imports(self, name: str, imported: set[str]) -> list[str]:
         """`name` is imported: it, and what its body imported when it ran, are the modules the
-        entry point holds from now on (as sys.modules does)."""
+        entry point holds from now on (as sys.modules does). Returned: the modules among those
+        that changed what other modules made and that an earlier entry point forgot, in the
+        order their importers imported them. A fresh Python runs them at this import (a
+        package's `from . import setup`, where setup sets `cfg.W = 40`): the importer an
+        earlier entry point left loaded does not, so they are run again here.
+
+        (Only those stores_at_import picks: rerunning every changer ran transformers'
+        `__init__` at each of 357 imports, and the import chains that made too deep cost 18 of
+        its totals.)"""
         stack = [name]
+        rerun: list[str] = []
         while stack:
             current = stack.pop()
             if current in imported:
                 continue
             imported.add(current)
-            stack += self.imports.get(current, ())
+            if current != name and current in self.forgotten_changers and \
+                    current not in self.modules and self.stores_at_import(current):
+                rerun.append(current)
+            stack += reversed(self.imports.get(current, {}))
+            if "." in current:
+                # (its package is imported before it: `import pk.cfg` runs pk's `__init__`)
+                stack.append(current.rpartition(".")[0])
+        return rerun
 
-    def has_effects(self, path: str, name: str, stores_only: bool = False) -> bool:
+    def stores_at_import(self, name: str) -> bool:
+        """Whether the project module's own statements, run at an import, store into another
+        module's objects or call one of its package's (`cfg.W = 40`, `REG.register("a", A)`).
+        Not the modules it imports: counting those (transformers.utils' import `.logging`,
+        which sets `logging.Logger.warning_once`) had 3,753 bodies run again, 1.6 times the
+        time. (Calls cost too: transformers' tensor_parallel registers its styles so, and runs
+        again at 341 imports, making new copies of classes that loaded modules hold the old
+        ones of; three of its counts become unknown. Without calls, a registry filled so is
+        counted empty where the checked files come in some orders.)"""
+        found = self.located(name)
+        return found is not None and bool(found[0]) and self.is_project_file(found[0]) and \
+            self.has_effects(found[0], name, calls=False, deep=False)
+
+    def has_effects(self, path: str, name: str, calls: bool = True, deep: bool = True) -> bool:
         """Whether running the module's body changes what lies outside it: one of its own
-        statements may (import_failures.changes_outside; with `stores_only`, a store into
-        another object only), or a module of its package that its body imports stores into
-        another object by its own statements (a package's `from . import setup`, where setup
-        sets `cfg.W = 40`).
+        statements may (import_failures.changes_outside; without `calls`, a store into another
+        object, or a call on an object of its own package), or, with `deep`, a module of its
+        package that its body imports does so, by its own statements or by the modules of its
+        own package that it imports in turn (a package's `from . import setup`, where setup
+        sets `cfg.W = 40`; `from . import sub`, whose `__init__` imports that setup).
 
-        (Only stores, and one import deep: a call made for its effect is often one on the
-        framework, `_register_custom_op()` in torchvision.ops, and following every import reads
-        every file of a package: either had one torchvision file run or read the whole package,
-        which made it 1.5 times slower.)"""
-        key = (path, stores_only)
-        if key not in self.effects:  # (no cycle: the modules it imports are asked for stores only)
-            self.effects[key] = self._has_effects(path, name, stores_only)
+        (Only stores and calls into the package, not every call: a call made for its effect is
+        often one on the framework, `_register_custom_op()` in torchvision.ops, and with those
+        one torchvision file ran 81 modules. Only the package's own modules: following every
+        import read 146 files for one torchvision file.)"""
+        key = (path, calls, deep)
+        if key not in self.effects:
+            # (an import cycle back to it adds nothing: a module asked about within the cycle
+            # may keep an answer that does not count it)
+            self.effects[key] = False
+            self.effects[key] = self._has_effects(path, name, calls, deep)
         return self.effects[key]
 
-    def _has_effects(self, path: str, name: str, stores_only: bool) -> bool:
+    def _has_effects(self, path: str, name: str, calls: bool, deep: bool) -> bool:
         statements = self.parse_file(path)
         if statements is None:
             return False
@@ -536,18 +579,23 @@ class Program:
             return relative_name(module, level, package)
 
         own = own_names(statements)
-        for stmt in run_at_import(statements):
-            if stores_outside(stmt, own) if stores_only else changes_outside(stmt, own):
-                return True
-            if stores_only:
-                continue
+        # (without `calls`, a call on an object of its own package still counts: a plugin's
+        # `reg.ITEMS.append(1)`; one on the framework, `torch.ops.load_library(...)`, does not)
+        inside = frozenset() if calls else package_names(statements, resolve, package)
+        run = list(run_at_import(statements))
+        if any(changes_outside(stmt, own) if calls else
+               stores_outside(stmt, own) or calls_into(stmt, inside) for stmt in run):
+            return True
+        if not deep:
+            return False
+        for stmt in run:  # (only now: reading the modules it imports costs their parse)
             for module in imported_names(stmt, resolve):
                 # (only its package's own modules: another, a utility the code around imports
                 # anyway, runs where that code imports it)
                 found = self.located(module) if module != name and package and \
                     module.startswith(f"{package}.") else None
                 if found is not None and found[0] and self.is_project_file(found[0]) and \
-                        self.has_effects(found[0], module, stores_only=True):
+                        self.has_effects(found[0], module, calls=False):
                     return True
         return False
 
@@ -719,14 +767,21 @@ class Program:
                 journal.put_back()
                 # what a remembered call read may be what is put back: none of those replays
                 self.epoch += 1
-            forget = journal.modules_to_forget()
+            # (of the bodies that changed an object after its first changer, those that do so
+            # by their own statements: `from . import s2; from . import s1`, each setting
+            # cfg.W, leaves s1's)
+            changers = journal.changers | {name for name in journal.followers
+                                           if self.stores_at_import(name)}
+            forget = journal.modules_to_forget() | changers
             if own is not None and (journal.before or journal.patched_before is not None):
                 # a script whose changes were put back: a file importing it runs its body again
                 forget.add(own.name)
+                changers.add(own.name)
             for name in forget:
                 if own is not None and name == own.name and self.modules.get(name) is not own:
                     continue
                 self.modules.pop(name, None)
+            self.forgotten_changers |= changers
         return result
 
     def run_entry(self, result: EntryResult, action: Any) -> EntryResult:
