@@ -545,9 +545,14 @@ class Program:
         again at 341 imports, making new copies of classes that loaded modules hold the old
         ones of; three of its counts become unknown. Without calls, a registry filled so is
         counted empty where the checked files come in some orders.)"""
+        return self.package_module_changes(name, deep=False)
+
+    def package_module_changes(self, name: str, deep: bool) -> bool:
+        """has_effects without the calls, of the project's module `name`; False for a module
+        the project does not hold."""
         found = self.located(name)
         return found is not None and bool(found[0]) and self.is_project_file(found[0]) and \
-            self.has_effects(found[0], name, calls=False, deep=False)
+            self.has_effects(found[0], name, calls=False, deep=deep)
 
     def has_effects(self, path: str, name: str, calls: bool = True, deep: bool = True) -> bool:
         """Whether running the module's body changes what lies outside it: one of its own
@@ -592,10 +597,8 @@ class Program:
             for module in imported_names(stmt, resolve):
                 # (only its package's own modules: another, a utility the code around imports
                 # anyway, runs where that code imports it)
-                found = self.located(module) if module != name and package and \
-                    module.startswith(f"{package}.") else None
-                if found is not None and found[0] and self.is_project_file(found[0]) and \
-                        self.has_effects(found[0], module, calls=False):
+                if module != name and package and module.startswith(f"{package}.") and \
+                        self.package_module_changes(module, deep=True):
                     return True
         return False
 
