@@ -344,15 +344,19 @@ def _evaluate_files(files: list[tuple[str, list[ast.stmt]]], extra_roots: list[s
                     deadline: float | None, editor: bool) -> Evaluation:
     roots: list[str] = []
     names: dict[str, str] = {}
+    loose: set[str] = set()  # the folders of files in no package, and of no package either
+    held: set[str] = set(extra_roots)
     for path, _ in files:
         root, name = package_root(path)
         names[path] = name
+        in_package = os.path.basename(path) == "__init__.py" or "." in name
+        (held if in_package else loose).add(root)
         if root not in roots:
             roots.append(root)
     for extra in extra_roots:
         if extra not in roots:
             roots.append(extra)
-    program = Program(roots)
+    program = Program(roots, loose=loose - held)
     program.deadline = deadline
     program.watched = {os.path.abspath(p) for p, _ in files}
     program.note_calls = editor

@@ -121,6 +121,23 @@ def stores_outside(stmt: ast.stmt, own: frozenset[str] = frozenset()) -> bool:
     return False
 
 
+def changes_import_path(stmt: ast.stmt) -> bool:
+    """`sys.path.insert(0, lib)`, `sys.path += [...]`, `sys.path[:0] = [...]`,
+    `site.addsitedir(lib)`: where the imports after it look for modules changes."""
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        func = stmt.value.func
+        return isinstance(func, ast.Attribute) and (_is_sys_path(func.value) or
+                                                    func.attr == "addsitedir")
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else \
+        [stmt.target] if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) else []
+    return any(_is_sys_path(t.value if isinstance(t, ast.Subscript) else t) for t in targets)
+
+
+def _is_sys_path(node: ast.expr) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "path" and \
+        isinstance(node.value, ast.Name) and node.value.id == "sys"
+
+
 def calls_into(stmt: ast.stmt, names: frozenset[str]) -> bool:
     """A call made for its effect on an object one of `names` holds (package_names:
     `reg.ITEMS.append(1)`, `register(A)` after `from .registry import register`)."""

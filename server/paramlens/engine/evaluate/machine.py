@@ -197,6 +197,10 @@ class EntryState:
     # why the trainable part of what it built is not fixed (requires_grad set on a value the
     # evaluator does not hold, which may be any parameter)
     trainable_unsettled: str = ""
+    # what changed sys.path (where imports look for modules), and the top-level names imported
+    # before it, which Python has in sys.modules already (Machine.import_path_changed)
+    path_changed: str = ""
+    imported_before_path_change: frozenset[str] = frozenset()
 
 
 def _import_fallback(stmt: ast.Try, program: Any, importer: ModuleV
@@ -239,6 +243,11 @@ _CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
     ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
     ast.Gt: operator.gt, ast.GtE: operator.ge,
 }
+# calls that change where imports look for modules
+_IMPORT_PATH_CHANGERS = frozenset({
+    "sys.path.insert", "sys.path.append", "sys.path.extend", "sys.path.remove", "sys.path.pop",
+    "sys.path.clear", "sys.path.reverse", "sys.path.sort", "sys.path.__setitem__",
+    "sys.path.__iadd__", "site.addsitedir"})
 _SCALARS = (int, float, str, bool, type(None), bytes, complex)
 # The scalars Python neither iterates nor indexes (nor calls, as no scalar is callable). The
 # evaluator holds them as Python would, so an operation Python refuses on one raises here too:
@@ -1091,7 +1100,10 @@ class Machine:
 
     def exec_Import(self, stmt: ast.Import, frame: Frame) -> None:
         for alias in stmt.names:
-            if alias.asname:
+            unfixed = self.unfixed_import(alias.name, frame.module.path)
+            if unfixed is not None:
+                self.bind(alias.asname or alias.name.split(".")[0], unfixed, frame)
+            elif alias.asname:
                 module = self.program.import_module(alias.name, frame.module)
                 if "." in alias.name:
                     module = self.program.imported_as(alias.name, module)
@@ -1103,6 +1115,13 @@ class Machine:
 
     def exec_ImportFrom(self, stmt: ast.ImportFrom, frame: Frame) -> None:
         module_name = self.program.resolve_relative(stmt.module or "", stmt.level, frame.module)
+        unfixed = self.unfixed_import(module_name, frame.module.path) \
+            if stmt.level == 0 and module_name else None
+        if unfixed is not None:
+            for alias in stmt.names:
+                if alias.name != "*":
+                    self.bind(alias.asname or alias.name, unfixed, frame)
+            return
         if module_name is None:
             for alias in stmt.names:
                 self.bind(alias.asname or alias.name, Unknown("a relative import outside any "
@@ -1119,6 +1138,48 @@ class Machine:
                 continue
             value = self.program.import_from(module_name, alias.name, frame.module)
             self.bind(alias.asname or alias.name, value, frame)
+
+    def unfixed_import(self, name: str, importer: str) -> Unknown | None:
+        """What an absolute import of `name` in the file `importer` gives where the code does not
+        fix which file it finds: unknown. Two of the project's roots may hold it
+        (Program.rival_files: which one depends on how the code is run), or the code changed
+        sys.path before it (import_path_changed). Where a rival's body changes other modules'
+        objects when imported, what the entry point builds after it is unknown too. None: the
+        import finds the file Program.located names."""
+        program = self.program
+        top = name.split(".")[0]
+        state = self.state
+        if state.path_changed and program.reaches_other_copies(
+                name, state.imported_before_path_change):
+            return Unknown(f"{top} may be any of the project's files of that name: "
+                           f"{state.path_changed} changed where imports look")
+        rivals = program.rival_files(name, importer)
+        if not rivals:
+            program.forget_other_copy(top)
+            return None
+        common = os.path.commonpath(rivals)
+        shown = " or ".join(os.path.relpath(file, common) for file in rivals)
+        why = f"{top} is {shown}, depending on how the code is run"
+        if any(program.has_effects(file, top) for file in rivals):
+            self.incomplete(f"{why}, and importing it changes other modules' objects")
+        return Unknown(why)
+
+    def import_path_changed(self, why: str) -> None:
+        """The code changed sys.path (`sys.path.insert(0, os.path.join(ROOT, "lib"))`), to a
+        folder the evaluator does not know: a module imported after it, not before, may be
+        another file of the same name (Machine.unfixed_import). A module body that did it is run
+        again wherever a later entry point imports it, as one that changes others' objects."""
+        state = self.state
+        if not state.path_changed:
+            journal = self.program.journal
+            state.path_changed = why
+            state.imported_before_path_change = frozenset(
+                name.split(".")[0] for name in journal.imported) if journal is not None \
+                else frozenset()
+        journal = self.program.journal
+        loading = self.program.loading_order
+        if journal is not None and (loading or type(journal.exempt) is ModuleV):
+            journal.changers.add(loading[-1] if loading else journal.exempt.name)
 
     def star_import(self, module: ModuleV, frame: Frame) -> None:
         """`from module import *`: the names its `__all__` lists, else every name not starting
@@ -1771,6 +1832,8 @@ class Machine:
         elif isinstance(owner, FuncV) and name in ("__defaults__", "__kwdefaults__", "__code__"):
             owner.replaced = f"{owner.qualname}.{name} is replaced"  # `__doc__` and the like: no
         elif type(owner) is ExternalV:
+            if owner.qualname == "sys" and name == "path":
+                self.import_path_changed("sys.path set")
             # `nn.Linear = LoRALinear`: a name of a module the evaluator does not read, replaced
             # for everyone who reads it after (Program.patch)
             self.program.patch(f"{owner.qualname}.{name}", Unknown(
@@ -1800,6 +1863,8 @@ class Machine:
 
     def set_item(self, owner: Any, key: Any, value: Any) -> None:
         owner = self.deref(owner)
+        if type(owner) is ExternalV and owner.qualname == "sys.path":
+            self.import_path_changed("an item of sys.path set")
         if type(owner) is ModuleAlias:
             self.alias_changed(owner, "an item set")
             return
@@ -2623,6 +2688,8 @@ class Machine:
         if kind is ExternalV:
             # the framework's and the standard library's names, half of all calls: straight to
             # their rules (no other kind tested below is an ExternalV)
+            if func.qualname in _IMPORT_PATH_CHANGERS:
+                self.import_path_changed(f"{func.qualname}()")
             return self.followed_or_not(self.frameworks.call(self, func, args, kwargs, node),
                                         args, kwargs)
         if kind is UnknownMutator:

@@ -15,7 +15,7 @@ import ast
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from paramlens.engine.evaluate import builtins as py
 from paramlens.engine.evaluate.frameworks import Frameworks
 from paramlens.engine.evaluate.import_failures import (
     calls_into,
+    changes_import_path,
     changes_outside,
     imported_names,
     own_names,
@@ -215,8 +216,15 @@ class ModelCall:
 
 
 class Program:
-    def __init__(self, roots: list[str], search_installed: bool = True) -> None:
-        self.roots = [str(Path(r).resolve()) for r in roots]
+    def __init__(self, roots: list[str], search_installed: bool = True,
+                 loose: Iterable[str] = ()) -> None:
+        # the roots that are only the folders of checked files in no package: on sys.path
+        # where a script of theirs runs, not for the rest of the project (rival_files). They
+        # are searched last, so that another folder's file is found first where both hold one.
+        self.loose_roots = {str(Path(r).resolve()) for r in loose}
+        resolved = [str(Path(r).resolve()) for r in roots]
+        self.roots = [r for r in resolved if r not in self.loose_roots] + \
+            [r for r in resolved if r in self.loose_roots]
         self.paths = list(self.roots)
         if search_installed:
             self.paths += [p for p in sys.path if p and os.path.isdir(p) and p not in self.paths]
@@ -242,6 +250,8 @@ class Program:
         self.note_calls = False  # keep every call that makes a model (an editor hovers on them)
         self.modules_loaded: set[str] = set()
         self.found: dict[str, tuple[str, bool] | None] = {}  # located()'s answers
+        self.rivals: dict[str, tuple[str, ...]] = {}  # rival_files()' answers
+        self.module_files: dict[str, set[str]] | None = None  # project_copies()' index
         self.import_failures: dict[tuple[str, bool], bool] = {}  # may_fail_import()'s answers
         self.effects: dict[tuple[str, bool, bool], bool] = {}  # has_effects()' answers
         self.format_setters: dict[str, bool] = {}  # may_set_keras_format()'s answers
@@ -267,6 +277,77 @@ class Program:
         if name not in self.found:
             self.found[name] = self.find_module(name)
         return self.found[name]
+
+    def rival_files(self, name: str, importer: str) -> tuple[str, ...]:
+        """The different files that an absolute `import name` in the file `importer` finds in
+        the project's roots, where two roots or more hold its top-level module: which one Python
+        imports depends on how the code is run (`python scripts/train.py` puts scripts/ first
+        and finds scripts/utils.py; `python -m scripts.train` from the root finds the root's
+        utils.py). The folder of another file in no package is no root here: no script of this
+        one puts it on sys.path. Empty where at most one root holds it, or where the rivals are
+        copies of one text."""
+        top = name.split(".")[0]
+        key = f"{top}\0{os.path.dirname(importer)}"
+        if key not in self.rivals:
+            own_folder = str(Path(os.path.dirname(importer)).resolve())
+            files: list[str] = []
+            for root in self.roots:
+                if root in self.loose_roots and root != own_folder:
+                    continue
+                base = os.path.join(root, top)
+                for file in (os.path.join(base, "__init__.py"), base + ".py"):
+                    if os.path.isfile(file):
+                        files.append(file)
+                        break
+            self.rivals[key] = tuple(files) if len(files) > 1 and not _one_text(files) else ()
+        return self.rivals[key]
+
+    def forget_other_copy(self, top: str) -> None:
+        """The module `top` is imported where one root alone holds it: a module of that name
+        that a checked file in another folder left loaded, as its own entry point ran it, is not
+        the one this import finds (a fresh run finds the file located)."""
+        cached = self.modules.get(top)
+        found = self.located(top)
+        if type(cached) is ModuleV and found is not None and found[0] and cached.path != found[0]:
+            del self.modules[top]
+
+    def project_copies(self, top: str) -> int:
+        """How many files of the project's folders a top-level `import top` may find, in one
+        folder or another of sys.path (`utils.py` in the root and in scripts/): more than one
+        where the project holds too many files to look through."""
+        if self.module_files is None:
+            self.module_files = _module_files(self.roots)
+        if self.module_files is _TOO_MANY:
+            return 2
+        return len(self.module_files.get(top, ()))
+
+    def reaches_other_copies(self, name: str, before: frozenset[str]) -> bool:
+        """Whether an import of `name` now, after the code changed sys.path, may find other
+        files than before: `name`, or a module that the body of the project's module `name`
+        imports, and so on, is one the project holds several files of (a module run before,
+        for another entry point, read from the file another folder held). Names in `before`
+        were imported already, and stay what they were."""
+        seen: set[str] = set()
+        pending = [name]
+        while pending:
+            module = pending.pop()
+            top = module.split(".")[0]
+            if module in seen or top in before or is_external(module):
+                continue
+            seen.add(module)
+            if self.project_copies(top) > 1:
+                return True
+            found = self.located(module)
+            if found is None or not found[0] or not self.is_project_file(found[0]):
+                continue
+            package = module if found[1] else module.rpartition(".")[0]
+
+            def resolve(imported: str, level: int, package: str = package) -> str | None:
+                return relative_name(imported, level, package)
+
+            for stmt in run_at_import(self.parse_file(found[0]) or []):
+                pending.extend(imported_names(stmt, resolve))
+        return False
 
     def may_be_missing(self, name: str) -> bool:
         """A module neither the project, nor the packages installed here, nor the frameworks and
@@ -589,7 +670,8 @@ class Program:
         inside = frozenset() if calls else package_names(statements, resolve, package)
         run = list(run_at_import(statements))
         if any(changes_outside(stmt, own) if calls else
-               stores_outside(stmt, own) or calls_into(stmt, inside) for stmt in run):
+               stores_outside(stmt, own) or calls_into(stmt, inside) or
+               changes_import_path(stmt) for stmt in run):
             return True
         if not deep:
             return False
@@ -821,6 +903,48 @@ class Program:
 
 _SETS_FORMAT = "set_image_data_format"
 _FRAMEWORK_PACKAGES = frozenset(("keras", "tf_keras", "tensorflow", "torch"))
+
+
+_TOO_MANY: dict[str, set[str]] = {}
+# the folders and files looked through for project_copies(), at most
+_MAX_INDEXED = 50_000
+_NOT_SEARCHED = frozenset({"__pycache__", "node_modules", "site-packages", "dist-packages"})
+
+
+def _module_files(roots: list[str]) -> dict[str, set[str]]:
+    """Every module a folder of the project offers to a top-level import, by name: `x.py`,
+    and `x/` with an `__init__.py`, in each folder under the roots (hidden folders and installed
+    packages left out). _TOO_MANY where they hold more than _MAX_INDEXED entries."""
+    found: dict[str, set[str]] = {}
+    seen = 0
+    for root in roots:
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _NOT_SEARCHED]
+            seen += len(dirs) + len(files)
+            if seen > _MAX_INDEXED:
+                return _TOO_MANY
+            for file in files:
+                if file.endswith(".py"):
+                    found.setdefault(file[:-3], set()).add(os.path.join(folder, file))
+            for sub in dirs:
+                init = os.path.join(folder, sub, "__init__.py")
+                if os.path.isfile(init):
+                    found.setdefault(sub, set()).add(init)
+    return found
+
+
+def _one_text(files: list[str]) -> bool:
+    """Whether these module files hold one text (a package's `__init__` never counts as one:
+    its package holds more files)."""
+    if any(os.path.basename(file) == "__init__.py" for file in files):
+        return False
+    texts = set()
+    for file in files:
+        try:
+            texts.add(read_source_file(file, MAX_FILE_BYTES))
+        except (SourceError, OSError, UnicodeError, ValueError):
+            return False
+    return len(texts) == 1
 
 
 def relative_name(module: str, level: int, package: str) -> str | None:
