@@ -85,7 +85,9 @@ def test_a_package_made_by_an_init_file_is_a_new_key(tmp_path: Path) -> None:
     before = check()
     (folder / "sub" / "__init__.py").write_text("")
     after = check()
-    assert before == [27 * 4 + 4]  # `import widths` is the file beside it, on the script's path
+    # `import widths` is sub/widths.py run as `python sub/model.py`, and the root's widths.py
+    # run as `python -m sub.model`: which one is not fixed by the code
+    assert before == [None]
     assert after == [27 * 16 + 16]  # in a package, `import widths` is the top-level widths.py
     assert run(folder, "--no-cache", "--format", "json", "sub/model.py").stdout == \
         run(folder, "--format", "json", "sub/model.py").stdout

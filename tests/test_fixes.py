@@ -123,6 +123,24 @@ def test_one_argument_per_line_gets_its_own_line() -> None:
     assert result == "c = nn.Linear(\n    10,\n    20,\n    bias=False\n)\n"
 
 
+@pytest.mark.parametrize("comma", [",", ""])
+def test_one_argument_per_line_keeps_the_last_ones_comment_on_its_line(comma: str) -> None:
+    text = ("c = nn.Conv2d(\n"
+            "    3,\n"
+            "    16,\n"
+            f"    3{comma}  # kernel\n"
+            "    # the end\n"
+            ")\n")
+    result, _ = fixed(text, bias_off(call_span(text, "nn.Conv2d")))
+    assert result == ("c = nn.Conv2d(\n"
+                      "    3,\n"
+                      "    16,\n"
+                      "    3,  # kernel\n"
+                      f"    bias=False{comma}\n"
+                      "    # the end\n"
+                      ")\n")
+
+
 def test_crlf_file_keeps_its_line_breaks() -> None:
     text = "import torch.nn as nn\r\nc = nn.Conv2d(\r\n    32, 8, 3,\r\n)\r\nd = 1\r\n"
     edit = fix_edit(text, in_channels(call_span(text, "nn.Conv2d"), 16))

@@ -1,7 +1,8 @@
 """Where an import looks for a module: the script's own folder first (`python scripts/train.py`),
-or the root (`python -m scripts.train`), and sys.path as the code changes it. Each project's
-scripts are run both ways; where our count of the script's model is certain, every run that
-succeeds builds that many parameters, whatever the order the files are checked in."""
+or the root (`python -m scripts.train`), sys.path as the code changes it, and sys.modules as the
+code sets its entries. Each project's scripts are run both ways; where our count of the script's
+model is certain, every run that succeeds builds that many parameters, whatever the order the
+files are checked in."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ TRAIN = L + "from utils import W\nmodel = nn.Sequential(nn.Linear(W, 1))\n"
 LIB = "os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lib')"
 INSERT = f"import os, sys\nsys.path.insert(0, {LIB})\n"
 MAIN_BUILDS = "from mid import build\nmodel = build()\n"
+USE = L + "import cfg\nmodel = nn.Sequential(nn.Linear(cfg.W, 1))\n"
 
 PROJECTS = {
     # a utils.py beside the script and one in the root: which one depends on how it is run
@@ -67,11 +69,36 @@ PROJECTS = {
         "utils.py": "W = 4\n", "lib/utils.py": "W = 31\n", "paths.py": INSERT,
         "mid.py": L + "from utils import W\n\n\ndef build():\n    return nn.Sequential(nn.Linear(W, 1))\n",
         "a_other.py": L + MAIN_BUILDS, "main.py": "import paths\n" + MAIN_BUILDS},
+    # sys.modules changed: an import after it gives what was put there, or runs a body anew
+    "modules_entry_set_by_an_import": {
+        "cfg.py": "W = 4\n", "other.py": "W = 31\n",
+        "setup.py": "import sys, other\nsys.modules['cfg'] = other\n", "main.py": "import setup\n" + USE},
+    "modules_entry_set_by_a_module_another_file_ran": {
+        "cfg.py": "W = 4\n", "other.py": "W = 31\n",
+        "setup.py": "import sys, other\nsys.modules['cfg'] = other\n", "a_first.py": "import setup\n",
+        "main.py": "import setup\n" + USE},
+    "modules_entry_set_under_a_name_not_fixed": {
+        "cfg.py": "W = 4\n", "other.py": "W = 31\n",
+        "main.py": "import sys, os, other\nsys.modules[os.environ.get('K', 'cfg')] = other\n" + USE},
+    "modules_updated": {"cfg.py": "W = 4\n", "other.py": "W = 31\n",
+                        "main.py": "import sys, other\nsys.modules.update({'cfg': other})\n" + USE},
+    "modules_entry_taken_out": {
+        "cfg.py": "W = 4\n", "main.py": "import sys\nimport cfg\ncfg.W = 9\ndel sys.modules['cfg']\n" + USE},
+    "modules_entry_of_a_package_module": {
+        "pk/__init__.py": "", "pk/cfg.py": "W = 4\n", "pk/other.py": "W = 31\n",
+        "pk/setup.py": "import sys\nfrom . import other\nsys.modules['pk.cfg'] = other\n",
+        "main.py": L + "from pk import setup\nfrom pk import cfg\n"
+                   "model = nn.Sequential(nn.Linear(cfg.W, 1))\n"},
+    "modules_entry_set_after_the_import": {
+        "cfg.py": "W = 4\n", "other.py": "W = 31\n",
+        "main.py": L + "import cfg\nimport sys, other\nsys.modules['cfg'] = other\n"
+                   "model = nn.Sequential(nn.Linear(cfg.W, 1))\n"},
 }
 # where every way of running it that succeeds builds one count, and the code fixes it: counted
 COUNTED = {("sibling_only", "scripts/train.py"), ("copies_of_one_text", "scripts/train.py"),
            ("insert_with_one_copy", "main.py"), ("root_script", "main.py"),
-           ("module_run_before_the_insert", "a_other.py")}
+           ("module_run_before_the_insert", "a_other.py"),
+           ("modules_entry_set_after_the_import", "main.py")}
 RUN = ("import runpy, sys; sys.path[0] = {first!r}; g = runpy.{how}; "
        "print(sum(p.numel() for p in g['model'].parameters()))")
 

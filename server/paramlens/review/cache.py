@@ -103,6 +103,9 @@ class Recording:
         self.folders: dict[str, list[int] | str | None] = {}
         self.links: dict[str, list[bool]] = {}  # probed paths that are symlinks -> [isfile, isdir]
         self.probed = True  # False: the lookups' probes could not be followed
+        # the whole project's folders were looked through (Program.project_copies): what any
+        # file created anywhere in them changes is not recorded, so the run is not stored
+        self.walked = False
 
 
 _active = threading.local()
@@ -167,7 +170,7 @@ class _ProbingOs:
         return getattr(os, name)
 
 
-_FS_NAMES = {"os", "path", "join", "isfile", "isdir", "split", "paths", "roots"}
+_FS_NAMES = {"os", "path", "join", "isfile", "isdir", "split", "paths", "roots", "len"}
 
 
 @contextmanager
@@ -191,23 +194,40 @@ def recording() -> Iterator[Recording]:
     else:
         probing, found.probed = original, False
 
-    def find_module(self: Program, name: str) -> tuple[str, bool] | None:
+    def find_module(self: Program, name: str, roots: tuple[str, ...] | None = None
+                    ) -> tuple[str, bool] | None:
         now: Recording | None = getattr(_active, "recording", None)
         if now is None:
-            return original(self, name)  # another thread's Program
-        result = probing(self, name)
-        now.lookups.setdefault(name, result[0] if result is not None else None)
+            return original(self, name, roots)  # another thread's Program
+        result = probing(self, name, roots)
+        now.lookups.setdefault(lookup_key(name, roots), result[0] if result is not None else None)
         return result
+
+    walking = Program.__dict__["project_copies"]
+
+    def project_copies(self: Program, top: str) -> int:
+        now: Recording | None = getattr(_active, "recording", None)
+        if now is not None:
+            now.walked = True
+        return walking(self, top)
 
     _active.recording = found
     Program.find_module = find_module  # type: ignore[method-assign]
+    Program.project_copies = project_copies  # type: ignore[method-assign]
     try:
         with observed_reads() as reads:
             found.reads = reads
             yield found
     finally:
         Program.find_module = original  # type: ignore[method-assign]
+        Program.project_copies = walking  # type: ignore[method-assign]
         _active.recording = None
+
+
+def lookup_key(name: str, roots: tuple[str, ...] | None) -> str:
+    """A recorded lookup's key: the name, and the roots in the order it searched them where
+    that is not the program's own (Program.search_roots)."""
+    return name if roots is None else "\0".join((name, *roots))
 
 
 class CacheUnavailable(Exception):
@@ -462,7 +482,7 @@ class Cache:
         """Store the reports (each as encode_report made it: None for one the cache cannot
         hold, and then none is stored) and what they depend on; their token, if stored."""
         folder = self._prepare("runs")
-        if folder is None or any(item is None for item in encoded):
+        if folder is None or recording.walked or any(item is None for item in encoded):
             return None
         # what json.dumps(encode_reports(reports), separators=(",", ":")) writes, from the
         # pieces made while the other reports were being analysed
@@ -543,8 +563,9 @@ def _lookups_hold(deps: dict[str, Any], lookups: dict[str, Any], roots: list[str
                     for path, was in links.items()):
             return True
     finder = Program(roots)
-    for name, was in lookups.items():
-        found = Program.find_module(finder, name)
+    for key, was in lookups.items():
+        name, *order = key.split("\0")
+        found = Program.find_module(finder, name, tuple(order) if order else None)
         if (found[0] if found is not None else None) != was:
             return False
     return True

@@ -232,8 +232,25 @@ def _set_argument(tree: FixTree, node: cst.CSTNode, fix: Fix) -> cst.CSTNode | N
     if not args:
         return node.with_changes(args=[added])
     last = args[-1]
-    between = cst.Comma(whitespace_after=_separator(node))
-    if isinstance(last.comma, cst.Comma):
+    separator = _separator(node)
+    between = cst.Comma(whitespace_after=separator)
+    closing = last.comma.whitespace_after if isinstance(last.comma, cst.Comma) else \
+        last.whitespace_after_arg
+    if isinstance(separator, cst.ParenthesizedWhitespace) and \
+            isinstance(closing, cst.ParenthesizedWhitespace):
+        # one argument per line: a comment on the last one's line stays there, and the new
+        # line takes what led to `)` (comment lines, the paren's indent)
+        args[-1] = last.with_changes(
+            comma=cst.Comma(whitespace_after=closing.with_changes(
+                empty_lines=[], indent=separator.indent, last_line=separator.last_line)),
+            whitespace_after_arg=cst.SimpleWhitespace(""))
+        to_paren = cst.ParenthesizedWhitespace(
+            first_line=cst.TrailingWhitespace(newline=closing.first_line.newline),
+            empty_lines=closing.empty_lines, indent=closing.indent, last_line=closing.last_line)
+        added = added.with_changes(comma=last.comma.with_changes(whitespace_after=to_paren)) \
+            if isinstance(last.comma, cst.Comma) else added.with_changes(
+                whitespace_after_arg=to_paren)
+    elif isinstance(last.comma, cst.Comma):
         # a trailing comma stays trailing: the new last argument takes it and what follows it
         args[-1] = last.with_changes(comma=between)
         added = added.with_changes(comma=last.comma)

@@ -121,20 +121,25 @@ def stores_outside(stmt: ast.stmt, own: frozenset[str] = frozenset()) -> bool:
     return False
 
 
-def changes_import_path(stmt: ast.stmt) -> bool:
+def changes_imports(stmt: ast.stmt) -> bool:
     """`sys.path.insert(0, lib)`, `sys.path += [...]`, `sys.path[:0] = [...]`,
-    `site.addsitedir(lib)`: where the imports after it look for modules changes."""
+    `site.addsitedir(lib)`, `sys.modules["cfg"] = other`: what the imports after it find
+    changes. (Not a module replacing its own entry, `sys.modules[__name__] = ...`.)"""
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
         func = stmt.value.func
-        return isinstance(func, ast.Attribute) and (_is_sys_path(func.value) or
+        return isinstance(func, ast.Attribute) and (_is_sys(func.value, "path") or
+                                                    _is_sys(func.value, "modules") or
                                                     func.attr == "addsitedir")
-    targets = stmt.targets if isinstance(stmt, ast.Assign) else \
+    targets = stmt.targets if isinstance(stmt, (ast.Assign, ast.Delete)) else \
         [stmt.target] if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) else []
-    return any(_is_sys_path(t.value if isinstance(t, ast.Subscript) else t) for t in targets)
+    return any(_is_sys(t.value if isinstance(t, ast.Subscript) else t, "path") or
+               isinstance(t, ast.Subscript) and _is_sys(t.value, "modules") and
+               not (isinstance(t.slice, ast.Name) and t.slice.id == "__name__")
+               for t in targets)
 
 
-def _is_sys_path(node: ast.expr) -> bool:
-    return isinstance(node, ast.Attribute) and node.attr == "path" and \
+def _is_sys(node: ast.expr, attribute: str) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == attribute and \
         isinstance(node.value, ast.Name) and node.value.id == "sys"
 
 

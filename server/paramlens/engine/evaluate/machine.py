@@ -201,6 +201,8 @@ class EntryState:
     # before it, which Python has in sys.modules already (Machine.import_path_changed)
     path_changed: str = ""
     imported_before_path_change: frozenset[str] = frozenset()
+    # the names whose sys.modules entry the code set or took out ("": one it cannot name)
+    modules_replaced: frozenset[str] = frozenset()
 
 
 def _import_fallback(stmt: ast.Try, program: Any, importer: ModuleV
@@ -243,6 +245,9 @@ _CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
     ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
     ast.Gt: operator.gt, ast.GtE: operator.ge,
 }
+# sys.modules' methods that set or take out its entries
+_MODULES_CHANGERS = frozenset({"update", "pop", "popitem", "setdefault", "clear", "__setitem__",
+                               "__delitem__", "__ior__"})
 # calls that change where imports look for modules
 _IMPORT_PATH_CHANGERS = frozenset({
     "sys.path.insert", "sys.path.append", "sys.path.extend", "sys.path.remove", "sys.path.pop",
@@ -1048,6 +1053,8 @@ class Machine:
             elif isinstance(target, ast.Subscript):
                 container = self.deref(self.ev(target.value, frame))
                 key = self.ev(target.slice, frame)
+                if type(container) is ExternalV and container.qualname == "sys.modules":
+                    self.modules_entry_set(key, target.slice)
                 if isinstance(container, DictV):
                     self.taint(container)
                     if is_plain(key) and hashable(key):
@@ -1115,8 +1122,8 @@ class Machine:
 
     def exec_ImportFrom(self, stmt: ast.ImportFrom, frame: Frame) -> None:
         module_name = self.program.resolve_relative(stmt.module or "", stmt.level, frame.module)
-        unfixed = self.unfixed_import(module_name, frame.module.path) \
-            if stmt.level == 0 and module_name else None
+        unfixed = self.unfixed_import(module_name, frame.module.path, stmt.level == 0) \
+            if module_name else None
         if unfixed is not None:
             for alias in stmt.names:
                 if alias.name != "*":
@@ -1136,26 +1143,45 @@ class Machine:
                         self.read_namespace(module.names)
                     self.star_import(module, frame)
                 continue
-            value = self.program.import_from(module_name, alias.name, frame.module)
+            submodule = f"{module_name}.{alias.name}"
+            value = self.replaced_entry(submodule) if self.state.modules_replaced else None
+            if value is None:
+                value = self.program.import_from(module_name, alias.name, frame.module)
             self.bind(alias.asname or alias.name, value, frame)
 
-    def unfixed_import(self, name: str, importer: str) -> Unknown | None:
+    def replaced_entry(self, name: str) -> Unknown | None:
+        """Unknown where the code set or took out the sys.modules entry of `name`, or of a
+        package around it, or one it cannot name (modules_entry_set) and `name` is the
+        project's."""
+        if any(name == key or name.startswith(f"{key}.") or
+               key == "" and self.program.is_project_module(name)
+               for key in self.state.modules_replaced):
+            return Unknown(f"{name}: the code changed sys.modules before this import")
+        return None
+
+    def unfixed_import(self, name: str, importer: str, absolute: bool = True) -> Unknown | None:
         """What an absolute import of `name` in the file `importer` gives where the code does not
         fix which file it finds: unknown. Two of the project's roots may hold it
         (Program.rival_files: which one depends on how the code is run), or the code changed
-        sys.path before it (import_path_changed). Where a rival's body changes other modules'
+        sys.path before it (import_path_changed), or it set the name's entry of sys.modules
+        (modules_entry_set; relative imports too). Where a rival's body changes other modules'
         objects when imported, what the entry point builds after it is unknown too. None: the
         import finds the file Program.located names."""
         program = self.program
         top = name.split(".")[0]
         state = self.state
+        replaced = self.replaced_entry(name) if state.modules_replaced else None
+        if replaced is not None:
+            return replaced
+        if not absolute:
+            return None
         if state.path_changed and program.reaches_other_copies(
                 name, state.imported_before_path_change):
             return Unknown(f"{top} may be any of the project's files of that name: "
                            f"{state.path_changed} changed where imports look")
         rivals = program.rival_files(name, importer)
         if not rivals:
-            program.forget_other_copy(top)
+            program.forget_other_copy(top, importer)
             return None
         common = os.path.commonpath(rivals)
         shown = " or ".join(os.path.relpath(file, common) for file in rivals)
@@ -1176,6 +1202,32 @@ class Machine:
             state.imported_before_path_change = frozenset(
                 name.split(".")[0] for name in journal.imported) if journal is not None \
                 else frozenset()
+        self.imports_changed()
+
+    def modules_entry_set(self, key: Any, node: ast.expr | None = None) -> None:
+        """The code set or took out an entry of sys.modules (`sys.modules["cfg"] = other`): an
+        import of that name after it gives what was put there, or runs a body anew, which the
+        evaluator does not follow (Machine.unfixed_import); where the key is not fixed, every
+        import of the project's modules after it. A module replacing itself
+        (`sys.modules[__name__] = _LazyModule(...)`, each transformers package) stays the file
+        it is read from. `node`: the key's expression, where the code writes one."""
+        if type(node) is ast.Name and node.id == "__name__":
+            return  # (whatever the evaluator holds for it: a module that reads sys.modules
+            # has its values unknown, Machine.namespace_rewritten)
+        key = self.deref(key)
+        loading = self.program.loading_order
+        journal = self.program.journal
+        own = loading[-1] if loading else journal.exempt.name \
+            if journal is not None and type(journal.exempt) is ModuleV else None
+        if type(key) is str and key in (own, "__main__"):
+            return
+        self.state.modules_replaced |= {key if type(key) is str else ""}
+        self.imports_changed()
+
+    def imports_changed(self) -> None:
+        """What later imports find changed (sys.path, sys.modules): a module body that did it
+        runs again wherever a later entry point imports it, as one that changes others' objects
+        does."""
         journal = self.program.journal
         loading = self.program.loading_order
         if journal is not None and (loading or type(journal.exempt) is ModuleV):
@@ -1769,6 +1821,9 @@ class Machine:
         elif isinstance(target, ast.Subscript):
             owner = self.ev(target.value, frame)
             key = self.ev(target.slice, frame)
+            held = self.deref(owner)
+            if type(held) is ExternalV and held.qualname == "sys.modules":
+                self.modules_entry_set(key, target.slice)
             self.set_item(owner, key, value)
         elif isinstance(target, (ast.Tuple, ast.List)):
             self.unpack(target.elts, value, frame)
@@ -2690,6 +2745,10 @@ class Machine:
             # their rules (no other kind tested below is an ExternalV)
             if func.qualname in _IMPORT_PATH_CHANGERS:
                 self.import_path_changed(f"{func.qualname}()")
+            elif func.qualname.startswith("sys.modules.") and \
+                    func.qualname[12:] in _MODULES_CHANGERS:
+                self.modules_entry_set(args[0] if args and func.qualname[12:] in (
+                    "pop", "setdefault", "__setitem__", "__delitem__") else None)
             return self.followed_or_not(self.frameworks.call(self, func, args, kwargs, node),
                                         args, kwargs)
         if kind is UnknownMutator:

@@ -24,7 +24,7 @@ from paramlens.engine.evaluate import builtins as py
 from paramlens.engine.evaluate.frameworks import Frameworks
 from paramlens.engine.evaluate.import_failures import (
     calls_into,
-    changes_import_path,
+    changes_imports,
     changes_outside,
     imported_names,
     own_names,
@@ -218,13 +218,11 @@ class ModelCall:
 class Program:
     def __init__(self, roots: list[str], search_installed: bool = True,
                  loose: Iterable[str] = ()) -> None:
+        self.roots = [str(Path(r).resolve()) for r in roots]
         # the roots that are only the folders of checked files in no package: on sys.path
-        # where a script of theirs runs, not for the rest of the project (rival_files). They
-        # are searched last, so that another folder's file is found first where both hold one.
+        # where a script of theirs runs, not for the rest of the project (search_roots)
         self.loose_roots = {str(Path(r).resolve()) for r in loose}
-        resolved = [str(Path(r).resolve()) for r in roots]
-        self.roots = [r for r in resolved if r not in self.loose_roots] + \
-            [r for r in resolved if r in self.loose_roots]
+        self.orders: dict[str, tuple[tuple[str, ...], int]] = {}  # search_roots()' answers
         self.paths = list(self.roots)
         if search_installed:
             self.paths += [p for p in sys.path if p and os.path.isdir(p) and p not in self.paths]
@@ -270,45 +268,66 @@ class Program:
         self.forgotten_changers: set[str] = set()
 
     # files -----------------------------------------------------------------------------------
-    def located(self, name: str) -> tuple[str, bool] | None:
+    def located(self, name: str, importer: str = "") -> tuple[str, bool] | None:
         """find_module's answer, asked once per name and evaluation: a name that is not found
         costs a look in every folder of the path, and the same names are asked about again
-        and again. (find_module itself stays as it is: the cache records its probes.)"""
-        if name not in self.found:
-            self.found[name] = self.find_module(name)
-        return self.found[name]
+        and again. (find_module itself stays as it is: the cache records its probes.) With
+        `importer`, the file importing it: its roots in the order that file's run searches
+        them (search_roots)."""
+        roots = self.search_roots(importer)[0] if importer and self.loose_roots else None
+        key = name if roots is None or roots == tuple(self.roots) else f"{name}\0{importer}"
+        if key not in self.found:
+            self.found[key] = self.find_module(name, roots)
+        return self.found[key]
+
+    def search_roots(self, importer: str) -> tuple[tuple[str, ...], int]:
+        """The project's roots in the order an import in the file `importer` searches them,
+        and how many of the first may hold the module it runs: its own folder where it is a
+        checked file in no package (run as a script, Python puts it first), then the roots
+        that hold the file (run with -m from one of them, that one is first), then the
+        others. The folder of another file in no package is on sys.path only where a script
+        of that folder runs."""
+        folder = os.path.dirname(importer)
+        if folder not in self.orders:
+            resolved = str(Path(folder).resolve())
+            own = [resolved] if resolved in self.loose_roots else []
+            holding = [root for root in self.roots if root not in own and
+                       root not in self.loose_roots and
+                       (resolved == root or resolved.startswith(root + os.sep))]
+            rest = [root for root in self.roots if root not in own and root not in holding]
+            self.orders[folder] = (tuple(own + holding + rest), len(own) + len(holding))
+        return self.orders[folder]
 
     def rival_files(self, name: str, importer: str) -> tuple[str, ...]:
         """The different files that an absolute `import name` in the file `importer` finds in
-        the project's roots, where two roots or more hold its top-level module: which one Python
-        imports depends on how the code is run (`python scripts/train.py` puts scripts/ first
-        and finds scripts/utils.py; `python -m scripts.train` from the root finds the root's
-        utils.py). The folder of another file in no package is no root here: no script of this
-        one puts it on sys.path. Empty where at most one root holds it, or where the rivals are
-        copies of one text."""
+        the project's roots, where two roots or more that may be first on sys.path when it runs
+        hold its top-level module (search_roots): which one Python imports depends on how the
+        code is run (`python scripts/train.py` puts scripts/ first and finds scripts/utils.py;
+        `python -m scripts.train` from the root finds the root's utils.py). Empty where at most
+        one of them holds it, or where the rivals are copies of one text."""
         top = name.split(".")[0]
         key = f"{top}\0{os.path.dirname(importer)}"
         if key not in self.rivals:
-            own_folder = str(Path(os.path.dirname(importer)).resolve())
+            roots, plausible = self.search_roots(importer)
             files: list[str] = []
-            for root in self.roots:
-                if root in self.loose_roots and root != own_folder:
-                    continue
-                base = os.path.join(root, top)
-                for file in (os.path.join(base, "__init__.py"), base + ".py"):
-                    if os.path.isfile(file):
-                        files.append(file)
-                        break
+            for root in roots[:plausible]:
+                # (through find_module: a run whose lookups the CLI's cache records)
+                found = self.find_module(top, (root,))
+                if found is not None and found[0].startswith(root + os.sep):
+                    files.append(found[0])
             self.rivals[key] = tuple(files) if len(files) > 1 and not _one_text(files) else ()
         return self.rivals[key]
 
-    def forget_other_copy(self, top: str) -> None:
-        """The module `top` is imported where one root alone holds it: a module of that name
-        that a checked file in another folder left loaded, as its own entry point ran it, is not
-        the one this import finds (a fresh run finds the file located)."""
+    def forget_other_copy(self, top: str, importer: str) -> None:
+        """The module `top` is imported in the file `importer`, where one root alone may hold
+        it: a module of that name that was loaded from another file (a checked file in another
+        folder, as its own entry point ran it; the module a script in another folder imported)
+        is not the one this import finds. A fresh run finds the file located."""
         cached = self.modules.get(top)
-        found = self.located(top)
-        if type(cached) is ModuleV and found is not None and found[0] and cached.path != found[0]:
+        found = self.located(top, importer)
+        if type(cached) is ModuleV and found is not None and found[0] and \
+                cached.path != found[0] and \
+                os.path.realpath(cached.path) != os.path.realpath(found[0]):  # (a link's)
             del self.modules[top]
 
     def project_copies(self, top: str) -> int:
@@ -389,10 +408,13 @@ class Program:
                 return True
         return False
 
-    def find_module(self, name: str) -> tuple[str, bool] | None:
-        """(file, is_package) for a dotted module name, searching the roots then sys.path."""
+    def find_module(self, name: str, roots: tuple[str, ...] | None = None
+                    ) -> tuple[str, bool] | None:
+        """(file, is_package) for a dotted module name, searching the roots (in this order)
+        then sys.path."""
         parts = name.split(".")
-        for base in self.paths:
+        paths = self.paths if roots is None else [*roots, *self.paths[len(self.roots):]]
+        for base in paths:
             folder = os.path.join(base, *parts)
             init = os.path.join(folder, "__init__.py")
             if os.path.isfile(init):
@@ -553,7 +575,7 @@ class Program:
             value: Any = ExternalV(name)
             self.modules[name] = value
             return value
-        found = self.located(name)
+        found = self.located(name, importer.path if importer is not None else "")
         if found is None:
             value = ExternalV(name)  # a module we cannot read: what it holds is unknown
             self.modules[name] = value
@@ -631,9 +653,8 @@ class Program:
     def package_module_changes(self, name: str, deep: bool) -> bool:
         """has_effects without the calls, of the project's module `name`; False for a module
         the project does not hold."""
-        found = self.located(name)
-        return found is not None and bool(found[0]) and self.is_project_file(found[0]) and \
-            self.has_effects(found[0], name, calls=False, deep=deep)
+        return self.is_project_module(name) and \
+            self.has_effects(self.located(name)[0], name, calls=False, deep=deep)  # type: ignore[index]
 
     def has_effects(self, path: str, name: str, calls: bool = True, deep: bool = True) -> bool:
         """Whether running the module's body changes what lies outside it: one of its own
@@ -671,7 +692,7 @@ class Program:
         run = list(run_at_import(statements))
         if any(changes_outside(stmt, own) if calls else
                stores_outside(stmt, own) or calls_into(stmt, inside) or
-               changes_import_path(stmt) for stmt in run):
+               changes_imports(stmt) for stmt in run):
             return True
         if not deep:
             return False
@@ -683,6 +704,10 @@ class Program:
                         self.package_module_changes(module, deep=True):
                     return True
         return False
+
+    def is_project_module(self, name: str) -> bool:
+        found = self.located(name)
+        return found is not None and bool(found[0]) and self.is_project_file(found[0])
 
     def is_project_file(self, path: str) -> bool:
         """A file under the project's roots, not an installed package's."""
