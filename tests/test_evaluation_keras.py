@@ -1245,3 +1245,141 @@ def test_a_wrapper_built_on_a_layer_the_evaluator_does_not_hold_has_no_total(
     totals = [m["params"] for m in models_at(report, line_of(source, "model = "))]
     assert totals == [None]
     assert layer_at(report, line_of(source, "td = "))["params"] is None
+
+
+def _normalizing_program(rng: Any, i: int) -> str:
+    """One model through Normalization (adapted later or given its mean and variance), unit
+    normalization or adaptive pooling, then Flatten and Dense; valid or not, Keras decides."""
+    kind = rng.choice(["normalization", "unit", "adaptive"])
+    if kind == "normalization":
+        shape = rng.choice([(5,), (3, 4), (2, 3, 4)])
+        axis = rng.choice(["-1", "-1", "None", "1", "(1, 2)", "[-1, -2]", "0", "(2, 2)", "5"])
+        stats = rng.choice(["", "", ", mean=0.5, variance=2.0", ", mean=[1.0] * 4, variance=[2.0] * 4",
+                            ", mean=1.0"])
+        layer = f"layers.Normalization(axis={axis}{stats})"
+    elif kind == "unit":
+        shape = rng.choice([(5,), (3, 4)])
+        layer = f"layers.UnitNormalization(axis={rng.choice(['-1', '1', '[1, 2]', '2', '-4', '0'])})"
+    else:
+        n = rng.randint(1, 3)
+        first = rng.random() < 0.3
+        shape = tuple(rng.randint(3, 6) for _ in range(n + 1)) if rng.random() < 0.9 else (4, 3)
+        # (not 0: an axis pooled to nothing is left unknown, where Keras counts what follows)
+        size = rng.choice([str(rng.randint(1, 4)), str((2,) * n), "-1", str([3] * n),
+                           "(2, None)" if n == 2 else "2"])
+        fmt = ", data_format='channels_first'" if first else ""
+        layer = f"layers.Adaptive{rng.choice(['Average', 'Max'])}Pooling{n}D({size}{fmt})"
+    body = [layer, "layers.Flatten()", f"layers.Dense({rng.randint(1, 4)})"]
+    if rng.random() < 0.5:
+        return f"model_{i} = keras.Sequential([keras.Input({shape}), {', '.join(body)}])\n"
+    return f"norm = {layer}\nx = keras.Input({shape})\n" \
+        f"model_{i} = keras.Model(x, {body[2]}({body[1]}(norm(x))))\n"
+
+
+def test_normalization_unit_normalization_and_adaptive_pooling_as_keras(tmp_path: Path) -> None:
+    """Normalization keeps a mean, a variance (over the axes `axis` names) and a count as
+    non-trainable weights unless it is given its statistics; UnitNormalization owns nothing;
+    adaptive pooling makes the spatial axes `output_size`. Random models, one program each: the
+    total and the trainable count are Keras' where Keras builds the model, none where it
+    refuses."""
+    built, refused, problems = _random_programs_against_keras(tmp_path, "normalizing",
+                                                              _normalizing_program, 80,
+                                                              trainable=True)
+    assert built >= 40 and refused >= 8, (built, refused)
+    assert not problems, "\n".join(problems)
+
+
+ADAPTED = """\
+import keras
+import numpy as np
+from keras import layers
+
+norm = layers.Normalization(axis={axis})
+norm.adapt(np.ones({data}))
+x = keras.Input((3, 4))
+flat = layers.Flatten()(norm(x))
+model = keras.Model(x, layers.Dense(2)(flat))
+"""
+
+
+@pytest.mark.parametrize("axis, data", [("-1", "(8, 3, 4)"), ("-1", "(8, 3, 1)"),
+                                        ("0", "(8, 3, 4)")])
+def test_normalization_adapted_to_data_is_built_on_the_data(tmp_path: Path, axis: str,
+                                                             data: str) -> None:
+    """`adapt(data)` builds the layer on the data's shape (numpy's, not followed), not on what
+    it is called on later: its count and the model's total are not certain, where the Dense
+    after it is Keras' own."""
+    path, source = write(tmp_path, "adapted.py", ADAPTED.format(axis=axis, data=data))
+    truth = run_with_keras(path)
+    report = paramlens(path)[path.resolve()]
+    norm, dense = layer_at(report, line_of(source, "norm = ")), \
+        layer_at(report, line_of(source, "model = "))
+    model = truth.namespace["model"]
+    assert norm["params"] is None
+    assert dense["params"] == model.layers[-1].count_params()
+    assert [m["params"] for m in models_at(report, line_of(source, "model = "))] == [None]
+
+
+def _conv_lstm_program(rng: Any, i: int) -> str:
+    """One model through one or two ConvLSTM layers (sequences of 1-, 2- or 3-d images), either
+    data format, then Flatten and Dense; valid or not, Keras decides."""
+    n = rng.randint(1, 3)
+    first = rng.random() < 0.3
+    spatial = tuple(rng.randint(2, 7) for _ in range(n))
+    channels = rng.randint(1, 4)
+    shape = (rng.randint(2, 4), channels, *spatial) if first else (rng.randint(2, 4), *spatial,
+                                                                    channels)
+    if rng.random() < 0.1:
+        shape = shape[1:]  # (a rank Keras refuses)
+    fmt = ", data_format='channels_first'" if first else ""
+    steps = []
+    for depth in range(rng.randint(1, 2)):
+        sequences = depth == 0 and rng.random() < 0.6
+        steps.append(f"layers.ConvLSTM{n}D({rng.randint(1, 4)}, {rng.choice([1, 2, 3, (2,) * n])}, "
+                     f"strides={rng.choice([1, 1, 2, 0])}, padding={rng.choice(['valid', 'same'])!r}"
+                     f", return_sequences={sequences}, use_bias={rng.choice([True, False])}{fmt})")
+        if not sequences:
+            break
+    steps += ["layers.Flatten()", f"layers.Dense({rng.randint(1, 3)})"]
+    return f"model_{i} = keras.Sequential([keras.Input({shape}), {', '.join(steps)}])\n"
+
+
+def test_conv_lstm_counts_and_shapes_as_keras(tmp_path: Path) -> None:
+    """ConvLSTM1D/2D/3D: four gates of convolution kernels over the input and the state, each
+    step convolved as Conv*D would, the time axis kept where it returns sequences. Random models,
+    one program each: the total is Keras' count_params() where Keras builds the model, none
+    where it refuses."""
+    built, refused, problems = _random_programs_against_keras(tmp_path, "conv_lstm",
+                                                              _conv_lstm_program, 60)
+    assert built >= 25 and refused >= 8, (built, refused)
+    assert not problems, "\n".join(problems)
+
+
+def _rnn_cell_program(rng: Any, i: int) -> str:
+    """One model through keras.layers.RNN over a cell or a list of them, valid or not (Keras
+    decides): a cell built earlier, a cell of no int state size, a layer that is no cell."""
+    def cell() -> str:
+        kind = rng.choice(["LSTMCell", "GRUCell", "SimpleRNNCell"])
+        units = rng.choice([rng.randint(1, 6)] * 8 + [2.5, 0])
+        extra = f", reset_after={rng.choice([True, False])}" if kind == "GRUCell" else ""
+        return f"layers.{kind}({units}, use_bias={rng.choice([True, False])}{extra})"
+    given = rng.choice([cell(), cell(), cell(), f"[{cell()}, {cell()}]", f"[{cell()}]",
+                        "layers.Dense(3)"])
+    sequences = rng.random() < 0.4
+    shape = rng.choice([(rng.randint(2, 5), rng.randint(1, 5))] * 6 + [(4,)])
+    rest = ["layers.Flatten()", "layers.Dense(2)"] if sequences else ["layers.Dense(2)"]
+    made = f"cell = {given}\n"
+    if rng.random() < 0.15 and not given.startswith("["):
+        made += f"cell.build((None, {rng.randint(1, 5)}))\n"  # (built before: the RNN keeps it)
+    return made + f"model_{i} = keras.Sequential([keras.Input({shape}), " \
+        f"layers.RNN(cell, return_sequences={sequences}), {', '.join(rest)}])\n"
+
+
+def test_rnn_over_cells_counts_as_keras(tmp_path: Path) -> None:
+    """keras.layers.RNN counts its cell, built on each step of its input; a list of cells is
+    stacked, each built on the one before's output. Random models, one program each: the total
+    is Keras' count_params() where Keras builds the model, none where it refuses."""
+    built, refused, problems = _random_programs_against_keras(tmp_path, "rnn_cells",
+                                                              _rnn_cell_program, 60)
+    assert built >= 25 and refused >= 8, (built, refused)
+    assert not problems, "\n".join(problems)

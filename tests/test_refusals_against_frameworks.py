@@ -142,6 +142,10 @@ DOMAINS: dict[tuple[str, str], Domain] = {
     ("", "norm"): Domain(_pick(None, _Source("nn.LayerNorm(4)"), _Source("nn.Identity()"))),
     ("", "num_groups"): Domain(lambda rng, ctx: ctx["groups_drawn"], _pick(0, -2, 2.0, 3)),
     ("", "output_size"): Domain(_pick(1, 2, 3)),
+    **{(f"Adaptive{kind}Pooling{n}D", "output_size"): Domain(
+        _pick(1, 2, 5, (2,) * n, [3] * n, 0), _pick(2.5, None, (2,) * (n + 1), "2"))
+       for kind in ("Average", "Max") for n in (1, 2, 3)},
+    ("UnitNormalization", "axis"): Domain(_pick(-1, 1, [1, 2], (2,), -3), _pick(None, 1.5, "x")),
     ("", "norm_type"): Domain(_pick(1.0, 2.0)),
     ("", "value"): Domain(_pick(0.0, 1.0)),
     ("", "threshold"): Domain(_pick(0.1, 0.5)),
@@ -180,6 +184,13 @@ DOMAINS: dict[tuple[str, str], Domain] = {
     ("LayerNormalization", "axis"): Domain(_pick(-1, 1, 2, -2, [1, 2]), _pick(0, 3, -4)),
     ("RMSNormalization", "axis"): Domain(_pick(-1, 1, 2), _pick(0, 3, -4)),
     ("GroupNormalization", "axis"): Domain(_pick(-1, -1, 1, 2), _pick(0, 3)),
+    ("Normalization", "axis"): Domain(_pick(-1, -1, 1, 2, None, (1, 2), [-1], (2, 2)),
+                                      _pick(0, 3, -4, (0, 1), 1.0, ("a",))),
+    # a mean and a variance given as constants: numbers, or lists the input's sizes must fit
+    ("Normalization", "mean"): Domain(_pick(None, None, 0.5, [0.5], [[1.0]]),
+                                      _pick([1.0, 2.0], [[1.0, 2.0]] * 2, [1.0] * 7)),
+    ("Normalization", "variance"): Domain(_pick(None, None, 2.0, [2.0], [[2.0]]),
+                                          _pick([1.0, 2.0], [[1.0, 2.0]] * 2, [1.0] * 7)),
     ("ChannelShuffle", "groups"): Domain(_pick(1, 2, 3)),
     ("GroupNormalization", "groups"): Domain(lambda rng, ctx: ctx["groups_drawn"],
                                              _pick(0, -1, 2.0, 3, 64)),
@@ -218,7 +229,7 @@ def _keras_padding(rng: random.Random, ctx: dict[str, Any]) -> Any:
 
 def _domain(spec: LayerSpec, name: str) -> Domain | None:
     if name == "padding":
-        if spec.is_conv:
+        if spec.is_conv or spec.family == "conv_rnn":
             return Domain(_torch_padding if spec.framework == "torch" else _keras_padding,
                           _pick("bogus", "full"))
         if spec.framework == "keras" and "Pool" in spec.short:
@@ -380,6 +391,10 @@ def _keras_shape(case: Case) -> tuple[int, ...]:
         return (5,)
     if spec.family == "rnn":
         return (4, c)
+    if spec.family == "conv_rnn":  # (time, *spatial, channels)
+        return (3, *([7] * ndim), c)
+    if spec.family == "rnn_cell":  # (one step)
+        return (c,)
     if ndim:
         return (*([7] * ndim), c)
     if spec.short in ("Dense", "RepeatVector"):
@@ -414,6 +429,8 @@ def _statement(case: Case, i: int) -> str:
         return f"layer_{i} = {case.call}\n"
     if spec.family == "merge":
         return f"layer_{i} = {case.call}\n"
+    if spec.family == "rnn_cell":  # (what an RNN does with its cell, on each step)
+        return f"layer_{i} = {case.call}; layer_{i}.build((None, {case.channels}))\n"
     if spec.family == "attention":
         return (f"layer_{i} = {case.call}(keras.Input(shape=(5, {case.channels})), "
                 f"keras.Input(shape=(7, 3)))\n")

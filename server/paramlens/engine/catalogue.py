@@ -45,6 +45,7 @@ class Tensor:
     name: str
     shape: tuple[Q, ...]
     present: Q = Q.const(True)
+    trainable: bool = True  # False: a statistic the framework keeps as a weight (Keras)
 
 
 class Args:
@@ -147,7 +148,7 @@ class LayerSpec:
 
     @property
     def is_conv(self) -> bool:
-        return "Conv" in self.short
+        return "Conv" in self.short and self.family != "conv_rnn"  # (ConvLSTM2D: a recurrent one)
 
     @property
     def channel_axis(self) -> str:
@@ -490,9 +491,23 @@ def keras_batchnorm(a: Args) -> list[Tensor]:
     c = _keras_axis_size(a)
     renorm = a.q("renorm")  # batch renormalisation keeps three more statistics
     return [Tensor("gamma", (c,), a.q("scale")), Tensor("beta", (c,), a.q("center")),
-            Tensor("moving_mean", (c,)), Tensor("moving_variance", (c,)),
-            Tensor("moving_stddev", (c,), renorm), Tensor("renorm_mean", (c,), renorm),
-            Tensor("renorm_stddev", (c,), renorm)]
+            Tensor("moving_mean", (c,), trainable=False),
+            Tensor("moving_variance", (c,), trainable=False),
+            Tensor("moving_stddev", (c,), renorm, False), Tensor("renorm_mean", (c,), renorm, False),
+            Tensor("renorm_stddev", (c,), renorm, False)]
+
+
+def keras_normalization(a: Args) -> list[Tensor]:
+    """keras.layers.Normalization: given no `mean`, build makes a mean and a variance of the
+    sizes along `axis` (None: one value each) and a scalar count, non-trainable weights that
+    count_params() counts; given a mean and a variance, it keeps them as constants."""
+    axis = a.raw("axis")
+    size = Q.const(1) if isinstance(axis, Q) and axis.known and axis.exact is None else \
+        _keras_axis_size(a)
+    # (a mean written as a list or a tuple is given: not None)
+    adapted = Q.const(False) if isinstance(a.raw("mean"), TupleV) else a.is_none("mean")
+    return [Tensor("mean", (size,), adapted, False), Tensor("variance", (size,), adapted, False),
+            Tensor("count", (), adapted, False)]
 
 
 def keras_layernorm(a: Args) -> list[Tensor]:
@@ -524,6 +539,16 @@ def keras_gru(a: Args) -> list[Tensor]:
     return [Tensor("kernel", (a.in_ch, 3 * units)),
             Tensor("recurrent_kernel", (units, 3 * units)),
             Tensor("bias", (bias_rows, 3 * units), a.q("use_bias"))]
+
+
+def keras_conv_lstm(a: Args) -> list[Tensor]:
+    """ConvLSTM1D/2D/3D: its cell's input and recurrent kernels (each four gates of `filters`)
+    and the bias, as ConvLSTMCell.build makes them."""
+    filters = a.q("filters")
+    kernel = a.dims("kernel_size")
+    return [Tensor("kernel", (*kernel, a.in_ch, 4 * filters)),
+            Tensor("recurrent_kernel", (*kernel, filters, 4 * filters)),
+            Tensor("bias", (4 * filters,), a.q("use_bias"))]
 
 
 def keras_attention(a: Args) -> list[Tensor]:
@@ -978,6 +1003,34 @@ def keras_conv_checks(ndim: int, kind: str) -> tuple[Check, ...]:
     return tuple(_safely(c) for c in (tuples, sizes, build, output_size))
 
 
+def keras_conv_lstm_checks(ndim: int) -> tuple[Check, ...]:
+    """ConvLSTMCell's __init__ (strides may be 0 there), then RNN.build, which computes the
+    output of a step (`(batch, *spatial, channels)`, the time axis taken out) as a convolution
+    does."""
+    def arguments(g: Given) -> str | None:
+        for name, zero in (("kernel_size", False), ("strides", True), ("dilation_rate", False)):
+            found = _k_tuple(g, name, ndim, allow_zero=zero)
+            if found:
+                return found
+        pad = g["padding"]
+        if is_known(pad) and pad.lower() not in ("valid", "same"):
+            return f"`padding` must be 'valid' or 'same', not {pad!r}"
+        strides, dilation = _spread(g["strides"], ndim), _spread(g["dilation_rate"], ndim)
+        if strides and dilation and is_known(strides) and is_known(dilation) and \
+                max(strides) > 1 and max(dilation) > 1:
+            return "strides > 1 is not supported together with dilation_rate > 1"
+        return None
+
+    def filters(g: Given) -> str | None:  # (build multiplies it by 4)
+        value = g["filters"]
+        if is_known(value) and (value is None or isinstance(value, str)):
+            return f"`filters` must be a number, not {value!r}"
+        return None
+
+    # (build makes the weights whatever the output's size: that is checked where it is called)
+    return (_safely(arguments), filters, _k_lstm_bias("filters"))
+
+
 def _k_positive_int(name: str, bool_ok: bool = True) -> Check:
     def check(g: Given) -> str | None:
         value = g[name]
@@ -1007,13 +1060,65 @@ def _k_rnn_units(g: Given) -> str | None:
     return None
 
 
-def _k_lstm_bias(g: Given) -> str | None:
+def _k_lstm_bias(name: str) -> Check:
     # unit_forget_bias builds the bias from torch.zeros((units,)) pieces: a bool size is refused
     # there (and only there: without that bias, LSTM(True) builds).
-    units, bias = g["units"], g["use_bias"]
-    forget = g.values.get("unit_forget_bias", True)  # absent: not passed, its default holds
-    if isinstance(units, bool) and is_known(bias) and bias and is_known(forget) and forget:
-        return f"`units` must be an int for the unit forget bias, not {units!r}"
+    def check(g: Given) -> str | None:
+        units, bias = g[name], g["use_bias"]
+        forget = g.values.get("unit_forget_bias", True)  # absent: not passed, its default holds
+        if isinstance(units, bool) and is_known(bias) and bias and is_known(forget) and forget:
+            return f"`{name}` must be an int for the unit forget bias, not {units!r}"
+        return None
+    return check
+
+
+def _nested_shape(value: Any) -> tuple[int, ...] | None:
+    """numpy's shape of a number or of nested lists of numbers; None where it has none (ragged,
+    or not fixed by the code)."""
+    if isinstance(value, (int, float)):
+        return ()
+    if not isinstance(value, (list, tuple)):
+        return None
+    inner = {_nested_shape(item) for item in value}
+    if len(inner) > 1 or None in inner:
+        return None
+    return (len(value), *(inner.pop() if inner else ()))
+
+
+def _k_normalization(g: Given) -> str | None:
+    """What Normalization refuses: a mean without a variance (or the other way round), the two of
+    different shapes or of more axes than `axis` names (__init__); then, at build, an axis out of
+    range or the batch axis, and a mean that does not fit the sizes along the axes kept."""
+    mean, variance, axis = g["mean"], g["variance"], g["axis"]
+    if is_known(mean) and is_known(variance) and (mean is None) != (variance is None):
+        return "`mean` and `variance` must both be set, or neither"
+    given = None if mean is None or not (is_known(mean) and is_known(variance)) else \
+        (_nested_shape(mean), _nested_shape(variance))
+    if given is not None and None not in given and given[0] != given[1]:
+        return f"`mean` has the shape {given[0]} and `variance` {given[1]}: they must agree"
+    if not is_known(axis):
+        return None
+    axes = () if axis is None else (axis,) if isinstance(axis, int) else tuple(axis)
+    if any(not isinstance(x, int) for x in axes):
+        return f"`axis` must be an int, a list of ints or None, not {axis!r}"
+    mean_shape = given[0] if given is not None else None
+    if mean_shape is not None and len(mean_shape) > len(axes):
+        return f"`mean` of the shape {mean_shape} has more axes than `axis` ({axis!r}) names"
+    shape = g.shape
+    if not isinstance(shape, tuple):
+        return None
+    rank = len(shape)
+    if any(not -rank <= x < rank for x in axes):
+        return f"axis {axis!r} is out of range for an input of rank {rank}"
+    kept = sorted(x % rank for x in axes)
+    if any(shape[x] is None for x in kept):
+        return f"axis {axis!r} names an axis of no fixed size (the batch axis)"
+    if mean is None and len(set(kept)) < len(kept):  # (its weights are made, then reshaped)
+        return f"axis {axis!r} names one axis twice"
+    for i in range(1, len(mean_shape or ()) + 1):
+        size, along = mean_shape[-i], shape[kept[-i]]  # type: ignore[index]
+        if is_known(along) and size not in (1, along):
+            return f"`mean` of the shape {mean_shape} does not fit the input's sizes {shape}"
     return None
 
 
@@ -1171,6 +1276,12 @@ def keras_bidirectional(a: Args) -> list[Tensor]:
                                                                    "backward_layer")]
 
 
+def keras_rnn_layer(a: Args) -> list[Tensor]:
+    """RNN owns no weights of its own: it counts its cell's (or its cells', a list of them
+    stacked), built on each step of its input, which only the evaluated program follows."""
+    return [Tensor("cell", (Q.unknown("its weights"),))]
+
+
 def _k_layer(name: str, optional: bool = False) -> Check:
     """A wrapper's __init__ refuses anything but a Keras layer (`isinstance(layer, Layer)`): a
     number, a string, None or a list is never one."""
@@ -1304,6 +1415,47 @@ def _k_data_format(g: Given) -> str | None:
     if is_known(fmt) and fmt is not None and str(fmt).lower() not in ("channels_first",
                                                                         "channels_last"):
         return f"`data_format` must be 'channels_first' or 'channels_last', not {fmt!r}"
+    return None
+
+
+def _k_adaptive_size(ndim: int) -> Check:
+    """Keras' adaptive pooling takes an int, or a tuple or a list of `ndim` items (what they are
+    is checked where the layer is called: `_k_adaptive_items`)."""
+    def check(g: Given) -> str | None:
+        size = g["output_size"]
+        if not is_known(size) or isinstance(size, int) or \
+                isinstance(size, (tuple, list)) and len(size) == ndim:
+            return None
+        return f"`output_size` must be an int or a tuple of {ndim}, not {size!r}"
+    return check
+
+
+def _k_adaptive_items(g: Given) -> str | None:
+    """Called, an adaptive pooling's output shape holds its `output_size`: each must be a size
+    Keras can make a shape of (an int, not below zero, or None)."""
+    size = g["output_size"]
+    if not isinstance(g.shape, tuple) or not is_known(size):
+        return None
+    for item in size if isinstance(size, (tuple, list)) else (size,):
+        if item is not None and not isinstance(item, int) or isinstance(item, int) and item < 0:
+            return f"`output_size` {size!r} is not a shape Keras can make"
+    return None
+
+
+def _k_unit_axis(g: Given) -> str | None:
+    """UnitNormalization takes an int or a list of them (__init__); called, each axis must lie
+    within the input's rank, the batch axis included."""
+    axis = g["axis"]
+    if not is_known(axis):
+        return None
+    if not isinstance(axis, (int, list, tuple)):
+        return f"`axis` must be an int or a list of ints, not {axis!r}"
+    if not isinstance(g.shape, tuple):
+        return None
+    rank = len(g.shape)
+    for x in axis if isinstance(axis, (list, tuple)) else (axis,):
+        if not -rank <= x < rank:
+            return f"axis {x!r} is out of range for an input of rank {rank}"
     return None
 
 
@@ -1526,6 +1678,8 @@ def _keras_stored(short: str, params: tuple[Param, ...]) -> tuple[tuple[str, str
         forms.update(pool_size="spread", strides="spread")
     elif re.match(r"(ZeroPadding|Cropping)", short):
         forms.update(padding="pairs", cropping="pairs")
+    elif short.startswith("Adaptive"):  # (kept as a tuple, from an int or a list)
+        forms.update(output_size="spread")
     elif re.fullmatch(r"UpSampling[23]D", short):
         forms.update(size="spread")
     elif short in ("LSTM", "GRU", "SimpleRNN"):
@@ -1780,11 +1934,13 @@ def _build() -> list[LayerSpec]:
         _keras("GroupNormalization", "groups=32, axis=-1, epsilon=0.001, center=True, scale=True",
                "norm", keras_layernorm, flow=keeps,
                checks=(keras_axis_in_range, _safely(_k_group_norm))),
+        _keras("Normalization", "axis=-1, mean=None, variance=None, invert=False", "norm",
+               keras_normalization, flow=keeps, checks=(_safely(_k_normalization),)),
         _keras("RMSNormalization", "axis=-1, epsilon=1e-06", "norm", keras_rmsnorm, flow=keeps,
                checks=(keras_axis_in_range,)),
         _keras("LSTM", "units, activation='tanh', recurrent_activation='sigmoid', use_bias=True",
                "rnn", keras_rnn(4), flow=arg_flow("units"),
-               checks=(_safely(_k_rnn_units), _k_lstm_bias)),
+               checks=(_safely(_k_rnn_units), _k_lstm_bias("units"))),
         _keras("GRU", "units, activation='tanh', recurrent_activation='sigmoid', use_bias=True, "
                "kernel_initializer='glorot_uniform', recurrent_initializer='orthogonal', "
                "bias_initializer='zeros', kernel_regularizer=None, recurrent_regularizer=None, "
@@ -1797,6 +1953,27 @@ def _build() -> list[LayerSpec]:
                        _k_number("recurrent_dropout"))),
         _keras("SimpleRNN", "units, activation='tanh', use_bias=True", "rnn", keras_rnn(1),
                flow=arg_flow("units"), checks=(_safely(_k_rnn_units),)),
+        # the cells an RNN layer steps through its sequences (each is also what the layer
+        # above makes for itself)
+        _keras("LSTMCell", "units, activation='tanh', recurrent_activation='sigmoid', "
+               "use_bias=True", "rnn_cell", keras_rnn(4), flow=arg_flow("units"),
+               checks=(_safely(_k_rnn_units), _k_lstm_bias("units"))),
+        _keras("GRUCell", "units, activation='tanh', recurrent_activation='sigmoid', "
+               "use_bias=True, kernel_initializer='glorot_uniform', "
+               "recurrent_initializer='orthogonal', bias_initializer='zeros', "
+               "kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None, "
+               "kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, "
+               "dropout=0.0, recurrent_dropout=0.0, reset_after=True", "rnn_cell", keras_gru,
+               flow=arg_flow("units"),
+               checks=(_safely(_k_rnn_units), _k_number("dropout"),
+                       _k_number("recurrent_dropout"))),
+        _keras("SimpleRNNCell", "units, activation='tanh', use_bias=True", "rnn_cell",
+               keras_rnn(1), flow=arg_flow("units"), checks=(_safely(_k_rnn_units),)),
+        *(_keras(f"ConvLSTM{n}D", "filters, kernel_size, strides=1, padding='valid', "
+                 "data_format=None, dilation_rate=1, activation='tanh', "
+                 "recurrent_activation='sigmoid', use_bias=True", "conv_rnn", keras_conv_lstm,
+                 flow=arg_flow("filters"), ndim=n, checks=keras_conv_lstm_checks(n))
+          for n in (1, 2, 3)),
         _keras("MultiHeadAttention", "num_heads, key_dim, value_dim=None, dropout=0.0, "
                "use_bias=True, output_shape=None", "attention", keras_mha,
                flow=lambda a: choose(a.is_none("output_shape"), a.in_ch, a.q("output_shape")),
@@ -1806,8 +1983,7 @@ def _build() -> list[LayerSpec]:
                "shared_axes=None", "activation", keras_prelu, flow=keeps,
                checks=(_safely(keras_prelu_axes),)),
     ]
-    # Parameterless layers that pass channels on unchanged. (Keras' Normalization is not one: it
-    # keeps mean, variance and count as weights, and count_params() counts them.)
+    # Parameterless layers that pass channels on unchanged.
     for short, sig in _TORCH_ACTIVATIONS.items():
         # nn.Identity takes and ignores any arguments
         checks: tuple[Check, ...] = (_dropout_p("p"),) if "Dropout" in short else \
@@ -1835,6 +2011,8 @@ def _build() -> list[LayerSpec]:
     _fill = (_k_one_of("fill_mode", _K_FILL_MODES), _k_one_of("interpolation", _K_INTERPOLATIONS))
     _place = "fill_mode='reflect', interpolation='bilinear', seed=None, fill_value=0.0, " \
         "data_format=None"
+    specs.append(_keras("UnitNormalization", "axis=-1", "activation", None, flow=keeps,
+                        checks=(_safely(_k_unit_axis),)))
     for short, sig, image_checks in (
             ("RandomFlip", "mode='horizontal_and_vertical', seed=None, data_format=None",
              (_k_takes_no_factor,)),
@@ -1860,6 +2038,9 @@ def _build() -> list[LayerSpec]:
                             checks=(_k_takes_no_factor,)))
     specs += [
         _keras("TimeDistributed", "layer", "wrapper", keras_time_distributed, checks=(_k_layer("layer"),)),
+        _keras("RNN", "cell, return_sequences=False, return_state=False, go_backwards=False, "
+               "stateful=False, unroll=False, zero_output_for_mask=False", "wrapper",
+               keras_rnn_layer, checks=(_k_layer("cell"),)),
         _keras("Bidirectional", "layer, merge_mode='concat', weights=None, backward_layer=None",
                "wrapper", keras_bidirectional,
                checks=(_k_layer("layer"), _k_layer("backward_layer", optional=True),
@@ -1889,6 +2070,12 @@ def _build() -> list[LayerSpec]:
                "pool", None, flow=keeps),
         _keras(("GlobalMaxPooling3D", "GlobalMaxPool3D"), "data_format=None, keepdims=False",
                "pool", None, flow=keeps),
+        *(_keras(f"Adaptive{kind}Pooling{n}D", "output_size, data_format=None", "shape", None,
+                 flow=keeps, ndim=n,
+                 # (this __init__ checks the name as it is given: no other case)
+                 checks=(_k_adaptive_size(n), _k_one_of("data_format", (
+                     "channels_first", "channels_last", None)), _k_adaptive_items))
+          for kind in ("Average", "Max") for n in (1, 2, 3)),
         _keras("RepeatVector", "n", "shape", None, flow=keeps, checks=(_safely(_k_repeat),)),
         _keras("Permute", "dims", "shape", None, checks=(_safely(_k_permutation),)),
         _keras("Attention", "use_scale=False, score_mode='dot', dropout=0.0, seed=None", "scores",

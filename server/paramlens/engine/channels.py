@@ -63,12 +63,15 @@ def input_channels(site: LayerSite, tensor: TensorV) -> Q:
     spec = site.spec
     # (global pooling reads its channels by data_format too, and has no ndim of its own)
     if spec.framework == "keras" and (spec.ndim and spec.family in ("conv", "shape",
-                                                                     "preprocessing") or
+                                                                     "preprocessing", "conv_rnn") or
                                       spec.family == "pool"):
         fmt = _data_format(site.values.get("data_format"))
         if isinstance(fmt, Q) and fmt.known and fmt.exact == "channels_first":
-            if tensor.shape:
-                return tensor.shape[0].with_origin(tensor.story + ", data_format='channels_first'")
+            # (a ConvLSTM's input is (time, channels, *spatial))
+            axis = 1 if spec.family == "conv_rnn" else 0
+            if tensor.shape and len(tensor.shape) > axis:
+                return tensor.shape[axis].with_origin(
+                    tensor.story + ", data_format='channels_first'")
             return Q.unknown("input channels (channels_first)")
         if not _channels_last(fmt):
             return Q.unknown("input channels (data_format unknown)")
@@ -87,7 +90,7 @@ def apply_layer(site: LayerSite, inputs: Value, story: str) -> Value:
         return TensorV(Q.unknown(f"output of {spec.short}"), None, False, spec.framework,
                        story)
     site.set_input(inputs)
-    if inputs.shape is not None:
+    if inputs.shape is not None and not site.built_on_data:
         site.values["__input_shape__"] = TupleV(inputs.shape)
     in_ch = input_channels(site, inputs)
     args = Args(site.values, in_ch, spec.ndim)
@@ -116,7 +119,7 @@ def output_tensor(site: LayerSite, args: Args, tensor: TensorV | None, story: st
     if channels is None:
         return TensorV(Q.unknown(f"output of {short}", story), None, False, spec.framework, story)
     if spec.framework == "keras" and spec.ndim and spec.family in ("conv", "shape",
-                                                                   "preprocessing") and \
+                                                                   "preprocessing", "conv_rnn") and \
             not _channels_last(_data_format(site.values.get("data_format"))):
         # channels first, or a format the file does not fix: the last axis, which the next
         # layer reads by default, is not the channels (this reading keeps no channels-first

@@ -74,10 +74,15 @@ class LayerSite:
     flowing_channels: int | None = None
     unknown_args: tuple[str, ...] = ()
     why: str = ""  # why its arguments could not be read at all (an internal limit)
+    # Keras' `adapt(data)` built it on the data's shape, which this reading does not follow:
+    # what it is called on later does not size its weights
+    built_on_data: bool = False
 
     def set_input(self, tensor: TensorV | None) -> None:
         # A shared layer object is built by its first input; later calls do not rebuild it. A
         # Sequential re-passes its input when it learns more (`build()`), which may fill a gap.
+        if self.built_on_data:
+            return
         if not self.input_bound or _less_known(self.input, tensor):
             self.input = tensor
             self.input_bound = True
@@ -867,6 +872,19 @@ class Interpreter:
         assert isinstance(node.func, ast.Attribute)
         method = node.func.attr
         starred = any(isinstance(a, ast.Starred) for a in node.args)
+        if isinstance(owner, LayerV) and method == "adapt" and owner.spec.framework == "keras" \
+                and not owner.site.input_bound:
+            owner.site.built_on_data = True
+            return Q.const(None)
+        if isinstance(owner, LayerV) and method == "build" and args and \
+                owner.spec.framework == "keras" and not owner.site.input_bound:
+            # `cell.build((None, 8))`: built on that shape, as a call on such an input would
+            tensor = channels.batch_shape_tensor(
+                args[0], _story(f"build({source_text(node.args[0])}) on line {node.lineno}",
+                                args[0]))
+            if tensor is not None:
+                channels.apply_layer(owner.site, tensor, tensor.story)
+            return Q.const(None)
         if isinstance(owner, SequentialV):
             if method == "add" and args:
                 if self.loop_depth:

@@ -132,8 +132,6 @@ _SIZED_METHODS = frozenset({"view", "reshape", "expand", "repeat", "permute"})
 _KERAS_MERGE_FUNCTIONS = {"add": "Add", "concatenate": "Concatenate", "multiply": "Multiply",
                           "average": "Average", "maximum": "Maximum", "minimum": "Minimum",
                           "subtract": "Subtract"}
-_NON_TRAINABLE_KERAS = ("moving_mean", "moving_variance", "moving_stddev", "renorm_mean",
-                        "renorm_stddev")
 # keras.ops and keras.activations functions whose result has their first argument's shape
 _KERAS_SAME_SHAPE = {"relu", "relu6", "sigmoid", "tanh", "gelu", "silu", "swish", "softmax",
                      "log_softmax", "elu", "selu", "leaky_relu", "softplus", "softsign",
@@ -520,7 +518,8 @@ class Frameworks:
                 return Held(data.why) if held and type(data) is Weightless else data
             if name in owner.values:
                 return _stored(owner, name, owner.values[name], bool(held))
-            if name in _MODULE_API or name in _KERAS_REWEIGHING and owner.spec.framework == "keras":
+            if name in _MODULE_API or name in _KERAS_LAYER_METHODS and \
+                    owner.spec.framework == "keras":
                 return _Method(owner, name)
             if owner.spec.framework == "torch" and owner.params is None:
                 return Unknown(f"{owner.spec.short}.{name}")  # perhaps a submodule
@@ -1258,7 +1257,7 @@ class Frameworks:
                             "not fix"
                 return
             params[tensor.name] = ParamV(int(math.prod(dims)),  # type: ignore[arg-type]
-                                          tensor.name not in _NON_TRAINABLE_KERAS and
+                                          tensor.trainable and
                                           not (spec.framework == "torch" and
                                                layer.values.get("_freeze") is True),
                                           shape=tuple(dims))  # type: ignore[arg-type]
@@ -1406,6 +1405,12 @@ class Frameworks:
                 torch_tensors.altered(m, owner)
             if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
+            if name == "adapt" and owner.spec.framework == "keras" and not owner.built:
+                # (Normalization, ...) built on the data's own shape, which is not followed
+                owner.built = True
+                m.taint(owner)
+                owner.lose_count("adapt() builds it on the data's shape, which is not followed")
+                return None
             if name == "build" and args and owner.spec.framework == "keras":
                 shape = _shape_tuple(m, args[0])
                 if shape is not None and not owner.built:
@@ -1840,6 +1845,12 @@ class Frameworks:
             refused = _reshape_refused(layer.values.get("target_shape"), shape)
             if refused:
                 _refuse_call(layer, refused)
+        if spec.formula is None and shape is not None:
+            # a layer without weights checks the input of each call (UnitNormalization's axes)
+            refused = value_refusal(spec, Given(_plain_values(layer.values),
+                                                shape=_plain(tuple(shape))))
+            if refused:
+                _refuse_call(layer, refused)
         built_on = layer.attrs.get("__built_shape__")
         if layer.built and spec.formula is not None and built_on is not None and \
                 shape is not None and _clash(_keras_in_channels(layer, shape),
@@ -1852,6 +1863,10 @@ class Frameworks:
                 layer.why = layer.why or "its input shape is not fixed by the code"
             else:
                 self.keras_build(layer, shape)
+        if spec.family == "conv_rnn" and shape is not None:
+            refused = _conv_rnn_refusal(layer, shape)
+            if refused:  # (where it is called: its weights are made)
+                _refuse_call(layer, refused)
         out = keras_output_shape(layer, shape)
         if out is not None and any(isinstance(d, int) and d <= 0 for d in out[1:]):
             out = None  # an axis cropped or pooled away: Keras refuses it, here or downstream
@@ -1874,8 +1889,10 @@ class Frameworks:
             step = _step(layer, shape)
             item = held[0][1]
             built_on = item.attrs.get("__built_shape__")
-            if built_on is None or not _clash(_keras_in_channels(item, step),
-                                              _keras_in_channels(item, built_on)):
+            if layer.spec.short == "RNN":
+                out = _rnn_output(layer, shape)
+            elif built_on is None or not _clash(_keras_in_channels(item, step),
+                                                _keras_in_channels(item, built_on)):
                 outs = [self.call_layer(m, each, (TensorV(step, "keras"),), {})
                         for _, each in held]
                 out = _wrapped_shape(layer, shape, outs[0].shape)
@@ -1885,6 +1902,8 @@ class Frameworks:
             layer.why = layer.why or "the layer it wraps is not one the evaluator holds"
         layer.output_shape = out
         return _called(layer, TensorV(out, "keras", history, inputs=inputs))
+
+
 
     def build_wrapper(self, layer: LayerObj, shape: tuple) -> None:
         """Keras' Wrapper.build (and Bidirectional's): the layers it holds are built on each
@@ -1903,6 +1922,8 @@ class Frameworks:
         for name, item in held:
             if not item.built:
                 self.keras_build(item, step)
+            if layer.spec.short == "RNN":  # (a stacked cell takes the one before's output)
+                step = (shape[0], item.values.get("units"))
             if item.params is None or item.speculative or made is None:
                 layer.why = layer.why or item.why or f"its {name} is not counted"
                 made = None
@@ -2028,12 +2049,14 @@ def _reparametrized(m: Machine, qualname: str, args: tuple, kwargs: dict) -> Any
 def _held(layer: LayerObj) -> list[tuple[str, LayerObj]]:
     """The layers a Keras wrapper holds (keras_wrapper_held)."""
     return [(name, item) for name, item in layer.attrs.items()
-            if name in ("layer", "forward_layer", "backward_layer")]
+            if name in ("layer", "forward_layer", "backward_layer", "cell") or
+            name.startswith("cells.")]
 
 
 def _step(layer: LayerObj, shape: tuple) -> tuple:
-    """What a wrapper hands its layers: each time step (TimeDistributed), or the sequences."""
-    return (shape[0], *shape[2:]) if layer.spec.short == "TimeDistributed" else shape
+    """What a wrapper hands its layers: each time step (TimeDistributed, RNN), or the
+    sequences."""
+    return (shape[0], *shape[2:]) if layer.spec.short in ("TimeDistributed", "RNN") else shape
 
 
 def _wrapped_shape(layer: LayerObj, shape: tuple, inner: tuple | None) -> tuple | None:
@@ -2044,6 +2067,12 @@ def _wrapped_shape(layer: LayerObj, shape: tuple, inner: tuple | None) -> tuple 
         return None
     if layer.spec.short == "TimeDistributed":
         return (inner[0], shape[1], *inner[1:])
+    if layer.spec.short == "RNN":
+        sequences = layer.values.get("return_sequences", False)
+        if layer.values.get("return_state", False) is not False or \
+                sequences not in (True, False):
+            return None  # (a list, the states with it; or a flag the code does not fix)
+        return (inner[0], shape[1], *inner[1:]) if sequences else inner
     held = layer.attrs["forward_layer"]
     mode = layer.values.get("merge_mode", "concat")
     if held.values.get("return_state", False) is not False or not isinstance(mode, str):
@@ -2060,10 +2089,15 @@ def keras_wrapper_held(m: Machine, layer: LayerObj) -> None:
     them: the layer given is never built), the second going backwards. Only a catalogued Keras
     layer nothing was set on since its constructor is held; anything else leaves the wrapper's
     count unknown."""
+    if layer.spec.short == "RNN":
+        _rnn_cells_held(m, layer)
+        return
     inner = m.deref(layer.values.get("layer"))
     if not isinstance(inner, LayerObj) or inner.spec.framework != "keras" or inner.refused or \
             any(not name.startswith("__") for name in inner.attrs):
         return
+    if inner.spec.short == "RNN":
+        return  # (Bidirectional makes two from its config, cells and all: not followed)
     if layer.spec.short == "TimeDistributed":
         layer.attrs["layer"] = inner
         return
@@ -2092,6 +2126,41 @@ def keras_wrapper_held(m: Machine, layer: LayerObj) -> None:
                 key: ParamV(p.numel, p.trainable, shape=p.shape)
                 for key, p in inner.params.items()}
             copy.attrs["__built_shape__"] = inner.attrs.get("__built_shape__")
+
+
+def _rnn_output(layer: LayerObj, shape: tuple) -> tuple | None:
+    """An RNN's output, as its compute_output_shape gives it (what Keras checks when the
+    model is made): the last cell's units, at each step where it returns sequences. (Keras
+    does not check there that a cell built earlier fits the steps.)"""
+    if len(shape) < 2:
+        return None
+    units = _held(layer)[-1][1].values.get("units")
+    return _wrapped_shape(layer, shape, (shape[0], units) if type(units) is int else None)
+
+
+def _rnn_cells_held(m: Machine, layer: LayerObj) -> None:
+    """RNN holds the very cell it is given, or a StackedRNNCells of the cells in a list: each a
+    catalogued cell nothing was set on since its constructor, or the RNN's count stays
+    unknown. Its __init__ refuses a cell whose state size is no int (a SimpleRNNCell's or a
+    GRUCell's `units`)."""
+    given = m.deref(layer.values.get("cell"))
+    items = m.iterate(given) if isinstance(given, (ListV, tuple)) else [given]
+    cells = [m.deref(item) for item in items] if items is not None else []
+    if not cells or not all(isinstance(c, LayerObj) and c.spec.family == "rnn_cell" and
+                            not c.refused and
+                            not any(not name.startswith("__") for name in c.attrs)
+                            for c in cells):
+        return
+    for cell in cells:
+        units = cell.values.get("units")
+        if cell.spec.short != "LSTMCell" and not isinstance(units, (int, Unknown)):
+            _refuse(layer, f"the RNN cell's state size must be an int, not {units!r}")
+            raise _refusal(layer, layer.why)
+    if len(cells) == 1 and not isinstance(given, (ListV, tuple)):
+        layer.attrs["cell"] = cells[0]
+    else:
+        for i, cell in enumerate(cells):
+            layer.attrs[f"cells.{i}"] = cell
 
 
 def _keras_tensors(m: Machine, inputs: Any) -> list[Any] | None:
@@ -2259,9 +2328,12 @@ def _keras_rank(spec: LayerSpec) -> int | None:
     short = spec.short
     if spec.family == "rnn" and short in ("LSTM", "GRU", "SimpleRNN"):
         return 3
+    if spec.family == "conv_rnn":  # (batch, time, *spatial, channels)
+        return spec.ndim + 3
     if short == "RepeatVector":
         return 2
-    if short[-2:] in ("1D", "2D", "3D") and (spec.family == "conv" or "Pool" in short):
+    if short[-2:] in ("1D", "2D", "3D") and (spec.family == "conv" or "Pool" in short) and \
+            not short.startswith("Adaptive"):  # (adaptive pooling takes any rank)
         return int(short[-2]) + 2
     return None
 
@@ -3179,6 +3251,8 @@ def _shape_tuple(m: Machine, value: Any) -> tuple | None:
 # Keras methods that add or replace a layer's weights (LoRA kernels, quantized kernels and
 # scales): what the layer or model holds afterwards is not what the catalogue counts.
 _KERAS_REWEIGHING = frozenset({"enable_lora", "quantize"})
+# Keras layer methods the evaluator follows (Frameworks.call_method): those, and `adapt(data)`
+_KERAS_LAYER_METHODS = _KERAS_REWEIGHING | {"adapt"}
 
 # A Keras model's methods that return None, and change no weight the catalogue counts.
 _KERAS_RETURNS_NONE = frozenset({"summary", "compile", "save", "save_weights", "load_weights",
@@ -3271,12 +3345,13 @@ def _keras_in_channels(layer: LayerObj, shape: tuple) -> Any:
         if isinstance(axis, int) and -len(shape) <= axis < len(shape):
             return shape[axis]
         return None
-    if spec.ndim and spec.family in ("conv", "shape", "preprocessing"):
+    if spec.ndim and spec.family in ("conv", "shape", "preprocessing", "conv_rnn"):
         axis = _keras_axis(layer)
         if axis is None:
             return None
-        if axis == "first":
-            return shape[1] if len(shape) > 1 else None
+        if axis == "first":  # (a ConvLSTM's after the time axis)
+            at = 2 if spec.family == "conv_rnn" else 1
+            return shape[at] if len(shape) > at else None
     return shape[-1] if shape else None
 
 
@@ -3335,6 +3410,11 @@ def keras_output_shape(layer: LayerObj, shape: tuple | None) -> tuple | None:
                 target = tuple((total // known if total is not None else None) if d == -1 else d
                                for d in target)
             return (shape[0], *target)
+        if short.startswith("Adaptive"):  # (compute_output_shape: any rank)
+            size = _spread(v.get("output_size"), n)
+            if size is None or not all(type(d) is int and d >= 0 for d in size):
+                return None
+            return (shape[0], shape[1], *size) if first else (shape[0], *size, shape[-1])
         if short.startswith("Global"):
             keep = v.get("keepdims", False)
             channels = shape[1] if first else shape[-1]
@@ -3350,6 +3430,10 @@ def keras_output_shape(layer: LayerObj, shape: tuple | None) -> tuple | None:
             return (*shape[:-1], v.get("units"))
         if spec.family == "embedding":
             return (*shape, v.get("output_dim"))
+        if spec.family == "conv_rnn":
+            return _conv_rnn_shape(layer, shape, first)
+        if spec.family == "rnn_cell":  # (one step)
+            return (shape[0], v.get("units"))
         if spec.family == "rnn":
             units = v.get("units")
             return (shape[0], shape[1], units) if v.get("return_sequences") else (shape[0], units)
@@ -3414,7 +3498,7 @@ def _spatial(layer: LayerObj, spatial: tuple, channels: Any) -> tuple[tuple | No
             return None, channels
         return tuple(_conv_size(d, k, s, 1, padding) for d, k, s in zip(spatial, pool, strides,
                                                                          strict=True)), channels
-    if spec.family == "conv":
+    if spec.family in ("conv", "conv_rnn"):
         kernel = _spread(v.get("kernel_size"), n)
         strides = _spread(v.get("strides"), n)
         dilation = _spread(v.get("dilation_rate", 1), n)
@@ -3445,6 +3529,39 @@ def _spatial(layer: LayerObj, spatial: tuple, channels: Any) -> tuple[tuple | No
         return tuple(_conv_size(d, k, s, dil, padding) for d, k, s, dil in zip(
             spatial, kernel, strides, dilation, strict=True)), out_channels
     return None, channels
+
+
+def _conv_rnn_shape(layer: LayerObj, shape: tuple, first: bool) -> tuple | None:
+    """ConvLSTM: each step convolved (`filters` channels), the time axis kept where it returns
+    sequences."""
+    n = layer.spec.ndim
+    if len(shape) != n + 3:
+        return None
+    spatial, channels = _spatial(layer, shape[3:] if first else shape[2:-1],
+                                 shape[2] if first else shape[-1])
+    if spatial is None:
+        return None
+    out = (channels, *spatial) if first else (*spatial, channels)
+    sequences = layer.values.get("return_sequences", False)
+    if layer.values.get("return_state", False) not in (False, None):
+        return None  # (a list: the output and both states)
+    return (shape[0], shape[1], *out) if sequences is True else \
+        (shape[0], *out) if sequences in (False, None) else None
+
+
+def _conv_rnn_refusal(layer: LayerObj, shape: tuple) -> str:
+    """A ConvLSTM called where a step's convolution has no output: a stride of 0, or an
+    output size of zero or less (compute_conv_output_shape raises)."""
+    strides = _spread(layer.values.get("strides"), layer.spec.ndim)
+    if strides is not None and 0 in strides:
+        return "a stride of 0 leaves the output size undefined"
+    if len(shape) != layer.spec.ndim + 3 or _keras_axis(layer) is None:
+        return ""
+    first = _keras_axis(layer) == "first"
+    spatial, _ = _spatial(layer, shape[3:] if first else shape[2:-1], None)
+    if spatial is not None and any(isinstance(d, int) and d <= 0 for d in spatial):
+        return "the output size would be zero or negative"
+    return ""
 
 
 def _conv_size(size: Any, kernel: int, stride: int, dilation: int, padding: str) -> Any:
