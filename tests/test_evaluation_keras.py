@@ -1383,3 +1383,74 @@ def test_rnn_over_cells_counts_as_keras(tmp_path: Path) -> None:
                                                               _rnn_cell_program, 60)
     assert built >= 25 and refused >= 8, (built, refused)
     assert not problems, "\n".join(problems)
+
+
+_EINSUM_CASES = [("abc,cd->abd", "(None, 4)", "'d'"), ("abc,cd->abd", "(3, 2)", "None"),
+                 ("...b,bc->...c", "4", "'c'"), ("abc,cde->abde", "(None, 2, 3)", "'de'"),
+                 ("abc,cde->abde", "(3, 2, 3)", "'e'"), ("abc,cd->ad", "(4,)", "'d'"),
+                 ("ab...,bc->ac...", "(3, None)", "'c'"), ("ab,bc->ac", "5", "None"),
+                 ("abc,cd->abd", "(4, 2)", "'d'"), ("abc,cd->abz", "(None, 4)", "None")]
+
+
+def _einsum_program(rng: Any, i: int) -> str:
+    """One model through EinsumDense (equations with and without an ellipsis, some Keras
+    refuses), then Flatten and Dense, or Dense alone."""
+    equation, output, bias = rng.choice(_EINSUM_CASES)
+    shape = rng.choice([(3, rng.randint(1, 5))] * 4 + [(rng.randint(1, 5),)])
+    rest = rng.choice([["layers.Flatten()", "layers.Dense(2)"], ["layers.Dense(2)"]])
+    layer = f"layers.EinsumDense({equation!r}, output_shape={output}, bias_axes={bias})"
+    return f"model_{i} = keras.Sequential([keras.Input({shape}), {layer}, {', '.join(rest)}])\n"
+
+
+def test_einsum_dense_counts_and_shapes_as_keras(tmp_path: Path) -> None:
+    """EinsumDense's kernel and bias take their sizes from the equation, the input and the
+    output shape, and so does the shape it passes on. Random models, one program each: the
+    total is Keras' count_params() where Keras builds the model, none where it refuses."""
+    built, refused, problems = _random_programs_against_keras(tmp_path, "einsum",
+                                                              _einsum_program, 60)
+    assert built >= 25 and refused >= 10, (built, refused)
+    assert not problems, "\n".join(problems)
+
+
+REWEIGHED_UNRUN = """\
+import keras
+from keras import layers
+
+
+def quantized(block_size):
+    layer = layers.Dense(units=32)
+    layer.build((None, 128))
+    layer.quantize("int8")
+    return keras.Sequential([layer])
+
+
+def with_lora(rank):
+    layer = layers.Dense(units=16)
+    layer.build((None, 8))
+    layer.enable_lora(rank)
+    inputs = keras.Input((8,))
+    return keras.Model(inputs, layer(inputs))
+
+
+def plain(block_size):
+    layer = layers.Dense(units=32)
+    layer.build((None, 128))
+    return keras.Sequential([layer])
+"""
+
+
+def test_a_layer_quantized_or_given_lora_leaves_the_model_total_open(tmp_path: Path) -> None:
+    """In functions the evaluation does not run (each needs an argument), the file's own
+    reading sizes a layer by its build(shape), and a model holding one that quantize() or
+    enable_lora() changed has no certain total: its weights are Keras' new ones."""
+    path, source = write(tmp_path, "reweighed.py", REWEIGHED_UNRUN)
+    report = paramlens(path)[path.resolve()]
+    namespace = run_with_keras(path).namespace
+    for name, arg in (("quantized", 64), ("with_lora", 4), ("plain", 64)):
+        model = namespace[name](arg)
+        weights = sum(math.prod(w.shape) for w in model.weights)
+        at = [m for m in report["models"] if m["kind"] in ("Sequential", "Model") and
+              def_line(source, name) < m["line"] <= def_line(source, name) + 6]
+        assert len(at) == 1, (name, report["models"])
+        expected = weights if name == "plain" else None
+        assert at[0]["params"] == expected, (name, at[0], weights)

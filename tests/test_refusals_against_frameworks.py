@@ -97,6 +97,17 @@ def _built_layer(kind: str) -> Draw:
     return draw
 
 
+# EinsumDense's equations for an input of rank 3, with output shapes and bias axes for each
+_EINSUMS: dict[str, list[Any]] = {
+    "abc,cd->abd": [(None, 4), (3, 2), [None, 5]],
+    "...b,bc->...c": [4, (2,)],
+    "abc,cde->abde": [(None, 2, 3), (3, 1, 4)],
+    "abc,cd->ad": [(4,), 2],
+    "ab...,bc->ac...": [(3, None), (5, None)],
+}
+_EINSUM_BIAS = {"abc,cd->abd": ("d", "bd"), "...b,bc->...c": ("c",), "abc,cde->abde": ("e", "de"),
+                "abc,cd->ad": ("d",), "ab...,bc->ac...": ("c",)}
+
 # (class short name or "", argument) → its domain; "" applies to every class.
 DOMAINS: dict[tuple[str, str], Domain] = {
     ("", "kernel_size"): Domain(_kernel, _odd_kernel),
@@ -145,6 +156,17 @@ DOMAINS: dict[tuple[str, str], Domain] = {
     **{(f"Adaptive{kind}Pooling{n}D", "output_size"): Domain(
         _pick(1, 2, 5, (2,) * n, [3] * n, 0), _pick(2.5, None, (2,) * (n + 1), "2"))
        for kind in ("Average", "Max") for n in (1, 2, 3)},
+    # EinsumDense on (batch, 3, channels): an equation, then an output shape and bias axes
+    # drawn for it (ctx), or ones Keras refuses
+    ("EinsumDense", "equation"): Domain(
+        lambda rng, ctx: ctx.setdefault("equation", rng.choice(list(_EINSUMS))),
+        _pick("ab,bc", "abc,cd->abz", "ab,bc->ac")),
+    ("EinsumDense", "output_shape"): Domain(
+        lambda rng, ctx: rng.choice(_EINSUMS.get(ctx.get("equation"), [4])),
+        _pick(None, 2.5, (None, 99, 4))),
+    ("EinsumDense", "bias_axes"): Domain(
+        lambda rng, ctx: rng.choice([None, *_EINSUM_BIAS.get(ctx.get("equation"), ())]),
+        _pick("z", "q")),
     ("UnitNormalization", "axis"): Domain(_pick(-1, 1, [1, 2], (2,), -3), _pick(None, 1.5, "x")),
     ("", "norm_type"): Domain(_pick(1.0, 2.0)),
     ("", "value"): Domain(_pick(0.0, 1.0)),

@@ -542,6 +542,16 @@ _MODULE_BASES = ("torch.nn.Module", "keras.layers.Model", "keras.layers.Layer")
 def _model_totals(facts: ModuleFacts, walks: list[WalkResult], finished: dict[int, LayerResult],
                   index: LineIndex) -> list[ModelTotal]:
     totals: list[ModelTotal] = []
+    # (a layer whose weights quantize() or enable_lora() changed: unknown in any model)
+    changed = {id(site.node) for w in walks for site in w.sites if site.reweighed}
+    changed_spans = {(r.span.line, r.span.column) for key, r in finished.items()
+                     if key in changed}
+
+    def total(name: str, kind: str, span: Span, layers: list[LayerResult], extra: int
+              ) -> ModelTotal:
+        kept = [r for r in layers if (r.span.line, r.span.column) not in changed_spans]
+        return _total(name, kind, span, kept, extra + len(layers) - len(kept))
+
     for key, info in facts.classes.items():
         kind = next((b for b in info.bases if b in _MODULE_BASES), None)
         if kind is None or _made_otherwise(info.node):
@@ -559,7 +569,7 @@ def _model_totals(facts: ModuleFacts, walks: list[WalkResult], finished: dict[in
         # none included (the file's own walk does not run __init__: the evaluation does)
         once = _built_once(info.node, index)
         counted = [r for r in inside if (r.span.line, r.span.column) in once]
-        totals.append(_total(info.node.name, "nn.Module" if kind.startswith("torch") else
+        totals.append(total(info.node.name, "nn.Module" if kind.startswith("torch") else
                              "keras.Model", _span(info.node, index), counted,
                              extra + len(inside) - len(counted)))
     for walk in walks:
@@ -567,13 +577,13 @@ def _model_totals(facts: ModuleFacts, walks: list[WalkResult], finished: dict[in
             if seq.node is None:
                 continue
             results, unknown = _sequential_members(seq, finished)
-            totals.append(_total("Sequential", "Sequential", _span(seq.node, index), results,
-                                 unknown))
+            totals.append(total("Sequential", "Sequential", _span(seq.node, index), results,
+                                unknown))
         for node, scope in walk.models:
             inside = [r for r in finished.values() if r.scope == scope and r.framework == "keras"]
             # what a call the walk does not follow builds may be in its graph: not counted
-            totals.append(_total("Model", "Model", _span(node, index), inside,
-                                 int(scope in walk.unfollowed)))
+            totals.append(total("Model", "Model", _span(node, index), inside,
+                                int(scope in walk.unfollowed)))
     return sorted(totals, key=lambda t: (t.span.line, t.span.column))
 
 

@@ -551,6 +551,105 @@ def keras_conv_lstm(a: Args) -> list[Tensor]:
             Tensor("bias", (4 * filters,), a.q("use_bias"))]
 
 
+def einsum_dense_shapes(equation: str, bias_axes: str | None, input_shape: tuple,
+                        output_shape: Any) -> tuple[list, list | None, list]:
+    """EinsumDense's kernel shape, bias shape (None without one) and full output shape, as
+    Keras' _analyze_einsum_string works them out from the equation, the input shape (batch
+    axis included) and the partial `output_shape`; a ValueError where Keras raises one."""
+    text = re.sub(r"\.\.\.", "0", equation)
+    left = False
+    split = re.match("([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)", text)
+    if not split:
+        split = re.match("0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)", text)
+        left = bool(split)
+    if not split:
+        split = re.match("([a-zA-Z]{2,})0,([a-zA-Z]+)->([a-zA-Z]+)0", text)
+    if not split:
+        raise ValueError(f"invalid einsum equation {equation!r}")
+    input_spec, weight_spec, output_spec = split.group(1), split.group(2), split.group(3)
+    elided = len(input_shape) - len(input_spec)
+    output = [output_shape] if isinstance(output_shape, int) else list(output_shape)
+    output.insert(0, input_shape[0])
+    if elided > 0 and left:
+        for i in range(1, elided):
+            output.insert(1, input_shape[i])
+    elif elided > 0:
+        for i in range(len(input_shape) - elided, len(input_shape)):
+            output.append(input_shape[i])
+    if left:
+        input_at = {dim: i + elided - len(input_shape) for i, dim in enumerate(input_spec)}
+        output_at = {dim: i + elided for i, dim in enumerate(output_spec)}
+    else:
+        input_at = {dim: i for i, dim in enumerate(input_spec)}
+        output_at = {dim: i for i, dim in enumerate(output_spec)}
+    for dim in input_spec:
+        if dim in output_at and output[output_at[dim]] is not None and \
+                output[output_at[dim]] != input_shape[input_at[dim]]:
+            raise ValueError(f"the input and output shapes differ at the shared axis {dim!r}")
+    for dim in output_spec:
+        if dim not in input_spec and dim not in weight_spec:
+            raise ValueError(f"the output axis {dim!r} is in neither the input nor the weight")
+    kernel = []
+    for dim in weight_spec:
+        if dim in output_at:
+            kernel.append(output[output_at[dim]])
+        elif dim in input_at:
+            kernel.append(input_shape[input_at[dim]])
+        else:
+            raise ValueError(f"the weight axis {dim!r} is in neither the input nor the output")
+    bias = None
+    if bias_axes is not None:
+        shift = elided if left else 0
+        sizes = {char: output[i + shift] for i, char in enumerate(output_spec)}
+        for char in bias_axes:
+            if char not in output_spec:
+                raise ValueError(f"the bias axis {char!r} is not in the output {output_spec!r}")
+        first = min(output_spec.find(char) for char in bias_axes)
+        bias = [sizes[char] if char in bias_axes else 1 for char in output_spec[first:]]
+        if not left:
+            bias += [1] * elided
+    return kernel, bias, output
+
+
+def _einsum_plan(a: Args) -> tuple[list, list | None, list] | None:
+    """einsum_dense_shapes on the call's arguments and its input, where the code fixes them
+    all (None otherwise, and where Keras refuses them: keras_einsum_checks says why)."""
+    values = [_plain_q(a.raw(name)) for name in ("equation", "bias_axes", "output_shape")]
+    shape = a.raw("__input_shape__")
+    dims = _plain_q(shape) if isinstance(shape, TupleV) else UNKNOWN
+    if any(v is UNKNOWN for v in (*values, dims)):
+        return None
+    equation, bias_axes, output_shape = values
+    try:
+        return einsum_dense_shapes(equation, bias_axes, (None, *dims), output_shape)
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError):
+        return None
+
+
+def _plain_q(value: Any) -> Any:
+    """An argument as a plain Python value, UNKNOWN where the code does not fix it."""
+    if isinstance(value, Q):
+        return value.exact if value.known else UNKNOWN
+    if isinstance(value, TupleV) and value.complete:
+        items = tuple(_plain_q(v) for v in value.items)
+        return UNKNOWN if UNKNOWN in items else items
+    return UNKNOWN
+
+
+def keras_einsum_dense(a: Args) -> list[Tensor]:
+    plan = _einsum_plan(a)
+    if plan is None:
+        return [Tensor("kernel", (Q.unknown("the sizes the equation gives"),))]
+    kernel, bias, _ = plan
+    return [Tensor("kernel", tuple(Q.const(d) for d in kernel)),
+            Tensor("bias", tuple(Q.const(d) for d in bias or ()), Q.const(bias is not None))]
+
+
+def einsum_out(a: Args) -> Q | None:
+    plan = _einsum_plan(a)
+    return Q.const(plan[2][-1]) if plan is not None and plan[2] else None
+
+
 def keras_attention(a: Args) -> list[Tensor]:
     """keras.layers.Attention: a scalar `scale` where use_scale, a scalar `concat_score_weight`
     where score_mode is "concat"."""
@@ -1029,6 +1128,21 @@ def keras_conv_lstm_checks(ndim: int) -> tuple[Check, ...]:
 
     # (build makes the weights whatever the output's size: that is checked where it is called)
     return (_safely(arguments), filters, _k_lstm_bias("filters"))
+
+
+def _k_einsum(g: Given) -> str | None:
+    """EinsumDense: `tuple(output_shape)` in __init__; at build, what the equation, the input
+    and the output shape must agree on (einsum_dense_shapes)."""
+    output_shape = g["output_shape"]
+    if is_known(output_shape) and not isinstance(output_shape, (int, tuple, list, str)):
+        return f"`output_shape` must be an int or a sequence of them, not {output_shape!r}"
+    if not isinstance(g.shape, tuple) or not g.known("equation", "bias_axes", "output_shape"):
+        return None
+    try:
+        einsum_dense_shapes(g["equation"], g["bias_axes"], g.shape, output_shape)
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 def _k_positive_int(name: str, bool_ok: bool = True) -> Check:
@@ -1974,6 +2088,8 @@ def _build() -> list[LayerSpec]:
                  "recurrent_activation='sigmoid', use_bias=True", "conv_rnn", keras_conv_lstm,
                  flow=arg_flow("filters"), ndim=n, checks=keras_conv_lstm_checks(n))
           for n in (1, 2, 3)),
+        _keras("EinsumDense", "equation, output_shape, activation=None, bias_axes=None",
+               "einsum", keras_einsum_dense, flow=einsum_out, checks=(_safely(_k_einsum),)),
         _keras("MultiHeadAttention", "num_heads, key_dim, value_dim=None, dropout=0.0, "
                "use_bias=True, output_shape=None", "attention", keras_mha,
                flow=lambda a: choose(a.is_none("output_shape"), a.in_ch, a.q("output_shape")),

@@ -77,6 +77,9 @@ class LayerSite:
     # Keras' `adapt(data)` built it on the data's shape, which this reading does not follow:
     # what it is called on later does not size its weights
     built_on_data: bool = False
+    # why its weights are no longer what its constructor (and build) made: Keras' quantize()
+    # or enable_lora(); a model holding it has a total this reading does not know
+    reweighed: str = ""
 
     def set_input(self, tensor: TensorV | None) -> None:
         # A shared layer object is built by its first input; later calls do not rebuild it. A
@@ -875,6 +878,10 @@ class Interpreter:
         if isinstance(owner, LayerV) and method == "adapt" and owner.spec.framework == "keras" \
                 and not owner.site.input_bound:
             owner.site.built_on_data = True
+            return Q.const(None)
+        if isinstance(owner, LayerV) and method in ("quantize", "enable_lora") and \
+                owner.spec.framework == "keras":
+            owner.site.reweighed = f"{method}() changes its weights"
             return Q.const(None)
         if isinstance(owner, LayerV) and method == "build" and args and \
                 owner.spec.framework == "keras" and not owner.site.input_bound:

@@ -23,6 +23,7 @@ from paramlens.engine.catalogue import (
     LayerSpec,
     call_refusal,
     count,
+    einsum_dense_shapes,
     keras_identifier_refusal,
     lookup,
     tensor_refusal,
@@ -3432,6 +3433,11 @@ def keras_output_shape(layer: LayerObj, shape: tuple | None) -> tuple | None:
             return (*shape, v.get("output_dim"))
         if spec.family == "conv_rnn":
             return _conv_rnn_shape(layer, shape, first)
+        if spec.family == "einsum":
+            output = v.get("output_shape")
+            plan = einsum_dense_shapes(v.get("equation"), v.get("bias_axes"), shape,
+                                       tuple(output.items) if isinstance(output, ListV) else output)
+            return tuple(plan[2])
         if spec.family == "rnn_cell":  # (one step)
             return (shape[0], v.get("units"))
         if spec.family == "rnn":
