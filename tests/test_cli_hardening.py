@@ -248,3 +248,39 @@ def test_a_symlink_loop_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     assert files["good.py"]["layers"][0]["params"] == 280
     walked = run("--format", "json", ".", cwd=tmp_path)  # in a walk: not a file, passed by
     assert walked.returncode == 0, walked.stderr
+
+
+# --- a bug of ours -------------------------------------------------------------------------------
+
+BROKEN_EVALUATOR = """\
+import sys
+
+from paramlens.engine.evaluate import entries
+
+
+def broken(*args, **kwargs):
+    raise KeyError("a bug planted by the test")
+
+
+entries._evaluate_files = broken  # the evaluation of the program fails, whatever it reads
+from paramlens.cli import main  # noqa: E402
+
+sys.argv = ["paramlens", "check", "--no-cache", *sys.argv[1:]]
+sys.exit(main())
+"""
+
+
+def test_an_internal_error_in_the_evaluation_keeps_each_files_own_counts(tmp_path: Path) -> None:
+    """The evaluator raising (a bug of ours, planted here) neither loses the output nor shows a
+    traceback: each file's own reading is printed, certain where it is on its own, and stderr
+    says what failed."""
+    script = tmp_path / "broken_run.py"
+    script.write_text(BROKEN_EVALUATOR)
+    (tmp_path / "good.py").write_text(GOOD)
+    done = subprocess.run([sys.executable, str(script), "--format", "json", "good.py"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "internal error while evaluating the program (KeyError" in done.stderr
+    layers = json.loads(done.stdout)["files"][0]["layers"]
+    assert [layer["params"] for layer in layers] == [280]

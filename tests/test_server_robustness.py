@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
+import tempfile
+from pathlib import Path
 
 import pytest
+import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import LanguageClient
+from pytest_lsp import ClientServerConfig, LanguageClient
 
-from lsp_helpers import diagnostics_for, hover_text, open_text, replace
+from lsp_helpers import diagnostics_for, hover_text, open_text, plain, replace, start
 from raw_lsp import RawServer
 
 GOOD = "import torch.nn as nn\nconv = nn.Conv2d(3, 10, 3)\n"
@@ -158,3 +163,53 @@ def test_ws_without_websockets_says_what_to_install() -> None:
     done = subprocess.run([sys.executable, "-m", "paramlens", "serve", "--ws", "0"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "pip install websockets" in done.stderr
+
+
+# a server whose evaluator raises (a bug of ours, planted): it keeps answering from each file's
+# own reading, and says in its log and in the model panel what failed
+BROKEN_LOG = Path(tempfile.gettempdir()) / f"paramlens-broken-evaluator-{os.getpid()}.log"
+BROKEN_EVALUATOR = ClientServerConfig(server_command=[
+    sys.executable, "-c",
+    "import sys\nfrom paramlens.engine.evaluate import entries\n"
+    "def broken(*args, **kwargs):\n    raise KeyError('a bug planted by the test')\n"
+    "entries._evaluate_files = broken\nfrom paramlens.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))", "serve", "--log-file", str(BROKEN_LOG)])
+THROUGH_A_HELPER = """\
+import torch.nn as nn
+
+
+def block(c):
+    return nn.Conv2d(c, 8, 3)
+
+
+model = nn.Sequential(block(3), nn.Conv2d(8, 10, 3))
+"""
+
+
+@pytest_lsp.fixture(config=BROKEN_EVALUATOR)
+async def client_with_a_broken_evaluator(lsp_client: LanguageClient):
+    await start(lsp_client)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_an_evaluator_that_raises_leaves_each_files_own_counts(
+        client_with_a_broken_evaluator: LanguageClient) -> None:
+    client, uri = client_with_a_broken_evaluator, "file:///through_a_helper.py"
+    open_text(client, uri, THROUGH_A_HELPER)
+    await diagnostics_for(client, uri, 1)
+    # the file's own reading: the helper's count holds if `c` is what the one call passes
+    assert "**730 parameters**" in (await hover_text(client, uri, 7, 36) or "")
+    assert "**224 parameters** if defaults hold" in (await hover_text(client, uri, 4, 15) or "")
+    panel = plain(await client.protocol.send_request_async(
+        "paramlens/modelSummary", {"textDocument": {"uri": uri},
+                                   "position": {"line": 7, "character": 0}}))
+    assert isinstance(panel, dict) and panel["status"] == "unavailable", panel
+    assert "internal error while evaluating (KeyError" in panel["message"]
+    at = THROUGH_A_HELPER.splitlines()[7].index("10, 3")
+    replace(client, uri, 2, 7, at, 7, at + 2, "12")  # edited: it answers, from its own reading
+    await diagnostics_for(client, uri, 2)
+    assert "**876 parameters**" in (await hover_text(client, uri, 7, 36) or "")
+    said = BROKEN_LOG.read_text()
+    assert "a bug planted by the test" in said
+    BROKEN_LOG.unlink()

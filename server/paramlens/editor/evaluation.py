@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import logging
 import math
 import os
 import time
@@ -37,6 +38,8 @@ from paramlens.engine.results import FileReport, ModelTotal
 KEPT = 8  # evaluations kept per document (undo, redo and typing back and forth)
 
 Cancelled = Callable[[], bool]
+
+_log = logging.getLogger(__name__)
 
 
 class Deadline(float):
@@ -96,6 +99,7 @@ class DocumentEvaluator:
         self.kept: OrderedDict[str, _Kept] = OrderedDict()
         self.last: _Kept | None = None  # the newest evaluation made: it lends entry points
         self.failure: str | None = None
+        self.failed_on: str | None = None  # the text key the failure came from
         self.index_for: Evaluation | None = None  # the evaluation `index` was made for
         self.index: LineIndex | None = None
 
@@ -110,6 +114,8 @@ class DocumentEvaluator:
         if current is not None:
             return current
         key = _text_key(doc)
+        if self.failure is not None and self.failed_on == key:
+            return None  # (the same text would fail the same way)
         importers = self.importers() if self.importers is not None else []
         statements = doc.statements()
         last = self.last
@@ -126,8 +132,14 @@ class DocumentEvaluator:
             self.last = _Kept(None, self._versions(deferred.read), deferred.cache)
             return None
         except RecursionError:
-            self.failure = "nested too deeply to evaluate"
+            self.failure, self.failed_on = "nested too deeply to evaluate", key
             return None
+        except Exception as error:  # a bug of ours: the file's own reading still stands
+            _log.exception("evaluating %s", self.path)
+            self.failure = f"internal error while evaluating ({type(error).__name__}: {error})"
+            self.failed_on = key
+            return None
+        self.failure = self.failed_on = None
         kept = _Kept(evaluation, self._versions(evaluation.read), evaluation.cache)
         self.kept[key] = self.last = kept
         while len(self.kept) > KEPT:

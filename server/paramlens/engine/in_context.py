@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import logging
 import os
 import types
 from collections.abc import Callable
@@ -34,6 +35,7 @@ from paramlens.engine.results import (
     Span,
 )
 
+_log = logging.getLogger(__name__)
 _KINDS = {"builder": "builder", "class": "nn.Module", "Model": "Model", "Sequential": "Sequential",
           "instance": "model"}
 
@@ -75,6 +77,11 @@ def evaluate_parsed(parsed: dict[str, list[ast.stmt]]) -> Evaluation | None:
     try:
         return in_one_stack_chunk(evaluate_files, list(parsed.items()), [os.getcwd()])
     except RecursionError:
+        return None
+    except Exception as failure:  # a bug of ours: each file's own reading still stands
+        _log.error("paramlens: internal error while evaluating the program (%s: %s); the "
+                   "counts shown are each file's own reading", type(failure).__name__, failure)
+        _log.debug("the evaluation's traceback", exc_info=True)
         return None
 
 
