@@ -1454,3 +1454,37 @@ def test_a_layer_quantized_or_given_lora_leaves_the_model_total_open(tmp_path: P
         assert len(at) == 1, (name, report["models"])
         expected = weights if name == "plain" else None
         assert at[0]["params"] == expected, (name, at[0], weights)
+
+
+def _attention_program(rng: Any, i: int) -> str:
+    """One functional model through MultiHeadAttention or GroupQueryAttention whose value (and
+    key) may come through layers of their own, and may not fit the query or each other: Keras
+    decides."""
+    q_dim = rng.choice([4, 8])
+    v_len, k_len = rng.choice([(7, 7), (7, 7), (7, 5)])
+    v_dim = rng.choice([q_dim, q_dim, 6])
+    lines = [f"q = keras.Input(({rng.randint(2, 5)}, {q_dim}))",
+             f"v = keras.Input(({v_len}, {v_dim}))", f"k = keras.Input(({k_len}, {v_dim}))"]
+    value = rng.choice(["v", f"layers.Dense({q_dim})(v)"])
+    key = rng.choice(["", ", k", f", layers.Dense({rng.randint(2, 5)})(k)"])
+    if rng.random() < 0.5:
+        layer = f"layers.MultiHeadAttention({rng.randint(1, 3)}, {rng.randint(1, 4)})"
+    else:
+        kv = rng.randint(1, 2)
+        layer = f"layers.GroupQueryAttention({rng.randint(1, 4)}, {kv * rng.randint(1, 2)}, " \
+            f"{kv}, use_gate={rng.choice([True, False])})"
+    lines.append(f"x = {layer}(q, {value}{key})")
+    lines.append(f"model_{i} = keras.Model([q, v, k], layers.Dense(2)(x))")
+    return "\n".join(lines) + "\n"
+
+
+def test_attention_counts_what_its_value_and_key_come_through(tmp_path: Path) -> None:
+    """MultiHeadAttention and GroupQueryAttention: the model counts the layers its value and key
+    come through, and has no total where Keras refuses their shapes (a key and a value of other
+    lengths; GroupQueryAttention, a value of another size than the query). Random models, one
+    program each: the total is Keras' count_params() where Keras builds the model, none where
+    it refuses."""
+    built, refused, problems = _random_programs_against_keras(tmp_path, "attention",
+                                                              _attention_program, 60)
+    assert built >= 25 and refused >= 8, (built, refused)
+    assert not problems, "\n".join(problems)

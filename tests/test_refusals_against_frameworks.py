@@ -167,6 +167,13 @@ DOMAINS: dict[tuple[str, str], Domain] = {
     ("EinsumDense", "bias_axes"): Domain(
         lambda rng, ctx: rng.choice([None, *_EINSUM_BIAS.get(ctx.get("equation"), ())]),
         _pick("z", "q")),
+    ("GroupQueryAttention", "head_dim"): Domain(_size, _pick(0, -1, "4", None)),
+    ("GroupQueryAttention", "num_query_heads"): Domain(
+        lambda rng, ctx: ctx["groups_drawn"] * rng.randint(1, 2), _pick(0, -2, 7, 2.5)),
+    ("GroupQueryAttention", "num_key_value_heads"): Domain(lambda rng, ctx: ctx["groups_drawn"],
+                                                           _pick(0, 5, 2.0)),
+    ("GroupQueryAttention", "sliding_window"): Domain(_pick(None, 4), _pick(0, -1, 2.5)),
+    ("GroupQueryAttention", "flash_attention"): Domain(_pick(None, False)),
     ("UnitNormalization", "axis"): Domain(_pick(-1, 1, [1, 2], (2,), -3), _pick(None, 1.5, "x")),
     ("", "norm_type"): Domain(_pick(1.0, 2.0)),
     ("", "value"): Domain(_pick(0.0, 1.0)),
@@ -424,6 +431,12 @@ def _keras_shape(case: Case) -> tuple[int, ...]:
     return (3, c)
 
 
+def _value_size(case: Case) -> int:
+    """The last axis of the value an attention layer is called on: GroupQueryAttention takes
+    only one of the query's size."""
+    return case.channels if case.spec.short == "GroupQueryAttention" else 3
+
+
 def _keras_truth(case: Case, keras: Any) -> None:
     try:
         with warnings.catch_warnings():
@@ -431,7 +444,8 @@ def _keras_truth(case: Case, keras: Any) -> None:
             layer = eval(compile(case.call, "<case>", "eval"),  # our generated text
                          {"layers": keras.layers})
             if case.spec.family == "attention":
-                layer(keras.Input(shape=(5, case.channels)), keras.Input(shape=(7, 3)))
+                layer(keras.Input(shape=(5, case.channels)),
+                      keras.Input(shape=(7, _value_size(case))))
             elif case.spec.family == "scores":
                 layer([keras.Input(shape=(5, case.channels)),
                        keras.Input(shape=(7, case.channels))])
@@ -455,7 +469,7 @@ def _statement(case: Case, i: int) -> str:
         return f"layer_{i} = {case.call}; layer_{i}.build((None, {case.channels}))\n"
     if spec.family == "attention":
         return (f"layer_{i} = {case.call}(keras.Input(shape=(5, {case.channels})), "
-                f"keras.Input(shape=(7, 3)))\n")
+                f"keras.Input(shape=(7, {_value_size(case)})))\n")
     if spec.family == "scores":
         return (f"layer_{i} = {case.call}([keras.Input(shape=(5, {case.channels})), "
                 f"keras.Input(shape=(7, {case.channels}))])\n")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -682,6 +683,22 @@ def keras_mha(a: Args) -> list[Tensor]:
             Tensor("attention_output/bias", (out_dim,), bias)]
 
 
+def keras_gqa(a: Args) -> list[Tensor]:
+    """GroupQueryAttention, called as gqa(query, value[, key]): query, key and value
+    projections (the key and value ones to the fewer key/value heads), a gate like the query's
+    where use_gate, and the output back to the query's size."""
+    hd, nq, nkv = a.q("head_dim"), a.q("num_query_heads"), a.q("num_key_value_heads")
+    q_dim, v_dim, k_dim = a.in_ch, a.q("__value_channels__"), a.q("__key_channels__")
+    bias, gate = a.q("use_bias"), a.q("use_gate") if "use_gate" in a.values else Q.const(False)
+    return [Tensor("query/kernel", (q_dim, nq, hd)), Tensor("query/bias", (nq, hd), bias),
+            Tensor("key/kernel", (k_dim, nkv, hd)), Tensor("key/bias", (nkv, hd), bias),
+            Tensor("gate/kernel", (q_dim, nq, hd), gate),
+            Tensor("gate/bias", (nq, hd), _and(gate, bias)),
+            Tensor("value/kernel", (v_dim, nkv, hd)), Tensor("value/bias", (nkv, hd), bias),
+            Tensor("attention_output/kernel", (nq, hd, q_dim)),
+            Tensor("attention_output/bias", (q_dim,), bias)]
+
+
 def keras_prelu(a: Args) -> list[Tensor]:
     # alpha has the input's shape (batch axis dropped), with each shared axis collapsed to 1.
     shape = a.raw("__input_shape__")
@@ -1142,6 +1159,23 @@ def _k_einsum(g: Given) -> str | None:
         einsum_dense_shapes(g["equation"], g["bias_axes"], g.shape, output_shape)
     except ValueError as error:
         return str(error)
+    return None
+
+
+def _k_gqa(g: Given) -> str | None:
+    """GroupQueryAttention's __init__: the key/value heads divide the query heads, a sliding
+    window is a positive int, float(head_dim), and no dropout with flash attention asked for."""
+    nq, nkv = g["num_query_heads"], g["num_key_value_heads"]
+    if is_known(nq) and is_known(nkv) and nq % nkv != 0:
+        return f"num_query_heads ({nq!r}) must be divisible by num_key_value_heads ({nkv!r})"
+    window = g["sliding_window"]
+    if is_known(window) and window is not None and (not isinstance(window, int) or window <= 0):
+        return f"`sliding_window` must be None or a positive int, not {window!r}"
+    if is_known(g["head_dim"]):
+        1.0 / math.sqrt(float(g["head_dim"]))  # noqa: B018 - (what Python refuses, Keras does)
+    flash, dropout = g["flash_attention"], g["dropout"]
+    if is_known(flash) and flash and is_known(dropout) and dropout > 0.0:
+        return "dropout is not supported with flash attention"
     return None
 
 
@@ -2095,6 +2129,10 @@ def _build() -> list[LayerSpec]:
                flow=lambda a: choose(a.is_none("output_shape"), a.in_ch, a.q("output_shape")),
                checks=(_k_positive_int("num_heads"), _k_positive_int("key_dim"),
                        _k_rate("dropout"))),
+        _keras("GroupQueryAttention", "head_dim, num_query_heads, num_key_value_heads, "
+               "dropout=0.0, use_bias=True, sliding_window=None, flash_attention=None",
+               "attention", keras_gqa, flow=keeps,
+               checks=(_safely(_k_gqa), _k_rate("dropout"))),
         _keras("PReLU", "alpha_initializer='Zeros', alpha_regularizer=None, alpha_constraint=None, "
                "shared_axes=None", "activation", keras_prelu, flow=keeps,
                checks=(_safely(keras_prelu_axes),)),

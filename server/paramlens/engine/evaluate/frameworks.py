@@ -1828,15 +1828,19 @@ class Frameworks:
         if spec.family == "scores":
             return self.call_scores(m, layer, args[0] if args else kwargs.get("inputs"),
                                     kwargs)
+        others: list[Any] = []  # (an attention layer's value and key: its output comes of them too)
         if spec.family == "attention":
             value = m.deref(args[1]) if len(args) > 1 else m.deref(kwargs.get("value"))
-            key = m.deref(args[2]) if len(args) > 2 else m.deref(kwargs.get("key", value))
+            key = m.deref(args[2]) if len(args) > 2 else m.deref(kwargs.get("key"))
+            key = value if key is None else key
+            others = [value, key]
             for slot, tensor in (("__value_channels__", value), ("__key_channels__", key)):
                 if isinstance(tensor, TensorV) and tensor.shape:
                     layer.attrs[slot] = tensor.shape[-1]
         if not isinstance(x, TensorV):
             layer.output_shape = None
-            return TensorV(None, "keras", frozenset({layer}) | _untraced(x))
+            return TensorV(None, "keras", frozenset({layer}) | _untraced(x) |
+                           _history_of(others))
         shape = x.shape
         rank = _keras_rank(spec)
         if rank is not None and shape is not None and len(shape) != rank:
@@ -1868,11 +1872,20 @@ class Frameworks:
             refused = _conv_rnn_refusal(layer, shape)
             if refused:  # (where it is called: its weights are made)
                 _refuse_call(layer, refused)
+        undecided = frozenset()
+        if others:
+            refused = _attention_refusal(layer, shape, *others)
+            if refused:  # (compute_output_shape, once its weights are made)
+                _refuse_call(layer, refused)
+            if refused is None:  # (whether Keras accepts these shapes is not known here)
+                undecided = frozenset({Unknown("the shapes of the attention's inputs")})
         out = keras_output_shape(layer, shape)
         if out is not None and any(isinstance(d, int) and d <= 0 for d in out[1:]):
             out = None  # an axis cropped or pooled away: Keras refuses it, here or downstream
         layer.output_shape = out
-        return _called(layer, TensorV(out, "keras", x.layers | {layer}, inputs=x.inputs))
+        inputs = x.inputs if not others else _sources([x, *others])
+        return _called(layer, TensorV(out, "keras", x.layers | {layer} | _history_of(others) |
+                                      undecided, inputs=inputs))
 
     def call_wrapper(self, m: Machine, layer: LayerObj, x: Any) -> TensorV:
         """TimeDistributed calls its very layer on each time step (the time axis taken out);
@@ -3281,6 +3294,46 @@ def _sources(values: Any) -> frozenset | None:
                   value.framework == "keras" and value.param is not None):
             return None  # (a weight of a layer of the project is no input)
     return found
+
+
+def _history_of(values: list[Any]) -> frozenset:
+    """The Keras layers behind each of `values` (a tensor's, or what _untraced says of anything
+    else)."""
+    found: frozenset = frozenset()
+    for value in values:
+        found = found | (value.layers if isinstance(value, TensorV) else _untraced(value))
+    return found
+
+
+def _attention_refusal(layer: LayerObj, query: tuple | None, value: Any, key: Any
+                       ) -> str | None:
+    """What MultiHeadAttention's and GroupQueryAttention's compute_output_shape refuse: a key
+    and a value that differ in any axis but the last; and (GroupQueryAttention) a query and a
+    value that differ in the last. None where the shapes do not say (a size not followed)."""
+    shapes = [t.shape if isinstance(t, TensorV) else None for t in (value, key)]
+    pairs = [(shapes[0][1:-1], shapes[1][1:-1])] if shapes[0] and shapes[1] else []
+    if layer.spec.short == "GroupQueryAttention":
+        pairs.append(((query[-1],), (shapes[0][-1],)) if query and shapes[0] else ((), (0,)))
+    if not shapes[0] or not shapes[1]:
+        return None
+    for a, b in pairs:
+        same = _same_shape(tuple(a), tuple(b))
+        if same is None:
+            return None
+        if not same:
+            return "the value and the key must agree in every axis but the last" \
+                if (a, b) == pairs[0] else "the query's last axis and the value's must be equal"
+    return ""
+
+
+def _same_shape(a: tuple, b: tuple) -> bool | None:
+    """Whether Keras finds two shapes equal (None as a size it compares too); None where a size
+    is not followed."""
+    if len(a) != len(b):
+        return False
+    if not all(d is None or type(d) is int for d in (*a, *b)):
+        return None
+    return a == b
 
 
 def _history(tensors: list[TensorV]) -> frozenset:
