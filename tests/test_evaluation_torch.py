@@ -50,7 +50,7 @@ LAYER_NAMES = tuple(
         "ReflectionPad", "ReplicationPad", "ZeroPad", "ConstantPad", "Dropout")]
     + ["Linear", "LazyLinear", "Bilinear", "Embedding", "EmbeddingBag", "LayerNorm", "RMSNorm",
        "GroupNorm", "PReLU", "MultiheadAttention", "LSTM", "GRU", "RNN", "LSTMCell", "GRUCell",
-       "RNNCell", "Flatten"]
+       "RNNCell", "Flatten", "AdaptiveLogSoftmaxWithLoss"]
     + ["ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "GELU", "SiLU", "Mish", "Sigmoid", "Tanh",
        "Hardswish", "Hardsigmoid", "Hardtanh", "Softmax", "LogSoftmax", "Identity", "Dropout",
        "AlphaDropout", "ChannelShuffle", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
@@ -2281,3 +2281,28 @@ def test_a_set_changed_in_place_has_no_size(tmp_path: Path) -> None:
     layer = next(x for x in report[real_path(path)]["layers"] if x["line"] == 7)
     assert layer["params"] is None
     assert all(c["params"] is None for c in layer["contexts"])
+
+
+ADAPTIVE_SOFTMAX = '''\
+import torch.nn as nn
+
+
+class WordModel(nn.Module):
+    def __init__(self, vocab=2000, dim=64, cutoffs=(100, 800)):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, dim)
+        self.rnn = nn.LSTM(dim, dim, batch_first=True)
+        self.out = nn.AdaptiveLogSoftmaxWithLoss(dim, vocab, cutoffs=list(cutoffs),
+                                                 div_value=2.0, head_bias=True)
+
+
+def build():
+    return nn.ModuleList([WordModel(), WordModel(vocab=500, cutoffs=[50, 100, 400])])
+'''
+
+
+def test_an_adaptive_softmax_head_counts_as_torch_builds_it(tmp_path: Path) -> None:
+    """AdaptiveLogSoftmaxWithLoss: a head over the shortlist and the clusters, and two
+    bias-free projections per cluster, their sizes from the cutoffs and div_value; each
+    context and each total as torch counts them."""
+    check_program(tmp_path, ADAPTIVE_SOFTMAX, ["build", "WordModel"])

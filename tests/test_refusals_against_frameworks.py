@@ -174,6 +174,13 @@ DOMAINS: dict[tuple[str, str], Domain] = {
                                                            _pick(0, 5, 2.0)),
     ("GroupQueryAttention", "sliding_window"): Domain(_pick(None, 4), _pick(0, -1, 2.5)),
     ("GroupQueryAttention", "flash_attention"): Domain(_pick(None, False)),
+    ("AdaptiveLogSoftmaxWithLoss", "n_classes"): Domain(_pick(20, 50, 100), _pick(3, 0, 2.5)),
+    ("AdaptiveLogSoftmaxWithLoss", "cutoffs"): Domain(
+        _pick([5, 10], (2,), [4, 8, 16], [1, 19]),
+        _pick([], [10, 5], [0, 3], [5, 5], [2.5], 10, [5, 200], [3.0, 6])),
+    ("AdaptiveLogSoftmaxWithLoss", "div_value"): Domain(_pick(4.0, 2.0, 1.0, 3),
+                                                       _pick(0.0, -2.0, "4")),
+    ("AdaptiveLogSoftmaxWithLoss", "head_bias"): Domain(_pick(True, False)),
     ("UnitNormalization", "axis"): Domain(_pick(-1, 1, [1, 2], (2,), -3), _pick(None, 1.5, "x")),
     ("", "norm_type"): Domain(_pick(1.0, 2.0)),
     ("", "value"): Domain(_pick(0.0, 1.0)),

@@ -413,6 +413,37 @@ def rnn_out(a: Args) -> Q:
     return choose(a.q("bidirectional"), h_out * 2, h_out)
 
 
+def torch_adaptive_softmax(a: Args) -> list[Tensor]:
+    """AdaptiveLogSoftmaxWithLoss: a head Linear to the shortlist and one logit per cluster,
+    then per cluster two bias-free Linears through `in_features // div_value ** (i + 1)`."""
+    n_in, n_classes, div = (_plain_q(a.raw(name)) for name in ("in_features", "n_classes",
+                                                               "div_value"))
+    cutoffs = _plain_q(a.raw("cutoffs"))
+    if any(v is UNKNOWN for v in (n_in, n_classes, div, cutoffs)) or \
+            not isinstance(cutoffs, (tuple, list)):
+        return [Tensor("weights", (Q.unknown("the sizes the cutoffs give"),))]
+    try:
+        head, tails = adaptive_softmax_sizes(n_in, n_classes, cutoffs, div)
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return [Tensor("weights", (Q.unknown("the sizes the cutoffs give"),))]  # (refused)
+    tensors = [Tensor("head.weight", (Q.const(head), a.in_ch)),
+               Tensor("head.bias", (Q.const(head),), a.q("head_bias"))]
+    for i, (hidden, out) in enumerate(tails):
+        tensors += [Tensor(f"tail.{i}.0.weight", (Q.const(hidden), a.in_ch)),
+                    Tensor(f"tail.{i}.1.weight", (Q.const(out), Q.const(hidden)))]
+    return tensors
+
+
+def adaptive_softmax_sizes(n_in: Any, n_classes: Any, cutoffs: Any, div: Any
+                           ) -> tuple[Any, list[tuple[Any, Any]]]:
+    """AdaptiveLogSoftmaxWithLoss's head size, and each cluster's (hidden, output) sizes, as
+    its __init__ works them out (raising where it does)."""
+    bounds = [*cutoffs, n_classes]
+    tails = [(int(n_in // (div ** (i + 1))), bounds[i + 1] - bounds[i])
+             for i in range(len(bounds) - 1)]
+    return bounds[0] + len(bounds) - 1, tails
+
+
 # formulas: Keras ------------------------------------------------------------------------------
 def keras_conv(a: Args) -> list[Tensor]:
     filters, groups = a.q("filters"), a.q("groups")
@@ -1002,6 +1033,24 @@ def _torch_running_stats(g: Given) -> str | None:
 _TORCH_SIZES = {"in_channels", "out_channels", "in_features", "out_features", "in1_features",
                 "in2_features", "num_channels", "num_embeddings",
                 "embedding_dim", "hidden_size", "input_size", "embed_dim", "num_parameters"}
+
+
+def _torch_cutoffs(g: Given) -> str | None:
+    """AdaptiveLogSoftmaxWithLoss's __init__: unique, positive whole cutoffs, sorted, each
+    below n_classes - 1, at least one."""
+    cutoffs, n_classes = g["cutoffs"], g["n_classes"]
+    if not is_known(cutoffs):
+        return None
+    cutoffs = list(cutoffs)
+    if not cutoffs:
+        return "cutoffs should be a sequence of length larger than 0"
+    if cutoffs != sorted(cutoffs) or min(cutoffs) <= 0 or len(set(cutoffs)) != len(cutoffs) \
+            or any(int(c) != c for c in cutoffs) or \
+            is_known(n_classes) and max(cutoffs) > n_classes - 1:
+        return "cutoffs should be unique positive integers, sorted, each from 1 to n_classes - 1"
+    if g.known("in_features", "n_classes", "div_value"):
+        adaptive_softmax_sizes(g["in_features"], n_classes, cutoffs, g["div_value"])
+    return None
 
 
 def _torch_numbers(names: tuple[str, ...]) -> Check:
@@ -1778,6 +1827,8 @@ def _torch_stored(short: str) -> tuple[tuple[str, str], ...]:
         return (("normalized_shape", "shape"),)
     if short.startswith("Upsampl"):
         return (("scale_factor", "scale"),)
+    if short == "AdaptiveLogSoftmaxWithLoss":  # (kept with n_classes appended)
+        return (("cutoffs", "opaque"),)
     return ()
 
 
@@ -1996,6 +2047,9 @@ def _build() -> list[LayerSpec]:
                torch_linear, in_arg="in_features", flow=arg_flow("out_features")),
         _torch("LazyLinear", "out_features, bias=True, device=None, dtype=None", "linear",
                torch_linear, flow=arg_flow("out_features")),
+        _torch("AdaptiveLogSoftmaxWithLoss", "in_features, n_classes, cutoffs, div_value=4.0, "
+               "head_bias=False, device=None, dtype=None", "linear", torch_adaptive_softmax,
+               in_arg="in_features", checks=(_safely(_torch_cutoffs),)),
         _torch("Bilinear", "in1_features, in2_features, out_features, bias=True, device=None, "
                "dtype=None", "linear", torch_bilinear, flow=arg_flow("out_features"),
                checks=(_safely(_torch_bilinear),)),

@@ -70,6 +70,10 @@ CONTAINER_ATTRIBUTES = {
 # random valid arguments, the same for every instance but for MultiheadAttention's `bias_k` and
 # `bias_v` (a parameter or a plain None).
 _LAYER_NAMES: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
+    (("AdaptiveLogSoftmaxWithLoss",),
+     frozenset({"_get_full_log_prob", "cutoffs", "div_value", "head", "head_bias", "head_size",
+                "in_features", "log_prob", "n_classes", "n_clusters", "predict",
+                "reset_parameters", "shortlist_size", "tail"})),
     (("AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d"),
      frozenset({"__constants__", "output_size"})),
     (("AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"),
