@@ -107,13 +107,16 @@ def plain(value: object) -> object:
     return value
 
 
-def logging_client_fixture(name: str) -> tuple[Any, Path]:
-    """(a `logging_client` fixture, its log): a started server whose DEBUG log (a file of this
-    test module's own) says, among other things, when a document goes to sleep. Bind the fixture
-    to the name `logging_client` in the test module."""
+def logging_client_fixture(name: str, prelude: str = "", level: str = "DEBUG"
+                           ) -> tuple[Any, Path]:
+    """(a `logging_client` fixture, its log): a started server whose log (a file of this test
+    module's own; at DEBUG it says, among other things, when a document goes to sleep). Bind
+    the fixture to a name in the test module. `prelude`: Python the server's process runs
+    first (to make `import libcst` fail, or to plant a bug)."""
     log = Path(tempfile.gettempdir()) / f"paramlens-{name}-{os.getpid()}.log"
     config = ClientServerConfig(server_command=[
-        sys.executable, "-m", "paramlens", "serve", "--log-level", "DEBUG", "--log-file", str(log)])
+        sys.executable, "-c", f"import sys\n{prelude}\nfrom paramlens.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))", "serve", "--log-level", level, "--log-file", str(log)])
 
     @pytest_lsp.fixture(config=config)
     async def logging_client(lsp_client: LanguageClient) -> AsyncIterator[None]:

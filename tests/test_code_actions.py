@@ -5,15 +5,10 @@ the parameters torch gives the original."""
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-from pathlib import Path
-
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
 from lsp_helpers import (
     CAPABILITIES,
@@ -343,17 +338,8 @@ async def test_a_sleeping_document_offers_the_same_fixes(logging_client: Languag
 
 # a server on a Python without libcst (the VS Code extension's bundle holds pure-Python packages
 # only): `import libcst` fails as it does there
-NO_LIBCST_LOG = Path(tempfile.gettempdir()) / f"paramlens-no-libcst-{os.getpid()}.log"
-NO_LIBCST = ClientServerConfig(server_command=[
-    sys.executable, "-c", "import sys; sys.modules['libcst'] = None; from paramlens.cli import main; "
-    "sys.exit(main(sys.argv[1:]))", "serve", "--log-file", str(NO_LIBCST_LOG)])
-
-
-@pytest_lsp.fixture(config=NO_LIBCST)
-async def client_without_libcst(lsp_client: LanguageClient):
-    await start(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
+client_without_libcst, NO_LIBCST_LOG = logging_client_fixture(
+    "no-libcst", prelude="sys.modules['libcst'] = None", level="INFO")
 
 
 async def test_without_libcst_no_fix_is_offered_and_the_log_says_why(
@@ -369,4 +355,3 @@ async def test_without_libcst_no_fix_is_offered_and_the_log_says_why(
     assert hover is not None and "parameters" in hover  # the server goes on answering
     said = NO_LIBCST_LOG.read_text()
     assert said.count("no quick fixes: they need libcst") == 1, said
-    NO_LIBCST_LOG.unlink()

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
-import tempfile
-from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
-from lsp_helpers import diagnostics_for, hover_text, open_text, plain, replace, start
+from lsp_helpers import (
+    diagnostics_for,
+    hover_text,
+    logging_client_fixture,
+    open_text,
+    plain,
+    replace,
+)
 from raw_lsp import RawServer
 
 GOOD = "import torch.nn as nn\nconv = nn.Conv2d(3, 10, 3)\n"
@@ -167,13 +169,11 @@ def test_ws_without_websockets_says_what_to_install() -> None:
 
 # a server whose evaluator raises (a bug of ours, planted): it keeps answering from each file's
 # own reading, and says in its log and in the model panel what failed
-BROKEN_LOG = Path(tempfile.gettempdir()) / f"paramlens-broken-evaluator-{os.getpid()}.log"
-BROKEN_EVALUATOR = ClientServerConfig(server_command=[
-    sys.executable, "-c",
-    "import sys\nfrom paramlens.engine.evaluate import entries\n"
-    "def broken(*args, **kwargs):\n    raise KeyError('a bug planted by the test')\n"
-    "entries._evaluate_files = broken\nfrom paramlens.cli import main\n"
-    "sys.exit(main(sys.argv[1:]))", "serve", "--log-file", str(BROKEN_LOG)])
+client_with_a_broken_evaluator, BROKEN_LOG = logging_client_fixture(
+    "broken-evaluator", level="INFO", prelude=(
+        "from paramlens.engine.evaluate import entries\n"
+        "def broken(*args, **kwargs):\n    raise KeyError('a bug planted by the test')\n"
+        "entries._evaluate_files = broken"))
 THROUGH_A_HELPER = """\
 import torch.nn as nn
 
@@ -184,13 +184,6 @@ def block(c):
 
 model = nn.Sequential(block(3), nn.Conv2d(8, 10, 3))
 """
-
-
-@pytest_lsp.fixture(config=BROKEN_EVALUATOR)
-async def client_with_a_broken_evaluator(lsp_client: LanguageClient):
-    await start(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
 
 
 async def test_an_evaluator_that_raises_leaves_each_files_own_counts(
@@ -212,4 +205,3 @@ async def test_an_evaluator_that_raises_leaves_each_files_own_counts(
     assert "**876 parameters**" in (await hover_text(client, uri, 7, 36) or "")
     said = BROKEN_LOG.read_text()
     assert "a bug planted by the test" in said
-    BROKEN_LOG.unlink()
