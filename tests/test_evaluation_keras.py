@@ -1488,3 +1488,39 @@ def test_attention_counts_what_its_value_and_key_come_through(tmp_path: Path) ->
                                                               _attention_program, 60)
     assert built >= 25 and refused >= 8, (built, refused)
     assert not problems, "\n".join(problems)
+
+
+def _states_program(rng: Any, i: int) -> str:
+    """One encoder-decoder model: a recurrent encoder returns its states, which start a
+    decoder (initial_state) whose only other input is a model input (states of another size or
+    number: Keras makes the model all the same), or one that unpacks them wrongly."""
+    kind = rng.choice(["LSTM", "GRU", "SimpleRNN"])
+    units = rng.randint(2, 6)
+    other = rng.choice([kind, kind, kind, "LSTM", "GRU"])
+    dec_units = rng.choice([units, units, units, units + 1])
+    states = 2 if kind == "LSTM" else 1
+    names = ", ".join(f"s{j}" for j in range(states + (rng.random() < 0.15)))
+    shape = rng.choice(["(3, 2)", "(3, 2)", "(3, 2)", "(None, 2)", "(4,)"])
+    # the states from the encoder, or from a Dense over the encoder's input (a context vector)
+    encoder = f"enc_out, {names} = layers.{kind}({units}, return_state=True)(enc_in)\n" \
+        if rng.random() < 0.7 else \
+        f"{names} = {', '.join(f'layers.Dense({units})(enc_in)' for _ in names.split(', '))}\n"
+    if not encoder.startswith("enc_out"):
+        shape = rng.choice(["(7,)", "(3,)"])
+    return (f"enc_in = keras.Input({shape})\n"
+            f"dec_in = keras.Input(({rng.randint(2, 5)}, {rng.randint(1, 4)}))\n"
+            f"{encoder}"
+            f"dec = layers.{other}({dec_units}, return_sequences=True)(dec_in, "
+            f"initial_state=[{names}])\n"
+            f"model_{i} = keras.Model([enc_in, dec_in], layers.Dense(2)(dec))\n")
+
+
+def test_recurrent_states_count_what_they_come_from(tmp_path: Path) -> None:
+    """return_state=True gives the output and the states (LSTM two, GRU and SimpleRNN one);
+    a decoder started from them (initial_state) takes the encoder into the model. Random
+    models, one program each: the total is Keras' count_params() where Keras builds the model,
+    none where it refuses."""
+    built, refused, problems = _random_programs_against_keras(tmp_path, "states",
+                                                              _states_program, 60)
+    assert built >= 25 and refused >= 5, (built, refused)
+    assert not problems, "\n".join(problems)

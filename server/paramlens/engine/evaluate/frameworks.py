@@ -1828,12 +1828,14 @@ class Frameworks:
         if spec.family == "scores":
             return self.call_scores(m, layer, args[0] if args else kwargs.get("inputs"),
                                     kwargs)
-        others: list[Any] = []  # (an attention layer's value and key: its output comes of them too)
+        # what else it is called on (an attention's value and key, a recurrent layer's
+        # initial_state, a mask): Keras' graph holds what they come from too
+        others = _call_tensors(m, args[1:], kwargs)
+        value = key = None
         if spec.family == "attention":
             value = m.deref(args[1]) if len(args) > 1 else m.deref(kwargs.get("value"))
             key = m.deref(args[2]) if len(args) > 2 else m.deref(kwargs.get("key"))
             key = value if key is None else key
-            others = [value, key]
             for slot, tensor in (("__value_channels__", value), ("__key_channels__", key)):
                 if isinstance(tensor, TensorV) and tensor.shape:
                     layer.attrs[slot] = tensor.shape[-1]
@@ -1872,20 +1874,24 @@ class Frameworks:
             refused = _conv_rnn_refusal(layer, shape)
             if refused:  # (where it is called: its weights are made)
                 _refuse_call(layer, refused)
-        undecided = frozenset()
-        if others:
-            refused = _attention_refusal(layer, shape, *others)
-            if refused:  # (compute_output_shape, once its weights are made)
-                _refuse_call(layer, refused)
-            if refused is None:  # (whether Keras accepts these shapes is not known here)
-                undecided = frozenset({Unknown("the shapes of the attention's inputs")})
+        # (a recurrent layer's initial_state is not checked where the model is made)
+        refused = _attention_refusal(layer, shape, value, key) if spec.family == "attention" \
+            else ""
+        if refused:  # (compute_output_shape, once its weights are made)
+            _refuse_call(layer, refused)
+        # (whether Keras accepts these shapes is not known here: the model's total is not)
+        undecided = frozenset({Unknown(f"whether {spec.short} accepts what it is called on")}) \
+            if refused is None else frozenset()
         out = keras_output_shape(layer, shape)
         if out is not None and any(isinstance(d, int) and d <= 0 for d in out[1:]):
             out = None  # an axis cropped or pooled away: Keras refuses it, here or downstream
         layer.output_shape = out
         inputs = x.inputs if not others else _sources([x, *others])
-        return _called(layer, TensorV(out, "keras", x.layers | {layer} | _history_of(others) |
-                                      undecided, inputs=inputs))
+        history = x.layers | {layer} | _history_of(others) | undecided
+        result = _called(layer, TensorV(out, "keras", history, inputs=inputs))
+        if spec.family == "rnn":
+            return _with_states(layer, result, shape)
+        return result
 
     def call_wrapper(self, m: Machine, layer: LayerObj, x: Any) -> TensorV:
         """TimeDistributed calls its very layer on each time step (the time axis taken out);
@@ -1909,7 +1915,8 @@ class Frameworks:
                                                 _keras_in_channels(item, built_on)):
                 outs = [self.call_layer(m, each, (TensorV(step, "keras"),), {})
                         for _, each in held]
-                out = _wrapped_shape(layer, shape, outs[0].shape)
+                out = _wrapped_shape(layer, shape, outs[0].shape
+                                     if isinstance(outs[0], TensorV) else None)
             # (else: its layers were built on other sizes, which Keras keeps; what they give
             # now is not followed)
         elif not held:
@@ -3303,6 +3310,38 @@ def _history_of(values: list[Any]) -> frozenset:
     for value in values:
         found = found | (value.layers if isinstance(value, TensorV) else _untraced(value))
     return found
+
+
+_NOT_TENSORS = frozenset({"training", "return_attention_scores", "use_causal_mask"})
+
+
+def _call_tensors(m: Machine, args: tuple, kwargs: dict) -> list[Any]:
+    """The Keras tensors among what a layer is called with besides its input (a list of them
+    counts item by item), and anything the evaluator does not follow there, which may be one;
+    flags such as `training=` are none."""
+    found: list[Any] = []
+    for value in (*args, *(v for k, v in kwargs.items() if k not in _NOT_TENSORS)):
+        value = m.deref(value)
+        items = [m.deref(item) for item in value.items] if isinstance(value, ListV) else \
+            [m.deref(item) for item in value] if isinstance(value, tuple) else [value]
+        found += [item for item in items if isinstance(item, (TensorV, Unknown))]
+    return found
+
+
+def _with_states(layer: LayerObj, output: TensorV, shape: tuple | None) -> Any:
+    """A recurrent layer's result: its output, or with return_state=True the list of its output
+    and its states (LSTM two, GRU and SimpleRNN one), each `(batch, units)`."""
+    flag = layer.values.get("return_state", False)
+    if flag is False or flag is None:
+        return output
+    if flag is not True:  # (whether it returns a list is not fixed)
+        return TensorV(None, "keras", output.layers | {Unknown("return_state")},
+                       inputs=output.inputs)
+    units = layer.values.get("units")
+    state = (shape[0], units) if shape and type(units) is int else None
+    count = 2 if layer.spec.short == "LSTM" else 1
+    return ListV([output, *(TensorV(state, "keras", output.layers, inputs=output.inputs)
+                            for _ in range(count))])
 
 
 def _attention_refusal(layer: LayerObj, query: tuple | None, value: Any, key: Any
