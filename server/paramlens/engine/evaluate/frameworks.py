@@ -1821,16 +1821,17 @@ class Frameworks:
                 raise python_raises("TypeError", f"{spec.short}.forward() missing its input")
             return torch_tensors.layer_called(self, m, layer, args, kwargs)
         x = m.deref(args[0]) if args else m.deref(kwargs.get("inputs"))
-        if spec.family == "merge":
-            return self.merge(m, layer, x)
-        if spec.family == "wrapper":
-            return self.call_wrapper(m, layer, x)
-        if spec.family == "scores":
-            return self.call_scores(m, layer, args[0] if args else kwargs.get("inputs"),
-                                    kwargs)
         # what else it is called on (an attention's value and key, a recurrent layer's
         # initial_state, a mask): Keras' graph holds what they come from too
-        others = _call_tensors(m, args[1:], kwargs)
+        others = _call_tensors(m, args[1:], {k: v for k, v in kwargs.items() if k != "inputs"})
+        if spec.family in ("merge", "wrapper", "scores"):
+            made = self.merge(m, layer, x) if spec.family == "merge" else \
+                self.call_wrapper(m, layer, x) if spec.family == "wrapper" else \
+                self.call_scores(m, layer, args[0] if args else kwargs.get("inputs"), kwargs)
+            if others:
+                made.layers = made.layers | _history_of(others)
+                made.inputs = _sources([made, *others])
+            return made
         value = key = None
         if spec.family == "attention":
             value = m.deref(args[1]) if len(args) > 1 else m.deref(kwargs.get("value"))
