@@ -1524,3 +1524,40 @@ def test_recurrent_states_count_what_they_come_from(tmp_path: Path) -> None:
                                                               _states_program, 60)
     assert built >= 25 and refused >= 5, (built, refused)
     assert not problems, "\n".join(problems)
+
+
+BUILT_UNDER_A_CONDITION = """\
+import keras
+from keras import layers
+
+
+made = []
+
+
+def head(small):
+    dense = layers.Dense(3)
+    made.append(dense)
+    if small:
+        dense.build((None, 8))
+    x = keras.Input((16,))
+    return keras.Model(x, dense(x))
+"""
+
+
+def test_a_build_that_may_not_run_does_not_size_the_layer(tmp_path: Path) -> None:
+    """build(shape) under a condition the code does not fix: Keras builds the layer on that
+    shape (and then refuses the call), or on what it is called on; neither count is certain,
+    nor the model's total."""
+    path, source = write(tmp_path, "conditional_build.py", BUILT_UNDER_A_CONDITION)
+    namespace = run_with_keras(path).namespace
+    counts = {}
+    for flag in (True, False):
+        try:
+            namespace["head"](flag)
+        except ValueError:  # (built on 8 channels, called on 16)
+            pass
+        counts[flag] = namespace["made"][-1].count_params()
+    assert counts[True] != counts[False]
+    report = paramlens(path)[path.resolve()]
+    assert layer_at(report, line_of(source, "layers.Dense(3)"))["params"] is None
+    assert [m["params"] for m in report["models"]] in ([], [None])

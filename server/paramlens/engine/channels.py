@@ -90,7 +90,7 @@ def apply_layer(site: LayerSite, inputs: Value, story: str) -> Value:
         return TensorV(Q.unknown(f"output of {spec.short}"), None, False, spec.framework,
                        story)
     site.set_input(inputs)
-    if inputs.shape is not None and not site.built_on_data:
+    if inputs.shape is not None and not site.built_unfollowed:
         site.values["__input_shape__"] = TupleV(inputs.shape)
     in_ch = input_channels(site, inputs)
     args = Args(site.values, in_ch, spec.ndim)

@@ -74,9 +74,10 @@ class LayerSite:
     flowing_channels: int | None = None
     unknown_args: tuple[str, ...] = ()
     why: str = ""  # why its arguments could not be read at all (an internal limit)
-    # Keras' `adapt(data)` built it on the data's shape, which this reading does not follow:
-    # what it is called on later does not size its weights
-    built_on_data: bool = False
+    # It may have been built on a shape this reading does not follow: Keras' `adapt(data)`
+    # (the data's), or a build() the code may not run (in a loop, under a condition). What it
+    # is called on later does not size its weights then.
+    built_unfollowed: bool = False
     # why its weights are no longer what its constructor (and build) made: Keras' quantize()
     # or enable_lora(); a model holding it has a total this reading does not know
     reweighed: str = ""
@@ -84,7 +85,7 @@ class LayerSite:
     def set_input(self, tensor: TensorV | None) -> None:
         # A shared layer object is built by its first input; later calls do not rebuild it. A
         # Sequential re-passes its input when it learns more (`build()`), which may fill a gap.
-        if self.built_on_data:
+        if self.built_unfollowed:
             return
         if not self.input_bound or _less_known(self.input, tensor):
             self.input = tensor
@@ -877,7 +878,7 @@ class Interpreter:
         starred = any(isinstance(a, ast.Starred) for a in node.args)
         if isinstance(owner, LayerV) and method == "adapt" and owner.spec.framework == "keras" \
                 and not owner.site.input_bound:
-            owner.site.built_on_data = True
+            owner.site.built_unfollowed = True
             return Q.const(None)
         if isinstance(owner, LayerV) and method in ("quantize", "enable_lora") and \
                 owner.spec.framework == "keras":
@@ -886,6 +887,9 @@ class Interpreter:
         if isinstance(owner, LayerV) and method == "build" and args and \
                 owner.spec.framework == "keras" and not owner.site.input_bound:
             # `cell.build((None, 8))`: built on that shape, as a call on such an input would
+            if self.loop_depth:
+                owner.site.built_unfollowed = True
+                return Q.const(None)
             tensor = channels.batch_shape_tensor(
                 args[0], _story(f"build({source_text(node.args[0])}) on line {node.lineno}",
                                 args[0]))
