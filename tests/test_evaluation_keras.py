@@ -1561,3 +1561,32 @@ def test_a_build_that_may_not_run_does_not_size_the_layer(tmp_path: Path) -> Non
     report = paramlens(path)[path.resolve()]
     assert layer_at(report, line_of(source, "layers.Dense(3)"))["params"] is None
     assert [m["params"] for m in report["models"]] in ([], [None])
+
+
+def _spectral_program(rng: Any, i: int) -> str:
+    """One model through SpectralNormalization around a layer with a kernel (or embeddings),
+    or one Keras refuses (none, or a power_iterations of 0)."""
+    inner, shape = rng.choice([
+        (f"layers.Dense({rng.randint(1, 5)})", f"({rng.randint(1, 5)},)"),
+        (f"layers.Conv2D({rng.randint(1, 4)}, 3)", "(6, 6, 2)"),
+        (f"layers.Conv2DTranspose({rng.randint(1, 4)}, 3)", "(5, 5, 3)"),
+        (f"layers.DepthwiseConv2D(3, depth_multiplier={rng.randint(1, 3)})", "(6, 6, 2)"),
+        (f"layers.Embedding({rng.randint(5, 20)}, {rng.randint(1, 5)})", "(4,)"),
+        ("layers.EinsumDense('ab,bc->ac', 4)", "(5,)"), ("layers.LSTM(3)", "(4, 2)"),
+        ("layers.BatchNormalization()", "(4,)"), ("layers.SeparableConv2D(3, 3)", "(6, 6, 2)")])
+    power = rng.choice([1, 1, 1, 2, 0])
+    return f"model_{i} = keras.Sequential([keras.Input({shape}), " \
+        f"layers.SpectralNormalization({inner}, power_iterations={power}), " \
+        f"layers.Flatten(), layers.Dense(2)])\n"
+
+
+def test_spectral_normalization_counts_its_layer_and_its_vector(tmp_path: Path) -> None:
+    """SpectralNormalization holds its layer, built on its input, and a non-trainable
+    `vector_u` as wide as the last axis of the layer's kernel (or embeddings); Keras refuses a
+    layer with neither. Random models, one program each: the total and the trainable count are
+    Keras' where Keras builds the model, none where it refuses."""
+    built, refused, problems = _random_programs_against_keras(tmp_path, "spectral",
+                                                              _spectral_program, 60,
+                                                              trainable=True)
+    assert built >= 20 and refused >= 8, (built, refused)
+    assert not problems, "\n".join(problems)

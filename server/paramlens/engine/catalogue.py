@@ -1479,6 +1479,19 @@ def keras_rnn_layer(a: Args) -> list[Tensor]:
     return [Tensor("cell", (Q.unknown("its weights"),))]
 
 
+def keras_spectral_normalization(a: Args) -> list[Tensor]:
+    """SpectralNormalization counts its layer, built on its input, and a non-trainable
+    `vector_u` as wide as the last axis of that layer's kernel (or embeddings)."""
+    return [Tensor("layer", (Q.unknown("its weights"),))]
+
+
+def _k_power_iterations(g: Given) -> str | None:
+    value = g["power_iterations"]
+    if is_known(value) and value <= 0:
+        return f"`power_iterations` should be greater than zero, not {value!r}"
+    return None
+
+
 def _k_layer(name: str, optional: bool = False) -> Check:
     """A wrapper's __init__ refuses anything but a Keras layer (`isinstance(layer, Layer)`): a
     number, a string, None or a list is never one."""
@@ -2246,6 +2259,9 @@ def _build() -> list[LayerSpec]:
                             checks=(_k_takes_no_factor,)))
     specs += [
         _keras("TimeDistributed", "layer", "wrapper", keras_time_distributed, checks=(_k_layer("layer"),)),
+        _keras("SpectralNormalization", "layer, power_iterations=1", "wrapper",
+               keras_spectral_normalization,
+               checks=(_k_layer("layer"), _safely(_k_power_iterations))),
         _keras("RNN", "cell, return_sequences=False, return_state=False, go_backwards=False, "
                "stateful=False, unroll=False, zero_output_for_mask=False", "wrapper",
                keras_rnn_layer, checks=(_k_layer("cell"),)),

@@ -1953,6 +1953,8 @@ class Frameworks:
                 made.update((f"{name}.{key}", p) for key, p in item.params.items())
         if made is not None:
             layer.params, layer.made_params = {}, made
+        if layer.spec.short == "SpectralNormalization":
+            _spectral_vector(layer, held[0][1])
 
     def call_scores(self, m: Machine, layer: LayerObj, inputs: Any, kwargs: dict) -> TensorV:
         """Attention and AdditiveAttention, called on the list [query, value] or
@@ -2089,6 +2091,8 @@ def _wrapped_shape(layer: LayerObj, shape: tuple, inner: tuple | None) -> tuple 
         return None
     if layer.spec.short == "TimeDistributed":
         return (inner[0], shape[1], *inner[1:])
+    if layer.spec.short == "SpectralNormalization":
+        return inner
     if layer.spec.short == "RNN":
         sequences = layer.values.get("return_sequences", False)
         if layer.values.get("return_state", False) is not False or \
@@ -2120,7 +2124,7 @@ def keras_wrapper_held(m: Machine, layer: LayerObj) -> None:
         return
     if inner.spec.short == "RNN":
         return  # (Bidirectional makes two from its config, cells and all: not followed)
-    if layer.spec.short == "TimeDistributed":
+    if layer.spec.short in ("TimeDistributed", "SpectralNormalization"):
         layer.attrs["layer"] = inner
         return
     if inner.spec.family != "rnn":
@@ -2148,6 +2152,33 @@ def keras_wrapper_held(m: Machine, layer: LayerObj) -> None:
                 key: ParamV(p.numel, p.trainable, shape=p.shape)
                 for key, p in inner.params.items()}
             copy.attrs["__built_shape__"] = inner.attrs.get("__built_shape__")
+
+
+def _spectral_vector(wrapper: LayerObj, inner: LayerObj) -> None:
+    """SpectralNormalization.build, once its layer is built: a non-trainable `vector_u` of
+    (1, the last axis of the layer's kernel, or its embeddings); Keras refuses a layer with
+    neither."""
+    spec = inner.spec
+    # (the Keras layers with a `kernel` attribute: a recurrent layer's is its cell's, a
+    # separable convolution has two of other names)
+    name = "embeddings" if spec.family == "embedding" else "kernel" \
+        if spec.family in ("linear", "conv", "einsum", "rnn_cell") and \
+        not spec.short.startswith("SeparableConv") else None
+    if name is None:
+        _refuse_call(wrapper, f"{spec.short} has no kernel nor embeddings to normalize")
+    if inner.params is None or wrapper.params is None:
+        return
+    kernel = inner.params.get(name)
+    if kernel is None:
+        _refuse_call(wrapper, f"{spec.short} has no kernel nor embeddings to normalize")
+    if kernel.shape is None or type(kernel.shape[-1]) is not int:
+        wrapper.params = None
+        wrapper.why = "the width of its layer's kernel is not fixed"
+        return
+    vector = ParamV(kernel.shape[-1], False, shape=(1, kernel.shape[-1]))
+    wrapper.params = {"vector_u": vector}
+    if wrapper.made_params is not None:
+        wrapper.made_params = {**wrapper.made_params, "vector_u": vector}
 
 
 def _rnn_output(layer: LayerObj, shape: tuple) -> tuple | None:
