@@ -1590,3 +1590,27 @@ def test_spectral_normalization_counts_its_layer_and_its_vector(tmp_path: Path) 
                                                               trainable=True)
     assert built >= 20 and refused >= 8, (built, refused)
     assert not problems, "\n".join(problems)
+
+
+QUERY_NOT_FOLLOWED = """\
+import keras
+from keras import layers
+
+q = keras.Input((5, 16))
+doubled = layers.Lambda(lambda t: t * 2)(q)
+v = keras.Input((7, 16))
+out = layers.GroupQueryAttention(4, 4, 2)(doubled, v)
+model = keras.Model([q, v], out)
+"""
+
+
+def test_an_attention_on_a_query_of_no_known_shape_is_not_refused(tmp_path: Path) -> None:
+    """A query whose shape the evaluator does not follow (a Lambda without output_shape): Keras
+    makes the model, and paramlens neither says it refuses nor gives a total."""
+    path, source = write(tmp_path, "unknown_query.py", QUERY_NOT_FOLLOWED)
+    namespace = run_with_keras(path).namespace
+    assert namespace["model"].count_params() > 0
+    report = paramlens(path)[path.resolve()]
+    assert [d for d in report["diagnostics"] if d["code"] == "refused-arguments"] == []
+    assert layer_at(report, line_of(source, "GroupQueryAttention"))["params"] is None
+    assert [m["params"] for m in models_at(report, line_of(source, "model = "))] == [None]

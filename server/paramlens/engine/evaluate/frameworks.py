@@ -1829,7 +1829,7 @@ class Frameworks:
                 self.call_wrapper(m, layer, x) if spec.family == "wrapper" else \
                 self.call_scores(m, layer, args[0] if args else kwargs.get("inputs"), kwargs)
             if others:
-                made.layers = made.layers | _history_of(others)
+                made.layers = layer.attrs["__history__"] = made.layers | _history_of(others)
                 made.inputs = _sources([made, *others])
             return made
         value = key = None
@@ -1924,8 +1924,6 @@ class Frameworks:
             layer.why = layer.why or "the layer it wraps is not one the evaluator holds"
         layer.output_shape = out
         return _called(layer, TensorV(out, "keras", history, inputs=inputs))
-
-
 
     def build_wrapper(self, layer: LayerObj, shape: tuple) -> None:
         """Keras' Wrapper.build (and Bidirectional's): the layers it holds are built on each
@@ -3382,18 +3380,21 @@ def _attention_refusal(layer: LayerObj, query: tuple | None, value: Any, key: An
     and a value that differ in any axis but the last; and (GroupQueryAttention) a query and a
     value that differ in the last. None where the shapes do not say (a size not followed)."""
     shapes = [t.shape if isinstance(t, TensorV) else None for t in (value, key)]
-    pairs = [(shapes[0][1:-1], shapes[1][1:-1])] if shapes[0] and shapes[1] else []
-    if layer.spec.short == "GroupQueryAttention":
-        pairs.append(((query[-1],), (shapes[0][-1],)) if query and shapes[0] else ((), (0,)))
     if not shapes[0] or not shapes[1]:
         return None
-    for a, b in pairs:
+    rules = [(shapes[0][1:-1], shapes[1][1:-1],
+              "the value and the key must agree in every axis but the last")]
+    if layer.spec.short == "GroupQueryAttention":
+        if not query:
+            return None
+        rules.append(((query[-1],), (shapes[0][-1],),
+                      "the query's last axis and the value's must be equal"))
+    for a, b, why in rules:
         same = _same_shape(tuple(a), tuple(b))
         if same is None:
             return None
         if not same:
-            return "the value and the key must agree in every axis but the last" \
-                if (a, b) == pairs[0] else "the query's last axis and the value's must be equal"
+            return why
     return ""
 
 
