@@ -75,9 +75,13 @@ class LayerSite:
     unknown_args: tuple[str, ...] = ()
     why: str = ""  # why its arguments could not be read at all (an internal limit)
     # It may have been built on a shape this reading does not follow: Keras' `adapt(data)`
-    # (the data's), or a build() the code may not run (in a loop, under a condition). What it
-    # is called on later does not size its weights then.
+    # (the data's), or a build() the code may not run followed by a call on another input.
+    # What it is called on later does not size its weights then.
     built_unfollowed: bool = False
+    # Its input comes from a build() the code may not run (in a loop, under a condition, in a
+    # `try`): where it is built, it is built on that; a later call on another input leaves
+    # which one open.
+    tentative: bool = False
     # why its weights are no longer what its constructor (and build) made: Keras' quantize()
     # or enable_lora(); a model holding it has a total this reading does not know
     reweighed: str = ""
@@ -86,6 +90,11 @@ class LayerSite:
         # A shared layer object is built by its first input; later calls do not rebuild it. A
         # Sequential re-passes its input when it learns more (`build()`), which may fill a gap.
         if self.built_unfollowed:
+            return
+        if self.tentative and tensor is not None:
+            if not _same_input(self.input, tensor):
+                self.built_unfollowed, self.input = True, None
+                self.values.pop("__input_shape__", None)
             return
         if not self.input_bound or _less_known(self.input, tensor):
             self.input = tensor
@@ -887,14 +896,14 @@ class Interpreter:
         if isinstance(owner, LayerV) and method == "build" and args and \
                 owner.spec.framework == "keras" and not owner.site.input_bound:
             # `cell.build((None, 8))`: built on that shape, as a call on such an input would
-            if self.loop_depth:
-                owner.site.built_unfollowed = True
-                return Q.const(None)
             tensor = channels.batch_shape_tensor(
                 args[0], _story(f"build({source_text(node.args[0])}) on line {node.lineno}",
                                 args[0]))
-            if tensor is not None:
+            if tensor is None and self.loop_depth:
+                owner.site.built_unfollowed = True
+            elif tensor is not None:
                 channels.apply_layer(owner.site, tensor, tensor.story)
+                owner.site.tentative = bool(self.loop_depth)
             return Q.const(None)
         if isinstance(owner, SequentialV):
             if method == "add" and args:
@@ -1066,6 +1075,18 @@ class Interpreter:
 
 
 # helpers --------------------------------------------------------------------------------------
+def _same_input(old: TensorV | None, new: TensorV) -> bool:
+    """Two inputs that size a layer alike: the same channels and the same shape, all fixed."""
+    if old is None or not (old.channels.known and new.channels.known) or \
+            old.channels.exact != new.channels.exact:
+        return False
+    if old.shape is None or new.shape is None:
+        return old.shape is None and new.shape is None
+    return len(old.shape) == len(new.shape) and all(
+        a.known and b.known and a.exact == b.exact for a, b in zip(old.shape, new.shape,
+                                                                    strict=True))
+
+
 def _less_known(old: TensorV | None, new: TensorV | None) -> bool:
     if new is None:
         return False
