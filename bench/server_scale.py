@@ -10,6 +10,11 @@
    per 200 KB of text.
 3. Latency during a long analysis: a document whose evaluation takes many seconds is open; a
    hover on another document, and then `shutdown`, are timed. Medians over the rounds.
+4. A package open at once: the shared corpus' 35 recorded torchvision files opened together
+   (each with its file's URI, so that its imports resolve), from the first didOpen until the
+   last (and the median) document's first diagnostics; next to `paramlens check` of the same
+   files in one run. With `--baseline DIR`, another checkout's server is measured in the same
+   run, the rounds alternating.
 
 `--server-path DIR` runs the server (and the CLI) from another checkout's `server/` folder, to
 measure a commit before a change against the working tree on the same machine.
@@ -18,6 +23,7 @@ measure a commit before a change against the working tree on the same machine.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -30,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from corpus_files import recorded_corpus  # noqa: E402
 from documents import bomb  # noqa: E402
 from raw_lsp import RawServer  # noqa: E402
 
@@ -163,13 +170,42 @@ def latency(server_path: str | None) -> tuple[list[float], float, bool]:
         server.close()
 
 
+def package_open(files: list[Path], server_path: str | None) -> tuple[float, float]:
+    """(seconds until the last document's diagnostics, until half of them had theirs)."""
+    server = warmed_server(server_path)
+    try:
+        uris = {path.resolve().as_uri(): path for path in files}
+        started = time.perf_counter()
+        for uri, path in uris.items():
+            server.open(uri, path.read_text(encoding="utf-8-sig"))
+        times: list[float] = []
+        while len(times) < len(uris):
+            before = len(server.published & uris.keys())
+            server.read()
+            if len(server.published & uris.keys()) > before:
+                times.append(time.perf_counter() - started)
+        return times[-1], statistics.median(times)
+    finally:
+        server.stop()
+
+
+def check_files_time(files: list[Path], server_path: str | None) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "paramlens", "check", "--no-cache",
+                    *map(str, files)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env=environment(server_path), check=False)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--documents", type=int, default=200)
     parser.add_argument("--server-path", help="a checkout's server/ folder to run instead")
-    parser.add_argument("--only", choices=["open", "memory", "latency"],
-                        help="one part of the three")
+    parser.add_argument("--baseline", help="another checkout's server/ folder, measured next "
+                        "to this one in the package part")
+    parser.add_argument("--only", choices=["open", "memory", "latency", "package"],
+                        help="one part of the four")
     args = parser.parse_args()
     where = args.server_path or "this working tree"
     print(f"paramlens server at scale ({where}), medians of {args.rounds} rounds, "
@@ -180,6 +216,8 @@ def main() -> None:
         memory_figures(args)
     if args.only in (None, "latency"):
         latency_figures(args)
+    if args.only in (None, "package"):
+        package_figures(args)
 
 
 def open_times(args: argparse.Namespace) -> None:
@@ -209,6 +247,32 @@ def latency_figures(args: argparse.Namespace) -> None:
           f"{statistics.median(hovers) * 1000:.0f} ms, max {max(hovers) * 1000:.0f} ms; "
           f"shutdown p50 {statistics.median(shutdowns) * 1000:.0f} ms, "
           f"max {max(shutdowns) * 1000:.0f} ms")
+
+
+def package_figures(args: argparse.Namespace) -> None:
+    corpus = recorded_corpus().get("torchvision-0.29.1")
+    if corpus is None:
+        print("\npackage open: the torchvision corpus is not unpacked (score.py fetches it)")
+        return
+    root, names = corpus
+    files = [root / name for name in names]
+    servers = {args.server_path or "this tree": args.server_path}
+    if args.baseline:
+        servers[args.baseline] = args.baseline
+    figures: dict[str, list[tuple[float, float]]] = {name: [] for name in servers}
+    for _round, (name, path) in itertools.product(range(args.rounds), servers.items()):
+        figures[name].append(package_open(files, path))
+    cli = statistics.median(check_files_time(files, args.server_path) for _ in range(args.rounds))
+    print(f"\n{len(files)} torchvision files open at once (paramlens check of them, one run: "
+          f"{cli:.1f} s)")
+    print(f"{'server':>40} {'last published':>15} {'median':>8}")
+    for name, rounds in figures.items():
+        last = statistics.median(r[0] for r in rounds)
+        half = statistics.median(r[1] for r in rounds)
+        print(f"{name[-40:]:>40} {last:>13.1f} s {half:>6.1f} s", flush=True)
+    if args.baseline:
+        mine, theirs = (statistics.median(r[0] for r in figures[n]) for n in servers)
+        print(f"{'ratio (this / baseline), last published':>40} {mine / theirs:>13.2f}×")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from paramlens.engine.evaluate.entries import (
     call_total,
     evaluate_files,
 )
+from paramlens.engine.evaluate.parsed_files import ParsedFiles
 from paramlens.engine.in_context import apply_evaluation, as_model_total
 from paramlens.engine.positions import LineIndex
 from paramlens.engine.results import FileReport, ModelTotal
@@ -90,12 +91,14 @@ class DocumentEvaluator:
     """Evaluations of one document, by the text they were made for."""
 
     def __init__(self, path: str, roots: list[str], importers: Sources | None = None,
-                 unsaved: Sources | None = None, version: Version | None = None) -> None:
+                 unsaved: Sources | None = None, version: Version | None = None,
+                 parsed: ParsedFiles | None = None) -> None:
         self.path = os.path.abspath(path)
         self.roots = roots
         self.importers = importers  # files importing this one: their entry points reach it
         self.unsaved = unsaved  # the other open documents, read instead of their files
         self.version = version or disk_version
+        self.parsed = parsed  # files' trees shared with the other documents' evaluations
         self.kept: OrderedDict[str, _Kept] = OrderedDict()
         self.last: _Kept | None = None  # the newest evaluation made: it lends entry points
         self.failure: str | None = None
@@ -127,7 +130,7 @@ class DocumentEvaluator:
             evaluation = evaluate_files(
                 [(self.path, statements), *importers], extra_roots=self.roots,
                 unsaved=self.unsaved() if self.unsaved is not None else [],
-                previous=previous, deadline=deadline, editor=True)
+                previous=previous, deadline=deadline, editor=True, parsed=self.parsed)
         except Deferred as deferred:
             self.last = _Kept(None, self._versions(deferred.read), deferred.cache)
             return None

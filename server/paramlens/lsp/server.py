@@ -19,7 +19,6 @@ client goes, are transport.py's.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import os
 import time
@@ -43,6 +42,7 @@ from paramlens.editor.evaluation import (
     model_calls,
 )
 from paramlens.editor.index import WorkspaceIndex
+from paramlens.engine.evaluate.parsed_files import ParsedFiles
 from paramlens.engine.parse import parse_quietly
 from paramlens.engine.reading import try_read_source
 from paramlens.lsp import actions, features, lifecycle, model_panel, notebooks, sync
@@ -53,6 +53,7 @@ from paramlens.lsp.convert import (
     to_lsp_diagnostic,
 )
 from paramlens.lsp.live_view import LiveView
+from paramlens.lsp.memory import Tidier
 from paramlens.lsp.open_document import OpenDocument
 from paramlens.lsp.options import Options, read_options
 from paramlens.lsp.protocol import ParamlensProtocol
@@ -88,6 +89,8 @@ class ParamlensServer(LanguageServer):
         # an open document → the version at which its text was that of its file on disk
         self.as_on_disk: dict[str, int | None] = {}
         self.disk_trees: dict[str, tuple[float, list]] = {}
+        # the modules evaluations read, parsed once for all documents while their files stand
+        self.parsed = ParsedFiles(self.file_version)
         # how many times the client said a file changed on disk: part of the file's version, so
         # that a rewrite keeping its modification time and size is still read again
         self.disk_changes: dict[str, int] = {}
@@ -101,6 +104,7 @@ class ParamlensServer(LanguageServer):
         self.published: set[str] = set()
         self.warned: set[str] = set()  # messages already shown once
         self.worker = Worker()
+        self.tidier = Tidier()  # full collections, on the event loop
         self.requests = ThreadPoolExecutor(max_workers=4, thread_name_prefix="paramlens-request")
         self.loop: asyncio.AbstractEventLoop | None = None
         self.is_shut_down = False
@@ -190,7 +194,7 @@ class ParamlensServer(LanguageServer):
             state.evaluator = DocumentEvaluator(path, self.workspace_roots(),
                                                 lambda: [] if notebook else self.importers_of(path),
                                                 lambda: self.open_sources(except_uri=state.uri),
-                                                self.file_version)
+                                                self.file_version, self.parsed)
         return state.evaluator
 
     def statements_of(self, uri: str) -> list | None:
@@ -242,6 +246,7 @@ class ParamlensServer(LanguageServer):
         """The client says the file at `path` changed on disk: it is read again."""
         self.disk_changes[path] = self.disk_changes.get(path, 0) + 1
         self.disk_trees.pop(path, None)
+        self.parsed.forget(path)
         if self.index is not None:
             self.index.forget(path)
 
@@ -481,7 +486,7 @@ class ParamlensServer(LanguageServer):
             self.published.add(state.uri)
         state.published = edits
         self.put_idle_to_sleep()
-        tidy_memory()
+        self.tidier.tidy(self.loop)
 
     def publish_cells(self, state: OpenDocument, edits: int, layout: notebooks.NotebookLayout,
                       by_cell: dict[str, list[types.Diagnostic]],
@@ -588,7 +593,8 @@ class ParamlensServer(LanguageServer):
             state.asleep, state.asleep_edits = snapshot.freeze(), edits
             state.document = state.evaluator = None
         log.debug("%s sleeps (%d bytes)", state.uri, len(state.asleep))
-        tidy_memory()
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self.tidier.tidy, self.loop)
         yield
 
     def refresh_views(self) -> None:
@@ -612,15 +618,6 @@ class ParamlensServer(LanguageServer):
             log.warning(problem)
             self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning,
                                                             message=problem))
-
-
-def tidy_memory() -> None:
-    """Collect garbage now, once a document went to sleep (its trees hold reference cycles), and
-    set what survives aside: the collector's full passes over a large heap would otherwise land
-    in the middle of a hover. Sleeping documents keep the heap small, and the pass short."""
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
 
 
 server = ParamlensServer()

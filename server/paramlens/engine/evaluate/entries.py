@@ -45,6 +45,7 @@ from paramlens.engine.evaluate.objects import (
     Scope,
     Unknown,
 )
+from paramlens.engine.evaluate.parsed_files import ParsedFiles
 from paramlens.engine.evaluate.program import (
     CallSpan,
     EntryResult,
@@ -324,9 +325,11 @@ class Deferred(Exception):
 def evaluate_files(files: list[tuple[str, list[ast.stmt]]], extra_roots: list[str] = (),
                    unsaved: list[tuple[str, list[ast.stmt]]] = (),
                    previous: EntryCache | None = None,
-                   deadline: float | None = None, editor: bool = False) -> Evaluation:
+                   deadline: float | None = None, editor: bool = False,
+                   parsed: ParsedFiles | None = None) -> Evaluation:
     """Evaluate the entry points of `files`; `unsaved` are other files' current trees (open in an
-    editor), read instead of their files on disk when the evaluation imports them.
+    editor), read instead of their files on disk when the evaluation imports them; `parsed`, the
+    trees of files on disk that earlier evaluations parsed.
 
     With `previous` (the last evaluation of the same files, everything else unchanged), an entry
     point whose functions and read names all stand as they were is not run again: its results
@@ -336,12 +339,13 @@ def evaluate_files(files: list[tuple[str, list[ast.stmt]]], extra_roots: list[st
     entry points ran. With `editor`, it also keeps what the next evaluation after an edit needs
     (what each entry point read) and the totals of every call that makes a model, for hovers."""
     with _full_collections_deferred():
-        return _evaluate_files(files, extra_roots, unsaved, previous, deadline, editor)
+        return _evaluate_files(files, extra_roots, unsaved, previous, deadline, editor, parsed)
 
 
 def _evaluate_files(files: list[tuple[str, list[ast.stmt]]], extra_roots: list[str],
                     unsaved: list[tuple[str, list[ast.stmt]]], previous: EntryCache | None,
-                    deadline: float | None, editor: bool) -> Evaluation:
+                    deadline: float | None, editor: bool, parsed: ParsedFiles | None
+                    ) -> Evaluation:
     roots: list[str] = []
     names: dict[str, str] = {}
     loose: set[str] = set()  # the folders of files in no package, and of no package either
@@ -356,7 +360,7 @@ def _evaluate_files(files: list[tuple[str, list[ast.stmt]]], extra_roots: list[s
     for extra in extra_roots:
         if extra not in roots:
             roots.append(extra)
-    program = Program(roots, loose=loose - held)
+    program = Program(roots, loose=loose - held, parsed=parsed)
     program.deadline = deadline
     program.watched = {os.path.abspath(p) for p, _ in files}
     program.note_calls = editor

@@ -59,9 +59,9 @@ from paramlens.engine.evaluate.objects import (
     is_unknown,
     next_serial,
 )
+from paramlens.engine.evaluate.parsed_files import MAX_FILE_BYTES, ParsedFiles, parse_source_file
 from paramlens.engine.evaluate.undefined import bound_names, certainly_undefined
 from paramlens.engine.nodes import statements_under
-from paramlens.engine.parse import parse_quietly
 from paramlens.engine.reading import SourceError, read_source_file
 
 # Names never read from source: their behaviour is the framework's or compiled code's.
@@ -82,7 +82,6 @@ _KERAS_FRAMEWORK = ("keras.layers", "keras.src.layers", "keras.models", "keras.s
                     "keras.config", "tf_keras.config")
 _BUILTINS = {name: ExternalV(f"builtins.{name}") for name in py.BUILTIN_NAMES}
 MAX_MODULES = 400
-MAX_FILE_BYTES = 2_000_000
 
 
 @functools.lru_cache(maxsize=4096)
@@ -217,8 +216,9 @@ class ModelCall:
 
 class Program:
     def __init__(self, roots: list[str], search_installed: bool = True,
-                 loose: Iterable[str] = ()) -> None:
+                 loose: Iterable[str] = (), parsed: ParsedFiles | None = None) -> None:
         self.roots = [str(Path(r).resolve()) for r in roots]
+        self.parsed = parsed  # files' trees kept across evaluations (an editor's), else read here
         # the roots that are only the folders of checked files in no package: on sys.path
         # where a script of theirs runs, not for the rest of the project (search_roots)
         self.loose_roots = {str(Path(r).resolve()) for r in loose}
@@ -480,12 +480,9 @@ class Program:
         cached = self.sources.get(path)
         if cached is not None:
             return cached[0]
-        try:
-            # regular files only, the cap checked before reading, decoded by the file's cookie
-            text = read_source_file(path, MAX_FILE_BYTES)
-            statements = parse_quietly(text)
-        except (SourceError, OSError, UnicodeError, SyntaxError, ValueError, RecursionError,
-                MemoryError):
+        statements = self.parsed.statements(path) if self.parsed is not None \
+            else parse_source_file(path)
+        if statements is None:
             return None
         self.add_source(path, statements)
         return statements
