@@ -1054,14 +1054,21 @@ def _random_programs_against_keras(tmp_path: Path, name: str, make: Any, count: 
     return built, refused, problems
 
 
+def _as_keras(tmp_path: Path, name: str, make: Any, count: int, built: int, refused: int,
+              trainable: bool = False) -> None:
+    """`_random_programs_against_keras`, asserted: no program whose total is not Keras', and
+    at least `built` programs Keras builds and `refused` it refuses (the draw reaches both)."""
+    made, not_made, problems = _random_programs_against_keras(tmp_path, name, make, count,
+                                                              trainable)
+    assert made >= built and not_made >= refused, (made, not_made)
+    assert not problems, "\n".join(problems)
+
+
 def test_image_preprocessing_keeps_or_sets_the_image_size_as_keras(tmp_path: Path) -> None:
     """Random pipelines through Keras' augmentation, resizing and cropping layers, one program
     each: the model's total is Keras' count_params() where Keras builds it, and none where Keras
     refuses."""
-    built, refused, problems = _random_programs_against_keras(tmp_path, "images",
-                                                              _image_pipeline, 60)
-    assert built >= 30 and refused >= 5, (built, refused)
-    assert not problems, "\n".join(problems)
+    _as_keras(tmp_path, "images", _image_pipeline, 60, built=30, refused=5)
 
 
 def _wrapped_program(rng: Any, i: int) -> str:
@@ -1101,11 +1108,7 @@ def test_wrapped_layers_count_as_keras_builds_them(tmp_path: Path) -> None:
     of its recurrent layer (the one given is never built); freezing the wrapper freezes what it
     holds. Random models, one program each: the total and the trainable count are Keras'
     (count_params(), trainable_weights) where Keras builds the model, none where it refuses."""
-    built, refused, problems = _random_programs_against_keras(tmp_path, "wrapped",
-                                                              _wrapped_program, 60,
-                                                              trainable=True)
-    assert built >= 30 and refused >= 8, (built, refused)
-    assert not problems, "\n".join(problems)
+    _as_keras(tmp_path, "wrapped", _wrapped_program, 60, built=30, refused=8, trainable=True)
 
 
 def _sequence_program(rng: Any, i: int) -> str:
@@ -1145,10 +1148,7 @@ def test_attention_repeat_permute_and_3d_pooling_as_keras(tmp_path: Path) -> Non
     """Random models through Attention, AdditiveAttention, RepeatVector, Permute and 3-d global
     pooling, one program each: the total is Keras' count_params() where Keras builds the model,
     none where it refuses."""
-    built, refused, problems = _random_programs_against_keras(tmp_path, "sequence",
-                                                              _sequence_program, 60)
-    assert built >= 30 and refused >= 8, (built, refused)
-    assert not problems, "\n".join(problems)
+    _as_keras(tmp_path, "sequence", _sequence_program, 60, built=30, refused=8)
 
 
 def test_the_keras_tutorials_example_as_keras_builds_it() -> None:
@@ -1282,11 +1282,8 @@ def test_normalization_unit_normalization_and_adaptive_pooling_as_keras(tmp_path
     adaptive pooling makes the spatial axes `output_size`. Random models, one program each: the
     total and the trainable count are Keras' where Keras builds the model, none where it
     refuses."""
-    built, refused, problems = _random_programs_against_keras(tmp_path, "normalizing",
-                                                              _normalizing_program, 80,
-                                                              trainable=True)
-    assert built >= 40 and refused >= 8, (built, refused)
-    assert not problems, "\n".join(problems)
+    _as_keras(tmp_path, "normalizing", _normalizing_program, 80,
+              built=40, refused=8, trainable=True)
 
 
 ADAPTED = """\
@@ -1349,10 +1346,7 @@ def test_conv_lstm_counts_and_shapes_as_keras(tmp_path: Path) -> None:
     step convolved as Conv*D would, the time axis kept where it returns sequences. Random models,
     one program each: the total is Keras' count_params() where Keras builds the model, none
     where it refuses."""
-    built, refused, problems = _random_programs_against_keras(tmp_path, "conv_lstm",
-                                                              _conv_lstm_program, 60)
-    assert built >= 25 and refused >= 8, (built, refused)
-    assert not problems, "\n".join(problems)
+    _as_keras(tmp_path, "conv_lstm", _conv_lstm_program, 60, built=25, refused=8)
 
 
 def _rnn_cell_program(rng: Any, i: int) -> str:
@@ -1379,10 +1373,7 @@ def test_rnn_over_cells_counts_as_keras(tmp_path: Path) -> None:
     """keras.layers.RNN counts its cell, built on each step of its input; a list of cells is
     stacked, each built on the one before's output. Random models, one program each: the total
     is Keras' count_params() where Keras builds the model, none where it refuses."""
-    built, refused, problems = _random_programs_against_keras(tmp_path, "rnn_cells",
-                                                              _rnn_cell_program, 60)
-    assert built >= 25 and refused >= 8, (built, refused)
-    assert not problems, "\n".join(problems)
+    _as_keras(tmp_path, "rnn_cells", _rnn_cell_program, 60, built=25, refused=8)
 
 
 _EINSUM_CASES = [("abc,cd->abd", "(None, 4)", "'d'"), ("abc,cd->abd", "(3, 2)", "None"),
@@ -1406,10 +1397,7 @@ def test_einsum_dense_counts_and_shapes_as_keras(tmp_path: Path) -> None:
     """EinsumDense's kernel and bias take their sizes from the equation, the input and the
     output shape, and so does the shape it passes on. Random models, one program each: the
     total is Keras' count_params() where Keras builds the model, none where it refuses."""
-    built, refused, problems = _random_programs_against_keras(tmp_path, "einsum",
-                                                              _einsum_program, 60)
-    assert built >= 25 and refused >= 10, (built, refused)
-    assert not problems, "\n".join(problems)
+    _as_keras(tmp_path, "einsum", _einsum_program, 60, built=25, refused=10)
 
 
 REWEIGHED_UNRUN = """\
@@ -1484,10 +1472,7 @@ def test_attention_counts_what_its_value_and_key_come_through(tmp_path: Path) ->
     lengths; GroupQueryAttention, a value of another size than the query). Random models, one
     program each: the total is Keras' count_params() where Keras builds the model, none where
     it refuses."""
-    built, refused, problems = _random_programs_against_keras(tmp_path, "attention",
-                                                              _attention_program, 60)
-    assert built >= 25 and refused >= 8, (built, refused)
-    assert not problems, "\n".join(problems)
+    _as_keras(tmp_path, "attention", _attention_program, 60, built=25, refused=8)
 
 
 def _states_program(rng: Any, i: int) -> str:
@@ -1520,10 +1505,7 @@ def test_recurrent_states_count_what_they_come_from(tmp_path: Path) -> None:
     a decoder started from them (initial_state) takes the encoder into the model. Random
     models, one program each: the total is Keras' count_params() where Keras builds the model,
     none where it refuses."""
-    built, refused, problems = _random_programs_against_keras(tmp_path, "states",
-                                                              _states_program, 60)
-    assert built >= 25 and refused >= 5, (built, refused)
-    assert not problems, "\n".join(problems)
+    _as_keras(tmp_path, "states", _states_program, 60, built=25, refused=5)
 
 
 BUILT_UNDER_A_CONDITION = """\
@@ -1585,11 +1567,7 @@ def test_spectral_normalization_counts_its_layer_and_its_vector(tmp_path: Path) 
     `vector_u` as wide as the last axis of the layer's kernel (or embeddings); Keras refuses a
     layer with neither. Random models, one program each: the total and the trainable count are
     Keras' where Keras builds the model, none where it refuses."""
-    built, refused, problems = _random_programs_against_keras(tmp_path, "spectral",
-                                                              _spectral_program, 60,
-                                                              trainable=True)
-    assert built >= 20 and refused >= 8, (built, refused)
-    assert not problems, "\n".join(problems)
+    _as_keras(tmp_path, "spectral", _spectral_program, 60, built=20, refused=8, trainable=True)
 
 
 QUERY_NOT_FOLLOWED = """\

@@ -99,6 +99,10 @@ class Args:
 Formula = Callable[[Args], list[Tensor]]
 Flow = Callable[[Args], Q | None]
 
+# Keras layer methods that add or replace a layer's weights (LoRA kernels, quantized kernels and
+# scales): what the layer or a model holding it has afterwards is not what its entry counts.
+KERAS_REWEIGHING = frozenset({"enable_lora", "quantize"})
+
 
 @dataclass(frozen=True)
 class LayerSpec:
@@ -150,6 +154,17 @@ class LayerSpec:
     @property
     def is_conv(self) -> bool:
         return "Conv" in self.short and self.family != "conv_rnn"  # (ConvLSTM2D: a recurrent one)
+
+    @property
+    def channels_first_axis(self) -> int | None:
+        """For a Keras layer whose channel axis follows `data_format` by its spatial dimensions
+        (convolutions, poolings and other shape layers, preprocessing, ConvLSTM): where its
+        input holds the channels under channels_first, counted after the batch axis (0; a
+        ConvLSTM's 1, after time). None for any other layer."""
+        if self.framework != "keras" or not self.ndim or \
+                self.family not in ("conv", "shape", "preprocessing", "conv_rnn"):
+            return None
+        return 1 if self.family == "conv_rnn" else 0
 
     @property
     def channel_axis(self) -> str:

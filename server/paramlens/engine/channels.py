@@ -62,13 +62,13 @@ def input_channels(site: LayerSite, tensor: TensorV) -> Q:
     """The channels a layer reads from its input, honouring `data_format`."""
     spec = site.spec
     # (global pooling reads its channels by data_format too, and has no ndim of its own)
-    if spec.framework == "keras" and (spec.ndim and spec.family in ("conv", "shape",
-                                                                     "preprocessing", "conv_rnn") or
-                                      spec.family == "pool"):
+    first_at = spec.channels_first_axis
+    if first_at is None and spec.framework == "keras" and spec.family == "pool":
+        first_at = 0
+    if first_at is not None:
         fmt = _data_format(site.values.get("data_format"))
         if isinstance(fmt, Q) and fmt.known and fmt.exact == "channels_first":
-            # (a ConvLSTM's input is (time, channels, *spatial))
-            axis = 1 if spec.family == "conv_rnn" else 0
+            axis = first_at  # (a ConvLSTM's input is (time, channels, *spatial))
             if tensor.shape and len(tensor.shape) > axis:
                 return tensor.shape[axis].with_origin(
                     tensor.story + ", data_format='channels_first'")
@@ -118,8 +118,7 @@ def output_tensor(site: LayerSite, args: Args, tensor: TensorV | None, story: st
     channels = spec.flow(args) if spec.flow else None
     if channels is None:
         return TensorV(Q.unknown(f"output of {short}", story), None, False, spec.framework, story)
-    if spec.framework == "keras" and spec.ndim and spec.family in ("conv", "shape",
-                                                                   "preprocessing", "conv_rnn") and \
+    if spec.channels_first_axis is not None and \
             not _channels_last(_data_format(site.values.get("data_format"))):
         # channels first, or a format the file does not fix: the last axis, which the next
         # layer reads by default, is not the channels (this reading keeps no channels-first

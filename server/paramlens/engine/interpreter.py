@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from paramlens.engine import channels
-from paramlens.engine.catalogue import WEIGHTLESS_TORCH, LayerSpec, lookup
+from paramlens.engine.catalogue import KERAS_REWEIGHING, WEIGHTLESS_TORCH, LayerSpec, lookup
 from paramlens.engine.facts import NAMESPACE_WRITERS
 from paramlens.engine.names import RUNTIME_CONSTANTS, ImportTable, canonical
 from paramlens.engine.nodes import all_nodes, source_text, walk
@@ -889,7 +889,7 @@ class Interpreter:
                 and not owner.site.input_bound:
             owner.site.built_unfollowed = True
             return Q.const(None)
-        if isinstance(owner, LayerV) and method in ("quantize", "enable_lora") and \
+        if isinstance(owner, LayerV) and method in KERAS_REWEIGHING and \
                 owner.spec.framework == "keras":
             owner.site.reweighed = f"{method}() changes its weights"
             return Q.const(None)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from paramlens.engine.catalogue import (
+    KERAS_REWEIGHING,
     WEIGHTLESS_TORCH,
     Args,
     FrameworkName,
@@ -1397,7 +1398,7 @@ class Frameworks:
             if name == "requires_grad_":
                 _set_trainable(m, owner, _grad_arg(m, args, kwargs))
                 return owner
-            if name in _KERAS_REWEIGHING and owner.spec.framework == "keras":
+            if name in KERAS_REWEIGHING and owner.spec.framework == "keras":
                 m.taint(owner)
                 owner.params = None
                 owner.why = f"{name}() adds weights the catalogue does not count"
@@ -1740,7 +1741,7 @@ class Frameworks:
 
     def keras_model_method(self, m: Machine, model: KerasModelV, name: str, args: tuple,
                            kwargs: dict) -> Any:
-        if name in _KERAS_REWEIGHING:
+        if name in KERAS_REWEIGHING:
             m.taint(model)
             model.exact = False  # its layers' weights change in ways the catalogue does not count
             return None
@@ -3299,11 +3300,9 @@ def _shape_tuple(m: Machine, value: Any) -> tuple | None:
     return None
 
 
-# Keras methods that add or replace a layer's weights (LoRA kernels, quantized kernels and
-# scales): what the layer or model holds afterwards is not what the catalogue counts.
-_KERAS_REWEIGHING = frozenset({"enable_lora", "quantize"})
-# Keras layer methods the evaluator follows (Frameworks.call_method): those, and `adapt(data)`
-_KERAS_LAYER_METHODS = _KERAS_REWEIGHING | {"adapt"}
+# Keras layer methods the evaluator follows (Frameworks.call_method): the reweighing ones, and
+# `adapt(data)`
+_KERAS_LAYER_METHODS = KERAS_REWEIGHING | {"adapt"}
 
 # A Keras model's methods that return None, and change no weight the catalogue counts.
 _KERAS_RETURNS_NONE = frozenset({"summary", "compile", "save", "save_weights", "load_weights",
@@ -3471,13 +3470,13 @@ def _keras_in_channels(layer: LayerObj, shape: tuple) -> Any:
         if isinstance(axis, int) and -len(shape) <= axis < len(shape):
             return shape[axis]
         return None
-    if spec.ndim and spec.family in ("conv", "shape", "preprocessing", "conv_rnn"):
+    first_at = spec.channels_first_axis
+    if first_at is not None:
         axis = _keras_axis(layer)
         if axis is None:
             return None
-        if axis == "first":  # (a ConvLSTM's after the time axis)
-            at = 2 if spec.family == "conv_rnn" else 1
-            return shape[at] if len(shape) > at else None
+        if axis == "first":  # (after the batch axis; a ConvLSTM's after time too)
+            return shape[first_at + 1] if len(shape) > first_at + 1 else None
     return shape[-1] if shape else None
 
 

@@ -61,7 +61,7 @@ from paramlens.engine.evaluate.objects import (
 )
 from paramlens.engine.evaluate.parsed_files import MAX_FILE_BYTES, ParsedFiles, parse_source_file
 from paramlens.engine.evaluate.undefined import bound_names, certainly_undefined
-from paramlens.engine.nodes import statements_under
+from paramlens.engine.nodes import all_nodes, statements_under
 from paramlens.engine.reading import SourceError, read_source_file
 
 # Names never read from source: their behaviour is the framework's or compiled code's.
@@ -452,7 +452,7 @@ class Program:
             if registered is not None:
                 found = any(isinstance(node, ast.Attribute) and node.attr == _SETS_FORMAT or
                             isinstance(node, ast.alias) and node.name == _SETS_FORMAT
-                            for stmt in registered[0] for node in ast.walk(stmt))
+                            for stmt in registered[0] for node in all_nodes(stmt))
             else:
                 try:
                     found = _SETS_FORMAT in read_source_file(path, MAX_FILE_BYTES)
