@@ -1475,6 +1475,45 @@ def test_attention_counts_what_its_value_and_key_come_through(tmp_path: Path) ->
     _as_keras(tmp_path, "attention", _attention_program, 60, built=25, refused=8)
 
 
+CALLED_ON_SHAPES_REFUSED = """\
+import keras
+from keras import layers
+
+q = keras.Input((5, 16))
+v = keras.Input((7, {value}))
+k = keras.Input(({key}, {value}))
+attention = layers.{layer}
+try:
+    out = attention(q, v, k)
+except ValueError:
+    out = None
+"""
+
+
+@pytest.mark.parametrize("layer, value, key", [
+    ("MultiHeadAttention(2, 8)", 16, 6),  # the build refuses the key and value lengths
+    ("GroupQueryAttention(4, 4, 2)", 12, 7),  # the weights are made, then the output refused
+    ("GroupQueryAttention(4, 4, 2)", 16, 6),
+    ("MultiHeadAttention(2, 8)", 12, 7),  # accepted: a count
+])
+def test_an_attention_refused_where_it_is_called_has_the_weights_keras_made(
+        tmp_path: Path, layer: str, value: int, key: int) -> None:
+    """Keras' MultiHeadAttention checks the value and the key in its build, before any weight
+    exists: refused there, it never has a count. GroupQueryAttention builds its weights first
+    and refuses the shapes after: it keeps them. The layer's count is `count_params()` of the
+    layer after the call, as Keras left it, and none where Keras left it unbuilt."""
+    source = CALLED_ON_SHAPES_REFUSED.format(layer=layer, value=value, key=key)
+    path, _ = write(tmp_path, "refused_attention.py", source)
+    namespace: dict[str, Any] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(compile(source, str(path), "exec"), namespace)  # noqa: S102 - the program above
+    made = namespace["attention"]
+    truth = made.count_params() if made.built else None
+    found = layer_at(paramlens(path)[path.resolve()], line_of(source, "attention = "))
+    assert found["params"] == truth, (found, truth)
+
+
 def _states_program(rng: Any, i: int) -> str:
     """One encoder-decoder model: a recurrent encoder returns its states, which start a
     decoder (initial_state) whose only other input is a model input (states of another size or

@@ -1867,6 +1867,11 @@ class Frameworks:
             # called again on other channels than its weights were built for: Keras checks
             # the input against the spec the first call set
             _refuse_call(layer, "Keras refuses an input of other channels than it was built on")
+        attention_refused = _attention_refusal(layer, shape, value, key) \
+            if spec.family == "attention" else ""
+        if attention_refused and not layer.built and spec.short == "MultiHeadAttention":
+            # its build checks the value and the key before it makes any weight: never built
+            _refuse_call(layer, attention_refused)
         if not layer.built:
             if shape is None:
                 layer.why = layer.why or "its input shape is not fixed by the code"
@@ -1877,13 +1882,11 @@ class Frameworks:
             if refused:  # (where it is called: its weights are made)
                 _refuse_call(layer, refused)
         # (a recurrent layer's initial_state is not checked where the model is made)
-        refused = _attention_refusal(layer, shape, value, key) if spec.family == "attention" \
-            else ""
-        if refused:  # (compute_output_shape, once its weights are made)
-            _refuse_call(layer, refused)
+        if attention_refused:  # (compute_output_shape, once its weights are made)
+            _refuse_call(layer, attention_refused)
         # (whether Keras accepts these shapes is not known here: the model's total is not)
         undecided = frozenset({Unknown(f"whether {spec.short} accepts what it is called on")}) \
-            if refused is None else frozenset()
+            if attention_refused is None else frozenset()
         out = keras_output_shape(layer, shape)
         if out is not None and any(isinstance(d, int) and d <= 0 for d in out[1:]):
             out = None  # an axis cropped or pooled away: Keras refuses it, here or downstream
