@@ -292,6 +292,7 @@ class Case:
     channels: int = 0  # what reaches the layer, for those that learn it from their input
     truth: int | None = None  # the framework's count; None when it refuses
     why: str = ""  # the framework's reason, when it refuses
+    key_length: int = 7  # an attention's key (the value's is 7: Keras refuses another length)
 
 
 def _render(value: Any) -> str:
@@ -330,7 +331,8 @@ def _draw_case(rng: random.Random, spec: LayerSpec, prefix: str) -> Case:
     positional, keywords = _arguments(rng, spec, values, odd_call)
     call = f"{prefix}{spec.short}({', '.join(positional + keywords)})"
     channels = ctx["groups_drawn"] * rng.randint(1, 4)
-    return Case(spec, call, odd_value or bool(odd_call), channels)
+    key_length = rng.choice([7, 7, 6]) if spec.family == "attention" else 7
+    return Case(spec, call, odd_value or bool(odd_call), channels, key_length=key_length)
 
 
 def _arguments(rng: random.Random, spec: LayerSpec, values: dict[str, Any],
@@ -445,6 +447,7 @@ def _value_size(case: Case) -> int:
 
 
 def _keras_truth(case: Case, keras: Any) -> None:
+    layer = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -452,7 +455,8 @@ def _keras_truth(case: Case, keras: Any) -> None:
                          {"layers": keras.layers})
             if case.spec.family == "attention":
                 layer(keras.Input(shape=(5, case.channels)),
-                      keras.Input(shape=(7, _value_size(case))))
+                      keras.Input(shape=(7, _value_size(case))),
+                      keras.Input(shape=(case.key_length, _value_size(case))))
             elif case.spec.family == "scores":
                 layer([keras.Input(shape=(5, case.channels)),
                        keras.Input(shape=(7, case.channels))])
@@ -460,6 +464,11 @@ def _keras_truth(case: Case, keras: Any) -> None:
                 layer.build((None, *_keras_shape(case)))
         case.truth = layer.count_params() if case.spec.family != "merge" else 0
     except Exception as error:  # noqa: BLE001 - whatever the framework raises is a refusal
+        if case.spec.family == "attention" and getattr(layer, "built", False):
+            # the weights were made and then the call refused (GroupQueryAttention's
+            # compute_output_shape): the layer has them, as Keras left it
+            case.truth = layer.count_params()
+            return
         case.truth, case.why = None, f"{type(error).__name__}: {error}"[:200]
 
 
@@ -476,7 +485,8 @@ def _statement(case: Case, i: int) -> str:
         return f"layer_{i} = {case.call}; layer_{i}.build((None, {case.channels}))\n"
     if spec.family == "attention":
         return (f"layer_{i} = {case.call}(keras.Input(shape=(5, {case.channels})), "
-                f"keras.Input(shape=(7, {_value_size(case)})))\n")
+                f"keras.Input(shape=(7, {_value_size(case)})), "
+                f"keras.Input(shape=({case.key_length}, {_value_size(case)})))\n")
     if spec.family == "scores":
         return (f"layer_{i} = {case.call}([keras.Input(shape=(5, {case.channels})), "
                 f"keras.Input(shape=(7, {case.channels}))])\n")

@@ -384,7 +384,8 @@ def _refusals(site: LayerSite, in_ch: Q, tensors: list[Tensor]) -> tuple[str | N
     positional = sum(1 for a in node.args if not isinstance(a, ast.Starred))
     keywords = [kw.arg for kw in node.keywords if kw.arg is not None]
     given = {k for k in site.values if k not in site.unknown_args}
-    by_call = call_refusal(spec, positional, keywords, hidden or bool(site.unknown_args), given)
+    by_call = call_refusal(spec, positional, keywords, hidden or bool(site.unknown_args), given) \
+        or site.build_refused or None
     shape = site.values.get("__input_shape__")  # Keras, once the input is known
     found: list[str | None] = []
     for exact in (True, False):

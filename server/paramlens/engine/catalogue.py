@@ -1913,6 +1913,8 @@ def _keras_stored(short: str, params: tuple[Param, ...]) -> tuple[tuple[str, str
         forms.update(dropout="clamp", recurrent_dropout="clamp")
     elif short == "PReLU":
         forms.update(shared_axes="opaque")
+    elif short == "Permute":  # (`tuple(dims)`: a list given is kept as a tuple)
+        forms.update(dims="shape")
     elif short in ("RandomRotation", "RandomContrast", "RandomBrightness"):
         # (the base class keeps its factor as the (lower, upper) pair, the value_range sorted)
         forms.update(factor="opaque", value_range="opaque")

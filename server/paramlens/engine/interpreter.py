@@ -85,6 +85,9 @@ class LayerSite:
     # why its weights are no longer what its constructor (and build) made: Keras' quantize()
     # or enable_lora(); a model holding it has a total this reading does not know
     reweighed: str = ""
+    # why Keras' build refuses what the layer is first called on, before it makes any weight
+    # (MultiHeadAttention: a value and a key that differ in an axis but the last)
+    build_refused: str = ""
 
     def set_input(self, tensor: TensorV | None) -> None:
         # A shared layer object is built by its first input; later calls do not rebuild it. A
@@ -99,6 +102,17 @@ class LayerSite:
         if not self.input_bound or _less_known(self.input, tensor):
             self.input = tensor
             self.input_bound = True
+
+
+def _lengths_differ(value: Value, key: Value) -> bool:
+    """Whether two tensors certainly differ in an axis but the last (the batch aside)."""
+    if not isinstance(value, TensorV) or not isinstance(key, TensorV) or value is key or \
+            value.shape is None or key.shape is None:
+        return False
+    if len(value.shape) != len(key.shape):
+        return True
+    return any(a.known and b.known and type(a.exact) is int and type(b.exact) is int and
+               a.exact != b.exact for a, b in zip(value.shape[:-1], key.shape[:-1], strict=True))
 
 
 @dataclass
@@ -987,6 +1001,10 @@ class Interpreter:
             for slot, tensor in (("__value_channels__", value), ("__key_channels__", key)):
                 layer.site.values[slot] = tensor.channels if isinstance(tensor, TensorV) else \
                     Q.unknown(slot.strip("_").replace("_", " "))
+            if layer.spec.short == "MultiHeadAttention" and not layer.site.input_bound and \
+                    _lengths_differ(value, key):
+                layer.site.build_refused = "the value and the key must agree in every axis but " \
+                    "the last"
         return channels.apply_layer(layer.site, inputs, story)
 
     def call_sequential(self, seq: SequentialV, node: ast.Call, env: dict[str, Value]) -> Value:
