@@ -90,7 +90,7 @@ class ParamlensServer(LanguageServer):
         self.as_on_disk: dict[str, int | None] = {}
         self.disk_trees: dict[str, tuple[float, list]] = {}
         # the modules evaluations read, parsed once for all documents while their files stand
-        self.parsed = ParsedFiles(self.file_version)
+        self.parsed = ParsedFiles(self.disk_file_version)
         # how many times the client said a file changed on disk: part of the file's version, so
         # that a rewrite keeping its modification time and size is still read again
         self.disk_changes: dict[str, int] = {}
@@ -233,6 +233,10 @@ class ParamlensServer(LanguageServer):
         state = self.open.get(uri) if uri is not None else None
         if state is not None and self.as_on_disk.get(uri) != state.version:
             return f"open:{state.version}"
+        return self.disk_file_version(path)
+
+    def disk_file_version(self, path: str) -> str:
+        """What identifies the text of the file on disk, whatever an open document holds."""
         changes = self.disk_changes.get(path)
         return disk_version(path) if changes is None else f"{disk_version(path)}:{changes}"
 
