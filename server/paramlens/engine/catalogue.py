@@ -142,6 +142,10 @@ class LayerSpec:
     # How the class keeps an argument as the attribute of the same name, where not as given
     # (`conv.stride` is (2, 2) for stride=2): (argument, form), the forms in STORED_FORMS.
     stored: tuple[tuple[str, str], ...] = ()
+    # An attention whose build checks the value and the key before it makes any weight
+    # (MultiHeadAttention: of other lengths, it is never built); without it, the weights are
+    # made and the call's output shape is what refuses them (GroupQueryAttention).
+    checks_inputs_in_build: bool = False
 
     @property
     def name(self) -> str:
@@ -2208,11 +2212,14 @@ def _build() -> list[LayerSpec]:
           for n in (1, 2, 3)),
         _keras("EinsumDense", "equation, output_shape, activation=None, bias_axes=None",
                "einsum", keras_einsum_dense, flow=einsum_out, checks=(_safely(_k_einsum),)),
-        _keras("MultiHeadAttention", "num_heads, key_dim, value_dim=None, dropout=0.0, "
-               "use_bias=True, output_shape=None", "attention", keras_mha,
-               flow=lambda a: choose(a.is_none("output_shape"), a.in_ch, a.q("output_shape")),
-               checks=(_k_positive_int("num_heads"), _k_positive_int("key_dim"),
-                       _k_rate("dropout"))),
+        dataclasses.replace(
+            _keras("MultiHeadAttention", "num_heads, key_dim, value_dim=None, dropout=0.0, "
+                   "use_bias=True, output_shape=None", "attention", keras_mha,
+                   flow=lambda a: choose(a.is_none("output_shape"), a.in_ch,
+                                         a.q("output_shape")),
+                   checks=(_k_positive_int("num_heads"), _k_positive_int("key_dim"),
+                           _k_rate("dropout"))),
+            checks_inputs_in_build=True),
         _keras("GroupQueryAttention", "head_dim, num_query_heads, num_key_value_heads, "
                "dropout=0.0, use_bias=True, sliding_window=None, flash_attention=None",
                "attention", keras_gqa, flow=keeps,

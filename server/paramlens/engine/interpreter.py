@@ -1001,7 +1001,7 @@ class Interpreter:
             for slot, tensor in (("__value_channels__", value), ("__key_channels__", key)):
                 layer.site.values[slot] = tensor.channels if isinstance(tensor, TensorV) else \
                     Q.unknown(slot.strip("_").replace("_", " "))
-            if layer.spec.short == "MultiHeadAttention" and not layer.site.input_bound and \
+            if layer.spec.checks_inputs_in_build and not layer.site.input_bound and \
                     _lengths_differ(value, key):
                 layer.site.build_refused = "the value and the key must agree in every axis but " \
                     "the last"

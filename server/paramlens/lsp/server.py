@@ -43,8 +43,7 @@ from paramlens.editor.evaluation import (
 )
 from paramlens.editor.index import WorkspaceIndex
 from paramlens.engine.evaluate.parsed_files import ParsedFiles
-from paramlens.engine.parse import parse_quietly
-from paramlens.engine.reading import try_read_source
+from paramlens.engine.reading import MAX_SOURCE_BYTES
 from paramlens.lsp import actions, features, lifecycle, model_panel, notebooks, sync
 from paramlens.lsp.answers import Snapshot, SnapshotView, View
 from paramlens.lsp.convert import (
@@ -88,9 +87,10 @@ class ParamlensServer(LanguageServer):
         self.by_path: dict[str, str] = {}  # an open document's file → its URI
         # an open document → the version at which its text was that of its file on disk
         self.as_on_disk: dict[str, int | None] = {}
-        self.disk_trees: dict[str, tuple[float, list]] = {}
         # the modules evaluations read, parsed once for all documents while their files stand
         self.parsed = ParsedFiles(self.disk_file_version)
+        # the files importing a document, read as entry points: under the cap of a checked file
+        self.importer_trees = ParsedFiles(self.disk_file_version, max_bytes=MAX_SOURCE_BYTES)
         # how many times the client said a file changed on disk: part of the file's version, so
         # that a rewrite keeping its modification time and size is still read again
         self.disk_changes: dict[str, int] = {}
@@ -249,8 +249,8 @@ class ParamlensServer(LanguageServer):
     def disk_changed(self, path: str) -> None:
         """The client says the file at `path` changed on disk: it is read again."""
         self.disk_changes[path] = self.disk_changes.get(path, 0) + 1
-        self.disk_trees.pop(path, None)
         self.parsed.forget(path)
+        self.importer_trees.forget(path)
         if self.index is not None:
             self.index.forget(path)
 
@@ -268,26 +268,10 @@ class ParamlensServer(LanguageServer):
             if statements is not None:
                 found.append((other, statements))
                 continue
-            tree = self.disk_tree(other)
+            tree = self.importer_trees.statements(other)
             if tree is not None:
-                found.append((other, tree[1]))
+                found.append((other, tree))
         return found
-
-    def disk_tree(self, path: str) -> tuple[float, list] | None:
-        """A file's statements as saved, parsed again only when its modification time changes."""
-        try:
-            mtime = os.stat(path).st_mtime
-            known = self.disk_trees.get(path)
-            if known is not None and known[0] == mtime:
-                return known
-            text, _why = try_read_source(path)  # a regular file under the cap, or nothing
-            if text is None:
-                return None
-            tree = (mtime, parse_quietly(text))
-        except (OSError, UnicodeError, SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
-        self.disk_trees[path] = tree
-        return tree
 
     def workspace_roots(self) -> list[str]:
         roots = []

@@ -49,7 +49,7 @@ from typing import Any
 
 import paramlens
 from paramlens.engine import results
-from paramlens.engine.evaluate import program as program_module
+from paramlens.engine.evaluate.parsed_files import MAX_FILE_BYTES
 from paramlens.engine.evaluate.program import Program
 from paramlens.engine.positions import LineIndex
 from paramlens.engine.reading import SourceError, digest, observed_reads, read_regular_bytes
@@ -573,7 +573,7 @@ def _lookups_hold(deps: dict[str, Any], lookups: dict[str, Any], roots: list[str
 
 def current_digest(path: str) -> str:
     try:
-        return digest(read_regular_bytes(path, program_module.MAX_FILE_BYTES))
+        return digest(read_regular_bytes(path, MAX_FILE_BYTES))
     except SourceError as error:
         return error_digest(str(error))
 

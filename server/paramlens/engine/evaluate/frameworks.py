@@ -1869,7 +1869,7 @@ class Frameworks:
             _refuse_call(layer, "Keras refuses an input of other channels than it was built on")
         attention_refused = _attention_refusal(layer, shape, value, key) \
             if spec.family == "attention" else ""
-        if attention_refused and not layer.built and spec.short == "MultiHeadAttention":
+        if attention_refused and not layer.built and spec.checks_inputs_in_build:
             # its build checks the value and the key before it makes any weight: never built
             _refuse_call(layer, attention_refused)
         if not layer.built:

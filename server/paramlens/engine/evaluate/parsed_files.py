@@ -36,14 +36,14 @@ _UNREADABLE = (SourceError, OSError, UnicodeError, SyntaxError, ValueError, Recu
 def parse_source_file(path: str) -> list[ast.stmt] | None:
     """A module's statements; None where it cannot be read (not a regular file, over the cap,
     not decodable) or does not compile."""
-    return _parsed(path)[0]
+    return _parsed(path, MAX_FILE_BYTES)[0]
 
 
-def _parsed(path: str) -> tuple[list[ast.stmt] | None, int]:
+def _parsed(path: str, max_bytes: int) -> tuple[list[ast.stmt] | None, int]:
     """The statements, and the length of the text they came from (0 if none was read)."""
     try:
         # regular files only, the cap checked before reading, decoded by the file's cookie
-        text = read_source_file(path, MAX_FILE_BYTES)
+        text = read_source_file(path, max_bytes)
     except _UNREADABLE:
         return None, 0
     try:
@@ -54,11 +54,15 @@ def _parsed(path: str) -> tuple[list[ast.stmt] | None, int]:
 
 class ParsedFiles:
     """Statements of files on disk, kept while each file's version stands. Shared by the
-    evaluations of one editor session, from its analysis and request threads."""
+    evaluations of one editor session, from its analysis and request threads. `max_bytes`: the
+    largest file read (a module's cap by default; a file checked as an entry point has the
+    larger cap of the files the user names)."""
 
-    def __init__(self, version: Version, kept_bytes: int = KEPT_BYTES) -> None:
+    def __init__(self, version: Version, kept_bytes: int = KEPT_BYTES,
+                 max_bytes: int = MAX_FILE_BYTES) -> None:
         self._version = version
         self._kept_bytes = kept_bytes
+        self._max_bytes = max_bytes
         self._kept: OrderedDict[str, tuple[str, list[ast.stmt] | None, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -70,7 +74,7 @@ class ParsedFiles:
             if found is not None and found[0] == version:
                 self._kept.move_to_end(path)
                 return found[1]
-        statements, length = _parsed(path)
+        statements, length = _parsed(path, self._max_bytes)
         if self._version(path) != version:
             return statements  # the file changed while it was read: not kept under either
         size = max(1, length)
@@ -90,4 +94,3 @@ class ParsedFiles:
             old = self._kept.pop(path, None)
             if old is not None:
                 self._bytes -= old[2]
-
