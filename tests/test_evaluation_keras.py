@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import traceback
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -1091,7 +1092,14 @@ def _wrapped_program(rng: Any, i: int) -> str:
         sequences = rng.random() < 0.5
         inner = f"layers.{rng.choice(['LSTM', 'GRU', 'SimpleRNN'])}({rng.randint(1, 5)}, " \
             f"return_sequences={sequences})"
-        if rng.random() < 0.25:
+        if rng.random() < 0.3:  # an RNN of a cell, or of stacked cells, which Keras copies too
+            cells = [f"layers.{rng.choice(['LSTMCell', 'GRUCell', 'SimpleRNNCell'])}"
+                     f"({rng.randint(1, 4)})" for _ in range(rng.choice([1, 1, 2]))]
+            given = cells[0] if len(cells) == 1 and rng.random() < 0.7 else \
+                f"[{', '.join(cells)}]"
+            backwards = ", go_backwards=True" if rng.random() < 0.15 else ""
+            inner = f"layers.RNN({given}, return_sequences={sequences}{backwards})"
+        elif rng.random() < 0.25:
             inner = rng.choice(["layers.Dense(3)", "layers.LSTM(2, go_backwards=True)", "3"])
         mode = rng.choice(["'concat'", "'concat'", "'sum'", "'ave'", "'mul'", "'bogus'"]
                           if rng.random() < 0.5 else ["'concat'"])
@@ -1512,6 +1520,78 @@ def test_an_attention_refused_where_it_is_called_has_the_weights_keras_made(
     truth = made.count_params() if made.built else None
     found = layer_at(paramlens(path)[path.resolve()], line_of(source, "attention = "))
     assert found["params"] == truth, (found, truth)
+
+
+REFUSED_CALL_IN_A_BUILDER = """\
+import keras
+from keras import layers
+
+
+def build():
+    q = keras.Input((5, 16))
+    v = keras.Input((7, 16))
+    k = keras.Input(({key}, 16))
+    attention = layers.{layer}
+    out = attention(q, v, k)
+    return keras.Model([q, v, k], out)
+
+
+q = keras.Input((5, 16))
+v = keras.Input((7, 16))
+k = keras.Input(({key}, 16))
+made = keras.Model([q, v, k], layers.Dense(3)(layers.{layer}(q, v, k)))
+"""
+
+
+@pytest.mark.parametrize("layer, key", [
+    ("MultiHeadAttention(2, 8)", 6),  # refused in its build: no weights
+    ("GroupQueryAttention(4, 4, 2)", 6),  # its weights are made, then the call refused
+    ("MultiHeadAttention(2, 8)", 7),
+    ("GroupQueryAttention(4, 4, 2)", 7),
+])
+def test_a_call_keras_refuses_is_an_error_where_it_is_and_the_model_after_it_has_no_total(
+        tmp_path: Path, layer: str, key: int) -> None:
+    """Where Keras refuses to call a layer (an attention's value and key of other lengths), the
+    error is on the call Keras raises at, whether or not the layer made its weights first, and
+    a model made after it, which Python never reaches, has no total. Where Keras accepts the
+    call, no error, and the model's total is count_params()."""
+    source = REFUSED_CALL_IN_A_BUILDER.format(layer=layer, key=key)
+    path, _ = write(tmp_path, "refused_call.py", source)
+    namespace: dict[str, Any] = {"__name__": "refused_call"}
+    code = compile(source, str(path), "exec")
+
+    def keras_runs(action: Any) -> tuple[int | None, int | None]:
+        """(the model's count_params(), None) or (None, the file's line Keras raised at)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                return action().count_params(), None
+            except ValueError as error:
+                frames = [f for f in traceback.extract_tb(error.__traceback__)
+                          if f.filename == str(path)]
+                return None, frames[-1].lineno
+
+    def module_body() -> Any:
+        exec(code, namespace)  # noqa: S102 - the program above
+        return namespace["made"]
+
+    module_total, module_raised = keras_runs(module_body)
+    build_total, build_raised = keras_runs(lambda: namespace["build"]())
+    totals = [build_total, module_total]
+    raised_at = sorted(line for line in (build_raised, module_raised) if line is not None)
+    report = paramlens(path)[path.resolve()]
+    # (refused-arguments where the layer is never built, refused-call where it keeps weights)
+    errors = sorted(d["line"] for d in report["diagnostics"] if d["severity"] == "error" and
+                    d["code"] == ("refused-arguments" if "MultiHead" in layer else "refused-call"))
+    calls = [line_of(source, "out = attention("), line_of(source, "made = keras.Model(")]
+    assert [line for line in errors if line in calls] == raised_at, (report["diagnostics"],
+                                                                     raised_at)
+    for line, total in zip((line_of(source, "return keras.Model("), calls[1]), totals,
+                           strict=True):
+        shown = [(m["params"], m["params_default"]) for m in models_at(report, line)]
+        # (a module body Python stops in lists no model after the statement that raises)
+        assert shown == [(total, total)] if total is not None else \
+            all(counts == (None, None) for counts in shown), (shown, total)
 
 
 def _states_program(rng: Any, i: int) -> str:

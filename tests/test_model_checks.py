@@ -460,7 +460,7 @@ def test_every_engine_code_is_in_the_registry() -> None:
     root = Path(__file__).parent.parent / "server" / "paramlens" / "engine"
     text = "\n".join(p.read_text() for p in root.rglob("*.py"))
     for code in CODES + ("channel-mismatch", "groups-divisibility", "refused-arguments",
-                         "merge-mismatch"):
+                         "refused-call", "merge-mismatch"):
         assert f'"{code}"' in text and code in CHECKS
 
 

@@ -92,7 +92,7 @@ def analyze_part(statements: list[ast.stmt], index: LineIndex, path: str = "",
             finished[id(site.node)] = result
             report.diagnostics.extend(diagnostics)
     report.layers = sorted(finished.values(), key=lambda r: (r.span.line, r.span.column))
-    report.models = _model_totals(facts, walks, finished, index)
+    report.models = _model_totals(facts, walks, finished, index, statements)
     body_calls = [c for walk in walks[2:] for c in walk.calls]  # not the module's own code
     return report, body_calls
 
@@ -324,8 +324,15 @@ def finish_site(site: LayerSite, index: LineIndex) -> tuple[LayerResult, list[Di
     if groups_problem:
         diagnostics.append(Diagnostic(span, "error", "groups-divisibility", groups_problem))
     elif refused:
-        diagnostics.append(_refused_diagnostic(site, span, refused))
+        # (a build refused where the layer is first called: the error is on that call)
+        at = _span(site.call_refused[0], index) \
+            if site.call_refused is not None and refused == site.build_refused else span
+        diagnostics.append(_refused_diagnostic(site, at, refused))
     invalid = groups_problem or refused
+    if site.call_refused is not None and not invalid:
+        call, why, _scope = site.call_refused
+        diagnostics.append(Diagnostic(_span(call, index), "error", "refused-call",
+                                      f"Keras refuses this call of {spec.short}: {why}"))
     if not invalid and refused_if_defaults and params_default is not None:
         # Under the stated defaults the framework would refuse: no count under them either.
         params_default = None
@@ -541,12 +548,14 @@ _MODULE_BASES = ("torch.nn.Module", "keras.layers.Model", "keras.layers.Layer")
 
 
 def _model_totals(facts: ModuleFacts, walks: list[WalkResult], finished: dict[int, LayerResult],
-                  index: LineIndex) -> list[ModelTotal]:
+                  index: LineIndex, statements: list[ast.stmt]) -> list[ModelTotal]:
     totals: list[ModelTotal] = []
     # (a layer whose weights quantize() or enable_lora() changed: unknown in any model)
     changed = {id(site.node) for w in walks for site in w.sites if site.reweighed}
     changed_spans = {(r.span.line, r.span.column) for key, r in finished.items()
                      if key in changed}
+    refused = [site.call_refused for w in walks for site in w.sites
+               if site.call_refused is not None]
 
     def total(name: str, kind: str, span: Span, layers: list[LayerResult], extra: int
               ) -> ModelTotal:
@@ -583,26 +592,47 @@ def _model_totals(facts: ModuleFacts, walks: list[WalkResult], finished: dict[in
         for node, scope in walk.models:
             inside = [r for r in finished.values() if r.scope == scope and r.framework == "keras"]
             # what a call the walk does not follow builds may be in its graph: not counted
-            totals.append(total("Model", "Model", _span(node, index), inside,
-                                int(scope in walk.unfollowed)))
+            found = total("Model", "Model", _span(node, index), inside,
+                          int(scope in walk.unfollowed))
+            body = statements if scope == "<module>" else \
+                facts.functions[scope].node.body if scope in facts.functions else None
+            raised = _refused_before(node, scope, body, refused, index)
+            if raised is not None:
+                found = dataclasses.replace(found, unknown_layers=found.unknown_layers + 1,
+                                            params_default=None, raised=raised)
+            totals.append(found)
     return sorted(totals, key=lambda t: (t.span.line, t.span.column))
 
 
 _STRAIGHT = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr)
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _MAYBE = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.IfExp,
           ast.BoolOp)
 
 
 def _built_once(node: ast.ClassDef, index: LineIndex) -> set[tuple[int, int]]:
-    """Where the calls are that the class's own __init__ makes exactly once each time it runs:
-    in statements of its body (not in a loop, a branch, a `try`, a comprehension or a
-    conditional expression), up to the first statement that may return or raise."""
+    """Where the calls are that the class's own __init__ makes exactly once each time it runs."""
     init = next((stmt for stmt in node.body
                  if isinstance(stmt, ast.FunctionDef) and stmt.name == "__init__"), None)
-    found: set[tuple[int, int]] = set()
-    for stmt in init.body if init is not None else []:
+    return set(_straight_calls(init.body if init is not None else [], index))
+
+
+def _straight_calls(body: list[ast.stmt], index: LineIndex, returned: bool = False
+                    ) -> dict[tuple[int, int], int]:
+    """The calls that `body` makes exactly once each time it runs, by where they are, with the
+    index of their statement: in statements of the body itself (not in a loop, a branch, a `try`,
+    a comprehension or a conditional expression), up to the first statement that may return or
+    raise; with `returned`, a `return` there too (what it returns is made when it runs)."""
+    found: dict[tuple[int, int], int] = {}
+    for number, stmt in enumerate(body):
+        if returned and isinstance(stmt, ast.Return):
+            found.update(dict.fromkeys(_straight_calls([ast.Expr(stmt.value)], index)
+                                       if stmt.value is not None else (), number))
+            break
         if not isinstance(stmt, _STRAIGHT):
-            if any(isinstance(n, (ast.Return, ast.Raise)) for n in ast.walk(stmt)):
+            # (a def or a class statement only binds a name: a `return` in it is the function's)
+            if not isinstance(stmt, _DEFINITIONS) and \
+                    any(isinstance(n, (ast.Return, ast.Raise)) for n in ast.walk(stmt)):
                 break
             continue
         stack: list[ast.AST] = [stmt]
@@ -612,9 +642,28 @@ def _built_once(node: ast.ClassDef, index: LineIndex) -> set[tuple[int, int]]:
                 continue
             if isinstance(item, ast.Call):
                 span = _span(item, index)
-                found.add((span.line, span.column))
+                found[(span.line, span.column)] = number
             stack.extend(ast.iter_child_nodes(item))
     return found
+
+
+def _refused_before(model: ast.Call, scope: str, body: list[ast.stmt] | None,
+                    refused: list[tuple[ast.Call, str, str]], index: LineIndex) -> str | None:
+    """Where a call Keras refuses runs, for certain, before `model` in the body of `scope`: then
+    Python never reaches the model."""
+    if body is None:
+        return None
+    straight = _straight_calls(body, index, returned=True)
+    here = straight.get((_span(model, index).line, _span(model, index).column))
+    if here is None:
+        return None
+    for call, _why, call_scope in refused:
+        span = _span(call, index)
+        number = straight.get((span.line, span.column))
+        if call_scope == scope and number is not None and (
+                number < here or (number == here and span.line <= model.lineno)):
+            return f"Keras refuses the call on line {span.line}"
+    return None
 
 
 def _adds_weights(node: ast.ClassDef) -> bool:

@@ -88,6 +88,9 @@ class LayerSite:
     # why Keras' build refuses what the layer is first called on, before it makes any weight
     # (MultiHeadAttention: a value and a key that differ in an axis but the last)
     build_refused: str = ""
+    # a call Keras refuses for certain (an attention's value and key of other lengths), why, and
+    # the scope it is in: the call raises, and a layer built before it keeps its count
+    call_refused: tuple[ast.Call, str, str] | None = None
 
     def set_input(self, tensor: TensorV | None) -> None:
         # A shared layer object is built by its first input; later calls do not rebuild it. A
@@ -1001,10 +1004,17 @@ class Interpreter:
             for slot, tensor in (("__value_channels__", value), ("__key_channels__", key)):
                 layer.site.values[slot] = tensor.channels if isinstance(tensor, TensorV) else \
                     Q.unknown(slot.strip("_").replace("_", " "))
-            if layer.spec.checks_inputs_in_build and not layer.site.input_bound and \
-                    _lengths_differ(value, key):
-                layer.site.build_refused = "the value and the key must agree in every axis but " \
-                    "the last"
+            if _lengths_differ(value, key):
+                # Keras raises: nothing flows on. MultiHeadAttention's build refuses them before
+                # it makes a weight (no count where this call builds it); GroupQueryAttention's
+                # weights are made first, and its output shape refuses them.
+                why = "the value and the key must agree in every axis but the last"
+                if layer.spec.checks_inputs_in_build and not layer.site.input_bound:
+                    layer.site.build_refused = why
+                layer.site.call_refused = layer.site.call_refused or (node, why, self.scope)
+                channels.apply_layer(layer.site, inputs, story)
+                return TensorV(Q.unknown(f"output of {layer.spec.short}"), None,
+                               framework="keras")
         return channels.apply_layer(layer.site, inputs, story)
 
     def call_sequential(self, seq: SequentialV, node: ast.Call, env: dict[str, Value]) -> Value:

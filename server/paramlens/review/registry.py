@@ -50,6 +50,12 @@ _ALL = (
           "the framework's own argument checks, run on the values the code fixes, raise",
           "Pass arguments the framework accepts: the message gives its reason (a size below "
           "zero, a float where an int is needed, a repeated keyword, ...)."),
+    Check("refused-call", "error",
+          "Keras refuses to call a layer on these inputs (the code raises there)",
+          "the shapes of the tensors the call is given are fixed, and the layer's own check "
+          "of them raises (an attention's value and key of other lengths); the layer keeps "
+          "the weights it made before, and a model made after the call is never made",
+          "Give the call tensors the layer accepts: the message gives Keras' reason."),
     Check("merge-mismatch", "error",
           "The tensors a Keras merge layer (Concatenate, Add, ...) joins cannot agree",
           "the shapes of the joined tensors are fixed and differ on an axis that must agree",

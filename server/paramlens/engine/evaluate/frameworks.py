@@ -1948,11 +1948,13 @@ class Frameworks:
                 self.keras_build(item, step)
             if layer.spec.short == "RNN":  # (a stacked cell takes the one before's output)
                 step = (shape[0], item.values.get("units"))
-            if item.params is None or item.speculative or made is None:
+            # (a wrapper held, Bidirectional's RNN: what it holds, kept for its own line)
+            weights = item.made_params if item.spec.family == "wrapper" else item.params
+            if weights is None or item.speculative or made is None:
                 layer.why = layer.why or item.why or f"its {name} is not counted"
                 made = None
             else:
-                made.update((f"{name}.{key}", p) for key, p in item.params.items())
+                made.update((f"{name}.{key}", p) for key, p in weights.items())
         if made is not None:
             layer.params, layer.made_params = {}, made
         if layer.spec.short == "SpectralNormalization":
@@ -2121,15 +2123,20 @@ def keras_wrapper_held(m: Machine, layer: LayerObj) -> None:
         _rnn_cells_held(m, layer)
         return
     inner = m.deref(layer.values.get("layer"))
+    cells = _held(inner) if isinstance(inner, LayerObj) and inner.spec.short == "RNN" else []
     if not isinstance(inner, LayerObj) or inner.spec.framework != "keras" or inner.refused or \
-            any(not name.startswith("__") for name in inner.attrs):
+            any(not name.startswith("__") and (name, inner.attrs[name]) not in cells
+                for name in inner.attrs):
         return
-    if inner.spec.short == "RNN":
-        return  # (Bidirectional makes two from its config, cells and all: not followed)
+    if inner.spec.short == "RNN" and (layer.spec.short != "Bidirectional" or not cells or
+                                      inner.built or any(c.built for _, c in cells)):
+        # (an RNN whose cells are not held, or built already: the copies' sizes are not
+        # followed; TimeDistributed and SpectralNormalization do not take one)
+        return
     if layer.spec.short in ("TimeDistributed", "SpectralNormalization"):
         layer.attrs["layer"] = inner
         return
-    if inner.spec.family != "rnn":
+    if inner.spec.family != "rnn" and inner.spec.short != "RNN":
         # its copy is made with go_backwards in its config, which only a recurrent layer takes
         _refuse(layer, f"Keras cannot make {inner.spec.short} go backwards (it takes no "
                        "go_backwards)")
@@ -2147,6 +2154,10 @@ def keras_wrapper_held(m: Machine, layer: LayerObj) -> None:
         copy = layer.attrs[name] = LayerObj(
             inner.spec, inner.site, {**inner.values, "go_backwards": goes_back}, None,
             inner.via, inner.speculative or layer.speculative, inner.why, frozen=inner.frozen)
+        for cell_name, cell in cells:  # (an RNN's copy deserializes fresh cells too)
+            copy.attrs[cell_name] = LayerObj(cell.spec, cell.site, dict(cell.values), None,
+                                             cell.via, cell.speculative or layer.speculative,
+                                             cell.why, frozen=cell.frozen)
         if inner.built:
             # its config carries its build config: the copy is built on the same shape
             copy.built = True
