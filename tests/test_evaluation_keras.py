@@ -1594,6 +1594,63 @@ def test_a_call_keras_refuses_is_an_error_where_it_is_and_the_model_after_it_has
             all(counts == (None, None) for counts in shown), (shown, total)
 
 
+def _emptying_builder(rng: Any, i: int) -> str:
+    """One builder through a pooling or a crop on a small image, which may leave no output
+    (Keras raises), then Flatten and Dense."""
+    h, w = rng.randint(1, 5), rng.randint(1, 5)
+    kind = rng.choice(["MaxPooling2D", "AveragePooling2D", "Cropping2D", "MaxPooling1D",
+                       "Cropping1D"])
+    shape = f"({h}, {w}, 2)" if kind.endswith("2D") else f"({h}, 2)"
+    if kind.startswith("Cropping"):
+        crop = [(rng.randint(0, 3), rng.randint(0, 3)) for _ in range(2 if "2D" in kind else 1)]
+        layer = f"layers.{kind}({tuple(crop) if len(crop) == 2 else crop[0]})"
+    else:
+        pool = rng.randint(1, 5) if "1D" in kind else (rng.randint(1, 5), rng.randint(1, 5))
+        strides = rng.choice(["None", str(rng.randint(1, 3))])
+        padding = rng.choice(["'valid'", "'valid'", "'same'"])
+        layer = f"layers.{kind}({pool}, strides={strides}, padding={padding})"
+    return (f"def build_{i}():\n"
+            f"    x = keras.Input({shape})\n"
+            f"    y = {layer}(x)\n"
+            f"    return keras.Model(x, layers.Dense(3)(layers.Flatten()(y)))\n\n\n")
+
+
+def test_a_window_or_a_crop_larger_than_its_input_raises_where_keras_raises(
+        tmp_path: Path) -> None:
+    """Keras' pooling (padding 'valid') and cropping raise where the output would have an axis
+    of zero or less. Random builders, one file: where Keras builds the model, the builder's
+    total is count_params(); where it raises, the builder has no total and says the code raises
+    on the line Keras raised at."""
+    import random
+    rng = random.Random(7)
+    source = "import keras\nfrom keras import layers\n\n\n" + \
+        "".join(_emptying_builder(rng, i) for i in range(60))
+    path, _ = write(tmp_path, "emptied.py", source)
+    namespace: dict[str, Any] = {}
+    exec(compile(source, str(path), "exec"), namespace)  # noqa: S102 - the program above
+    report = paramlens(path)[path.resolve()]
+    outcomes = Counter()
+    problems = []
+    for i in range(60):
+        entry = builder_entry(report, source, f"build_{i}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                truth, raised_at = namespace[f"build_{i}"]().count_params(), None
+            except ValueError as error:
+                frames = [f for f in traceback.extract_tb(error.__traceback__)
+                          if f.filename == str(path)]
+                truth, raised_at = None, frames[-1].lineno
+        outcomes["built" if truth is not None else "raised"] += 1
+        if truth is not None and entry["params"] != truth:
+            problems.append(f"build_{i}: Keras {truth}, paramlens {entry['params']}")
+        if truth is None and (entry["params"] is not None or entry["params_default"] is not None
+                              or f"emptied.py:{raised_at}," not in (entry["raised"] or "")):
+            problems.append(f"build_{i}: Keras raises on line {raised_at}, paramlens {entry}")
+    assert outcomes["built"] >= 20 and outcomes["raised"] >= 10, outcomes
+    assert not problems, "\n".join(problems)
+
+
 def _states_program(rng: Any, i: int) -> str:
     """One encoder-decoder model: a recurrent encoder returns its states, which start a
     decoder (initial_state) whose only other input is a model input (states of another size or

@@ -780,8 +780,13 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
                 built.append((name, stmt.lineno, value, result))
             continue
         if not is_model(result.value):
-            if result.why_incomplete and result.kind == "class":
-                totals.append(EvaluatedTotal(result.name, "class", result.line, 0, None, None, 1,
+            # a class whose construction stops, or a builder that made layers before the code
+            # raised: no total, and why (a function that made none is not taken for a builder)
+            if result.why_incomplete and result.kind == "class" or \
+                    result.raised is not None and result.kind == "function" and \
+                    result.constructions:
+                kind = "class" if result.kind == "class" else "builder"
+                totals.append(EvaluatedTotal(result.name, kind, result.line, 0, None, None, 1,
                                              None, result.why_incomplete, raised=result.raised))
             continue
         line = result.node.lineno if result.node is not None else result.line  # type: ignore[attr-defined]

@@ -1889,7 +1889,11 @@ class Frameworks:
             if attention_refused is None else frozenset()
         out = keras_output_shape(layer, shape)
         if out is not None and any(isinstance(d, int) and d <= 0 for d in out[1:]):
-            out = None  # an axis cropped or pooled away: Keras refuses it, here or downstream
+            if spec.family == "shape" and spec.short.startswith(_EMPTIED_REFUSED):
+                # compute_output_shape raises on a window or a crop the input cannot hold
+                _refuse_call(layer, f"the output size would be zero or negative (an input "
+                                    f"of shape {_shape_text(shape)})")
+            out = None  # an axis taken away otherwise: Keras refuses it, here or downstream
         layer.output_shape = out
         inputs = x.inputs if not others else _sources([x, *others])
         history = x.layers | {layer} | _history_of(others) | undecided
@@ -3691,6 +3695,16 @@ def _conv_rnn_shape(layer: LayerObj, shape: tuple, first: bool) -> tuple | None:
         return None  # (a list: the output and both states)
     return (shape[0], shape[1], *out) if sequences is True else \
         (shape[0], *out) if sequences in (False, None) else None
+
+
+# The shape layers whose compute_output_shape raises where an axis of the output would be zero or
+# less: a pooling window larger than its input (padding 'valid'), a crop as large as the input.
+_EMPTIED_REFUSED = ("MaxPooling", "AveragePooling", "MaxPool", "AvgPool", "Cropping")
+
+
+def _shape_text(shape: tuple) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + \
+        ("," if len(shape) == 1 else "") + ")"
 
 
 def _conv_rnn_refusal(layer: LayerObj, shape: tuple) -> str:
