@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import libcst as cst
@@ -453,11 +454,17 @@ def corpus_roots() -> list[tuple[Path, list[str]]]:
 def check_comments(entry: dict, source: str) -> dict[int, list[tuple[int, bool]]]:
     """The comments `check --format json` implies for a file: each layer's count (certain, else
     under defaults) at the line its call ends, in the order the calls end, those of no
-    parameters left out; each class's or builder's total at its line instead."""
+    parameters left out, and so are those of a call that builds several classes (it has no one
+    count); each class's or builder's total at its line instead."""
     by_line: dict[int, list[tuple[tuple[int, int], tuple[int, bool]]]] = {}
+
+    def span(layer: dict) -> tuple[int, ...]:
+        return layer["line"], layer["column"], layer["end_line"], layer["end_column"]
+
+    classes = Counter(span(layer) for layer in entry["layers"])
     for layer in entry["layers"]:
         count = layer["params"] if layer["params"] is not None else layer["params_default"]
-        if count:  # none, or 0 (an activation: no comment)
+        if count and classes[span(layer)] == 1:  # none, or 0 (an activation: no comment)
             by_line.setdefault(layer["end_line"], []).append(
                 ((layer["end_column"], layer["column"]), (count, layer["params"] is not None)))
     found = {line: [c for _key, c in sorted(calls)] for line, calls in by_line.items()}

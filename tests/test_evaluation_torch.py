@@ -72,6 +72,8 @@ def real_path(path: str | Path) -> str:
 class Truth:
     sites: dict[Site, Counter[int]] = field(default_factory=dict)  # count -> instances
     classes: dict[Site, set[str]] = field(default_factory=dict)
+    # a call through a variable may build several classes: each class's counts apart
+    per_class: dict[tuple[Site, str], Counter[int]] = field(default_factory=dict)
     totals: dict[tuple[str, str], int] = field(default_factory=dict)  # (path, builder) -> numel
 
     def describe(self) -> str:
@@ -145,6 +147,8 @@ def recording(files: list[Path], truth: Truth) -> Iterator[None]:
                     count = sum(p.numel() for p in self.parameters())  # type: ignore[attr-defined]
                     truth.sites.setdefault(site, Counter())[count] += 1
                     truth.classes.setdefault(site, set()).add(f"torch.nn.{cls.__name__}")
+                    truth.per_class.setdefault((site, f"torch.nn.{cls.__name__}"),
+                                               Counter())[count] += 1
         return __init__
 
     saved = [(cls, cls.__dict__.get("__init__")) for cls in LAYER_CLASSES]
@@ -236,36 +240,49 @@ def _context_counts(layer: dict) -> list[int | None] | None:
 def compare(report: dict[str, dict], truth: Truth, builders: dict[Path, list[str]]) -> list[str]:
     """Every disagreement between paramlens' report and torch, in words."""
     problems: list[str] = []
-    layers: dict[Site, dict] = {}
+    layers: dict[Site, list[dict]] = {}  # (one entry per class a call builds)
     for path, entry in report.items():
         for layer in entry["layers"]:
-            layers[(path, layer["line"], layer["column"])] = layer
+            layers.setdefault((path, layer["line"], layer["column"]), []).append(layer)
     for site, counts in sorted(truth.sites.items()):
         where = f"{Path(site[0]).name}:{site[1]}:{site[2]}"
-        layer = layers.get(site)
-        if layer is None:
-            same_line = [(x["column"], x["layer"]) for s, x in layers.items() if s[:2] == site[:2]]
+        found = layers.get(site, [])
+        if not found:
+            same_line = [(x["column"], x["layer"]) for s, xs in layers.items() if s[:2] == site[:2]
+                         for x in xs]
             problems.append(f"{where}: torch built {sorted(truth.classes[site])} {dict(counts)} "
                             f"here; paramlens reports no layer here (on this line: {same_line})")
             continue
-        got = _context_counts(layer)
-        if got is None:
-            problems.append(f"{where}: no `contexts` (torch: {sorted(counts)})")
-            continue
-        if set(got) != set(counts):
-            problems.append(f"{where} {layer['layer']}: contexts {sorted(got, key=str)}, "
-                            f"torch {dict(counts)} (count: instances)")
-        if layer["params"] is not None and {layer["params"]} != set(counts):
-            problems.append(f"{where}: certain params {layer['params']}, torch {sorted(counts)}")
-        if len(truth.classes[site]) == 1 and layer["layer"] not in truth.classes[site]:
-            problems.append(f"{where}: layer {layer['layer']}, torch {truth.classes[site]}")
-    for site, layer in sorted(layers.items()):
+        for cls in sorted(truth.classes[site]):
+            built = truth.per_class[(site, cls)]
+            layer = next((x for x in found if x["layer"] == cls), None)
+            if layer is None:
+                problems.append(f"{where}: torch built {cls} {dict(built)} here; paramlens "
+                                f"reports {[x['layer'] for x in found]}")
+                continue
+            got = _context_counts(layer)
+            if got is None:
+                problems.append(f"{where} {cls}: no `contexts` (torch: {sorted(built)})")
+                continue
+            if set(got) != set(built):
+                problems.append(f"{where} {cls}: contexts {sorted(got, key=str)}, "
+                                f"torch {dict(built)} (count: instances)")
+            if layer["params"] is not None and {layer["params"]} != set(built):
+                problems.append(f"{where} {cls}: certain params {layer['params']}, torch "
+                                f"{sorted(built)}")
+        for layer in found:
+            stray = [c for c in _context_counts(layer) or [] if c is not None]
+            if layer["layer"] not in truth.classes[site] and stray:
+                problems.append(f"{where} {layer['layer']}: contexts {stray}, but torch builds "
+                                f"{sorted(truth.classes[site])} here")
+    for site, found in sorted(layers.items()):
         if site in truth.sites:
             continue
-        stray = [c for c in _context_counts(layer) or [] if c is not None]
-        if stray:
-            problems.append(f"{Path(site[0]).name}:{site[1]}:{site[2]} {layer['layer']}: contexts "
-                            f"{stray}, but torch builds no layer here")
+        for layer in found:
+            stray = [c for c in _context_counts(layer) or [] if c is not None]
+            if stray:
+                problems.append(f"{Path(site[0]).name}:{site[1]}:{site[2]} {layer['layer']}: "
+                                f"contexts {stray}, but torch builds no layer here")
         # `params` may still be the call's own count (a literal call in an arm that never runs).
     for path, names in builders.items():
         entry = report[real_path(path)]

@@ -82,6 +82,61 @@ async def test_utf16_columns_before_a_layer(client: LanguageClient) -> None:
         (2, _utf16(line), "# 224 params")]
 
 
+TWO_CLASSES_AT_ONE_CALL = """\
+import torch.nn as nn
+
+
+def conv_norm(cin, cout, conv_layer=nn.Conv2d):
+    return nn.Sequential(conv_layer(cin, cout, 3), nn.ReLU())
+
+
+def flat():
+    return nn.Sequential(conv_norm(3, 8), conv_norm(8, 16))
+
+
+def video():
+    return conv_norm(3, 4, nn.Conv3d)
+"""
+
+
+async def test_a_call_building_two_classes_shows_each_with_its_counts(
+        client: LanguageClient, tmp_path) -> None:
+    """`conv_layer(...)` builds a Conv2d for one builder and a Conv3d for another: the hover
+    shows each class with the counts torch gives it, and the one inlay hint names both."""
+    import torch
+
+    def counts(layers: list[torch.nn.Module]) -> list[int]:
+        return sorted({sum(p.numel() for p in layer.parameters()) for layer in layers})
+
+    flat = counts([torch.nn.Conv2d(3, 8, 3), torch.nn.Conv2d(8, 16, 3)])
+    video = counts([torch.nn.Conv3d(3, 4, 3)])
+    path = tmp_path / "two_classes.py"
+    path.write_text(TWO_CLASSES_AT_ONE_CALL)
+    uri = uri_of(path)
+    open_text(client, uri, TWO_CLASSES_AT_ONE_CALL)
+    await diagnostics_for(client, uri, 1)
+    lines = TWO_CLASSES_AT_ONE_CALL.splitlines()
+    row = next(i for i, line in enumerate(lines) if "conv_layer(cin" in line)
+    text = await hover_text(client, uri, row, lines[row].index("conv_layer(cin") + 2)
+    assert text is not None
+    sections = text.split("\n---\n")
+    assert len(sections) == 2, text
+    for section, name, found, other in zip(sections, ("Conv2d", "Conv3d"), (flat, video),
+                                           (video, flat), strict=True):
+        assert f"`{name}`" in section, text
+        assert all(f"{count:,}" in section for count in found), (name, found, text)
+        assert not any(f"{count:,}" in section for count in other), (name, other, text)
+    hints = await client.text_document_inlay_hint_async(types.InlayHintParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(start=types.Position(line=row, character=0),
+                          end=types.Position(line=row + 1, character=0))))
+    end = lines[row].index("conv_layer(cin") + len("conv_layer(cin, cout, 3)")
+    assert [(h.position.line, h.position.character, h.label) for h in hints] == [
+        # (≈: the call alone does not fix the class; one builder's call gives this count)
+        (row, end, f"# Conv2d {flat[0]:,}–{flat[-1]:,} params · Conv3d ≈{video[0]:,} params")], \
+        hints
+
+
 async def test_inlay_hints_cover_the_requested_range_only(client: LanguageClient) -> None:
     path = ROOT / "tests" / "fixtures" / "two_models.py"
     uri, text = open_file(client, path)

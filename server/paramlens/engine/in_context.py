@@ -133,17 +133,23 @@ def apply_evaluation(report: FileReport, evaluation: Evaluation) -> None:
         contexts = by_site.get((layer.span.line, layer.span.column))
         layers.append(with_contexts(layer, contexts) if contexts else layer)
     # Calls the per-function analysis does not read as layers (a class passed as an argument,
-    # `act=nn.ReLU` then `act()`), where the evaluated program builds one.
-    taken = {(layer.span.line, layer.span.column) for layer in layers}
+    # `act=nn.ReLU` then `act()`), where the evaluated program builds one; and the other
+    # classes a call through a variable builds (`conv_layer(...)`: Conv2d, or Conv3d where a
+    # caller passes it), each a layer of its own with its own contexts.
+    taken = {(layer.span.line, layer.span.column, layer.layer) for layer in layers}
     added = False
     for site, contexts in evaluation.contexts.items():
-        if site[0] != path or (site[1], columns[site]) in taken:
+        if site[0] != path:
             continue
-        made = evaluated_layer(contexts, site, evaluation.spans.get(site), index)
-        if made is not None:
-            layers.append(made)
-            taken.add((site[1], columns[site]))
-            added = True
+        for name in dict.fromkeys(c.layer for c in contexts):
+            if (site[1], columns[site], name) in taken:
+                continue
+            made = evaluated_layer([c for c in contexts if c.layer == name], site,
+                                   evaluation.spans.get(site), index)
+            if made is not None:
+                layers.append(made)
+                taken.add((site[1], columns[site], name))
+                added = True
     if added:
         layers.sort(key=lambda r: (r.span.line, r.span.column))
     if evaluation.keras_format_set:
@@ -329,22 +335,19 @@ def _total_format_not_fixed(model: ModelTotal, keras_lines: set[int]) -> ModelTo
 
 def evaluated_layer(contexts: list, site: tuple[str, int, int], span: CallSpan | None,
                     index: LineIndex | None) -> LayerResult | None:
-    """A layer only the evaluated program shows: the class itself rests on what the caller
-    passes, so the call fixes no count of its own (`params` is None); under the program's calls
-    its count is the one all of them build, if they agree."""
+    """A layer of one class only the evaluated program shows at this call (`contexts` are that
+    class's): the class itself rests on what the caller passes, so the call fixes no count of
+    its own (`params` is None); under the program's calls its count is the one all of them
+    build, if they agree."""
     if span is None or not contexts:
         return None
-    classes: dict[str, int] = {}
-    for c in contexts:
-        classes[c.layer] = classes.get(c.layer, 0) + c.instances
-    name = max(classes, key=lambda k: classes[k])  # the class most of its objects are
-    spec = lookup(name)
+    built = contexts[0].layer
+    spec = lookup(built)
     if spec is None:
         return None
     found = tuple(Context(c.params, c.instances, c.via) for c in contexts)
     counts = {c.params for c in found}
     params_default = next(iter(counts)) if len(counts) == 1 else None
-    built = " or ".join(sorted(classes))
     assumptions = (f"{built} as {found[0].via} builds it",) if params_default is not None else ()
     _, line, byte_column = site
     whole = Span(line, _column(index, line, byte_column), span.end_line,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
+from paramlens.engine.results import LayerResult, Span
 from paramlens.lsp import actions, model_panel, notebooks, views
 from paramlens.lsp.answers import View
 from paramlens.lsp.convert import from_lsp_position, layer_at, to_lsp_position, to_lsp_range
@@ -32,10 +33,13 @@ async def hover(ls: ParamlensServer, params: types.HoverParams) -> types.Hover |
 
 def hover_at(codec: PositionCodec, view: View, position: types.Position) -> types.Hover | None:
     line, column = from_lsp_position(codec, view, position)
-    layer = layer_at(view.layers_at(line), line, column)
+    here = view.layers_at(line)
+    layer = layer_at(here, line, column)
     if layer is not None:
+        # (a call through a variable may build several classes: each has its own counts)
+        value = "\n\n---\n\n".join(views.hover_markdown(r) for r in here if r.span == layer.span)
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown,
-                                                        value=views.hover_markdown(layer)),
+                                                        value=value),
                            range=to_lsp_range(codec, view, layer.name_span))
     if not 1 <= line <= len(view.lines):
         return None
@@ -59,14 +63,16 @@ async def inlay_hints(ls: ParamlensServer, params: types.InlayHintParams
 
     def compute(view: View) -> list[types.InlayHint]:
         codec = ls.codec()
-        hints = []
+        # one hint a call: a call building several classes names each with its counts
+        by_call: dict[Span, list[LayerResult]] = {}
         for layer in view.layers_between(first, last):
-            if not first <= layer.span.end_line <= last or not views.wants_hint(layer):
-                continue
-            hints.append(types.InlayHint(
-                position=to_lsp_position(codec, view, layer.span.end_line, layer.span.end_column),
-                label=views.inlay_label(layer), padding_left=True))
-        return hints
+            if first <= layer.span.end_line <= last and views.wants_hint(layer):
+                by_call.setdefault(layer.span, []).append(layer)
+        return [types.InlayHint(
+            position=to_lsp_position(codec, view, span.end_line, span.end_column),
+            label=views.inlay_label(layers[0]) if len(layers) == 1 else
+            views.inlay_label_of_classes(layers), padding_left=True)
+            for span, layers in by_call.items()]
 
     return await ls.answer(params.text_document.uri, compute, [])
 

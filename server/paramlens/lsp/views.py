@@ -96,6 +96,13 @@ def inlay_label(layer: LayerResult) -> str:
     return f"# {'' if certain else '≈'}{count:,} params"
 
 
+def inlay_label_of_classes(layers: list[LayerResult]) -> str:
+    """`# Conv2d 144–6,144 params · Conv3d 3,072–6,912 params`: a call through a variable that
+    builds several classes."""
+    return "# " + " · ".join(f"{layer.layer.rsplit('.', 1)[-1]} {inlay_label(layer)[2:]}"
+                             for layer in layers)
+
+
 def contexts_line(layer: LayerResult, limit: int = 4) -> str | None:
     """`36,864 ×6 (resnet18 → conv3x3) · 147,456 ×8 (...)`, the most frequent first."""
     known = [c for c in layer.contexts if c.params is not None]

@@ -9,6 +9,7 @@ changes only our part, and `--remove` gives back the bytes there were before.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -91,9 +92,11 @@ def wanted_comments(report: FileReport, def_lines: Mapping[int, str]) -> dict[in
             totals[total.span.line] = [count]
     layers: dict[int, list[tuple[tuple[int, int], Count]]] = {}
     seen = set()
+    # a call building several classes (through a variable) has no one count to write
+    classes = Counter(layer.span for layer in report.layers)
     for layer in report.layers:
         count = layer_count(layer)
-        if count is None or layer.span in seen:
+        if count is None or layer.span in seen or classes[layer.span] > 1:
             continue
         seen.add(layer.span)
         if layer.span.end_line in totals:
