@@ -654,7 +654,8 @@ def _refused_before(model: ast.Call, scope: str, body: list[ast.stmt] | None,
     if body is None:
         return None
     straight = _straight_calls(body, index, returned=True)
-    here = straight.get((_span(model, index).line, _span(model, index).column))
+    at = _span(model, index)
+    here = straight.get((at.line, at.column))
     if here is None:
         return None
     for call, _why, call_scope in refused:

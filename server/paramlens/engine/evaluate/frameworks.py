@@ -1892,7 +1892,7 @@ class Frameworks:
             if spec.family == "shape" and spec.short.startswith(_EMPTIED_REFUSED):
                 # compute_output_shape raises on a window or a crop the input cannot hold
                 _refuse_call(layer, f"the output size would be zero or negative (an input "
-                                    f"of shape {_shape_text(shape)})")
+                                    f"of shape {tuple(shape)})")
             out = None  # an axis taken away otherwise: Keras refuses it, here or downstream
         layer.output_shape = out
         inputs = x.inputs if not others else _sources([x, *others])
@@ -3700,11 +3700,6 @@ def _conv_rnn_shape(layer: LayerObj, shape: tuple, first: bool) -> tuple | None:
 # The shape layers whose compute_output_shape raises where an axis of the output would be zero or
 # less: a pooling window larger than its input (padding 'valid'), a crop as large as the input.
 _EMPTIED_REFUSED = ("MaxPooling", "AveragePooling", "MaxPool", "AvgPool", "Cropping")
-
-
-def _shape_text(shape: tuple) -> str:
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + \
-        ("," if len(shape) == 1 else "") + ")"
 
 
 def _conv_rnn_refusal(layer: LayerObj, shape: tuple) -> str:
