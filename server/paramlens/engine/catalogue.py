@@ -102,6 +102,9 @@ Flow = Callable[[Args], Q | None]
 # Keras layer methods that add or replace a layer's weights (LoRA kernels, quantized kernels and
 # scales): what the layer or a model holding it has afterwards is not what its entry counts.
 KERAS_REWEIGHING = frozenset({"enable_lora", "quantize"})
+# Why Keras' attentions refuse a value and a key of other lengths (LayerSpec.checks_inputs_in_build
+# says where): the file reading and the evaluator say it alike.
+KEY_VALUE_LENGTHS_REFUSED = "the value and the key must agree in every axis but the last"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from paramlens.engine import channels
-from paramlens.engine.catalogue import KERAS_REWEIGHING, WEIGHTLESS_TORCH, LayerSpec, lookup
+from paramlens.engine.catalogue import (
+    KERAS_REWEIGHING,
+    KEY_VALUE_LENGTHS_REFUSED,
+    WEIGHTLESS_TORCH,
+    LayerSpec,
+    lookup,
+)
 from paramlens.engine.facts import NAMESPACE_WRITERS
 from paramlens.engine.names import RUNTIME_CONSTANTS, ImportTable, canonical
 from paramlens.engine.nodes import all_nodes, source_text, walk
@@ -1008,7 +1014,7 @@ class Interpreter:
                 # Keras raises: nothing flows on. MultiHeadAttention's build refuses them before
                 # it makes a weight (no count where this call builds it); GroupQueryAttention's
                 # weights are made first, and its output shape refuses them.
-                why = "the value and the key must agree in every axis but the last"
+                why = KEY_VALUE_LENGTHS_REFUSED
                 if layer.spec.checks_inputs_in_build and not layer.site.input_bound:
                     layer.site.build_refused = why
                 layer.site.call_refused = layer.site.call_refused or (node, why, self.scope)

@@ -17,6 +17,7 @@ from typing import Any
 
 from paramlens.engine.catalogue import (
     KERAS_REWEIGHING,
+    KEY_VALUE_LENGTHS_REFUSED,
     WEIGHTLESS_TORCH,
     Args,
     FrameworkName,
@@ -3399,8 +3400,7 @@ def _attention_refusal(layer: LayerObj, query: tuple | None, value: Any, key: An
     shapes = [t.shape if isinstance(t, TensorV) else None for t in (value, key)]
     if not shapes[0] or not shapes[1]:
         return None
-    rules = [(shapes[0][1:-1], shapes[1][1:-1],
-              "the value and the key must agree in every axis but the last")]
+    rules = [(shapes[0][1:-1], shapes[1][1:-1], KEY_VALUE_LENGTHS_REFUSED)]
     if layer.spec.short == "GroupQueryAttention":
         if not query:
             return None
