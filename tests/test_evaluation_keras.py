@@ -1592,6 +1592,11 @@ def test_a_call_keras_refuses_is_an_error_where_it_is_and_the_model_after_it_has
         # (a module body Python stops in lists no model after the statement that raises)
         assert shown == [(total, total)] if total is not None else \
             all(counts == (None, None) for counts in shown), (shown, total)
+    # the builder's own entry says where Python raises: the line of the call, not the layer's
+    builder = models_at(report, line_of(source, "def build("))
+    said = [m["raised"].split(",")[0] for m in builder if m["raised"] is not None]
+    assert said == ([] if build_raised is None else [f"refused_call.py:{build_raised}"]), \
+        (builder, build_raised)
 
 
 def _emptying_builder(rng: Any, i: int) -> str:

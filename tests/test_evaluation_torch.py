@@ -868,6 +868,200 @@ def test_shadowed_framework_names(tmp_path: Path) -> None:
     check_program(tmp_path, SHADOWED, ["build", "Net"])
 
 
+OPTIONAL_MIXINS = '''\
+import torch.nn as nn
+
+try:
+    from not_installed_hub import HubMixin, AdapterMixin
+except ImportError:
+    class HubMixin:
+        pass
+
+    class AdapterMixin:
+        pass
+
+
+def pick(name):
+    return {"save": type("SaveMixin", (), {}), "load": type("LoadMixin", (), {})}[name]
+
+
+SaveMixin = pick("save")
+LoadMixin = pick("load")
+
+
+class Model(nn.Module, HubMixin, AdapterMixin):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+
+
+class Picked(nn.Module, SaveMixin, LoadMixin):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(6, 3)
+
+
+class Both(Model, Picked):
+    pass
+
+
+model = Model()
+'''
+
+CONFLICTING_BASES = '''\
+import torch.nn as nn
+
+
+class Derived(nn.Module):
+    pass
+
+
+class Bad(nn.Module, Derived):
+    pass
+
+
+model = nn.Sequential(nn.Linear(4, 2))
+'''
+
+
+def test_bases_the_code_does_not_fix_are_classes_of_their_own(tmp_path: Path) -> None:
+    """Two bases the evaluator cannot fix (an optional import's fallback, a class made by a
+    call) are two classes, as in Python: the class statements run, and the classes count. A base
+    order Python refuses still raises where it does."""
+    check_program(tmp_path, OPTIONAL_MIXINS, ["Model", "Picked", "Both"])
+    report = run_paramlens([str(tmp_path / "prog.py")], tmp_path)[real_path(tmp_path / "prog.py")]
+    said = [a for layer in report["layers"] for a in layer["assumptions"]]
+    assert not [a for a in said if "raises" in a], said
+    assert [m["params"] for m in report["models"] if m["name"] == "model"] == [10]
+
+    bad = tmp_path / "bad.py"
+    bad.write_text(CONFLICTING_BASES, encoding="utf-8")
+    run = subprocess.run([sys.executable, str(bad)], capture_output=True, text=True, check=False)
+    assert "TypeError: Cannot create a consistent method resolution" in run.stderr, run.stderr
+    models = run_paramlens([str(bad)], tmp_path)[real_path(bad)]["models"]
+    assert [m["name"] for m in models] == ["Derived"], models  # Python never makes `model`
+
+
+DETECTION_PACKAGE = {
+    "__init__.py": """\
+from .heads import *
+from .lite import *
+""",
+    "probe.py": """\
+import torch
+
+
+def out_channels(model, size):
+    training = model.training
+    model.eval()
+    with torch.no_grad():
+        device = next(model.parameters()).device
+        features = model(torch.zeros((1, 3, size, size), device=device))
+    if training:
+        model.train()
+    return [x.size(1) for x in features.values()]
+""",
+    "heads.py": """\
+from collections import OrderedDict
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from . import probe
+
+__all__ = ["Backbone", "Detector", "ScoringHead", "full"]
+
+
+class ScoringHead(nn.Module):
+    def __init__(self, convs):
+        super().__init__()
+        self.convs = convs
+
+
+class ClassHead(ScoringHead):
+    def __init__(self, channels, classes):
+        super().__init__(nn.ModuleList(nn.Conv2d(c, classes, 3, padding=1) for c in channels))
+
+
+class Backbone(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 16, 3, stride=2), nn.ReLU(), nn.MaxPool2d(2))
+        self.stem[2].ceil_mode = True
+        self.scale = nn.Parameter(torch.ones(16) * 20)
+        self.extra = nn.ModuleList([
+            nn.Sequential(nn.Conv2d(16, 24, 3, stride=2, padding=1), nn.BatchNorm2d(24)),
+            nn.Sequential(nn.Conv2d(24, 8, 3, stride=2, padding=1), nn.BatchNorm2d(8)),
+        ])
+
+    def forward(self, x):
+        x = self.stem(x)
+        out = [self.scale.view(1, -1, 1, 1) * F.normalize(x)]
+        for block in self.extra:
+            x = block(x)
+            out.append(x)
+        return OrderedDict((str(i), v) for i, v in enumerate(out))
+
+
+class Detector(nn.Module):
+    def __init__(self, backbone, head, classes):
+        super().__init__()
+        self.backbone = backbone
+        self.head = head(probe.out_channels(backbone, 11), classes)
+
+
+def full(classes=5):
+    return Detector(Backbone(), ClassHead, classes)
+""",
+    "lite.py": """\
+import torch.nn as nn
+
+from .heads import Backbone, Detector, ScoringHead
+
+
+class LiteHead(ScoringHead):
+    def __init__(self, channels, classes):
+        super().__init__(nn.ModuleList(nn.Conv2d(c, 2 * classes, 1) for c in channels))
+
+
+def lite(classes=3):
+    return Detector(Backbone(), LiteHead, classes)
+""",
+}
+
+
+def test_a_dry_run_on_the_parameters_device_in_eval_mode_inside_a_package(tmp_path: Path) -> None:
+    """torchvision's SSD idiom: the head's input channels come from running the backbone on a
+    dummy image made on `next(model.parameters()).device`, in eval mode (a batch norm then takes
+    one value per channel), through a pooling whose `ceil_mode` was set after it was made, and a
+    parameter viewed and scaled. Checked as two files of a package whose `__init__` imports both:
+    the first file's body imports the package, which imports the second file before the first
+    has defined the class the second derives from; Python imports the package first."""
+    package = tmp_path / "detect"
+    package.mkdir()
+    for name, text in DETECTION_PACKAGE.items():
+        (package / name).write_text(text, encoding="utf-8")
+    files = [package / "heads.py", package / "lite.py"]
+
+    def load() -> dict[Path, ModuleType]:
+        sys.path.insert(0, str(tmp_path))
+        try:
+            return {path: importlib.import_module(f"detect.{path.stem}") for path in files}
+        finally:
+            sys.path.remove(str(tmp_path))
+            for name in [n for n in sys.modules if n == "detect" or n.startswith("detect.")]:
+                del sys.modules[name]
+
+    builders = {files[0]: ["Backbone", "full"], files[1]: ["lite"]}
+    truth = gather_truth(files, load, builders)
+    report = run_paramlens([str(p.relative_to(tmp_path)) for p in files], tmp_path)
+    assert_agrees(report, truth, builders)
+    full = [m for m in report[real_path(files[0])]["models"] if m["name"] == "full"]
+    assert [m["params"] if m["params"] is not None else m["params_default"] for m in full] == \
+        [truth.totals[(real_path(files[0]), "full")]]
+
+
 FACTORIES = '''\
 import functools
 from functools import partial

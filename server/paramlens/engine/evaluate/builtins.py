@@ -766,7 +766,8 @@ def _deep_copy(m: Machine, value: Any, memo: dict[int, Any]) -> Any:
         out.members = [(k, _deep_copy(m, v, memo)) for k, v in value.members]
         out.attrs = {k: _deep_copy(m, v, memo) for k, v in value.attrs.items()}
     elif isinstance(value, ParamV):
-        out = memo[id(value)] = ParamV(value.numel, value.trainable, shape=value.shape)
+        out = memo[id(value)] = ParamV(value.numel, value.trainable, shape=value.shape,
+                                       plain=value.plain)
     elif isinstance(value, LayerObj):
         out = m.frameworks.deep_copy_layer(value, memo)
         if out is None:

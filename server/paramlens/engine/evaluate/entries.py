@@ -553,6 +553,7 @@ def _module_action(program: Program, module: ModuleV, statements: list[ast.stmt]
         frame = Frame(Scope(module.names), module, None)
         found: list[tuple[ast.stmt, str, Any]] = []
         done = 0
+        program.running_bodies.add(module.name)
         try:
             for stmt in statements:
                 _run_top(machine, frame, [stmt], found)
@@ -563,6 +564,7 @@ def _module_action(program: Program, module: ModuleV, statements: list[ast.stmt]
                        machine)
             raise
         finally:
+            program.running_bodies.discard(module.name)
             result.raised_in = machine.raised_in
             result.never_run = machine.never_run
         return found

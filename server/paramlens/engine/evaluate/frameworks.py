@@ -44,6 +44,7 @@ from paramlens.engine.evaluate.objects import (
     BoundV,
     ClassV,
     ContainerV,
+    DefaultDevice,
     DictV,
     DictViewV,
     ExceptionV,
@@ -368,6 +369,12 @@ class Frameworks:
                 _drop_param(owner, name)  # `conv.bias = None`: torch registers no parameter
                 _changed(m, owner)
                 return True
+            if _flag_set(m, owner, name, value):
+                # `pool.ceil_mode = True`: the forward of a layer without weights reads the
+                # flag as set, and no other attribute was made from it
+                m.taint(owner)
+                owner.values = {**owner.values, name: value}
+                return True
             if param is not None and owner.params is not None:
                 if owner.made_params is None:  # the first replaced: what the constructor made
                     owner.made_params = owner.params
@@ -606,6 +613,8 @@ class Frameworks:
                 return len(owner.shape)
             if name in ("data", "T"):
                 return owner
+            if name == "device" and owner.plain and not self.global_hooks:
+                return DefaultDevice("the device of a tensor")  # (`device=x.device`)
             return _Method(owner, name)
         if isinstance(owner, ParamV):
             if name == "requires_grad":
@@ -615,6 +624,8 @@ class Frameworks:
                 return IS_NONE  # a parameter just made has no gradient
             if name == "data":
                 return owner
+            if name == "device" and owner.plain and not self.global_hooks:
+                return DefaultDevice("the device of a parameter")
             if name in _TENSOR_DATA:
                 return Weightless(f"{name} of a parameter")  # (its shape is not kept)
             return _Method(owner, name)
@@ -716,7 +727,10 @@ class Frameworks:
                                                all(t.shape == () for t in tensors))
         if any(isinstance(v, ParamV) for v in (left, right)) and op in _TENSOR_ARITHMETIC and all(
                 isinstance(v, (ParamV, TensorV)) or type(v) in (int, float) for v in (left, right)):
-            # `layer.weight * 2`: a plain tensor, no parameter (its shape is not kept)
+            as_tensors = [param_tensor(v) if isinstance(v, ParamV) else v for v in (left, right)]
+            if None not in as_tensors:  # (each parameter plain, of a known shape)
+                return self.binop(m, op, *as_tensors)
+            # `layer.weight * 2`: a tensor, no parameter (its shape is not kept)
             return TensorV(None, "torch")
         if not tensors:
             return None
@@ -862,10 +876,14 @@ class Frameworks:
         args, kwargs = _drained(m, args, kwargs)
         if isinstance(func, _Method):
             return self.call_method(m, func.owner, func.name, args, kwargs, node)
-        if isinstance(func, LayerObj):
-            return self.call_layer(m, func, args, kwargs)
-        if isinstance(func, KerasModelV):
-            return self.call_keras_model(m, func, args, kwargs)
+        if isinstance(func, (LayerObj, KerasModelV)):
+            try:
+                return self.call_layer(m, func, args, kwargs) if isinstance(func, LayerObj) \
+                    else self.call_keras_model(m, func, args, kwargs)
+            except LayerRefused as refused:
+                # Keras raises in the call (the layer is built there): said where the code
+                # calls it, as Python's traceback says it
+                raise refused.at(self.recorder.site_of(node)) from None
         if isinstance(func, InstanceV) and func.framework == "keras":
             return self.call_keras_instance(m, func, args, kwargs)
         if isinstance(func, (InstanceV, ContainerV)) and "forward" in func.attrs and \
@@ -1003,11 +1021,14 @@ class Frameworks:
             if isinstance(data, TensorV):
                 # a new Parameter each time, even of one tensor (two share its storage and
                 # are two parameters to torch)
-                data.param = ParamV(shape_numel(data.shape), trainable is not False)
+                data.param = ParamV(shape_numel(data.shape), trainable is not False,
+                                    shape=data.shape if whole_shape(data.shape) else None,
+                                    plain=data.plain)
                 return data.param
             if isinstance(data, ParamV):
-                return ParamV(data.numel, trainable is not False)
-            return ParamV(None, trainable is not False)
+                return ParamV(data.numel, trainable is not False, shape=data.shape,
+                              plain=data.plain)
+            return ParamV(None, trainable is not False, plain=False)
         if short in _TORCH_FACTORIES and qualname.count(".") == 1 and _holds_none(m, args):
             # torch's sizes and values are numbers: `torch.tensor(None)`, `torch.zeros(2, None)`
             raise python_raises("RuntimeError" if short in ("tensor", "as_tensor") else
@@ -1201,12 +1222,19 @@ class Frameworks:
                     (name, p.numel, p.trainable, p.shape) for name, p in layer.params.items()),
                     layer.why,
                     layer.refused)
-            return
-        layer.built = True
-        shapes, why, layer.refused = known
-        layer.why = why
-        layer.params = None if shapes is None else {
-            name: ParamV(numel, trainable, shape=shape) for name, numel, trainable, shape in shapes}
+        else:
+            layer.built = True
+            shapes, why, layer.refused = known
+            layer.why = why
+            layer.params = None if shapes is None else {
+                name: ParamV(numel, trainable, shape=shape)
+                for name, numel, trainable, shape in shapes}
+        device, dtype = layer.values.get("device"), layer.values.get("dtype")
+        if layer.params and layer.spec.framework == "torch" and (
+                not (device is None or device == "cpu" or isinstance(device, DefaultDevice)) or
+                dtype is not None):
+            for param in layer.params.values():  # (made where, or as, the code says)
+                param.plain = False
 
     def count_weights(self, layer: LayerObj, in_channels: Any, input_shape: tuple | None) -> None:
         spec = layer.spec
@@ -1341,6 +1369,8 @@ class Frameworks:
                 return owner
             if name in _PLACING:
                 torch_tensors.altered(m, owner)
+            if name in ("train", "eval"):
+                torch_tensors.set_mode(m, owner, _training_mode(m, name, args, kwargs))
             if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
         if name in ("named_children", "children") and not args and (
@@ -1379,6 +1409,8 @@ class Frameworks:
                 return owner
             if name in _PLACING:
                 torch_tensors.altered(m, owner)
+            if name in ("train", "eval"):
+                torch_tensors.set_mode(m, owner, _training_mode(m, name, args, kwargs))
             if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
         if isinstance(owner, LayerObj) and owner.spec.framework == "torch" and len(args) == 2 \
@@ -1406,6 +1438,8 @@ class Frameworks:
                 return None
             if name in _PLACING:
                 torch_tensors.altered(m, owner)
+            if name in ("train", "eval") and owner.spec.framework == "torch":
+                torch_tensors.set_mode(m, owner, _training_mode(m, name, args, kwargs))
             if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
             if name == "adapt" and owner.spec.framework == "keras" and not owner.built:
@@ -1480,6 +1514,12 @@ class Frameworks:
                 m.before_change(owner)
                 owner.trainable = _grad_arg(m, args, kwargs)
                 return owner
+            as_tensor = param_tensor(owner)
+            if as_tensor is not None:
+                # `self.scale_weight.view(1, -1, 1, 1)`: a new tensor of the parameter's values
+                found = torch_tensors.tensor_method(m, as_tensor, name, args, kwargs)
+                if found is not None:
+                    return found
             if name in _RESIZING:
                 # `p.set_(torch.zeros(10, 10))`, `p.data.resize_(10, 10)`: the parameter takes
                 # another size, or torch raises (in place on a parameter that requires grad,
@@ -2065,15 +2105,17 @@ def _reparametrized(m: Machine, qualname: str, args: tuple, kwargs: dict) -> Any
     if layer.made_params is None:  # (what its line counts: what the constructor made)
         layer.made_params = layer.params
     kept = {key: p for key, p in layer.params.items() if key != name}
+    plain = param.plain  # (made where the parameter they replace is, as it is)
     if not norm:
         new = {f"parametrizations.{name}.original" if ".parametrizations." in qualname else
-               f"{name}_orig": ParamV(param.numel, True, shape=shape)}
+               f"{name}_orig": ParamV(param.numel, True, shape=shape, plain=plain)}
     elif ".parametrizations." in qualname:
-        new = {f"parametrizations.{name}.original0": ParamV(size, True),
-               f"parametrizations.{name}.original1": ParamV(param.numel, True, shape=shape)}
+        new = {f"parametrizations.{name}.original0": ParamV(size, True, plain=plain),
+               f"parametrizations.{name}.original1": ParamV(param.numel, True, shape=shape,
+                                                            plain=plain)}
     else:
-        new = {f"{name}_g": ParamV(size, True), f"{name}_v": ParamV(param.numel, True,
-                                                                    shape=shape)}
+        new = {f"{name}_g": ParamV(size, True, plain=plain),
+               f"{name}_v": ParamV(param.numel, True, shape=shape, plain=plain)}
     layer.params = {**kept, **new}
     layer.attrs[torch_tensors.ALTERED] = True  # (its forward recomputes the weight: no dry run)
     return layer
@@ -2443,14 +2485,26 @@ def _raise_if_refused(layer: LayerObj) -> None:
         raise _refusal(layer, layer.why)
 
 
+class LayerRefused(UserRaise):
+    """What the framework raises where it refuses a layer: said where the layer is built, or,
+    Keras', where a call of the code builds or calls it (Frameworks.call)."""
+
+    def __init__(self, layer: LayerObj, why: str, site: tuple[str, int, int]) -> None:
+        path, line, _column = site
+        # (none for a layer no call of the code makes: a builder that is a subclass of the
+        # layer, called with no arguments, whose site holds the last file the machine ran)
+        where = f"{os.path.basename(path)}:{line}, " if path and line else ""
+        super().__init__(ExceptionV(ExternalV(f"{layer.spec.framework}.refused"), (why,)),
+                         f"{where}{layer.spec.short}: {why}")
+        self.layer, self.why = layer, why
+
+    def at(self, site: tuple[str, int, int]) -> LayerRefused:
+        return LayerRefused(self.layer, self.why, site) if site[1] else self
+
+
 def _refusal(layer: LayerObj, why: str) -> UserRaise:
     """What the framework raises where it refuses the layer, said where the layer is built."""
-    path, line, _column = layer.site
-    # (none for a layer no call of the code makes: a builder that is a subclass of the layer,
-    # called with no arguments, whose site holds the last file the machine ran, and no line)
-    where = f"{os.path.basename(path)}:{line}, " if path and line else ""
-    return UserRaise(ExceptionV(ExternalV(f"{layer.spec.framework}.refused"), (why,)),
-                     f"{where}{layer.spec.short}: {why}")
+    return LayerRefused(layer, why, layer.site)
 
 
 _COUNTS: dict[tuple, tuple] = {}
@@ -2566,6 +2620,32 @@ _TENSOR_DATA = frozenset({"shape", "ndim", "T", "mT", "device", "dtype", "is_lea
 _MODULE_DATA = frozenset({"training", "dump_patches", "call_super_init", "trainable", "name",
                           "dtype", "built", "input_spec", "weights", "trainable_weights",
                           "non_trainable_weights"})
+
+
+def _flag_set(m: Machine, layer: LayerObj, name: str, value: Any) -> bool:
+    """Whether `layer.<name> = value` sets a flag of a torch layer that owns no weights: an
+    argument of its constructor whose default is a bool, set to a bool, where it certainly
+    runs."""
+    return type(value) is bool and layer.spec.framework == "torch" and layer.params == {} and \
+        not m.speculative and not layer.speculative and \
+        any(p.name == name and type(p.default) is bool for p in layer.spec.signature)
+
+
+def param_tensor(param: ParamV) -> TensorV | None:
+    """A torch parameter the code computes with, as the plain tensor it is (ParamV.plain); None
+    where its shape is not known or it may be on another device or of another dtype."""
+    if not param.plain or param.shape is None or not whole_shape(param.shape):
+        return None
+    return TensorV(param.shape, "torch", plain=True)
+
+
+def _training_mode(m: Machine, name: str, args: tuple, kwargs: dict) -> bool | None:
+    """The mode `module.train(mode)` or `module.eval()` puts it in; None where the code does not
+    fix it."""
+    if name == "eval":
+        return False if not args and not kwargs else None
+    mode = m.deref(args[0]) if args else m.deref(kwargs.get("mode", True))
+    return mode if type(mode) is bool else None
 
 
 def _module_data(owner: Any, name: str) -> Any:

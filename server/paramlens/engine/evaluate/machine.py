@@ -1299,7 +1299,7 @@ class Machine:
         # (a base the code does not fix is one of a package the evaluator does not read: it may
         # be a module, and give methods of its own; dropped, the class would pass for a plain
         # one, and its layers for no model's)
-        bases = tuple(_UNRESOLVED_BASE if is_unknown(base) else base for base in
+        bases = tuple(_unresolved_base() if is_unknown(base) else base for base in
                       (self.deref(self.ev(b, frame)) for b in stmt.bases))
         prefix = f"{frame.func.qualname}.<locals>." if frame.func is not None else ""
         cls = ClassV(stmt.name, prefix + stmt.name, bases, {}, frame.module, stmt)
@@ -3139,8 +3139,15 @@ def _made_otherwise(cls: ClassV) -> str | None:
 _ATTRIBUTES_KNOWN = (InstanceV, ContainerV, ExternalV, LayerObj)
 
 # What a class statement's base that the code does not fix stands for: a class of a package the
-# evaluator does not read.
-_UNRESOLVED_BASE = ExternalV("unresolved.base")
+# evaluator does not read. Each such base is a class of its own, named apart: taken for one
+# class, two of them (`class PreTrainedModel(nn.Module, PushToHubMixin, PeftAdapterMixin)`
+# where neither import is fixed) gave no consistent method resolution order, and the class
+# statement was said to raise where Python runs it.
+_UNRESOLVED_BASES = itertools.count()
+
+
+def _unresolved_base() -> ExternalV:
+    return ExternalV(f"unresolved.base.{next(_UNRESOLVED_BASES)}")
 
 # The evaluator's lists, dicts, sets and tensors: none takes None in an operation (torch's
 # tensors raise TypeError as Python's containers do).

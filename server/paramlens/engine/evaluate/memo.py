@@ -241,7 +241,7 @@ class Cloner:
 
     def _param(self, value: ParamV) -> ParamV:
         out = ParamV(value.numel, value.trainable, made_numel=value.made_numel,
-                     shape=value.shape)
+                     shape=value.shape, plain=value.plain)
         self.done[id(value)] = out
         return out
 

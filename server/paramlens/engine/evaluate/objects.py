@@ -41,6 +41,14 @@ class Weightless(Unknown):
     __slots__ = ()
 
 
+class DefaultDevice(Weightless):
+    """torch's default device, the one a parameter is made on and stays on until its module is
+    moved (`next(model.parameters()).device`). Which device that is, the code does not fix (a
+    comparison with it is unknown); a tensor made on it is where those parameters are."""
+
+    __slots__ = ()
+
+
 class Held(Weightless):
     """An attribute the object certainly has, whose value the evaluator does not hold, owning no
     weights (a layer's `transposed`, `running_mean`, `reset_parameters`): `hasattr` is True."""
@@ -361,6 +369,10 @@ class ParamV:
     made_numel: int | None = None
     # its shape, where a catalogued layer made it (weight_norm's g is sized by one axis of it)
     shape: tuple[int, ...] | None = None
+    # made with torch's default dtype on its default device, and neither moved nor cast since
+    # (torch_tensors.altered): its `.device` is the default one (DefaultDevice), and, its shape
+    # known, the code computes with it as with a plain tensor of that shape (TensorV.plain)
+    plain: bool = True
 
 
 @dataclass(eq=False)
@@ -381,7 +393,8 @@ class TensorV:
     # A Keras tensor: the `Input`s it is computed from (their serials), where every step from
     # them is one the evaluator follows; None where that is not known
     inputs: frozenset | None = None
-    # A torch tensor of torch's default dtype on the CPU, made by a factory the evaluator follows
+    # A torch tensor of torch's default dtype on its default device (the CPU, or DefaultDevice:
+    # where parameters are made), made by a factory the evaluator follows
     # (`torch.zeros(1, 3, 32, 32)`) and passed on only through steps that keep that true: a layer
     # it is handed computes the shape of its output (torch_shapes.py). Any other tensor may be of
     # a dtype or on a device the layer's weights are not, where torch refuses the call.

@@ -234,6 +234,11 @@ class Program:
         self.frameworks = Frameworks(self.recorder)
         self.loading: set[str] = set()
         self.loading_order: list[str] = []  # the same, innermost last
+        # the checked files' bodies running as their entry points (entries._module_action)
+        self.running_bodies: set[str] = set()
+        # modules whose bodies read a name from a module whose body had not got that far: run
+        # anew, by the next import of each, once the entry point ends (module_attribute)
+        self.partial_readers: set[str] = set()
         self.machine: Machine | None = None
         self.watched: set[str] = set()  # the checked files: reads of their globals are recorded
         self.read: set[str] = set()  # every file whose module the evaluation ran
@@ -813,6 +818,14 @@ class Program:
             return self.import_module(submodule, module)
         if is_external(submodule):
             return ExternalV(submodule)
+        reader = self.loading_order[-1] if self.loading_order else module.name
+        if (module.name in self.loading or module.name in self.running_bodies) and \
+                reader != module.name:
+            # An import cycle the order of the checked files made: a checked file's body
+            # imports its package, whose __init__ imports the file back, half run. Python
+            # imports the package first, and the file whole within it; so the module that read
+            # the name runs again where it is next imported, after that body has ended.
+            self.partial_readers.add(reader)
         return Unknown(f"{module.name}.{name} is not defined where the evaluator can see")
 
     def deref(self, value: Any) -> Any:
@@ -879,7 +892,8 @@ class Program:
             # cfg.W, leaves s1's)
             changers = journal.changers | {name for name in journal.followers
                                            if self.stores_at_import(name)}
-            forget = journal.modules_to_forget() | changers
+            forget = journal.modules_to_forget() | changers | self.partial_readers
+            self.partial_readers = set()
             if own is not None and (journal.before or journal.patched_before is not None):
                 # a script whose changes were put back: a file importing it runs its body again
                 forget.add(own.name)

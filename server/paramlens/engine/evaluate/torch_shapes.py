@@ -42,6 +42,11 @@ def whole_shape(shape: Any) -> bool:
     return isinstance(shape, tuple) and all(type(d) is int and d >= 0 for d in shape)
 
 
+# A layer's attribute: False once the code put it in eval mode (torch_tensors.set_mode), None
+# where it may have; absent, the training mode every module is made in.
+TRAINING = "__training__"
+
+
 def output_shape(layer: LayerObj, shape: Shape) -> Shape | None:
     """What `layer(x)` returns for an `x` of this shape; None where that is not fixed here.
     Raises Refused where torch refuses the input. (A Lazy layer's missing size is read from
@@ -74,9 +79,11 @@ def output_shape(layer: LayerObj, shape: Shape) -> Shape | None:
     if short.startswith("BatchNorm"):
         ranks = (2, 3) if short == "BatchNorm1d" else (int(short[-2]) + 2,)
         # (in training mode, as a module is made, one value per channel is refused; in eval
-        # mode it is not, and which one the dry run runs in is not followed)
+        # mode it is not, where the layer keeps running statistics to normalize with)
+        evaluating = layer.attrs.get(TRAINING, True) is False and \
+            v.get("track_running_stats", True) is True
         return shape if len(shape) in ranks and v.get("num_features") == shape[1] and \
-            math.prod(shape) > shape[1] else None
+            (math.prod(shape) > shape[1] or evaluating) else None
     if short == "GroupNorm":
         groups = v.get("num_groups")
         # (torch refuses one value per group, in either mode)

@@ -18,6 +18,7 @@ from paramlens.engine.evaluate import torch_shapes
 from paramlens.engine.evaluate.machine import Machine, python_raises
 from paramlens.engine.evaluate.objects import (
     ContainerV,
+    DefaultDevice,
     ExternalV,
     InstanceV,
     LayerObj,
@@ -62,7 +63,7 @@ def plain_factory(m: Machine, short: str, args: tuple, kwargs: dict, shape: Any,
     dtype = m.deref(kwargs.get("dtype"))
     device = m.deref(kwargs.get("device"))
     return (dtype is None or isinstance(dtype, ExternalV) and dtype.qualname in _DEFAULT_DTYPES) \
-        and (device is None or device == "cpu")
+        and (device is None or device == "cpu" or isinstance(device, DefaultDevice))
 
 
 def _plain_input(m: Machine, args: tuple, kwargs: dict) -> TensorV | None:
@@ -138,6 +139,30 @@ def altered(m: Machine, module: Any) -> None:
             m.taint(value)
             value.attrs[ALTERED] = True
             stack += list(value.attrs.values())
+            stack += list((value.params or {}).values())
+        elif type(value) is ParamV:
+            m.before_change(value)
+            value.plain = False
+        elif isinstance(value, (InstanceV, ContainerV)):
+            stack += [v for _, v in value.members]
+            if isinstance(value, InstanceV):
+                stack += list(value.attrs.values())
+
+
+def set_mode(m: Machine, module: Any, training: bool | None) -> None:
+    """`module.train(mode)`, `module.eval()`: the mode of each layer under it (TRAINING; None, a
+    mode the code does not fix). A batch norm in eval mode takes one value per channel."""
+    stack, seen = [module], set()
+    while stack:
+        value = stack.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, LayerObj):
+            if value.attrs.get(torch_shapes.TRAINING, True) is not training:
+                m.taint(value)
+                value.attrs[torch_shapes.TRAINING] = training
+            stack += list(value.attrs.values())
         elif isinstance(value, (InstanceV, ContainerV)):
             stack += [v for _, v in value.members]
             if isinstance(value, InstanceV):
@@ -194,6 +219,12 @@ def functional(m: Machine, name: str, args: tuple, kwargs: dict) -> TensorV | No
         return None
     if name in _SAME_SHAPE_FUNCTIONAL:
         return TensorV(x.shape, "torch", plain=True)
+    if name == "normalize" and len(args) + len(kwargs) <= 4 and "out" not in kwargs:
+        # (input, p=2.0, dim=1, eps=1e-12): each slice along `dim` over its norm
+        dim = m.deref(args[2]) if len(args) > 2 else m.deref(kwargs.get("dim", 1))
+        if torch_shapes.whole(dim) and -len(x.shape) <= dim < len(x.shape):
+            return TensorV(x.shape, "torch", plain=True)
+        return None
     if name == "flatten" and len(args) + len(kwargs) <= 3:
         start = m.deref(args[1]) if len(args) > 1 else m.deref(kwargs.get("start_dim", 0))
         end = m.deref(args[2]) if len(args) > 2 else m.deref(kwargs.get("end_dim", -1))
