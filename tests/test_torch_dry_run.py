@@ -109,6 +109,50 @@ def _program(rng: random.Random) -> str:
             "head = features[-1]\n")
 
 
+def _probe_program(rng: random.Random) -> str:
+    """torchvision's SSD way of finding a head's input size: the features run on a dummy input
+    made on `next(features.parameters()).device`, in the mode the code puts them in, through
+    poolings whose flags were set after they were made, and a parameter viewed and scaled (of
+    the channels reached, or not). Where the features own no parameter, `next()` raises; where
+    they were cast to double, torch refuses the float input; a batch norm of one value per
+    channel is refused in training mode only."""
+    n = rng.randint(1, 3)
+    channels = rng.randint(1, 6)
+    shape = [rng.randint(1, 2), channels, *(rng.randint(1, 12) for _ in range(n))]
+    layers, flags = [], []
+    for i in range(rng.randint(1, 4)):
+        text, channels = _layer(rng, n, channels)
+        layers.append(text)
+        if "Pool" in text and "Adaptive" not in text and rng.random() < 0.6:
+            flag = rng.choice(["ceil_mode", "count_include_pad"] if "Avg" in text else
+                              ["ceil_mode", "ceil_mode", "return_indices"])
+            flags.append(f"        self.l{i}.{flag} = {rng.choice([True, False])}\n")
+    members = "".join(f"        self.l{i} = {t}\n" for i, t in enumerate(layers))
+    calls = "".join(f"        x = self.l{i}(x)\n" for i in range(len(layers)))
+    if rng.random() < 0.5:
+        scaled = channels + (rng.random() < 0.15)
+        members += f"        self.scale = nn.Parameter(torch.ones({scaled}) * 20)\n"
+        calls += f"        x = self.scale.view(1, -1{', 1' * n}) * F.normalize(x)\n"
+    mode = rng.choice(["", "        self.features.eval()\n", "        self.features.train(False)\n",
+                       "        self.features.train()\n", "        self.features.eval()\n"])
+    moved = rng.choice(["", "", "", "", ".double()"])
+    made_on = rng.choice(["next(self.features.parameters()).device",
+                          "next(self.features.parameters()).device", "torch.zeros(1).device"])
+    size = rng.choice(["y.size(1)", "y.flatten(1).shape[1]"])
+    return ("import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n\n"
+            "class Features(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            + members + "".join(flags) + "\n    def forward(self, x):\n" + calls +
+            "        return x\n\n\n"
+            "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            f"        self.features = Features(){moved}\n" + mode +
+            "        with torch.no_grad():\n"
+            f"            device = {made_on}\n"
+            f"            y = self.features(torch.zeros({', '.join(map(str, shape))}, "
+            "device=device))\n"
+            f"        self.head = nn.Linear({size}, 3)\n\n\n"
+            "net = Net()\nhead = net.head\n")
+
+
 def _torch_count(path: Path) -> int | None:
     """The parameters of the program's `head` as torch builds it; None where the program raises
     before it has one."""
@@ -134,6 +178,24 @@ def test_a_dry_run_gives_the_size_torch_computes(tmp_path: Path) -> None:
     for i in range(PROGRAMS):
         programs[f"p{i:03d}.py"] = _program(rng)
         (tmp_path / f"p{i:03d}.py").write_text(programs[f"p{i:03d}.py"])
+    _agrees_with_torch(tmp_path, programs, missed_share=20)
+
+
+def test_a_dry_run_on_the_parameters_device_in_the_mode_set_gives_what_torch_computes(
+        tmp_path: Path) -> None:
+    rng = random.Random(SEED + 1)
+    programs: dict[str, str] = {}
+    for i in range(PROGRAMS):
+        programs[f"q{i:03d}.py"] = _probe_program(rng)
+        (tmp_path / f"q{i:03d}.py").write_text(programs[f"q{i:03d}.py"])
+    # (left uncounted: features with a Lazy layer, whose uninitialized parameters are not
+    # followed, and features cast to double, through which no dry run goes)
+    _agrees_with_torch(tmp_path, programs, missed_share=3)
+
+
+def _agrees_with_torch(tmp_path: Path, programs: dict[str, str], missed_share: int) -> None:
+    """Every head paramlens counts is the one torch builds, none where torch raises before it,
+    and no more than one in `missed_share` of those torch builds is left uncounted."""
     torch.manual_seed(0)
     truth = {name: _torch_count(tmp_path / name) for name in programs}
     run = subprocess.run([sys.executable, "-m", "paramlens", "check", "--no-cache", "--format",
@@ -158,7 +220,7 @@ def test_a_dry_run_gives_the_size_torch_computes(tmp_path: Path) -> None:
     # nearly every configuration here is one the rules follow: the count torch builds is found
     # (not where an axis shrinks to 0, which torch allows in some of its kernels and refuses in
     # others, nor a batch norm of one value per channel, refused in training mode only)
-    assert len(missed) <= built // 20, f"{len(missed)} of {built} not counted:\n" + \
+    assert len(missed) <= built // missed_share, f"{len(missed)} of {built} not counted:\n" + \
         "\n".join(missed[:5])
     # the random arguments reach both sides: torch builds most heads and refuses some
     assert PROGRAMS // 4 < built < PROGRAMS
