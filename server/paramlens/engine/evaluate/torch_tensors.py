@@ -11,6 +11,7 @@ unknown shape; the shapes themselves are torch_shapes.py's.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any
 
 from paramlens.engine.catalogue import lookup
@@ -129,40 +130,37 @@ def altered(m: Machine, module: Any) -> None:
     layers, its submodules' included, may now be on another device or of another dtype than a
     tensor a factory makes, or give what a hook returns, so a dry run through them gives no shape
     (layer_called)."""
-    stack, seen = [module], set()
-    while stack:
-        value = stack.pop()
-        if id(value) in seen:
-            continue
-        seen.add(id(value))
+    for value in _held(module):
         if isinstance(value, LayerObj):
             m.taint(value)
             value.attrs[ALTERED] = True
-            stack += list(value.attrs.values())
-            stack += list((value.params or {}).values())
         elif type(value) is ParamV:
             m.before_change(value)
             value.plain = False
-        elif isinstance(value, (InstanceV, ContainerV)):
-            stack += [v for _, v in value.members]
-            if isinstance(value, InstanceV):
-                stack += list(value.attrs.values())
 
 
 def set_mode(m: Machine, module: Any, training: bool | None) -> None:
     """`module.train(mode)`, `module.eval()`: the mode of each layer under it (TRAINING; None, a
     mode the code does not fix). A batch norm in eval mode takes one value per channel."""
+    for value in _held(module):
+        if isinstance(value, LayerObj) and \
+                value.attrs.get(torch_shapes.TRAINING, True) is not training:
+            m.taint(value)
+            value.attrs[torch_shapes.TRAINING] = training
+
+
+def _held(module: Any) -> Iterator[Any]:
+    """The module, and each object it holds, its submodules' and their parameters included,
+    once each: what a method that torch applies to every submodule reaches."""
     stack, seen = [module], set()
     while stack:
         value = stack.pop()
         if id(value) in seen:
             continue
         seen.add(id(value))
+        yield value
         if isinstance(value, LayerObj):
-            if value.attrs.get(torch_shapes.TRAINING, True) is not training:
-                m.taint(value)
-                value.attrs[torch_shapes.TRAINING] = training
-            stack += list(value.attrs.values())
+            stack += [*value.attrs.values(), *(value.params or {}).values()]
         elif isinstance(value, (InstanceV, ContainerV)):
             stack += [v for _, v in value.members]
             if isinstance(value, InstanceV):
