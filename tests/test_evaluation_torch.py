@@ -942,6 +942,53 @@ def test_bases_the_code_does_not_fix_are_classes_of_their_own(tmp_path: Path) ->
     assert [m["name"] for m in models] == ["Derived"], models  # Python never makes `model`
 
 
+REGISTRY = '''\
+import torch.nn as nn
+
+_REGISTRY = {}
+
+
+def register_model(fn):
+    _REGISTRY[fn.__name__] = fn
+    return fn
+
+
+@register_model
+def small(width=16):
+    return nn.Sequential(nn.Linear(4, width), nn.ReLU(), nn.Linear(width, 2))
+
+
+class Heads:
+    def make(self, width=16):
+        return nn.Sequential(nn.Linear(4, width), nn.ReLU(), nn.Linear(width, 2))
+
+
+def create_model(name, **kwargs):
+    return _REGISTRY[name](**kwargs)
+
+
+def wide():
+    return Heads().make(width=48)
+
+
+model = create_model("small", width=32)
+'''
+
+
+def test_a_builder_called_with_other_arguments_keeps_its_own_counts(tmp_path: Path) -> None:
+    """`small` is reached through the registry with width=32, and is a builder its users call
+    with its defaults: both calls' counts are contexts of its layers. `Heads.make`, which only
+    the builder `wide` calls (width=48), shows that count, and neither `width keeps its default
+    16` nor the input size 16 that the defaults give is said beside it."""
+    check_program(tmp_path, REGISTRY, ["small", "wide"])
+    report = run_paramlens([str(tmp_path / "prog.py")], tmp_path)[real_path(tmp_path / "prog.py")]
+    second = [layer for layer in report["layers"]
+              if layer["line"] == 18 and layer["layer"] == "torch.nn.Linear"][-1]
+    assert second["params_default"] == 48 * 2 + 2, second
+    assert not [a for a in second["assumptions"] if "default" in a], second["assumptions"]
+    assert second["in_channels_default"] in (None, 48), second
+
+
 DETECTION_PACKAGE = {
     "__init__.py": """\
 from .heads import *

@@ -274,7 +274,7 @@ def with_contexts(layer: LayerResult, contexts: list) -> LayerResult:
         if params is None and params_default != only:
             layer = _read_for(layer, only)
             params_default = only
-            assumptions = (*assumptions, f"as {found[0].via} builds it")
+            assumptions = (*layer.assumptions, f"as {found[0].via} builds it")
     elif len({c for c in counts if c is not None}) > 1:
         params_default = None if params is None else params
     return dataclasses.replace(layer, params=params, params_default=params_default,
@@ -284,11 +284,17 @@ def with_contexts(layer: LayerResult, contexts: list) -> LayerResult:
 def _read_for(layer: LayerResult, count: int) -> LayerResult:
     """The layer as its call reads by itself, where the program builds `count`: the formula and
     shapes the call's defaults gave (`5 if hasattr(cfg, "w") else 7` read as 5) are another
-    count's, so they are not shown beside this one."""
+    count's, so they are not shown beside this one; nor are the input size those defaults gave
+    and what that count rested on (`width keeps its default 16` beside the 160 that
+    `create_model("small", width=32)` builds)."""
     if layer.params_default is None or layer.params_default == count:
         return layer
-    return dataclasses.replace(layer, formula="", tensors=(), out_channels=None,
-                               output_shape=None, mult_adds=None)
+    read = dataclasses.replace(layer, formula="", tensors=(), out_channels=None,
+                               output_shape=None, mult_adds=None, assumptions=())
+    if layer.in_channels is None and layer.in_channels_default is not None:
+        read = dataclasses.replace(read, in_channels_default=None, in_channels_text="?",
+                                   in_channels_from="the caller's values")
+    return read
 
 
 _FORMAT_ASSUMED = "Keras' image data format is channels_last (the program calls " \

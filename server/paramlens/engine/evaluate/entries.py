@@ -745,10 +745,14 @@ def _collect(program: Program, results: list[EntryResult]) -> Evaluation:
         result.is_root = not any(callers.get(node, set()) - {id(result)} for node in own)
         if result.is_root:
             _add_contexts(result, per_site, nodes, chains, None)
-        elif result.after_import and not any(
+        elif result.kind == "function" or result.after_import and not any(
                 callers.get(node, set()) - {id(result)} - scripts for node in own):
-            # called only by its script's `if __name__ == "__main__":` block, which may have
-            # changed what it reads: the counts that an import and a call make are counts too
+            # A builder another entry point also calls (`create_model("small", width=32)`),
+            # called here with its defaults, as its users call it; or one called only by its
+            # script's `if __name__ == "__main__":` block, which may have changed what it reads:
+            # the counts that its own call makes are counts too, where no root made them. (A
+            # model class another entry point makes is a part of that model, as a base or a
+            # block: made on its own with its defaults, it is no model the program builds.)
             fills.append(result)
     taken = {site: set(group) for site, group in per_site.items()}
     for result in fills:
