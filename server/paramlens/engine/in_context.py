@@ -285,8 +285,8 @@ def _read_for(layer: LayerResult, count: int) -> LayerResult:
     """The layer as its call reads by itself, where the program builds `count`: the formula and
     shapes the call's defaults gave (`5 if hasattr(cfg, "w") else 7` read as 5) are another
     count's, so they are not shown beside this one; nor are the input size those defaults gave
-    and what that count rested on (`width keeps its default 16` beside the 160 that
-    `create_model("small", width=32)` builds)."""
+    and what that count rested on (`width keeps its default 16` beside the 98 that
+    `Heads().make(width=48)` builds)."""
     if layer.params_default is None or layer.params_default == count:
         return layer
     read = dataclasses.replace(layer, formula="", tensors=(), out_channels=None,
