@@ -987,6 +987,16 @@ def test_a_builder_called_with_other_arguments_keeps_its_own_counts(tmp_path: Pa
     assert second["params_default"] == 48 * 2 + 2, second
     assert not [a for a in second["assumptions"] if "default" in a], second["assumptions"]
     assert second["in_channels_default"] in (None, 48), second
+    # the Sequential `small` returns is two models, as torch builds them (114 with the defaults,
+    # 226 through the registry): no one total there, not 226 "if defaults hold"
+    namespace: dict[str, object] = {}
+    exec(compile(REGISTRY, "registry.py", "exec"), namespace)  # noqa: S102 - the program above
+    small = namespace["small"]
+    totals = {sum(p.numel() for p in small(**kwargs).parameters())  # type: ignore[operator]
+              for kwargs in ({}, {"width": 32})}
+    assert totals == {114, 226}, totals
+    made = [m for m in report["models"] if m["line"] == 13 and m["name"] == "Sequential"]
+    assert made and all(m["params"] is None and m["params_default"] is None for m in made), made
 
 
 DETECTION_PACKAGE = {

@@ -904,9 +904,11 @@ def _instances_in(model: Any) -> list[InstanceV]:
 
 
 def _call_sites(evaluation: Evaluation, results: list[EntryResult]) -> None:
-    """The models each root entry built at each call, for `Evaluation.call_total`."""
+    """The models each root entry, and each builder, built at each call, for
+    `Evaluation.call_total` (a builder another entry also calls builds its own with its
+    defaults, as its contexts say: _collect)."""
     for result in results:
-        if not result.is_root:
+        if not result.is_root and result.kind != "function":
             continue
         for model in result.models:
             site = model.site
@@ -927,6 +929,13 @@ def call_total(evaluation: Evaluation, site: tuple[str, int, int]) -> EvaluatedT
         return None
     totals = [_total(m.kind, m.kind, site[1], site[2], m.value if isinstance(m, ModelCall) else m,
                      r, r.memo) for m, r in made]
+    # (a builder another entry also calls adds a total where the code fixes it, as it adds a
+    # context: _collect)
+    kept = [(t, m) for t, m in zip(totals, made, strict=True)
+            if m[1].is_root or t.params_default is not None]
+    if not kept:
+        return None
+    totals, made = [t for t, _ in kept], [m for _, m in kept]
     entries: list[str] = []
     for _model, result in made:
         name = result.name if result.kind != "module" else "<module>"
