@@ -934,6 +934,7 @@ def call_total(evaluation: Evaluation, site: tuple[str, int, int]) -> EvaluatedT
     kept = [(t, m) for t, m in zip(totals, made, strict=True)
             if m[1].is_root or t.params_default is not None]
     if not kept:
+        evaluation.call_memo[site] = None
         return None
     totals, made = [t for t, _ in kept], [m for _, m in kept]
     entries: list[str] = []

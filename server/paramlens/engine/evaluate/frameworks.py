@@ -1229,10 +1229,9 @@ class Frameworks:
             layer.params = None if shapes is None else {
                 name: ParamV(numel, trainable, shape=shape)
                 for name, numel, trainable, shape in shapes}
-        device, dtype = layer.values.get("device"), layer.values.get("dtype")
         if layer.params and layer.spec.framework == "torch" and (
-                not (device is None or device == "cpu" or isinstance(device, DefaultDevice)) or
-                dtype is not None):
+                not torch_tensors.default_device(layer.values.get("device")) or
+                layer.values.get("dtype") is not None):
             for param in layer.params.values():  # (made where, or as, the code says)
                 param.plain = False
 
@@ -1367,10 +1366,7 @@ class Frameworks:
             if name == "requires_grad_":
                 _freeze(m, owner, _frozen_by(_grad_arg(m, args, kwargs)))
                 return owner
-            if name in _PLACING:
-                torch_tensors.altered(m, owner)
-            if name in ("train", "eval"):
-                torch_tensors.set_mode(m, owner, _training_mode(m, name, args, kwargs))
+            _placed_or_moded(m, owner, name, args, kwargs)
             if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
         if name in ("named_children", "children") and not args and (
@@ -1407,10 +1403,7 @@ class Frameworks:
             if name == "requires_grad_":
                 _freeze(m, owner, _frozen_by(_grad_arg(m, args, kwargs)))
                 return owner
-            if name in _PLACING:
-                torch_tensors.altered(m, owner)
-            if name in ("train", "eval"):
-                torch_tensors.set_mode(m, owner, _training_mode(m, name, args, kwargs))
+            _placed_or_moded(m, owner, name, args, kwargs)
             if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
         if isinstance(owner, LayerObj) and owner.spec.framework == "torch" and len(args) == 2 \
@@ -1436,10 +1429,7 @@ class Frameworks:
                 owner.params = None
                 owner.why = f"{name}() adds weights the catalogue does not count"
                 return None
-            if name in _PLACING:
-                torch_tensors.altered(m, owner)
-            if name in ("train", "eval") and owner.spec.framework == "torch":
-                torch_tensors.set_mode(m, owner, _training_mode(m, name, args, kwargs))
+            _placed_or_moded(m, owner, name, args, kwargs)
             if name in ("to", "cuda", "cpu", "train", "eval", "float", "half"):
                 return owner
             if name == "adapt" and owner.spec.framework == "keras" and not owner.built:
@@ -2637,6 +2627,15 @@ def param_tensor(param: ParamV) -> TensorV | None:
     if not param.plain or param.shape is None or not whole_shape(param.shape):
         return None
     return TensorV(param.shape, "torch", plain=True)
+
+
+def _placed_or_moded(m: Machine, owner: Any, name: str, args: tuple, kwargs: dict) -> None:
+    """What `module.<name>(...)` changes in the layers under a torch module (a Keras layer has
+    no train/eval): their device, dtype or hooks (`.to()`, `.half()`), or their mode."""
+    if name in _PLACING:
+        torch_tensors.altered(m, owner)
+    if name in ("train", "eval") and not _is_keras(owner):
+        torch_tensors.set_mode(m, owner, _training_mode(m, name, args, kwargs))
 
 
 def _training_mode(m: Machine, name: str, args: tuple, kwargs: dict) -> bool | None:

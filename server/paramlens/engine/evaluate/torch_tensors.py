@@ -62,9 +62,14 @@ def plain_factory(m: Machine, short: str, args: tuple, kwargs: dict, shape: Any,
     elif short not in _PLAIN_FACTORIES:
         return False
     dtype = m.deref(kwargs.get("dtype"))
-    device = m.deref(kwargs.get("device"))
     return (dtype is None or isinstance(dtype, ExternalV) and dtype.qualname in _DEFAULT_DTYPES) \
-        and (device is None or device == "cpu" or isinstance(device, DefaultDevice))
+        and default_device(m.deref(kwargs.get("device")))
+
+
+def default_device(device: Any) -> bool:
+    """Whether a `device=` argument is torch's default device (none given, the CPU, or the
+    device of a parameter made there: DefaultDevice)."""
+    return device is None or device == "cpu" or isinstance(device, DefaultDevice)
 
 
 def _plain_input(m: Machine, args: tuple, kwargs: dict) -> TensorV | None:
